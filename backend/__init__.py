@@ -1,0 +1,1 @@
+"""SessionDesk: publish, track, correct and clean up mentoring sessions."""

@@ -1,0 +1,75 @@
+"""The web application: GraphQL, downloads, media and the browser app, on one Starlette app."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from backend import auth
+from backend.db import close_database, open_database
+from backend.exports import export_routes
+from backend.graphql.context import Context
+from backend.graphql.schema import schema
+from backend.settings import Settings, get_settings, use_settings
+
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+CSRF_MESSAGE = (
+    "This request is signed in with the browser cookie but has no X-Requested-With header. "
+    "Add the header (any value), or sign in with Authorization: Bearer <token>."
+)
+
+
+class GraphQLView(GraphQL):
+    async def get_context(self, request: Request, response: Response) -> Context:
+        token, _ = auth.request_token(request)
+        return Context(request=request, response=response, viewer=await auth.user_for_token(token), token=token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            _, from_cookie = auth.request_token(Request(scope))
+            if not auth.csrf_ok(Request(scope), from_cookie):
+                body = {"errors": [{"message": CSRF_MESSAGE, "extensions": {"code": "CSRF"}}]}
+                await JSONResponse(body, status_code=403)(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+async def spa(request: Request) -> Response:
+    """Every browser route answers with the app shell; the app reads the URL itself."""
+    return FileResponse(FRONTEND_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = use_settings(settings or get_settings())
+    settings.media_root.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await open_database(settings)
+        try:
+            yield
+        finally:
+            await close_database()
+
+    graphql = GraphQLView(
+        schema,
+        graphql_ide="graphiql" if settings.debug else None,
+        multipart_uploads_enabled=True,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        *export_routes,
+        Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
+        Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
+        Route("/{path:path}", spa, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,101 @@
+"""The `sessiondesk` command: migrate, seed, create-user, serve, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from backend.settings import get_settings
+
+
+async def _with_database(work):
+    from backend.db import close_database, open_database
+
+    await open_database(get_settings())
+    try:
+        return await work()
+    finally:
+        await close_database()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from backend.db import migrate
+
+    asyncio.run(migrate(get_settings()))
+    print("Database is up to date.")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from backend.seed import seed_demo
+
+    if not args.demo:
+        sys.exit("Nothing to seed: pass --demo to add the demo organisations, people and sessions.")
+    if not 1 <= args.sessions <= 100_000:
+        sys.exit(f"--sessions must be between 1 and 100000; you gave {args.sessions}.")
+    print(asyncio.run(_with_database(lambda: seed_demo(args.sessions, get_settings().seats_limit))))
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from backend.seed import create_user
+
+    roles = sorted(set(args.role))
+    try:
+        user = asyncio.run(_with_database(lambda: create_user(args.email, args.name, args.password, args.org, roles)))
+    except ValueError as error:
+        sys.exit(str(error))
+    print(f"Created {user.email} ({', '.join(roles)}) in {args.org}.")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    from backend.graphql.schema import export_sdl
+
+    sdl = export_sdl()
+    if args.output:
+        Path(args.output).write_text(sdl)
+    else:
+        sys.stdout.write(sdl)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="sessiondesk", description="SessionDesk: manage mentoring sessions.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+
+    seed = commands.add_parser("seed", help="add demo data")
+    seed.add_argument("--demo", action="store_true", help="two organisations, people and sessions")
+    seed.add_argument("--sessions", type=int, default=120, help="how many sessions (1..100000)")
+    seed.set_defaults(run=cmd_seed)
+
+    create_user = commands.add_parser("create-user", help="add a person (and their organisation if new)")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--password", required=True)
+    create_user.add_argument("--org", required=True, help="organisation name")
+    create_user.add_argument("--role", action="append", required=True, choices=["MANAGER", "MENTOR", "MENTEE"])
+    create_user.set_defaults(run=cmd_create_user)
+
+    serve = commands.add_parser("serve", help="run the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL (schema.graphql)")
+    export.add_argument("--output", help="write to this file instead of standard output")
+    export.set_defaults(run=cmd_export_schema)
+
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""CSV downloads of the session list and of a session's mentees, streamed row by row."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from backend import auth
+from backend.csv_format import BOM, csv_line, local_date, local_time, zone_label
+from backend.errors import parse_id
+from backend.models import Attendance, LabelKind, MeetingPlatform, Session, SessionLabel, SessionStatus, SessionType, User
+from backend.sessions import listing
+from backend.sessions.visibility import can_see_mentees, visible_sessions
+from backend.settings import get_settings
+
+BATCH = 1000
+STATUS_LABELS = {SessionStatus.UPCOMING: "Upcoming", SessionStatus.LIVE: "Live", SessionStatus.COMPLETED: "Completed"}
+PLATFORM_LABELS = {
+    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
+    MeetingPlatform.GOOGLE_MEET: "Google Meet",
+    MeetingPlatform.ZOOM: "Zoom",
+}
+
+
+class BadQuery(ValueError):
+    pass
+
+
+def _enum_values(request: Request, name: str, enum: type) -> list:
+    values = []
+    for raw in request.query_params.getlist(name):
+        try:
+            values.append(enum(raw.strip().upper()))
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            raise BadQuery(f"{name}={raw!r} is not a known value; use one of {allowed}.")
+    return values
+
+
+def _instant(request: Request, name: str) -> datetime | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(f"{name}={raw!r} is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30.")
+    if value.tzinfo is None:
+        raise BadQuery(f"{name}={raw!r} has no time zone; add one, such as +05:30 or Z.")
+    return value
+
+
+def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None, listing.SessionSort]:
+    """The download's query parameters, which mirror the GraphQL SessionFilter (lists repeated)."""
+    params = request.query_params
+    mentor_ids = []
+    for raw in params.getlist("mentorIds"):
+        number = parse_id(raw)
+        if number is None:
+            raise BadQuery(f"mentorIds={raw!r} is not a valid ID; IDs are positive whole numbers.")
+        mentor_ids.append(number)
+    session_filter = listing.SessionFilter(
+        statuses=_enum_values(request, "statuses", SessionStatus),
+        types=_enum_values(request, "types", SessionType),
+        platforms=_enum_values(request, "platforms", MeetingPlatform),
+        categories=params.getlist("categories"),
+        recommended_for=params.getlist("recommendedFor"),
+        mediums=params.getlist("mediums"),
+        mentor_ids=mentor_ids,
+        starts_from=_instant(request, "startsFrom"),
+        starts_to=_instant(request, "startsTo"),
+    )
+    sort_fields = _enum_values(request, "sort", listing.SortField) or [listing.SortField.START_TIME]
+    directions = _enum_values(request, "direction", listing.SortDirection) or [listing.SortDirection.ASC]
+    return session_filter, params.get("search"), listing.SessionSort(sort_fields[0], directions[0])
+
+
+SESSION_COLUMNS = [
+    "ID", "Title", "Type", "Status", "Mentor", "Mentor Email", "Date", "Time", "Time Zone", "Duration (min)",
+    "Mentee Count", "Enrolled", "Invited", "Seats Limit", "Recommended For", "Categories", "Medium",
+    "Meeting Platform",
+]
+
+
+async def session_batches(ids: list[int]) -> AsyncIterator[tuple[list[Session], dict, dict]]:
+    """Sessions in the given order, a batch at a time, with their mentors and labels (3 queries a batch)."""
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = {s.id: s for s in await Session.filter(id__in=chunk)}
+        sessions = [found[i] for i in chunk if i in found]
+        mentors = {u.id: u for u in await User.filter(id__in={s.mentor_id for s in sessions})}
+        labels: dict[tuple[int, LabelKind], list[str]] = {}
+        for label in await SessionLabel.filter(session_id__in=chunk).order_by("position", "id"):
+            labels.setdefault((label.session_id, label.kind), []).append(label.value)
+        yield sessions, mentors, labels
+
+
+async def session_rows(ids: list[int]) -> AsyncIterator[str]:
+    zone = get_settings().display_time_zone
+    yield BOM + csv_line(SESSION_COLUMNS)
+    async for sessions, mentors, labels in session_batches(ids):
+        lines = []
+        for s in sessions:
+            mentor = mentors[s.mentor_id]
+            lines.append(
+                csv_line([
+                    s.id, s.title, s.type.value.title(), STATUS_LABELS[s.status], mentor.name, mentor.email,
+                    local_date(s.starts_at, zone), local_time(s.starts_at, zone), zone_label(zone),
+                    s.duration_minutes, s.mentee_count, s.enrolled_count, s.invited_count, s.seats_limit,
+                    ", ".join(labels.get((s.id, LabelKind.RECOMMENDED_FOR), [])),
+                    ", ".join(labels.get((s.id, LabelKind.CATEGORY), [])),
+                    s.medium, PLATFORM_LABELS[s.meeting_platform],
+                ])
+            )
+        yield "".join(lines)
+
+
+def _csv_response(rows: AsyncIterator[str], filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+async def _viewer(request: Request) -> User | None:
+    return await auth.user_for_token(auth.request_token(request)[0])
+
+
+def not_signed_in() -> Response:
+    return PlainTextResponse("Sign in first: this download needs your session cookie or a bearer token.", 401)
+
+
+def session_not_found() -> Response:
+    return PlainTextResponse("No such session. It may have been deleted, or the ID is wrong.", 404)
+
+
+async def sessions_csv(request: Request) -> Response:
+    viewer = await _viewer(request)
+    if viewer is None:
+        return not_signed_in()
+    try:
+        session_filter, search, sort = list_arguments(request)
+    except BadQuery as error:
+        return PlainTextResponse(str(error), 400)
+    query = listing.order_sessions(listing.find_sessions(viewer, session_filter, search), sort)
+    ids = await query.values_list("id", flat=True)
+    if request.query_params.get("format") == "bulk":
+        from backend.bulk_upload.export import bulk_edit_rows
+
+        return _csv_response(bulk_edit_rows(ids), "sessions-bulk-edit.csv")
+    return _csv_response(session_rows(list(ids)), "sessions.csv")
+
+
+MENTEE_COLUMNS = ["Name", "Email", "Designation", "Enrolled or Invited", "Added On"]
+
+
+async def mentees_csv(request: Request) -> Response:
+    viewer = await _viewer(request)
+    if viewer is None:
+        return not_signed_in()
+    session_id = parse_id(request.path_params["id"])
+    session = await visible_sessions(viewer).get_or_none(id=session_id) if session_id else None
+    if session is None or not can_see_mentees(viewer, session):
+        return session_not_found()
+    zone = get_settings().display_time_zone
+    attendances = await Attendance.filter(session_id=session.id).select_related("mentee").order_by("created_at", "id")
+
+    async def rows() -> AsyncIterator[str]:
+        yield BOM + csv_line(MENTEE_COLUMNS)
+        for a in attendances:
+            yield csv_line([
+                a.mentee.name, a.mentee.email, a.mentee.designation, a.kind.value.title(),
+                f"{local_date(a.created_at, zone)} {local_time(a.created_at, zone)}",
+            ])
+
+    return _csv_response(rows(), f"session-{session.id}-mentees.csv")
+
+
+export_routes = [
+    Route("/exports/sessions.csv", sessions_csv, methods=["GET"]),
+    Route("/exports/sessions/{id}/mentees.csv", mentees_csv, methods=["GET"]),
+]

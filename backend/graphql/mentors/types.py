@@ -1,0 +1,76 @@
+"""The Mentor Profile: who the mentor is, sessions hosted and the rating mentees gave."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend import models
+from backend.graphql.context import Info
+from backend.graphql.sessions.types import SessionFilter, SessionPage, SessionSort
+
+
+@strawberry.type
+class RatingCount:
+    stars: int
+    count: int
+
+
+@strawberry.type
+class MentorRating:
+    average: float | None = strawberry.field(description="Mean stars, one decimal; null before the first vote.")
+    votes: int
+    breakdown: list[RatingCount] = strawberry.field(description="Votes per star, 5 down to 1.")
+
+
+@strawberry.type
+class MentorProfile:
+    model: strawberry.Private[models.User]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.model.email
+
+    @strawberry.field
+    def designation(self) -> str:
+        return self.model.designation
+
+    @strawberry.field(description="The organisation's name.")
+    def organization(self) -> str:
+        return self.model.organization.name
+
+    @strawberry.field(description="Completed sessions the mentor started.")
+    async def sessions_hosted(self, info: Info) -> int:
+        return await info.context.loaders.sessions_hosted.load(self.model.id)
+
+    @strawberry.field
+    async def rating(self, info: Info) -> MentorRating:
+        counts = await info.context.loaders.star_counts.load(self.model.id)
+        votes = sum(counts.values())
+        average = round(sum(stars * n for stars, n in counts.items()) / votes, 1) if votes else None
+        return MentorRating(
+            average=average,
+            votes=votes,
+            breakdown=[RatingCount(stars=s, count=counts.get(s, 0)) for s in range(5, 0, -1)],
+        )
+
+    @strawberry.field(description="The mentor's sessions that the viewer sees.")
+    async def sessions(
+        self,
+        info: Info,
+        filter: SessionFilter | None = None,
+        search: str | None = None,
+        sort: SessionSort | None = None,
+        page: int = 1,
+        page_size: int = 10,
+    ) -> SessionPage:
+        from backend.graphql.sessions.queries import list_sessions
+
+        return await list_sessions(info, filter, search, sort, page, page_size, mentor_id=self.model.id)

@@ -1,0 +1,20 @@
+"""The one GraphQL schema: each domain's queries and mutations merged."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.tools import merge_types
+
+from backend.graphql.auth.mutations import AuthMutations
+from backend.graphql.auth.queries import AuthQueries
+from backend.graphql.mentors.queries import MentorQueries
+from backend.graphql.sessions.queries import SessionQueries
+
+Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries))
+Mutation = merge_types("Mutation", (AuthMutations,))
+
+schema = strawberry.Schema(query=Query, mutation=Mutation)
+
+
+def export_sdl() -> str:
+    return schema.as_str() + "\n"

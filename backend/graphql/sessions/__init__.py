@@ -1,0 +1,1 @@
+"""GraphQL surface of sessions: types, queries and mutations."""

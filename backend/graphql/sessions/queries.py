@@ -1,0 +1,69 @@
+"""Session queries: the list, its filter counts, and one session."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import strawberry
+
+from backend.graphql.context import Info
+from backend.graphql.errors import BadArgument, require_id
+from backend.graphql.permissions import signed_in
+from backend.graphql.sessions.types import (
+    Session,
+    SessionFacets,
+    SessionFilter,
+    SessionPage,
+    SessionSort,
+    to_domain_filter,
+    to_domain_sort,
+)
+from backend.sessions import listing
+from backend.sessions.visibility import visible_sessions
+
+
+async def list_sessions(
+    info: Info,
+    filter: SessionFilter | None,
+    search: str | None,
+    sort: SessionSort | None,
+    page: int,
+    page_size: int,
+    mentor_id: int | None = None,
+) -> SessionPage:
+    domain_filter = to_domain_filter(filter)
+    if mentor_id is not None:
+        domain_filter = replace(domain_filter, mentor_ids=[mentor_id])
+    try:
+        found = await listing.session_page(
+            signed_in(info), domain_filter, search, to_domain_sort(sort), page=page, page_size=page_size
+        )
+    except listing.ListError as error:
+        raise BadArgument(str(error)) from error
+    return SessionPage.from_domain(found)
+
+
+@strawberry.type
+class SessionQueries:
+    @strawberry.field(description="The sessions the viewer sees, filtered, searched, sorted and paged.")
+    async def sessions(
+        self,
+        info: Info,
+        filter: SessionFilter | None = None,
+        search: str | None = None,
+        sort: SessionSort | None = None,
+        page: int = 1,
+        page_size: int = 10,
+    ) -> SessionPage:
+        return await list_sessions(info, filter, search, sort, page, page_size)
+
+    @strawberry.field(description="Every filter option with the number of sessions it would show.")
+    async def session_facets(
+        self, info: Info, filter: SessionFilter | None = None, search: str | None = None
+    ) -> SessionFacets:
+        return SessionFacets.from_domain(await listing.session_facets(signed_in(info), to_domain_filter(filter), search))
+
+    @strawberry.field(description="One session, or null when it does not exist or is not the viewer's to see.")
+    async def session(self, info: Info, id: strawberry.ID) -> Session | None:
+        found = await visible_sessions(signed_in(info)).get_or_none(id=require_id(id, "Session ID"))
+        return Session(model=found) if found else None

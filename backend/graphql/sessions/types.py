@@ -1,0 +1,286 @@
+"""GraphQL types of a session, the session list and its filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from backend import models
+from backend.graphql.context import Info
+from backend.graphql.errors import require_id
+from backend.sessions import listing, rules
+from backend.sessions.visibility import can_see_meeting, can_see_mentees
+
+if TYPE_CHECKING:
+    from backend.graphql.mentors.types import MentorProfile
+
+SessionStatus = strawberry.enum(models.SessionStatus, description="UPCOMING → LIVE → COMPLETED")
+SessionType = strawberry.enum(models.SessionType)
+MeetingPlatform = strawberry.enum(models.MeetingPlatform)
+SessionTimeZone = strawberry.enum(models.SessionTimeZone, description="The zone a session is shown in to its people.")
+AttendanceKind = strawberry.enum(models.AttendanceKind, description="ENROLLED: joined by themselves; INVITED: added by a manager.")
+SessionSortField = strawberry.enum(listing.SortField)
+SortDirection = strawberry.enum(listing.SortDirection)
+
+
+@strawberry.input(description="Lists are OR within a field and AND across fields.")
+class SessionFilter:
+    statuses: list[SessionStatus] | None = None
+    types: list[SessionType] | None = None
+    platforms: list[MeetingPlatform] | None = None
+    categories: list[str] | None = None
+    recommended_for: list[str] | None = None
+    mediums: list[str] | None = None
+    mentor_ids: list[strawberry.ID] | None = None
+    starts_from: datetime | None = None
+    starts_to: datetime | None = None
+
+
+@strawberry.input
+class SessionSort:
+    field: SessionSortField = listing.SortField.START_TIME
+    direction: SortDirection = listing.SortDirection.ASC
+
+
+@strawberry.type
+class Meeting:
+    platform: MeetingPlatform
+    link: str | None
+    passcode: str | None
+
+
+@strawberry.type(description="A mentee of a session and whether they enrolled or were invited.")
+class SessionMentee:
+    id: strawberry.ID
+    name: str
+    email: str
+    designation: str
+    kind: AttendanceKind
+    added_at: datetime
+
+
+@strawberry.type
+class Session:
+    model: strawberry.Private[models.Session]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.model.title
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.model.description
+
+    @strawberry.field
+    def type(self) -> SessionType:
+        return self.model.type
+
+    @strawberry.field
+    def status(self) -> SessionStatus:
+        return self.model.status
+
+    @strawberry.field(description="UTC instant.")
+    def starts_at(self) -> datetime:
+        return self.model.starts_at
+
+    @strawberry.field(description="UTC instant: startsAt + durationMinutes.")
+    def ends_at(self) -> datetime:
+        return self.model.ends_at
+
+    @strawberry.field
+    def duration_minutes(self) -> int:
+        return self.model.duration_minutes
+
+    @strawberry.field
+    def time_zone(self) -> SessionTimeZone:
+        return self.model.time_zone
+
+    @strawberry.field
+    async def mentor(self, info: Info) -> Annotated["MentorProfile", strawberry.lazy("backend.graphql.mentors.types")]:
+        from backend.graphql.mentors.types import MentorProfile
+
+        return MentorProfile(model=await info.context.loaders.user.load(self.model.mentor_id))
+
+    @strawberry.field(description="Invited plus enrolled mentees.")
+    def mentee_count(self) -> int:
+        return self.model.mentee_count
+
+    @strawberry.field
+    def enrolled_count(self) -> int:
+        return self.model.enrolled_count
+
+    @strawberry.field
+    def invited_count(self) -> int:
+        return self.model.invited_count
+
+    @strawberry.field
+    def seats_limit(self) -> int:
+        return self.model.seats_limit
+
+    @strawberry.field(description="Seats still free: seatsLimit − menteeCount.")
+    def seats_left(self) -> int:
+        return max(0, self.model.seats_limit - self.model.mentee_count)
+
+    @strawberry.field(description="Visible to managers and the session's mentor; empty for others.")
+    async def mentees(self, info: Info, kind: AttendanceKind | None = None) -> list[SessionMentee]:
+        if not can_see_mentees(info.context.viewer, self.model):
+            return []
+        return [
+            SessionMentee(
+                id=strawberry.ID(str(a.mentee.id)),
+                name=a.mentee.name,
+                email=a.mentee.email,
+                designation=a.mentee.designation,
+                kind=a.kind,
+                added_at=a.created_at,
+            )
+            for a in await info.context.loaders.attendances.load(self.model.id)
+            if kind is None or a.kind == kind
+        ]
+
+    @strawberry.field
+    async def recommended_for(self, info: Info) -> list[str]:
+        return (await info.context.loaders.labels.load(self.model.id)).get(models.LabelKind.RECOMMENDED_FOR, [])
+
+    @strawberry.field
+    async def categories(self, info: Info) -> list[str]:
+        return (await info.context.loaders.labels.load(self.model.id)).get(models.LabelKind.CATEGORY, [])
+
+    @strawberry.field(description="The language the session is held in.")
+    def medium(self) -> str:
+        return self.model.medium
+
+    @strawberry.field(description="Link and passcode are shown to managers, the mentor and the session's mentees.")
+    async def meeting(self, info: Info) -> Meeting:
+        viewer = info.context.viewer
+        attends = viewer.is_mentee and await info.context.loaders.attends(viewer.id).load(self.model.id)
+        shown = can_see_meeting(viewer, self.model, attends)
+        return Meeting(
+            platform=self.model.meeting_platform,
+            link=(self.model.meeting_link or None) if shown else None,
+            passcode=(self.model.meeting_passcode or None) if shown else None,
+        )
+
+    @strawberry.field
+    def image_url(self) -> str | None:
+        return f"/media/{self.model.image_path}" if self.model.image_path else None
+
+    @strawberry.field(description="Whether the viewer may edit the details now (R1).")
+    def can_edit(self, info: Info) -> bool:
+        return rules.edit_blocked_reason(info.context.viewer, self.model) is None
+
+    @strawberry.field(description="Why the details cannot be edited now, or null.")
+    def edit_blocked_reason(self, info: Info) -> str | None:
+        return rules.edit_blocked_reason(info.context.viewer, self.model)
+
+    @strawberry.field(description="Whether the viewer may edit the meeting now (R2).")
+    def can_edit_meeting(self, info: Info) -> bool:
+        return rules.meeting_edit_blocked_reason(info.context.viewer, self.model) is None
+
+    @strawberry.field
+    def meeting_edit_blocked_reason(self, info: Info) -> str | None:
+        return rules.meeting_edit_blocked_reason(info.context.viewer, self.model)
+
+    @strawberry.field(description="Whether the viewer may delete the session now (R3).")
+    def can_delete(self, info: Info) -> bool:
+        return rules.delete_blocked_reason(info.context.viewer, self.model) is None
+
+    @strawberry.field
+    def delete_blocked_reason(self, info: Info) -> str | None:
+        return rules.delete_blocked_reason(info.context.viewer, self.model)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.model.updated_at
+
+    @strawberry.field
+    def started_at(self) -> datetime | None:
+        return self.model.started_at
+
+    @strawberry.field
+    def completed_at(self) -> datetime | None:
+        return self.model.completed_at
+
+
+@strawberry.type
+class SessionPage:
+    items: list[Session]
+    total_count: int
+    page: int
+    page_size: int
+    total_pages: int
+    has_next_page: bool
+    has_previous_page: bool
+
+    @classmethod
+    def from_domain(cls, page: listing.SessionPage) -> "SessionPage":
+        return cls(
+            items=[Session(model=s) for s in page.items],
+            total_count=page.total_count,
+            page=page.page,
+            page_size=page.page_size,
+            total_pages=page.total_pages,
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+        )
+
+
+@strawberry.type(description="One filter checkbox: its value and how many sessions ticking it would show.")
+class FacetOption:
+    value: str
+    count: int
+
+
+@strawberry.type
+class SessionFacets:
+    statuses: list[FacetOption]
+    types: list[FacetOption]
+    platforms: list[FacetOption]
+    categories: list[FacetOption]
+    recommended_for: list[FacetOption]
+    mediums: list[FacetOption]
+
+    @classmethod
+    def from_domain(cls, facets: listing.SessionFacets) -> "SessionFacets":
+        def options(found: list[listing.FacetOption]) -> list[FacetOption]:
+            return [FacetOption(value=o.value, count=o.count) for o in found]
+
+        return cls(
+            statuses=options(facets.statuses),
+            types=options(facets.types),
+            platforms=options(facets.platforms),
+            categories=options(facets.categories),
+            recommended_for=options(facets.recommended_for),
+            mediums=options(facets.mediums),
+        )
+
+
+def to_domain_filter(filter: SessionFilter | None) -> listing.SessionFilter:
+    if filter is None:
+        return listing.SessionFilter()
+    return listing.SessionFilter(
+        statuses=list(filter.statuses or []),
+        types=list(filter.types or []),
+        platforms=list(filter.platforms or []),
+        categories=list(filter.categories or []),
+        recommended_for=list(filter.recommended_for or []),
+        mediums=list(filter.mediums or []),
+        mentor_ids=[require_id(i, "mentorIds entry") for i in filter.mentor_ids or []],
+        starts_from=filter.starts_from,
+        starts_to=filter.starts_to,
+    )
+
+
+def to_domain_sort(sort: SessionSort | None) -> listing.SessionSort:
+    return listing.SessionSort(field=sort.field, direction=sort.direction) if sort else listing.SessionSort()
+

@@ -1,0 +1,300 @@
+"""Database models: organisations, people, sessions and what hangs off a session."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class SessionType(str, Enum):
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+
+
+class SessionStatus(str, Enum):
+    UPCOMING = "UPCOMING"
+    LIVE = "LIVE"
+    COMPLETED = "COMPLETED"
+
+
+class MeetingPlatform(str, Enum):
+    BIG_BLUE_BUTTON = "BIG_BLUE_BUTTON"
+    GOOGLE_MEET = "GOOGLE_MEET"
+    ZOOM = "ZOOM"
+
+
+class SessionTimeZone(str, Enum):
+    IST = "IST"
+    UTC = "UTC"
+
+
+class AttendanceKind(str, Enum):
+    ENROLLED = "ENROLLED"
+    INVITED = "INVITED"
+
+
+class LabelKind(str, Enum):
+    CATEGORY = "CATEGORY"
+    RECOMMENDED_FOR = "RECOMMENDED_FOR"
+
+
+class Organization(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organization"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="users", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=200)
+    designation = fields.CharField(max_length=200, default="")
+    password_hash = fields.CharField(max_length=200, default="")
+    is_manager = fields.BooleanField(default=False)
+    is_mentor = fields.BooleanField(default=False)
+    is_mentee = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    organization_id: int
+
+    class Meta:
+        table = "user"
+        indexes = [Index(fields=("organization_id", "name"))]
+
+    @property
+    def roles(self) -> list[str]:
+        return [
+            role
+            for role, held in (("MANAGER", self.is_manager), ("MENTOR", self.is_mentor), ("MENTEE", self.is_mentee))
+            if held
+        ]
+
+
+# A sign-in: the browser's cookie and an API client's bearer token are the same secret.
+class AuthToken(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    user_id: int
+
+    class Meta:
+        table = "auth_token"
+
+
+class Session(Model):
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="sessions", on_delete=fields.CASCADE
+    )
+    mentor: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="hosted_sessions", on_delete=fields.RESTRICT
+    )
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="created_sessions", null=True, on_delete=fields.SET_NULL
+    )
+    title = fields.CharField(max_length=200)
+    description = fields.TextField()
+    type = fields.CharEnumField(SessionType, max_length=16)
+    status = fields.CharEnumField(SessionStatus, max_length=16, default=SessionStatus.UPCOMING)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    duration_minutes = fields.IntField()
+    time_zone = fields.CharEnumField(SessionTimeZone, max_length=8, default=SessionTimeZone.IST)
+    medium = fields.CharField(max_length=100)
+    meeting_platform = fields.CharEnumField(MeetingPlatform, max_length=32, default=MeetingPlatform.BIG_BLUE_BUTTON)
+    meeting_link = fields.CharField(max_length=500, default="")
+    meeting_passcode = fields.CharField(max_length=100, default="")
+    seats_limit = fields.IntField(default=20)
+    # Kept in step with the attendance rows by the domain code, so the list can sort on them cheaply.
+    enrolled_count = fields.IntField(default=0)
+    invited_count = fields.IntField(default=0)
+    mentee_count = fields.IntField(default=0)
+    image_path = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    started_at = fields.DatetimeField(null=True)
+    completed_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+
+    organization_id: int
+    mentor_id: int
+
+    class Meta:
+        table = "session"
+        indexes = [
+            Index(fields=("organization_id", "starts_at")),
+            Index(fields=("organization_id", "status")),
+            Index(fields=("organization_id", "created_at")),
+            Index(fields=("organization_id", "mentee_count")),
+            Index(fields=("organization_id", "title")),
+            Index(fields=("mentor_id", "starts_at")),
+        ]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+# One category or one "recommended for" value of a session: what the list filters and counts on.
+class SessionLabel(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "models.Session", related_name="labels", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(LabelKind, max_length=20)
+    value = fields.CharField(max_length=100)
+    position = fields.IntField(default=0)
+
+    session_id: int
+
+    class Meta:
+        table = "session_label"
+        unique_together = (("session_id", "kind", "value"),)
+        indexes = [Index(fields=("kind", "value"))]
+
+
+class Attendance(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "models.Session", related_name="attendances", on_delete=fields.CASCADE
+    )
+    mentee: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="attendances", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(AttendanceKind, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    session_id: int
+    mentee_id: int
+
+    class Meta:
+        table = "attendance"
+        unique_together = (("session_id", "mentee_id"),)
+        indexes = [Index(fields=("mentee_id",))]
+
+
+class Rating(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "models.Session", related_name="ratings", on_delete=fields.CASCADE
+    )
+    mentee: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="ratings", on_delete=fields.CASCADE
+    )
+    mentor: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="ratings_received", on_delete=fields.CASCADE
+    )
+    stars = fields.SmallIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    session_id: int
+    mentee_id: int
+    mentor_id: int
+
+    class Meta:
+        table = "rating"
+        unique_together = (("session_id", "mentee_id"),)
+        indexes = [Index(fields=("mentor_id",))]
+
+
+# An email waiting to be sent: written in the same transaction as the change it tells of.
+class OutboxMessage(Model):
+    id = fields.IntField(primary_key=True)
+    recipients = fields.JSONField()  # list of addresses
+    subject = fields.CharField(max_length=300)
+    text_body = fields.TextField()
+    html_body = fields.TextField(default="")
+    attachments = fields.JSONField(default=list)  # [{"filename", "content_type", "content_base64"}]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.TextField(default="")
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = [Index(fields=("sent_at", "next_attempt_at"))]
+
+
+class BulkUploadStatus(str, Enum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+class BulkRowStatus(str, Enum):
+    VALID = "VALID"
+    INVALID = "INVALID"
+
+
+# An uploaded CSV file and the progress of the job that applies it; the job's state lives here.
+class BulkUpload(Model):
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="bulk_uploads", on_delete=fields.CASCADE
+    )
+    uploader: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="bulk_uploads", on_delete=fields.CASCADE
+    )
+    filename = fields.CharField(max_length=255)
+    content = fields.TextField()  # the decoded file, so any app process can run the job
+    dry_run = fields.BooleanField(default=False)
+    status = fields.CharEnumField(BulkUploadStatus, max_length=16, default=BulkUploadStatus.PENDING)
+    message = fields.TextField(default="")
+    total_rows = fields.IntField(default=0)
+    processed_rows = fields.IntField(default=0)
+    valid_rows = fields.IntField(default=0)
+    invalid_rows = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    # A worker owns the job while its lease is fresh; a crashed worker's lease runs out and another resumes.
+    lease_owner = fields.CharField(max_length=100, default="")
+    lease_expires_at = fields.DatetimeField(null=True)
+
+    organization_id: int
+    uploader_id: int
+
+    class Meta:
+        table = "bulk_upload"
+        indexes = [Index(fields=("uploader_id", "created_at")), Index(fields=("status",))]
+
+
+# The outcome of one CSV row, written in the same transaction as the row's change.
+class BulkUploadRow(Model):
+    id = fields.IntField(primary_key=True)
+    upload: fields.ForeignKeyRelation[BulkUpload] = fields.ForeignKeyField(
+        "models.BulkUpload", related_name="rows", on_delete=fields.CASCADE
+    )
+    row_number = fields.IntField()
+    action = fields.CharField(max_length=20, default="")
+    session_id = fields.IntField(null=True)
+    status = fields.CharEnumField(BulkRowStatus, max_length=16)
+    message = fields.TextField(default="")
+    cells = fields.JSONField()  # the row as uploaded, ID filled in for created sessions
+
+    upload_id: int
+
+    class Meta:
+        table = "bulk_upload_row"
+        unique_together = (("upload_id", "row_number"),)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,160 @@
+"""Demo data and people: two organisations with sessions in every status, type and platform."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from tortoise import Tortoise
+from tortoise.transactions import in_transaction
+
+from backend.auth import hash_password
+from backend.models import (
+    Attendance,
+    AttendanceKind,
+    LabelKind,
+    MeetingPlatform,
+    Organization,
+    Rating,
+    Session,
+    SessionLabel,
+    SessionStatus,
+    SessionTimeZone,
+    SessionType,
+    User,
+    utcnow,
+)
+
+DEMO_PASSWORD = "demo1234"
+BATCH = 2000
+TOPICS = [
+    "Classroom communication", "Lesson planning", "Foundational literacy", "Numeracy games", "Leading a school",
+    "Parent engagement", "Inclusive classrooms", "Assessment for learning", "Digital tools", "Storytelling",
+    "Project-based learning", "Peer observation", "Wellbeing at work", "Science with everyday things",
+    "Mentoring new teachers", "Reading circles",
+]
+CATEGORIES = ["Communication", "Life skills", "Leadership", "Pedagogy", "STEM", "Wellbeing"]
+RECOMMENDED_FOR = ["Teachers", "Block education officer", "School leaders", "Cluster resource persons"]
+MEDIUMS = ["English", "Hindi", "Kannada", "Tamil"]
+DURATIONS = [30, 45, 60, 90, 120]
+FIRST_NAMES = ["Asha", "Ravi", "Meena", "Arjun", "Lakshmi", "Vikram", "Priya", "Kiran", "Divya", "Suresh",
+               "Anita", "Rahul", "Neha", "Manoj", "Kavya", "Sanjay", "Pooja", "Imran", "Farah", "Gopal"]
+LAST_NAMES = ["Rao", "Sharma", "Iyer", "Nair", "Patel", "Reddy", "Das", "Khan", "Menon", "Gupta"]
+
+
+async def create_user(email: str, name: str, password: str, org_name: str, roles: list[str], designation: str = "") -> User:
+    """Create a person (and their organisation if new); roles from MANAGER, MENTOR, MENTEE."""
+    email = email.strip().lower()
+    if await User.exists(email=email):
+        raise ValueError(f"A user with email {email} already exists; choose another email.")
+    org, _ = await Organization.get_or_create(name=org_name.strip())
+    return await User.create(
+        organization=org,
+        email=email,
+        name=name.strip(),
+        designation=designation,
+        password_hash=hash_password(password),
+        is_manager="MANAGER" in roles,
+        is_mentor="MENTOR" in roles,
+        is_mentee="MENTEE" in roles,
+    )
+
+
+def _name(i: int) -> str:
+    return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // len(FIRST_NAMES) + i) % len(LAST_NAMES)]}"
+
+
+async def _people(org: Organization, domain: str, manager_email: str, mentors: int, mentees: int, password_hash: str):
+    users = [User(organization=org, email=manager_email, name="Sunita Manager", designation="Programme manager",
+                  password_hash=password_hash, is_manager=True)]
+    users += [User(organization=org, email=f"mentor{i + 1}@{domain}", name=_name(i), designation="Mentor",
+                   password_hash=password_hash, is_mentor=True) for i in range(mentors)]
+    users += [User(organization=org, email=f"mentee{i + 1}@{domain}", name=_name(i + 7), designation="Teacher",
+                   password_hash=password_hash, is_mentee=True) for i in range(mentees)]
+    await User.bulk_create(users, batch_size=BATCH)
+    found = await User.filter(organization=org).order_by("id")
+    return [u for u in found if u.is_mentor], [u for u in found if u.is_mentee]
+
+
+def _meeting(rng: random.Random, index: int) -> dict:
+    platform = list(MeetingPlatform)[index % 3]
+    if platform == MeetingPlatform.GOOGLE_MEET:
+        code = "".join(rng.choice("abcdefghijkmnopqrstuvwxyz") for _ in range(10))
+        return dict(meeting_platform=platform, meeting_link=f"https://meet.google.com/{code[:3]}-{code[3:7]}-{code[7:]}")
+    if platform == MeetingPlatform.ZOOM:
+        return dict(meeting_platform=platform, meeting_link=f"https://zoom.us/j/{rng.randint(10**9, 10**10 - 1)}",
+                    meeting_passcode=str(rng.randint(100000, 999999)))
+    return dict(meeting_platform=platform)
+
+
+async def _sessions(org: Organization, mentors: list[User], mentees: list[User], count: int, rng: random.Random, seats: int) -> int:
+    now = utcnow().replace(second=0, microsecond=0)
+    last = await Session.all().order_by("-id").first()
+    first_id = (last.id if last else 0) + 1
+    sessions, labels, attendances, ratings = [], [], [], []
+    # Each mentor has a timeline of 4-hour slots, so no two of their sessions touch (rule R4).
+    next_past = {m.id: now - timedelta(days=1) for m in mentors}
+    next_future = {m.id: now + timedelta(days=1, hours=rng.randint(0, 48)) for m in mentors}
+    for index in range(count):
+        mentor = mentors[index % len(mentors)]
+        duration = rng.choice(DURATIONS)
+        roll = index % 10
+        if index < len(mentors) // 2 and index % 2 == 0:
+            status, starts_at = SessionStatus.LIVE, now - timedelta(minutes=10)
+        elif roll < 3:
+            status, starts_at = SessionStatus.COMPLETED, next_past[mentor.id]
+            next_past[mentor.id] -= timedelta(hours=4)
+        else:
+            status, starts_at = SessionStatus.UPCOMING, next_future[mentor.id]
+            next_future[mentor.id] += timedelta(hours=4)
+        session_type = SessionType.PRIVATE if index % 4 == 3 else SessionType.PUBLIC
+        session_id = first_id + index
+        invited = rng.sample(mentees, k=1 if session_type == SessionType.PRIVATE else rng.randint(0, 3))
+        enrolled = [] if session_type == SessionType.PRIVATE else rng.sample(
+            [m for m in mentees if m not in invited], k=rng.randint(0, 5))
+        topic = TOPICS[index % len(TOPICS)]
+        sessions.append(Session(
+            id=session_id, organization=org, mentor_id=mentor.id, title=f"{topic} #{index + 1}",
+            description=f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
+            type=session_type, status=status, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=duration),
+            duration_minutes=duration, time_zone=SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC,
+            medium=MEDIUMS[index % len(MEDIUMS)], seats_limit=seats, enrolled_count=len(enrolled),
+            invited_count=len(invited), mentee_count=len(enrolled) + len(invited),
+            started_at=starts_at if status != SessionStatus.UPCOMING else None,
+            completed_at=starts_at + timedelta(minutes=duration) if status == SessionStatus.COMPLETED else None,
+            **_meeting(rng, index),
+        ))
+        for position, value in enumerate(rng.sample(CATEGORIES, k=rng.randint(1, 2))):
+            labels.append(SessionLabel(session_id=session_id, kind=LabelKind.CATEGORY, value=value, position=position))
+        for position, value in enumerate(rng.sample(RECOMMENDED_FOR, k=rng.randint(1, 2))):
+            labels.append(SessionLabel(session_id=session_id, kind=LabelKind.RECOMMENDED_FOR, value=value, position=position))
+        for kind, people in ((AttendanceKind.INVITED, invited), (AttendanceKind.ENROLLED, enrolled)):
+            attendances += [Attendance(session_id=session_id, mentee_id=p.id, kind=kind) for p in people]
+        if status == SessionStatus.COMPLETED:
+            ratings += [Rating(session_id=session_id, mentee_id=p.id, mentor_id=mentor.id, stars=rng.choice([3, 4, 4, 5, 5]))
+                        for p in invited + enrolled if rng.random() < 0.7]
+    for model, rows in ((Session, sessions), (SessionLabel, labels), (Attendance, attendances), (Rating, ratings)):
+        for start in range(0, len(rows), BATCH):
+            await model.bulk_create(rows[start : start + BATCH])
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        # Sessions were given their IDs above; move the sequence past them.
+        await connection.execute_script("SELECT setval(pg_get_serial_sequence('session', 'id'), (SELECT MAX(id) FROM session))")
+    return len(sessions)
+
+
+async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
+    if await User.exists(email="manager@example.org"):
+        return "Demo data is already there (manager@example.org exists); nothing was added."
+    rng = random.Random(20261128)
+    password_hash = hash_password(DEMO_PASSWORD)
+    async with in_transaction():
+        made = 0
+        for org_name, domain, share in (("Demo Mentoring Programme", "example.org", 0.8),
+                                        ("Other Mentoring Programme", "other.example.org", 0.2)):
+            org = await Organization.create(name=org_name)
+            mentors, mentees = await _people(org, domain, f"manager@{domain}", 8 if share > 0.5 else 3,
+                                             40 if share > 0.5 else 12, password_hash)
+            made += await _sessions(org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit)
+    return (f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
+            f"or manager@other.example.org with password {DEMO_PASSWORD}.")

@@ -1,0 +1,210 @@
+"""The session list: filter, search, sort and page, and the counts behind each filter checkbox.
+
+The GraphQL list, the CSV download and the bulk-edit export all read sessions through `find_sessions`,
+so what a manager downloads is exactly what they were looking at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+
+from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from backend.models import (
+    LabelKind,
+    MeetingPlatform,
+    Session,
+    SessionLabel,
+    SessionStatus,
+    SessionType,
+    User,
+)
+from backend.sessions.visibility import visible_sessions
+
+MAX_PAGE_SIZE = 100
+
+
+class SortField(str, Enum):
+    START_TIME = "START_TIME"
+    TITLE = "TITLE"
+    MENTEE_COUNT = "MENTEE_COUNT"
+    CREATED_AT = "CREATED_AT"
+
+
+class SortDirection(str, Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+SORT_COLUMNS = {
+    SortField.START_TIME: "starts_at",
+    SortField.TITLE: "title",
+    SortField.MENTEE_COUNT: "mentee_count",
+    SortField.CREATED_AT: "created_at",
+}
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    statuses: list[SessionStatus] = field(default_factory=list)
+    types: list[SessionType] = field(default_factory=list)
+    platforms: list[MeetingPlatform] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    recommended_for: list[str] = field(default_factory=list)
+    mediums: list[str] = field(default_factory=list)
+    mentor_ids: list[int] = field(default_factory=list)
+    starts_from: datetime | None = None
+    starts_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SessionSort:
+    field: SortField = SortField.START_TIME
+    direction: SortDirection = SortDirection.ASC
+
+
+class ListError(ValueError):
+    """Bad list arguments; the message says what is wrong and how to fix it."""
+
+
+def _with_label(kind: LabelKind, values: list[str]) -> Q:
+    return Q(id__in=Subquery(SessionLabel.filter(kind=kind, value__in=values).values("session_id")))
+
+
+def find_sessions(viewer: User, filter: SessionFilter | None = None, search: str | None = None) -> QuerySet[Session]:
+    """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    f = filter or SessionFilter()
+    query = visible_sessions(viewer)
+    if f.statuses:
+        query = query.filter(status__in=list(f.statuses))
+    if f.types:
+        query = query.filter(type__in=list(f.types))
+    if f.platforms:
+        query = query.filter(meeting_platform__in=list(f.platforms))
+    if f.mediums:
+        query = query.filter(medium__in=f.mediums)
+    if f.mentor_ids:
+        query = query.filter(mentor_id__in=f.mentor_ids)
+    if f.categories:
+        query = query.filter(_with_label(LabelKind.CATEGORY, f.categories))
+    if f.recommended_for:
+        query = query.filter(_with_label(LabelKind.RECOMMENDED_FOR, f.recommended_for))
+    if f.starts_from:
+        query = query.filter(starts_at__gte=f.starts_from)
+    if f.starts_to:
+        query = query.filter(starts_at__lte=f.starts_to)
+    text = (search or "").strip()
+    if text:
+        # icontains escapes % _ and \, so they match literally.
+        query = query.filter(Q(title__icontains=text) | Q(mentor__name__icontains=text))
+    return query
+
+
+def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) -> QuerySet[Session]:
+    sort = sort or SessionSort()
+    column = SORT_COLUMNS[sort.field]
+    prefix = "-" if sort.direction == SortDirection.DESC else ""
+    return query.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def check_paging(page: int, page_size: int) -> None:
+    if page_size < 1 or page_size > MAX_PAGE_SIZE:
+        raise ListError(f"pageSize must be between 1 and {MAX_PAGE_SIZE}; you asked for {page_size}.")
+    if page < 1:
+        raise ListError(f"page starts at 1; you asked for page {page}.")
+
+
+@dataclass
+class SessionPage:
+    items: list[Session]
+    total_count: int
+    page: int
+    page_size: int
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total_count // self.page_size))
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.page < self.total_pages
+
+    @property
+    def has_previous_page(self) -> bool:
+        return self.page > 1
+
+
+async def session_page(
+    viewer: User,
+    filter: SessionFilter | None = None,
+    search: str | None = None,
+    sort: SessionSort | None = None,
+    page: int = 1,
+    page_size: int = 10,
+) -> SessionPage:
+    check_paging(page, page_size)
+    query = find_sessions(viewer, filter, search)
+    total = await query.count()
+    items = await order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
+    return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
+
+
+@dataclass
+class FacetOption:
+    value: str
+    count: int
+
+
+@dataclass
+class SessionFacets:
+    statuses: list[FacetOption]
+    types: list[FacetOption]
+    platforms: list[FacetOption]
+    categories: list[FacetOption]
+    recommended_for: list[FacetOption]
+    mediums: list[FacetOption]
+
+
+async def _column_counts(query: QuerySet[Session], column: str) -> dict[str, int]:
+    rows = await query.annotate(n=Count("id")).group_by(column).values(column, "n")
+    return {str(getattr(row[column], "value", row[column])): row["n"] for row in rows}
+
+
+async def _label_counts(query: QuerySet[Session], kind: LabelKind) -> dict[str, int]:
+    rows = (
+        await SessionLabel.filter(kind=kind, session_id__in=Subquery(query.values("id")))
+        .annotate(n=Count("id"))
+        .group_by("value")
+        .values("value", "n")
+    )
+    return {row["value"]: row["n"] for row in rows}
+
+
+def _options(counts: dict[str, int], known: list[str] | None = None) -> list[FacetOption]:
+    """Every known option (even at zero, so a checkbox does not vanish), then the rest by name."""
+    values = list(known or []) + sorted((v for v in counts if v not in (known or [])), key=str.lower)
+    return [FacetOption(value=v, count=counts.get(v, 0)) for v in values]
+
+
+async def session_facets(viewer: User, filter: SessionFilter | None = None, search: str | None = None) -> SessionFacets:
+    """Each filter group counts the sessions matching every other applied filter, so options within a
+    group stay selectable together (they OR), and the counts say what ticking one would add."""
+    f = filter or SessionFilter()
+
+    def without(**cleared) -> QuerySet[Session]:
+        return find_sessions(viewer, replace(f, **cleared), search)
+
+    return SessionFacets(
+        statuses=_options(await _column_counts(without(statuses=[]), "status"), [s.value for s in SessionStatus]),
+        types=_options(await _column_counts(without(types=[]), "type"), [t.value for t in SessionType]),
+        platforms=_options(
+            await _column_counts(without(platforms=[]), "meeting_platform"), [p.value for p in MeetingPlatform]
+        ),
+        categories=_options(await _label_counts(without(categories=[]), LabelKind.CATEGORY)),
+        recommended_for=_options(await _label_counts(without(recommended_for=[]), LabelKind.RECOMMENDED_FOR)),
+        mediums=_options(await _column_counts(without(mediums=[]), "medium")),
+    )

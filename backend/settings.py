@@ -1,0 +1,101 @@
+"""Settings from the environment, read in this one module and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+
+# (name, default, meaning) — the README's settings table and docker-compose.yml are checked against it.
+SETTINGS_TABLE = [
+    ("DATABASE_URL", "sqlite://DATA_DIR/sessiondesk.sqlite3", "Database; `postgres://user:pass@host:5432/db` for PostgreSQL"),
+    ("DATA_DIR", "./var", "Folder for the SQLite file, the mail outbox and uploads"),
+    ("SMTP_URL", "(unset)", "`smtp://user:pass@host:port` (or `smtps://`); unset: mail is written to DATA_DIR/outbox as .eml files"),
+    ("MAIL_FROM", "SessionDesk <no-reply@sessiondesk.local>", "Sender address of every message"),
+    ("SECRET_KEY", "(a development key)", "Keys tokens; set a long random value in production"),
+    ("DISPLAY_TIME_ZONE", "Asia/Kolkata", "Time zone of dates and times in the app and in CSV files"),
+    ("SEATS_LIMIT", "20", "Default seats of a new session"),
+    ("MEDIA_ROOT", "DATA_DIR/media", "Where session images are stored (served at /media/)"),
+    ("BULK_MAX_ROWS", "10000", "Most rows in one bulk upload file"),
+    ("BULK_MAX_BYTES", "5242880", "Largest bulk upload file in bytes (5 MB)"),
+    ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    smtp_url: str | None
+    mail_from: str
+    secret_key: str
+    display_time_zone: ZoneInfo
+    seats_limit: int
+    media_root: Path
+    bulk_max_rows: int
+    bulk_max_bytes: int
+    debug: bool
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.")
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite://{data_dir / 'sessiondesk.sqlite3'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgres://" + database_url[len("postgresql://"):]
+    zone_name = env.get("DISPLAY_TIME_ZONE") or "Asia/Kolkata"
+    try:
+        zone = ZoneInfo(zone_name)
+    except Exception:
+        raise SystemExit(f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata.")
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        smtp_url=env.get("SMTP_URL") or None,
+        mail_from=env.get("MAIL_FROM") or "SessionDesk <no-reply@sessiondesk.local>",
+        secret_key=env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
+        display_time_zone=zone,
+        seats_limit=_int(env, "SEATS_LIMIT", 20),
+        media_root=Path(env.get("MEDIA_ROOT") or data_dir / "media").resolve(),
+        bulk_max_rows=_int(env, "BULK_MAX_ROWS", 10_000),
+        bulk_max_bytes=_int(env, "BULK_MAX_BYTES", 5 * 1024 * 1024),
+        debug=(env.get("DEBUG") or "").lower() in ("1", "true", "yes"),
+    )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The settings of this process; tests replace them with `use_settings`."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def use_settings(settings: Settings) -> Settings:
+    global _current
+    _current = settings
+    return settings
