@@ -1,0 +1,141 @@
+"""Test harness: every GraphQL test runs on SQLite and, when it is reachable, on PostgreSQL.
+
+Each backend gets a fresh database (migrated with the project's own migrations) for the whole run;
+every test starts from empty tables. Requests go through the real Starlette app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from backend.app import create_app
+from backend.db import close_database, migrate, open_database
+from backend.settings import Settings, load_settings, use_settings
+from tests.graphql_client import GraphQLClient
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# CI sets TEST_POSTGRES=required so a PostgreSQL that failed to start fails the run instead of shrinking it.
+if os.environ.get("TEST_POSTGRES") == "required" and not postgres_reachable():
+    raise RuntimeError("TEST_POSTGRES=required but nothing listens on 127.0.0.1:5432; start PostgreSQL first.")
+BACKENDS = ["sqlite"] + (["postgres"] if postgres_reachable() and os.environ.get("TEST_POSTGRES") != "off" else [])
+
+
+def make_settings(data_dir, database_url: str | None = None, **extra: str) -> Settings:
+    env = {"DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret", **extra}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return load_settings(env)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(request, tmp_path_factory) -> AsyncIterator[Settings]:
+    """A migrated database of one backend, open for the whole run."""
+    data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
+    name = f"sessiondesk_test_{uuid.uuid4().hex[:10]}"
+    if request.param == "postgres":
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        settings = make_settings(data_dir, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    else:
+        settings = make_settings(data_dir)
+    use_settings(settings)
+    # Tortoise caches compiled INSERT/DELETE statements per connection name; one process using two
+    # databases under the name "default" must start each from a clean cache.
+    EXECUTOR_CACHE.clear()
+    await migrate(settings)
+    await open_database(settings)
+    yield settings
+    await close_database()
+    if request.param == "postgres":
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def empty_tables() -> None:
+    connection = Tortoise.get_connection("default")
+    tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        for table in tables:
+            await connection.execute_script(f'DELETE FROM "{table}"')
+        await connection.execute_script("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture
+async def db(database: Settings) -> Settings:
+    """The database, emptied for this test; its settings are the process's settings."""
+    use_settings(database)
+    await empty_tables()
+    return database
+
+
+@pytest.fixture
+def dialect(db: Settings) -> str:
+    return "postgres" if db.is_postgres else "sqlite"
+
+
+@pytest.fixture
+async def app(db: Settings):
+    # The database is already open; the app's own lifespan (open/close) is exercised by the browser tests.
+    return create_app(db)
+
+
+@pytest.fixture
+async def http(app) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def graphql(http: httpx.AsyncClient) -> GraphQLClient:
+    """A GraphQL client signed in as nobody; `await graphql.login(email)` signs it in with a bearer token."""
+    return GraphQLClient(http)
+
+
+class StatementCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(("Created connection pool", "Closed connection pool")):
+            self.statements.append(message)
+
+
+@pytest.fixture
+def sql_statements():
+    """Records every SQL statement the ORM sends while the test runs."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    yield counter.statements
+    logger.removeHandler(counter)
+    logger.setLevel(previous)
