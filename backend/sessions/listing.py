@@ -7,11 +7,11 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 
 from tortoise.expressions import Q, Subquery
-from tortoise.functions import Count
+from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
 from backend.models import (
@@ -42,7 +42,7 @@ class SortDirection(str, Enum):
 
 SORT_COLUMNS = {
     SortField.START_TIME: "starts_at",
-    SortField.TITLE: "title",
+    SortField.TITLE: "title_key",
     SortField.MENTEE_COUNT: "mentee_count",
     SortField.CREATED_AT: "created_at",
 }
@@ -93,10 +93,11 @@ def find_sessions(viewer: User, filter: SessionFilter | None = None, search: str
         query = query.filter(_with_label(LabelKind.CATEGORY, f.categories))
     if f.recommended_for:
         query = query.filter(_with_label(LabelKind.RECOMMENDED_FOR, f.recommended_for))
+    # SQLite compares instants as text, so a bound given in IST must be turned into UTC like the stored values.
     if f.starts_from:
-        query = query.filter(starts_at__gte=f.starts_from)
+        query = query.filter(starts_at__gte=f.starts_from.astimezone(timezone.utc))
     if f.starts_to:
-        query = query.filter(starts_at__lte=f.starts_to)
+        query = query.filter(starts_at__lte=f.starts_to.astimezone(timezone.utc))
     text = (search or "").strip()
     if text:
         # icontains escapes % _ and \, so they match literally.
@@ -108,6 +109,9 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
     sort = sort or SessionSort()
     column = SORT_COLUMNS[sort.field]
     prefix = "-" if sort.direction == SortDirection.DESC else ""
+    if sort.field == SortField.TITLE:
+        # Alphabetical as people read it: "apple" before "Cherry" whatever the database's collation.
+        query = query.annotate(title_key=Lower("title"))
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
 
 
