@@ -18,6 +18,7 @@ from backend.db import close_database, open_database
 from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
+from backend.mail.sender import MailSender
 from backend.settings import Settings, get_settings, use_settings
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -55,9 +56,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await open_database(settings)
+        mail_sender = MailSender(settings)
+        mail_sender.start()
         try:
             yield
         finally:
+            await mail_sender.stop()
             await close_database()
 
     graphql = GraphQLView(

@@ -139,3 +139,62 @@ def sql_statements():
     yield counter.statements
     logger.removeHandler(counter)
     logger.setLevel(previous)
+
+
+class MailCatcher:
+    """A real SMTP server on a free local port that keeps what it receives; stop() and start() make an outage."""
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.messages: list = []  # email.message.EmailMessage, in arrival order
+        self.envelope_recipients: list[list[str]] = []
+        self.refused_addresses: set[str] = set()  # answered "550 no such mailbox"
+        catcher = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address in catcher.refused_addresses:
+                    return "550 5.1.1 No such mailbox"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                catcher.envelope_recipients.append(list(envelope.rcpt_tos))
+                catcher.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+                return "250 Message accepted"
+
+        self._make_controller = lambda: Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller = None
+
+    def start(self) -> None:
+        if self._controller is None:
+            self._controller = self._make_controller()
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def use(self, settings: Settings) -> Settings:
+        """These settings with SMTP_URL pointing here, made the process's settings."""
+        import dataclasses
+
+        return use_settings(dataclasses.replace(settings, smtp_url=self.url))
+
+
+@pytest.fixture
+def smtp_server():
+    """A running MailCatcher: `.messages`, `.url`, `.stop()`/`.start()`, `.use(settings)`, `.refused_addresses`."""
+    catcher = MailCatcher()
+    catcher.start()
+    yield catcher
+    catcher.stop()

@@ -1,0 +1,297 @@
+"""Sending the outbox: over SMTP when SMTP_URL is set, otherwise as .eml files in DATA_DIR/outbox.
+
+Any number of app processes may run a sender. Each pass claims a batch by moving the messages'
+`next_attempt_at` into the future (a lease), so no other pass takes them; a message is marked sent
+once the server accepted it. A failure is recorded and retried later with a growing delay, so an
+SMTP outage delays mail but loses none. A process that dies mid-batch leaves its lease to run out,
+and the messages are sent by the next pass (at least once, never lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from backend.mail.outbox import Attachment, new_mail_events
+from backend.models import OutboxMessage, utcnow
+from backend.settings import Settings
+
+log = logging.getLogger("backend.mail")
+
+BATCH_SIZE = 20
+SMTP_TIMEOUT_SECONDS = 20
+# Longer than a batch can take (a slow server answers each message within the timeout), so a lease
+# never runs out while its pass is still sending; the pass also stops early if it gets close.
+LEASE = timedelta(minutes=10)
+RETRY_DELAYS = [timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5)]
+MAX_RETRY_DELAY = timedelta(minutes=15)
+POLL_SECONDS = 2.0
+# After a wake-up, give the transaction that enqueued the mail a moment to commit.
+SETTLE_SECONDS = 0.2
+LAST_ERROR_MAX_LENGTH = 2000
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt: 10 s, 30 s, 2 min, 5 min, then 15 min."""
+    return RETRY_DELAYS[attempts - 1] if attempts <= len(RETRY_DELAYS) else MAX_RETRY_DELAY
+
+
+class SmtpUrlError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    hostname: str
+    port: int
+    username: str | None
+    password: str | None
+    use_tls: bool
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise SmtpUrlError(
+                f"SMTP_URL {parts.scheme}://{parts.hostname or ''}… is not usable; "
+                "write it as smtp://user:password@host:port (or smtps:// for TLS from the start)."
+            )
+        use_tls = parts.scheme == "smtps"
+        return cls(
+            hostname=parts.hostname,
+            port=parts.port or (465 if use_tls else 587),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            use_tls=use_tls,
+        )
+
+
+def sender_domain(settings: Settings) -> str:
+    return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "sessiondesk.local"
+
+
+def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = settings.mail_from
+    email["To"] = ", ".join(message.recipients)
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at)
+    # Stable across retries, so a mail client can drop a copy that a crashed sender sent twice.
+    email["Message-ID"] = f"<outbox-{message.id}.{int(message.created_at.timestamp())}@{sender_domain(settings)}>"
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    for stored in message.attachments:
+        attachment = Attachment.from_json(stored)
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype or "octet-stream", filename=attachment.filename
+        )
+    return email
+
+
+def eml_path(message: OutboxMessage, settings: Settings) -> Path:
+    slug = re.sub(r"[^a-z0-9]+", "-", message.subject.lower()).strip("-")[:60].rstrip("-") or "message"
+    return settings.outbox_dir / f"{message.id}-{slug}.eml"
+
+
+def write_eml(email: EmailMessage, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".eml.partial")
+    partial.write_bytes(bytes(email))
+    # A reader of the folder never sees half a message; a retry overwrites the same file.
+    os.replace(partial, path)
+
+
+class SmtpConnectionFailed(Exception):
+    """The server could not be reached or refused the sign-in: nothing in this batch can be sent."""
+
+
+class SmtpTransport:
+    """One SMTP connection, opened on first use and shared by the messages of a batch."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def send(self, email: EmailMessage, recipients: list[str]) -> None:
+        if self.client is None or not self.client.is_connected:
+            self.client = aiosmtplib.SMTP(
+                hostname=self.server.hostname,
+                port=self.server.port,
+                username=self.server.username,
+                password=self.server.password,
+                use_tls=self.server.use_tls,
+                timeout=SMTP_TIMEOUT_SECONDS,
+            )
+            try:
+                await self.client.connect()
+            except (aiosmtplib.SMTPException, OSError) as error:
+                self.client = None
+                raise SmtpConnectionFailed(
+                    f"Could not reach the SMTP server {self.server.hostname}:{self.server.port}: {error}"
+                ) from error
+        await self.client.send_message(email, recipients=recipients)
+
+    async def close(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await self.client.quit()
+
+
+async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessage]:
+    """Take a batch of due messages for this pass by moving their next attempt past the lease."""
+    async with in_transaction() as connection:
+        # On PostgreSQL, concurrent passes skip each other's locked rows and, once the claim commits,
+        # no longer see them as due. SQLite has no row locks (the call is ignored there) but lets one
+        # writer at a time in, so a second claim sees the first one's lease or fails; it never takes the
+        # same messages.
+        messages = (
+            await OutboxMessage.filter(sent_at=None, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .limit(batch_size)
+            .select_for_update(skip_locked=True)
+            .using_db(connection)
+        )
+        if messages:
+            await (
+                OutboxMessage.filter(id__in=[message.id for message in messages])
+                .using_db(connection)
+                .update(next_attempt_at=now + LEASE)
+            )
+    return messages
+
+
+async def record_sent(message: OutboxMessage, now: datetime) -> None:
+    await OutboxMessage.filter(id=message.id).update(sent_at=now, attempts=F("attempts") + 1, last_error="")
+
+
+async def record_failure(message: OutboxMessage, error: BaseException | str, now: datetime) -> None:
+    attempts = message.attempts + 1
+    text = str(error) or type(error).__name__
+    log.warning("Mail %s to %s not sent (attempt %s): %s", message.id, message.recipients, attempts, text)
+    await OutboxMessage.filter(id=message.id).update(
+        attempts=attempts, last_error=text[:LAST_ERROR_MAX_LENGTH], next_attempt_at=now + retry_delay(attempts)
+    )
+
+
+async def release(messages: list[OutboxMessage], now: datetime) -> None:
+    """Give back messages this pass claimed but did not try, without counting an attempt."""
+    if messages:
+        await OutboxMessage.filter(id__in=[message.id for message in messages], sent_at=None).update(
+            next_attempt_at=now
+        )
+
+
+@dataclass
+class BatchOutcome:
+    sent: int = 0
+    server_down: bool = False
+
+
+async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: datetime) -> BatchOutcome:
+    """Send a claimed batch, recording each message's outcome."""
+    claimed_at = time.monotonic()
+    transport = SmtpTransport(SmtpServer.from_url(settings.smtp_url)) if settings.smtp_url else None
+    outcome = BatchOutcome()
+    try:
+        for index, message in enumerate(messages):
+            if time.monotonic() - claimed_at > LEASE.total_seconds() / 2:
+                await release(messages[index:], now)
+                break
+            try:
+                email = build_email(message, settings)
+                if transport is None:
+                    write_eml(email, eml_path(message, settings))
+                else:
+                    await transport.send(email, message.recipients)
+            except SmtpConnectionFailed as error:
+                # The server is down: every message of the batch waits for a later attempt, none is lost.
+                for waiting in messages[index:]:
+                    await record_failure(waiting, error, now)
+                outcome.server_down = True
+                break
+            except Exception as error:
+                await record_failure(message, error, now)
+            else:
+                await record_sent(message, now)
+                outcome.sent += 1
+    finally:
+        if transport is not None:
+            await transport.close()
+    return outcome
+
+
+async def deliver_pending(settings: Settings, *, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Send every message that is due, batch after batch; returns how many were sent.
+
+    `now` is the time of this pass (tests pass a later time instead of waiting for a retry).
+    """
+    now = now or utcnow()
+    sent = 0
+    while True:
+        messages = await claim(now, batch_size)
+        if not messages:
+            return sent
+        outcome = await deliver_batch(messages, settings, now)
+        sent += outcome.sent
+        # With the server down, the rest waits for a later pass instead of each batch trying it again.
+        if outcome.server_down or len(messages) < batch_size:
+            return sent
+
+
+class MailSender:
+    """Sends the outbox in the background of an app process: every few seconds, and soon after an enqueue."""
+
+    def __init__(self, settings: Settings, poll_seconds: float = POLL_SECONDS) -> None:
+        self.settings = settings
+        self.poll_seconds = poll_seconds
+        self.new_mail = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.stopping = False
+
+    def start(self) -> None:
+        if self.settings.smtp_url:
+            SmtpServer.from_url(self.settings.smtp_url)  # a wrong SMTP_URL stops the app starting, with the fix
+        new_mail_events.add(self.new_mail)
+        self.task = asyncio.create_task(self.run(), name="mail-sender")
+
+    async def stop(self, grace_seconds: float = 10) -> None:
+        new_mail_events.discard(self.new_mail)
+        if self.task is None:
+            return
+        self.stopping = True
+        self.new_mail.set()
+        # Let a pass in progress finish marking what it sent; a pass cut short is sent again later.
+        done, _ = await asyncio.wait({self.task}, timeout=grace_seconds)
+        if not done:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        self.task = None
+
+    async def run(self) -> None:
+        while not self.stopping:
+            try:
+                await deliver_pending(self.settings)
+            except Exception:
+                log.exception("Sending the outbox failed; trying again in %s s", self.poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.new_mail.wait(), self.poll_seconds)
+            if self.new_mail.is_set() and not self.stopping:
+                await asyncio.sleep(SETTLE_SECONDS)
+            self.new_mail.clear()
