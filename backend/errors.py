@@ -20,6 +20,7 @@ class ErrorCode(str, Enum):
     NOT_SIGNED_IN = "NOT_SIGNED_IN"
     ALREADY_DONE = "ALREADY_DONE"
     TOO_EARLY = "TOO_EARLY"
+    CONFLICT = "CONFLICT"
 
 
 @dataclass(frozen=True)

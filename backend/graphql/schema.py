@@ -8,10 +8,12 @@ from strawberry.tools import merge_types
 from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.mentors.queries import MentorQueries
+from backend.graphql.people.queries import PeopleQueries
+from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
 
-Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries))
-Mutation = merge_types("Mutation", (AuthMutations,))
+Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries))
+Mutation = merge_types("Mutation", (AuthMutations, SessionMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)
 

@@ -1,10 +1,90 @@
-"""The session rules R1–R8 (DESIGN.md), written once for the browser, the API and every CSV row."""
+"""The session rules R1–R8 of DESIGN.md, written once: the browser, the API and every CSV row call
+these checks. They look only at the values given and at what the `Directory` knows, never at HTTP or
+CSV, and they report every problem of an input together (R8: field, code, plain words and a fix)."""
 
 from __future__ import annotations
 
-from backend.models import Session, SessionStatus, User
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from backend.csv_format import local_date, local_time, zone_label
+from backend.errors import ErrorCode, UserError
+from backend.models import MeetingPlatform, Session, SessionStatus, SessionTimeZone, SessionType, User
+from backend.settings import get_settings
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+LABEL_MAX = 100
+MEDIUM_MAX = 100
+DURATION_MIN, DURATION_MAX = 30, 1440
+SEATS_MAX = 1000
+START_EARLY = timedelta(minutes=15)
+MEETING_HOSTS = {
+    MeetingPlatform.GOOGLE_MEET: ("meet.google.com",),
+    MeetingPlatform.ZOOM: ("zoom.us", ".zoom.us"),
+}
+PLATFORM_NAMES = {
+    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
+    MeetingPlatform.GOOGLE_MEET: "Google Meet",
+    MeetingPlatform.ZOOM: "Zoom",
+}
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 NOT_A_MANAGER = "Only session managers can change sessions; ask a session manager of your organisation."
+
+
+@dataclass
+class MeetingInput:
+    """None means "not given": on create the default, on update unchanged."""
+
+    platform: MeetingPlatform | None = None
+    link: str | None = None
+    passcode: str | None = None
+
+
+@dataclass
+class SessionInput:
+    """What a manager sends to create or change a session; None means "not given" (unchanged on edit).
+
+    `mentor_email` is how a CSV names the mentor; the API uses `mentor_id`."""
+
+    title: str | None = None
+    description: str | None = None
+    type: SessionType | None = None
+    mentor_id: int | None = None
+    mentor_email: str | None = None
+    starts_at: datetime | None = None
+    time_zone: SessionTimeZone | None = None
+    duration_minutes: int | None = None
+    recommended_for: list[str] | None = None
+    categories: list[str] | None = None
+    medium: str | None = None
+    meeting: MeetingInput | None = None
+    invite_emails: list[str] | None = None
+    seats_limit: int | None = None
+
+
+@dataclass
+class Problems:
+    """Collects every refusal of one input."""
+
+    errors: list[UserError] = field(default_factory=list)
+
+    def add(self, field: str | None, code: ErrorCode, message: str) -> None:
+        self.errors.append(UserError(field=field, code=code, message=message))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+def when(instant: datetime) -> str:
+    """An instant as people read it in the app: 01-12-2026 17:00 IST."""
+    zone = get_settings().display_time_zone
+    return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+
+
+# --- who may do what, and when (R1–R3) -------------------------------------------------------------
 
 
 def edit_blocked_reason(viewer: User, session: Session) -> str | None:
@@ -36,3 +116,114 @@ def delete_blocked_reason(viewer: User, session: Session) -> str | None:
     if session.status == SessionStatus.COMPLETED:
         return "This session is completed, so it can no longer be deleted."
     return None
+
+
+def blocked(problems: Problems, reason: str | None, field: str | None = None) -> bool:
+    if reason is None:
+        return False
+    code = ErrorCode.PERMISSION_DENIED if reason == NOT_A_MANAGER else ErrorCode.NOT_EDITABLE
+    problems.add(field, code, reason)
+    return True
+
+
+# --- single fields ---------------------------------------------------------------------------------
+
+
+def clean_text(problems: Problems, field: str, value: str | None, label: str, limit: int, hint: str) -> str | None:
+    """Trimmed text, or None after reporting why it cannot be used."""
+    text = (value or "").strip()
+    if not text:
+        problems.add(field, ErrorCode.REQUIRED, f"The {label} is required; {hint}.")
+        return None
+    if len(text) > limit:
+        problems.add(field, ErrorCode.INVALID, f"The {label} has {len(text)} characters; shorten it to {limit} or fewer.")
+        return None
+    return text
+
+
+def clean_list(problems: Problems, field: str, values: list[str] | None, label: str, example: str) -> list[str] | None:
+    """One or more distinct values (case-insensitively), each trimmed and short enough."""
+    found: list[str] = []
+    for value in values or []:
+        text = value.strip()
+        if not text or text.lower() in (f.lower() for f in found):
+            continue
+        if len(text) > LABEL_MAX:
+            problems.add(field, ErrorCode.INVALID, f"The {label} value “{text[:30]}…” is too long; keep each value to {LABEL_MAX} characters.")
+            return None
+        found.append(text)
+    if not found:
+        problems.add(field, ErrorCode.REQUIRED, f"Give one or more {label} values, for example: {example}.")
+        return None
+    return found
+
+
+def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:
+    """R5: a new or changed start lies in the future."""
+    if starts_at.tzinfo is None:
+        problems.add("startsAt", ErrorCode.INVALID, "The start time has no time zone; give it with an offset or as IST or UTC.")
+    elif starts_at <= now:
+        problems.add("startsAt", ErrorCode.IN_PAST, f"The start {when(starts_at)} is in the past; choose a date and time in the future.")
+
+
+def check_duration(problems: Problems, minutes: int) -> None:
+    if not DURATION_MIN <= minutes <= DURATION_MAX:
+        problems.add(
+            "durationMinutes",
+            ErrorCode.INVALID,
+            f"The duration {minutes} minutes is not allowed; enter whole minutes from {DURATION_MIN} to {DURATION_MAX}, for example 60.",
+        )
+
+
+def check_seats(problems: Problems, seats: int, taken: int) -> None:
+    if not 1 <= seats <= SEATS_MAX:
+        problems.add("seatsLimit", ErrorCode.INVALID, f"The seats limit {seats} is not allowed; enter a number from 1 to {SEATS_MAX}.")
+    elif seats < taken:
+        problems.add(
+            "seatsLimit", ErrorCode.SEATS_FULL,
+            f"The seats limit {seats} is below the {taken} mentees already in the session; raise it or remove mentees first.",
+        )
+
+
+def check_meeting(problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting.") -> None:
+    """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
+    name = PLATFORM_NAMES[platform]
+    if platform == MeetingPlatform.BIG_BLUE_BUTTON:
+        if link:
+            problems.add(f"{prefix}link", ErrorCode.INVALID, "BigBlueButton rooms are made when the session starts; leave the meeting link empty, or choose Google Meet or Zoom.")
+    elif not link:
+        problems.add(f"{prefix}link", ErrorCode.REQUIRED, f"A {name} session needs its meeting link; paste the link from {name}.")
+    else:
+        parts = urlsplit(link)
+        host = (parts.hostname or "").lower()
+        on_host = any(host == h or (h.startswith(".") and host.endswith(h)) for h in MEETING_HOSTS[platform])
+        if parts.scheme != "https" or not on_host:
+            example = "https://meet.google.com/abc-defg-hij" if platform == MeetingPlatform.GOOGLE_MEET else "https://zoom.us/j/1234567890"
+            problems.add(f"{prefix}link", ErrorCode.INVALID, f"“{link[:80]}” is not a {name} link; it must be an https link such as {example}.")
+    if platform == MeetingPlatform.ZOOM and not passcode:
+        problems.add(f"{prefix}passcode", ErrorCode.REQUIRED, "A Zoom meeting needs its passcode; copy it from the Zoom invitation.")
+    if platform != MeetingPlatform.ZOOM and passcode:
+        problems.add(f"{prefix}passcode", ErrorCode.INVALID, f"{name} meetings have no passcode; leave the passcode empty.")
+
+
+def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]:
+    """Distinct, lower-cased addresses; malformed ones are reported, never dropped."""
+    found: list[str] = []
+    for raw in emails:
+        email = raw.strip().lower()
+        if not email:
+            continue
+        if not EMAIL.match(email):
+            problems.add(field, ErrorCode.INVALID, f"“{raw.strip()}” is not an email address; write it like name@example.org.")
+        elif email not in found:
+            found.append(email)
+    return found
+
+
+def clash_message(mentor: User, title: str, starts_at: datetime, ends_at: datetime) -> str:
+    zone = get_settings().display_time_zone
+    return (
+        f"{mentor.name} already has “{title}” on {local_date(starts_at, zone)} from {local_time(starts_at, zone)} "
+        f"to {local_time(ends_at, zone)} {zone_label(zone)}. A mentor cannot have overlapping or back-to-back "
+        "sessions; choose a time that leaves a gap, or another mentor."
+    )

@@ -1,0 +1,87 @@
+"""Inputs of the session mutations. Fields are optional in the schema so that a missing value comes
+back as a REQUIRED UserError naming the field, together with every other problem of the input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from backend.graphql.errors import require_id
+from backend.graphql.sessions.types import MeetingPlatform, SessionTimeZone, SessionType
+from backend.sessions.rules import MeetingInput as DomainMeeting
+from backend.sessions.rules import SessionInput
+
+
+@strawberry.input
+class MeetingInput:
+    platform: MeetingPlatform | None = None
+    link: str | None = None
+    passcode: str | None = None
+
+    def to_domain(self) -> DomainMeeting:
+        return DomainMeeting(platform=self.platform, link=self.link, passcode=self.passcode)
+
+
+@strawberry.input
+class CreateSessionInput:
+    title: str | None = None
+    description: str | None = None
+    type: SessionType | None = None
+    mentor_id: strawberry.ID | None = None
+    starts_at: datetime | None = strawberry.field(default=None, description="ISO 8601 with offset.")
+    time_zone: SessionTimeZone | None = strawberry.field(default=None, description="Shown to mentor and mentees; IST when absent.")
+    duration_minutes: int | None = None
+    recommended_for: list[str] | None = None
+    categories: list[str] | None = None
+    medium: str | None = None
+    meeting: MeetingInput | None = None
+    invite_emails: list[str] | None = None
+    seats_limit: int | None = None
+
+    def to_domain(self) -> SessionInput:
+        return SessionInput(
+            title=self.title,
+            description=self.description,
+            type=self.type,
+            mentor_id=require_id(self.mentor_id, "mentorId") if self.mentor_id is not None else None,
+            starts_at=self.starts_at,
+            time_zone=self.time_zone,
+            duration_minutes=self.duration_minutes,
+            recommended_for=self.recommended_for,
+            categories=self.categories,
+            medium=self.medium,
+            meeting=self.meeting.to_domain() if self.meeting else None,
+            invite_emails=self.invite_emails,
+            seats_limit=self.seats_limit,
+        )
+
+
+@strawberry.input(description="Absent fields keep their value; inviteEmails, when given, is the new invited list.")
+class UpdateSessionInput:
+    title: str | None = None
+    description: str | None = None
+    starts_at: datetime | None = None
+    time_zone: SessionTimeZone | None = None
+    duration_minutes: int | None = None
+    recommended_for: list[str] | None = None
+    categories: list[str] | None = None
+    medium: str | None = None
+    meeting: MeetingInput | None = None
+    invite_emails: list[str] | None = None
+    seats_limit: int | None = None
+
+    def to_domain(self) -> SessionInput:
+        return SessionInput(
+            title=self.title,
+            description=self.description,
+            starts_at=self.starts_at,
+            time_zone=self.time_zone,
+            duration_minutes=self.duration_minutes,
+            recommended_for=self.recommended_for,
+            categories=self.categories,
+            medium=self.medium,
+            meeting=self.meeting.to_domain() if self.meeting else None,
+            invite_emails=self.invite_emails,
+            seats_limit=self.seats_limit,
+        )

@@ -1,0 +1,170 @@
+"""What the session rules need to know about one organisation — its sessions, mentors, mentees and
+each mentor's booked times — fetched in a few queries and then kept in memory.
+
+A single change loads only what it touches; a bulk upload preloads everything its file refers to in
+one go, so checking 10,000 rows costs a handful of queries. As rows are applied (or, in a dry run,
+only imagined), the directory is updated so each row sees the rows before it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, SessionStatus, User
+
+ACTIVE = (SessionStatus.UPCOMING, SessionStatus.LIVE)
+
+
+@dataclass
+class LoadedSession:
+    model: Session
+    labels: dict[LabelKind, list[str]] = field(default_factory=dict)
+    # mentee id → (kind, mentee)
+    attendees: dict[int, tuple[AttendanceKind, User]] = field(default_factory=dict)
+
+    def people(self, kind: AttendanceKind | None = None) -> list[User]:
+        return [user for k, user in self.attendees.values() if kind is None or k == kind]
+
+
+@dataclass(order=True)
+class Booking:
+    """A mentor's time taken by an upcoming or live session."""
+
+    starts_at: datetime
+    ends_at: datetime
+    session_id: int
+    title: str = field(compare=False)
+
+
+class Directory:
+    def __init__(self, organization_id: int) -> None:
+        self.organization_id = organization_id
+        self.sessions: dict[int, LoadedSession | None] = {}
+        self.mentors_by_id: dict[int, User | None] = {}
+        self.mentors_by_email: dict[str, User | None] = {}
+        self.mentees_by_email: dict[str, User | None] = {}
+        self.bookings: dict[int, list[Booking]] = {}  # mentor id → sorted bookings, when loaded
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    async def load_sessions(self, ids: Iterable[int], *, for_update: bool = False) -> None:
+        missing = [i for i in set(ids) if i not in self.sessions]
+        if not missing:
+            return
+        query = Session.filter(id__in=missing, organization_id=self.organization_id, deleted_at__isnull=True)
+        if for_update:
+            query = query.select_for_update()
+        found = {s.id: LoadedSession(model=s) for s in await query}
+        for label in await SessionLabel.filter(session_id__in=list(found)).order_by("position", "id"):
+            found[label.session_id].labels.setdefault(label.kind, []).append(label.value)
+        for attendance in await Attendance.filter(session_id__in=list(found)).select_related("mentee").order_by("id"):
+            found[attendance.session_id].attendees[attendance.mentee_id] = (attendance.kind, attendance.mentee)
+        for i in missing:
+            self.sessions[i] = found.get(i)
+
+    async def load_mentors(self, ids: Iterable[int] = (), emails: Iterable[str] = ()) -> None:
+        ids = [i for i in set(ids) if i not in self.mentors_by_id]
+        emails = [e for e in {e.strip().lower() for e in emails} if e not in self.mentors_by_email]
+        if not ids and not emails:
+            return
+        found = await User.filter(organization_id=self.organization_id, is_mentor=True).filter(
+            Q(id__in=ids) | Q(email__in=emails)
+        )
+        for user in found:
+            self.mentors_by_id[user.id] = user
+            self.mentors_by_email[user.email] = user
+        for i in ids:
+            self.mentors_by_id.setdefault(i, None)
+        for e in emails:
+            self.mentors_by_email.setdefault(e, None)
+
+    async def load_mentees(self, emails: Iterable[str]) -> None:
+        emails = [e for e in {e.strip().lower() for e in emails} if e not in self.mentees_by_email]
+        if not emails:
+            return
+        for user in await User.filter(organization_id=self.organization_id, is_mentee=True, email__in=emails):
+            self.mentees_by_email[user.email] = user
+        for e in emails:
+            self.mentees_by_email.setdefault(e, None)
+
+    async def load_bookings(self, mentor_ids: Iterable[int]) -> None:
+        missing = [i for i in set(mentor_ids) if i not in self.bookings]
+        if not missing:
+            return
+        for i in missing:
+            self.bookings[i] = []
+        rows = await Session.filter(mentor_id__in=missing, status__in=list(ACTIVE), deleted_at__isnull=True).values(
+            "id", "mentor_id", "starts_at", "ends_at", "title"
+        )
+        for row in rows:
+            self.bookings[row["mentor_id"]].append(Booking(row["starts_at"], row["ends_at"], row["id"], row["title"]))
+        for i in missing:
+            self.bookings[i].sort()
+
+    async def preload(self, *, session_ids: Iterable[int] = (), mentor_emails: Iterable[str] = (), mentee_emails: Iterable[str] = ()) -> None:
+        """Everything a batch of changes refers to, in a fixed handful of queries."""
+        await self.load_sessions(session_ids)
+        session_mentors = [s.model.mentor_id for s in self.sessions.values() if s]
+        await self.load_mentors(ids=session_mentors, emails=mentor_emails)
+        await self.load_mentees(mentee_emails)
+        await self.load_bookings([m.id for m in self.mentors_by_id.values() if m])
+
+    # --- questions -------------------------------------------------------------------------------
+
+    async def session(self, session_id: int, *, for_update: bool = False) -> LoadedSession | None:
+        await self.load_sessions([session_id], for_update=for_update)
+        return self.sessions[session_id]
+
+    async def mentor(self, *, id: int | None = None, email: str | None = None) -> User | None:
+        if id is not None:
+            await self.load_mentors(ids=[id])
+            return self.mentors_by_id[id]
+        key = (email or "").strip().lower()
+        await self.load_mentors(emails=[key])
+        return self.mentors_by_email[key]
+
+    async def mentees(self, emails: list[str]) -> dict[str, User | None]:
+        await self.load_mentees(emails)
+        return {e: self.mentees_by_email[e] for e in emails}
+
+    async def clash(self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None) -> Booking | None:
+        """R4: an upcoming or live session of the mentor whose closed interval touches or overlaps."""
+        if mentor_id not in self.bookings:
+            found = (
+                await Session.filter(
+                    mentor_id=mentor_id,
+                    status__in=list(ACTIVE),
+                    deleted_at__isnull=True,
+                    starts_at__lte=ends_at,
+                    ends_at__gte=starts_at,
+                )
+                .exclude(id=exclude_id or 0)
+                .order_by("starts_at")
+                .first()
+            )
+            return Booking(found.starts_at, found.ends_at, found.id, found.title) if found else None
+        bookings = self.bookings[mentor_id]
+        # Bookings of one mentor never overlap, so their ends are sorted too: walk back from the last
+        # booking starting at or before our end until one ends before our start.
+        index = bisect_right(bookings, Booking(ends_at, datetime.max.replace(tzinfo=ends_at.tzinfo), 2**62, ""))
+        for booking in reversed(bookings[:index]):
+            if booking.ends_at < starts_at:
+                return None
+            if booking.session_id != exclude_id:
+                return booking
+        return None
+
+    # --- keeping up with changes -----------------------------------------------------------------
+
+    def book(self, session: Session) -> None:
+        if session.mentor_id in self.bookings:
+            insort(self.bookings[session.mentor_id], Booking(session.starts_at, session.ends_at, session.id or 0, session.title))
+
+    def unbook(self, session: Session) -> None:
+        if session.mentor_id in self.bookings:
+            self.bookings[session.mentor_id] = [b for b in self.bookings[session.mentor_id] if b.session_id != (session.id or 0)]

@@ -1,0 +1,106 @@
+"""Session images: checked and re-encoded with Pillow (metadata stripped, size bounded), stored under
+MEDIA_ROOT and served at /media/."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+
+from PIL import Image, UnidentifiedImageError
+
+from backend.errors import ErrorCode, Refused, UserError
+from backend.settings import get_settings
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 1600
+MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+FORMATS = {"JPEG": ("jpg", "JPEG"), "PNG": ("png", "PNG"), "WEBP": ("webp", "WEBP")}
+REFUSED = "Choose a JPEG, PNG or WebP photo of at most 5 MB."
+
+
+def _refuse(message: str) -> Refused:
+    return Refused([UserError("image", ErrorCode.INVALID, message)])
+
+
+def encode_image(data: bytes) -> tuple[bytes, str]:
+    """The image re-encoded without metadata, and its file extension; `Refused` if it is not one."""
+    if len(data) > MAX_BYTES:
+        raise _refuse(f"The image is {len(data) / 1024 / 1024:.1f} MB, over the 5 MB limit. {REFUSED}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format
+                if kind not in FORMATS:
+                    raise _refuse(f"This file is a {kind or 'unknown'} image. {REFUSED}")
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise _refuse(f"The image is {probe.width}×{probe.height} pixels, too large to process. {REFUSED}")
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = _upright(image)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _refuse(f"This file is not an image we can read. {REFUSED}")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    extension, pillow_format = FORMATS[kind]
+    if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    # A fresh save carries no EXIF, XMP or ICC metadata unless asked to.
+    image.save(out, pillow_format, **({"quality": 85, "optimize": True} if pillow_format != "PNG" else {"optimize": True}))
+    return out.getvalue(), extension
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply the camera's EXIF rotation before the EXIF is dropped, so photos stay the right way up."""
+    from PIL import ImageOps
+
+    return ImageOps.exif_transpose(image) or image
+
+
+def store_image(data: bytes, extension: str) -> str:
+    """Saves the encoded image under MEDIA_ROOT; returns its path relative to /media/."""
+    root = get_settings().media_root / "sessions"
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"sessions/{secrets.token_urlsafe(12)}.{extension}"
+    (get_settings().media_root / name).write_bytes(data)
+    return name
+
+
+def delete_image(path: str) -> None:
+    if path:
+        (get_settings().media_root / path).unlink(missing_ok=True)
+
+
+async def set_session_image(actor, session_id: int, data: bytes):
+    """R1 applies: the image is a session detail. The old file goes once the new one is saved."""
+    from backend.sessions.changes import Directory, _editable, persist, serialised
+    from backend.sessions.rules import edit_blocked_reason
+
+    encoded, extension = encode_image(data)
+    path = store_image(encoded, extension)
+    try:
+        async with serialised():
+            change = await _editable(actor, session_id, Directory(actor.organization_id), edit_blocked_reason, notify=False)
+            old, change.session.image_path = change.session.image_path, path
+            change.fields.add("image_path")
+            await persist([change])
+    except BaseException:
+        delete_image(path)
+        raise
+    delete_image(old)
+    return change.session
+
+
+async def remove_session_image(actor, session_id: int):
+    from backend.sessions.changes import Directory, _editable, persist, serialised
+    from backend.sessions.rules import edit_blocked_reason
+
+    async with serialised():
+        change = await _editable(actor, session_id, Directory(actor.organization_id), edit_blocked_reason, notify=False)
+        old, change.session.image_path = change.session.image_path, ""
+        change.fields.add("image_path")
+        await persist([change])
+    delete_image(old)
+    return change.session

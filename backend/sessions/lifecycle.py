@@ -1,0 +1,122 @@
+"""A session's life after publishing: the mentor starts and ends it, mentees enrol, leave and rate.
+
+UPCOMING → LIVE (the mentor started it) → COMPLETED (the mentor ended it, or it was left live past
+its end plus a grace period).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from backend.errors import ErrorCode, Refused, UserError
+from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
+from backend.sessions.changes import serialised
+from backend.sessions.rules import START_EARLY, when
+from backend.sessions.visibility import visible_sessions
+
+# A live session is completed automatically this long after its planned end.
+END_GRACE = timedelta(minutes=30)
+
+
+def _refused(code: ErrorCode, message: str, field: str | None = None) -> Refused:
+    return Refused([UserError(field, code, message)])
+
+
+async def _session(viewer: User, session_id: int) -> Session:
+    """The session, locked for this transaction; another organisation's answers "not found"."""
+    session = await visible_sessions(viewer).select_for_update().get_or_none(id=session_id)
+    if session is None:
+        raise _refused(ErrorCode.NOT_FOUND, f"There is no session with ID {session_id} that you can see; check the ID.", "id")
+    return session
+
+
+async def start_session(mentor: User, session_id: int, now: datetime | None = None) -> Session:
+    now = now or utcnow()
+    async with serialised():
+        session = await _session(mentor, session_id)
+        if session.mentor_id != mentor.id:
+            raise _refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can start it.")
+        if session.status != SessionStatus.UPCOMING:
+            raise _refused(ErrorCode.ALREADY_DONE, f"This session is already {session.status.value.lower()}; it can be started only once.")
+        if now < session.starts_at - START_EARLY:
+            raise _refused(ErrorCode.TOO_EARLY, f"The session starts {when(session.starts_at)}; you can start it from 15 minutes before.")
+        if now > session.ends_at:
+            raise _refused(ErrorCode.NOT_EDITABLE, f"This session was planned to end {when(session.ends_at)}; ask a session manager to reschedule it.")
+        session.status, session.started_at = SessionStatus.LIVE, now
+        await session.save(update_fields=["status", "started_at", "updated_at"])
+    return session
+
+
+async def end_session(mentor: User, session_id: int, now: datetime | None = None) -> Session:
+    now = now or utcnow()
+    async with serialised():
+        session = await _session(mentor, session_id)
+        if session.mentor_id != mentor.id:
+            raise _refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can end it.")
+        if session.status != SessionStatus.LIVE:
+            raise _refused(ErrorCode.NOT_EDITABLE, "Only a live session can be ended; start it first.")
+        session.status, session.completed_at = SessionStatus.COMPLETED, now
+        await session.save(update_fields=["status", "completed_at", "updated_at"])
+    return session
+
+
+async def complete_overdue_sessions(now: datetime | None = None) -> int:
+    """Complete live sessions left running past their end plus the grace period (one statement)."""
+    now = now or utcnow()
+    return await Session.filter(status=SessionStatus.LIVE, ends_at__lt=now - END_GRACE).update(
+        status=SessionStatus.COMPLETED, completed_at=now, updated_at=now
+    )
+
+
+async def enroll_in_session(mentee: User, session_id: int) -> Session:
+    async with serialised():
+        session = await _session(mentee, session_id)
+        if not mentee.is_mentee:
+            raise _refused(ErrorCode.PERMISSION_DENIED, "Only mentees can enrol in sessions.")
+        if session.type != SessionType.PUBLIC:
+            raise _refused(ErrorCode.PERMISSION_DENIED, "Private sessions are by invitation only; ask a session manager to invite you.")
+        if session.status == SessionStatus.COMPLETED:
+            raise _refused(ErrorCode.NOT_EDITABLE, "This session is completed; enrol in an upcoming one.")
+        if await Attendance.exists(session_id=session.id, mentee_id=mentee.id):
+            raise _refused(ErrorCode.ALREADY_DONE, "You are already in this session.")
+        if session.mentee_count >= session.seats_limit:
+            raise _refused(ErrorCode.SEATS_FULL, f"All {session.seats_limit} seats are taken; choose another session.")
+        await Attendance.create(session_id=session.id, mentee_id=mentee.id, kind=AttendanceKind.ENROLLED)
+        session.enrolled_count += 1
+        session.mentee_count += 1
+        await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])
+    return session
+
+
+async def leave_session(mentee: User, session_id: int) -> Session:
+    async with serialised():
+        session = await _session(mentee, session_id)
+        attendance = await Attendance.get_or_none(session_id=session.id, mentee_id=mentee.id)
+        if attendance is None or attendance.kind != AttendanceKind.ENROLLED:
+            raise _refused(ErrorCode.NOT_FOUND, "You have not enrolled in this session; invitations are removed by a session manager.")
+        if session.status != SessionStatus.UPCOMING:
+            raise _refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
+        await attendance.delete()
+        session.enrolled_count -= 1
+        session.mentee_count -= 1
+        await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])
+    return session
+
+
+async def rate_session(mentee: User, session_id: int, stars: int) -> Rating:
+    if not 1 <= stars <= 5:
+        raise _refused(ErrorCode.INVALID, f"{stars} stars is not a rating; give 1 to 5 stars.", "stars")
+    async with serialised():
+        session = await _session(mentee, session_id)
+        if session.status != SessionStatus.COMPLETED:
+            raise _refused(ErrorCode.NOT_EDITABLE, "You can rate a session once it is completed.")
+        if not await Attendance.exists(session_id=session.id, mentee_id=mentee.id):
+            raise _refused(ErrorCode.PERMISSION_DENIED, "Only mentees who attended the session can rate it.")
+        if await Rating.exists(session_id=session.id, mentee_id=mentee.id):
+            raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
+        try:
+            return await Rating.create(session_id=session.id, mentee_id=mentee.id, mentor_id=session.mentor_id, stars=stars)
+        except IntegrityError:
+            raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
