@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
 from backend.mail.sender import MailSender
+from backend.sessions.lifecycle import complete_overdue_sessions_forever
 from backend.settings import Settings, get_settings, use_settings
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -58,9 +60,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await open_database(settings)
         mail_sender = MailSender(settings)
         mail_sender.start()
+        completer = asyncio.create_task(complete_overdue_sessions_forever())
         try:
             yield
         finally:
+            completer.cancel()
             await mail_sender.stop()
             await close_database()
 

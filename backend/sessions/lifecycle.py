@@ -6,6 +6,8 @@ its end plus a grace period).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -15,6 +17,8 @@ from backend.models import Attendance, AttendanceKind, Rating, Session, SessionS
 from backend.sessions.changes import serialised
 from backend.sessions.rules import START_EARLY, when
 from backend.sessions.visibility import visible_sessions
+
+log = logging.getLogger("backend.sessions")
 
 # A live session is completed automatically this long after its planned end.
 END_GRACE = timedelta(minutes=30)
@@ -120,3 +124,13 @@ async def rate_session(mentee: User, session_id: int, stars: int) -> Rating:
             return await Rating.create(session_id=session.id, mentee_id=mentee.id, mentor_id=session.mentor_id, stars=stars)
         except IntegrityError:
             raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
+
+
+async def complete_overdue_sessions_forever(interval_seconds: float = 60) -> None:
+    """Run by the app: every app process may run it, as the update is idempotent."""
+    while True:
+        try:
+            await complete_overdue_sessions()
+        except Exception:  # a database hiccup must not end the loop
+            log.exception("Completing overdue live sessions failed; trying again later.")
+        await asyncio.sleep(interval_seconds)
