@@ -242,8 +242,10 @@ async def plan_update(
         values["time_zone"] = data.time_zone
     starts_at = data.starts_at or session.starts_at
     duration = data.duration_minutes if data.duration_minutes is not None else session.duration_minutes
-    if data.starts_at is not None and data.starts_at != session.starts_at:
+    if data.starts_at is not None and (data.starts_at.tzinfo is None or data.starts_at != session.starts_at):
         rules.check_start(problems, data.starts_at, now)
+        if data.starts_at.tzinfo is None:
+            starts_at = session.starts_at
     if data.duration_minutes is not None:
         rules.check_duration(problems, data.duration_minutes)
     labels = {}
