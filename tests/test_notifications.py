@@ -14,7 +14,7 @@ from backend.mail.notifications import (
     notify_rescheduled,
 )
 from backend.mail.sender import deliver_pending
-from backend.models import MeetingPlatform, SessionTimeZone
+from backend.models import MeetingPlatform, OutboxMessage, SessionTimeZone
 from tests.factories import make_org, make_session, make_user
 
 DEC_1_1130_UTC = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
@@ -209,3 +209,15 @@ def test_durations_read_as_hours_and_minutes():
         "2 hours",
         "24 hours",
     ]
+
+
+async def test_telling_a_full_session_about_a_change_queues_its_mail_in_one_statement(db, sql_statements):
+    org, mentor, _, _ = await people()
+    mentees = [await make_user(org, "MENTEE") for _ in range(20)]
+    session = await make_session(org, mentor, enrolled=tuple(mentees))
+    sql_statements.clear()
+
+    await notify_meeting_changed(session, mentor, mentees)
+
+    assert len(sql_statements) == 1
+    assert await OutboxMessage.all().count() == 21

@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from backend.mail.outbox import Attachment, enqueue
+from backend.mail.outbox import Attachment, Mail, enqueue_mails
 from backend.models import MeetingPlatform, Session, SessionTimeZone, User
 
 ZONES = {SessionTimeZone.IST: (ZoneInfo("Asia/Kolkata"), "IST"), SessionTimeZone.UTC: (ZoneInfo("UTC"), "UTC")}
@@ -103,12 +103,11 @@ class Letter:
         )
 
     async def send_to(self, people: Iterable[User], attachments: list[Attachment] | None = None) -> None:
-        seen: set[str] = set()
-        for person in people:
-            if person.email.lower() in seen:
-                continue
-            seen.add(person.email.lower())
-            await enqueue([person.email], self.subject, self.text(person.name), self.html(person.name), attachments or ())
+        """Queue this letter for each person (once each), greeting them by name."""
+        await enqueue_mails(
+            Mail(person.email, self.subject, self.text(person.name), self.html(person.name), attachments or ())
+            for person in people
+        )
 
 
 def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:

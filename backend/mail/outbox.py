@@ -43,19 +43,15 @@ def _deliverable(address: str) -> bool:
     return "@" in address and not any(c.isspace() or ord(c) < 32 for c in address)
 
 
-def _recipients(addresses: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    unique = []
-    for raw in addresses:
-        address = (raw or "").strip()
-        if not address or address.lower() in seen:
-            continue
-        if not _deliverable(address):
-            log.warning("Not queueing mail to %r: not an email address", address)
-            continue
-        seen.add(address.lower())
-        unique.append(address)
-    return unique
+@dataclass(frozen=True)
+class Mail:
+    """One message to one person, as queued."""
+
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    attachments: Sequence[Attachment] = ()
 
 
 async def enqueue(
@@ -70,24 +66,34 @@ async def enqueue(
     Uses the current connection, so inside `async with in_transaction():` the mail is sent only if
     the transaction commits.
     """
-    addresses = _recipients(recipients)
-    if not addresses:
-        return
-    subject = " ".join(subject.split())[:SUBJECT_MAX_LENGTH]
-    stored_attachments = [attachment.to_json() for attachment in attachments]
+    await enqueue_mails([Mail(address, subject, text, html, attachments) for address in recipients])
+
+
+async def enqueue_mails(mails: Iterable[Mail]) -> None:
+    """Queue messages written for each person, in one statement; like `enqueue`, part of the current transaction."""
+    seen: set[str] = set()
     now = utcnow()
-    await OutboxMessage.bulk_create(
-        [
+    rows = []
+    for mail in mails:
+        address = (mail.recipient or "").strip()
+        if not address or address.lower() in seen:
+            continue
+        if not _deliverable(address):
+            log.warning("Not queueing mail to %r: not an email address", address)
+            continue
+        seen.add(address.lower())
+        rows.append(
             OutboxMessage(
                 recipients=[address],
-                subject=subject,
-                text_body=text,
-                html_body=html,
-                attachments=stored_attachments,
+                subject=" ".join(mail.subject.split())[:SUBJECT_MAX_LENGTH],
+                text_body=mail.text,
+                html_body=mail.html,
+                attachments=[attachment.to_json() for attachment in mail.attachments],
                 next_attempt_at=now,
             )
-            for address in addresses
-        ]
-    )
+        )
+    if not rows:
+        return
+    await OutboxMessage.bulk_create(rows)
     for event in new_mail_events:
         event.set()
