@@ -1,0 +1,134 @@
+// The browser app's entry: who is signed in, the header and Application menu, and the route table.
+//
+// To add a screen, export `render(main, ctx)` from its module, import it here and register it below,
+// e.g. registerRoute('/sessions/:id/edit', renderEditSession). Modules that register themselves
+// should import registerRoute from './router.js' (not from this file) to avoid an import cycle.
+
+import { graphql, SIGNED_OUT_EVENT } from './graphql.js';
+import { fill, h } from './dom.js';
+import { navigate, refresh, registerRoute, setPageTitle, startRouter } from './router.js';
+import { renderSignIn } from './sign-in.js';
+import { renderWorkspace } from './workspace.js';
+import { renderManageSessions } from './manage-sessions.js';
+import { renderSessionDetails } from './session-details.js';
+import { renderMentorProfile } from './mentor-profile.js';
+
+export { navigate, registerRoute, setPageTitle } from './router.js';
+
+export const HOME = '/workspace/sessions';
+
+let viewer = null;
+
+const VIEWER_QUERY = `query Viewer { viewer { id name email roles organization { id name } } }`;
+
+function setViewer(user) {
+  viewer = user;
+  const signedIn = Boolean(user);
+  document.getElementById('app-nav').hidden = !signedIn;
+  document.getElementById('viewer-area').hidden = !signedIn;
+  document.getElementById('viewer-name').textContent = signedIn ? `${user.name} · ${user.organization.name}` : '';
+  closeMenu();
+}
+
+function signInUrl(url) {
+  return `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`;
+}
+
+function guard(found, url) {
+  if (found && !found.route.isPublic && !viewer) return signInUrl(url);
+  return null;
+}
+
+// The Application menu: a disclosure button and a short list of links.
+function menuElements() {
+  return { button: document.getElementById('app-menu-button'), menu: document.getElementById('app-menu') };
+}
+
+function closeMenu() {
+  const { button, menu } = menuElements();
+  button.setAttribute('aria-expanded', 'false');
+  menu.hidden = true;
+}
+
+function setUpHeader() {
+  const { button, menu } = menuElements();
+  button.addEventListener('click', () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    menu.hidden = !open;
+    if (open) menu.querySelector('a').focus();
+  });
+  menu.addEventListener('click', (event) => { if (event.target.closest('a')) closeMenu(); });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !menu.hidden) {
+      closeMenu();
+      button.focus();
+    }
+  });
+  document.addEventListener('click', (event) => {
+    if (!menu.hidden && !event.target.closest('#app-nav')) closeMenu();
+  });
+
+  document.getElementById('sign-out').addEventListener('click', async (event) => {
+    const signOut = event.currentTarget;
+    signOut.disabled = true;
+    try {
+      await graphql('mutation SignOut { logout { errors { message } } }');
+    } catch {
+      // Even if the server could not be told, the person asked to leave: show the sign-in page.
+    } finally {
+      signOut.disabled = false;
+    }
+    setViewer(null);
+    navigate('/sign-in');
+  });
+
+  // A request found the sign-in expired: ask to sign in again, then come back here.
+  window.addEventListener(SIGNED_OUT_EVENT, () => {
+    if (!viewer) return;
+    setViewer(null);
+    navigate(signInUrl(new URL(location.href)), { replace: true });
+  });
+}
+
+function renderNotFound(main) {
+  setPageTitle('Page not found');
+  main.append(
+    h('h1', {}, 'Page not found'),
+    h('p', {}, 'There is no page at this address. It may have moved, or the link is mistyped.'),
+    h('p', {}, h('a', { href: HOME }, 'Go to Manage sessions')),
+  );
+}
+
+registerRoute('/', () => { navigate(HOME, { replace: true }); });
+registerRoute('/sign-in', renderSignIn, { public: true });
+registerRoute('/workspace', renderWorkspace);
+registerRoute('/workspace/sessions', renderManageSessions);
+registerRoute('/sessions/:id', renderSessionDetails);
+registerRoute('/mentors/:id', renderMentorProfile);
+
+async function start() {
+  const main = document.getElementById('main');
+  setUpHeader();
+  try {
+    setViewer((await graphql(VIEWER_QUERY)).viewer);
+  } catch (error) {
+    fill(main,
+      h('h1', {}, 'SessionDesk'),
+      h('div', { class: 'error-box', role: 'alert' },
+        h('p', {}, h('strong', {}, 'SessionDesk could not start. '), error.message),
+        h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again')),
+    );
+    return;
+  }
+  await startRouter({
+    main,
+    guard,
+    context: () => ({ viewer, setViewer, home: HOME }),
+    notFoundRender: renderNotFound,
+  });
+}
+
+export { refresh };
+
+start();

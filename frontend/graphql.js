@@ -1,0 +1,54 @@
+// The one GraphQL client of the browser app: POST /graphql with the sign-in cookie and the CSRF header.
+
+export const SIGNED_OUT_EVENT = 'sessiondesk:signed-out';
+
+/** A request that came back with errors; `message` joins what the server said, `codes` lists their codes. */
+export class GraphQLRequestError extends Error {
+  constructor(messages, codes = []) {
+    super(messages.join(' '));
+    this.name = 'GraphQLRequestError';
+    this.messages = messages;
+    this.codes = codes;
+  }
+}
+
+/**
+ * Run a query or mutation and return its `data`; throws GraphQLRequestError when the server reports
+ * errors or cannot be reached. Pass `signal` to abort a request the screen no longer needs.
+ */
+export async function graphql(query, variables = {}, { signal } = {}) {
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'X-Requested-With': 'fetch',
+      },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new GraphQLRequestError(['SessionDesk could not be reached. Check your connection and try again.']);
+  }
+
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new GraphQLRequestError([`The server answered with an unexpected response (HTTP ${response.status}). Try again in a moment.`]);
+  }
+
+  if (body.errors && body.errors.length) {
+    const codes = body.errors.map((e) => (e.extensions && e.extensions.code) || null);
+    if (codes.includes('UNAUTHENTICATED')) window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT));
+    throw new GraphQLRequestError(body.errors.map((e) => e.message), codes);
+  }
+  if (!response.ok || !body.data) {
+    throw new GraphQLRequestError([`The server could not answer (HTTP ${response.status}). Try again in a moment.`]);
+  }
+  return body.data;
+}

@@ -1,0 +1,15 @@
+// The Workspace page: where the Application menu leads; lists the manager's tools.
+
+import { h } from './dom.js';
+import { setPageTitle } from './router.js';
+
+export function renderWorkspace(main) {
+  setPageTitle('Workspace');
+  main.append(
+    h('h1', {}, 'Workspace'),
+    h('ul', { class: 'tool-list' },
+      h('li', { class: 'card' },
+        h('h2', {}, h('a', { href: '/workspace/sessions' }, 'Manage sessions')),
+        h('p', {}, 'Create sessions, find them in the session list, see who attends, and bulk upload changes.'))),
+  );
+}
