@@ -442,7 +442,9 @@ async def _queue_emails(changes: list[Change]) -> None:
     for change in changes:
         if not change.notify:
             continue
-        session, mentor, everyone = change.session, change.mentor, change.loaded.people()
+        session, mentor = change.session, change.mentor
+        # Newly invited mentees get the invitation, which already tells the new time and meeting.
+        everyone = [u for u in change.loaded.people() if u not in change.invited]
         if change.invited:
             await notifications.notify_invited(session, mentor, change.invited)
         if change.removed:
