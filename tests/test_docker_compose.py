@@ -1,0 +1,57 @@
+"""docker-compose.yml runs the app with PostgreSQL and a mail catcher; it must agree with the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from backend.settings import SETTINGS_TABLE
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SETTING_NAMES = {name for name, _, _ in SETTINGS_TABLE}
+
+
+def app_environment() -> dict[str, str]:
+    environment = COMPOSE["services"]["app"]["environment"]
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) for item in environment)
+    return environment
+
+
+def test_compose_runs_the_app_postgres_and_a_mail_catcher():
+    assert set(COMPOSE["services"]) == {"app", "postgres", "mailcatcher"}
+    assert COMPOSE["services"]["app"]["build"] in (".", {"context": "."})
+    assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:16")
+    assert "8000:8000" in COMPOSE["services"]["app"]["ports"]
+    assert "8025:8025" in COMPOSE["services"]["mailcatcher"]["ports"]
+
+
+def test_the_app_starts_only_once_postgres_is_healthy():
+    assert COMPOSE["services"]["postgres"]["healthcheck"]["test"]
+    assert COMPOSE["services"]["app"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert "mailcatcher" in COMPOSE["services"]["app"]["depends_on"]
+
+
+def test_every_app_environment_variable_is_a_setting_the_app_reads():
+    unknown = set(app_environment()) - SETTING_NAMES
+    assert not unknown, f"{sorted(unknown)} are not in backend.settings.SETTINGS_TABLE"
+
+
+def test_the_app_uses_postgres_the_mail_catcher_and_a_data_volume():
+    environment = app_environment()
+    postgres = COMPOSE["services"]["postgres"]["environment"]
+    assert environment["DATABASE_URL"] == (
+        f"postgres://{postgres['POSTGRES_USER']}:{postgres['POSTGRES_PASSWORD']}@postgres:5432/{postgres['POSTGRES_DB']}"
+    )
+    assert environment["SMTP_URL"] == "smtp://mailcatcher:1025"
+    assert environment["MAIL_FROM"] and environment["SECRET_KEY"]
+    assert any(volume.endswith(":" + environment["DATA_DIR"]) for volume in COMPOSE["services"]["app"]["volumes"])
+
+
+def test_the_image_migrates_then_serves_on_all_interfaces():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.startswith("# ") and "FROM python:3.11-slim" in dockerfile
+    assert "pip install --no-cache-dir ." in dockerfile
+    assert "sessiondesk migrate && sessiondesk serve --host 0.0.0.0" in dockerfile
