@@ -1,0 +1,129 @@
+"""Browser tests: the real app as a subprocess on a seeded SQLite file, driven by Debian's Chromium.
+
+One live server serves the whole run (migrate, `seed --demo --sessions 60`, serve on a free port); the tests
+only read, so they share it. Each test gets a fresh browser context (its own cookies). Expectations are
+asked of the GraphQL API (`api`), so the tests check that the browser shows what the server says rather
+than hard-coding the demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from tests.browser.screens import MANAGER, Api, sign_in
+
+ROOT = Path(__file__).resolve().parents[2]
+SESSIONDESK = Path(sys.executable).parent / "sessiondesk"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# The browser's own zone is far from India, so a date shown in IST proves the app converts it.
+BROWSER_TIME_ZONE = "America/New_York"
+
+expect.set_options(timeout=15_000)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the browser app in Chromium against a live server")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"The server stopped before answering (exit {server.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"The server did not answer {url} within {seconds} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """Base URL of a running SessionDesk with the demo data (two organisations, 60 sessions)."""
+    with tempfile.TemporaryDirectory(prefix="sessiondesk-browser-") as data_dir:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(DATA_DIR=data_dir, DEBUG="true", SECRET_KEY="browser-test-secret", PYTHONUNBUFFERED="1")
+        for command in (["migrate"], ["seed", "--demo", "--sessions", "60"]):
+            subprocess.run([str(SESSIONDESK), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        port = free_port()
+        log = Path(data_dir) / "server.log"
+        with log.open("w") as log_file:
+            server = subprocess.Popen(
+                [str(SESSIONDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            )
+            try:
+                base_url = f"http://127.0.0.1:{port}"
+                _wait_until_up(f"{base_url}/sign-in", server, log)
+                yield base_url
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+
+
+@pytest.fixture(scope="session")
+async def api(live_server: str) -> AsyncIterator[Api]:
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
+        yield Api(http, {})
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def context(browser: Browser, live_server: str) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(
+        base_url=live_server, accept_downloads=True, timezone_id=BROWSER_TIME_ZONE, locale="en-GB",
+        viewport={"width": 1280, "height": 900},
+    )
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def page(context: BrowserContext) -> AsyncIterator[Page]:
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"The page threw JavaScript errors: {errors}"
+
+
+@pytest.fixture
+async def manager_page(context: BrowserContext, page: Page) -> Page:
+    """A page signed in as the first organisation's manager (not yet navigated)."""
+    await sign_in(context, MANAGER)
+    return page

@@ -1,0 +1,143 @@
+"""What the browser tests look at on each screen, and what they ask the API to know what to expect."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from playwright.async_api import BrowserContext, Download, Locator, Page, expect
+
+MANAGER = "manager@example.org"
+OTHER_MANAGER = "manager@other.example.org"
+PASSWORD = "demo1234"
+
+SESSION_LIST = "/workspace/sessions"
+IST = ZoneInfo("Asia/Kolkata")
+
+
+@dataclass
+class Api:
+    """GraphQL as a given person (bearer token), to learn what the browser should show."""
+
+    http: httpx.AsyncClient
+    tokens: dict[str, str]
+
+    async def __call__(self, query: str, variables: dict | None = None, *, email: str = MANAGER) -> dict:
+        if email not in self.tokens:
+            login = await self._post(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message } } }",
+                {"e": email, "p": PASSWORD},
+            )
+            self.tokens[email] = login["login"]["token"]
+        return await self._post(query, variables or {}, self.tokens[email])
+
+    async def _post(self, query: str, variables: dict, token: str | None = None) -> dict:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        body = response.json()
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+SESSIONS_QUERY = """
+query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!) {
+  sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
+    totalCount
+    items { id title status menteeCount enrolledCount invitedCount startsAt mentor { id name } }
+  }
+}"""
+
+
+async def api_sessions(api: Api, *, email: str = MANAGER, page: int = 1, page_size: int = 100, **arguments) -> dict:
+    """The `sessions` page the API gives for these arguments (filter, search, sort)."""
+    variables = {"page": page, "pageSize": page_size, **arguments}
+    return (await api(SESSIONS_QUERY, variables, email=email))["sessions"]
+
+
+async def all_session_ids(api: Api, email: str) -> set[str]:
+    ids: set[str] = set()
+    page = 1
+    while True:
+        found = await api_sessions(api, email=email, page=page)
+        ids |= {s["id"] for s in found["items"]}
+        if len(ids) >= found["totalCount"]:
+            return ids
+        page += 1
+
+
+async def sign_in(context: BrowserContext, email: str = MANAGER) -> None:
+    """Sign the browser context in through the API, as the sign-in form would (sets the cookie)."""
+    response = await context.request.post(
+        "/graphql",
+        data={
+            "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { errors { message } } }",
+            "variables": {"e": email, "p": PASSWORD},
+        },
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert (await response.json())["data"]["login"]["errors"] == []
+
+
+def ist(iso: str) -> str:
+    """DD-MM-YYYY HH:MM in IST, as the app shows an instant."""
+    return datetime.fromisoformat(iso).astimezone(IST).strftime("%d-%m-%Y %H:%M")
+
+
+def rows(page: Page) -> Locator:
+    return page.locator("#session-results tbody tr")
+
+
+def row(page: Page, session_id: str) -> Locator:
+    return page.locator(f'#session-results tbody tr[data-session-id="{session_id}"]')
+
+
+def range_text(page: Page) -> Locator:
+    return page.locator("#session-range")
+
+
+async def shown_ids(page: Page) -> list[str]:
+    return await rows(page).evaluate_all("trs => trs.map(tr => tr.dataset.sessionId)")
+
+
+async def open_session_list(page: Page, query: str = "") -> None:
+    await page.goto(SESSION_LIST + query)
+    await list_loaded(page)
+
+
+async def list_loaded(page: Page) -> None:
+    """The list has finished loading: a table or an empty message, nothing busy."""
+    await expect(page.locator("#session-list")).to_be_visible()
+    await expect(page.locator("#session-list")).not_to_have_attribute("aria-busy", "true")
+    await expect(page.locator("#session-results table, #session-results .empty, #session-results [role=alert]").first).to_be_visible()
+
+
+def filter_checkbox(page: Page, group: str, option: str) -> Locator:
+    """A checkbox of the Filters panel, by its group's legend and its option's label."""
+    return page.locator("#filters-panel").get_by_role("group", name=group).get_by_role("checkbox", name=option)
+
+
+async def apply_filters(page: Page, *ticks: tuple[str, str]) -> None:
+    await page.get_by_role("button", name="Filters").click()
+    for group, option in ticks:
+        await filter_checkbox(page, group, option).check()
+    await page.locator("#filters-panel").get_by_role("button", name="Apply").click()
+    await list_loaded(page)
+
+
+def chip(page: Page, text: str) -> Locator:
+    return page.get_by_role("list", name="Applied filters").get_by_role("button", name=text)
+
+
+async def downloaded_csv(download: Download) -> list[dict[str, str]]:
+    """A downloaded CSV's rows as dictionaries (the header row gives the keys; the BOM is dropped)."""
+    text = Path(await download.path()).read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+async def downloaded_header(download: Download) -> list[str]:
+    text = Path(await download.path()).read_text(encoding="utf-8-sig")
+    return next(csv.reader(io.StringIO(text)))
