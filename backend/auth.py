@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
 
 from backend.models import AuthToken, User, utcnow
+from backend.settings import get_settings
 
 COOKIE_NAME = "sessiondesk_token"
 TOKEN_LIFETIME = timedelta(days=14)
@@ -24,7 +26,8 @@ def hash_password(password: str) -> str:
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # Keyed by SECRET_KEY: a copy of the token table is useless without the key, and a new key signs everyone out.
+    return hmac.new(get_settings().secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 async def authenticate(email: str, password: str) -> User | None:

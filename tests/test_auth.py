@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from backend.auth import COOKIE_NAME
 from backend.models import AuthToken, utcnow
+from backend.settings import use_settings
 from tests.factories import PASSWORD, make_org, make_user
 
 LOGIN = """
@@ -158,3 +160,19 @@ async def test_the_token_is_stored_only_as_a_digest(http, db):
     stored = await AuthToken.get(user_id=user.id)
     assert token not in stored.token_hash and len(stored.token_hash) == 64
     assert user.password_hash.startswith("$argon2")
+
+
+async def test_changing_the_secret_key_signs_everyone_out(http, db):
+    org = await make_org()
+    user = await make_user(org, "MANAGER")
+    token = (await login(http, user.email)).json()["data"]["login"]["token"]
+    http.cookies.clear()
+    bearer = {"Authorization": f"Bearer {token}"}
+    use_settings(replace(db, secret_key="a-new-secret-key"))
+    try:
+        after = await http.post("/graphql", json={"query": VIEWER}, headers=bearer)
+    finally:
+        use_settings(db)
+    assert after.json()["data"]["viewer"] is None
+    again = await http.post("/graphql", json={"query": VIEWER}, headers=bearer)
+    assert again.json()["data"]["viewer"] == {"email": user.email}
