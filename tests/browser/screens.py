@@ -34,6 +34,7 @@ class Api:
                 {"e": email, "p": PASSWORD},
             )
             self.tokens[email] = login["login"]["token"]
+            self.http.cookies.clear()  # the login also set a cookie; requests here use the bearer token only
         return await self._post(query, variables or {}, self.tokens[email])
 
     async def _post(self, query: str, variables: dict, token: str | None = None) -> dict:
@@ -47,7 +48,7 @@ SESSIONS_QUERY = """
 query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
     totalCount
-    items { id title status menteeCount enrolledCount invitedCount startsAt mentor { id name } }
+    items { id title status timeZone menteeCount enrolledCount invitedCount startsAt mentor { id name } }
   }
 }"""
 
