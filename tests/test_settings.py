@@ -1,0 +1,60 @@
+"""Settings: read from the environment in one place, and documented in the README exactly as they are."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from backend.settings import SETTINGS_TABLE, load_settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_settings_table() -> list[tuple[str, str]]:
+    text = README.read_text()
+    section = text.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    return [(name, default) for name, default in re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", section, re.M)]
+
+
+def test_the_readme_settings_table_lists_exactly_the_settings_the_app_reads():
+    assert [name for name, _ in readme_settings_table()] == [name for name, _, _ in SETTINGS_TABLE], (
+        "README.md's settings table and backend.settings.SETTINGS_TABLE disagree; regenerate the table from it."
+    )
+
+
+def test_the_readme_gives_each_settings_default():
+    assert readme_settings_table() == [(name, default) for name, default, _ in SETTINGS_TABLE]
+
+
+def test_every_setting_in_the_table_is_read(tmp_path):
+    defaults = load_settings({"DATA_DIR": str(tmp_path)})
+    changed = load_settings({
+        "DATA_DIR": str(tmp_path / "other"), "DATABASE_URL": "postgresql://u:p@db:5432/sd",
+        "SMTP_URL": "smtp://mail:1025", "MAIL_FROM": "Desk <desk@example.org>", "SECRET_KEY": "k" * 40,
+        "DISPLAY_TIME_ZONE": "UTC", "SEATS_LIMIT": "30", "MEDIA_ROOT": str(tmp_path / "images"),
+        "BULK_MAX_ROWS": "50", "BULK_MAX_BYTES": "1000", "DEBUG": "true",
+    })
+    assert changed.database_url == "postgres://u:p@db:5432/sd" and changed.is_postgres
+    assert defaults.database_url == f"sqlite://{tmp_path / 'sessiondesk.sqlite3'}" and not defaults.is_postgres
+    assert (changed.smtp_url, defaults.smtp_url) == ("smtp://mail:1025", None)
+    assert changed.mail_from == "Desk <desk@example.org>"
+    assert changed.secret_key != defaults.secret_key
+    assert (changed.display_time_zone.key, defaults.display_time_zone.key) == ("UTC", "Asia/Kolkata")
+    assert (changed.seats_limit, defaults.seats_limit) == (30, 20)
+    assert (changed.media_root, defaults.media_root) == (tmp_path / "images", tmp_path / "media")
+    assert (changed.bulk_max_rows, changed.bulk_max_bytes) == (50, 1000)
+    assert (defaults.bulk_max_rows, defaults.bulk_max_bytes) == (10_000, 5 * 1024 * 1024)
+    assert (changed.debug, defaults.debug) == (True, False)
+
+
+@pytest.mark.parametrize("env,message", [
+    ({"SEATS_LIMIT": "twenty"}, "Setting SEATS_LIMIT='twenty' is not a whole number; set it to e.g. 20."),
+    ({"DISPLAY_TIME_ZONE": "Mars/Olympus"},
+     "Setting DISPLAY_TIME_ZONE='Mars/Olympus' is not a known time zone; use e.g. Asia/Kolkata."),
+])
+def test_a_wrong_setting_stops_the_app_with_the_fix(tmp_path, env, message):
+    with pytest.raises(SystemExit) as stopped:
+        load_settings({"DATA_DIR": str(tmp_path), **env})
+    assert str(stopped.value) == message
