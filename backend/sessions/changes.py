@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from tortoise import Tortoise
@@ -132,6 +132,7 @@ def _meeting_values(problems: Problems, current: Session | None, meeting: Meetin
 
 async def plan_create(actor: User, data: SessionInput, directory: Directory, now: datetime | None = None) -> Change:
     now = now or utcnow()
+    data = replace(data, starts_at=rules.in_utc(data.starts_at))
     problems = Problems()
     if not actor.is_manager:
         problems.add(None, ErrorCode.PERMISSION_DENIED, rules.NOT_A_MANAGER)
@@ -167,7 +168,8 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     rules.check_seats(problems, seats, 0)
     invitees = await _check_invites(problems, directory, data.invite_emails, "inviteEmails")
     if invitees is not None:
-        _check_seat_count(problems, seats, len(invitees), "inviteEmails")
+        if not any(e.field == "seatsLimit" for e in problems.errors):  # a wrong limit is reported once
+            _check_seat_count(problems, seats, len(invitees), "inviteEmails")
         if data.type == SessionType.PRIVATE and not invitees:
             problems.add("inviteEmails", ErrorCode.REQUIRED, "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.")
     ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration else None
@@ -222,6 +224,7 @@ async def plan_update(
 ) -> Change:
     """R1, R4–R7 for an edit; a given inviteEmails list becomes the new invited list."""
     now = now or utcnow()
+    data = replace(data, starts_at=rules.in_utc(data.starts_at))
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded, session, mentor = change.loaded, change.session, change.mentor
     problems = Problems()
@@ -357,6 +360,7 @@ async def plan_invite(actor: User, session_id: int, emails: list[str], directory
 async def plan_remove(actor: User, session_id: int, mentee_ids: list[int], directory: Directory, *, notify: bool = True) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
+    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
     problems = Problems()
     unknown = [i for i in mentee_ids if i not in loaded.attendees]
     if unknown:

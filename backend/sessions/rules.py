@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
@@ -124,6 +124,12 @@ def blocked(problems: Problems, reason: str | None, field: str | None = None) ->
     code = ErrorCode.PERMISSION_DENIED if reason == NOT_A_MANAGER else ErrorCode.NOT_EDITABLE
     problems.add(field, code, reason)
     return True
+
+
+def in_utc(instant: datetime | None) -> datetime | None:
+    """Instants are compared and stored in UTC: SQLite compares them as text, so an IST start compared
+    with UTC ones would miss clashes. A naive instant is left for `check_start` to report."""
+    return instant.astimezone(timezone.utc) if instant is not None and instant.tzinfo is not None else instant
 
 
 # --- single fields ---------------------------------------------------------------------------------
