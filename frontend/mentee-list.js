@@ -49,7 +49,11 @@ export function openMenteeList({ sessionId, title, opener }) {
         h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', h('span', { class: 'visually-hidden' }, ' the mentee list as CSV')),
       closeButton)));
 
+  // Back or Forward leaves the screen the window belongs to, so the window goes too.
+  const closeOnHistory = () => dialog.close();
+  window.addEventListener('popstate', closeOnHistory);
   dialog.addEventListener('close', () => {
+    window.removeEventListener('popstate', closeOnHistory);
     controller.abort();
     dialog.remove();
     const main = document.getElementById('main');

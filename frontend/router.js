@@ -34,6 +34,8 @@ export function registerRoute(pattern, render, options = {}) {
     })
     .join('/');
   routes.push({ pattern, regex: new RegExp(`^${source}/?$`), keys, render, isPublic: Boolean(options.public) });
+  // A fixed path wins over a pattern that would also match it: '/sessions/new' before '/sessions/:id'.
+  routes.sort((a, b) => a.keys.length - b.keys.length);
 }
 
 function match(pathname) {

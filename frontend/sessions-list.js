@@ -3,7 +3,7 @@
 // a shared link show the same list; every control changes the URL and the list follows it.
 
 import { graphql } from './graphql.js';
-import { errorMessage, fill, h, hidden, loadingMessage } from './dom.js';
+import { errorMessage, fill, h, hidden } from './dom.js';
 import { navigate } from './router.js';
 import {
   formatDate, formatDuration, formatTime, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS,
@@ -28,12 +28,13 @@ export const FILTER_GROUPS = [
 ];
 const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...FILTER_GROUPS.map((g) => g.key)];
 
-const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!) {
+// The filter counts change only with the filters and search, so paging and sorting skip them.
+const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
     totalCount page pageSize totalPages hasNextPage hasPreviousPage
     items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
   }
-  sessionFacets(filter: $filter, search: $search) {
+  sessionFacets(filter: $filter, search: $search) @include(if: $withFacets) {
     statuses { value count } types { value count } platforms { value count }
     categories { value count } recommendedFor { value count } mediums { value count }
   }
@@ -122,6 +123,7 @@ export function mountSessionList(section, ctx) {
   let state = readListState(ctx.query);
   let stateKey = null;
   let facets = null;
+  let facetsKey = null;
   let mentorNames = {};
   let controller = null;
   let focusAfterChips = null;
@@ -164,7 +166,7 @@ export function mountSessionList(section, ctx) {
   const appliedFilters = h('div', { class: 'applied-filters', hidden: true }, chipList, clearAll);
 
   const listStatus = h('p', { id: 'session-list-status', class: 'list-status', role: 'status' });
-  const results = h('div', { id: 'session-results', class: 'results' }, loadingMessage('Loading sessions…'));
+  const results = h('div', { id: 'session-results', class: 'results' });
 
   const pageSizeSelect = h('select', { id: 'page-size', onchange: () => go({ pageSize: Number(pageSizeSelect.value), page: 1 }) },
     PAGE_SIZES.map((n) => h('option', { value: String(n) }, String(n))));
@@ -290,7 +292,7 @@ export function mountSessionList(section, ctx) {
     const active = (state.sort || 'START_TIME') === field;
     const direction = active ? state.direction : null;
     return h('th', { scope: 'col', class: className, 'aria-sort': direction ? (direction === 'ASC' ? 'ascending' : 'descending') : false },
-      h('button', { type: 'button', class: 'sort-button', onclick: () => sortBy(field) },
+      h('button', { type: 'button', class: 'sort-button', 'data-sort': field, onclick: () => sortBy(field) },
         label,
         h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, direction === 'ASC' ? ' ▲' : direction === 'DESC' ? ' ▼' : ' ↕')));
   }
@@ -371,12 +373,12 @@ export function mountSessionList(section, ctx) {
     section.setAttribute('aria-busy', 'true');
     results.classList.add('is-loading');
     fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
-    previousButton.disabled = true;
-    nextButton.disabled = true;
+    const wantedFacets = JSON.stringify([requested.filters, requested.mentorIds, requested.search]);
+    const withFacets = wantedFacets !== facetsKey;
 
     let data;
     try {
-      data = await graphql(LIST_QUERY, graphqlVariables(requested), { signal });
+      data = await graphql(LIST_QUERY, { ...graphqlVariables(requested), withFacets }, { signal });
     } catch (error) {
       if (signal.aborted) return;
       section.removeAttribute('aria-busy');
@@ -389,7 +391,10 @@ export function mountSessionList(section, ctx) {
     if (signal.aborted) return;
 
     const page = data.sessions;
-    facets = data.sessionFacets;
+    if (withFacets) {
+      facets = data.sessionFacets;
+      facetsKey = wantedFacets;
+    }
     if (!page.items.length && page.totalCount > 0 && requested.page > page.totalPages) {
       // A page past the end (the list got shorter, or an old link): show the last page instead.
       navigate(`${location.pathname}?${listSearchParams({ ...requested, page: page.totalPages }, new URLSearchParams(location.search))}`, { replace: true });
@@ -401,7 +406,10 @@ export function mountSessionList(section, ctx) {
     section.removeAttribute('aria-busy');
     results.classList.remove('is-loading');
     const { from, to } = renderPager(page);
+    // The table is drawn anew; a keyboard user who sorted by a header stays on that header.
+    const sortFocused = document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
     fill(results, page.items.length ? renderTable(page) : renderEmpty());
+    if (sortFocused) results.querySelector(`[data-sort="${sortFocused}"]`).focus();
     fill(listStatus, hidden(page.totalCount
       ? `Showing ${from}–${to} of ${page.totalCount} sessions.`
       : 'No sessions to show.'));

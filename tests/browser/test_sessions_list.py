@@ -1,4 +1,4 @@
-"""The Session list in the browser (sessions-list.js, manage-sessions.js): search, filters, paging,
+"""The Session list in the browser (sessions-list.js): search, filters, paging,
 items per page, sorting, the URL as the list's memory, states, and the CSV download."""
 
 import re
@@ -304,23 +304,6 @@ async def test_a_failed_load_shows_the_error_and_try_again_recovers(manager_page
     await expect(range_text(page)).to_have_text(f"1–10 of {total}")
 
 
-async def test_bulk_upload_tab_opens_from_its_tab_and_is_kept_in_the_url(manager_page: Page):
-    page = manager_page
-    await open_session_list(page, "?page=2&pageSize=10")
-
-    await page.get_by_role("tab", name="Bulk upload").click()
-    await expect(page).to_have_url(re.compile(r"tab=bulk"))
-    await expect(page.locator("#bulk-upload-tab")).to_be_visible()
-    await expect(page.locator("#bulk-upload-tab").get_by_role("heading", name="Bulk upload")).to_be_visible()
-    await expect(page.locator("#session-list")).to_be_hidden()
-
-    await page.reload()
-    await expect(page.get_by_role("tab", name="Bulk upload")).to_have_attribute("aria-selected", "true")
-    await page.go_back()
-    await expect(page.get_by_role("tab", name="Create sessions")).to_have_attribute("aria-selected", "true")
-    await expect(range_text(page)).to_have_text(re.compile(r"^11–20 of"))
-
-
 async def test_download_gives_the_filtered_list_as_csv(manager_page: Page, api: Api):
     page = manager_page
     expected = await api_sessions(api, search="#", filter={"statuses": ["COMPLETED", "LIVE"], "types": ["PUBLIC"]})
@@ -338,3 +321,23 @@ async def test_download_gives_the_filtered_list_as_csv(manager_page: Page, api: 
     assert [s["ID"] for s in sessions] == [s["id"] for s in expected["items"]]
     assert {s["Status"] for s in sessions} <= {"Completed", "Live"}
     assert {s["Type"] for s in sessions} == {"Public"}
+
+
+async def test_keyboard_users_keep_their_place_when_paging_and_sorting(manager_page: Page, api: Api):
+    page = manager_page
+    total = (await api_sessions(api))["totalCount"]
+    last = -(-total // 25)
+    await open_session_list(page, f"?page={last - 1}&pageSize=25")
+    next_ = page.get_by_role("button", name="Next")
+
+    await next_.focus()
+    await page.keyboard.press("Enter")
+    await expect(range_text(page)).to_have_text(f"{(last - 1) * 25 + 1}–{total} of {total}")
+    await expect(next_).to_be_disabled()
+    await expect(page.get_by_role("button", name="Previous")).to_be_focused()
+
+    await page.get_by_role("button", name="Title").focus()
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(re.compile(r"sort=TITLE&direction=ASC"))
+    await list_loaded(page)
+    await expect(page.get_by_role("button", name="Title")).to_be_focused()
