@@ -231,8 +231,8 @@ async def plan_update(
     if data.type is not None and data.type != session.type:
         problems.add("type", ErrorCode.LOCKED, f"The type of a published session cannot change (it is {session.type.value.title()}); delete it and create a new one instead.")
     if data.mentor_id is not None or (data.mentor_email or "").strip():
-        mentor = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
-        if mentor is None or mentor.id != session.mentor_id:
+        named = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
+        if named is None or named.id != session.mentor_id:
             problems.add("mentorId", ErrorCode.LOCKED, "The mentor of a published session cannot change; delete it and create a new session for the other mentor.")
     values: dict = {}
     if data.title is not None:
