@@ -35,6 +35,10 @@ export function openMenteeList({ sessionId, title, opener }) {
   const controller = new AbortController();
   const summary = h('p', { id: 'mentee-list-summary', class: 'dialog-subtitle' }, title || '');
   const body = h('div', { class: 'dialog-body' });
+  // Shown once the list is known to be the viewer's to see (managers and the session's mentor).
+  const download = h('a', {
+    href: `/exports/sessions/${encodeURIComponent(sessionId)}/mentees.csv`, class: 'button button-quiet', download: '', hidden: true,
+  }, h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', h('span', { class: 'visually-hidden' }, ' the mentee list as CSV'));
   const closeButton = h('button', { type: 'button', class: 'button', onclick: () => dialog.close() }, 'Close');
   const dialog = h('dialog', {
     id: 'mentee-list-dialog', class: 'dialog', 'aria-labelledby': 'mentee-list-title', 'aria-describedby': 'mentee-list-summary',
@@ -45,8 +49,7 @@ export function openMenteeList({ sessionId, title, opener }) {
       summary),
     body,
     h('div', { class: 'dialog-footer' },
-      h('a', { href: `/exports/sessions/${encodeURIComponent(sessionId)}/mentees.csv`, class: 'button button-quiet', download: '' },
-        h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', h('span', { class: 'visually-hidden' }, ' the mentee list as CSV')),
+      download,
       closeButton)));
 
   // Back or Forward leaves the screen the window belongs to, so the window goes too.
@@ -76,6 +79,7 @@ export function openMenteeList({ sessionId, title, opener }) {
       fill(body, h('p', { role: 'alert' }, 'This session no longer exists, or it is not yours to see.'));
       return;
     }
+    download.hidden = session.menteeCount > 0 && !session.mentees.length;
     summary.textContent = `${session.title}: ${plural(session.menteeCount, 'mentee')} (${session.enrolledCount} enrolled, ${session.invitedCount} invited) of ${session.seatsLimit} seats`;
     if (!session.mentees.length) {
       fill(body, h('p', { class: 'empty', role: 'status' }, session.menteeCount
