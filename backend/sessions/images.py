@@ -15,7 +15,8 @@ from backend.settings import get_settings
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
-FORMATS = {"JPEG": ("jpg", "JPEG"), "PNG": ("png", "PNG"), "WEBP": ("webp", "WEBP")}
+# MPO is a JPEG holding several pictures, as many phones save depth and burst photos; its first is kept.
+FORMATS = {"JPEG": ("jpg", "JPEG"), "MPO": ("jpg", "JPEG"), "PNG": ("png", "PNG"), "WEBP": ("webp", "WEBP")}
 REFUSED = "Choose a JPEG, PNG or WebP photo of at most 5 MB."
 
 
@@ -26,7 +27,8 @@ def _refuse(message: str) -> Refused:
 def encode_image(data: bytes) -> tuple[bytes, str]:
     """The image re-encoded without metadata, and its file extension; `Refused` if it is not one."""
     if len(data) > MAX_BYTES:
-        raise _refuse(f"The image is {len(data) / 1024 / 1024:.1f} MB, over the 5 MB limit. {REFUSED}")
+        # Only the first 5 MB and a byte are read, so the file's real size is not known here.
+        raise _refuse(f"The image is larger than the 5 MB limit. {REFUSED}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -47,7 +49,9 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
     if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     out = io.BytesIO()
-    # A fresh save carries no EXIF, XMP or ICC metadata unless asked to.
+    # Pillow writes some of what it read back out (a JPEG comment, a PNG colour profile); keep only
+    # the transparency, which is part of the picture, so the save carries no metadata.
+    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
     image.save(out, pillow_format, **({"quality": 85, "optimize": True} if pillow_format != "PNG" else {"optimize": True}))
     return out.getvalue(), extension
 
