@@ -222,7 +222,11 @@ export function mountSessionList(section, ctx) {
   }
 
   // --- the filter panel -----------------------------------------------------------------------
-  function renderFilterGroups() {
+  /** Draw the checkboxes; `keepTicks` keeps what the person ticked but has not applied yet. */
+  function renderFilterGroups({ keepTicks = false } = {}) {
+    const ticked = keepTicks && filtersForm.querySelector('input') ? new FormData(filtersForm) : null;
+    const focusedId = filtersPanel.contains(document.activeElement) ? document.activeElement.id : null;
+    const isTicked = (key, value) => (ticked ? ticked.getAll(key).includes(value) : state.filters[key].includes(value));
     if (!facets) {
       fill(filterGroups, h('p', { class: 'muted' }, 'The filter options are still loading; try again in a moment.'));
       return;
@@ -235,15 +239,17 @@ export function mountSessionList(section, ctx) {
       return h('fieldset', { class: 'filter-group' },
         h('legend', {}, group.legend),
         options.length
-          ? options.map((option, i) => h('label', { class: 'check', for: `filter-${group.key}-${i}` },
+          ? options.map((option) => h('label', { class: 'check', for: `filter-${group.key}-${encodeURIComponent(option.value)}` },
             h('input', {
-              type: 'checkbox', id: `filter-${group.key}-${i}`, name: group.key, value: option.value,
-              checked: state.filters[group.key].includes(option.value),
+              type: 'checkbox', id: `filter-${group.key}-${encodeURIComponent(option.value)}`, name: group.key, value: option.value,
+              checked: isTicked(group.key, option.value),
             }),
             ` ${optionLabel(group, option.value)} `,
             h('span', { class: 'count' }, `(${option.count})`)))
           : h('p', { class: 'muted' }, 'No options yet.'));
     }));
+    const refocus = focusedId && document.getElementById(focusedId);
+    if (refocus) refocus.focus();
   }
 
   function openFilters() {
@@ -413,7 +419,7 @@ export function mountSessionList(section, ctx) {
     fill(listStatus, hidden(page.totalCount
       ? `Showing ${from}–${to} of ${page.totalCount} sessions.`
       : 'No sessions to show.'));
-    if (!filtersPanel.hidden) renderFilterGroups();
+    if (!filtersPanel.hidden) renderFilterGroups({ keepTicks: true });
   }
 
   function follow(nextCtx) {

@@ -1,6 +1,7 @@
 """The Session list in the browser (sessions-list.js): search, filters, paging,
 items per page, sorting, the URL as the list's memory, states, and the CSV download."""
 
+import asyncio
 import re
 
 import pytest
@@ -341,3 +342,27 @@ async def test_keyboard_users_keep_their_place_when_paging_and_sorting(manager_p
     await expect(page).to_have_url(re.compile(r"sort=TITLE&direction=ASC"))
     await list_loaded(page)
     await expect(page.get_by_role("button", name="Title")).to_be_focused()
+
+
+async def test_ticks_not_yet_applied_survive_the_list_finishing_loading(manager_page: Page):
+    page = manager_page
+    await open_session_list(page)
+    release = asyncio.Event()
+
+    async def hold_list_requests(route):
+        if "SessionList" in (route.request.post_data or ""):
+            await release.wait()
+        await route.continue_()
+
+    await page.route("**/graphql", hold_list_requests)
+    await page.get_by_role("button", name="Next").click()
+    await expect(page.locator("#session-list")).to_have_attribute("aria-busy", "true")
+    await page.get_by_role("button", name="Filters").click()
+    await filter_checkbox(page, "Status", "Live").check()
+
+    release.set()
+    await list_loaded(page)
+
+    await expect(range_text(page)).to_have_text(re.compile(r"^11–20 of"))
+    await expect(filter_checkbox(page, "Status", "Live")).to_be_checked()
+    await expect(filter_checkbox(page, "Status", "Live")).to_be_focused()
