@@ -15,6 +15,8 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from backend import auth
+from backend.bulk_upload.job import BulkUploadRunner
+from backend.bulk_upload.routes import bulk_upload_routes
 from backend.db import close_database, open_database
 from backend.exports import export_routes
 from backend.graphql.context import Context
@@ -60,11 +62,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await open_database(settings)
         mail_sender = MailSender(settings)
         mail_sender.start()
+        bulk_upload_runner = BulkUploadRunner()
+        bulk_upload_runner.start()
         completer = asyncio.create_task(complete_overdue_sessions_forever())
         try:
             yield
         finally:
             completer.cancel()
+            await bulk_upload_runner.stop()
             await mail_sender.stop()
             await close_database()
 
@@ -76,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         *export_routes,
+        *bulk_upload_routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),

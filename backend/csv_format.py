@@ -18,6 +18,11 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def from_safe_cell(text: str) -> str:
+    """What `safe_cell` protected, unprotected: a file we wrote can be read back unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
 def csv_line(cells: Iterable[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow([safe_cell(c) for c in cells])

@@ -7,13 +7,15 @@ from strawberry.tools import merge_types
 
 from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
+from backend.graphql.bulk_upload.mutations import BulkUploadMutations
+from backend.graphql.bulk_upload.queries import BulkUploadQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
 
-Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries))
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations))
+Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries))
+Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)
 

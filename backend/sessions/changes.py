@@ -482,13 +482,16 @@ BOOKED_MEANWHILE = (
 CHANGED_MEANWHILE = "Someone else changed this session a moment ago; reload it and try again."
 
 
-async def apply(plan, actor: User, *args, **kwargs) -> Session:
-    """Plan and persist one change in its own transaction; refusals raise `Refused`."""
+async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
+    """Plan and persist one change in its own transaction; refusals raise `Refused`. `then(change)`, if
+    given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
     try:
         async with serialised():
             directory = Directory(actor.organization_id)
             change = await plan(actor, *args, directory, **kwargs)
             await persist([change])
+            if then is not None:
+                await then(change)
     except IntegrityError as error:
         if "session_mentor_no_clash" in str(error):
             raise Refused([rules.UserError("startsAt", ErrorCode.MENTOR_BUSY, BOOKED_MEANWHILE)]) from error

@@ -1,0 +1,290 @@
+"""The background job that works through an uploaded file. Its state lives in the database, so any
+app process can run it and nothing is lost when one stops.
+
+A runner claims a PENDING job, or a RUNNING one whose lease ran out (its process died), with a
+conditional UPDATE checked by its row count: of several processes asking at once exactly one gets it.
+The lease is renewed in every transaction that records results, and that renewal is conditional on
+still holding it, so a process that lost its job can never record anything more.
+
+Rows run in file order. A real run applies them in batches: one transaction plans a batch's rows
+against a directory loaded inside that transaction (each row sees the rows before it), writes their
+changes with `persist`, and records each row's result and the job's counters. If the database refuses
+the batch (a clash caught by PostgreSQL's exclusion constraint, a session someone else changed
+meanwhile), the batch is rolled back and done again one row per transaction, so one row's failure
+never touches another. A result is written in the same transaction as its row's change, so a resumed
+job starts at the first row without a result and never applies a row twice. A dry run plans every row
+against one directory that imagines the rows before, and records the same results without changing
+anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from backend.bulk_upload import messages, parse, results
+from backend.bulk_upload.rows import Outcome, check_row, references
+from backend.errors import Refused, parse_id
+from backend.mail.notifications import notify_bulk_upload_finished
+from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, User, utcnow
+from backend.sessions import changes
+from backend.sessions.directory import Directory
+
+log = logging.getLogger("backend.bulk_upload")
+
+LEASE = timedelta(seconds=60)
+BATCH_ROWS = 500
+POLL_SECONDS = 2.0
+
+# Events of the runners in this process: set after an upload so the job starts at once. Only a
+# shortcut; the poll is what other processes rely on.
+wake_events: set[asyncio.Event] = set()
+
+
+def wake() -> None:
+    for event in wake_events:
+        event.set()
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class LeaseLost(Exception):
+    """Another process took the job over; this one must not record anything more."""
+
+
+class Stopping(Exception):
+    """The app is shutting down; the job is handed back to be resumed."""
+
+
+def _claimable(now) -> Q:
+    return Q(status=BulkUploadStatus.PENDING) | Q(status=BulkUploadStatus.RUNNING, lease_expires_at__lt=now)
+
+
+async def claim(owner: str) -> BulkUpload | None:
+    """The oldest job waiting or abandoned, now leased to `owner`; None when there is none."""
+    now = utcnow()
+    for upload_id in await BulkUpload.filter(_claimable(now)).order_by("id").limit(10).values_list("id", flat=True):
+        taken = await BulkUpload.filter(Q(id=upload_id) & _claimable(now)).update(
+            status=BulkUploadStatus.RUNNING, lease_owner=owner, lease_expires_at=now + LEASE
+        )
+        if taken:
+            await BulkUpload.filter(id=upload_id, started_at=None).update(started_at=now)
+            return await BulkUpload.get(id=upload_id)
+    return None
+
+
+class Job:
+    """One claimed upload, worked through from its first row without a result."""
+
+    def __init__(self, upload: BulkUpload, owner: str, stopping: Callable[[], bool] = lambda: False) -> None:
+        self.upload = upload
+        self.owner = owner
+        self.stopping = stopping
+
+    async def run(self) -> None:
+        table = parse.read_table(self.upload.content)
+        self.id_position = table.id_position
+        self.actor = await User.get(id=self.upload.uploader_id)
+        done = set(await BulkUploadRow.filter(upload_id=self.upload.id).values_list("row_number", flat=True))
+        if self.upload.dry_run:
+            await self.check_all(table.rows, done)
+        else:
+            await self.apply_all([row for row in table.rows if row.number not in done])
+        await self.finish()
+
+    def _check_stopping(self) -> None:
+        if self.stopping():
+            raise Stopping()
+
+    async def apply_all(self, rows: list[parse.Row]) -> None:
+        start = 0
+        while start < len(rows):
+            self._check_stopping()
+            batch: list[tuple[parse.Row, Outcome]] = []
+            try:
+                async with changes.serialised():
+                    await self.apply_batch(rows[start : start + BATCH_ROWS], batch)
+            except (IntegrityError, changes.ChangedMeanwhile) as error:
+                log.info("Bulk upload %s: a batch was refused (%s); applying its rows one by one", self.upload.id, error)
+                batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
+                await self.apply_one_by_one([row for row, _ in batch])
+            start += len(batch)
+
+    async def apply_batch(self, rows: list[parse.Row], batch: list) -> None:
+        """Plan rows into `batch` and write them; call inside a transaction."""
+        directory = Directory(self.actor.organization_id)
+        await directory.preload(**references(rows))
+        changed: set[int] = set()
+        for row in rows:
+            # `persist` writes each session once, so a second change of a session waits for the next batch.
+            if parse_id(row.value("id")) in changed:
+                break
+            outcome = await check_row(self.actor, row, directory)
+            if outcome.change is not None and not outcome.change.created:
+                changed.add(outcome.change.session.id)
+            batch.append((row, outcome))
+        await changes.persist([outcome.change for _, outcome in batch if outcome.change is not None])
+        await self.record(batch)
+
+    async def apply_one_by_one(self, rows: list[parse.Row]) -> None:
+        for row in rows:
+            outcomes: list[Outcome] = []
+
+            async def plan(actor, directory):
+                outcomes.append(outcome := await check_row(actor, row, directory))
+                if outcome.errors:
+                    raise Refused(outcome.errors)
+                return outcome.change
+
+            async def record(change):
+                await self.record([(row, outcomes[-1])])
+
+            try:
+                await changes.apply(plan, self.actor, then=record)
+            except Refused as refused:
+                outcome = outcomes[-1] if outcomes else Outcome(action=row.value("action"), session_id=None)
+                outcome.change, outcome.errors = None, refused.errors
+                async with in_transaction():
+                    await self.record([(row, outcome)])
+
+    async def check_all(self, rows: list[parse.Row], done: set[int]) -> None:
+        directory = Directory(self.actor.organization_id)
+        await directory.preload(**references(rows))
+        batch: list[tuple[parse.Row, Outcome]] = []
+        for row in rows:
+            # Rows checked before a restart are checked again, unrecorded, so later rows still see them.
+            outcome = await check_row(self.actor, row, directory)
+            if row.number not in done:
+                batch.append((row, outcome))
+            if len(batch) >= BATCH_ROWS:
+                await self.record_batch(batch)
+                batch = []
+        await self.record_batch(batch)
+
+    async def record_batch(self, batch: list[tuple[parse.Row, Outcome]]) -> None:
+        self._check_stopping()
+        async with in_transaction():
+            await self.record(batch)
+
+    def result_row(self, row: parse.Row, outcome: Outcome) -> BulkUploadRow:
+        cells, session_id = list(row.cells), outcome.session_id
+        if outcome.change is not None and outcome.change.created:
+            session_id = outcome.change.session.id  # None in a dry run
+            cells[self.id_position] = str(session_id or "")
+        return BulkUploadRow(
+            upload_id=self.upload.id,
+            row_number=row.number,
+            action=outcome.action,
+            session_id=session_id,
+            status=BulkRowStatus.INVALID if outcome.errors else BulkRowStatus.VALID,
+            message=outcome.message,
+            cells=cells,
+        )
+
+    async def record(self, batch: list[tuple[parse.Row, Outcome]]) -> None:
+        """The rows' results and the job's counters, and a renewed lease; inside the rows' transaction."""
+        if not batch:
+            return
+        await BulkUploadRow.bulk_create([self.result_row(row, outcome) for row, outcome in batch])
+        invalid = sum(1 for _, outcome in batch if outcome.errors)
+        renewed = await BulkUpload.filter(id=self.upload.id, lease_owner=self.owner).update(
+            processed_rows=F("processed_rows") + len(batch),
+            valid_rows=F("valid_rows") + (len(batch) - invalid),
+            invalid_rows=F("invalid_rows") + invalid,
+            lease_expires_at=utcnow() + LEASE,
+        )
+        if not renewed:
+            raise LeaseLost()
+
+    async def finish(self) -> None:
+        """Completed, and the uploader told, with the result file attached (dry runs too)."""
+        async with in_transaction():
+            finished = await BulkUpload.filter(id=self.upload.id, lease_owner=self.owner).update(
+                status=BulkUploadStatus.COMPLETED, finished_at=utcnow(), lease_owner="", lease_expires_at=None
+            )
+            if not finished:
+                raise LeaseLost()
+            upload = await BulkUpload.get(id=self.upload.id)
+            await notify_bulk_upload_finished(
+                self.actor, upload.filename, upload.dry_run, upload.valid_rows, upload.invalid_rows,
+                await results.result_csv(upload), results.result_url(upload),
+            )
+
+
+async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], bool] = lambda: False) -> None:
+    try:
+        await Job(upload, owner, stopping).run()
+    except Stopping:
+        # Handed back at once rather than when the lease runs out, so another process resumes it.
+        await BulkUpload.filter(id=upload.id, lease_owner=owner).update(lease_expires_at=utcnow())
+    except LeaseLost:
+        log.warning("Bulk upload %s was taken over by another process; this one stops.", upload.id)
+    except Exception:
+        log.exception("Bulk upload %s stopped by an error", upload.id)
+        current = await BulkUpload.get(id=upload.id)
+        await BulkUpload.filter(id=upload.id, lease_owner=owner).update(
+            status=BulkUploadStatus.FAILED,
+            message=messages.JOB_STOPPED.format(done=current.processed_rows, total=current.total_rows),
+            finished_at=utcnow(), lease_owner="", lease_expires_at=None,
+        )
+
+
+async def run_pending(owner: str | None = None, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Run every job that is waiting or abandoned, one after another; how many were run."""
+    owner = owner or new_owner()
+    count = 0
+    while not stopping() and (upload := await claim(owner)) is not None:
+        await run_claimed(upload, owner, stopping)
+        count += 1
+    return count
+
+
+class BulkUploadRunner:
+    """Runs bulk upload jobs in the background of an app process: every few seconds, and at once after an upload."""
+
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self.owner = new_owner()
+        self.poll_seconds = poll_seconds
+        self.wakeup = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.stopping = False
+
+    def start(self) -> None:
+        wake_events.add(self.wakeup)
+        self.task = asyncio.create_task(self.run(), name="bulk-upload-runner")
+
+    async def stop(self, grace_seconds: float = 10) -> None:
+        wake_events.discard(self.wakeup)
+        if self.task is None:
+            return
+        self.stopping = True
+        self.wakeup.set()
+        # A batch in progress commits or rolls back as a whole; the job is resumed by the next runner.
+        done, _ = await asyncio.wait({self.task}, timeout=grace_seconds)
+        if not done:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        self.task = None
+
+    async def run(self) -> None:
+        while not self.stopping:
+            try:
+                await run_pending(self.owner, lambda: self.stopping)
+            except Exception:
+                log.exception("Running bulk uploads failed; trying again in %s s", self.poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
+            self.wakeup.clear()
