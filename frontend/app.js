@@ -12,6 +12,12 @@ import { renderWorkspace } from './workspace.js';
 import { renderManageSessions } from './manage-sessions.js';
 import { renderSessionDetails } from './session-details.js';
 import { renderMentorProfile } from './mentor-profile.js';
+// Screens that register their own routes, tab content and the Delete button's behaviour.
+import './notice.js';
+import './edit-session.js';
+import './create-session.js';
+import './delete-session.js';
+import './bulk-upload.js';
 
 export { navigate, registerRoute, setPageTitle } from './router.js';
 

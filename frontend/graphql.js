@@ -16,18 +16,43 @@ export class GraphQLRequestError extends Error {
  * Run a query or mutation and return its `data`; throws GraphQLRequestError when the server reports
  * errors or cannot be reached. Pass `signal` to abort a request the screen no longer needs.
  */
-export async function graphql(query, variables = {}, { signal } = {}) {
+export function graphql(query, variables = {}, { signal } = {}) {
+  return send({
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+    signal,
+  });
+}
+
+/**
+ * Run a mutation that carries files, as a GraphQL multipart request (the `operations`, `map` and file
+ * parts of the multipart request spec). `files` maps top-level variable names to File objects, e.g.
+ * graphqlUpload(SET_IMAGE, { sessionId }, { image: file }); those variables go as null in `operations`.
+ */
+export function graphqlUpload(query, variables, files, { signal } = {}) {
+  const names = Object.keys(files);
+  const operations = { query, variables: { ...variables } };
+  const map = {};
+  names.forEach((name, i) => {
+    operations.variables[name] = null;
+    map[String(i)] = [`variables.${name}`];
+  });
+  const body = new FormData();
+  body.append('operations', JSON.stringify(operations));
+  body.append('map', JSON.stringify(map));
+  names.forEach((name, i) => body.append(String(i), files[name], files[name].name || name));
+  // No Content-Type: the browser writes the multipart boundary itself.
+  return send({ headers: {}, body, signal });
+}
+
+async function send({ headers, body: payload, signal }) {
   let response;
   try {
     response = await fetch('/graphql', {
       method: 'POST',
       credentials: 'same-origin',
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        'X-Requested-With': 'fetch',
-      },
-      body: JSON.stringify({ query, variables }),
+      headers: { ...headers, Accept: 'application/json', 'X-Requested-With': 'fetch' },
+      body: payload,
       signal,
     });
   } catch (error) {

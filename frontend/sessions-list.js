@@ -93,6 +93,13 @@ export function downloadUrl(state) {
   return `/exports/sessions.csv${query ? `?${query}` : ''}`;
 }
 
+/** The same sessions in the bulk upload's columns, as Edit rows, ready to change and upload again. */
+export function bulkEditUrl(state) {
+  const params = new URLSearchParams({ format: 'bulk' });
+  appendFilters(params, state);
+  return `/exports/sessions.csv?${params}`;
+}
+
 function graphqlVariables(state) {
   const filter = {};
   for (const group of FILTER_GROUPS) if (state.filters[group.key].length) filter[group.key] = state.filters[group.key];
@@ -148,6 +155,8 @@ export function mountSessionList(section, ctx) {
 
   const downloadLink = h('a', { id: 'sessions-download', class: 'button button-quiet', download: '' },
     h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', hidden(' the session list as CSV'));
+  const bulkEditLink = h('a', { id: 'sessions-bulk-export', class: 'button button-quiet', download: '' },
+    h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Export for bulk edit', hidden(' (these sessions as a bulk upload CSV)'));
 
   const filterGroups = h('div', { class: 'filter-groups' });
   const filtersForm = h('form', { class: 'filters-form', onsubmit: applyFilters },
@@ -181,7 +190,7 @@ export function mountSessionList(section, ctx) {
     h('div', { class: 'pager-buttons' }, previousButton, nextButton));
 
   section.append(
-    h('div', { class: 'list-toolbar' }, searchForm, h('div', { class: 'toolbar-actions' }, filtersButton, downloadLink)),
+    h('div', { class: 'list-toolbar' }, searchForm, h('div', { class: 'toolbar-actions' }, filtersButton, downloadLink, bulkEditLink)),
     filtersPanel,
     appliedFilters,
     listStatus,
@@ -365,6 +374,7 @@ export function mountSessionList(section, ctx) {
     if (document.activeElement !== searchInput || searchInput.value.trim() === state.search) searchInput.value = state.search;
     pageSizeSelect.value = String(state.pageSize);
     downloadLink.href = downloadUrl(state);
+    bulkEditLink.href = bulkEditUrl(state);
     renderChips();
     if (!filtersPanel.hidden) renderFilterGroups();
   }

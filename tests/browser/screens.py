@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -142,3 +144,42 @@ async def downloaded_csv(download: Download) -> list[dict[str, str]]:
 async def downloaded_header(download: Download) -> list[str]:
     text = Path(await download.path()).read_text(encoding="utf-8-sig")
     return next(csv.reader(io.StringIO(text)))
+
+
+# --- sessions of their own, for the tests that change data ----------------------------------------
+# The live server is shared by the whole run, so a test that edits, deletes or uploads makes its own
+# sessions: far in the future (past every demo session), one 3-hour slot each, so no mentor clashes.
+
+_slots = itertools.count()
+
+CREATE_SESSION = """mutation($input: CreateSessionInput!) {
+  createSession(input: $input) { session { id title startsAt } errors { field message } }
+}"""
+
+
+def free_start(days_ahead: int = 60) -> datetime:
+    """A start (UTC) no other test uses."""
+    base = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
+    return base + timedelta(hours=3 * next(_slots))
+
+
+def unique_title(words: str) -> str:
+    return f"{words} {uuid.uuid4().hex[:6]}"
+
+
+async def people(api: Api, kind: str) -> list[dict]:
+    """The organisation's mentors or mentees ('Mentors' / 'Mentees'), as the pickers find them."""
+    return (await api(f"{{ people: find{kind}(first: 50) {{ id name email }} }}"))["people"]
+
+
+async def new_session(api: Api, **overrides) -> dict:
+    """A fresh upcoming public session of the first organisation (BigBlueButton, 60 minutes, no mentees)."""
+    mentor = (await people(api, "Mentors"))[0]
+    payload = {
+        "title": unique_title("Browser test session"), "description": "Made by a browser test.", "type": "PUBLIC",
+        "mentorId": mentor["id"], "startsAt": free_start().isoformat(), "timeZone": "IST", "durationMinutes": 60,
+        "recommendedFor": ["Teachers"], "categories": ["Communication"], "medium": "English", **overrides,
+    }
+    created = (await api(CREATE_SESSION, {"input": payload}))["createSession"]
+    assert created["errors"] == [], created["errors"]
+    return {**created["session"], "mentor": mentor}
