@@ -25,7 +25,11 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from tests.browser.screens import MANAGER, Api, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-SESSIONDESK = Path(sys.executable).parent / "sessiondesk"
+# The project's own CLI: .venv's, or the one beside the Python running the tests.
+SESSIONDESK = next(
+    (p for p in (ROOT / ".venv" / "bin" / "sessiondesk", Path(sys.executable).parent / "sessiondesk") if p.exists()),
+    Path(sys.executable).parent / "sessiondesk",
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,7 +72,9 @@ def live_server() -> Iterator[str]:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(DATA_DIR=data_dir, DEBUG="true", SECRET_KEY="browser-test-secret", PYTHONUNBUFFERED="1")
         for command in (["migrate"], ["seed", "--demo", "--sessions", "60"]):
-            subprocess.run([str(SESSIONDESK), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+            done = subprocess.run([str(SESSIONDESK), *command], cwd=ROOT, env=env, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"sessiondesk {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
         port = free_port()
         log = Path(data_dir) / "server.log"
         with log.open("w") as log_file:

@@ -99,20 +99,21 @@ async def test_an_unknown_session_says_it_was_not_found(manager_page: Page):
     await expect(page.get_by_role("alert")).to_contain_text("There is no session with this ID")
 
 
-async def test_edit_opens_the_screen_registered_for_the_edit_page(manager_page: Page, api: Api):
+async def test_a_screen_registered_later_is_reached_by_its_path_and_back_returns(manager_page: Page, api: Api):
     page = manager_page
     session = await first_with(api, statuses=["UPCOMING"])
     await page.goto(f"/sessions/{session['id']}")
-    await page.evaluate("""async () => {
-        const { registerRoute } = await import('/static/router.js');
-        registerRoute('/sessions/:id/edit', (main, ctx) => {
-            main.append(Object.assign(document.createElement('h1'), { textContent: `Editing ${ctx.params.id}` }));
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(session["title"])
+
+    await page.evaluate("""async (id) => {
+        const { registerRoute, navigate } = await import('/static/router.js');
+        registerRoute('/sessions/:id/extension-check', (main, ctx) => {
+            main.append(Object.assign(document.createElement('h1'), { textContent: `Screen for ${ctx.params.id}` }));
         });
-    }""")
+        navigate(`/sessions/${id}/extension-check`);
+    }""", session["id"])
 
-    await page.locator("#session-actions").get_by_role("link", name="Edit").click()
-
-    await expect(page).to_have_url(re.compile(rf"/sessions/{session['id']}/edit$"))
-    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Editing {session['id']}")
+    await expect(page).to_have_url(re.compile(rf"/sessions/{session['id']}/extension-check$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Screen for {session['id']}")
     await page.go_back()
     await expect(page.get_by_role("heading", level=1)).to_contain_text(session["title"])
