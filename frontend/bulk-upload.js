@@ -97,11 +97,13 @@ function renderBulkUpload(section) {
     try {
       const { bulkUploadSessions } = await graphqlUpload(UPLOAD, { dryRun: dryRun.checked }, { file });
       const { bulkUpload, errors } = bulkUploadSessions;
-      if (errors.length) {
+      // A file refused as a whole comes back as a FAILED upload whose summary says why; other
+      // refusals (not a manager) have no upload to show and are told beside the button.
+      if (bulkUpload) show(bulkUpload);
+      else if (errors.length) {
         showFileError(errors.map((e) => e.message).join(' '));
         fill(announcer, '');
       }
-      if (bulkUpload) show(bulkUpload);
       loadHistory();
     } catch (error) {
       showFileError(`The file was not uploaded: ${error.message}`);
@@ -312,7 +314,7 @@ function renderBulkUpload(section) {
           h('tbody', {}, page.items.map((upload) => h('tr', { 'data-upload-id': upload.id },
             h('th', { scope: 'row' }, upload.fileName),
             h('td', { class: 'nowrap' }, formatDateTime(upload.createdAt)),
-            h('td', {}, upload.dryRun ? 'Check only' : 'Upload'),
+            h('td', { class: 'nowrap' }, upload.dryRun ? 'Check only' : 'Upload'),
             h('td', {}, uploadBadge(upload)),
             h('td', { class: 'numeric' }, String(upload.totalRows)),
             h('td', { class: 'numeric' }, String(upload.validRows)),
@@ -322,7 +324,7 @@ function renderBulkUpload(section) {
                 upload.status === 'FAILED' ? 'Why' : 'Show rows', hidden(` of ${upload.fileName}`)),
               upload.resultCsvUrl
                 ? h('a', { href: upload.resultCsvUrl, download: '' }, 'Result CSV', hidden(` of ${upload.fileName}`))
-                : upload.status === 'FAILED' ? h('span', { class: 'muted small' }, upload.message || '') : null)))))),
+                : upload.status === 'FAILED' ? h('span', { class: 'muted small history-message' }, upload.message || '') : null)))))),
       page.totalPages > 1 ? h('nav', { class: 'pager', 'aria-label': 'Earlier upload pages' },
         h('span', { class: 'range' }, `Page ${page.page} of ${page.totalPages}`),
         h('div', { class: 'pager-buttons' }, previous, next)) : null,

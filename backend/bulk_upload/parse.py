@@ -113,7 +113,7 @@ def _header_keys(header: list[str]) -> list[str | None]:
         key = columns.key_of_header(name)
         if key is None and not columns.is_result_column(name):
             unknown.append(name)
-        if key in seen:
+        if key is not None and key in seen:
             duplicates.append(columns.BY_KEY[key].name)
         seen.add(key)
         keys.append(key)
