@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import strawberry
+from tortoise.expressions import Q, Subquery
 
 from backend.graphql.context import Info
 from backend.graphql.errors import require_id
 from backend.graphql.mentors.types import MentorProfile
 from backend.graphql.permissions import signed_in
-from backend.models import User
+from backend.models import Session, User
 
 
 @strawberry.type
@@ -16,7 +17,8 @@ class MentorQueries:
     @strawberry.field(description="A mentor of the viewer's organisation, or null.")
     async def mentor(self, info: Info, id: strawberry.ID) -> MentorProfile | None:
         viewer = signed_in(info)
-        found = await User.get_or_none(
-            id=require_id(id, "Mentor ID"), organization_id=viewer.organization_id, is_mentor=True
-        ).select_related("organization")
+        mentor_id = require_id(id, "Mentor ID")
+        # Someone who hosted sessions keeps a profile even after losing the mentor role.
+        hosted = Q(id__in=Subquery(Session.filter(mentor_id=mentor_id).values("mentor_id")))
+        found = await User.filter(Q(is_mentor=True) | hosted, id=mentor_id, organization_id=viewer.organization_id).select_related("organization").first()
         return MentorProfile(model=found) if found else None
