@@ -1,7 +1,9 @@
 """Browser tests: the real app as a subprocess on a seeded SQLite file, driven by Debian's Chromium.
 
-One live server serves the whole run (migrate, `seed --demo --sessions 60`, serve on a free port); the tests
-only read, so they share it. Each test gets a fresh browser context (its own cookies). Expectations are
+One live server serves the whole run (migrate, `seed --demo --sessions 60`, serve on a free port). Tests that
+change data (edit, delete, create, bulk upload) work on sessions they make themselves (`screens.new_session`,
+far past the demo sessions), so no test depends on another or on their order; the others only read. Each
+test gets a fresh browser context (its own cookies). Expectations are
 asked of the GraphQL API (`api`), so the tests check that the browser shows what the server says rather
 than hard-coding the demo data.
 """

@@ -50,8 +50,11 @@ async def test_edit_changes_title_and_time_shown_on_details_and_in_the_list(mana
     await form.get_by_label("Title", exact=True).fill(new_title)
     await form.get_by_label("Date (DD-MM-YYYY)").fill(new_start.strftime("%d-%m-%Y"))
     await form.get_by_label("Time (24 hrs)").fill("18:30")
-    await form.get_by_role("button", name="Save").click()
+    async with page.expect_request(lambda r: "UpdateSession" in (r.post_data or "")) as sent:
+        await form.get_by_role("button", name="Save").click()
 
+    # Only what changed is sent: the untouched fields keep their values whatever happens meanwhile.
+    assert set((await sent.value).post_data_json["variables"]["input"]) == {"title", "startsAt"}
     await expect(page).to_have_url(re.compile(rf"/sessions/{session['id']}$"))
     await expect(page.get_by_role("heading", level=1)).to_contain_text(new_title)
     await expect(page.locator("main")).to_contain_text(new_start.strftime("%d-%m-%Y 18:30"))
