@@ -60,6 +60,7 @@ function renderBulkUpload(section) {
   let job = null; // { id, controller } of the upload shown now
   let rowsPage = 1;
   let historyPage = 1;
+  let sending = false;
 
   // --- choosing and sending the file ----------------------------------------------------------
   const fileInput = h('input', {
@@ -68,7 +69,11 @@ function renderBulkUpload(section) {
   const dryRun = h('input', { id: 'bulk-dry-run', type: 'checkbox', 'aria-describedby': 'bulk-dry-run-hint' });
   const uploadButton = h('button', {
     type: 'button', class: 'button button-primary', id: 'bulk-upload-button', 'aria-describedby': 'bulk-drop-hint bulk-file-error',
-    onclick: () => { fileInput.value = ''; fileInput.click(); },
+    onclick: () => {
+      if (sending) return;
+      fileInput.value = '';
+      fileInput.click();
+    },
   }, h('span', { 'aria-hidden': 'true' }, '⤒ '), 'Upload CSV');
   const fileError = h('p', { id: 'bulk-file-error', class: 'field-error', role: 'alert', hidden: true });
   const dropZone = h('div', { class: 'drop-zone', id: 'bulk-drop-zone' },
@@ -87,12 +92,15 @@ function renderBulkUpload(section) {
   }
 
   async function send(file) {
+    if (sending) return;
     showFileError(null);
     if (!/\.csv$/i.test(file.name) && file.type !== 'text/csv') {
       showFileError(`“${file.name}” is not a CSV file. Save the sheet as CSV (comma separated) and upload that file.`);
       return;
     }
-    uploadButton.disabled = true;
+    // aria-disabled rather than disabled: the button keeps the keyboard focus while the file goes up.
+    sending = true;
+    uploadButton.setAttribute('aria-disabled', 'true');
     fill(announcer, `Uploading ${file.name}…`);
     try {
       const { bulkUploadSessions } = await graphqlUpload(UPLOAD, { dryRun: dryRun.checked }, { file });
@@ -109,7 +117,8 @@ function renderBulkUpload(section) {
       showFileError(`The file was not uploaded: ${error.message}`);
       fill(announcer, '');
     } finally {
-      uploadButton.disabled = false;
+      sending = false;
+      uploadButton.removeAttribute('aria-disabled');
     }
   }
 
@@ -126,6 +135,8 @@ function renderBulkUpload(section) {
   dropZone.addEventListener('dragleave', (event) => {
     if (!dropZone.contains(event.relatedTarget)) dropZone.classList.remove('is-dragging');
   });
+  // A file dropped next to the zone must not make the browser leave the app to open it.
+  for (const name of ['dragover', 'drop']) section.addEventListener(name, (event) => event.preventDefault());
   dropZone.addEventListener('drop', (event) => {
     event.preventDefault();
     dropZone.classList.remove('is-dragging');
@@ -244,8 +255,9 @@ function renderBulkUpload(section) {
 
   function wait(ms, signal) {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      const stop = () => { clearTimeout(timer); resolve(); };
+      const timer = setTimeout(() => { signal.removeEventListener('abort', stop); resolve(); }, ms);
+      signal.addEventListener('abort', stop, { once: true });
     });
   }
 

@@ -49,7 +49,7 @@ export function imageControls({
     addButton.setAttribute('aria-expanded', String(open));
     if (open) takePhoto.focus();
   }
-  addButton.addEventListener('click', () => setMenu(menu.hidden));
+  addButton.addEventListener('click', () => { if (!working) setMenu(menu.hidden); });
   menu.addEventListener('keydown', (event) => {
     const items = [...menu.querySelectorAll('button:not([hidden])')];
     const index = items.indexOf(document.activeElement);
@@ -93,8 +93,12 @@ export function imageControls({
     removeButton.hidden = !current;
   }
 
+  // aria-disabled rather than disabled: the button keeps the keyboard focus while the image goes up.
+  let working = false;
   function busy(text) {
-    addButton.disabled = Boolean(text);
+    working = Boolean(text);
+    if (working) addButton.setAttribute('aria-disabled', 'true');
+    else addButton.removeAttribute('aria-disabled');
     fill(status, text ? [h('span', { class: 'spinner', 'aria-hidden': 'true' }), text] : []);
   }
 
