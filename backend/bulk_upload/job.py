@@ -30,13 +30,14 @@ from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Outcome, check_row, references
 from backend.errors import Refused, parse_id
 from backend.mail.notifications import notify_bulk_upload_finished
-from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, User, utcnow
+from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import changes
 from backend.sessions.directory import Directory
 
@@ -85,6 +86,15 @@ async def claim(owner: str) -> BulkUpload | None:
     return None
 
 
+async def sessions_version(organization_id: int) -> dict:
+    """Changes whenever a session of the organisation is created or changed (each write sets updated_at)."""
+    return (
+        await Session.filter(organization_id=organization_id)
+        .annotate(last_id=Max("id"), last_change=Max("updated_at"), count=Count("id"))
+        .values("last_id", "last_change", "count")
+    )[0]
+
+
 class Job:
     """One claimed upload, worked through from its first row without a result."""
 
@@ -92,6 +102,8 @@ class Job:
         self.upload = upload
         self.owner = owner
         self.stopping = stopping
+        self.directory: Directory | None = None
+        self.version: dict | None = None
 
     async def run(self) -> None:
         table = parse.read_table(self.upload.content)
@@ -115,28 +127,33 @@ class Job:
             batch: list[tuple[parse.Row, Outcome]] = []
             try:
                 async with changes.serialised():
-                    await self.apply_batch(rows[start : start + BATCH_ROWS], batch)
+                    await self.apply_batch(rows, start, batch)
             except (IntegrityError, changes.ChangedMeanwhile) as error:
                 log.info("Bulk upload %s: a batch was refused (%s); applying its rows one by one", self.upload.id, error)
+                self.directory = None  # it imagined the refused batch
                 batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
                 await self.apply_one_by_one([row for row, _ in batch])
             start += len(batch)
 
-    async def apply_batch(self, rows: list[parse.Row], batch: list) -> None:
-        """Plan rows into `batch` and write them; call inside a transaction."""
-        directory = Directory(self.actor.organization_id)
-        await directory.preload(**references(rows))
+    async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
+        """Plan the rows from `start` into `batch` and write them; call inside a transaction."""
+        # One directory serves the whole file; it is loaded again only when someone else changed the
+        # organisation's sessions meanwhile (on SQLite nobody can between this check and the write).
+        if self.directory is None or await sessions_version(self.actor.organization_id) != self.version:
+            self.directory = Directory(self.actor.organization_id)
+            await self.directory.preload(**references(rows[start:]))
         changed: set[int] = set()
-        for row in rows:
+        for row in rows[start : start + BATCH_ROWS]:
             # `persist` writes each session once, so a second change of a session waits for the next batch.
             if parse_id(row.value("id")) in changed:
                 break
-            outcome = await check_row(self.actor, row, directory)
+            outcome = await check_row(self.actor, row, self.directory)
             if outcome.change is not None and not outcome.change.created:
                 changed.add(outcome.change.session.id)
             batch.append((row, outcome))
         await changes.persist([outcome.change for _, outcome in batch if outcome.change is not None])
         await self.record(batch)
+        self.version = await sessions_version(self.actor.organization_id)
 
     async def apply_one_by_one(self, rows: list[parse.Row]) -> None:
         for row in rows:

@@ -102,6 +102,11 @@ def _records(text: str, separator: str):
         yield cells
 
 
+def _cell_value(cell: str) -> str:
+    text = cell.strip()
+    return from_safe_cell(text) if text.startswith("'") else text
+
+
 def _header_keys(header: list[str]) -> list[str | None]:
     keys: list[str | None] = []
     unknown, unnamed, seen, duplicates = [], [], set(), []
@@ -158,7 +163,7 @@ def read_table(text: str) -> Table:
             continue
         extra = sum(1 for c in cells[width:] if c.strip())
         cells = (cells + [""] * width)[:width]
-        values = {key: from_safe_cell(cell.strip()) for key, cell in zip(table.keys, cells) if key}
+        values = {key: _cell_value(cell) for key, cell in zip(table.keys, cells) if key}
         table.rows.append(Row(number=number, cells=cells, values=values, extra_cells=extra))
     return table
 

@@ -6,6 +6,8 @@ import asyncio
 import base64
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from backend.models import OutboxMessage, utcnow
@@ -17,6 +19,8 @@ SUBJECT_MAX_LENGTH = 300
 # Events of the mail senders running in this process: set after an enqueue so mail goes out without
 # waiting for the next poll. Only a shortcut; the poll is what other processes rely on.
 new_mail_events: set[asyncio.Event] = set()
+# Set inside `queued_together`: messages wait there and are written when the block ends.
+_held: ContextVar[list[OutboxMessage] | None] = ContextVar("outbox_held", default=None)
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,28 @@ async def enqueue_mails(mails: Iterable[Mail]) -> None:
                 next_attempt_at=now,
             )
         )
+    if (held := _held.get()) is not None:
+        held.extend(rows)
+        return
+    await _write(rows)
+
+
+async def _write(rows: list[OutboxMessage]) -> None:
     if not rows:
         return
     await OutboxMessage.bulk_create(rows)
     for event in new_mail_events:
         event.set()
+
+
+@asynccontextmanager
+async def queued_together():
+    """Mail queued inside the block goes into the outbox in one statement when the block ends (in the
+    same transaction): a change of many sessions at once, such as a bulk upload's batch, queues thousands."""
+    held: list[OutboxMessage] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    await _write(held)

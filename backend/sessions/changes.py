@@ -19,6 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused
+from backend.mail.outbox import queued_together
 from backend.models import (
     Attendance,
     AttendanceKind,
@@ -437,7 +438,8 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     invites = [Attendance(session_id=c.session.id, mentee_id=u.id, kind=AttendanceKind.INVITED) for c in changes for u in c.invited]
     if invites:
         await Attendance.bulk_create(invites)
-    await _queue_emails(changes)
+    async with queued_together():  # one statement for all the mail of the changes
+        await _queue_emails(changes)
 
 
 async def _queue_emails(changes: list[Change]) -> None:
