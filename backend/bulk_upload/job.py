@@ -6,9 +6,12 @@ conditional UPDATE checked by its row count: of several processes asking at once
 The lease is renewed in every transaction that records results, and that renewal is conditional on
 still holding it, so a process that lost its job can never record anything more.
 
-Rows run in file order. A real run applies them in batches: one transaction plans a batch's rows
-against a directory loaded inside that transaction (each row sees the rows before it), writes their
-changes with `persist`, and records each row's result and the job's counters. If the database refuses
+Rows run in file order, checked against one directory preloaded for the whole file, which each row's
+change updates so the next row sees it. A real run applies them in batches: one transaction plans a
+batch's rows, writes their changes with `persist`, and records each row's result and the job's
+counters; when someone else changed the organisation's sessions since, the directory is loaded again
+first (on SQLite writers take turns, so nothing can change between that check and the write; on
+PostgreSQL the exclusion constraint and `persist`'s check of updated_at catch it). If the database refuses
 the batch (a clash caught by PostgreSQL's exclusion constraint, a session someone else changed
 meanwhile), the batch is rolled back and done again one row per transaction, so one row's failure
 never touches another. A result is written in the same transaction as its row's change, so a resumed
@@ -28,7 +31,6 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
@@ -128,8 +130,10 @@ class Job:
             try:
                 async with changes.serialised():
                     await self.apply_batch(rows, start, batch)
-            except (IntegrityError, changes.ChangedMeanwhile) as error:
-                log.info("Bulk upload %s: a batch was refused (%s); applying its rows one by one", self.upload.id, error)
+            except (LeaseLost, Stopping):
+                raise
+            except Exception as error:  # a clash, a session changed meanwhile, a deadlock: see the module doc
+                log.info("Bulk upload %s: a batch was refused (%r); applying its rows one by one", self.upload.id, error)
                 self.directory = None  # it imagined the refused batch
                 batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
                 await self.apply_one_by_one([row for row, _ in batch])
