@@ -13,7 +13,7 @@ from backend.bulk_upload import columns, job
 from backend.models import BulkUpload, MeetingPlatform, SessionStatus, SessionType, User, utcnow
 from backend.sessions import changes
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import create, csv_bytes, day, people, result_of, row, upload, upload_and_run
+from tests.bulk_upload_helpers import create, csv_bytes, day, people, row, upload, upload_and_run
 from tests.factories import make_session, make_user
 from tests.test_bulk_upload_docs import catalogue, pattern
 
