@@ -118,8 +118,8 @@ class Bench:
 async def explain_search(manager: User, term: str) -> None:
     """The plans PostgreSQL picks for a search page, with the literal inlined and as the app sends it."""
     connection = Tortoise.get_connection("default")
-    page = listing.order_sessions(listing.find_sessions(manager, search=term)).limit(10)
-    count = listing.find_sessions(manager, search=term)
+    page = listing.order_sessions(await listing.find_sessions(manager, search=term)).limit(10)
+    count = await listing.find_sessions(manager, search=term)
     print(f"\n--- search {term!r}: the SQL Tortoise emits (placeholders as sent to asyncpg)")
     print(page.sql())
     for label, query in (("page", page), ("count", count.only("id"))):

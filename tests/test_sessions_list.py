@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, utcnow
+from backend.sessions import listing
 from tests.factories import make_org, make_session, make_user
 
 LIST = """
@@ -122,6 +123,16 @@ async def test_search_finds_sessions_by_their_mentors_name(graphql, db):
     await graphql.login(manager.email)
     assert await titles(graphql, search="iyer") == ["Charlie"]
     assert await titles(graphql, search="ASHA R") == ["Alpha", "Bravo"]
+
+
+async def test_a_search_matching_very_many_mentors_still_finds_their_sessions(graphql, db, monkeypatch):
+    monkeypatch.setattr(listing, "MAX_LISTED_MENTORS", 1)
+    _, manager, *_ = await a_programme()
+    await graphql.login(manager.email)
+    assert await titles(graphql, search="a") == ["Alpha", "Bravo", "Charlie"]
+    assert await titles(graphql, search="r") == ["Alpha", "Bravo", "Charlie"]
+    facets = await graphql.execute('{ sessionFacets(search: "r") { types { value count } } }')
+    assert facets["sessionFacets"]["types"] == [{"value": "PUBLIC", "count": 2}, {"value": "PRIVATE", "count": 1}]
 
 
 async def test_a_blank_search_lists_everything(graphql, db):
@@ -317,8 +328,8 @@ async def test_deleted_sessions_are_gone_from_the_list_and_its_search(graphql, d
 
 
 FULL_PAGE = """
-query($pageSize: Int!) {
-  sessions(pageSize: $pageSize, sort: {field: TITLE}) {
+query($pageSize: Int!, $search: String) {
+  sessions(pageSize: $pageSize, search: $search, sort: {field: TITLE}) {
     totalCount totalPages hasNextPage hasPreviousPage
     items {
       id title description type status startsAt endsAt durationMinutes timeZone
@@ -352,16 +363,17 @@ async def test_a_page_of_100_costs_the_same_sql_statements_as_a_page_of_5(graphq
         )
     await graphql.login(viewer.email)
 
-    sql_statements.clear()
-    small = await graphql.execute(FULL_PAGE, {"pageSize": 5})
-    statements_for_5 = len(sql_statements)
-    sql_statements.clear()
-    large = await graphql.execute(FULL_PAGE, {"pageSize": 100})
-    statements_for_100 = len(sql_statements)
+    for search in (None, "session"):
+        sql_statements.clear()
+        small = await graphql.execute(FULL_PAGE, {"pageSize": 5, "search": search})
+        statements_for_5 = len(sql_statements)
+        sql_statements.clear()
+        large = await graphql.execute(FULL_PAGE, {"pageSize": 100, "search": search})
+        statements_for_100 = len(sql_statements)
 
-    assert len(small["sessions"]["items"]) == 5 and len(large["sessions"]["items"]) == 100
-    assert statements_for_100 == statements_for_5, sql_statements
-    assert statements_for_5 <= 10, sql_statements
+        assert len(small["sessions"]["items"]) == 5 and len(large["sessions"]["items"]) == 100
+        assert statements_for_100 == statements_for_5, sql_statements
+        assert statements_for_5 <= 11, sql_statements
 
 
 async def test_a_date_bound_without_a_time_zone_is_a_clear_error(graphql, db):

@@ -75,9 +75,27 @@ def _with_label(kind: LabelKind, values: list[str]) -> Q:
     return Q(id__in=Subquery(SessionLabel.filter(kind=kind, value__in=values).values("session_id")))
 
 
-def find_sessions(viewer: User, filter: SessionFilter | None = None, search: str | None = None) -> QuerySet[Session]:
-    """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
-    f = filter or SessionFilter()
+# Beyond this many mentors matching a search, they are matched by a subquery rather than listed.
+MAX_LISTED_MENTORS = 500
+
+
+async def _search_condition(viewer: User, search: str | None) -> Q | None:
+    """Title or mentor name contains the text, ignoring case (icontains escapes % _ and \\, so they match
+    literally). The mentors are looked up first: an OR across a join cannot use PostgreSQL's trigram index
+    on the title, while an OR of the title and a list of mentor IDs can (with the mentor_id index)."""
+    text = (search or "").strip()
+    if not text:
+        return None
+    mentors = User.filter(organization_id=viewer.organization_id, name__icontains=text)
+    mentor_ids = await mentors.limit(MAX_LISTED_MENTORS + 1).values_list("id", flat=True)
+    if len(mentor_ids) > MAX_LISTED_MENTORS:
+        return Q(title__icontains=text) | Q(mentor_id__in=Subquery(mentors.values("id")))
+    if not mentor_ids:
+        return Q(title__icontains=text)
+    return Q(title__icontains=text) | Q(mentor_id__in=list(mentor_ids))
+
+
+def _matching(viewer: User, f: SessionFilter, search: Q | None) -> QuerySet[Session]:
     query = visible_sessions(viewer)
     if f.statuses:
         query = query.filter(status__in=list(f.statuses))
@@ -98,11 +116,16 @@ def find_sessions(viewer: User, filter: SessionFilter | None = None, search: str
         query = query.filter(starts_at__gte=f.starts_from.astimezone(timezone.utc))
     if f.starts_to:
         query = query.filter(starts_at__lte=f.starts_to.astimezone(timezone.utc))
-    text = (search or "").strip()
-    if text:
-        # icontains escapes % _ and \, so they match literally.
-        query = query.filter(Q(title__icontains=text) | Q(mentor__name__icontains=text))
+    if search is not None:
+        query = query.filter(search)
     return query
+
+
+async def find_sessions(
+    viewer: User, filter: SessionFilter | None = None, search: str | None = None
+) -> QuerySet[Session]:
+    """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
 
 
 def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) -> QuerySet[Session]:
@@ -151,7 +174,7 @@ async def session_page(
     page_size: int = 10,
 ) -> SessionPage:
     check_paging(page, page_size)
-    query = find_sessions(viewer, filter, search)
+    query = await find_sessions(viewer, filter, search)
     total = await query.count()
     items = await order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
     return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
@@ -198,9 +221,10 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     """Each filter group counts the sessions matching every other applied filter, so options within a
     group stay selectable together (they OR), and the counts say what ticking one would add."""
     f = filter or SessionFilter()
+    condition = await _search_condition(viewer, search)
 
     def without(**cleared) -> QuerySet[Session]:
-        return find_sessions(viewer, replace(f, **cleared), search)
+        return _matching(viewer, replace(f, **cleared), condition)
 
     return SessionFacets(
         statuses=_options(await _column_counts(without(statuses=[]), "status"), [s.value for s in SessionStatus]),
