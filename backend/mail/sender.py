@@ -176,8 +176,11 @@ async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessa
     return messages
 
 
-async def record_sent(message: OutboxMessage, now: datetime) -> None:
-    await OutboxMessage.filter(id=message.id).update(sent_at=now, attempts=F("attempts") + 1, last_error="")
+async def record_sent(messages: list[OutboxMessage], now: datetime) -> None:
+    if messages:
+        await OutboxMessage.filter(id__in=[m.id for m in messages]).update(
+            sent_at=now, attempts=F("attempts") + 1, last_error=""
+        )
 
 
 async def record_failure(message: OutboxMessage, error: BaseException | str, now: datetime) -> None:
@@ -208,6 +211,7 @@ async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: 
     claimed_at = time.monotonic()
     transport = SmtpTransport(SmtpServer.from_url(settings.smtp_url)) if settings.smtp_url else None
     outcome = BatchOutcome()
+    sent: list[OutboxMessage] = []
     try:
         for index, message in enumerate(messages):
             if time.monotonic() - claimed_at > LEASE.total_seconds() / 2:
@@ -228,9 +232,11 @@ async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: 
             except Exception as error:
                 await record_failure(message, error, now)
             else:
-                await record_sent(message, now)
-                outcome.sent += 1
+                sent.append(message)
     finally:
+        # One statement marks the batch; a process dying before it sends these again (at least once).
+        await record_sent(sent, now)
+        outcome.sent = len(sent)
         if transport is not None:
             await transport.close()
     return outcome
