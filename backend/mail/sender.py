@@ -32,7 +32,7 @@ from backend.settings import Settings
 
 log = logging.getLogger("backend.mail")
 
-BATCH_SIZE = 20
+BATCH_SIZE = 100
 SMTP_TIMEOUT_SECONDS = 20
 # Longer than a batch can take (a slow server answers each message within the timeout), so a lease
 # never runs out while its pass is still sending; the pass also stops early if it gets close.
