@@ -188,7 +188,7 @@ async def run(args: argparse.Namespace) -> None:
                 bench.print()
 
             if args.postgres:
-                for term in (RARE_SEARCH, COMMON_SEARCH):
+                for term in (RARE_SEARCH, COMMON_SEARCH, MENTOR_SEARCH):
                     await explain_search(manager, term)
                 await explain_title_only(RARE_SEARCH)
         finally:
