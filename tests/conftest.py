@@ -40,6 +40,11 @@ if os.environ.get("TEST_POSTGRES") == "required" and not postgres_reachable():
 BACKENDS = ["sqlite"] + (["postgres"] if postgres_reachable() and os.environ.get("TEST_POSTGRES") != "off" else [])
 
 
+# For tests of what only PostgreSQL has (exclusion constraints, trigram indexes, row locks under
+# concurrency): they are generated for the PostgreSQL database alone.
+ON_POSTGRES = pytest.mark.parametrize("database", [b for b in BACKENDS if b == "postgres"], indirect=True)
+
+
 def make_settings(data_dir, database_url: str | None = None, **extra: str) -> Settings:
     env = {"DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret", **extra}
     if database_url:

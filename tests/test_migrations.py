@@ -9,15 +9,17 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
 from backend.models import SessionStatus
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_org, make_session, make_user
 
 START = datetime(2031, 5, 1, 9, 0, tzinfo=timezone.utc)
 
 
+pytestmark = ON_POSTGRES  # SQLite has no trigram indexes or exclusion constraints
+
+
 @pytest.fixture
-def postgres(dialect):
-    if dialect != "postgres":
-        pytest.skip("PostgreSQL only: SQLite has no trigram indexes or exclusion constraints")
+def postgres(db):
     return Tortoise.get_connection("default")
 
 
