@@ -12,7 +12,7 @@ from backend.models import MeetingPlatform, Session, SessionStatus, SessionType,
 from backend.sessions import rules
 from backend.sessions.changes import ChangedMeanwhile, persist, plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
-from backend.sessions.rules import MeetingInput, Problems, SessionInput
+from backend.sessions.rules import Problems, SessionInput
 from tests.factories import make_session
 from tests.session_requests import a_desk
 

@@ -13,6 +13,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import count
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
@@ -482,22 +483,35 @@ BOOKED_MEANWHILE = (
     "The mentor was just booked for an overlapping or back-to-back time by someone else; choose another time."
 )
 CHANGED_MEANWHILE = "Someone else changed this session a moment ago; reload it and try again."
+BUSY_MEANWHILE = "Others were changing the same sessions at this very moment; try again."
+
+# PostgreSQL's "run it again": a deadlock or a serialisation failure. Two managers booking one mentor
+# at once can deadlock on the exclusion constraint (each waits for the other's row); the change is
+# planned afresh and then sees the other's booking.
+RETRY_SQLSTATES = {"40P01", "40001"}
+ATTEMPTS = 3
 
 
 async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
     """Plan and persist one change in its own transaction; refusals raise `Refused`. `then(change)`, if
     given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
-    try:
-        async with serialised():
-            directory = Directory(actor.organization_id)
-            change = await plan(actor, *args, directory, **kwargs)
-            await persist([change])
-            if then is not None:
-                await then(change)
-    except IntegrityError as error:
-        if "session_mentor_no_clash" in str(error):
-            raise Refused([rules.UserError("startsAt", ErrorCode.MENTOR_BUSY, BOOKED_MEANWHILE)]) from error
-        raise
-    except ChangedMeanwhile:
-        raise Refused([rules.UserError(None, ErrorCode.CONFLICT, CHANGED_MEANWHILE)])
-    return change.session
+    for attempt in count(1):
+        try:
+            async with serialised():
+                directory = Directory(actor.organization_id)
+                change = await plan(actor, *args, directory, **kwargs)
+                await persist([change])
+                if then is not None:
+                    await then(change)
+            return change.session
+        except IntegrityError as error:
+            if "session_mentor_no_clash" in str(error):
+                raise Refused([rules.UserError("startsAt", ErrorCode.MENTOR_BUSY, BOOKED_MEANWHILE)]) from error
+            raise
+        except ChangedMeanwhile:
+            raise Refused([rules.UserError(None, ErrorCode.CONFLICT, CHANGED_MEANWHILE)])
+        except Exception as error:
+            if getattr(error, "sqlstate", None) not in RETRY_SQLSTATES:
+                raise
+            if attempt == ATTEMPTS:
+                raise Refused([rules.UserError(None, ErrorCode.CONFLICT, BUSY_MEANWHILE)]) from error
