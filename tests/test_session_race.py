@@ -16,12 +16,10 @@ from tortoise.exceptions import IntegrityError
 from backend.models import Session, SessionStatus, utcnow
 from backend.sessions.changes import BOOKED_MEANWHILE
 from backend.sessions.directory import Directory
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_session, make_user
 from tests.graphql_client import GraphQLClient
 from tests.session_requests import CREATE, UPDATE, a_desk, ist, mutate, refusals, session_form
-
-# The database fixture's PostgreSQL instance only: these tests are not generated for SQLite.
-ON_POSTGRES = pytest.mark.parametrize("database", ["postgres"], indirect=True)
 
 
 @contextlib.asynccontextmanager
