@@ -5,19 +5,15 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from backend.auth import hash_password
 from backend.models import (
-    Attendance,
     AttendanceKind,
     LabelKind,
     MeetingPlatform,
     Organization,
-    Rating,
     Session,
-    SessionLabel,
     SessionStatus,
     SessionTimeZone,
     SessionType,
@@ -76,67 +72,84 @@ async def _people(org: Organization, domain: str, manager_email: str, mentors: i
     return [u for u in found if u.is_mentor], [u for u in found if u.is_mentee]
 
 
-def _meeting(rng: random.Random, index: int) -> dict:
+def _meeting(rng: random.Random, index: int) -> tuple[str, str, str]:
+    """(platform, link, passcode) of the index-th demo session."""
     platform = list(MeetingPlatform)[index % 3]
     if platform == MeetingPlatform.GOOGLE_MEET:
         code = "".join(rng.choice("abcdefghijkmnopqrstuvwxyz") for _ in range(10))
-        return dict(meeting_platform=platform, meeting_link=f"https://meet.google.com/{code[:3]}-{code[3:7]}-{code[7:]}")
+        return platform.value, f"https://meet.google.com/{code[:3]}-{code[3:7]}-{code[7:]}", ""
     if platform == MeetingPlatform.ZOOM:
-        return dict(meeting_platform=platform, meeting_link=f"https://zoom.us/j/{rng.randint(10**9, 10**10 - 1)}",
-                    meeting_passcode=str(rng.randint(100000, 999999)))
-    return dict(meeting_platform=platform)
+        return platform.value, f"https://zoom.us/j/{rng.randint(10**9, 10**10 - 1)}", str(rng.randint(100000, 999999))
+    return platform.value, "", ""
 
 
-async def _sessions(org: Organization, mentors: list[User], mentees: list[User], count: int, rng: random.Random, seats: int) -> int:
+SESSION_COLUMNS = (
+    "id", "organization_id", "mentor_id", "title", "description", "type", "status", "starts_at", "ends_at",
+    "duration_minutes", "time_zone", "medium", "meeting_platform", "meeting_link", "meeting_passcode",
+    "seats_limit", "enrolled_count", "invited_count", "mentee_count", "image_path", "created_at", "updated_at",
+    "started_at", "completed_at",
+)
+
+
+async def _insert(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain multi-row inserts: up to 100,000 demo sessions need no model objects."""
+    if connection.capabilities.dialect == "postgres":
+        marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    else:
+        marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
+    for start in range(0, len(rows), BATCH):
+        await connection.execute_many(sql, rows[start : start + BATCH])
+
+
+async def _sessions(connection, org: Organization, mentors: list[User], mentees: list[User], count: int, rng: random.Random, seats: int) -> int:
     now = utcnow().replace(second=0, microsecond=0)
     last = await Session.all().order_by("-id").first()
     first_id = (last.id if last else 0) + 1
     sessions, labels, attendances, ratings = [], [], [], []
+    mentee_ids = [m.id for m in mentees]
     # Each mentor has a timeline of 4-hour slots, so no two of their sessions touch (rule R4).
     next_past = {m.id: now - timedelta(days=1) for m in mentors}
     next_future = {m.id: now + timedelta(days=1, hours=rng.randint(0, 48)) for m in mentors}
     for index in range(count):
         mentor = mentors[index % len(mentors)]
         duration = rng.choice(DURATIONS)
-        roll = index % 10
         if index < len(mentors) // 2 and index % 2 == 0:
             status, starts_at = SessionStatus.LIVE, now - timedelta(minutes=10)
-        elif roll < 3:
+        elif index % 10 < 3:
             status, starts_at = SessionStatus.COMPLETED, next_past[mentor.id]
             next_past[mentor.id] -= timedelta(hours=4)
         else:
             status, starts_at = SessionStatus.UPCOMING, next_future[mentor.id]
             next_future[mentor.id] += timedelta(hours=4)
+        ends_at = starts_at + timedelta(minutes=duration)
         session_type = SessionType.PRIVATE if index % 4 == 3 else SessionType.PUBLIC
         session_id = first_id + index
-        invited = rng.sample(mentees, k=1 if session_type == SessionType.PRIVATE else rng.randint(0, 3))
+        invited = rng.sample(mentee_ids, k=1 if session_type == SessionType.PRIVATE else rng.randint(0, 3))
         enrolled = [] if session_type == SessionType.PRIVATE else rng.sample(
-            [m for m in mentees if m not in invited], k=rng.randint(0, 5))
+            [m for m in mentee_ids if m not in invited], k=rng.randint(0, 5))
         topic = TOPICS[index % len(TOPICS)]
-        sessions.append(Session(
-            id=session_id, organization=org, mentor_id=mentor.id, title=f"{topic} #{index + 1}",
-            description=f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
-            type=session_type, status=status, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=duration),
-            duration_minutes=duration, time_zone=SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC,
-            medium=MEDIUMS[index % len(MEDIUMS)], seats_limit=seats, enrolled_count=len(enrolled),
-            invited_count=len(invited), mentee_count=len(enrolled) + len(invited),
-            started_at=starts_at if status != SessionStatus.UPCOMING else None,
-            completed_at=starts_at + timedelta(minutes=duration) if status == SessionStatus.COMPLETED else None,
-            **_meeting(rng, index),
+        sessions.append((
+            session_id, org.id, mentor.id, f"{topic} #{index + 1}",
+            f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
+            session_type.value, status.value, starts_at, ends_at, duration,
+            (SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC).value, MEDIUMS[index % len(MEDIUMS)],
+            *_meeting(rng, index), seats, len(enrolled), len(invited), len(enrolled) + len(invited), "", now, now,
+            starts_at if status != SessionStatus.UPCOMING else None,
+            ends_at if status == SessionStatus.COMPLETED else None,
         ))
-        for position, value in enumerate(rng.sample(CATEGORIES, k=rng.randint(1, 2))):
-            labels.append(SessionLabel(session_id=session_id, kind=LabelKind.CATEGORY, value=value, position=position))
-        for position, value in enumerate(rng.sample(RECOMMENDED_FOR, k=rng.randint(1, 2))):
-            labels.append(SessionLabel(session_id=session_id, kind=LabelKind.RECOMMENDED_FOR, value=value, position=position))
+        for kind, choices in ((LabelKind.CATEGORY, CATEGORIES), (LabelKind.RECOMMENDED_FOR, RECOMMENDED_FOR)):
+            for position, value in enumerate(rng.sample(choices, k=rng.randint(1, 2))):
+                labels.append((session_id, kind.value, value, position))
         for kind, people in ((AttendanceKind.INVITED, invited), (AttendanceKind.ENROLLED, enrolled)):
-            attendances += [Attendance(session_id=session_id, mentee_id=p.id, kind=kind) for p in people]
+            attendances += [(session_id, mentee_id, kind.value, now) for mentee_id in people]
         if status == SessionStatus.COMPLETED:
-            ratings += [Rating(session_id=session_id, mentee_id=p.id, mentor_id=mentor.id, stars=rng.choice([3, 4, 4, 5, 5]))
-                        for p in invited + enrolled if rng.random() < 0.7]
-    for model, rows in ((Session, sessions), (SessionLabel, labels), (Attendance, attendances), (Rating, ratings)):
-        for start in range(0, len(rows), BATCH):
-            await model.bulk_create(rows[start : start + BATCH])
-    connection = Tortoise.get_connection("default")
+            ratings += [(session_id, mentee_id, mentor.id, rng.choice([3, 4, 4, 5, 5]), now)
+                        for mentee_id in invited + enrolled if rng.random() < 0.7]
+    await _insert(connection, "session", SESSION_COLUMNS, sessions)
+    await _insert(connection, "session_label", ("session_id", "kind", "value", "position"), labels)
+    await _insert(connection, "attendance", ("session_id", "mentee_id", "kind", "created_at"), attendances)
+    await _insert(connection, "rating", ("session_id", "mentee_id", "mentor_id", "stars", "created_at"), ratings)
     if connection.capabilities.dialect == "postgres":
         # Sessions were given their IDs above; move the sequence past them.
         await connection.execute_script("SELECT setval(pg_get_serial_sequence('session', 'id'), (SELECT MAX(id) FROM session))")
@@ -148,13 +161,13 @@ async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
         return "Demo data is already there (manager@example.org exists); nothing was added."
     rng = random.Random(20261128)
     password_hash = hash_password(DEMO_PASSWORD)
-    async with in_transaction():
+    async with in_transaction() as connection:
         made = 0
         for org_name, domain, share in (("Demo Mentoring Programme", "example.org", 0.8),
                                         ("Other Mentoring Programme", "other.example.org", 0.2)):
             org = await Organization.create(name=org_name)
             mentors, mentees = await _people(org, domain, f"manager@{domain}", 8 if share > 0.5 else 3,
                                              40 if share > 0.5 else 12, password_hash)
-            made += await _sessions(org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit)
+            made += await _sessions(connection, org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit)
     return (f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
             f"or manager@other.example.org with password {DEMO_PASSWORD}.")
