@@ -13,11 +13,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tortoise import Tortoise
 from tortoise.expressions import Q
 
 from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, SessionStatus, User
 
 ACTIVE = (SessionStatus.UPCOMING, SessionStatus.LIVE)
+# First key of the PostgreSQL advisory lock "booking this mentor"; the second is the mentor's ID.
+MENTOR_BOOKING_LOCK = 4004
+
+
+async def take_turns_booking(mentor_id: int) -> None:
+    """On PostgreSQL, changes booking one mentor take turns until they commit, so each R4 check sees the
+    booking committed just before it. Without turns, concurrent writers both pass the check and then
+    the exclusion constraint refuses one of them, or deadlocks them; it stays the last word for
+    writers that check against preloaded bookings."""
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1, $2)", [MENTOR_BOOKING_LOCK, mentor_id])
 
 
 @dataclass
@@ -135,6 +148,7 @@ class Directory:
     async def clash(self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None) -> Booking | None:
         """R4: an upcoming or live session of the mentor whose closed interval touches or overlaps."""
         if mentor_id not in self.bookings:
+            await take_turns_booking(mentor_id)
             found = (
                 await Session.filter(
                     mentor_id=mentor_id,
