@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
 from backend.mail.sender import MailSender
-from backend.sessions.lifecycle import complete_overdue_sessions_forever
+from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
@@ -97,17 +96,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await open_database(settings)
-        mail_sender = MailSender(settings)
-        mail_sender.start()
-        bulk_upload_runner = BulkUploadRunner()
-        bulk_upload_runner.start()
-        completer = asyncio.create_task(complete_overdue_sessions_forever())
+        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter()]
+        for worker in workers:
+            worker.start()
         try:
             yield
         finally:
-            completer.cancel()
-            await bulk_upload_runner.stop()
-            await mail_sender.stop()
+            for worker in workers:
+                await worker.stop()
             await close_database()
 
     graphql = GraphQLView(

@@ -22,8 +22,6 @@ anything.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -35,6 +33,7 @@ from tortoise.expressions import F, Q
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
+from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Outcome, check_row, references
 from backend.errors import Refused, parse_id
@@ -51,12 +50,7 @@ POLL_SECONDS = 2.0
 
 # Events of the runners in this process: set after an upload so the job starts at once. Only a
 # shortcut; the poll is what other processes rely on.
-wake_events: set[asyncio.Event] = set()
-
-
-def wake() -> None:
-    for event in wake_events:
-        event.set()
+wake = Wakeup()
 
 
 def new_owner() -> str:
@@ -272,40 +266,17 @@ async def run_pending(owner: str | None = None, stopping: Callable[[], bool] = l
     return count
 
 
-class BulkUploadRunner:
-    """Runs bulk upload jobs in the background of an app process: every few seconds, and at once after an upload."""
+class BulkUploadRunner(BackgroundWorker):
+    """Runs bulk upload jobs in the background of an app process: every few seconds, and at once after an upload.
+    Stopping lets a batch in progress commit or roll back as a whole; the job is resumed by the next runner."""
 
-    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+    name = "bulk upload runner"
+    poll_seconds = POLL_SECONDS
+    wakeup = wake
+
+    def __init__(self, poll_seconds: float | None = None) -> None:
+        super().__init__(poll_seconds)
         self.owner = new_owner()
-        self.poll_seconds = poll_seconds
-        self.wakeup = asyncio.Event()
-        self.task: asyncio.Task | None = None
-        self.stopping = False
 
-    def start(self) -> None:
-        wake_events.add(self.wakeup)
-        self.task = asyncio.create_task(self.run(), name="bulk-upload-runner")
-
-    async def stop(self, grace_seconds: float = 10) -> None:
-        wake_events.discard(self.wakeup)
-        if self.task is None:
-            return
-        self.stopping = True
-        self.wakeup.set()
-        # A batch in progress commits or rolls back as a whole; the job is resumed by the next runner.
-        done, _ = await asyncio.wait({self.task}, timeout=grace_seconds)
-        if not done:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        self.task = None
-
-    async def run(self) -> None:
-        while not self.stopping:
-            try:
-                await run_pending(self.owner, lambda: self.stopping)
-            except Exception:
-                log.exception("Running bulk uploads failed; trying again in %s s", self.poll_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
-            self.wakeup.clear()
+    async def run_pass(self) -> None:
+        await run_pending(self.owner, lambda: self.stopping)

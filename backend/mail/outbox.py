@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from collections.abc import Iterable, Sequence
@@ -10,6 +9,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from backend.background import Wakeup
 from backend.models import OutboxMessage, utcnow
 
 log = logging.getLogger("backend.mail")
@@ -18,7 +18,7 @@ SUBJECT_MAX_LENGTH = 300
 
 # Events of the mail senders running in this process: set after an enqueue so mail goes out without
 # waiting for the next poll. Only a shortcut; the poll is what other processes rely on.
-new_mail_events: set[asyncio.Event] = set()
+new_mail = Wakeup()
 # Set inside `queued_together`: messages wait there and are written when the block ends.
 _held: ContextVar[list[OutboxMessage] | None] = ContextVar("outbox_held", default=None)
 
@@ -106,8 +106,7 @@ async def _write(rows: list[OutboxMessage]) -> None:
     if not rows:
         return
     await OutboxMessage.bulk_create(rows)
-    for event in new_mail_events:
-        event.set()
+    new_mail()
 
 
 @asynccontextmanager

@@ -9,7 +9,6 @@ and the messages are sent by the next pass (at least once, never lost).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -26,7 +25,8 @@ import aiosmtplib
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from backend.mail.outbox import Attachment, new_mail_events
+from backend.background import BackgroundWorker
+from backend.mail.outbox import Attachment, new_mail
 from backend.models import OutboxMessage, utcnow
 from backend.settings import Settings
 
@@ -260,44 +260,22 @@ async def deliver_pending(settings: Settings, *, now: datetime | None = None, ba
             return sent
 
 
-class MailSender:
+class MailSender(BackgroundWorker):
     """Sends the outbox in the background of an app process: every few seconds, and soon after an enqueue."""
 
-    def __init__(self, settings: Settings, poll_seconds: float = POLL_SECONDS) -> None:
+    name = "mail sender"
+    poll_seconds = POLL_SECONDS
+    settle_seconds = SETTLE_SECONDS
+    wakeup = new_mail
+
+    def __init__(self, settings: Settings, poll_seconds: float | None = None) -> None:
+        super().__init__(poll_seconds)
         self.settings = settings
-        self.poll_seconds = poll_seconds
-        self.new_mail = asyncio.Event()
-        self.task: asyncio.Task | None = None
-        self.stopping = False
 
     def start(self) -> None:
         if self.settings.smtp_url:
             SmtpServer.from_url(self.settings.smtp_url)  # a wrong SMTP_URL stops the app starting, with the fix
-        new_mail_events.add(self.new_mail)
-        self.task = asyncio.create_task(self.run(), name="mail-sender")
+        super().start()
 
-    async def stop(self, grace_seconds: float = 10) -> None:
-        new_mail_events.discard(self.new_mail)
-        if self.task is None:
-            return
-        self.stopping = True
-        self.new_mail.set()
-        # Let a pass in progress finish marking what it sent; a pass cut short is sent again later.
-        done, _ = await asyncio.wait({self.task}, timeout=grace_seconds)
-        if not done:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        self.task = None
-
-    async def run(self) -> None:
-        while not self.stopping:
-            try:
-                await deliver_pending(self.settings)
-            except Exception:
-                log.exception("Sending the outbox failed; trying again in %s s", self.poll_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.new_mail.wait(), self.poll_seconds)
-            if self.new_mail.is_set() and not self.stopping:
-                await asyncio.sleep(SETTLE_SECONDS)
-            self.new_mail.clear()
+    async def run_pass(self) -> None:
+        await deliver_pending(self.settings)

@@ -6,19 +6,16 @@ its end plus a grace period).
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
+from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
 from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
 from backend.sessions.changes import serialised
 from backend.sessions.rules import START_EARLY, when
 from backend.sessions.visibility import visible_sessions
-
-log = logging.getLogger("backend.sessions")
 
 # A live session is completed automatically this long after its planned end.
 END_GRACE = timedelta(minutes=30)
@@ -126,11 +123,11 @@ async def rate_session(mentee: User, session_id: int, stars: int) -> Rating:
             raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
 
 
-async def complete_overdue_sessions_forever(interval_seconds: float = 60) -> None:
-    """Run by the app: every app process may run it, as the update is idempotent."""
-    while True:
-        try:
-            await complete_overdue_sessions()
-        except Exception:  # a database hiccup must not end the loop
-            log.exception("Completing overdue live sessions failed; trying again later.")
-        await asyncio.sleep(interval_seconds)
+class OverdueSessionCompleter(BackgroundWorker):
+    """Run by every app process: the update is idempotent, so it does not matter which one does it."""
+
+    name = "overdue session completer"
+    poll_seconds = 60
+
+    async def run_pass(self) -> None:
+        await complete_overdue_sessions()
