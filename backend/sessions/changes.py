@@ -10,6 +10,7 @@ transaction. The `*_session` functions at the bottom run one change in its own t
 from __future__ import annotations
 
 import asyncio
+import random
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -515,3 +516,5 @@ async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
                 raise
             if attempt == ATTEMPTS:
                 raise Refused([rules.UserError(None, ErrorCode.CONFLICT, BUSY_MEANWHILE)]) from error
+            # Let the writer that went on finish first, or the next attempt may deadlock with it again.
+            await asyncio.sleep(random.uniform(0.05, 0.2) * attempt)
