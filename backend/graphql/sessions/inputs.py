@@ -23,6 +23,12 @@ class MeetingInput:
         return DomainMeeting(platform=self.platform, link=self.link, passcode=self.passcode)
 
 
+SHARED_FIELDS = (
+    "title", "description", "starts_at", "time_zone", "duration_minutes", "recommended_for", "categories",
+    "medium", "invite_emails", "seats_limit",
+)
+
+
 @strawberry.input
 class CreateSessionInput:
     title: str | None = None
@@ -40,21 +46,8 @@ class CreateSessionInput:
     seats_limit: int | None = None
 
     def to_domain(self) -> SessionInput:
-        return SessionInput(
-            title=self.title,
-            description=self.description,
-            type=self.type,
-            mentor_id=require_id(self.mentor_id, "mentorId") if self.mentor_id is not None else None,
-            starts_at=self.starts_at,
-            time_zone=self.time_zone,
-            duration_minutes=self.duration_minutes,
-            recommended_for=self.recommended_for,
-            categories=self.categories,
-            medium=self.medium,
-            meeting=self.meeting.to_domain() if self.meeting else None,
-            invite_emails=self.invite_emails,
-            seats_limit=self.seats_limit,
-        )
+        mentor_id = require_id(self.mentor_id, "mentorId") if self.mentor_id is not None else None
+        return session_input(self, type=self.type, mentor_id=mentor_id)
 
 
 @strawberry.input(description="Absent fields keep their value; inviteEmails, when given, is the new invited list.")
@@ -72,16 +65,10 @@ class UpdateSessionInput:
     seats_limit: int | None = None
 
     def to_domain(self) -> SessionInput:
-        return SessionInput(
-            title=self.title,
-            description=self.description,
-            starts_at=self.starts_at,
-            time_zone=self.time_zone,
-            duration_minutes=self.duration_minutes,
-            recommended_for=self.recommended_for,
-            categories=self.categories,
-            medium=self.medium,
-            meeting=self.meeting.to_domain() if self.meeting else None,
-            invite_emails=self.invite_emails,
-            seats_limit=self.seats_limit,
-        )
+        return session_input(self)
+
+
+def session_input(given: CreateSessionInput | UpdateSessionInput, **extra) -> SessionInput:
+    """The domain's input from the fields both mutations share (absent stays None: unchanged)."""
+    shared = {name: getattr(given, name) for name in SHARED_FIELDS}
+    return SessionInput(**shared, meeting=given.meeting.to_domain() if given.meeting else None, **extra)
