@@ -651,6 +651,18 @@ async def test_only_session_managers_can_edit_change_the_meeting_delete_invite_o
     assert (stored.title, stored.deleted_at, stored.mentee_count) == (session.title, None, 1)
 
 
+async def test_a_mentee_asking_to_change_a_private_session_they_cannot_see_hears_it_does_not_exist(graphql, db):
+    desk = await a_desk()
+    private = await make_session(desk.org, desk.mentor, type=SessionType.PRIVATE, invited=(desk.kiran,))
+    await graphql.login(desk.asha.email)
+
+    hidden = await mutate(graphql, DELETE, id=str(private.id))
+    missing = await mutate(graphql, DELETE, id="999999")
+
+    assert refusals(hidden) == refusals(missing) == {("id", "NOT_FOUND")}
+    assert (await Session.get(id=private.id)).deleted_at is None
+
+
 # --- updateMeeting ---------------------------------------------------------------------------------
 
 
@@ -885,6 +897,16 @@ async def test_a_malformed_mentee_id_is_a_clear_graphql_error(graphql, db):
     errors = await graphql.errors(REMOVE, {"sessionId": str(session.id), "menteeIds": ["asha"]})
 
     assert errors == ["menteeIds entry 'asha' is not a valid ID; IDs are positive whole numbers such as 42."]
+
+
+async def test_removing_nobody_is_refused_with_a_message(graphql, db):
+    desk = await signed_in_desk(graphql)
+    session = await make_session(desk.org, desk.mentor, invited=(desk.asha,))
+
+    payload = await mutate(graphql, REMOVE, sessionId=str(session.id), menteeIds=[])
+
+    assert refusals(payload) == {("menteeIds", "REQUIRED")}
+    assert (await Session.get(id=session.id)).mentee_count == 1
 
 
 async def test_mentees_cannot_be_removed_once_the_session_started(graphql, db):

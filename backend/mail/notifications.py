@@ -127,7 +127,10 @@ async def notify_rescheduled(session: Session, mentor: User, mentees: Iterable[U
             f"The session “{session.title}” has moved to a new time.",
             f"It was on {session_time(session, previous_starts_at)}; "
             f"it is now on {session_time(session, session.starts_at)}.",
-        ],
+        ]
+        if previous_starts_at != session.starts_at
+        else [f"The session “{session.title}” now lasts {duration_text(session.duration_minutes)}; it still starts "
+              f"on {session_time(session, session.starts_at)}."],
         facts=session_facts(session, mentor),
     )
     await letter.send_to([mentor, *mentees])

@@ -38,6 +38,7 @@ from backend.models import (
 from backend.sessions import rules
 from backend.sessions.directory import Directory, LoadedSession
 from backend.sessions.rules import MeetingInput, Problems, SessionInput
+from backend.sessions.visibility import visible_sessions
 from backend.settings import get_settings
 
 DETAIL_FIELDS = ("title", "description", "starts_at", "ends_at", "duration_minutes", "time_zone", "medium", "seats_limit")
@@ -212,7 +213,8 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
 async def _editable(actor: User, session_id: int, directory: Directory, reason, notify: bool) -> Change:
     """A change of an existing session that the rule `reason` allows now."""
     loaded = await directory.session(session_id, for_update=True)
-    if loaded is None:
+    # Only managers see every session; others must not learn that a session they cannot see exists.
+    if loaded is None or not (actor.is_manager or await visible_sessions(actor).filter(id=session_id).exists()):
         raise _not_found(session_id)
     problems = Problems()
     rules.blocked(problems, reason(actor, loaded.model))
@@ -365,6 +367,8 @@ async def plan_remove(actor: User, session_id: int, mentee_ids: list[int], direc
     loaded = change.loaded
     mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
     problems = Problems()
+    if not mentee_ids:
+        problems.add("menteeIds", ErrorCode.REQUIRED, "Choose at least one mentee to remove.")
     unknown = [i for i in mentee_ids if i not in loaded.attendees]
     if unknown:
         problems.add("menteeIds", ErrorCode.NOT_FOUND, (
