@@ -26,6 +26,7 @@ UNREACHABLE = [
     "The seats limit {} is below the {} mentees already in the session; raise it or remove mentees first.",
     "Give the email of at least one mentee to invite.",
     "Mentee ID {} is not in this session; reload the mentee list and pick again.",
+    "Choose at least one mentee to remove.",
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
 ]
 LABELS = sorted({c.name for c in columns.COLUMNS} | {"Date/Time"}, key=len, reverse=True)
