@@ -417,7 +417,8 @@ def _labels_of(loaded: LoadedSession) -> list[SessionLabel]:
 
 async def persist(changes: list[Change], now: datetime | None = None) -> None:
     """Write planned changes in a fixed number of statements (plus one per edited session); call it
-    inside a transaction. Emails are queued in the same transaction (R9)."""
+    inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
+    in one call: each edit is checked against the `updated_at` it was planned from."""
     now = now or utcnow()
     created = [c for c in changes if c.created]
     for change, new_id in zip(created, await _allocate_ids(len(created))):
