@@ -4,7 +4,7 @@
 // (R2), so a live session opens on the Meeting link tab with the other tab off and the reason shown.
 
 import { graphql, graphqlUpload } from './graphql.js';
-import { errorMessage, fill, h, loadingMessage } from './dom.js';
+import { fill, h } from './dom.js';
 import { FormErrors } from './forms.js';
 import { navigate, registerRoute, setPageTitle } from './router.js';
 import { plural, TYPE_LABELS } from './format.js';
@@ -13,6 +13,7 @@ import { imageControls } from './session-image.js';
 import { menteesCard } from './edit-mentees.js';
 import { announce } from './notice.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT, statusBadge } from './sessions-list.js';
+import { loadSession } from './session-details.js';
 
 const SESSION_QUERY = `query EditSession($id: ID!) {
   session(id: $id) {
@@ -267,28 +268,8 @@ export function renderEditSession(main, ctx) {
   }
 
   async function load() {
-    fill(body, loadingMessage('Loading the session…'));
-    main.setAttribute('aria-busy', 'true');
-    let session;
-    try {
-      ({ session } = await graphql(SESSION_QUERY, { id: sessionId }, { signal: ctx.signal }));
-    } catch (error) {
-      if (ctx.signal.aborted) return;
-      main.removeAttribute('aria-busy');
-      fill(body, errorMessage('The session could not be loaded.', error, load));
-      return;
-    }
-    if (ctx.signal.aborted) return;
-    main.removeAttribute('aria-busy');
-    if (!session) {
-      setPageTitle('Session not found');
-      main.querySelector('h1').textContent = 'Session not found';
-      fill(body,
-        h('p', { role: 'alert' }, 'There is no session with this ID. It may have been deleted, or the link is wrong.'),
-        h('p', {}, h('a', { href: listUrl }, 'Back to the session list')));
-      return;
-    }
-    build(session);
+    const session = await loadSession({ main, body, query: SESSION_QUERY, id: sessionId, ctx, listUrl, retry: load });
+    if (session) build(session);
   }
 
   load();

@@ -157,30 +157,39 @@ export function renderSessionDetails(main, ctx) {
   );
 
   async function load() {
-    fill(body, loadingMessage('Loading the session…'));
-    main.setAttribute('aria-busy', 'true');
-    let session;
-    try {
-      ({ session } = await graphql(SESSION_QUERY, { id: ctx.params.id }, { signal: ctx.signal }));
-    } catch (error) {
-      if (ctx.signal.aborted) return;
-      main.removeAttribute('aria-busy');
-      fill(body, errorMessage('The session could not be loaded.', error, load));
-      return;
-    }
-    if (ctx.signal.aborted) return;
-    main.removeAttribute('aria-busy');
-    if (!session) {
-      setPageTitle('Session not found');
-      main.querySelector('h1').textContent = 'Session not found';
-      fill(body,
-        h('p', { role: 'alert' }, 'There is no session with this ID. It may have been deleted, or the link is wrong.'),
-        h('p', {}, h('a', { href: listUrl }, 'Back to the session list')));
-      return;
-    }
-    renderSession(main, session, load);
+    const session = await loadSession({ main, body, query: SESSION_QUERY, id: ctx.params.id, ctx, listUrl, retry: load });
+    if (session) renderSession(main, session, load);
   }
 
   load();
   return {};
+}
+
+/**
+ * Fetch one session for a page whose `body` shows the loading state, the error (with retry) or "not
+ * found"; answers the session, or nothing when the page already says why there is none.
+ */
+export async function loadSession({ main, body, query, id, ctx, listUrl, retry }) {
+  fill(body, loadingMessage('Loading the session…'));
+  main.setAttribute('aria-busy', 'true');
+  let session;
+  try {
+    ({ session } = await graphql(query, { id }, { signal: ctx.signal }));
+  } catch (error) {
+    if (ctx.signal.aborted) return null;
+    main.removeAttribute('aria-busy');
+    fill(body, errorMessage('The session could not be loaded.', error, retry));
+    return null;
+  }
+  if (ctx.signal.aborted) return null;
+  main.removeAttribute('aria-busy');
+  if (!session) {
+    setPageTitle('Session not found');
+    main.querySelector('h1').textContent = 'Session not found';
+    fill(body,
+      h('p', { role: 'alert' }, 'There is no session with this ID. It may have been deleted, or the link is wrong.'),
+      h('p', {}, h('a', { href: listUrl }, 'Back to the session list')));
+    return null;
+  }
+  return session;
 }
