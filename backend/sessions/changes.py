@@ -62,6 +62,7 @@ class Change:
     meeting_changed: bool = False
     expected_updated_at: datetime | None = None
     mentor: User | None = None
+    replaced_image: str = ""  # the image file to delete once the change is committed
 
     @property
     def session(self) -> Session:
@@ -382,6 +383,14 @@ async def plan_remove(actor: User, session_id: int, mentee_ids: list[int], direc
         change.removed.append(loaded.attendees.pop(mentee_id)[1])
     _recount(loaded)
     change.fields.update(COUNT_FIELDS)
+    return change
+
+
+async def plan_image(actor: User, session_id: int, image_path: str, directory: Directory, *, notify: bool = False) -> Change:
+    """R1 applies: the image is a session detail. `image_path` is the stored new image, or "" to remove it."""
+    change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
+    change.replaced_image, change.session.image_path = change.session.image_path, image_path
+    change.fields.add("image_path")
     return change
 
 

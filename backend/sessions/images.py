@@ -10,6 +10,8 @@ import warnings
 from PIL import Image, UnidentifiedImageError
 
 from backend.errors import ErrorCode, Refused, UserError
+from backend.models import Session, User
+from backend.sessions import changes
 from backend.settings import get_settings
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -77,34 +79,28 @@ def delete_image(path: str) -> None:
         (get_settings().media_root / path).unlink(missing_ok=True)
 
 
-async def set_session_image(actor, session_id: int, data: bytes):
-    """R1 applies: the image is a session detail. The old file goes once the new one is saved."""
-    from backend.sessions.changes import Directory, _editable, persist, serialised
-    from backend.sessions.rules import edit_blocked_reason
-
+async def set_session_image(actor: User, session_id: int, data: bytes) -> Session:
+    """Stores the re-encoded image and points the session at it; the old file goes once that is saved."""
     encoded, extension = encode_image(data)
     path = store_image(encoded, extension)
     try:
-        async with serialised():
-            change = await _editable(actor, session_id, Directory(actor.organization_id), edit_blocked_reason, notify=False)
-            old, change.session.image_path = change.session.image_path, path
-            change.fields.add("image_path")
-            await persist([change])
+        return await _replace_image(actor, session_id, path)
     except BaseException:
         delete_image(path)
         raise
-    delete_image(old)
-    return change.session
 
 
-async def remove_session_image(actor, session_id: int):
-    from backend.sessions.changes import Directory, _editable, persist, serialised
-    from backend.sessions.rules import edit_blocked_reason
+async def remove_session_image(actor: User, session_id: int) -> Session:
+    return await _replace_image(actor, session_id, "")
 
-    async with serialised():
-        change = await _editable(actor, session_id, Directory(actor.organization_id), edit_blocked_reason, notify=False)
-        old, change.session.image_path = change.session.image_path, ""
-        change.fields.add("image_path")
-        await persist([change])
-    delete_image(old)
-    return change.session
+
+async def _replace_image(actor: User, session_id: int, path: str) -> Session:
+    replaced: list[str] = []
+
+    async def remember(change: changes.Change) -> None:
+        replaced.append(change.replaced_image)
+
+    session = await changes.apply(changes.plan_image, actor, session_id, path, then=remember)
+    for old in replaced:
+        delete_image(old)
+    return session
