@@ -26,16 +26,13 @@ import random
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from backend.auth import hash_password  # noqa: E402
@@ -43,6 +40,7 @@ from backend.bulk_upload.columns import HEADER  # noqa: E402
 from backend.db import close_database, migrate, open_database  # noqa: E402
 from backend.models import LabelKind, Organization, Session, SessionLabel, SessionType, User, utcnow  # noqa: E402
 from backend.settings import load_settings, use_settings  # noqa: E402
+from throwaway import throwaway_environment  # noqa: E402
 
 PASSWORD = "bench-password"
 MENTORS, MENTEES, EXISTING = 60, 300, 2000
@@ -221,27 +219,13 @@ async def run_profiled(args, env: dict, data: bytes) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    admin_url = args.postgres_url.replace("postgres://", "postgresql://")
-    database_name = f"sessiondesk_bench_{uuid.uuid4().hex[:8]}"
-    with tempfile.TemporaryDirectory(prefix="sessiondesk-bench-") as data_dir:
-        env = {"DATA_DIR": data_dir, "SECRET_KEY": "bench"}
-        if args.postgres:
-            admin = await asyncpg.connect(admin_url)
-            await admin.execute(f'CREATE DATABASE "{database_name}"')
-            await admin.close()
-            env["DATABASE_URL"] = args.postgres_url.rsplit("/", 1)[0] + f"/{database_name}"
-        try:
-            data, expected_invalid = await prepare(args, env)
-            print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.rows} rows, {len(data) / 1e6:.1f} MB, invites {args.invites:.0%} of creates")
-            if args.profile:
-                await run_profiled(args, env, data)
-            else:
-                await run_server_bench(args, env, data, expected_invalid)
-        finally:
-            if args.postgres:
-                admin = await asyncpg.connect(admin_url)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
-                await admin.close()
+    async with throwaway_environment(args.postgres, args.postgres_url) as env:
+        data, expected_invalid = await prepare(args, env)
+        print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.rows} rows, {len(data) / 1e6:.1f} MB, invites {args.invites:.0%} of creates")
+        if args.profile:
+            await run_profiled(args, env, data)
+        else:
+            await run_server_bench(args, env, data, expected_invalid)
 
 
 if __name__ == "__main__":

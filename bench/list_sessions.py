@@ -16,15 +16,12 @@ import asyncio
 import json
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from tortoise import Tortoise  # noqa: E402
 
@@ -35,6 +32,7 @@ from backend.models import User  # noqa: E402
 from backend.seed import seed_demo  # noqa: E402
 from backend.sessions import listing  # noqa: E402
 from backend.settings import load_settings, use_settings  # noqa: E402
+from throwaway import throwaway_environment  # noqa: E402
 
 LIST_QUERY = """
 query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!) {
@@ -141,15 +139,7 @@ async def explain_title_only(term: str) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    admin_url = args.postgres_url.replace("postgres://", "postgresql://")
-    database_name = f"sessiondesk_bench_{uuid.uuid4().hex[:8]}"
-    with tempfile.TemporaryDirectory(prefix="sessiondesk-bench-") as data_dir:
-        env = {"DATA_DIR": data_dir, "SECRET_KEY": "bench"}
-        if args.postgres:
-            admin = await asyncpg.connect(admin_url)
-            await admin.execute(f'CREATE DATABASE "{database_name}"')
-            await admin.close()
-            env["DATABASE_URL"] = args.postgres_url.rsplit("/", 1)[0] + f"/{database_name}"
+    async with throwaway_environment(args.postgres, args.postgres_url) as env:
         settings = use_settings(load_settings(env))
         try:
             await migrate(settings)
@@ -193,10 +183,6 @@ async def run(args: argparse.Namespace) -> None:
                 await explain_title_only(RARE_SEARCH)
         finally:
             await close_database()
-            if args.postgres:
-                admin = await asyncpg.connect(admin_url)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
-                await admin.close()
 
 
 def main() -> None:
