@@ -37,7 +37,7 @@ class Refused(Exception):
         self.errors = errors
 
 
-def parse_id(value: object, what: str = "ID") -> int | None:
+def parse_id(value: object) -> int | None:
     """Our IDs are positive whole numbers; anything else is malformed (None)."""
     text = str(value).strip()
     if not text.isdigit() or len(text) > 12:

@@ -145,10 +145,6 @@ class Session(Model):
             Index(fields=("mentor_id", "starts_at")),
         ]
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
 
 # One category or one "recommended for" value of a session: what the list filters and counts on.
 class SessionLabel(Model):

@@ -118,11 +118,12 @@ def delete_blocked_reason(viewer: User, session: Session) -> str | None:
     return None
 
 
-def blocked(problems: Problems, reason: str | None, field: str | None = None) -> bool:
+def blocked(problems: Problems, reason: str | None) -> bool:
+    """Reports why a change is not allowed now (R1–R3), if it is not; whether it was."""
     if reason is None:
         return False
     code = ErrorCode.PERMISSION_DENIED if reason == NOT_A_MANAGER else ErrorCode.NOT_EDITABLE
-    problems.add(field, code, reason)
+    problems.add(None, code, reason)
     return True
 
 
