@@ -12,7 +12,16 @@ from starlette.routing import Route
 from backend import auth
 from backend.csv_format import BOM, csv_line, local_date, local_time, zone_label
 from backend.errors import parse_id
-from backend.models import Attendance, LabelKind, MeetingPlatform, Session, SessionLabel, SessionStatus, SessionType, User
+from backend.models import (
+    Attendance,
+    LabelKind,
+    MeetingPlatform,
+    Session,
+    SessionLabel,
+    SessionStatus,
+    SessionType,
+    User,
+)
 from backend.sessions import listing
 from backend.sessions.visibility import can_see_mentees, visible_sessions
 from backend.settings import get_settings
@@ -80,16 +89,43 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
 
 
 SESSION_COLUMNS = [
-    "ID", "Title", "Type", "Status", "Mentor", "Mentor Email", "Date", "Time", "Time Zone", "Duration (min)",
-    "Mentee Count", "Enrolled", "Invited", "Seats Limit", "Recommended For", "Categories", "Medium",
+    "ID",
+    "Title",
+    "Type",
+    "Status",
+    "Mentor",
+    "Mentor Email",
+    "Date",
+    "Time",
+    "Time Zone",
+    "Duration (min)",
+    "Mentee Count",
+    "Enrolled",
+    "Invited",
+    "Seats Limit",
+    "Recommended For",
+    "Categories",
+    "Medium",
     "Meeting Platform",
 ]
 
 
 # Plain rows rather than model objects: building 100,000 Session objects would cost most of the download.
 SESSION_FIELDS = (
-    "id", "title", "type", "status", "starts_at", "duration_minutes", "mentee_count", "enrolled_count",
-    "invited_count", "seats_limit", "medium", "meeting_platform", "mentor__name", "mentor__email",
+    "id",
+    "title",
+    "type",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "mentee_count",
+    "enrolled_count",
+    "invited_count",
+    "seats_limit",
+    "medium",
+    "meeting_platform",
+    "mentor__name",
+    "mentor__email",
 )
 
 
@@ -100,7 +136,9 @@ async def session_batches(ids: list[int]) -> AsyncIterator[tuple[list[dict], dic
         found = {row["id"]: row for row in await Session.filter(id__in=chunk).values(*SESSION_FIELDS)}
         labels: dict[tuple[int, LabelKind], list[str]] = {}
         for session_id, kind, value in (
-            await SessionLabel.filter(session_id__in=chunk).order_by("position", "id").values_list("session_id", "kind", "value")
+            await SessionLabel.filter(session_id__in=chunk)
+            .order_by("position", "id")
+            .values_list("session_id", "kind", "value")
         ):
             labels.setdefault((session_id, LabelKind(kind)), []).append(value)
         yield [found[i] for i in chunk if i in found], labels
@@ -113,15 +151,28 @@ async def session_rows(ids: list[int]) -> AsyncIterator[str]:
         lines = []
         for s in sessions:
             lines.append(
-                csv_line([
-                    s["id"], s["title"], SessionType(s["type"]).value.title(), STATUS_LABELS[SessionStatus(s["status"])],
-                    s["mentor__name"], s["mentor__email"],
-                    local_date(s["starts_at"], zone), local_time(s["starts_at"], zone), zone_label(zone),
-                    s["duration_minutes"], s["mentee_count"], s["enrolled_count"], s["invited_count"], s["seats_limit"],
-                    ", ".join(labels.get((s["id"], LabelKind.RECOMMENDED_FOR), [])),
-                    ", ".join(labels.get((s["id"], LabelKind.CATEGORY), [])),
-                    s["medium"], PLATFORM_LABELS[MeetingPlatform(s["meeting_platform"])],
-                ])
+                csv_line(
+                    [
+                        s["id"],
+                        s["title"],
+                        SessionType(s["type"]).value.title(),
+                        STATUS_LABELS[SessionStatus(s["status"])],
+                        s["mentor__name"],
+                        s["mentor__email"],
+                        local_date(s["starts_at"], zone),
+                        local_time(s["starts_at"], zone),
+                        zone_label(zone),
+                        s["duration_minutes"],
+                        s["mentee_count"],
+                        s["enrolled_count"],
+                        s["invited_count"],
+                        s["seats_limit"],
+                        ", ".join(labels.get((s["id"], LabelKind.RECOMMENDED_FOR), [])),
+                        ", ".join(labels.get((s["id"], LabelKind.CATEGORY), [])),
+                        s["medium"],
+                        PLATFORM_LABELS[MeetingPlatform(s["meeting_platform"])],
+                    ]
+                )
             )
         yield "".join(lines)
 
@@ -180,10 +231,15 @@ async def mentees_csv(request: Request) -> Response:
     async def rows() -> AsyncIterator[str]:
         yield BOM + csv_line(MENTEE_COLUMNS)
         for a in attendances:
-            yield csv_line([
-                a.mentee.name, a.mentee.email, a.mentee.designation, a.kind.value.title(),
-                f"{local_date(a.created_at, zone)} {local_time(a.created_at, zone)}",
-            ])
+            yield csv_line(
+                [
+                    a.mentee.name,
+                    a.mentee.email,
+                    a.mentee.designation,
+                    a.kind.value.title(),
+                    f"{local_date(a.created_at, zone)} {local_time(a.created_at, zone)}",
+                ]
+            )
 
     return _csv_response(rows(), f"session-{session.id}-mentees.csv")
 

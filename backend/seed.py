@@ -24,21 +24,55 @@ from backend.models import (
 DEMO_PASSWORD = "demo1234"
 BATCH = 2000
 TOPICS = [
-    "Classroom communication", "Lesson planning", "Foundational literacy", "Numeracy games", "Leading a school",
-    "Parent engagement", "Inclusive classrooms", "Assessment for learning", "Digital tools", "Storytelling",
-    "Project-based learning", "Peer observation", "Wellbeing at work", "Science with everyday things",
-    "Mentoring new teachers", "Reading circles",
+    "Classroom communication",
+    "Lesson planning",
+    "Foundational literacy",
+    "Numeracy games",
+    "Leading a school",
+    "Parent engagement",
+    "Inclusive classrooms",
+    "Assessment for learning",
+    "Digital tools",
+    "Storytelling",
+    "Project-based learning",
+    "Peer observation",
+    "Wellbeing at work",
+    "Science with everyday things",
+    "Mentoring new teachers",
+    "Reading circles",
 ]
 CATEGORIES = ["Communication", "Life skills", "Leadership", "Pedagogy", "STEM", "Wellbeing"]
 RECOMMENDED_FOR = ["Teachers", "Block education officer", "School leaders", "Cluster resource persons"]
 MEDIUMS = ["English", "Hindi", "Kannada", "Tamil"]
 DURATIONS = [30, 45, 60, 90, 120]
-FIRST_NAMES = ["Asha", "Ravi", "Meena", "Arjun", "Lakshmi", "Vikram", "Priya", "Kiran", "Divya", "Suresh",
-               "Anita", "Rahul", "Neha", "Manoj", "Kavya", "Sanjay", "Pooja", "Imran", "Farah", "Gopal"]
+FIRST_NAMES = [
+    "Asha",
+    "Ravi",
+    "Meena",
+    "Arjun",
+    "Lakshmi",
+    "Vikram",
+    "Priya",
+    "Kiran",
+    "Divya",
+    "Suresh",
+    "Anita",
+    "Rahul",
+    "Neha",
+    "Manoj",
+    "Kavya",
+    "Sanjay",
+    "Pooja",
+    "Imran",
+    "Farah",
+    "Gopal",
+]
 LAST_NAMES = ["Rao", "Sharma", "Iyer", "Nair", "Patel", "Reddy", "Das", "Khan", "Menon", "Gupta"]
 
 
-async def create_user(email: str, name: str, password: str, org_name: str, roles: list[str], designation: str = "") -> User:
+async def create_user(
+    email: str, name: str, password: str, org_name: str, roles: list[str], designation: str = ""
+) -> User:
     """Create a person (and their organisation if new); roles from MANAGER, MENTOR, MENTEE."""
     email = email.strip().lower()
     if await User.exists(email=email):
@@ -61,12 +95,38 @@ def _name(i: int) -> str:
 
 
 async def _people(org: Organization, domain: str, manager_email: str, mentors: int, mentees: int, password_hash: str):
-    users = [User(organization=org, email=manager_email, name="Sunita Manager", designation="Programme manager",
-                  password_hash=password_hash, is_manager=True)]
-    users += [User(organization=org, email=f"mentor{i + 1}@{domain}", name=_name(i), designation="Mentor",
-                   password_hash=password_hash, is_mentor=True) for i in range(mentors)]
-    users += [User(organization=org, email=f"mentee{i + 1}@{domain}", name=_name(i + 7), designation="Teacher",
-                   password_hash=password_hash, is_mentee=True) for i in range(mentees)]
+    users = [
+        User(
+            organization=org,
+            email=manager_email,
+            name="Sunita Manager",
+            designation="Programme manager",
+            password_hash=password_hash,
+            is_manager=True,
+        )
+    ]
+    users += [
+        User(
+            organization=org,
+            email=f"mentor{i + 1}@{domain}",
+            name=_name(i),
+            designation="Mentor",
+            password_hash=password_hash,
+            is_mentor=True,
+        )
+        for i in range(mentors)
+    ]
+    users += [
+        User(
+            organization=org,
+            email=f"mentee{i + 1}@{domain}",
+            name=_name(i + 7),
+            designation="Teacher",
+            password_hash=password_hash,
+            is_mentee=True,
+        )
+        for i in range(mentees)
+    ]
     await User.bulk_create(users, batch_size=BATCH)
     found = await User.filter(organization=org).order_by("id")
     return [u for u in found if u.is_mentor], [u for u in found if u.is_mentee]
@@ -84,10 +144,30 @@ def _meeting(rng: random.Random, index: int) -> tuple[str, str, str]:
 
 
 SESSION_COLUMNS = (
-    "id", "organization_id", "mentor_id", "title", "description", "type", "status", "starts_at", "ends_at",
-    "duration_minutes", "time_zone", "medium", "meeting_platform", "meeting_link", "meeting_passcode",
-    "seats_limit", "enrolled_count", "invited_count", "mentee_count", "image_path", "created_at", "updated_at",
-    "started_at", "completed_at",
+    "id",
+    "organization_id",
+    "mentor_id",
+    "title",
+    "description",
+    "type",
+    "status",
+    "starts_at",
+    "ends_at",
+    "duration_minutes",
+    "time_zone",
+    "medium",
+    "meeting_platform",
+    "meeting_link",
+    "meeting_passcode",
+    "seats_limit",
+    "enrolled_count",
+    "invited_count",
+    "mentee_count",
+    "image_path",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "completed_at",
 )
 
 
@@ -102,7 +182,9 @@ async def _insert(connection, table: str, columns: tuple[str, ...], rows: list[t
         await connection.execute_many(sql, rows[start : start + BATCH])
 
 
-async def _sessions(connection, org: Organization, mentors: list[User], mentees: list[User], count: int, rng: random.Random, seats: int) -> int:
+async def _sessions(
+    connection, org: Organization, mentors: list[User], mentees: list[User], count: int, rng: random.Random, seats: int
+) -> int:
     now = utcnow().replace(second=0, microsecond=0)
     last = await Session.all().order_by("-id").first()
     first_id = (last.id if last else 0) + 1
@@ -126,33 +208,58 @@ async def _sessions(connection, org: Organization, mentors: list[User], mentees:
         session_type = SessionType.PRIVATE if index % 4 == 3 else SessionType.PUBLIC
         session_id = first_id + index
         invited = rng.sample(mentee_ids, k=1 if session_type == SessionType.PRIVATE else rng.randint(0, 3))
-        enrolled = [] if session_type == SessionType.PRIVATE else rng.sample(
-            [m for m in mentee_ids if m not in invited], k=rng.randint(0, 5))
+        enrolled = (
+            []
+            if session_type == SessionType.PRIVATE
+            else rng.sample([m for m in mentee_ids if m not in invited], k=rng.randint(0, 5))
+        )
         topic = TOPICS[index % len(TOPICS)]
-        sessions.append((
-            session_id, org.id, mentor.id, f"{topic} #{index + 1}",
-            f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
-            session_type.value, status.value, starts_at, ends_at, duration,
-            (SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC).value, MEDIUMS[index % len(MEDIUMS)],
-            *_meeting(rng, index), seats, len(enrolled), len(invited), len(enrolled) + len(invited), "", now, now,
-            starts_at if status != SessionStatus.UPCOMING else None,
-            ends_at if status == SessionStatus.COMPLETED else None,
-        ))
+        sessions.append(
+            (
+                session_id,
+                org.id,
+                mentor.id,
+                f"{topic} #{index + 1}",
+                f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
+                session_type.value,
+                status.value,
+                starts_at,
+                ends_at,
+                duration,
+                (SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC).value,
+                MEDIUMS[index % len(MEDIUMS)],
+                *_meeting(rng, index),
+                seats,
+                len(enrolled),
+                len(invited),
+                len(enrolled) + len(invited),
+                "",
+                now,
+                now,
+                starts_at if status != SessionStatus.UPCOMING else None,
+                ends_at if status == SessionStatus.COMPLETED else None,
+            )
+        )
         for kind, choices in ((LabelKind.CATEGORY, CATEGORIES), (LabelKind.RECOMMENDED_FOR, RECOMMENDED_FOR)):
             for position, value in enumerate(rng.sample(choices, k=rng.randint(1, 2))):
                 labels.append((session_id, kind.value, value, position))
         for kind, people in ((AttendanceKind.INVITED, invited), (AttendanceKind.ENROLLED, enrolled)):
             attendances += [(session_id, mentee_id, kind.value, now) for mentee_id in people]
         if status == SessionStatus.COMPLETED:
-            ratings += [(session_id, mentee_id, mentor.id, rng.choice([3, 4, 4, 5, 5]), now)
-                        for mentee_id in invited + enrolled if rng.random() < 0.7]
+            ratings += [
+                (session_id, mentee_id, mentor.id, rng.choice([3, 4, 4, 5, 5]), now)
+                for mentee_id in invited + enrolled
+                if rng.random() < 0.7
+            ]
     await _insert(connection, "session", SESSION_COLUMNS, sessions)
     await _insert(connection, "session_label", ("session_id", "kind", "value", "position"), labels)
     await _insert(connection, "attendance", ("session_id", "mentee_id", "kind", "created_at"), attendances)
     await _insert(connection, "rating", ("session_id", "mentee_id", "mentor_id", "stars", "created_at"), ratings)
     if connection.capabilities.dialect == "postgres":
         # Sessions were given their IDs above; move the sequence past them.
-        await connection.execute_script("SELECT setval(pg_get_serial_sequence('session', 'id'), (SELECT MAX(id) FROM session))")
+        await connection.execute_script(
+            "SELECT setval(pg_get_serial_sequence('session', 'id'), (SELECT MAX(id) FROM session))"
+        )
     return len(sessions)
 
 
@@ -163,11 +270,18 @@ async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
     password_hash = hash_password(DEMO_PASSWORD)
     async with in_transaction() as connection:
         made = 0
-        for org_name, domain, share in (("Demo Mentoring Programme", "example.org", 0.8),
-                                        ("Other Mentoring Programme", "other.example.org", 0.2)):
+        for org_name, domain, share in (
+            ("Demo Mentoring Programme", "example.org", 0.8),
+            ("Other Mentoring Programme", "other.example.org", 0.2),
+        ):
             org = await Organization.create(name=org_name)
-            mentors, mentees = await _people(org, domain, f"manager@{domain}", 8 if share > 0.5 else 3,
-                                             40 if share > 0.5 else 12, password_hash)
-            made += await _sessions(connection, org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit)
-    return (f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
-            f"or manager@other.example.org with password {DEMO_PASSWORD}.")
+            mentors, mentees = await _people(
+                org, domain, f"manager@{domain}", 8 if share > 0.5 else 3, 40 if share > 0.5 else 12, password_hash
+            )
+            made += await _sessions(
+                connection, org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit
+            )
+    return (
+        f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
+        f"or manager@other.example.org with password {DEMO_PASSWORD}."
+    )

@@ -11,9 +11,17 @@ DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 
 # (name, default, meaning) — the README's settings table and docker-compose.yml are checked against it.
 SETTINGS_TABLE = [
-    ("DATABASE_URL", "sqlite://DATA_DIR/sessiondesk.sqlite3", "Database; `postgres://user:pass@host:5432/db` for PostgreSQL"),
+    (
+        "DATABASE_URL",
+        "sqlite://DATA_DIR/sessiondesk.sqlite3",
+        "Database; `postgres://user:pass@host:5432/db` for PostgreSQL",
+    ),
     ("DATA_DIR", "./var", "Folder for the SQLite file, the mail outbox and uploads"),
-    ("SMTP_URL", "(unset)", "`smtp://user:pass@host:port` (or `smtps://`); unset: mail is written to DATA_DIR/outbox as .eml files"),
+    (
+        "SMTP_URL",
+        "(unset)",
+        "`smtp://user:pass@host:port` (or `smtps://`); unset: mail is written to DATA_DIR/outbox as .eml files",
+    ),
     ("MAIL_FROM", "SessionDesk <no-reply@sessiondesk.local>", "Sender address of every message"),
     ("SECRET_KEY", "(a development key)", "Keys tokens; set a long random value in production"),
     ("DISPLAY_TIME_ZONE", "Asia/Kolkata", "Time zone of dates and times in the app and in CSV files"),
@@ -63,7 +71,7 @@ def load_settings(env: dict | None = None) -> Settings:
     data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite://{data_dir / 'sessiondesk.sqlite3'}"
     if database_url.startswith("postgresql://"):
-        database_url = "postgres://" + database_url[len("postgresql://"):]
+        database_url = "postgres://" + database_url[len("postgresql://") :]
     zone_name = env.get("DISPLAY_TIME_ZONE") or "Asia/Kolkata"
     try:
         zone = ZoneInfo(zone_name)

@@ -62,20 +62,36 @@ async def make_organisation() -> tuple[list[str], list[str], list[int]]:
     """Mentor emails, mentee emails and the IDs of existing upcoming sessions (first mentor slots)."""
     org = await Organization.create(name="Bench organisation")
     password_hash = hash_password(PASSWORD)
-    await User.create(organization=org, email="manager@bench.test", name="Bench Manager", password_hash=password_hash, is_manager=True)
-    mentors = [User(organization=org, email=f"mentor{n}@bench.test", name=f"Mentor {n}", is_mentor=True) for n in range(MENTORS)]
-    mentees = [User(organization=org, email=f"mentee{n}@bench.test", name=f"Mentee {n}", is_mentee=True) for n in range(MENTEES)]
+    await User.create(
+        organization=org, email="manager@bench.test", name="Bench Manager", password_hash=password_hash, is_manager=True
+    )
+    mentors = [
+        User(organization=org, email=f"mentor{n}@bench.test", name=f"Mentor {n}", is_mentor=True)
+        for n in range(MENTORS)
+    ]
+    mentees = [
+        User(organization=org, email=f"mentee{n}@bench.test", name=f"Mentee {n}", is_mentee=True)
+        for n in range(MENTEES)
+    ]
     await User.bulk_create(mentors + mentees)
     mentors = await User.filter(is_mentor=True).order_by("id")
     sessions = []
     for n in range(EXISTING):
         # Existing sessions sit on odd hours; the file's creates use even hours, 45 minutes each.
         starts_at = BASE + timedelta(hours=2 * (n // MENTORS) + 1)
-        sessions.append(Session(
-            organization=org, mentor=mentors[n % MENTORS], title=f"Existing session {n}", description="Seeded.",
-            type=SessionType.PUBLIC, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=45), duration_minutes=45,
-            medium="English",
-        ))
+        sessions.append(
+            Session(
+                organization=org,
+                mentor=mentors[n % MENTORS],
+                title=f"Existing session {n}",
+                description="Seeded.",
+                type=SessionType.PUBLIC,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=45),
+                duration_minutes=45,
+                medium="English",
+            )
+        )
     await Session.bulk_create(sessions)
     ids = list(await Session.all().order_by("id").values_list("id", flat=True))
     await SessionLabel.bulk_create(
@@ -100,11 +116,19 @@ def make_file(
     for n in range(creates):
         local = BASE + IST + timedelta(hours=2 * (n // len(mentors)))  # even hours (UTC): free for the mentor
         cells = {
-            "Action": "Create", "Title": f"Bulk session {n}", "Description": f"Session {n} made by the benchmark.",
-            "Type": "Public", "Mentor": mentors[n % len(mentors)], "Date": local.strftime("%d-%m-%Y"),
-            "Time Zone": "IST", "Time": local.strftime("%H:%M"), "Duration": "45",
-            "Recommended For": "Teachers, Head teachers", "Categories": "Communication, Leadership",
-            "Medium": "English", "Meeting Platform": "BigBlueButton",
+            "Action": "Create",
+            "Title": f"Bulk session {n}",
+            "Description": f"Session {n} made by the benchmark.",
+            "Type": "Public",
+            "Mentor": mentors[n % len(mentors)],
+            "Date": local.strftime("%d-%m-%Y"),
+            "Time Zone": "IST",
+            "Time": local.strftime("%H:%M"),
+            "Duration": "45",
+            "Recommended For": "Teachers, Head teachers",
+            "Categories": "Communication, Leadership",
+            "Medium": "English",
+            "Meeting Platform": "BigBlueButton",
         }
         if rng.random() < invites:  # one-on-one mentoring: a private session with one invited mentee
             cells["Type"], cells["Mentees"] = "Private", rng.choice(mentees)
@@ -122,7 +146,12 @@ def make_file(
         writer.writerow([cells.get(name, "") for name in HEADER])
     for n, session_id in enumerate(targets):
         if n < edits:
-            cells = {"Action": "Edit", "ID": str(session_id), "Title": f"Renamed session {session_id}", "Medium": "Hindi"}
+            cells = {
+                "Action": "Edit",
+                "ID": str(session_id),
+                "Title": f"Renamed session {session_id}",
+                "Medium": "Hindi",
+            }
             if n % 10 == 9:
                 invalid += 1
                 cells["Duration"] = "sixty"
@@ -150,7 +179,9 @@ async def run_server_bench(args, env: dict, data: bytes, expected_invalid: int) 
     port = free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/sessiondesk"), "serve", "--port", str(port)],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
@@ -160,10 +191,13 @@ async def run_server_bench(args, env: dict, data: bytes, expected_invalid: int) 
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-            login = await client.post("/graphql", json={
-                "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-                "variables": {"e": "manager@bench.test", "p": PASSWORD},
-            })
+            login = await client.post(
+                "/graphql",
+                json={
+                    "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                    "variables": {"e": "manager@bench.test", "p": PASSWORD},
+                },
+            )
             client.headers["Authorization"] = f"Bearer {login.json()['data']['login']['token']}"
             started = time.perf_counter()
             response = await client.post(
@@ -181,7 +215,9 @@ async def run_server_bench(args, env: dict, data: bytes, expected_invalid: int) 
             upload_id = payload["bulkUpload"]["id"]
             while True:
                 await asyncio.sleep(0.1)
-                progress = (await client.post("/graphql", json={"query": PROGRESS, "variables": {"id": upload_id}})).json()
+                progress = (
+                    await client.post("/graphql", json={"query": PROGRESS, "variables": {"id": upload_id}})
+                ).json()
                 state = progress["data"]["bulkUpload"]
                 if state["status"] in ("COMPLETED", "FAILED"):
                     break
@@ -192,7 +228,9 @@ async def run_server_bench(args, env: dict, data: bytes, expected_invalid: int) 
     if state["status"] != "COMPLETED":
         raise SystemExit(f"The upload did not complete: {state}")
     rows = state["validRows"] + state["invalidRows"]
-    print(f"Rows: {rows} ({state['validRows']} valid, {state['invalidRows']} invalid; {expected_invalid} meant invalid)")
+    print(
+        f"Rows: {rows} ({state['validRows']} valid, {state['invalidRows']} invalid; {expected_invalid} meant invalid)"
+    )
     print(f"Upload accepted (file checked and stored) in {accepted:.2f} s")
     print(f"Upload to completed: {total:.2f} s = {rows / total:,.0f} rows/s{' (dry run)' if args.dry_run else ''}")
 
@@ -221,7 +259,9 @@ async def run_profiled(args, env: dict, data: bytes) -> None:
 async def main(args: argparse.Namespace) -> None:
     async with throwaway_environment(args.postgres, args.postgres_url) as env:
         data, expected_invalid = await prepare(args, env)
-        print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.rows} rows, {len(data) / 1e6:.1f} MB, invites {args.invites:.0%} of creates")
+        print(
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.rows} rows, {len(data) / 1e6:.1f} MB, invites {args.invites:.0%} of creates"
+        )
         if args.profile:
             await run_profiled(args, env, data)
         else:
@@ -234,6 +274,8 @@ if __name__ == "__main__":
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL database")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--dry-run", action="store_true", help="upload as a dry run")
-    parser.add_argument("--invites", type=float, default=0.1, help="share of creates that invite a mentee (each gets a mail)")
+    parser.add_argument(
+        "--invites", type=float, default=0.1, help="share of creates that invite a mentee (each gets a mail)"
+    )
     parser.add_argument("--profile", action="store_true", help="run the job in this process under pyinstrument")
     asyncio.run(main(parser.parse_args()))

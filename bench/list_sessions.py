@@ -157,7 +157,9 @@ async def run(args: argparse.Namespace) -> None:
             asha = await User.filter(organization_id=manager.organization_id, is_mentor=True).order_by("id").first()
             transport = httpx.ASGITransport(app=create_app(settings))
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://bench", timeout=None,
+                transport=transport,
+                base_url="http://bench",
+                timeout=None,
                 headers={"Authorization": f"Bearer {token}"},
             ) as client:
                 bench = Bench(client, args.repeat)
@@ -168,13 +170,17 @@ async def run(args: argparse.Namespace) -> None:
                 await bench.time(f"search {RARE_SEARCH!r}", bench.page(search=RARE_SEARCH))
                 await bench.time(f"search {MENTOR_SEARCH!r} (mentor name)", bench.page(search=MENTOR_SEARCH))
                 await bench.time("filtered page (status+category+medium)", bench.page(filter=FILTER))
-                await bench.time("filtered page, one mentor, title desc", bench.page(
-                    filter={"mentorIds": [str(asha.id)]}, sort={"field": "TITLE", "direction": "DESC"}))
+                await bench.time(
+                    "filtered page, one mentor, title desc",
+                    bench.page(filter={"mentorIds": [str(asha.id)]}, sort={"field": "TITLE", "direction": "DESC"}),
+                )
                 await bench.time("sessionFacets (nothing ticked)", bench.facets())
                 await bench.time("sessionFacets (filter + search)", bench.facets(filter=FILTER, search=COMMON_SEARCH))
                 await bench.time("sessions.csv (everything)", bench.download("/exports/sessions.csv"))
-                await bench.time("sessions.csv (filtered)", bench.download(
-                    "/exports/sessions.csv?statuses=UPCOMING&categories=Leadership&mediums=Hindi"))
+                await bench.time(
+                    "sessions.csv (filtered)",
+                    bench.download("/exports/sessions.csv?statuses=UPCOMING&categories=Leadership&mediums=Hindi"),
+                )
                 bench.print()
 
             if args.postgres:
@@ -189,8 +195,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=100_000, help="how many sessions to seed (default 100000)")
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL database")
-    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres",
-                        help="an admin connection that may create databases")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="an admin connection that may create databases",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per query (after one warm-up)")
     asyncio.run(run(parser.parse_args()))
 

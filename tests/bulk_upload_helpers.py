@@ -58,9 +58,19 @@ def instant(date: str, time: str, zone_hours: float = 5.5) -> datetime:
 def create(host: User, title: str = "Lesson planning", days_ahead: int = 10, time: str = "17:00", **cells) -> list[str]:
     """A valid Create row for a public BigBlueButton session hosted by `host` (cells override)."""
     values = dict(
-        action="Create", title=title, description=f"About {title.lower()}.", type="Public", mentor=host.email,
-        date=day(days_ahead), time_zone="IST", time=time, duration=60, recommended_for="Teachers",
-        categories="Communication", medium="English", meeting_platform="BigBlueButton",
+        action="Create",
+        title=title,
+        description=f"About {title.lower()}.",
+        type="Public",
+        mentor=host.email,
+        date=day(days_ahead),
+        time_zone="IST",
+        time=time,
+        duration=60,
+        recommended_for="Teachers",
+        categories="Communication",
+        medium="English",
+        meeting_platform="BigBlueButton",
     )
     values.update(cells)
     return row(**values)

@@ -82,9 +82,7 @@ async def empty_tables() -> None:
     connection = Tortoise.get_connection("default")
     tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]
     if connection.capabilities.dialect == "postgres":
-        await connection.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
+        await connection.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
     else:
         for table in tables:
             await connection.execute_script(f'DELETE FROM "{table}"')
@@ -173,7 +171,9 @@ class MailCatcher:
 
             async def handle_DATA(self, server, session, envelope):
                 catcher.envelope_recipients.append(list(envelope.rcpt_tos))
-                catcher.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+                catcher.messages.append(
+                    email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+                )
                 return "250 Message accepted"
 
         self._make_controller = lambda: Controller(Handler(), hostname="127.0.0.1", port=self.port)

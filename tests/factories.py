@@ -87,7 +87,10 @@ async def make_session(
     )
     await SessionLabel.bulk_create(
         [SessionLabel(session=session, kind=LabelKind.CATEGORY, value=v, position=i) for i, v in enumerate(categories)]
-        + [SessionLabel(session=session, kind=LabelKind.RECOMMENDED_FOR, value=v, position=i) for i, v in enumerate(recommended_for)]
+        + [
+            SessionLabel(session=session, kind=LabelKind.RECOMMENDED_FOR, value=v, position=i)
+            for i, v in enumerate(recommended_for)
+        ]
     )
     await Attendance.bulk_create(
         [Attendance(session=session, mentee=m, kind=AttendanceKind.INVITED) for m in invited]

@@ -47,7 +47,9 @@ START = f"mutation($id: ID!) {{ startSession(id: $id) {{ session {{ {SESSION} }}
 END = f"mutation($id: ID!) {{ endSession(id: $id) {{ session {{ {SESSION} }} {ERRORS} }} }}"
 ENROL = f"mutation($id: ID!) {{ enrollInSession(id: $id) {{ session {{ {SESSION} }} {ERRORS} }} }}"
 LEAVE = f"mutation($id: ID!) {{ leaveSession(id: $id) {{ session {{ {SESSION} }} {ERRORS} }} }}"
-RATE = f"mutation($id: ID!, $stars: Int!) {{ rateSession(id: $id, stars: $stars) {{ session {{ id status }} {ERRORS} }} }}"
+RATE = (
+    f"mutation($id: ID!, $stars: Int!) {{ rateSession(id: $id, stars: $stars) {{ session {{ id status }} {ERRORS} }} }}"
+)
 DETAILS = f"query($id: ID!) {{ session(id: $id) {{ {SESSION} }} }}"
 
 # A day far enough ahead that every time on it is in the future, named in IST as managers enter it.
@@ -55,7 +57,7 @@ DAY = date(utcnow().year + 2, 3, 2)
 
 
 def ist(clock: str, day: date = DAY) -> str:
-    """"15:00" → the ISO instant of 3 pm IST on `day`, as a client sends startsAt."""
+    """ "15:00" → the ISO instant of 3 pm IST on `day`, as a client sends startsAt."""
     return f"{day.isoformat()}T{clock}:00+05:30"
 
 

@@ -36,7 +36,9 @@ async def test_signing_in_returns_a_token_and_who_signed_in(http, db):
     payload = response.json()["data"]["login"]
     assert payload["errors"] == []
     assert payload["user"] == {
-        "email": "sunita@example.test", "name": "Sunita", "roles": ["MANAGER", "MENTOR"],
+        "email": "sunita@example.test",
+        "name": "Sunita",
+        "roles": ["MANAGER", "MENTOR"],
         "organization": {"name": "Demo Mentoring Programme"},
     }
     assert len(payload["token"]) >= 40
@@ -56,7 +58,8 @@ async def test_a_wrong_password_or_unknown_email_gets_the_same_plain_message_and
         response = await login(http, email, password)
         payload = response.json()["data"]["login"]
         assert payload == {
-            "token": None, "user": None,
+            "token": None,
+            "user": None,
             "errors": [{"field": "password", "code": "INVALID", "message": WRONG}],
         }
         assert "set-cookie" not in response.headers
@@ -136,8 +139,11 @@ async def test_signing_out_one_device_keeps_the_others_signed_in(http, db):
     http.cookies.clear()
     phone = (await login(http, user.email)).json()["data"]["login"]["token"]
     http.cookies.clear()
-    await http.post("/graphql", json={"query": "mutation { logout { errors { message } } }"},
-                    headers={"Authorization": f"Bearer {laptop}"})
+    await http.post(
+        "/graphql",
+        json={"query": "mutation { logout { errors { message } } }"},
+        headers={"Authorization": f"Bearer {laptop}"},
+    )
     still = await http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {phone}"})
     assert still.json()["data"]["viewer"] == {"email": user.email}
 

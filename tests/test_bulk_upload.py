@@ -34,7 +34,7 @@ BOM = b"\xef\xbb\xbf"
 
 def csv_rows(content: bytes) -> list[list[str]]:
     assert content.startswith(BOM)
-    return list(csv.reader(io.StringIO(content[len(BOM):].decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(content[len(BOM) :].decode("utf-8"), newline="")))
 
 
 def test_the_schema_has_the_designed_bulk_upload_contract():
@@ -42,7 +42,13 @@ def test_the_schema_has_the_designed_bulk_upload_contract():
     assert "bulkUploadSessions(file: Upload!, dryRun: Boolean = false): BulkUploadPayload!" in sdl
     assert "bulkUpload(id: ID!): BulkUpload" in sdl
     assert "bulkUploads(page: Int! = 1, pageSize: Int! = 10): BulkUploadPage!" in sdl
-    for field in ("totalRows: Int!", "processedRows: Int!", "validRows: Int!", "invalidRows: Int!", "resultCsvUrl: String"):
+    for field in (
+        "totalRows: Int!",
+        "processedRows: Int!",
+        "validRows: Int!",
+        "invalidRows: Int!",
+        "resultCsvUrl: String",
+    ):
         assert field in sdl
 
 
@@ -50,18 +56,28 @@ async def test_a_manager_creates_edits_and_deletes_sessions_with_one_file(graphq
     p = await people(graphql)
     to_edit = await make_session(p.org, p.mentor, title="Old title", invited=(p.mentees[0],))
     to_delete = await make_session(p.org, p.other_mentor, title="Going away")
-    data = csv_bytes([
-        create(p.mentor, "Lesson planning", date=day(10), time="17:00 Hrs", mentees=f"{p.mentees[1].email}; {p.mentees[2].email}"),
-        row(action="edit", id=to_edit.id, title="New title", mentees=p.mentees[1].email),
-        row(action="DELETE", id=to_delete.id),
-    ])
+    data = csv_bytes(
+        [
+            create(
+                p.mentor,
+                "Lesson planning",
+                date=day(10),
+                time="17:00 Hrs",
+                mentees=f"{p.mentees[1].email}; {p.mentees[2].email}",
+            ),
+            row(action="edit", id=to_edit.id, title="New title", mentees=p.mentees[1].email),
+            row(action="DELETE", id=to_delete.id),
+        ]
+    )
 
     result = await upload_and_run(graphql, data)
 
     assert (result["status"], result["totalRows"], result["processedRows"]) == ("COMPLETED", 3, 3)
     assert (result["validRows"], result["invalidRows"]) == (3, 0)
     assert [(r["rowNumber"], r["action"], r["status"]) for r in result["rows"]] == [
-        (2, "Create", "VALID"), (3, "Edit", "VALID"), (4, "Delete", "VALID"),
+        (2, "Create", "VALID"),
+        (3, "Edit", "VALID"),
+        (4, "Delete", "VALID"),
     ]
     created = await Session.get(id=int(result["rows"][0]["sessionId"]))
     assert created.title == "Lesson planning" and created.starts_at == instant(day(10), "17:00")
@@ -80,12 +96,16 @@ async def test_the_upload_works_with_the_gql_client_library(app, db):
 
         token = (await GraphQLClient(http).login(p.manager.email)).token
     transport = HTTPXAsyncTransport(
-        url="http://testserver/graphql", transport=httpx.ASGITransport(app=app), headers={"Authorization": f"Bearer {token}"}
+        url="http://testserver/graphql",
+        transport=httpx.ASGITransport(app=app),
+        headers={"Authorization": f"Bearer {token}"},
     )
     async with Client(transport=transport) as session:
         request = gql(UPLOAD)
         request.variable_values = {
-            "file": FileVar(io.BytesIO(csv_bytes([create(p.mentor, "From gql")])), filename="gql.csv", content_type="text/csv"),
+            "file": FileVar(
+                io.BytesIO(csv_bytes([create(p.mentor, "From gql")])), filename="gql.csv", content_type="text/csv"
+            ),
             "dryRun": False,
         }
         answer = await session.execute(request, upload_files=True)
@@ -152,12 +172,63 @@ async def test_the_uploader_gets_the_result_file_by_email_from_a_real_smtp_serve
 
 async def test_the_result_file_has_the_uploaded_columns_status_and_safe_cells(graphql, http, db):
     p = await people(graphql)
-    header = ["action", "Mentor(Email)", "Title", "Description", "Type", "Date(DD-MM-YYYY)", "Time Zone(IST/UTC)",
-              "Time (24 hrs)", "Duration(Min)", "recommended_for", "Categories", "Medium", "ID", "Status", "Status Message"]
-    data = csv_bytes([
-        ["Create", p.mentor.email, "=Planning", "About it", "Public", day(10), "IST", "17:00 Hrs", "60", "Teachers", "Pedagogy", "English", "", "Valid", ""],
-        ["Create", p.mentor.email, "", "About it", "Public", day(10), "IST", "17:00", "60", "Teachers", "Pedagogy", "English", "", "", ""],
-    ], header=header, separator=";")
+    header = [
+        "action",
+        "Mentor(Email)",
+        "Title",
+        "Description",
+        "Type",
+        "Date(DD-MM-YYYY)",
+        "Time Zone(IST/UTC)",
+        "Time (24 hrs)",
+        "Duration(Min)",
+        "recommended_for",
+        "Categories",
+        "Medium",
+        "ID",
+        "Status",
+        "Status Message",
+    ]
+    data = csv_bytes(
+        [
+            [
+                "Create",
+                p.mentor.email,
+                "=Planning",
+                "About it",
+                "Public",
+                day(10),
+                "IST",
+                "17:00 Hrs",
+                "60",
+                "Teachers",
+                "Pedagogy",
+                "English",
+                "",
+                "Valid",
+                "",
+            ],
+            [
+                "Create",
+                p.mentor.email,
+                "",
+                "About it",
+                "Public",
+                day(10),
+                "IST",
+                "17:00",
+                "60",
+                "Teachers",
+                "Pedagogy",
+                "English",
+                "",
+                "",
+                "",
+            ],
+        ],
+        header=header,
+        separator=";",
+    )
 
     result = await upload_and_run(graphql, data)
     response = await http.get(result["resultCsvUrl"], headers=graphql.headers)
@@ -187,7 +258,9 @@ async def test_only_managers_upload_and_only_the_uploader_sees_an_upload(graphql
     await graphql.login(p.mentor.email)
     refused = await upload(http, graphql.token, csv_bytes([create(p.mentor)]))
     assert refused["bulkUpload"] is None
-    assert refused["errors"] == [{"field": None, "code": "PERMISSION_DENIED", "message": refused["errors"][0]["message"]}]
+    assert refused["errors"] == [
+        {"field": None, "code": "PERMISSION_DENIED", "message": refused["errors"][0]["message"]}
+    ]
 
     graphql.token = None
     http.cookies.clear()
@@ -206,17 +279,27 @@ async def test_the_history_lists_the_uploaders_uploads_newest_first_refused_ones
 
     page = history["bulkUploads"]
     assert (page["totalCount"], page["totalPages"], page["hasNextPage"]) == (2, 2, True)
-    assert page["items"] == [{
-        "id": refused["bulkUpload"]["id"], "fileName": "empty.csv", "status": "FAILED",
-        "message": refused["errors"][0]["message"],
-    }]
+    assert page["items"] == [
+        {
+            "id": refused["bulkUpload"]["id"],
+            "fileName": "empty.csv",
+            "status": "FAILED",
+            "message": refused["errors"][0]["message"],
+        }
+    ]
     assert first["id"] != refused["bulkUpload"]["id"]
-    assert "pageSize must be between 1 and 100" in (await graphql.errors("{ bulkUploads(pageSize: 500) { totalCount } }"))[0]
+    assert (
+        "pageSize must be between 1 and 100"
+        in (await graphql.errors("{ bulkUploads(pageSize: 500) { totalCount } }"))[0]
+    )
 
 
 async def test_rows_can_be_paged_and_filtered_to_the_invalid_ones(graphql, db):
     p = await people(graphql)
-    data = csv_bytes([create(p.mentor, f"Session {n}", days_ahead=10 + n) for n in range(4)] + [row(action="Nope"), row(action="Nope")])
+    data = csv_bytes(
+        [create(p.mentor, f"Session {n}", days_ahead=10 + n) for n in range(4)]
+        + [row(action="Nope"), row(action="Nope")]
+    )
     result = await upload_and_run(graphql, data)
 
     invalid = await result_of(graphql, result["id"], only_invalid=True)
@@ -236,11 +319,20 @@ async def test_an_edit_row_checks_type_and_mentor_and_edits_a_live_sessions_meet
 
     p = await people(graphql)
     upcoming = await make_session(p.org, p.mentor)
-    live = await make_session(p.org, p.other_mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5))
-    data = csv_bytes([
-        row(action="Edit", id=upcoming.id, type="public", mentor=p.mentor.email.upper(), duration=90),
-        row(action="Edit", id=live.id, meeting_platform="Google Meet", meeting_link="https://meet.google.com/abc-defg-hij"),
-    ])
+    live = await make_session(
+        p.org, p.other_mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5)
+    )
+    data = csv_bytes(
+        [
+            row(action="Edit", id=upcoming.id, type="public", mentor=p.mentor.email.upper(), duration=90),
+            row(
+                action="Edit",
+                id=live.id,
+                meeting_platform="Google Meet",
+                meeting_link="https://meet.google.com/abc-defg-hij",
+            ),
+        ]
+    )
 
     result = await upload_and_run(graphql, data)
 

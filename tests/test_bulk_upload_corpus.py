@@ -41,22 +41,62 @@ def problems_of(message: str) -> list[str]:
 
 BAD_FILES = [
     # (what, file bytes, settings changes, the start of the message)
-    ("too large", csv_bytes([row(action="Delete", id=1)] * 20), {"bulk_max_bytes": 100}, "The file is larger than 100 bytes."),
+    (
+        "too large",
+        csv_bytes([row(action="Delete", id=1)] * 20),
+        {"bulk_max_bytes": 100},
+        "The file is larger than 100 bytes.",
+    ),
     ("empty", b"", {}, "The file is empty."),
     ("blank lines only", b"\r\n \r\n", {}, "The file is empty."),
     ("header only", csv_bytes([]), {}, "The file has a header but no rows."),
-    ("too many rows", csv_bytes([row(action="Delete", id=n) for n in range(1, 4)]), {"bulk_max_rows": 2}, "The file has 3 rows; one upload can have at most 2."),
+    (
+        "too many rows",
+        csv_bytes([row(action="Delete", id=n) for n in range(1, 4)]),
+        {"bulk_max_rows": 2},
+        "The file has 3 rows; one upload can have at most 2.",
+    ),
     ("an Excel workbook", b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), {}, "This is an Excel workbook, not a CSV file."),
     ("UTF-16 text", "Action,ID\r\nDelete,1\r\n".encode("utf-16"), {}, "The file is saved as UTF-16"),
     ("UTF-16 without BOM", "Action,ID\r\nDelete,1\r\n".encode("utf-16-le"), {}, "The file is saved as UTF-16"),
     ("binary", bytes(range(256)) * 4, {}, "This is not a CSV text file: it holds binary data."),
     ("control characters", bytes(range(1, 9)) * 100, {}, "This is not a CSV text file: it holds binary data."),
-    ("Latin-1 text", "Action,ID,Title\r\nCreate,,Café\r\n".encode("latin-1"), {}, "The file is not saved as UTF-8: line 2 has a character that cannot be read (byte 0xE9, “é” in Windows/Latin-1)."),
-    ("tab separated", b"Action\tID\r\nDelete\t1\r\n", {}, "The header is separated by tabs, not by commas or semicolons."),
-    ("an unclosed quote", b'Action,ID,Title\r\nCreate,,"Unclosed\r\nDelete,1,x\r\n', {}, "The quotes in the file do not pair up (the row that starts on line 2)"),
-    ("unknown and missing columns", b"Titel,Foo\r\nx,y\r\n", {}, "The header has columns that are not known here: “Titel”, “Foo”. The header lacks the required columns “Action”, “ID”. Use the column names of the sample file: Action,ID,Title,"),
-    ("a column twice", b"Action,ID,Mentor,Mentor(Email)\r\nDelete,1,,\r\n", {}, "The column “Mentor” appears more than once in the header; keep one of them."),
-    ("an unnamed column", b"Action,ID,,Title\r\nDelete,1,,\r\n", {}, "Column 3 of the header has no name; name it or delete the column."),
+    (
+        "Latin-1 text",
+        "Action,ID,Title\r\nCreate,,Café\r\n".encode("latin-1"),
+        {},
+        "The file is not saved as UTF-8: line 2 has a character that cannot be read (byte 0xE9, “é” in Windows/Latin-1).",
+    ),
+    (
+        "tab separated",
+        b"Action\tID\r\nDelete\t1\r\n",
+        {},
+        "The header is separated by tabs, not by commas or semicolons.",
+    ),
+    (
+        "an unclosed quote",
+        b'Action,ID,Title\r\nCreate,,"Unclosed\r\nDelete,1,x\r\n',
+        {},
+        "The quotes in the file do not pair up (the row that starts on line 2)",
+    ),
+    (
+        "unknown and missing columns",
+        b"Titel,Foo\r\nx,y\r\n",
+        {},
+        "The header has columns that are not known here: “Titel”, “Foo”. The header lacks the required columns “Action”, “ID”. Use the column names of the sample file: Action,ID,Title,",
+    ),
+    (
+        "a column twice",
+        b"Action,ID,Mentor,Mentor(Email)\r\nDelete,1,,\r\n",
+        {},
+        "The column “Mentor” appears more than once in the header; keep one of them.",
+    ),
+    (
+        "an unnamed column",
+        b"Action,ID,,Title\r\nDelete,1,,\r\n",
+        {},
+        "Column 3 of the header has no name; name it or delete the column.",
+    ),
 ]
 
 
@@ -99,35 +139,98 @@ async def bad_rows(p) -> list[tuple[list[str], list[str]]]:
         (create(m, "No zone", time_zone=""), ["Time Zone: Fill in Time Zone too"]),
         (create(m, "Bad duration", duration="sixty"), ["Duration: “sixty” is not a whole number of minutes"]),
         (create(m, "Bad type", type="Open"), ["Type: “Open” is not a session type"]),
-        (create(m, "Bad platform", meeting_platform="Teams", meeting_link="https://teams.example/x"), ["Meeting Platform: “Teams” is not a meeting platform"]),
+        (
+            create(m, "Bad platform", meeting_platform="Teams", meeting_link="https://teams.example/x"),
+            ["Meeting Platform: “Teams” is not a meeting platform"],
+        ),
         (create(m, "Extra cells", days_ahead=11) + ["stray", "cells"], ["This row has 19 cells but the header has 17"]),
         (row(action="Edit", id=999999), ["ID: There is no session with ID 999999 in your organisation"]),
-        (row(action="Create"), [
-            "Title: The title is required", "Description: The description is required", "Type: The session type is required",
-            "Mentor: The mentor is required", "Date/Time: The date and time are required", "Duration: The duration is required",
-            "Recommended For: Give one or more recommended for values", "Categories: Give one or more category values",
-            "Medium: The medium is required",
-        ]),
-        (create(m, "x" * 230, description="y" * 5001, medium="z" * 101), ["Title: The title has 230 characters", "Description: The description has 5001 characters", "Medium: The medium has 101 characters"]),
-        (row(action="Edit", id=upcoming.id, type="Private"), ["Type: The type of a published session cannot change (it is Public)"]),
-        (create(m, "Unknown mentor", mentor="nobody@example.test"), ["Mentor: No mentor nobody@example.test in your organisation"]),
+        (
+            row(action="Create"),
+            [
+                "Title: The title is required",
+                "Description: The description is required",
+                "Type: The session type is required",
+                "Mentor: The mentor is required",
+                "Date/Time: The date and time are required",
+                "Duration: The duration is required",
+                "Recommended For: Give one or more recommended for values",
+                "Categories: Give one or more category values",
+                "Medium: The medium is required",
+            ],
+        ),
+        (
+            create(m, "x" * 230, description="y" * 5001, medium="z" * 101),
+            [
+                "Title: The title has 230 characters",
+                "Description: The description has 5001 characters",
+                "Medium: The medium has 101 characters",
+            ],
+        ),
+        (
+            row(action="Edit", id=upcoming.id, type="Private"),
+            ["Type: The type of a published session cannot change (it is Public)"],
+        ),
+        (
+            create(m, "Unknown mentor", mentor="nobody@example.test"),
+            ["Mentor: No mentor nobody@example.test in your organisation"],
+        ),
         (create(m, "Not a mentor", mentor="notmentor@example.test"), ["Mentor: No mentor notmentor@example.test"]),
-        (row(action="Edit", id=upcoming.id, mentor=m.email), ["Mentor: The mentor of a published session cannot change"]),
+        (
+            row(action="Edit", id=upcoming.id, mentor=m.email),
+            ["Mentor: The mentor of a published session cannot change"],
+        ),
         (create(m, "In the past", date=day(-2)), ["Date/Time: The start", "is in the past"]),
         (create(m, "First of two", days_ahead=20), []),
         (create(m, "Second of two", days_ahead=20), ["Date/Time: Meera Iyer already has “First of two” on"]),
         (create(m, "Too short", duration=10), ["Duration: The duration 10 minutes is not allowed"]),
         (create(m, "Long category", categories="c" * 120), ["Categories: The category value “cccccccccc"]),
         (create(m, "Bad email", mentees="asha@"), ["Mentees: “asha@” is not an email address"]),
-        (create(m, "Unknown mentee", mentees="nobody@example.test"), ["Mentees: No mentee with the email nobody@example.test"]),
-        (create(m, "Too many", type="Private", mentees=", ".join(u.email for u in crowd)), ["Mentees: This would put 21 mentees in a session with 20 seats"]),
+        (
+            create(m, "Unknown mentee", mentees="nobody@example.test"),
+            ["Mentees: No mentee with the email nobody@example.test"],
+        ),
+        (
+            create(m, "Too many", type="Private", mentees=", ".join(u.email for u in crowd)),
+            ["Mentees: This would put 21 mentees in a session with 20 seats"],
+        ),
         (create(m, "Lonely private", type="Private"), ["Mentees: A private session is one-on-one mentoring"]),
-        (row(action="Edit", id=private.id, mentees=","), ["Mentees: A private session needs at least one invited mentee; keep one"]),
-        (create(m, "BBB link", meeting_link="https://meet.google.com/abc-defg-hij"), ["Meeting Link: BigBlueButton rooms are made when the session starts"]),
-        (create(m, "Zoom nothing", meeting_platform="zoom"), ["Meeting Link: A Zoom session needs its meeting link", "Meeting Passcode: A Zoom meeting needs its passcode"]),
-        (create(m, "Meet wrong", meeting_platform="google meet", meeting_link="http://teams.example/x", meeting_passcode="1"), ["Meeting Link: “http://teams.example/x” is not a Google Meet link", "Meeting Passcode: Google Meet meetings have no passcode"]),
-        (row(action="Edit", id=live.id, title="New title"), ["The mentor has started this session, so its details can no longer be edited"]),
-        (row(action="Edit", id=done.id, title="New title"), ["This session is completed, so it can no longer be edited."]),
+        (
+            row(action="Edit", id=private.id, mentees=","),
+            ["Mentees: A private session needs at least one invited mentee; keep one"],
+        ),
+        (
+            create(m, "BBB link", meeting_link="https://meet.google.com/abc-defg-hij"),
+            ["Meeting Link: BigBlueButton rooms are made when the session starts"],
+        ),
+        (
+            create(m, "Zoom nothing", meeting_platform="zoom"),
+            [
+                "Meeting Link: A Zoom session needs its meeting link",
+                "Meeting Passcode: A Zoom meeting needs its passcode",
+            ],
+        ),
+        (
+            create(
+                m,
+                "Meet wrong",
+                meeting_platform="google meet",
+                meeting_link="http://teams.example/x",
+                meeting_passcode="1",
+            ),
+            [
+                "Meeting Link: “http://teams.example/x” is not a Google Meet link",
+                "Meeting Passcode: Google Meet meetings have no passcode",
+            ],
+        ),
+        (
+            row(action="Edit", id=live.id, title="New title"),
+            ["The mentor has started this session, so its details can no longer be edited"],
+        ),
+        (
+            row(action="Edit", id=done.id, title="New title"),
+            ["This session is completed, so it can no longer be edited."],
+        ),
         (row(action="Delete", id=live.id), ["The mentor has started this session, so it can no longer be deleted."]),
         (row(action="Delete", id=done.id), ["This session is completed, so it can no longer be deleted."]),
     ]
@@ -153,13 +256,15 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
         await real_persist(planned, now)
 
     monkeypatch.setattr(changes, "persist", persist)
-    data = csv_bytes([
-        create(p.mentor, "Fine before", days_ahead=30),
-        row(action="Edit", id=edited.id, title="Edited meanwhile (new)"),
-        create(p.mentor, "Booked meanwhile", days_ahead=31),
-        create(p.mentor, "Deadlocked", days_ahead=32),
-        create(p.mentor, "Fine after", days_ahead=33),
-    ])
+    data = csv_bytes(
+        [
+            create(p.mentor, "Fine before", days_ahead=30),
+            row(action="Edit", id=edited.id, title="Edited meanwhile (new)"),
+            create(p.mentor, "Booked meanwhile", days_ahead=31),
+            create(p.mentor, "Deadlocked", days_ahead=32),
+            create(p.mentor, "Fine after", days_ahead=33),
+        ]
+    )
     result = await upload_and_run(graphql, data)
     monkeypatch.setattr(changes, "persist", real_persist)
     assert result["status"] == "COMPLETED", result
@@ -220,7 +325,17 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
 
 async def test_a_row_reports_its_cell_problems_and_the_rules_problems_together(graphql, db):
     p = await people(graphql)
-    data = csv_bytes([create(p.mentor, "", date="32-13-2030", mentees="nobody@example.test", meeting_platform=MeetingPlatform.ZOOM.value)])
+    data = csv_bytes(
+        [
+            create(
+                p.mentor,
+                "",
+                date="32-13-2030",
+                mentees="nobody@example.test",
+                meeting_platform=MeetingPlatform.ZOOM.value,
+            )
+        ]
+    )
 
     result = await upload_and_run(graphql, data, dry_run=True)
 

@@ -109,10 +109,14 @@ def test_the_bulk_upload_writes_its_messages_only_in_messages_py():
             position = MESSAGE_CALLS.get(name)
             if position is None or len(node.args) <= position:
                 continue
-            literals = [n for n in ast.walk(node.args[position]) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            literals = [
+                n for n in ast.walk(node.args[position]) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
             if any(len(literal.value.split()) >= 4 for literal in literals):
                 offenders.append(f"{path}:{node.lineno}: {ast.unparse(node.args[position])}")
-    assert not offenders, "Write these messages in backend/bulk_upload/messages.py and document them:\n" + "\n".join(offenders)
+    assert not offenders, "Write these messages in backend/bulk_upload/messages.py and document them:\n" + "\n".join(
+        offenders
+    )
 
 
 def test_a_new_undocumented_message_would_fail_the_check(tmp_path):

@@ -17,7 +17,7 @@ LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 7, 42, tzinfo=timezone.utc)  # 02-03
 
 def rows_of(content: bytes) -> list[list[str]]:
     assert content.startswith(BOM)
-    return list(csv.reader(io.StringIO(content[len(BOM):].decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(content[len(BOM) :].decode("utf-8"), newline="")))
 
 
 async def test_the_sample_file_has_the_designed_header_and_explains_each_action(graphql, http, db):
@@ -41,25 +41,40 @@ async def test_a_bulk_edit_export_uploaded_back_unchanged_is_all_valid_and_chang
     p = await people(graphql)
     sessions = [
         await make_session(
-            p.org, p.mentor, title="-Warm-up, then \"planning\"", starts_at=LATE_EVENING_UTC, type=SessionType.PRIVATE,
-            platform=MeetingPlatform.ZOOM, invited=(p.mentees[0], p.mentees[1]), enrolled=(p.mentees[2],),
-            categories=("Pedagogy", "Communication"), recommended_for=("Teachers", "Head teachers"),
+            p.org,
+            p.mentor,
+            title='-Warm-up, then "planning"',
+            starts_at=LATE_EVENING_UTC,
+            type=SessionType.PRIVATE,
+            platform=MeetingPlatform.ZOOM,
+            invited=(p.mentees[0], p.mentees[1]),
+            enrolled=(p.mentees[2],),
+            categories=("Pedagogy", "Communication"),
+            recommended_for=("Teachers", "Head teachers"),
         ),
         await make_session(p.org, p.other_mentor, platform=MeetingPlatform.GOOGLE_MEET, time_zone=SessionTimeZone.UTC),
         await make_session(p.org, p.mentor),
     ]
     await Session.filter(id=sessions[1].id).update(description="Line one\nLine two, with a comma")
-    await make_session(p.org, p.other_mentor, title="Done", status=SessionStatus.COMPLETED, starts_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    await make_session(
+        p.org,
+        p.other_mentor,
+        title="Done",
+        status=SessionStatus.COMPLETED,
+        starts_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
+    )
     before = {s.id: s for s in await Session.all()}
 
     response = await http.get("/exports/sessions.csv?format=bulk", headers=graphql.headers)
     rows = rows_of(response.content)
 
     assert rows[0] == columns.HEADER
-    assert [r[1] for r in rows[1:]] == [str(s.id) for s in sorted(sessions, key=lambda s: s.starts_at)]  # no completed one
+    assert [r[1] for r in rows[1:]] == [
+        str(s.id) for s in sorted(sessions, key=lambda s: s.starts_at)
+    ]  # no completed one
     first = next(r for r in rows if r[1] == str(sessions[0].id))
     assert first[:2] == ["Edit", str(sessions[0].id)]
-    assert first[2] == "'-Warm-up, then \"planning\""  # a safe cell
+    assert first[2] == '\'-Warm-up, then "planning"'  # a safe cell
     assert first[6] == f"{p.mentees[0].email}, {p.mentees[1].email}"  # invited only
     assert first[7:10] == ["02-03-2031", "IST", "01:37"]
     assert first[14:] == ["Zoom", "https://zoom.us/j/1234567890", "123456"]
@@ -74,6 +89,11 @@ async def test_a_bulk_edit_export_uploaded_back_unchanged_is_all_valid_and_chang
     for session_id, old in before.items():
         new = after[session_id]
         assert (new.title, new.description, new.starts_at, new.updated_at, new.meeting_link, new.invited_count) == (
-            old.title, old.description, old.starts_at, old.updated_at, old.meeting_link, old.invited_count
+            old.title,
+            old.description,
+            old.starts_at,
+            old.updated_at,
+            old.meeting_link,
+            old.invited_count,
         )
     assert await OutboxMessage.all().count() == mails_before + 1  # only the uploader's result

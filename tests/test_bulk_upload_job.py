@@ -111,7 +111,9 @@ async def test_checking_rows_takes_the_same_number_of_statements_for_5_rows_as_f
         rows = []
         for n in range(count):
             if n % 2:
-                rows.append(row(action="Edit", id=sessions[n // 2].id, title=f"Edited {n}", mentees=p.mentees[n % 3].email))
+                rows.append(
+                    row(action="Edit", id=sessions[n // 2].id, title=f"Edited {n}", mentees=p.mentees[n % 3].email)
+                )
             else:
                 rows.append(create(p.mentor, f"New {n}", days_ahead=10 + n, mentees=p.mentees[n % 3].email))
         await upload(graphql.http, graphql.token, csv_bytes(rows), dry_run=dry_run)
@@ -122,7 +124,11 @@ async def test_checking_rows_takes_the_same_number_of_statements_for_5_rows_as_f
     assert await statements_for(5, dry_run=True) == await statements_for(60, dry_run=True)
     creates_only = []
     for count in (5, 60):
-        await upload(graphql.http, graphql.token, csv_bytes([create(p.mentor, f"Bulk {count}-{n}", days_ahead=100 + count + n) for n in range(count)]))
+        await upload(
+            graphql.http,
+            graphql.token,
+            csv_bytes([create(p.mentor, f"Bulk {count}-{n}", days_ahead=100 + count + n) for n in range(count)]),
+        )
         sql_statements.clear()
         await job.run_pending()
         creates_only.append(len(sql_statements))
@@ -141,8 +147,12 @@ async def test_a_server_killed_mid_upload_leaves_a_job_another_process_finishes_
     port = _free_port()
     env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": db.secret_key}
     server = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         import httpx

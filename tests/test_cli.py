@@ -84,12 +84,34 @@ def test_migrate_prepares_an_empty_database_and_can_run_again(installation):
 def test_create_user_adds_a_person_with_every_role_given_and_their_new_organisation(installation):
     installation.run("migrate")
     done = installation.run(
-        "create-user", "--email", "Asha@Example.org", "--name", "Asha Rao", "--password", "s3cret-pass",
-        "--org", "New Programme", "--role", "MENTOR", "--role", "MENTEE",
+        "create-user",
+        "--email",
+        "Asha@Example.org",
+        "--name",
+        "Asha Rao",
+        "--password",
+        "s3cret-pass",
+        "--org",
+        "New Programme",
+        "--role",
+        "MENTOR",
+        "--role",
+        "MENTEE",
     )
     assert done.stdout == "Created asha@example.org (MENTEE, MENTOR) in New Programme.\n"
-    installation.run("create-user", "--email", "sunita@example.org", "--name", "Sunita", "--password", "pw-123456",
-                     "--org", "New Programme", "--role", "MANAGER")
+    installation.run(
+        "create-user",
+        "--email",
+        "sunita@example.org",
+        "--name",
+        "Sunita",
+        "--password",
+        "pw-123456",
+        "--org",
+        "New Programme",
+        "--role",
+        "MANAGER",
+    )
 
     assert installation.rows('SELECT name FROM "organization"') == [("New Programme",)]
     people = installation.rows(
@@ -104,8 +126,19 @@ def test_create_user_adds_a_person_with_every_role_given_and_their_new_organisat
 
 def test_create_user_refuses_an_email_that_is_taken(installation):
     installation.run("migrate")
-    args = ("create-user", "--email", "asha@example.org", "--name", "Asha", "--password", "pw-123456",
-            "--org", "P", "--role", "MENTOR")
+    args = (
+        "create-user",
+        "--email",
+        "asha@example.org",
+        "--name",
+        "Asha",
+        "--password",
+        "pw-123456",
+        "--org",
+        "P",
+        "--role",
+        "MENTOR",
+    )
     installation.run(*args)
     again = installation.run(*args, ok=False)
     assert again.returncode != 0
@@ -114,8 +147,18 @@ def test_create_user_refuses_an_email_that_is_taken(installation):
 
 def test_create_user_refuses_an_unknown_role(tmp_path):
     done = Installation(tmp_path, None).run(
-        "create-user", "--email", "a@example.org", "--name", "A", "--password", "p", "--org", "P",
-        "--role", "ADMIN", ok=False,
+        "create-user",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+        "--password",
+        "p",
+        "--org",
+        "P",
+        "--role",
+        "ADMIN",
+        ok=False,
     )
     assert done.returncode == 2
     assert "invalid choice: 'ADMIN'" in done.stderr
@@ -130,12 +173,16 @@ def test_seed_demo_makes_two_organisations_with_sessions_of_every_kind(installat
     )
     assert installation.rows('SELECT COUNT(*) FROM "session"') == [(60,)]
     assert sorted(installation.rows('SELECT name FROM "organization"')) == [
-        ("Demo Mentoring Programme",), ("Other Mentoring Programme",)
+        ("Demo Mentoring Programme",),
+        ("Other Mentoring Programme",),
     ]
     managers = installation.rows('SELECT email FROM "user" WHERE is_manager ORDER BY email')
     assert managers == [("manager@example.org",), ("manager@other.example.org",)]
-    for column, values in (("status", {"UPCOMING", "LIVE", "COMPLETED"}), ("type", {"PUBLIC", "PRIVATE"}),
-                           ("meeting_platform", {"BIG_BLUE_BUTTON", "GOOGLE_MEET", "ZOOM"})):
+    for column, values in (
+        ("status", {"UPCOMING", "LIVE", "COMPLETED"}),
+        ("type", {"PUBLIC", "PRIVATE"}),
+        ("meeting_platform", {"BIG_BLUE_BUTTON", "GOOGLE_MEET", "ZOOM"}),
+    ):
         assert {r[0] for r in installation.rows(f'SELECT DISTINCT {column} FROM "session"')} == values, column
     kinds = {r[0] for r in installation.rows('SELECT DISTINCT kind FROM "attendance"')}
     assert kinds == {"ENROLLED", "INVITED"}
@@ -171,11 +218,20 @@ def test_demo_sessions_can_be_added_to_after_seeding(installation):
     """New sessions get fresh IDs after the seed chose its own (PostgreSQL's sequence is moved past them)."""
     installation.run("migrate")
     installation.run("seed", "--demo", "--sessions", "20")
-    installation.run("create-user", "--email", "m@example.org", "--name", "M", "--password", "pw-123456",
-                     "--org", "Demo Mentoring Programme", "--role", "MENTOR")
-    org_id, mentor_id = installation.rows(
-        "SELECT organization_id, id FROM \"user\" WHERE email = 'm@example.org'"
-    )[0]
+    installation.run(
+        "create-user",
+        "--email",
+        "m@example.org",
+        "--name",
+        "M",
+        "--password",
+        "pw-123456",
+        "--org",
+        "Demo Mentoring Programme",
+        "--role",
+        "MENTOR",
+    )
+    org_id, mentor_id = installation.rows("SELECT organization_id, id FROM \"user\" WHERE email = 'm@example.org'")[0]
     installation.rows(
         'INSERT INTO "session" (organization_id, mentor_id, title, description, type, status, starts_at, ends_at, '
         "duration_minutes, time_zone, medium, meeting_platform, meeting_link, meeting_passcode, seats_limit, "
@@ -187,10 +243,13 @@ def test_demo_sessions_can_be_added_to_after_seeding(installation):
     assert installation.rows('SELECT COUNT(*) FROM "session"') == [(21,)]
 
 
-@pytest.mark.parametrize("args,message", [
-    (("seed",), "Nothing to seed: pass --demo to add the demo organisations, people and sessions."),
-    (("seed", "--demo", "--sessions", "0"), "--sessions must be between 1 and 100000; you gave 0."),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("seed",), "Nothing to seed: pass --demo to add the demo organisations, people and sessions."),
+        (("seed", "--demo", "--sessions", "0"), "--sessions must be between 1 and 100000; you gave 0."),
+    ],
+)
 def test_seed_explains_what_it_needs(tmp_path, args, message):
     done = Installation(tmp_path, None).run(*args, ok=False)
     assert done.returncode == 1

@@ -15,8 +15,23 @@ from tests.factories import make_org, make_session, make_user
 
 BOM = b"\xef\xbb\xbf"
 SESSION_HEADER = [
-    "ID", "Title", "Type", "Status", "Mentor", "Mentor Email", "Date", "Time", "Time Zone", "Duration (min)",
-    "Mentee Count", "Enrolled", "Invited", "Seats Limit", "Recommended For", "Categories", "Medium",
+    "ID",
+    "Title",
+    "Type",
+    "Status",
+    "Mentor",
+    "Mentor Email",
+    "Date",
+    "Time",
+    "Time Zone",
+    "Duration (min)",
+    "Mentee Count",
+    "Enrolled",
+    "Invited",
+    "Seats Limit",
+    "Recommended For",
+    "Categories",
+    "Medium",
     "Meeting Platform",
 ]
 MENTEE_HEADER = ["Name", "Email", "Designation", "Enrolled or Invited", "Added On"]
@@ -27,7 +42,7 @@ LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 0, tzinfo=timezone.utc)
 def rows_of(response) -> list[list[str]]:
     assert response.status_code == 200, response.text
     assert response.content.startswith(BOM)
-    return list(csv.reader(io.StringIO(response.content[len(BOM):].decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(response.content[len(BOM) :].decode("utf-8"), newline="")))
 
 
 async def signed_in(graphql, user):
@@ -41,9 +56,18 @@ async def test_the_session_download_is_a_spreadsheet_ready_file(graphql, http, d
     mentor = await make_user(org, "MENTOR", name="Asha Rao", email="asha@example.test")
     mentees = [await make_user(org, "MENTEE") for _ in range(3)]
     session = await make_session(
-        org, mentor, title="Lesson planning", starts_at=LATE_EVENING_UTC, duration=90, type=SessionType.PRIVATE,
-        platform=MeetingPlatform.GOOGLE_MEET, medium="Hindi", categories=("Pedagogy", "Communication"),
-        recommended_for=("Teachers", "School leaders"), invited=tuple(mentees[:2]), enrolled=(mentees[2],),
+        org,
+        mentor,
+        title="Lesson planning",
+        starts_at=LATE_EVENING_UTC,
+        duration=90,
+        type=SessionType.PRIVATE,
+        platform=MeetingPlatform.GOOGLE_MEET,
+        medium="Hindi",
+        categories=("Pedagogy", "Communication"),
+        recommended_for=("Teachers", "School leaders"),
+        invited=tuple(mentees[:2]),
+        enrolled=(mentees[2],),
         seats_limit=25,
     )
     headers = await signed_in(graphql, manager)
@@ -55,9 +79,24 @@ async def test_the_session_download_is_a_spreadsheet_ready_file(graphql, http, d
     assert rows_of(response) == [
         SESSION_HEADER,
         [
-            str(session.id), "Lesson planning", "Private", "Upcoming", "Asha Rao", "asha@example.test",
-            "02-03-2031", "01:30", "IST", "90", "3", "1", "2", "25", "Teachers, School leaders",
-            "Pedagogy, Communication", "Hindi", "Google Meet",
+            str(session.id),
+            "Lesson planning",
+            "Private",
+            "Upcoming",
+            "Asha Rao",
+            "asha@example.test",
+            "02-03-2031",
+            "01:30",
+            "IST",
+            "90",
+            "3",
+            "1",
+            "2",
+            "25",
+            "Teachers, School leaders",
+            "Pedagogy, Communication",
+            "Hindi",
+            "Google Meet",
         ],
     ]
 
@@ -70,7 +109,8 @@ async def test_statuses_and_platforms_read_as_people_say_them(graphql, http, db)
     await make_session(org, mentor, title="B", status=SessionStatus.COMPLETED, platform=MeetingPlatform.ZOOM)
     response = await http.get("/exports/sessions.csv?sort=TITLE", headers=await signed_in(graphql, manager))
     assert [(r[2], r[3], r[17]) for r in rows_of(response)[1:]] == [
-        ("Public", "Live", "BigBlueButton"), ("Public", "Completed", "Zoom"),
+        ("Public", "Live", "BigBlueButton"),
+        ("Public", "Completed", "Zoom"),
     ]
 
 
@@ -87,23 +127,40 @@ async def test_the_download_holds_exactly_the_sessions_the_list_shows_in_its_ord
         ("kiwi talk", asha, SessionStatus.LIVE, "Tamil"),
     ]
     for n, (title, mentor, status, medium) in enumerate(specs):
-        await make_session(org, mentor, title=title, status=status, medium=medium, categories=("Pedagogy",),
-                           starts_at=LATE_EVENING_UTC + timedelta(days=n))
+        await make_session(
+            org,
+            mentor,
+            title=title,
+            status=status,
+            medium=medium,
+            categories=("Pedagogy",),
+            starts_at=LATE_EVENING_UTC + timedelta(days=n),
+        )
     headers = await signed_in(graphql, manager)
     cases = [
         ("", {}),
         ("?statuses=UPCOMING&statuses=LIVE", {"filter": {"statuses": ["UPCOMING", "LIVE"]}}),
         ("?mediums=English&search=TALK", {"filter": {"mediums": ["English"]}, "search": "TALK"}),
         ("?search=ravi&sort=TITLE&direction=DESC", {"search": "ravi", "sort": {"field": "TITLE", "direction": "DESC"}}),
-        (f"?mentorIds={asha.id}&sort=START_TIME&direction=desc", {"filter": {"mentorIds": [str(asha.id)]},
-                                                                    "sort": {"field": "START_TIME", "direction": "DESC"}}),
-        ("?categories=Pedagogy&types=PUBLIC&platforms=BIG_BLUE_BUTTON&sort=TITLE",
-         {"filter": {"categories": ["Pedagogy"], "types": ["PUBLIC"], "platforms": ["BIG_BLUE_BUTTON"]},
-          "sort": {"field": "TITLE"}}),
-        ("?startsFrom=2031-03-03T01:30:00%2B05:30&startsTo=2031-03-04T20:00:00Z",
-         {"filter": {"startsFrom": "2031-03-03T01:30:00+05:30", "startsTo": "2031-03-04T20:00:00Z"}}),
-        ("?recommendedFor=Teachers&sort=MENTEE_COUNT", {"filter": {"recommendedFor": ["Teachers"]},
-                                                         "sort": {"field": "MENTEE_COUNT"}}),
+        (
+            f"?mentorIds={asha.id}&sort=START_TIME&direction=desc",
+            {"filter": {"mentorIds": [str(asha.id)]}, "sort": {"field": "START_TIME", "direction": "DESC"}},
+        ),
+        (
+            "?categories=Pedagogy&types=PUBLIC&platforms=BIG_BLUE_BUTTON&sort=TITLE",
+            {
+                "filter": {"categories": ["Pedagogy"], "types": ["PUBLIC"], "platforms": ["BIG_BLUE_BUTTON"]},
+                "sort": {"field": "TITLE"},
+            },
+        ),
+        (
+            "?startsFrom=2031-03-03T01:30:00%2B05:30&startsTo=2031-03-04T20:00:00Z",
+            {"filter": {"startsFrom": "2031-03-03T01:30:00+05:30", "startsTo": "2031-03-04T20:00:00Z"}},
+        ),
+        (
+            "?recommendedFor=Teachers&sort=MENTEE_COUNT",
+            {"filter": {"recommendedFor": ["Teachers"]}, "sort": {"field": "MENTEE_COUNT"}},
+        ),
     ]
     query = """query($filter: SessionFilter, $search: String, $sort: SessionSort) {
                  sessions(filter: $filter, search: $search, sort: $sort, pageSize: 100) { items { title } } }"""
@@ -127,7 +184,7 @@ async def test_a_long_download_keeps_its_order_across_batches(graphql, http, db,
     assert [r[15] for r in rows] == [f"Category {6 - n}" for n in range(7)]
 
 
-@pytest.mark.parametrize("title", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"])
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"])
 async def test_cells_that_a_spreadsheet_would_run_as_formulas_are_made_text(graphql, http, db, title):
     org = await make_org()
     manager = await make_user(org, "MANAGER")
@@ -184,8 +241,10 @@ async def test_signed_out_downloads_are_refused_with_401(http, db):
         ("direction=UP", "direction='UP' is not a known value; use one of ASC, DESC."),
         ("mentorIds=abc", "mentorIds='abc' is not a valid ID; IDs are positive whole numbers."),
         ("mentorIds=-1", "mentorIds='-1' is not a valid ID; IDs are positive whole numbers."),
-        ("startsFrom=tomorrow",
-         "startsFrom='tomorrow' is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30."),
+        (
+            "startsFrom=tomorrow",
+            "startsFrom='tomorrow' is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30.",
+        ),
         ("startsTo=2031-03-01T10:00", "startsTo='2031-03-01T10:00' has no time zone; add one, such as +05:30 or Z."),
     ],
 )
@@ -253,7 +312,15 @@ async def test_the_mentee_download_is_not_found_for_sessions_the_viewer_may_not_
     session = await make_session(org, mentor, enrolled=(mentee,))
     deleted = await make_session(org, mentor, deleted_at=utcnow())
     message = "No such session. It may have been deleted, or the ID is wrong."
-    for viewer, session_id in ((manager, deleted.id), (manager, session.id + 1000), (manager, "abc"),
-                               (manager, "-1"), (mentee, session.id), (other_mentor, session.id)):
-        response = await http.get(f"/exports/sessions/{session_id}/mentees.csv", headers=await signed_in(graphql, viewer))
+    for viewer, session_id in (
+        (manager, deleted.id),
+        (manager, session.id + 1000),
+        (manager, "abc"),
+        (manager, "-1"),
+        (mentee, session.id),
+        (other_mentor, session.id),
+    ):
+        response = await http.get(
+            f"/exports/sessions/{session_id}/mentees.csv", headers=await signed_in(graphql, viewer)
+        )
         assert (response.status_code, response.text) == (404, message), (viewer.email, session_id)

@@ -19,11 +19,18 @@ async def two_organisations():
         "their_mentor": await make_user(theirs, "MENTOR", name="Shared Name"),
         "their_mentee": await make_user(theirs, "MENTEE"),
     }
-    ours_session = await make_session(ours, people["mentor"], title="Our session", medium="English",
-                                      categories=("Ours only",))
+    ours_session = await make_session(
+        ours, people["mentor"], title="Our session", medium="English", categories=("Ours only",)
+    )
     theirs_session = await make_session(
-        theirs, people["their_mentor"], title="Their session", medium="Klingon", categories=("Theirs only",),
-        recommended_for=("Their people",), platform=MeetingPlatform.ZOOM, type=SessionType.PUBLIC,
+        theirs,
+        people["their_mentor"],
+        title="Their session",
+        medium="Klingon",
+        categories=("Theirs only",),
+        recommended_for=("Their people",),
+        platform=MeetingPlatform.ZOOM,
+        type=SessionType.PUBLIC,
         enrolled=(people["their_mentee"],),
     )
     return people, ours_session, theirs_session
@@ -64,10 +71,12 @@ async def test_lists_searches_and_mentor_filters_never_reach_another_organisatio
 async def test_the_filter_counts_never_include_another_organisations_options(graphql, db):
     people, _, _ = await two_organisations()
     await graphql.login(people["manager"].email)
-    facets = (await graphql.execute(
-        "{ sessionFacets { types { value count } platforms { value count } categories { value count } "
-        "recommendedFor { value count } mediums { value count } } }"
-    ))["sessionFacets"]
+    facets = (
+        await graphql.execute(
+            "{ sessionFacets { types { value count } platforms { value count } categories { value count } "
+            "recommendedFor { value count } mediums { value count } } }"
+        )
+    )["sessionFacets"]
     assert facets["categories"] == [{"value": "Ours only", "count": 1}]
     assert facets["recommendedFor"] == [{"value": "Teachers", "count": 1}]
     assert facets["mediums"] == [{"value": "English", "count": 1}]
@@ -89,8 +98,9 @@ async def test_downloads_never_include_another_organisations_rows(graphql, http,
     response = await http.get("/exports/sessions.csv", headers=graphql.headers)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["Our session"]
-    by_their_mentor = await http.get(f"/exports/sessions.csv?mentorIds={people['their_mentor'].id}",
-                                     headers=graphql.headers)
+    by_their_mentor = await http.get(
+        f"/exports/sessions.csv?mentorIds={people['their_mentor'].id}", headers=graphql.headers
+    )
     assert by_their_mentor.content.decode("utf-8-sig").count("\r\n") == 1  # the header only
 
 

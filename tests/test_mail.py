@@ -35,7 +35,10 @@ async def test_mail_queued_in_a_committed_change_arrives_as_text_and_html(db, sm
 
     async with in_transaction():
         await enqueue(
-            ["asha@example.test", "ravi@example.test"], "Rescheduled: Lesson planning", "Plain words", "<p>Rich words</p>"
+            ["asha@example.test", "ravi@example.test"],
+            "Rescheduled: Lesson planning",
+            "Plain words",
+            "<p>Rich words</p>",
         )
 
     assert await deliver_pending(settings) == 2

@@ -82,8 +82,13 @@ async def test_the_rating_averages_every_vote_to_one_decimal(graphql, db):
     assert rating == {
         "average": 3.8,  # 15 / 4 = 3.75
         "votes": 4,
-        "breakdown": [{"stars": 5, "count": 1}, {"stars": 4, "count": 2}, {"stars": 3, "count": 0},
-                      {"stars": 2, "count": 1}, {"stars": 1, "count": 0}],
+        "breakdown": [
+            {"stars": 5, "count": 1},
+            {"stars": 4, "count": 2},
+            {"stars": 3, "count": 0},
+            {"stars": 2, "count": 1},
+            {"stars": 1, "count": 0},
+        ],
     }
 
 
@@ -94,8 +99,9 @@ async def test_the_profile_lists_the_mentors_sessions_that_the_viewer_sees(graph
     mentee = await make_user(org, "MENTEE")
     await make_session(org, mentor, title="Open to all")
     await make_session(org, mentor, title="Private, mentee invited", type=SessionType.PRIVATE, invited=(mentee,))
-    await make_session(org, mentor, title="Private, someone else", type=SessionType.PRIVATE,
-                       invited=(await make_user(org, "MENTEE"),))
+    await make_session(
+        org, mentor, title="Private, someone else", type=SessionType.PRIVATE, invited=(await make_user(org, "MENTEE"),)
+    )
     await make_session(org, other, title="Another mentor's")
     query = """query($id: ID!, $search: String) { mentor(id: $id) {
                  sessions(search: $search, sort: {field: TITLE}, pageSize: 5) { totalCount items { title } } } }"""

@@ -79,7 +79,10 @@ async def test_a_manager_publishes_a_session_with_every_detail(graphql, db):
         "timeZone": "UTC",
     }
     assert (session["durationMinutes"], session["seatsLimit"], session["medium"]) == (90, 12, "Hindi")
-    assert (session["recommendedFor"], session["categories"]) == (["Teachers", "Head teachers"], ["Communication", "Life skills"])
+    assert (session["recommendedFor"], session["categories"]) == (
+        ["Teachers", "Head teachers"],
+        ["Communication", "Life skills"],
+    )
     assert session["meeting"] == {"platform": "ZOOM", "link": "https://zoom.us/j/1234567890", "passcode": "4321"}
     assert session["mentor"] == {"id": str(desk.mentor.id), "name": "Ravi Kumar"}
     assert sorted((m["email"], m["kind"]) for m in session["mentees"]) == sorted(
@@ -208,7 +211,10 @@ MEETINGS = [
     ({"platform": "GOOGLE_MEET", "link": "http://meet.google.com/abc-defg-hij"}, {("meeting.link", "INVALID")}),
     ({"platform": "GOOGLE_MEET", "link": "https://zoom.us/j/1"}, {("meeting.link", "INVALID")}),
     ({"platform": "GOOGLE_MEET", "link": "https://meet.google.com.evil.example/x"}, {("meeting.link", "INVALID")}),
-    ({"platform": "GOOGLE_MEET", "link": "https://meet.google.com/x", "passcode": "1"}, {("meeting.passcode", "INVALID")}),
+    (
+        {"platform": "GOOGLE_MEET", "link": "https://meet.google.com/x", "passcode": "1"},
+        {("meeting.passcode", "INVALID")},
+    ),
     ({"platform": "ZOOM", "link": "https://zoom.us/j/1"}, {("meeting.passcode", "REQUIRED")}),
     ({"platform": "ZOOM", "link": "https://notzoom.us/j/1", "passcode": "1"}, {("meeting.link", "INVALID")}),
     ({"platform": "ZOOM"}, {("meeting.link", "REQUIRED"), ("meeting.passcode", "REQUIRED")}),
@@ -216,8 +222,12 @@ MEETINGS = [
 ]
 
 
-@pytest.mark.parametrize("meeting,expected", MEETINGS, ids=[f"{m['platform']}-{i}" for i, (m, _) in enumerate(MEETINGS)])
-async def test_meeting_links_must_be_https_on_the_platforms_host_and_only_zoom_has_a_passcode(graphql, db, meeting, expected):
+@pytest.mark.parametrize(
+    "meeting,expected", MEETINGS, ids=[f"{m['platform']}-{i}" for i, (m, _) in enumerate(MEETINGS)]
+)
+async def test_meeting_links_must_be_https_on_the_platforms_host_and_only_zoom_has_a_passcode(
+    graphql, db, meeting, expected
+):
     desk = await signed_in_desk(graphql)
 
     payload = await create(graphql, desk.mentor, meeting=meeting)
@@ -261,7 +271,9 @@ async def test_a_malformed_mentee_email_is_reported_not_dropped(graphql, db):
 async def test_inviting_more_mentees_than_seats_is_refused_not_trimmed(graphql, db):
     desk = await signed_in_desk(graphql)
 
-    payload = await create(graphql, desk.mentor, seatsLimit=2, inviteEmails=[desk.asha.email, desk.kiran.email, desk.meena.email])
+    payload = await create(
+        graphql, desk.mentor, seatsLimit=2, inviteEmails=[desk.asha.email, desk.kiran.email, desk.meena.email]
+    )
 
     assert refusals(payload) == {("inviteEmails", "SEATS_FULL")}
     assert "3 mentees" in messages(payload) and "2 seats" in messages(payload)
@@ -380,7 +392,9 @@ async def test_two_mentors_can_hold_sessions_at_the_same_time(graphql, db):
 
 async def test_a_live_session_keeps_its_mentor_busy(graphql, db):
     desk = await signed_in_desk(graphql)
-    live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=10))
+    live = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=10)
+    )
 
     payload = await create(graphql, desk.mentor, startsAt=(live.ends_at - timedelta(minutes=1)).isoformat())
 
@@ -426,14 +440,25 @@ async def test_a_manager_edits_the_details_of_an_upcoming_session(graphql, db):
         "timeZone": "UTC",
     }
     assert (edited["recommendedFor"], edited["categories"]) == (["Head teachers"], ["Leadership", "Planning"])
-    assert (edited["medium"], edited["seatsLimit"], edited["type"], edited["mentor"]) == ("Tamil", 30, "PUBLIC", session["mentor"])
+    assert (edited["medium"], edited["seatsLimit"], edited["type"], edited["mentor"]) == (
+        "Tamil",
+        30,
+        "PUBLIC",
+        session["mentor"],
+    )
     assert edited["updatedAt"] > session["updatedAt"]
 
 
 async def test_fields_left_out_of_an_edit_keep_their_values(graphql, db):
     desk = await signed_in_desk(graphql)
-    session = (await create(graphql, desk.mentor, inviteEmails=[desk.asha.email],
-                            meeting={"platform": "ZOOM", "link": "https://zoom.us/j/1", "passcode": "7"}))["session"]
+    session = (
+        await create(
+            graphql,
+            desk.mentor,
+            inviteEmails=[desk.asha.email],
+            meeting={"platform": "ZOOM", "link": "https://zoom.us/j/1", "passcode": "7"},
+        )
+    )["session"]
 
     payload = await mutate(graphql, UPDATE, id=session["id"], input={"title": "Only the title"})
 
@@ -491,12 +516,16 @@ async def test_moving_a_session_onto_another_of_its_mentors_sessions_is_refused(
     afternoon = (await create(graphql, desk.mentor, title="Afternoon", startsAt=ist("15:00")))["session"]
 
     moved = await mutate(graphql, UPDATE, id=afternoon["id"], input={"startsAt": ist("11:00")})
-    lengthened = await mutate(graphql, UPDATE, id=afternoon["id"], input={"startsAt": ist("11:30"), "durationMinutes": 30})
+    lengthened = await mutate(
+        graphql, UPDATE, id=afternoon["id"], input={"startsAt": ist("11:30"), "durationMinutes": 30}
+    )
 
     assert refusals(moved) == {("startsAt", "MENTOR_BUSY")}
     assert "“Morning”" in messages(moved)
     assert lengthened["errors"] == []
-    stretched = await mutate(graphql, UPDATE, id=afternoon["id"], input={"startsAt": ist("08:00"), "durationMinutes": 180})
+    stretched = await mutate(
+        graphql, UPDATE, id=afternoon["id"], input={"startsAt": ist("08:00"), "durationMinutes": 180}
+    )
     assert refusals(stretched) == {("startsAt", "MENTOR_BUSY")}
 
 
@@ -523,7 +552,9 @@ async def test_shifting_a_session_over_its_own_old_time_is_no_clash(graphql, db)
 
 async def test_a_started_session_cannot_be_edited_and_says_the_mentor_started_it(graphql, db):
     desk = await signed_in_desk(graphql)
-    live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5))
+    live = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5)
+    )
 
     payload = await mutate(graphql, UPDATE, id=str(live.id), input={"title": "Too late"})
 
@@ -534,7 +565,9 @@ async def test_a_started_session_cannot_be_edited_and_says_the_mentor_started_it
 
 async def test_a_completed_session_cannot_be_edited(graphql, db):
     desk = await signed_in_desk(graphql)
-    done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=utcnow() - timedelta(days=2))
+    done = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=utcnow() - timedelta(days=2)
+    )
 
     payload = await mutate(graphql, UPDATE, id=str(done.id), input={"title": "Too late"})
 
@@ -547,7 +580,7 @@ async def test_the_type_and_mentor_of_a_published_session_are_not_offered_for_ed
     session = (await create(graphql, desk.mentor))["session"]
 
     errors = await graphql.errors(
-        "mutation($id: ID!) { updateSession(id: $id, input: {type: PRIVATE, mentorId: \"1\"}) { errors { code } } }",
+        'mutation($id: ID!) { updateSession(id: $id, input: {type: PRIVATE, mentorId: "1"}) { errors { code } } }',
         {"id": session["id"]},
     )
 
@@ -559,13 +592,19 @@ async def test_an_edit_with_an_invite_list_replaces_the_invited_mentees_and_keep
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor, invited=(desk.asha, desk.kiran), enrolled=(desk.meena,))
 
-    payload = await mutate(graphql, UPDATE, id=str(session.id), input={"inviteEmails": [desk.kiran.email, desk.meena.email]})
+    payload = await mutate(
+        graphql, UPDATE, id=str(session.id), input={"inviteEmails": [desk.kiran.email, desk.meena.email]}
+    )
 
     assert payload["errors"] == []
     assert sorted((m["email"], m["kind"]) for m in payload["session"]["mentees"]) == sorted(
         [(desk.kiran.email, "INVITED"), (desk.meena.email, "ENROLLED")]
     )
-    assert (payload["session"]["invitedCount"], payload["session"]["enrolledCount"], payload["session"]["menteeCount"]) == (1, 1, 2)
+    assert (
+        payload["session"]["invitedCount"],
+        payload["session"]["enrolledCount"],
+        payload["session"]["menteeCount"],
+    ) == (1, 1, 2)
 
 
 async def test_lowering_the_seats_below_the_mentees_already_in_is_refused(graphql, db):
@@ -584,7 +623,9 @@ async def test_an_invite_list_beyond_the_seats_is_refused_on_edit(graphql, db):
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor, seats_limit=2, enrolled=(desk.meena,))
 
-    payload = await mutate(graphql, UPDATE, id=str(session.id), input={"inviteEmails": [desk.asha.email, desk.kiran.email]})
+    payload = await mutate(
+        graphql, UPDATE, id=str(session.id), input={"inviteEmails": [desk.asha.email, desk.kiran.email]}
+    )
 
     assert refusals(payload) == {("inviteEmails", "SEATS_FULL")}
     assert await Attendance.filter(session_id=session.id).count() == 1
@@ -670,8 +711,12 @@ async def test_a_manager_changes_the_meeting_of_an_upcoming_session(graphql, db)
     desk = await signed_in_desk(graphql)
     session = (await create(graphql, desk.mentor))["session"]
 
-    payload = await mutate(graphql, UPDATE_MEETING, id=session["id"],
-                           input={"platform": "GOOGLE_MEET", "link": "https://meet.google.com/new-link-abc"})
+    payload = await mutate(
+        graphql,
+        UPDATE_MEETING,
+        id=session["id"],
+        input={"platform": "GOOGLE_MEET", "link": "https://meet.google.com/new-link-abc"},
+    )
 
     assert payload["errors"] == []
     assert (await mutate(graphql, DETAILS, id=session["id"]))["meeting"] == {
@@ -681,10 +726,17 @@ async def test_a_manager_changes_the_meeting_of_an_upcoming_session(graphql, db)
 
 async def test_the_meeting_of_a_live_session_can_still_be_changed(graphql, db):
     desk = await signed_in_desk(graphql)
-    live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, platform=MeetingPlatform.ZOOM,
-                              starts_at=utcnow() - timedelta(minutes=5))
+    live = await make_session(
+        desk.org,
+        desk.mentor,
+        status=SessionStatus.LIVE,
+        platform=MeetingPlatform.ZOOM,
+        starts_at=utcnow() - timedelta(minutes=5),
+    )
 
-    payload = await mutate(graphql, UPDATE_MEETING, id=str(live.id), input={"link": "https://zoom.us/j/555", "passcode": "new"})
+    payload = await mutate(
+        graphql, UPDATE_MEETING, id=str(live.id), input={"link": "https://zoom.us/j/555", "passcode": "new"}
+    )
 
     assert payload["errors"] == []
     assert payload["session"]["meeting"] == {"platform": "ZOOM", "link": "https://zoom.us/j/555", "passcode": "new"}
@@ -693,10 +745,13 @@ async def test_the_meeting_of_a_live_session_can_still_be_changed(graphql, db):
 
 async def test_the_meeting_of_a_completed_session_cannot_be_changed(graphql, db):
     desk = await signed_in_desk(graphql)
-    done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=utcnow() - timedelta(days=1))
+    done = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=utcnow() - timedelta(days=1)
+    )
 
-    payload = await mutate(graphql, UPDATE_MEETING, id=str(done.id), input={"platform": "GOOGLE_MEET",
-                                                                          "link": "https://meet.google.com/x"})
+    payload = await mutate(
+        graphql, UPDATE_MEETING, id=str(done.id), input={"platform": "GOOGLE_MEET", "link": "https://meet.google.com/x"}
+    )
 
     assert refusals(payload) == {(None, "NOT_EDITABLE")}
     assert "completed" in messages(payload)
@@ -717,8 +772,9 @@ async def test_a_wrong_meeting_reports_each_problem_by_its_field(graphql, db):
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor)
 
-    payload = await mutate(graphql, UPDATE_MEETING, id=str(session.id),
-                           input={"platform": "ZOOM", "link": "http://zoom.us/j/1"})
+    payload = await mutate(
+        graphql, UPDATE_MEETING, id=str(session.id), input={"platform": "ZOOM", "link": "http://zoom.us/j/1"}
+    )
 
     assert refusals(payload) == {("link", "INVALID"), ("passcode", "REQUIRED")}
     assert (await Session.get(id=session.id)).meeting_platform == MeetingPlatform.BIG_BLUE_BUTTON
@@ -728,9 +784,15 @@ async def test_the_meeting_can_also_be_changed_in_the_edit_form(graphql, db):
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor, platform=MeetingPlatform.GOOGLE_MEET)
 
-    payload = await mutate(graphql, UPDATE, id=str(session.id), input={"meeting": {"link": "https://meet.google.com/zzz-zzzz-zzz"}})
+    payload = await mutate(
+        graphql, UPDATE, id=str(session.id), input={"meeting": {"link": "https://meet.google.com/zzz-zzzz-zzz"}}
+    )
 
-    assert payload["session"]["meeting"] == {"platform": "GOOGLE_MEET", "link": "https://meet.google.com/zzz-zzzz-zzz", "passcode": None}
+    assert payload["session"]["meeting"] == {
+        "platform": "GOOGLE_MEET",
+        "link": "https://meet.google.com/zzz-zzzz-zzz",
+        "passcode": None,
+    }
 
 
 # --- deleteSession ---------------------------------------------------------------------------------
@@ -739,8 +801,9 @@ async def test_the_meeting_can_also_be_changed_in_the_edit_form(graphql, db):
 async def test_a_deleted_session_leaves_every_list_but_its_record_is_kept(graphql, db, http):
     desk = await signed_in_desk(graphql)
     kept = (await create(graphql, desk.mentor, title="Kept", categories=["Communication"]))["session"]
-    gone = (await create(graphql, desk.other_mentor, title="Gone", categories=["Astronomy"],
-                         inviteEmails=[desk.asha.email]))["session"]
+    gone = (
+        await create(graphql, desk.other_mentor, title="Gone", categories=["Astronomy"], inviteEmails=[desk.asha.email])
+    )["session"]
 
     payload = await mutate(graphql, DELETE, id=gone["id"])
 
@@ -789,13 +852,19 @@ async def test_a_manager_invites_mentees_by_email(graphql, db):
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor, enrolled=(desk.meena,))
 
-    payload = await mutate(graphql, INVITE, sessionId=str(session.id), emails=[f" {desk.asha.email.upper()} ", desk.kiran.email])
+    payload = await mutate(
+        graphql, INVITE, sessionId=str(session.id), emails=[f" {desk.asha.email.upper()} ", desk.kiran.email]
+    )
 
     assert payload["errors"] == []
     assert sorted((m["email"], m["kind"]) for m in payload["session"]["mentees"]) == sorted(
         [(desk.asha.email, "INVITED"), (desk.kiran.email, "INVITED"), (desk.meena.email, "ENROLLED")]
     )
-    assert (payload["session"]["invitedCount"], payload["session"]["enrolledCount"], payload["session"]["menteeCount"]) == (2, 1, 3)
+    assert (
+        payload["session"]["invitedCount"],
+        payload["session"]["enrolledCount"],
+        payload["session"]["menteeCount"],
+    ) == (2, 1, 3)
 
 
 async def test_inviting_a_mentee_who_already_enrolled_keeps_them_enrolled_once(graphql, db):
@@ -840,7 +909,9 @@ async def test_an_invite_without_an_email_is_refused(graphql, db):
 
 async def test_mentees_cannot_be_invited_once_the_session_started(graphql, db):
     desk = await signed_in_desk(graphql)
-    live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5))
+    live = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5)
+    )
 
     payload = await mutate(graphql, INVITE, sessionId=str(live.id), emails=[desk.asha.email])
 
@@ -851,11 +922,17 @@ async def test_a_manager_removes_invited_and_enrolled_mentees(graphql, db):
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor, invited=(desk.asha, desk.kiran), enrolled=(desk.meena,))
 
-    payload = await mutate(graphql, REMOVE, sessionId=str(session.id), menteeIds=[str(desk.asha.id), str(desk.meena.id)])
+    payload = await mutate(
+        graphql, REMOVE, sessionId=str(session.id), menteeIds=[str(desk.asha.id), str(desk.meena.id)]
+    )
 
     assert payload["errors"] == []
     assert [(m["email"], m["kind"]) for m in payload["session"]["mentees"]] == [(desk.kiran.email, "INVITED")]
-    assert (payload["session"]["invitedCount"], payload["session"]["enrolledCount"], payload["session"]["menteeCount"]) == (1, 0, 1)
+    assert (
+        payload["session"]["invitedCount"],
+        payload["session"]["enrolledCount"],
+        payload["session"]["menteeCount"],
+    ) == (1, 0, 1)
     assert await Attendance.filter(session_id=session.id).count() == 1
 
 
@@ -883,7 +960,9 @@ async def test_removing_someone_not_in_the_session_names_them_and_removes_nobody
     desk = await signed_in_desk(graphql)
     session = await make_session(desk.org, desk.mentor, invited=(desk.asha,))
 
-    payload = await mutate(graphql, REMOVE, sessionId=str(session.id), menteeIds=[str(desk.asha.id), str(desk.kiran.id)])
+    payload = await mutate(
+        graphql, REMOVE, sessionId=str(session.id), menteeIds=[str(desk.asha.id), str(desk.kiran.id)]
+    )
 
     assert refusals(payload) == {("menteeIds", "NOT_FOUND")}
     assert str(desk.kiran.id) in messages(payload)
@@ -911,8 +990,13 @@ async def test_removing_nobody_is_refused_with_a_message(graphql, db):
 
 async def test_mentees_cannot_be_removed_once_the_session_started(graphql, db):
     desk = await signed_in_desk(graphql)
-    live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, invited=(desk.asha,),
-                              starts_at=utcnow() - timedelta(minutes=5))
+    live = await make_session(
+        desk.org,
+        desk.mentor,
+        status=SessionStatus.LIVE,
+        invited=(desk.asha,),
+        starts_at=utcnow() - timedelta(minutes=5),
+    )
 
     payload = await mutate(graphql, REMOVE, sessionId=str(live.id), menteeIds=[str(desk.asha.id)])
 

@@ -26,13 +26,36 @@ async def a_programme():
     asha = await make_user(org, "MENTOR", name="Asha Rao")
     ravi = await make_user(org, "MENTOR", name="Ravi Iyer")
     mentee = await make_user(org, "MENTEE")
-    await make_session(org, asha, title="Alpha", platform=MeetingPlatform.ZOOM, medium="English",
-                       categories=("Communication",), recommended_for=("Teachers",))
-    await make_session(org, asha, title="Bravo", status=SessionStatus.LIVE, type=SessionType.PRIVATE,
-                       platform=MeetingPlatform.GOOGLE_MEET, medium="Hindi", categories=("Leadership",),
-                       recommended_for=("School leaders",), invited=(mentee,))
-    await make_session(org, ravi, title="Charlie", status=SessionStatus.COMPLETED, medium="English",
-                       categories=("Communication", "Life skills"), recommended_for=("Teachers", "School leaders"))
+    await make_session(
+        org,
+        asha,
+        title="Alpha",
+        platform=MeetingPlatform.ZOOM,
+        medium="English",
+        categories=("Communication",),
+        recommended_for=("Teachers",),
+    )
+    await make_session(
+        org,
+        asha,
+        title="Bravo",
+        status=SessionStatus.LIVE,
+        type=SessionType.PRIVATE,
+        platform=MeetingPlatform.GOOGLE_MEET,
+        medium="Hindi",
+        categories=("Leadership",),
+        recommended_for=("School leaders",),
+        invited=(mentee,),
+    )
+    await make_session(
+        org,
+        ravi,
+        title="Charlie",
+        status=SessionStatus.COMPLETED,
+        medium="English",
+        categories=("Communication", "Life skills"),
+        recommended_for=("Teachers", "School leaders"),
+    )
     await make_session(org, ravi, title="Deleted", medium="Tamil", categories=("STEM",), deleted_at=utcnow())
     return manager
 
@@ -58,7 +81,9 @@ async def test_fixed_options_stay_listed_at_zero_and_free_text_options_are_alpha
     await graphql.login(manager.email)
     data = (await graphql.execute(FACETS))["sessionFacets"]
     assert data["statuses"] == [
-        {"value": "UPCOMING", "count": 1}, {"value": "LIVE", "count": 0}, {"value": "COMPLETED", "count": 0}
+        {"value": "UPCOMING", "count": 1},
+        {"value": "LIVE", "count": 0},
+        {"value": "COMPLETED", "count": 0},
     ]
     assert [o["value"] for o in data["platforms"]] == ["BIG_BLUE_BUTTON", "GOOGLE_MEET", "ZOOM"]
     assert [o["value"] for o in data["categories"]] == ["Art", "Maths", "wellbeing"]

@@ -112,7 +112,9 @@ async def test_a_png_is_taken_and_its_text_and_colour_profile_chunks_are_dropped
     chunks.add_text("Author", "Secret Person")
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
-    payload = await upload(http, desk.session.id, photo("PNG", pnginfo=chunks, icc_profile=icc), "chart.png", "image/png", graphql.headers)
+    payload = await upload(
+        http, desk.session.id, photo("PNG", pnginfo=chunks, icc_profile=icc), "chart.png", "image/png", graphql.headers
+    )
 
     assert payload["errors"] == []
     kept = stored_file(db, payload["session"]["imageUrl"]).read_bytes()
@@ -123,7 +125,9 @@ async def test_a_png_is_taken_and_its_text_and_colour_profile_chunks_are_dropped
 
 
 async def test_a_webp_image_is_taken_without_its_exif(http, graphql, db, desk):
-    payload = await upload(http, desk.session.id, photo("WEBP", exif=camera_exif()), "photo.webp", "image/webp", graphql.headers)
+    payload = await upload(
+        http, desk.session.id, photo("WEBP", exif=camera_exif()), "photo.webp", "image/webp", graphql.headers
+    )
 
     assert payload["errors"] == []
     kept = stored_file(db, payload["session"]["imageUrl"]).read_bytes()
@@ -198,8 +202,12 @@ async def test_a_browser_upload_signed_in_by_cookie_needs_the_x_requested_with_h
     form = {"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.image"]})}
     assert http.cookies
 
-    forged = await http.post("/graphql", data=form, files={"0": ("a.jpg", photo("JPEG"), "image/jpeg")}, headers=cookie_only)
-    from_the_app = await upload(http, desk.session.id, photo("JPEG"), "a.jpg", "image/jpeg", {"X-Requested-With": "fetch"})
+    forged = await http.post(
+        "/graphql", data=form, files={"0": ("a.jpg", photo("JPEG"), "image/jpeg")}, headers=cookie_only
+    )
+    from_the_app = await upload(
+        http, desk.session.id, photo("JPEG"), "a.jpg", "image/jpeg", {"X-Requested-With": "fetch"}
+    )
 
     assert forged.status_code == 403
     assert forged.json()["errors"][0]["extensions"]["code"] == "CSRF"
@@ -228,7 +236,9 @@ async def test_only_managers_change_images_and_a_refused_upload_leaves_no_file(h
 
 
 async def test_the_image_of_a_started_session_cannot_be_changed(http, graphql, db, desk):
-    live = await make_session(desk.org, desk.other_mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5))
+    live = await make_session(
+        desk.org, desk.other_mentor, status=SessionStatus.LIVE, starts_at=utcnow() - timedelta(minutes=5)
+    )
     before = media_files(db)
 
     payload = await upload(http, live.id, photo("JPEG"), "a.jpg", "image/jpeg", graphql.headers)

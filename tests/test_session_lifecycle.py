@@ -125,7 +125,9 @@ async def test_another_organisations_session_cannot_be_started(http, db):
     missing = await mutate(client, START, id="424242")
 
     assert refusals(payload) == {("id", "NOT_FOUND")}
-    assert payload["errors"][0]["message"].replace(str(theirs.id), "N") == missing["errors"][0]["message"].replace("424242", "N")
+    assert payload["errors"][0]["message"].replace(str(theirs.id), "N") == missing["errors"][0]["message"].replace(
+        "424242", "N"
+    )
 
 
 async def test_once_started_the_details_are_locked_but_the_meeting_stays_editable(http, db):
@@ -182,17 +184,26 @@ async def test_a_manager_who_is_not_the_mentor_cannot_end_the_session(http, db):
 async def test_a_live_session_left_running_past_its_end_and_the_grace_is_completed(http, db):
     desk = await a_desk()
     now = utcnow()
-    forgotten = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=now - timedelta(hours=3), duration=60)
+    forgotten = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=now - timedelta(hours=3), duration=60
+    )
     ended_lately = now - END_GRACE + timedelta(minutes=5)
-    in_grace = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=ended_lately - timedelta(minutes=60), duration=60)
-    running = await make_session(desk.org, desk.other_mentor, status=SessionStatus.LIVE, starts_at=now - timedelta(minutes=10), duration=60)
+    in_grace = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=ended_lately - timedelta(minutes=60), duration=60
+    )
+    running = await make_session(
+        desk.org, desk.other_mentor, status=SessionStatus.LIVE, starts_at=now - timedelta(minutes=10), duration=60
+    )
     not_started = await make_session(desk.org, desk.other_mentor, starts_at=now - timedelta(hours=5), duration=60)
 
     completed = await complete_overdue_sessions(now=now)
 
     assert completed == 1
     manager = await signed_in(http, desk.manager)
-    statuses = {s.id: (await mutate(manager, DETAILS, id=str(s.id)))["status"] for s in (forgotten, in_grace, running, not_started)}
+    statuses = {
+        s.id: (await mutate(manager, DETAILS, id=str(s.id)))["status"]
+        for s in (forgotten, in_grace, running, not_started)
+    }
     assert statuses == {forgotten.id: "COMPLETED", in_grace.id: "LIVE", running.id: "LIVE", not_started.id: "UPCOMING"}
     assert (await Session.get(id=forgotten.id)).completed_at is not None
 
@@ -200,7 +211,9 @@ async def test_a_live_session_left_running_past_its_end_and_the_grace_is_complet
 async def test_completing_overdue_sessions_twice_changes_nothing_more(db):
     desk = await a_desk()
     now = utcnow()
-    await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=now - timedelta(hours=3), duration=60)
+    await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=now - timedelta(hours=3), duration=60
+    )
 
     assert await complete_overdue_sessions(now=now) == 1
     assert await complete_overdue_sessions(now=now + timedelta(minutes=1)) == 0
@@ -229,10 +242,16 @@ async def test_a_mentee_enrols_in_a_public_session_and_takes_a_seat(http, db):
     payload = await mutate(asha, ENROL, id=str(session.id))
 
     assert payload["errors"] == []
-    assert (payload["session"]["enrolledCount"], payload["session"]["invitedCount"], payload["session"]["menteeCount"]) == (1, 1, 2)
+    assert (
+        payload["session"]["enrolledCount"],
+        payload["session"]["invitedCount"],
+        payload["session"]["menteeCount"],
+    ) == (1, 1, 2)
     manager = await signed_in(http, desk.manager)
     mentees = (await mutate(manager, DETAILS, id=str(session.id)))["mentees"]
-    assert sorted((m["email"], m["kind"]) for m in mentees) == sorted([(desk.kiran.email, "INVITED"), (desk.asha.email, "ENROLLED")])
+    assert sorted((m["email"], m["kind"]) for m in mentees) == sorted(
+        [(desk.kiran.email, "INVITED"), (desk.asha.email, "ENROLLED")]
+    )
 
 
 async def test_a_mentee_cannot_enrol_when_every_seat_is_taken(http, db):
@@ -335,7 +354,9 @@ async def test_an_invited_mentee_cannot_leave_by_themselves(http, db):
 
 async def test_a_mentee_cannot_leave_once_the_session_started(http, db):
     desk = await a_desk()
-    live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=minutes_from_now(-5), enrolled=(desk.asha,))
+    live = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=minutes_from_now(-5), enrolled=(desk.asha,)
+    )
 
     payload = await mutate(await signed_in(http, desk.asha), LEAVE, id=str(live.id))
 
@@ -347,7 +368,9 @@ async def test_a_mentee_cannot_leave_once_the_session_started(http, db):
 
 async def test_mentees_rate_a_completed_session_and_the_mentors_rating_shows_it(http, db):
     desk = await a_desk()
-    session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5), enrolled=(desk.asha,), invited=(desk.kiran,))
+    session = await make_session(
+        desk.org, desk.mentor, starts_at=minutes_from_now(5), enrolled=(desk.asha,), invited=(desk.kiran,)
+    )
     mentor = await signed_in(http, desk.mentor)
     await mutate(mentor, START, id=str(session.id))
     await mutate(mentor, END, id=str(session.id))
@@ -367,7 +390,9 @@ async def test_mentees_rate_a_completed_session_and_the_mentors_rating_shows_it(
 
 async def test_a_session_is_rated_once_per_mentee(http, db):
     desk = await a_desk()
-    done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,))
+    done = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,)
+    )
     asha = await signed_in(http, desk.asha)
     await mutate(asha, RATE, id=str(done.id), stars=4)
 
@@ -380,7 +405,9 @@ async def test_a_session_is_rated_once_per_mentee(http, db):
 @pytest.mark.parametrize("stars", [0, 6, -1])
 async def test_a_rating_is_one_to_five_stars(http, db, stars):
     desk = await a_desk()
-    done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,))
+    done = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,)
+    )
 
     payload = await mutate(await signed_in(http, desk.asha), RATE, id=str(done.id), stars=stars)
 
@@ -392,7 +419,9 @@ async def test_a_rating_is_one_to_five_stars(http, db, stars):
 @pytest.mark.parametrize("status", [SessionStatus.UPCOMING, SessionStatus.LIVE])
 async def test_a_session_can_be_rated_only_after_it_is_completed(http, db, status):
     desk = await a_desk()
-    session = await make_session(desk.org, desk.mentor, status=status, starts_at=minutes_from_now(-5), enrolled=(desk.asha,))
+    session = await make_session(
+        desk.org, desk.mentor, status=status, starts_at=minutes_from_now(-5), enrolled=(desk.asha,)
+    )
 
     payload = await mutate(await signed_in(http, desk.asha), RATE, id=str(session.id), stars=5)
 
@@ -401,7 +430,9 @@ async def test_a_session_can_be_rated_only_after_it_is_completed(http, db, statu
 
 async def test_only_mentees_who_attended_can_rate(http, db):
     desk = await a_desk()
-    done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,))
+    done = await make_session(
+        desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,)
+    )
 
     payload = await mutate(await signed_in(http, desk.kiran), RATE, id=str(done.id), stars=5)
 

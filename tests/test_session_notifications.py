@@ -95,7 +95,12 @@ async def test_a_new_duration_is_announced_as_a_reschedule(graphql, db, smtp_ser
 async def test_mentor_and_mentees_get_the_new_meeting_link(graphql, db, smtp_server):
     desk, session = await a_session_with_mentees(graphql)
 
-    await mutate(graphql, UPDATE_MEETING, id=str(session.id), input={"platform": "GOOGLE_MEET", "link": "https://meet.google.com/new-room-xyz"})
+    await mutate(
+        graphql,
+        UPDATE_MEETING,
+        id=str(session.id),
+        input={"platform": "GOOGLE_MEET", "link": "https://meet.google.com/new-room-xyz"},
+    )
 
     inbox = await delivered(smtp_server, db)
     assert sorted(inbox) == sorted([desk.mentor.email, desk.asha.email, desk.kiran.email])
@@ -108,7 +113,12 @@ async def test_mentor_and_mentees_get_the_new_meeting_link(graphql, db, smtp_ser
 async def test_a_meeting_changed_in_the_edit_form_is_announced_too(graphql, db, smtp_server):
     desk, session = await a_session_with_mentees(graphql)
 
-    await mutate(graphql, UPDATE, id=str(session.id), input={"meeting": {"platform": "ZOOM", "link": "https://zoom.us/j/42", "passcode": "77"}})
+    await mutate(
+        graphql,
+        UPDATE,
+        id=str(session.id),
+        input={"meeting": {"platform": "ZOOM", "link": "https://zoom.us/j/42", "passcode": "77"}},
+    )
 
     inbox = await delivered(smtp_server, db)
     assert [m["Subject"] for m in inbox[desk.asha.email]] == ["New meeting details: Lesson planning"]
@@ -231,12 +241,16 @@ async def test_mail_waits_out_an_smtp_outage_and_arrives_exactly_once(graphql, d
     assert sent_during_outage == 0
     waiting = await OutboxMessage.all()
     assert len(waiting) == 3
-    assert all(m.sent_at is None and m.attempts == 1 and "Could not reach the SMTP server" in m.last_error for m in waiting)
+    assert all(
+        m.sent_at is None and m.attempts == 1 and "Could not reach the SMTP server" in m.last_error for m in waiting
+    )
 
     smtp_server.start()
     later = utcnow() + timedelta(minutes=1)
     assert await deliver_pending(smtp_server.use(db), now=later) == 3
     assert await deliver_pending(smtp_server.use(db), now=later + timedelta(hours=1)) == 0
 
-    assert sorted(m["To"] for m in smtp_server.messages) == sorted([desk.mentor.email, desk.asha.email, desk.kiran.email])
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(
+        [desk.mentor.email, desk.asha.email, desk.kiran.email]
+    )
     assert {m["Subject"] for m in smtp_server.messages} == {"Rescheduled: Lesson planning"}

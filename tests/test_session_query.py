@@ -38,9 +38,19 @@ async def test_the_details_page_shows_every_field_of_the_session(graphql, db):
     invited = await make_user(org, "MENTEE", name="Meena Das", email="meena@example.test")
     enrolled = await make_user(org, "MENTEE", name="Kiran Nair", email="kiran@example.test")
     session = await make_session(
-        org, mentor, title="Lesson planning", starts_at=STARTS, duration=90, type=SessionType.PUBLIC,
-        platform=MeetingPlatform.ZOOM, medium="Hindi", categories=("Pedagogy", "Communication"),
-        recommended_for=("Teachers",), invited=(invited,), enrolled=(enrolled,), seats_limit=25,
+        org,
+        mentor,
+        title="Lesson planning",
+        starts_at=STARTS,
+        duration=90,
+        type=SessionType.PUBLIC,
+        platform=MeetingPlatform.ZOOM,
+        medium="Hindi",
+        categories=("Pedagogy", "Communication"),
+        recommended_for=("Teachers",),
+        invited=(invited,),
+        enrolled=(enrolled,),
+        seats_limit=25,
         time_zone=SessionTimeZone.UTC,
     )
     await graphql.login(manager.email)
@@ -94,7 +104,10 @@ async def test_the_mentee_list_can_be_narrowed_to_invited_or_enrolled(graphql, d
              invited: mentees(kind: INVITED) { name kind } enrolled: mentees(kind: ENROLLED) { name kind } } }""",
         {"id": str(session.id)},
     )
-    assert data["session"]["invited"] == [{"name": "Invited 0", "kind": "INVITED"}, {"name": "Invited 1", "kind": "INVITED"}]
+    assert data["session"]["invited"] == [
+        {"name": "Invited 0", "kind": "INVITED"},
+        {"name": "Invited 1", "kind": "INVITED"},
+    ]
     assert data["session"]["enrolled"] == [{"name": "Enrolled 0", "kind": "ENROLLED"}]
 
 
@@ -104,14 +117,21 @@ async def test_a_big_blue_button_session_shows_no_link_until_the_room_is_made(gr
     mentor = await make_user(org, "MENTOR")
     session = await make_session(org, mentor, platform=MeetingPlatform.BIG_BLUE_BUTTON)
     await graphql.login(manager.email)
-    assert (await details(graphql, session.id))["meeting"] == {"platform": "BIG_BLUE_BUTTON", "link": None, "passcode": None}
+    assert (await details(graphql, session.id))["meeting"] == {
+        "platform": "BIG_BLUE_BUTTON",
+        "link": None,
+        "passcode": None,
+    }
 
 
 STATUS_RULES = [
     (SessionStatus.UPCOMING, (True, None), (True, None), (True, None)),
     (
         SessionStatus.LIVE,
-        (False, "The mentor has started this session, so its details can no longer be edited; the meeting link still can."),
+        (
+            False,
+            "The mentor has started this session, so its details can no longer be edited; the meeting link still can.",
+        ),
         (True, None),
         (False, "The mentor has started this session, so it can no longer be deleted."),
     ),
@@ -129,8 +149,12 @@ async def test_what_a_manager_may_do_depends_on_the_status(graphql, db, status, 
     org = await make_org()
     manager = await make_user(org, "MANAGER")
     mentor = await make_user(org, "MENTOR")
-    session = await make_session(org, mentor, status=status, starts_at=utcnow() - timedelta(days=3)
-                                 if status == SessionStatus.COMPLETED else None)
+    session = await make_session(
+        org,
+        mentor,
+        status=status,
+        starts_at=utcnow() - timedelta(days=3) if status == SessionStatus.COMPLETED else None,
+    )
     await graphql.login(manager.email)
     found = await details(graphql, session.id)
     assert found["status"] == status.value

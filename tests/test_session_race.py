@@ -123,7 +123,9 @@ async def test_two_managers_moving_two_sessions_of_a_mentor_into_one_slot_at_onc
 
     assert outcome(payloads) == (1, {("startsAt", "MENTOR_BUSY")}), [p["errors"] for p in payloads]
     moved = next(p["session"]["title"] for p in payloads if p["session"])
-    assert next(p for p in payloads if p["errors"])["errors"][0]["message"].startswith(f"Ravi Kumar already has “{moved}”")
+    assert next(p for p in payloads if p["errors"])["errors"][0]["message"].startswith(
+        f"Ravi Kumar already has “{moved}”"
+    )
 
 
 async def test_bookings_of_different_mentors_made_at_once_all_succeed(app, db):
@@ -166,7 +168,9 @@ async def test_when_every_request_passed_the_check_together_the_database_lets_on
 
 
 @ON_POSTGRES
-async def test_two_sessions_moved_into_one_slot_at_once_only_one_moves(app, db, every_request_passes_the_python_check_together):
+async def test_two_sessions_moved_into_one_slot_at_once_only_one_moves(
+    app, db, every_request_passes_the_python_check_together
+):
     desk = await a_desk()
     morning = await make_session(desk.org, desk.mentor, starts_at=datetime.fromisoformat(ist("09:00")))
     noon = await make_session(desk.org, desk.mentor, starts_at=datetime.fromisoformat(ist("12:00")))
@@ -202,7 +206,11 @@ async def insert_by_hand(desk, mentor, start: str, status: str = "UPCOMING", del
 
 
 @ON_POSTGRES
-@pytest.mark.parametrize("start", ["15:00", "15:30", "14:00", "16:00"], ids=["same", "overlapping", "ending as it starts", "starting as it ends"])
+@pytest.mark.parametrize(
+    "start",
+    ["15:00", "15:30", "14:00", "16:00"],
+    ids=["same", "overlapping", "ending as it starts", "starting as it ends"],
+)
 async def test_the_database_refuses_a_clashing_insert_that_bypasses_the_rules(db, start):
     desk = await a_desk()
     await make_session(desk.org, desk.mentor, starts_at=datetime.fromisoformat(ist("15:00")), duration=60)

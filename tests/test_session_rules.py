@@ -30,7 +30,10 @@ def found(problems: Problems) -> set[tuple[str | None, ErrorCode]]:
 def test_text_is_trimmed_and_blank_text_is_required():
     problems = Problems()
 
-    assert rules.clean_text(problems, "title", "  Lesson planning \n", "title", 200, "enter the topic") == "Lesson planning"
+    assert (
+        rules.clean_text(problems, "title", "  Lesson planning \n", "title", 200, "enter the topic")
+        == "Lesson planning"
+    )
     assert rules.clean_text(problems, "title", " \t ", "title", 200, "enter the topic") is None
     assert rules.clean_text(problems, "title", None, "title", 200, "enter the topic") is None
 
@@ -50,7 +53,10 @@ def test_text_over_its_limit_says_how_long_it_is_and_the_limit():
 def test_a_label_list_keeps_the_first_spelling_of_each_value_and_needs_one():
     problems = Problems()
 
-    assert rules.clean_list(problems, "categories", [" Maths ", "maths", "", "Art"], "category", "Art") == ["Maths", "Art"]
+    assert rules.clean_list(problems, "categories", [" Maths ", "maths", "", "Art"], "category", "Art") == [
+        "Maths",
+        "Art",
+    ]
     assert rules.clean_list(problems, "categories", ["  ", ""], "category", "Art") is None
     assert rules.clean_list(problems, "categories", ["y" * 101], "category", "Art") is None
 
@@ -76,7 +82,10 @@ def test_a_past_start_is_shown_to_people_in_the_display_zone():
 
     rules.check_start(problems, datetime(2030, 5, 31, 11, 30, tzinfo=timezone.utc), NOW)
 
-    assert problems.errors[0].message == "The start 31-05-2030 17:00 IST is in the past; choose a date and time in the future."
+    assert (
+        problems.errors[0].message
+        == "The start 31-05-2030 17:00 IST is in the past; choose a date and time in the future."
+    )
 
 
 def test_instants_are_kept_in_utc_whatever_zone_they_came_in():
@@ -123,7 +132,9 @@ def test_a_seats_limit_fits_the_mentees_already_in(seats, taken, code):
     (MeetingPlatform.GOOGLE_MEET, "https://meet.google.com/abc", "1", {("meeting.passcode", ErrorCode.INVALID)}),
     (MeetingPlatform.ZOOM, "https://zoom.us/j/1", "", {("meeting.passcode", ErrorCode.REQUIRED)}),
 ])  # fmt: skip
-def test_a_meeting_link_is_an_https_link_on_its_platform_and_only_zoom_has_a_passcode(platform, link, passcode, expected):
+def test_a_meeting_link_is_an_https_link_on_its_platform_and_only_zoom_has_a_passcode(
+    platform, link, passcode, expected
+):
     problems = Problems()
 
     rules.check_meeting(problems, platform, link, passcode)
@@ -144,7 +155,11 @@ def test_a_wrong_meeting_link_is_answered_with_an_example_of_a_right_one():
 def test_mentee_emails_are_lower_cased_and_merged_and_malformed_ones_are_reported():
     problems = Problems()
 
-    emails = rules.check_emails(problems, "inviteEmails", [" Asha@Example.org", "asha@example.org", "", "kiran@example.org", "not-an-email", "a@b"])
+    emails = rules.check_emails(
+        problems,
+        "inviteEmails",
+        [" Asha@Example.org", "asha@example.org", "", "kiran@example.org", "not-an-email", "a@b"],
+    )
 
     assert emails == ["asha@example.org", "kiran@example.org"]
     assert [(e.field, e.code, e.message.split("”")[0]) for e in problems.errors] == [
@@ -241,7 +256,12 @@ def form(desk, starts_at: datetime, **changes) -> SessionInput:
 async def test_a_mentor_named_by_email_in_any_case_hosts_the_session(db):
     desk = await a_desk()
 
-    change = await plan_create(desk.manager, form(desk, at(10), mentor_email=f"  {desk.mentor.email.upper()} "), Directory(desk.org.id), now=NOW)
+    change = await plan_create(
+        desk.manager,
+        form(desk, at(10), mentor_email=f"  {desk.mentor.email.upper()} "),
+        Directory(desk.org.id),
+        now=NOW,
+    )
 
     assert change.session.mentor_id == desk.mentor.id
 
@@ -282,7 +302,9 @@ async def test_after_preloading_planning_many_sessions_asks_the_database_nothing
     sql_statements.clear()
 
     for day in range(40):
-        await plan_create(desk.manager, form(desk, at(10) + timedelta(days=day), invite_emails=[desk.asha.email]), directory, now=NOW)
+        await plan_create(
+            desk.manager, form(desk, at(10) + timedelta(days=day), invite_emails=[desk.asha.email]), directory, now=NOW
+        )
 
     assert sql_statements == []
 
@@ -312,7 +334,10 @@ async def test_the_type_and_mentor_of_a_published_session_are_locked(db):
         await plan_update(desk.manager, session.id, SessionInput(type=SessionType.PRIVATE, mentor_email=desk.other_mentor.email),
                           Directory(desk.org.id), now=NOW)  # fmt: skip
 
-    assert [(e.field, e.code) for e in refused.value.errors] == [("type", ErrorCode.LOCKED), ("mentorId", ErrorCode.LOCKED)]
+    assert [(e.field, e.code) for e in refused.value.errors] == [
+        ("type", ErrorCode.LOCKED),
+        ("mentorId", ErrorCode.LOCKED),
+    ]
     assert "cannot change" in refused.value.errors[0].message
 
 
@@ -354,6 +379,8 @@ async def test_an_upcoming_session_keeps_its_mentor_after_the_mentor_role_is_tak
     session = await make_session(desk.org, desk.mentor, starts_at=at(10))
     await User.filter(id=desk.mentor.id).update(is_mentor=False)
 
-    change = await plan_update(desk.manager, session.id, SessionInput(starts_at=at(12)), Directory(desk.org.id), now=NOW)
+    change = await plan_update(
+        desk.manager, session.id, SessionInput(starts_at=at(12)), Directory(desk.org.id), now=NOW
+    )
 
     assert (change.mentor.id, change.session.starts_at) == (desk.mentor.id, at(12))

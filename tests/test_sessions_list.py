@@ -35,19 +35,41 @@ async def a_programme():
     ravi = await make_user(org, "MENTOR", name="Ravi Iyer")
     mentee = await make_user(org, "MENTEE")
     await make_session(
-        org, asha, title="Alpha", starts_at=BASE, status=SessionStatus.UPCOMING, type=SessionType.PUBLIC,
-        platform=MeetingPlatform.ZOOM, medium="English", categories=("Communication",),
+        org,
+        asha,
+        title="Alpha",
+        starts_at=BASE,
+        status=SessionStatus.UPCOMING,
+        type=SessionType.PUBLIC,
+        platform=MeetingPlatform.ZOOM,
+        medium="English",
+        categories=("Communication",),
         recommended_for=("Teachers",),
     )
     await make_session(
-        org, asha, title="Bravo", starts_at=BASE + timedelta(days=1), status=SessionStatus.LIVE,
-        type=SessionType.PRIVATE, platform=MeetingPlatform.GOOGLE_MEET, medium="Hindi",
-        categories=("Leadership",), recommended_for=("School leaders",), invited=(mentee,),
+        org,
+        asha,
+        title="Bravo",
+        starts_at=BASE + timedelta(days=1),
+        status=SessionStatus.LIVE,
+        type=SessionType.PRIVATE,
+        platform=MeetingPlatform.GOOGLE_MEET,
+        medium="Hindi",
+        categories=("Leadership",),
+        recommended_for=("School leaders",),
+        invited=(mentee,),
     )
     await make_session(
-        org, ravi, title="Charlie", starts_at=BASE + timedelta(days=2), status=SessionStatus.COMPLETED,
-        type=SessionType.PUBLIC, platform=MeetingPlatform.BIG_BLUE_BUTTON, medium="Tamil",
-        categories=("Communication", "Life skills"), recommended_for=("Teachers", "School leaders"),
+        org,
+        ravi,
+        title="Charlie",
+        starts_at=BASE + timedelta(days=2),
+        status=SessionStatus.COMPLETED,
+        type=SessionType.PUBLIC,
+        platform=MeetingPlatform.BIG_BLUE_BUTTON,
+        medium="Tamil",
+        categories=("Communication", "Life skills"),
+        recommended_for=("Teachers", "School leaders"),
     )
     return org, manager, asha, ravi
 
@@ -228,8 +250,15 @@ async def test_paging_reports_where_the_manager_is(graphql, db):
 
     first = (await graphql.execute(LIST, {"page": 1, "pageSize": 10}))["sessions"]
     assert [i["title"] for i in first["items"]] == [f"Session {n:02d}" for n in range(10)]
-    assert {k: first[k] for k in ("totalCount", "page", "pageSize", "totalPages", "hasNextPage", "hasPreviousPage")} == {
-        "totalCount": 23, "page": 1, "pageSize": 10, "totalPages": 3, "hasNextPage": True, "hasPreviousPage": False,
+    assert {
+        k: first[k] for k in ("totalCount", "page", "pageSize", "totalPages", "hasNextPage", "hasPreviousPage")
+    } == {
+        "totalCount": 23,
+        "page": 1,
+        "pageSize": 10,
+        "totalPages": 3,
+        "hasNextPage": True,
+        "hasPreviousPage": False,
     }
     middle = (await graphql.execute(LIST, {"page": 2, "pageSize": 10}))["sessions"]
     assert (middle["hasNextPage"], middle["hasPreviousPage"]) == (True, True)
@@ -246,7 +275,12 @@ async def test_an_empty_list_is_one_empty_page(graphql, db):
     await graphql.login(manager.email)
     page = (await graphql.execute(LIST))["sessions"]
     assert page["items"] == []
-    assert (page["totalCount"], page["totalPages"], page["hasNextPage"], page["hasPreviousPage"]) == (0, 1, False, False)
+    assert (page["totalCount"], page["totalPages"], page["hasNextPage"], page["hasPreviousPage"]) == (
+        0,
+        1,
+        False,
+        False,
+    )
 
 
 async def test_the_page_size_defaults_to_ten(graphql, db):
@@ -303,9 +337,7 @@ async def test_a_malformed_mentor_id_in_the_filter_is_a_clear_error(graphql, db,
     messages = await graphql.errors(
         "query($ids: [ID!]) { sessions(filter: {mentorIds: $ids}) { totalCount } }", {"ids": ["1", bad_id]}
     )
-    assert messages == [
-        f"mentorIds entry {bad_id!r} is not a valid ID; IDs are positive whole numbers such as 42."
-    ]
+    assert messages == [f"mentorIds entry {bad_id!r} is not a valid ID; IDs are positive whole numbers such as 42."]
 
 
 async def test_signed_out_visitors_get_no_list(graphql, db):
@@ -355,9 +387,13 @@ async def test_a_page_of_100_costs_the_same_sql_statements_as_a_page_of_5(graphq
     platforms = list(MeetingPlatform)
     for n in range(105):
         await make_session(
-            org, mentors[n % 6], title=f"Session {n:03d}", platform=platforms[n % 3],
+            org,
+            mentors[n % 6],
+            title=f"Session {n:03d}",
+            platform=platforms[n % 3],
             status=SessionStatus.COMPLETED if n % 5 == 0 else SessionStatus.UPCOMING,
-            categories=("Communication", "Leadership")[: 1 + n % 2], recommended_for=("Teachers",),
+            categories=("Communication", "Leadership")[: 1 + n % 2],
+            recommended_for=("Teachers",),
             invited=(mentees[n % 8],) + ((viewer,) if role == "MENTEE" and n % 7 == 0 else ()),
             enrolled=(mentees[(n + 1) % 8], mentees[(n + 2) % 8]),
         )
@@ -381,6 +417,4 @@ async def test_a_date_bound_without_a_time_zone_is_a_clear_error(graphql, db):
     manager = await make_user(org, "MANAGER")
     await graphql.login(manager.email)
     messages = await graphql.errors('{ sessions(filter: {startsFrom: "2031-03-02T10:00:00"}) { totalCount } }')
-    assert messages == [
-        "filter.startsFrom '2031-03-02T10:00:00' has no time zone; add one, such as +05:30 or Z."
-    ]
+    assert messages == ["filter.startsFrom '2031-03-02T10:00:00' has no time zone; add one, such as +05:30 or Z."]

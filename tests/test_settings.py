@@ -30,12 +30,21 @@ def test_the_readme_gives_each_settings_default():
 
 def test_every_setting_in_the_table_is_read(tmp_path):
     defaults = load_settings({"DATA_DIR": str(tmp_path)})
-    changed = load_settings({
-        "DATA_DIR": str(tmp_path / "other"), "DATABASE_URL": "postgresql://u:p@db:5432/sd",
-        "SMTP_URL": "smtp://mail:1025", "MAIL_FROM": "Desk <desk@example.org>", "SECRET_KEY": "k" * 40,
-        "DISPLAY_TIME_ZONE": "UTC", "SEATS_LIMIT": "30", "MEDIA_ROOT": str(tmp_path / "images"),
-        "BULK_MAX_ROWS": "50", "BULK_MAX_BYTES": "1000", "DEBUG": "true",
-    })
+    changed = load_settings(
+        {
+            "DATA_DIR": str(tmp_path / "other"),
+            "DATABASE_URL": "postgresql://u:p@db:5432/sd",
+            "SMTP_URL": "smtp://mail:1025",
+            "MAIL_FROM": "Desk <desk@example.org>",
+            "SECRET_KEY": "k" * 40,
+            "DISPLAY_TIME_ZONE": "UTC",
+            "SEATS_LIMIT": "30",
+            "MEDIA_ROOT": str(tmp_path / "images"),
+            "BULK_MAX_ROWS": "50",
+            "BULK_MAX_BYTES": "1000",
+            "DEBUG": "true",
+        }
+    )
     assert changed.database_url == "postgres://u:p@db:5432/sd" and changed.is_postgres
     assert defaults.database_url == f"sqlite://{tmp_path / 'sessiondesk.sqlite3'}" and not defaults.is_postgres
     assert (changed.smtp_url, defaults.smtp_url) == ("smtp://mail:1025", None)
@@ -49,11 +58,16 @@ def test_every_setting_in_the_table_is_read(tmp_path):
     assert (changed.debug, defaults.debug) == (True, False)
 
 
-@pytest.mark.parametrize("env,message", [
-    ({"SEATS_LIMIT": "twenty"}, "Setting SEATS_LIMIT='twenty' is not a whole number; set it to e.g. 20."),
-    ({"DISPLAY_TIME_ZONE": "Mars/Olympus"},
-     "Setting DISPLAY_TIME_ZONE='Mars/Olympus' is not a known time zone; use e.g. Asia/Kolkata."),
-])
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"SEATS_LIMIT": "twenty"}, "Setting SEATS_LIMIT='twenty' is not a whole number; set it to e.g. 20."),
+        (
+            {"DISPLAY_TIME_ZONE": "Mars/Olympus"},
+            "Setting DISPLAY_TIME_ZONE='Mars/Olympus' is not a known time zone; use e.g. Asia/Kolkata.",
+        ),
+    ],
+)
 def test_a_wrong_setting_stops_the_app_with_the_fix(tmp_path, env, message):
     with pytest.raises(SystemExit) as stopped:
         load_settings({"DATA_DIR": str(tmp_path), **env})

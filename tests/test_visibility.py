@@ -46,7 +46,10 @@ async def test_a_manager_sees_every_session_of_the_organisation(graphql, db):
     manager = await make_user(org, "MANAGER")
     await graphql.login(manager.email)
     assert await listed(graphql) == [
-        "Asha private for Meena", "Asha public", "Ravi private for Kiran", "Ravi public, Meena enrolled",
+        "Asha private for Meena",
+        "Asha public",
+        "Ravi private for Kiran",
+        "Ravi public, Meena enrolled",
     ]
 
 

@@ -21,7 +21,9 @@ class Column:
 
 COLUMNS = [
     Column("action", "Action"),
-    Column("id", "ID", ("Session ID", "Session ID (blank if action is create and for Edit/Delete session id is mandatory)")),
+    Column(
+        "id", "ID", ("Session ID", "Session ID (blank if action is create and for Edit/Delete session id is mandatory)")
+    ),
     Column("title", "Title", ("Session Title",)),
     Column("description", "Description"),
     Column("type", "Type", ("Session Type",)),

@@ -8,14 +8,34 @@ from collections.abc import AsyncIterator, Iterable
 from backend.bulk_upload import columns
 from backend.bulk_upload.rows import ZONES, Action
 from backend.csv_format import BOM, csv_line, local_date, local_time
-from backend.models import Attendance, AttendanceKind, LabelKind, MeetingPlatform, Session, SessionLabel, SessionStatus, SessionTimeZone, SessionType
+from backend.models import (
+    Attendance,
+    AttendanceKind,
+    LabelKind,
+    MeetingPlatform,
+    Session,
+    SessionLabel,
+    SessionStatus,
+    SessionTimeZone,
+    SessionType,
+)
 from backend.sessions.rules import PLATFORM_NAMES
 
 BATCH = 1000
 # Plain rows rather than model objects: a large export is mostly object building otherwise.
 FIELDS = (
-    "id", "title", "description", "type", "starts_at", "time_zone", "duration_minutes", "medium",
-    "meeting_platform", "meeting_link", "meeting_passcode", "mentor__email",
+    "id",
+    "title",
+    "description",
+    "type",
+    "starts_at",
+    "time_zone",
+    "duration_minutes",
+    "medium",
+    "meeting_platform",
+    "meeting_link",
+    "meeting_passcode",
+    "mentor__email",
 )
 
 
@@ -57,7 +77,9 @@ async def bulk_edit_rows(ids: Iterable[int]) -> AsyncIterator[str]:
             continue
         labels: dict[int, dict[LabelKind, list[str]]] = {}
         for session_id, kind, value in (
-            await SessionLabel.filter(session_id__in=list(found)).order_by("position", "id").values_list("session_id", "kind", "value")
+            await SessionLabel.filter(session_id__in=list(found))
+            .order_by("position", "id")
+            .values_list("session_id", "kind", "value")
         ):
             labels.setdefault(session_id, {}).setdefault(LabelKind(kind), []).append(value)
         invited: dict[int, list[str]] = {}
@@ -67,6 +89,4 @@ async def bulk_edit_rows(ids: Iterable[int]) -> AsyncIterator[str]:
             .values_list("session_id", "mentee__email")
         ):
             invited.setdefault(session_id, []).append(email)
-        yield "".join(
-            csv_line(edit_row(found[i], labels.get(i, {}), invited.get(i, []))) for i in chunk if i in found
-        )
+        yield "".join(csv_line(edit_row(found[i], labels.get(i, {}), invited.get(i, []))) for i in chunk if i in found)

@@ -127,7 +127,9 @@ class Job:
             except (LeaseLost, Stopping):
                 raise
             except Exception as error:  # a clash, a session changed meanwhile, a deadlock: see the module doc
-                log.info("Bulk upload %s: a batch was refused (%r); applying its rows one by one", self.upload.id, error)
+                log.info(
+                    "Bulk upload %s: a batch was refused (%r); applying its rows one by one", self.upload.id, error
+                )
                 self.directory = None  # it imagined the refused batch
                 batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
                 await self.apply_one_by_one([row for row, _ in batch])
@@ -233,8 +235,13 @@ class Job:
                 raise LeaseLost()
             upload = await BulkUpload.get(id=self.upload.id)
             await notify_bulk_upload_finished(
-                self.actor, upload.filename, upload.dry_run, upload.valid_rows, upload.invalid_rows,
-                await results.result_csv(upload), results.result_url(upload),
+                self.actor,
+                upload.filename,
+                upload.dry_run,
+                upload.valid_rows,
+                upload.invalid_rows,
+                await results.result_csv(upload),
+                results.result_url(upload),
             )
 
 
@@ -252,7 +259,9 @@ async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], boo
         await BulkUpload.filter(id=upload.id, lease_owner=owner).update(
             status=BulkUploadStatus.FAILED,
             message=messages.JOB_STOPPED.format(done=current.processed_rows, total=current.total_rows),
-            finished_at=utcnow(), lease_owner="", lease_expires_at=None,
+            finished_at=utcnow(),
+            lease_owner="",
+            lease_expires_at=None,
         )
 
 

@@ -29,7 +29,7 @@ FILE_DELIMITER = (
 )
 FILE_BAD_QUOTES = (
     "The quotes in the file do not pair up (the row that starts on line {line}): a cell that starts with "
-    "a quote (\") must end with one, and a quote inside such a cell is written twice (\"\"). Fix that cell, "
+    'a quote (") must end with one, and a quote inside such a cell is written twice (""). Fix that cell, '
     "or save the file from your spreadsheet as CSV UTF-8 again."
 )
 HEADER_UNKNOWN = "The header has columns that are not known here: {names}."
@@ -39,8 +39,7 @@ HEADER_UNNAMED = "Column {position} of the header has no name; name it or delete
 HEADER_FIX = "Use the column names of the sample file: {names} (MentorEd's column names work too)."
 FILE_HEADER_ONLY = "The file has a header but no rows. Add one row per session below the header."
 FILE_TOO_MANY_ROWS = (
-    "The file has {count} rows; one upload can have at most {limit}. Split it into files of {limit} rows "
-    "or fewer."
+    "The file has {count} rows; one upload can have at most {limit}. Split it into files of {limit} rows or fewer."
 )
 
 # --- one row (the row is Invalid and changes nothing) ----------------------------------------------

@@ -65,9 +65,13 @@ def decode(data: bytes, max_bytes: int) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         byte = data[error.start]
-        raise FileRefused(messages.FILE_NOT_UTF8.format(
-            line=data[: error.start].count(b"\n") + 1, byte=byte, guess=bytes([byte]).decode("cp1252", "replace"),
-        ))
+        raise FileRefused(
+            messages.FILE_NOT_UTF8.format(
+                line=data[: error.start].count(b"\n") + 1,
+                byte=byte,
+                guess=bytes([byte]).decode("cp1252", "replace"),
+            )
+        )
     controls = sum(1 for c in text[:4000] if ord(c) < 32 and c not in "\t\r\n")
     if controls > len(text[:4000]) // 100:
         raise FileRefused(messages.FILE_BINARY)

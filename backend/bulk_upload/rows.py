@@ -45,7 +45,18 @@ PLATFORMS = {
     "zoom": MeetingPlatform.ZOOM,
 }
 START_KEYS = ("date", "time", "time_zone")
-DETAIL_KEYS = ("title", "description", "type", "mentor", "mentees", *START_KEYS, "duration", "recommended_for", "categories", "medium")
+DETAIL_KEYS = (
+    "title",
+    "description",
+    "type",
+    "mentor",
+    "mentees",
+    *START_KEYS,
+    "duration",
+    "recommended_for",
+    "categories",
+    "medium",
+)
 MEETING_KEYS = ("meeting_platform", "meeting_link", "meeting_passcode")
 # A cell that could not be read stands in for what the rules would say about the same field.
 COVERS = {
@@ -173,7 +184,8 @@ class Cells:
         elif len(given) < len(START_KEYS):
             missing = [columns.BY_KEY[k].name for k in START_KEYS if k not in given]
             self.problems.add(
-                next(k for k in START_KEYS if k not in given), ErrorCode.REQUIRED,
+                next(k for k in START_KEYS if k not in given),
+                ErrorCode.REQUIRED,
                 messages.ROW_START_INCOMPLETE.format(missing=" and ".join(missing)),
             )
             return None, zone
@@ -191,7 +203,9 @@ class Cells:
 
     def session_input(self, current: LoadedSession | None, editing: bool) -> SessionInput:
         starts_at, zone = self.start(current, editing)
-        duration = self.parsed("duration", lambda t: int(t) if MINUTES.fullmatch(t) else None, messages.ROW_DURATION_INVALID)
+        duration = self.parsed(
+            "duration", lambda t: int(t) if MINUTES.fullmatch(t) else None, messages.ROW_DURATION_INVALID
+        )
         mentees, recommended, categories = self.text("mentees"), self.text("recommended_for"), self.text("categories")
         return SessionInput(
             title=self.text("title"),
@@ -235,9 +249,14 @@ def _action_and_id(row: Row, problems: Problems) -> tuple[Action | None, str, in
     elif action in (Action.EDIT, Action.DELETE) and not raw_id:
         problems.add("id", ErrorCode.REQUIRED, messages.ROW_ID_MISSING.format(action=action.value))
     if row.extra_cells:
-        problems.add(None, ErrorCode.INVALID, messages.ROW_EXTRA_CELLS.format(
-            count=len(row.cells) + row.extra_cells, columns=len(row.cells),
-        ))
+        problems.add(
+            None,
+            ErrorCode.INVALID,
+            messages.ROW_EXTRA_CELLS.format(
+                count=len(row.cells) + row.extra_cells,
+                columns=len(row.cells),
+            ),
+        )
     return action, (action.value if action else raw_action[:20]), session_id
 
 
@@ -251,14 +270,18 @@ async def read_row(row: Row, directory: Directory) -> Request:
     cells = Cells(row, problems)
     if action == Action.CREATE:
         data = cells.session_input(None, editing=False)
-        return Request(label, None, lambda actor, d: changes.plan_create(actor, data, d), problems.errors, row.value("mentor"))
+        return Request(
+            label, None, lambda actor, d: changes.plan_create(actor, data, d), problems.errors, row.value("mentor")
+        )
     current = await directory.session(session_id, for_update=True)
     data = cells.session_input(current, editing=True)
     # A live session's details are fixed (R1) but its meeting may change (R2): a row that fills in only
     # the meeting cells changes only the meeting.
     if current and current.model.status == SessionStatus.LIVE and not any(row.value(k) for k in DETAIL_KEYS):
         meeting = data.meeting or MeetingInput()
-        return Request(label, session_id, lambda actor, d: changes.plan_meeting(actor, session_id, meeting, d), problems.errors)
+        return Request(
+            label, session_id, lambda actor, d: changes.plan_meeting(actor, session_id, meeting, d), problems.errors
+        )
     return Request(label, session_id, lambda actor, d: changes.plan_update(actor, session_id, data, d), problems.errors)
 
 
@@ -279,7 +302,9 @@ def trial_view(directory: Directory, request: Request) -> Directory:
     if mentor := directory.mentors_by_email.get(request.mentor_email.strip().lower()):
         mentor_ids.add(mentor.id)
     trial.sessions = ChainMap(own, directory.sessions)
-    trial.bookings = ChainMap({m: list(directory.bookings[m]) for m in mentor_ids if m in directory.bookings}, directory.bookings)
+    trial.bookings = ChainMap(
+        {m: list(directory.bookings[m]) for m in mentor_ids if m in directory.bookings}, directory.bookings
+    )
     return trial
 
 

@@ -16,7 +16,9 @@ from backend.settings import get_settings
 FILENAME_MAX = 255
 
 
-async def submit(uploader: User, filename: str | None, data: bytes, dry_run: bool) -> tuple[BulkUpload | None, list[UserError]]:
+async def submit(
+    uploader: User, filename: str | None, data: bytes, dry_run: bool
+) -> tuple[BulkUpload | None, list[UserError]]:
     """A checked file, stored and handed to the job runner; a refused one stored as FAILED with its
     message (so it shows in the history) and the message returned."""
     if not uploader.is_manager:
@@ -31,7 +33,12 @@ async def submit(uploader: User, filename: str | None, data: bytes, dry_run: boo
     try:
         table = parse.read_upload(data, settings.bulk_max_bytes, settings.bulk_max_rows)
     except parse.FileRefused as refused:
-        upload.status, upload.message, upload.content, upload.finished_at = BulkUploadStatus.FAILED, refused.message, "", utcnow()
+        upload.status, upload.message, upload.content, upload.finished_at = (
+            BulkUploadStatus.FAILED,
+            refused.message,
+            "",
+            utcnow(),
+        )
         await upload.save()
         return upload, [UserError("file", ErrorCode.INVALID, refused.message)]
     upload.content, upload.total_rows = table.text, len(table.rows)

@@ -27,7 +27,9 @@ async def _labels(session_ids: Sequence[int]) -> list[dict[LabelKind, list[str]]
 
 async def _attendances(session_ids: Sequence[int]) -> list[list[Attendance]]:
     by_session: dict[int, list[Attendance]] = defaultdict(list)
-    rows = await Attendance.filter(session_id__in=list(session_ids)).select_related("mentee").order_by("created_at", "id")
+    rows = (
+        await Attendance.filter(session_id__in=list(session_ids)).select_related("mentee").order_by("created_at", "id")
+    )
     for row in rows:
         by_session[row.session_id].append(row)
     return [by_session[i] for i in session_ids]

@@ -120,7 +120,9 @@ def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | 
     ]
 
 
-async def notify_rescheduled(session: Session, mentor: User, mentees: Iterable[User], previous_starts_at: datetime) -> None:
+async def notify_rescheduled(
+    session: Session, mentor: User, mentees: Iterable[User], previous_starts_at: datetime
+) -> None:
     letter = Letter(
         subject=f"Rescheduled: {session.title}",
         paragraphs=[
@@ -129,8 +131,10 @@ async def notify_rescheduled(session: Session, mentor: User, mentees: Iterable[U
             f"it is now on {session_time(session, session.starts_at)}.",
         ]
         if previous_starts_at != session.starts_at
-        else [f"The session “{session.title}” now lasts {duration_text(session.duration_minutes)}; it still starts "
-              f"on {session_time(session, session.starts_at)}."],
+        else [
+            f"The session “{session.title}” now lasts {duration_text(session.duration_minutes)}; it still starts "
+            f"on {session_time(session, session.starts_at)}."
+        ],
         facts=session_facts(session, mentor),
     )
     await letter.send_to([mentor, *mentees])
@@ -182,7 +186,7 @@ async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]
 
 
 def result_filename(upload_filename: str) -> str:
-    """"sessions.csv" → "sessions-result.csv"; the name as the uploader knows it, minus any folder."""
+    """ "sessions.csv" → "sessions-result.csv"; the name as the uploader knows it, minus any folder."""
     name = upload_filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if name.lower().endswith(".csv"):
         name = name[: -len(".csv")]
@@ -225,7 +229,9 @@ async def notify_bulk_upload_finished(
         )
     paragraphs = [outcome]
     if invalid_rows:
-        paragraphs.append("The Status Message column of the result file says what is wrong in each invalid row and how to fix it.")
+        paragraphs.append(
+            "The Status Message column of the result file says what is wrong in each invalid row and how to fix it."
+        )
     paragraphs.append(f"The result file {attachment_name} is attached.")
     letter = Letter(
         subject=subject,

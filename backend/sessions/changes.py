@@ -41,7 +41,16 @@ from backend.sessions.rules import MeetingInput, Problems, SessionInput
 from backend.sessions.visibility import visible_sessions
 from backend.settings import get_settings
 
-DETAIL_FIELDS = ("title", "description", "starts_at", "ends_at", "duration_minutes", "time_zone", "medium", "seats_limit")
+DETAIL_FIELDS = (
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "duration_minutes",
+    "time_zone",
+    "medium",
+    "seats_limit",
+)
 MEETING_FIELDS = ("meeting_platform", "meeting_link", "meeting_passcode")
 COUNT_FIELDS = ("enrolled_count", "invited_count", "mentee_count")
 
@@ -75,10 +84,15 @@ def _refuse(problems: Problems) -> None:
 
 
 def _not_found(session_id: int) -> Refused:
-    return Refused([rules.UserError(
-        "id", ErrorCode.NOT_FOUND,
-        f"There is no session with ID {session_id} in your organisation; check the ID in the session list.",
-    )])
+    return Refused(
+        [
+            rules.UserError(
+                "id",
+                ErrorCode.NOT_FOUND,
+                f"There is no session with ID {session_id} in your organisation; check the ID in the session list.",
+            )
+        ]
+    )
 
 
 def _recount(loaded: LoadedSession) -> None:
@@ -88,17 +102,23 @@ def _recount(loaded: LoadedSession) -> None:
     session.mentee_count = session.invited_count + session.enrolled_count
 
 
-async def _check_invites(problems: Problems, directory: Directory, emails: list[str] | None, field: str) -> list[User] | None:
+async def _check_invites(
+    problems: Problems, directory: Directory, emails: list[str] | None, field: str
+) -> list[User] | None:
     """The mentees named by email, all of them found in the organisation (unknown ones are reported,
     never dropped); None after reporting a problem."""
     wanted = rules.check_emails(problems, field, emails or [])
     found = await directory.mentees(wanted)
     unknown = [e for e, user in found.items() if user is None]
     if unknown:
-        problems.add(field, ErrorCode.NOT_FOUND, (
-            f"No mentee with the email {', '.join(unknown)} in your organisation; check the spelling, or add "
-            "them as mentees first."
-        ))
+        problems.add(
+            field,
+            ErrorCode.NOT_FOUND,
+            (
+                f"No mentee with the email {', '.join(unknown)} in your organisation; check the spelling, or add "
+                "them as mentees first."
+            ),
+        )
         return None
     return [user for user in found.values() if user is not None]
 
@@ -106,23 +126,36 @@ async def _check_invites(problems: Problems, directory: Directory, emails: list[
 def _check_seat_count(problems: Problems, seats: int, count: int, field: str) -> None:
     """R6: invited + enrolled fit within the seats limit; an invite beyond it is refused, never dropped."""
     if count > seats:
-        problems.add(field, ErrorCode.SEATS_FULL, (
-            f"This would put {count} mentees in a session with {seats} seats; invite {count - seats} fewer "
-            "mentees or raise the seats limit."
-        ))
+        problems.add(
+            field,
+            ErrorCode.SEATS_FULL,
+            (
+                f"This would put {count} mentees in a session with {seats} seats; invite {count - seats} fewer "
+                "mentees or raise the seats limit."
+            ),
+        )
 
 
 async def _check_booking(
-    problems: Problems, directory: Directory, mentor: User, starts_at: datetime, ends_at: datetime, session_id: int | None
+    problems: Problems,
+    directory: Directory,
+    mentor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    session_id: int | None,
 ) -> None:
     """R4: no overlapping or back-to-back session for the mentor."""
     clash = await directory.clash(mentor.id, starts_at, ends_at, session_id)
     if clash:
-        problems.add("startsAt", ErrorCode.MENTOR_BUSY, rules.clash_message(mentor, clash.title, clash.starts_at, clash.ends_at))
+        problems.add(
+            "startsAt", ErrorCode.MENTOR_BUSY, rules.clash_message(mentor, clash.title, clash.starts_at, clash.ends_at)
+        )
 
 
 def _meeting_values(problems: Problems, current: Session | None, meeting: MeetingInput | None, prefix: str) -> tuple:
-    platform = (meeting and meeting.platform) or (current.meeting_platform if current else MeetingPlatform.BIG_BLUE_BUTTON)
+    platform = (meeting and meeting.platform) or (
+        current.meeting_platform if current else MeetingPlatform.BIG_BLUE_BUTTON
+    )
     platform_changed = current is not None and platform != current.meeting_platform
     keep = current is not None and not platform_changed
 
@@ -143,31 +176,53 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         problems.add(None, ErrorCode.PERMISSION_DENIED, rules.NOT_A_MANAGER)
         _refuse(problems)
     title = rules.clean_text(problems, "title", data.title, "title", rules.TITLE_MAX, "enter the topic of the session")
-    description = rules.clean_text(problems, "description", data.description, "description", rules.DESCRIPTION_MAX, "describe what the session covers")
+    description = rules.clean_text(
+        problems,
+        "description",
+        data.description,
+        "description",
+        rules.DESCRIPTION_MAX,
+        "describe what the session covers",
+    )
     if data.type is None:
         problems.add("type", ErrorCode.REQUIRED, "The session type is required; choose Public or Private.")
     mentor = None
     if data.mentor_id is None and not (data.mentor_email or "").strip():
-        problems.add("mentorId", ErrorCode.REQUIRED, "The mentor is required; choose the mentor who will host the session.")
+        problems.add(
+            "mentorId", ErrorCode.REQUIRED, "The mentor is required; choose the mentor who will host the session."
+        )
     else:
         mentor = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
         if mentor is None:
             named = data.mentor_email or f"ID {data.mentor_id}"
-            problems.add("mentorId", ErrorCode.NOT_FOUND, (
-                f"No mentor {named} in your organisation; check it, or give the person the mentor role first."
-            ))
+            problems.add(
+                "mentorId",
+                ErrorCode.NOT_FOUND,
+                (f"No mentor {named} in your organisation; check it, or give the person the mentor role first."),
+            )
     if data.starts_at is None:
         problems.add("startsAt", ErrorCode.REQUIRED, "The date and time are required; enter when the session starts.")
     else:
         rules.check_start(problems, data.starts_at, now)
     duration = data.duration_minutes
     if duration is None:
-        problems.add("durationMinutes", ErrorCode.REQUIRED, "The duration is required; enter it in minutes, for example 60.")
+        problems.add(
+            "durationMinutes", ErrorCode.REQUIRED, "The duration is required; enter it in minutes, for example 60."
+        )
     else:
         rules.check_duration(problems, duration)
-    recommended = rules.clean_list(problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer")
+    recommended = rules.clean_list(
+        problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer"
+    )
     categories = rules.clean_list(problems, "categories", data.categories, "category", "Communication, Life skills")
-    medium = rules.clean_text(problems, "medium", data.medium, "medium", rules.MEDIUM_MAX, "enter the language of the session, for example English")
+    medium = rules.clean_text(
+        problems,
+        "medium",
+        data.medium,
+        "medium",
+        rules.MEDIUM_MAX,
+        "enter the language of the session, for example English",
+    )
     platform, link, passcode = _meeting_values(problems, None, data.meeting, "meeting.")
     seats = data.seats_limit if data.seats_limit is not None else get_settings().seats_limit
     rules.check_seats(problems, seats, 0)
@@ -176,7 +231,11 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         if not any(e.field == "seatsLimit" for e in problems.errors):  # a wrong limit is reported once
             _check_seat_count(problems, seats, len(invitees), "inviteEmails")
         if data.type == SessionType.PRIVATE and not invitees:
-            problems.add("inviteEmails", ErrorCode.REQUIRED, "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.")
+            problems.add(
+                "inviteEmails",
+                ErrorCode.REQUIRED,
+                "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
+            )
     ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration else None
     if mentor and ends_at and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
         await _check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
@@ -226,7 +285,13 @@ async def _editable(actor: User, session_id: int, directory: Directory, reason, 
 
 
 async def plan_update(
-    actor: User, session_id: int, data: SessionInput, directory: Directory, *, notify: bool = True, now: datetime | None = None
+    actor: User,
+    session_id: int,
+    data: SessionInput,
+    directory: Directory,
+    *,
+    notify: bool = True,
+    now: datetime | None = None,
 ) -> Change:
     """R1, R4–R7 for an edit; a given inviteEmails list becomes the new invited list."""
     now = now or utcnow()
@@ -235,18 +300,42 @@ async def plan_update(
     loaded, session, mentor = change.loaded, change.session, change.mentor
     problems = Problems()
     if data.type is not None and data.type != session.type:
-        problems.add("type", ErrorCode.LOCKED, f"The type of a published session cannot change (it is {session.type.value.title()}); delete it and create a new one instead.")
+        problems.add(
+            "type",
+            ErrorCode.LOCKED,
+            f"The type of a published session cannot change (it is {session.type.value.title()}); delete it and create a new one instead.",
+        )
     if data.mentor_id is not None or (data.mentor_email or "").strip():
         named = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
         if named is None or named.id != session.mentor_id:
-            problems.add("mentorId", ErrorCode.LOCKED, "The mentor of a published session cannot change; delete it and create a new session for the other mentor.")
+            problems.add(
+                "mentorId",
+                ErrorCode.LOCKED,
+                "The mentor of a published session cannot change; delete it and create a new session for the other mentor.",
+            )
     values: dict = {}
     if data.title is not None:
-        values["title"] = rules.clean_text(problems, "title", data.title, "title", rules.TITLE_MAX, "enter the topic of the session")
+        values["title"] = rules.clean_text(
+            problems, "title", data.title, "title", rules.TITLE_MAX, "enter the topic of the session"
+        )
     if data.description is not None:
-        values["description"] = rules.clean_text(problems, "description", data.description, "description", rules.DESCRIPTION_MAX, "describe what the session covers")
+        values["description"] = rules.clean_text(
+            problems,
+            "description",
+            data.description,
+            "description",
+            rules.DESCRIPTION_MAX,
+            "describe what the session covers",
+        )
     if data.medium is not None:
-        values["medium"] = rules.clean_text(problems, "medium", data.medium, "medium", rules.MEDIUM_MAX, "enter the language of the session, for example English")
+        values["medium"] = rules.clean_text(
+            problems,
+            "medium",
+            data.medium,
+            "medium",
+            rules.MEDIUM_MAX,
+            "enter the language of the session, for example English",
+        )
     if data.time_zone is not None:
         values["time_zone"] = data.time_zone
     starts_at = data.starts_at or session.starts_at
@@ -259,9 +348,13 @@ async def plan_update(
         rules.check_duration(problems, data.duration_minutes)
     labels = {}
     if data.recommended_for is not None:
-        labels[LabelKind.RECOMMENDED_FOR] = rules.clean_list(problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer")
+        labels[LabelKind.RECOMMENDED_FOR] = rules.clean_list(
+            problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer"
+        )
     if data.categories is not None:
-        labels[LabelKind.CATEGORY] = rules.clean_list(problems, "categories", data.categories, "category", "Communication, Life skills")
+        labels[LabelKind.CATEGORY] = rules.clean_list(
+            problems, "categories", data.categories, "category", "Communication, Life skills"
+        )
     seats = data.seats_limit if data.seats_limit is not None else session.seats_limit
     if data.seats_limit is not None:
         values["seats_limit"] = data.seats_limit
@@ -278,10 +371,16 @@ async def plan_update(
         else:
             _check_seat_count(problems, seats, total, "inviteEmails")
         if session.type == SessionType.PRIVATE and not invitees:
-            problems.add("inviteEmails", ErrorCode.REQUIRED, "A private session needs at least one invited mentee; keep one, or delete the session.")
+            problems.add(
+                "inviteEmails",
+                ErrorCode.REQUIRED,
+                "A private session needs at least one invited mentee; keep one, or delete the session.",
+            )
     moved = starts_at != session.starts_at or duration != session.duration_minutes
     if moved and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
-        await _check_booking(problems, directory, mentor, starts_at, starts_at + timedelta(minutes=duration), session.id)
+        await _check_booking(
+            problems, directory, mentor, starts_at, starts_at + timedelta(minutes=duration), session.id
+        )
     _refuse(problems)
 
     if moved:
@@ -323,7 +422,9 @@ def _replace_invited(change: Change, invitees: list[User]) -> None:
         change.fields.update(COUNT_FIELDS)
 
 
-async def plan_meeting(actor: User, session_id: int, meeting: MeetingInput, directory: Directory, *, notify: bool = True) -> Change:
+async def plan_meeting(
+    actor: User, session_id: int, meeting: MeetingInput, directory: Directory, *, notify: bool = True
+) -> Change:
     """R2: the meeting can change while upcoming or live."""
     change = await _editable(actor, session_id, directory, rules.meeting_edit_blocked_reason, notify)
     session = change.session
@@ -337,7 +438,9 @@ async def plan_meeting(actor: User, session_id: int, meeting: MeetingInput, dire
     return change
 
 
-async def plan_delete(actor: User, session_id: int, directory: Directory, *, notify: bool = True, now: datetime | None = None) -> Change:
+async def plan_delete(
+    actor: User, session_id: int, directory: Directory, *, notify: bool = True, now: datetime | None = None
+) -> Change:
     """R3: only upcoming sessions are deleted; the record stays (soft delete) but leaves every list."""
     change = await _editable(actor, session_id, directory, rules.delete_blocked_reason, notify)
     change.session.deleted_at = now or utcnow()
@@ -348,7 +451,9 @@ async def plan_delete(actor: User, session_id: int, directory: Directory, *, not
     return change
 
 
-async def plan_invite(actor: User, session_id: int, emails: list[str], directory: Directory, *, notify: bool = True) -> Change:
+async def plan_invite(
+    actor: User, session_id: int, emails: list[str], directory: Directory, *, notify: bool = True
+) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
     problems = Problems()
@@ -363,7 +468,9 @@ async def plan_invite(actor: User, session_id: int, emails: list[str], directory
     return change
 
 
-async def plan_remove(actor: User, session_id: int, mentee_ids: list[int], directory: Directory, *, notify: bool = True) -> Change:
+async def plan_remove(
+    actor: User, session_id: int, mentee_ids: list[int], directory: Directory, *, notify: bool = True
+) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
     mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
@@ -372,12 +479,22 @@ async def plan_remove(actor: User, session_id: int, mentee_ids: list[int], direc
         problems.add("menteeIds", ErrorCode.REQUIRED, "Choose at least one mentee to remove.")
     unknown = [i for i in mentee_ids if i not in loaded.attendees]
     if unknown:
-        problems.add("menteeIds", ErrorCode.NOT_FOUND, (
-            f"Mentee ID {', '.join(map(str, unknown))} is not in this session; reload the mentee list and pick again."
-        ))
-    remaining_invited = [u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in mentee_ids]
+        problems.add(
+            "menteeIds",
+            ErrorCode.NOT_FOUND,
+            (
+                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; reload the mentee list and pick again."
+            ),
+        )
+    remaining_invited = [
+        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in mentee_ids
+    ]
     if loaded.model.type == SessionType.PRIVATE and not remaining_invited:
-        problems.add("menteeIds", ErrorCode.REQUIRED, "A private session needs at least one invited mentee; invite another mentee before removing the last one.")
+        problems.add(
+            "menteeIds",
+            ErrorCode.REQUIRED,
+            "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
+        )
     _refuse(problems)
     for mentee_id in mentee_ids:
         change.removed.append(loaded.attendees.pop(mentee_id)[1])
@@ -386,7 +503,9 @@ async def plan_remove(actor: User, session_id: int, mentee_ids: list[int], direc
     return change
 
 
-async def plan_image(actor: User, session_id: int, image_path: str, directory: Directory, *, notify: bool = False) -> Change:
+async def plan_image(
+    actor: User, session_id: int, image_path: str, directory: Directory, *, notify: bool = False
+) -> Change:
     """R1 applies: the image is a session detail. `image_path` is the stored new image, or "" to remove it."""
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     change.replaced_image, change.session.image_path = change.session.image_path, image_path
@@ -451,7 +570,11 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     for change in changes:
         if change.removed:
             await Attendance.filter(session_id=change.session.id, mentee_id__in=[u.id for u in change.removed]).delete()
-    invites = [Attendance(session_id=c.session.id, mentee_id=u.id, kind=AttendanceKind.INVITED) for c in changes for u in c.invited]
+    invites = [
+        Attendance(session_id=c.session.id, mentee_id=u.id, kind=AttendanceKind.INVITED)
+        for c in changes
+        for u in c.invited
+    ]
     if invites:
         await Attendance.bulk_create(invites)
     async with queued_together():  # one statement for all the mail of the changes

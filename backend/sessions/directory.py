@@ -119,7 +119,9 @@ class Directory:
         for i in missing:
             self.bookings[i].sort()
 
-    async def preload(self, *, session_ids: Iterable[int] = (), mentor_emails: Iterable[str] = (), mentee_emails: Iterable[str] = ()) -> None:
+    async def preload(
+        self, *, session_ids: Iterable[int] = (), mentor_emails: Iterable[str] = (), mentee_emails: Iterable[str] = ()
+    ) -> None:
         """Everything a batch of changes refers to, in a fixed handful of queries."""
         await self.load_sessions(session_ids)
         session_mentors = [s.model.mentor_id for s in self.sessions.values() if s]
@@ -145,7 +147,9 @@ class Directory:
         await self.load_mentees(emails)
         return {e: self.mentees_by_email[e] for e in emails}
 
-    async def clash(self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None) -> Booking | None:
+    async def clash(
+        self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None
+    ) -> Booking | None:
         """R4: an upcoming or live session of the mentor whose closed interval touches or overlaps."""
         if mentor_id not in self.bookings:
             await take_turns_booking(mentor_id)
@@ -177,8 +181,13 @@ class Directory:
 
     def book(self, session: Session) -> None:
         if session.mentor_id in self.bookings:
-            insort(self.bookings[session.mentor_id], Booking(session.starts_at, session.ends_at, session.id or 0, session.title))
+            insort(
+                self.bookings[session.mentor_id],
+                Booking(session.starts_at, session.ends_at, session.id or 0, session.title),
+            )
 
     def unbook(self, session: Session) -> None:
         if session.mentor_id in self.bookings:
-            self.bookings[session.mentor_id] = [b for b in self.bookings[session.mentor_id] if b.session_id != (session.id or 0)]
+            self.bookings[session.mentor_id] = [
+                b for b in self.bookings[session.mentor_id] if b.session_id != (session.id or 0)
+            ]

@@ -54,7 +54,9 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
     # Pillow writes some of what it read back out (a JPEG comment, a PNG colour profile); keep only
     # the transparency, which is part of the picture, so the save carries no metadata.
     image.info = {key: value for key, value in image.info.items() if key == "transparency"}
-    image.save(out, pillow_format, **({"quality": 85, "optimize": True} if pillow_format != "PNG" else {"optimize": True}))
+    image.save(
+        out, pillow_format, **({"quality": 85, "optimize": True} if pillow_format != "PNG" else {"optimize": True})
+    )
     return out.getvalue(), extension
 
 

@@ -29,7 +29,9 @@ async def _session(viewer: User, session_id: int) -> Session:
     """The session, locked for this transaction; another organisation's answers "not found"."""
     session = await visible_sessions(viewer).select_for_update().get_or_none(id=session_id)
     if session is None:
-        raise _refused(ErrorCode.NOT_FOUND, f"There is no session with ID {session_id} that you can see; check the ID.", "id")
+        raise _refused(
+            ErrorCode.NOT_FOUND, f"There is no session with ID {session_id} that you can see; check the ID.", "id"
+        )
     return session
 
 
@@ -40,11 +42,20 @@ async def start_session(mentor: User, session_id: int, now: datetime | None = No
         if session.mentor_id != mentor.id:
             raise _refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can start it.")
         if session.status != SessionStatus.UPCOMING:
-            raise _refused(ErrorCode.ALREADY_DONE, f"This session is already {session.status.value.lower()}; it can be started only once.")
+            raise _refused(
+                ErrorCode.ALREADY_DONE,
+                f"This session is already {session.status.value.lower()}; it can be started only once.",
+            )
         if now < session.starts_at - START_EARLY:
-            raise _refused(ErrorCode.TOO_EARLY, f"The session starts {when(session.starts_at)}; you can start it from 15 minutes before.")
+            raise _refused(
+                ErrorCode.TOO_EARLY,
+                f"The session starts {when(session.starts_at)}; you can start it from 15 minutes before.",
+            )
         if now > session.ends_at:
-            raise _refused(ErrorCode.NOT_EDITABLE, f"This session was planned to end {when(session.ends_at)}; ask a session manager to reschedule it.")
+            raise _refused(
+                ErrorCode.NOT_EDITABLE,
+                f"This session was planned to end {when(session.ends_at)}; ask a session manager to reschedule it.",
+            )
         session.status, session.started_at = SessionStatus.LIVE, now
         await session.save(update_fields=["status", "started_at", "updated_at"])
     return session
@@ -77,7 +88,10 @@ async def enroll_in_session(mentee: User, session_id: int) -> Session:
         if not mentee.is_mentee:
             raise _refused(ErrorCode.PERMISSION_DENIED, "Only mentees can enrol in sessions.")
         if session.type != SessionType.PUBLIC:
-            raise _refused(ErrorCode.PERMISSION_DENIED, "Private sessions are by invitation only; ask a session manager to invite you.")
+            raise _refused(
+                ErrorCode.PERMISSION_DENIED,
+                "Private sessions are by invitation only; ask a session manager to invite you.",
+            )
         if session.status == SessionStatus.COMPLETED:
             raise _refused(ErrorCode.NOT_EDITABLE, "This session is completed; enrol in an upcoming one.")
         if await Attendance.exists(session_id=session.id, mentee_id=mentee.id):
@@ -96,7 +110,10 @@ async def leave_session(mentee: User, session_id: int) -> Session:
         session = await _session(mentee, session_id)
         attendance = await Attendance.get_or_none(session_id=session.id, mentee_id=mentee.id)
         if attendance is None or attendance.kind != AttendanceKind.ENROLLED:
-            raise _refused(ErrorCode.NOT_FOUND, "You have not enrolled in this session; invitations are removed by a session manager.")
+            raise _refused(
+                ErrorCode.NOT_FOUND,
+                "You have not enrolled in this session; invitations are removed by a session manager.",
+            )
         if session.status != SessionStatus.UPCOMING:
             raise _refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
         await attendance.delete()
@@ -118,7 +135,9 @@ async def rate_session(mentee: User, session_id: int, stars: int) -> Rating:
         if await Rating.exists(session_id=session.id, mentee_id=mentee.id):
             raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
         try:
-            return await Rating.create(session_id=session.id, mentee_id=mentee.id, mentor_id=session.mentor_id, stars=stars)
+            return await Rating.create(
+                session_id=session.id, mentee_id=mentee.id, mentor_id=session.mentor_id, stars=stars
+            )
         except IntegrityError:
             raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
 

@@ -92,7 +92,9 @@ def edit_blocked_reason(viewer: User, session: Session) -> str | None:
     if not viewer.is_manager:
         return NOT_A_MANAGER
     if session.status == SessionStatus.LIVE:
-        return "The mentor has started this session, so its details can no longer be edited; the meeting link still can."
+        return (
+            "The mentor has started this session, so its details can no longer be edited; the meeting link still can."
+        )
     if session.status == SessionStatus.COMPLETED:
         return "This session is completed, so it can no longer be edited."
     return None
@@ -143,7 +145,9 @@ def clean_text(problems: Problems, field: str, value: str | None, label: str, li
         problems.add(field, ErrorCode.REQUIRED, f"The {label} is required; {hint}.")
         return None
     if len(text) > limit:
-        problems.add(field, ErrorCode.INVALID, f"The {label} has {len(text)} characters; shorten it to {limit} or fewer.")
+        problems.add(
+            field, ErrorCode.INVALID, f"The {label} has {len(text)} characters; shorten it to {limit} or fewer."
+        )
         return None
     return text
 
@@ -156,7 +160,11 @@ def clean_list(problems: Problems, field: str, values: list[str] | None, label: 
         if not text or text.lower() in (f.lower() for f in found):
             continue
         if len(text) > LABEL_MAX:
-            problems.add(field, ErrorCode.INVALID, f"The {label} value “{text[:30]}…” is too long; keep each value to {LABEL_MAX} characters.")
+            problems.add(
+                field,
+                ErrorCode.INVALID,
+                f"The {label} value “{text[:30]}…” is too long; keep each value to {LABEL_MAX} characters.",
+            )
             return None
         found.append(text)
     if not found:
@@ -168,9 +176,15 @@ def clean_list(problems: Problems, field: str, values: list[str] | None, label: 
 def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:
     """R5: a new or changed start lies in the future."""
     if starts_at.tzinfo is None:
-        problems.add("startsAt", ErrorCode.INVALID, "The start time has no time zone; give it with an offset or as IST or UTC.")
+        problems.add(
+            "startsAt", ErrorCode.INVALID, "The start time has no time zone; give it with an offset or as IST or UTC."
+        )
     elif starts_at <= now:
-        problems.add("startsAt", ErrorCode.IN_PAST, f"The start {when(starts_at)} is in the past; choose a date and time in the future.")
+        problems.add(
+            "startsAt",
+            ErrorCode.IN_PAST,
+            f"The start {when(starts_at)} is in the past; choose a date and time in the future.",
+        )
 
 
 def check_duration(problems: Problems, minutes: int) -> None:
@@ -184,33 +198,60 @@ def check_duration(problems: Problems, minutes: int) -> None:
 
 def check_seats(problems: Problems, seats: int, taken: int) -> None:
     if not 1 <= seats <= SEATS_MAX:
-        problems.add("seatsLimit", ErrorCode.INVALID, f"The seats limit {seats} is not allowed; enter a number from 1 to {SEATS_MAX}.")
+        problems.add(
+            "seatsLimit",
+            ErrorCode.INVALID,
+            f"The seats limit {seats} is not allowed; enter a number from 1 to {SEATS_MAX}.",
+        )
     elif seats < taken:
         problems.add(
-            "seatsLimit", ErrorCode.SEATS_FULL,
+            "seatsLimit",
+            ErrorCode.SEATS_FULL,
             f"The seats limit {seats} is below the {taken} mentees already in the session; raise it or remove mentees first.",
         )
 
 
-def check_meeting(problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting.") -> None:
+def check_meeting(
+    problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting."
+) -> None:
     """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
     name = PLATFORM_NAMES[platform]
     if platform == MeetingPlatform.BIG_BLUE_BUTTON:
         if link:
-            problems.add(f"{prefix}link", ErrorCode.INVALID, "BigBlueButton rooms are made when the session starts; leave the meeting link empty, or choose Google Meet or Zoom.")
+            problems.add(
+                f"{prefix}link",
+                ErrorCode.INVALID,
+                "BigBlueButton rooms are made when the session starts; leave the meeting link empty, or choose Google Meet or Zoom.",
+            )
     elif not link:
-        problems.add(f"{prefix}link", ErrorCode.REQUIRED, f"A {name} session needs its meeting link; paste the link from {name}.")
+        problems.add(
+            f"{prefix}link", ErrorCode.REQUIRED, f"A {name} session needs its meeting link; paste the link from {name}."
+        )
     else:
         parts = urlsplit(link)
         host = (parts.hostname or "").lower()
         on_host = any(host == h or (h.startswith(".") and host.endswith(h)) for h in MEETING_HOSTS[platform])
         if parts.scheme != "https" or not on_host:
-            example = "https://meet.google.com/abc-defg-hij" if platform == MeetingPlatform.GOOGLE_MEET else "https://zoom.us/j/1234567890"
-            problems.add(f"{prefix}link", ErrorCode.INVALID, f"“{link[:80]}” is not a {name} link; it must be an https link such as {example}.")
+            example = (
+                "https://meet.google.com/abc-defg-hij"
+                if platform == MeetingPlatform.GOOGLE_MEET
+                else "https://zoom.us/j/1234567890"
+            )
+            problems.add(
+                f"{prefix}link",
+                ErrorCode.INVALID,
+                f"“{link[:80]}” is not a {name} link; it must be an https link such as {example}.",
+            )
     if platform == MeetingPlatform.ZOOM and not passcode:
-        problems.add(f"{prefix}passcode", ErrorCode.REQUIRED, "A Zoom meeting needs its passcode; copy it from the Zoom invitation.")
+        problems.add(
+            f"{prefix}passcode",
+            ErrorCode.REQUIRED,
+            "A Zoom meeting needs its passcode; copy it from the Zoom invitation.",
+        )
     if platform != MeetingPlatform.ZOOM and passcode:
-        problems.add(f"{prefix}passcode", ErrorCode.INVALID, f"{name} meetings have no passcode; leave the passcode empty.")
+        problems.add(
+            f"{prefix}passcode", ErrorCode.INVALID, f"{name} meetings have no passcode; leave the passcode empty."
+        )
 
 
 def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]:
@@ -221,7 +262,9 @@ def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]
         if not email:
             continue
         if not EMAIL.match(email):
-            problems.add(field, ErrorCode.INVALID, f"“{raw.strip()}” is not an email address; write it like name@example.org.")
+            problems.add(
+                field, ErrorCode.INVALID, f"“{raw.strip()}” is not an email address; write it like name@example.org."
+            )
         elif email not in found:
             found.append(email)
     return found

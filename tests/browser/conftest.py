@@ -34,8 +34,14 @@ SESSIONDESK = next(
 )
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # The browser's own zone is far from India, so a date shown in IST proves the app converts it.
 BROWSER_TIME_ZONE = "America/New_York"
@@ -82,7 +88,10 @@ def live_server() -> Iterator[str]:
         with log.open("w") as log_file:
             server = subprocess.Popen(
                 [str(SESSIONDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
             )
             try:
                 base_url = f"http://127.0.0.1:{port}"
@@ -114,7 +123,10 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def context(browser: Browser, live_server: str) -> AsyncIterator[BrowserContext]:
     context = await browser.new_context(
-        base_url=live_server, accept_downloads=True, timezone_id=BROWSER_TIME_ZONE, locale="en-GB",
+        base_url=live_server,
+        accept_downloads=True,
+        timezone_id=BROWSER_TIME_ZONE,
+        locale="en-GB",
         viewport={"width": 1280, "height": 900},
     )
     yield context

@@ -46,6 +46,7 @@ class Api:
         assert not body.get("errors"), body["errors"]
         return body["data"]
 
+
 SESSIONS_QUERY = """
 query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
@@ -115,7 +116,9 @@ async def list_loaded(page: Page) -> None:
     """The list has finished loading: a table or an empty message, nothing busy."""
     await expect(page.locator("#session-list")).to_be_visible()
     await expect(page.locator("#session-list")).not_to_have_attribute("aria-busy", "true")
-    await expect(page.locator("#session-results table, #session-results .empty, #session-results [role=alert]").first).to_be_visible()
+    await expect(
+        page.locator("#session-results table, #session-results .empty, #session-results [role=alert]").first
+    ).to_be_visible()
 
 
 def filter_checkbox(page: Page, group: str, option: str) -> Locator:
@@ -176,9 +179,17 @@ async def new_session(api: Api, **overrides) -> dict:
     """A fresh upcoming public session of the first organisation (BigBlueButton, 60 minutes, no mentees)."""
     mentor = (await people(api, "Mentors"))[0]
     payload = {
-        "title": unique_title("Browser test session"), "description": "Made by a browser test.", "type": "PUBLIC",
-        "mentorId": mentor["id"], "startsAt": free_start().isoformat(), "timeZone": "IST", "durationMinutes": 60,
-        "recommendedFor": ["Teachers"], "categories": ["Communication"], "medium": "English", **overrides,
+        "title": unique_title("Browser test session"),
+        "description": "Made by a browser test.",
+        "type": "PUBLIC",
+        "mentorId": mentor["id"],
+        "startsAt": free_start().isoformat(),
+        "timeZone": "IST",
+        "durationMinutes": 60,
+        "recommendedFor": ["Teachers"],
+        "categories": ["Communication"],
+        "medium": "English",
+        **overrides,
     }
     created = (await api(CREATE_SESSION, {"input": payload}))["createSession"]
     assert created["errors"] == [], created["errors"]

@@ -14,8 +14,25 @@ from tests.browser.screens import IST, Api, downloaded_csv, downloaded_header, f
 
 pytestmark = pytest.mark.browser
 
-HEADER = ["Action", "ID", "Title", "Description", "Type", "Mentor", "Mentees", "Date", "Time Zone", "Time", "Duration",
-          "Recommended For", "Categories", "Medium", "Meeting Platform", "Meeting Link", "Meeting Passcode"]
+HEADER = [
+    "Action",
+    "ID",
+    "Title",
+    "Description",
+    "Type",
+    "Mentor",
+    "Mentees",
+    "Date",
+    "Time Zone",
+    "Time",
+    "Duration",
+    "Recommended For",
+    "Categories",
+    "Medium",
+    "Meeting Platform",
+    "Meeting Link",
+    "Meeting Passcode",
+]
 FIND_BY_TITLE = "query($search: String) { sessions(search: $search) { totalCount items { id title } } }"
 
 
@@ -26,12 +43,48 @@ def upload_file(mentor_email: str, title: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerow(["Create", "", title, "Made by the bulk upload browser test.", "Public", mentor_email, "",
-                     valid_start.strftime("%d-%m-%Y"), "IST", valid_start.strftime("%H:%M"), "60", "Teachers",
-                     "Communication, Life skills", "English", "BigBlueButton", "", ""])
-    writer.writerow(["Create", "", "", "A row with problems.", "Public", mentor_email, "",
-                     invalid_start.strftime("%d-%m-%Y"), "IST", invalid_start.strftime("%H:%M"), "10", "Teachers",
-                     "Communication", "English", "Zoom", "", ""])
+    writer.writerow(
+        [
+            "Create",
+            "",
+            title,
+            "Made by the bulk upload browser test.",
+            "Public",
+            mentor_email,
+            "",
+            valid_start.strftime("%d-%m-%Y"),
+            "IST",
+            valid_start.strftime("%H:%M"),
+            "60",
+            "Teachers",
+            "Communication, Life skills",
+            "English",
+            "BigBlueButton",
+            "",
+            "",
+        ]
+    )
+    writer.writerow(
+        [
+            "Create",
+            "",
+            "",
+            "A row with problems.",
+            "Public",
+            mentor_email,
+            "",
+            invalid_start.strftime("%d-%m-%Y"),
+            "IST",
+            invalid_start.strftime("%H:%M"),
+            "10",
+            "Teachers",
+            "Communication",
+            "English",
+            "Zoom",
+            "",
+            "",
+        ]
+    )
     return out.getvalue().encode()
 
 
@@ -49,7 +102,9 @@ async def drop_file(page: Page, selector: str, name: str, content: bytes) -> Non
     await page.dispatch_event(selector, "drop", {"dataTransfer": transfer})
 
 
-async def test_bulk_upload_from_sample_to_check_only_to_real_upload_with_results_and_history(manager_page: Page, api: Api):
+async def test_bulk_upload_from_sample_to_check_only_to_real_upload_with_results_and_history(
+    manager_page: Page, api: Api
+):
     page = manager_page
     mentor = (await people(api, "Mentors"))[2]
     title = f"Bulk uploaded {uuid.uuid4().hex[:6]}"
@@ -100,7 +155,9 @@ async def test_bulk_upload_from_sample_to_check_only_to_real_upload_with_results
     found = (await api(FIND_BY_TITLE, {"search": title}))["sessions"]
     assert found["totalCount"] == 1
     created_id = found["items"][0]["id"]
-    await expect(results.nth(0).get_by_role("link", name=re.compile(rf"^{created_id}"))).to_have_attribute("href", f"/sessions/{created_id}")
+    await expect(results.nth(0).get_by_role("link", name=re.compile(rf"^{created_id}"))).to_have_attribute(
+        "href", f"/sessions/{created_id}"
+    )
 
     history = tab.locator("#bulk-history-table tbody tr").filter(has_text=file_name)
     await expect(history).to_have_count(2)
@@ -108,7 +165,9 @@ async def test_bulk_upload_from_sample_to_check_only_to_real_upload_with_results
     await expect(history.nth(1)).to_contain_text("Check only")
     for i in range(2):
         await expect(history.nth(i)).to_contain_text("Completed")
-        await expect(history.nth(i).get_by_role("link", name=re.compile("Result CSV"))).to_have_attribute("href", re.compile(r"^/bulk-uploads/\d+/result\.csv$"))
+        await expect(history.nth(i).get_by_role("link", name=re.compile("Result CSV"))).to_have_attribute(
+            "href", re.compile(r"^/bulk-uploads/\d+/result\.csv$")
+        )
 
     # The new session is in the Session list.
     await page.get_by_role("tab", name="Create sessions").click()
@@ -123,9 +182,13 @@ async def test_a_file_refused_as_a_whole_says_why_and_is_in_the_history(manager_
     await page.goto("/workspace/sessions?tab=bulk")
     tab = page.get_by_role("tabpanel", name="Bulk upload")
 
-    await page.locator("#bulk-file").set_input_files({"name": file_name, "mimeType": "text/csv", "buffer": b"Name,Colour\nAsha,Blue\n"})
+    await page.locator("#bulk-file").set_input_files(
+        {"name": file_name, "mimeType": "text/csv", "buffer": b"Name,Colour\nAsha,Blue\n"}
+    )
 
-    await expect(tab.locator("#bulk-summary")).to_contain_text("The file was refused: The header has columns that are not known here")
+    await expect(tab.locator("#bulk-summary")).to_contain_text(
+        "The file was refused: The header has columns that are not known here"
+    )
     await expect(tab.locator("#bulk-announcer")).to_contain_text("The file was refused")
     await expect(tab.locator("#bulk-history-table tbody tr").filter(has_text=file_name)).to_contain_text("Failed")
 
@@ -135,14 +198,18 @@ async def test_export_for_bulk_edit_downloads_the_listed_sessions_as_edit_rows(m
     await open_session_list(page, "?search=storytelling&statuses=UPCOMING")
 
     link = page.get_by_role("link", name=re.compile("Export for bulk edit"))
-    await expect(link).to_have_attribute("href", "/exports/sessions.csv?format=bulk&search=storytelling&statuses=UPCOMING")
+    await expect(link).to_have_attribute(
+        "href", "/exports/sessions.csv?format=bulk&search=storytelling&statuses=UPCOMING"
+    )
     async with page.expect_download() as download_info:
         await link.click()
     download = await download_info.value
 
     assert await downloaded_header(download) == HEADER
     rows = await downloaded_csv(download)
-    expected = await api(FIND_BY_TITLE.replace("search: $search", "search: $search, filter: { statuses: [UPCOMING] }, pageSize: 100"),
-                         {"search": "storytelling"})
+    expected = await api(
+        FIND_BY_TITLE.replace("search: $search", "search: $search, filter: { statuses: [UPCOMING] }, pageSize: 100"),
+        {"search": "storytelling"},
+    )
     assert {r["ID"] for r in rows} == {s["id"] for s in expected["sessions"]["items"]}
     assert {r["Action"] for r in rows} == {"Edit"}

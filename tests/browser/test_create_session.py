@@ -51,8 +51,14 @@ async def test_create_session_form_publishes_the_session_and_shows_its_details(m
     session_id = page.url.rsplit("/", 1)[-1]
     await expect(page.get_by_role("heading", level=1)).to_contain_text(title)
     main = page.locator("main")
-    for text in (mentor["name"], "Google Meet", "https://meet.google.com/abc-defg-hij", start.strftime("%d-%m-%Y %H:%M"),
-                 "1 mentee (0 enrolled, 1 invited)", "Head teachers"):
+    for text in (
+        mentor["name"],
+        "Google Meet",
+        "https://meet.google.com/abc-defg-hij",
+        start.strftime("%d-%m-%Y %H:%M"),
+        "1 mentee (0 enrolled, 1 invited)",
+        "Head teachers",
+    ):
         await expect(main).to_contain_text(text)
     await expect(page.locator("#notice-area")).to_contain_text(f"is created (ID {session_id})")
     created = (await api(CREATED, {"id": session_id}))["session"]
@@ -71,10 +77,15 @@ async def test_create_with_nothing_filled_names_every_missing_field_beside_it(ma
 
     await form.get_by_role("button", name="Create session").click()
 
-    for error_id, text in (("create-type-error", "type is required"), ("create-mentor-error", "mentor is required"),
-                           ("create-when-error", "date and time are required"), ("create-duration-error", "duration is required"),
-                           ("create-medium-error", "medium is required"), ("create-meeting-link-error", "needs its meeting link"),
-                           ("create-meeting-passcode-error", "passcode")):
+    for error_id, text in (
+        ("create-type-error", "type is required"),
+        ("create-mentor-error", "mentor is required"),
+        ("create-when-error", "date and time are required"),
+        ("create-duration-error", "duration is required"),
+        ("create-medium-error", "medium is required"),
+        ("create-meeting-link-error", "needs its meeting link"),
+        ("create-meeting-passcode-error", "passcode"),
+    ):
         await expect(page.locator(f"#{error_id}")).to_contain_text(text)
     await expect(page.locator("#create-title-error")).to_be_hidden()
     await expect(form.get_by_label("Title", exact=True)).to_have_value("Only a title")

@@ -58,8 +58,12 @@ async def test_cancel_in_the_confirmation_keeps_the_session(manager_page: Page, 
 
 async def test_a_live_session_cannot_be_deleted_and_says_why(manager_page: Page, api: Api):
     page = manager_page
-    live = (await api("""{ sessions(filter: { statuses: [LIVE] }, pageSize: 1) { items { id deleteBlockedReason } } }"""))["sessions"]["items"][0]
+    live = (
+        await api("""{ sessions(filter: { statuses: [LIVE] }, pageSize: 1) { items { id deleteBlockedReason } } }""")
+    )["sessions"]["items"][0]
     await page.goto(f"/sessions/{live['id']}")
 
     await expect(page.locator("#session-actions").get_by_role("button", name="Delete")).to_be_disabled()
-    await expect(page.locator("#session-actions").get_by_role("button", name="Delete")).to_have_accessible_description(live["deleteBlockedReason"])
+    await expect(page.locator("#session-actions").get_by_role("button", name="Delete")).to_have_accessible_description(
+        live["deleteBlockedReason"]
+    )

@@ -39,7 +39,9 @@ async def test_edit_changes_title_and_time_shown_on_details_and_in_the_list(mana
     page = manager_page
     session = await new_session(api)
     # Weeks past the slots that new_session hands out, so the move clashes with no other test's session.
-    new_start = (datetime.fromisoformat(session["startsAt"]) + timedelta(days=40)).astimezone(IST).replace(hour=18, minute=30)
+    new_start = (
+        (datetime.fromisoformat(session["startsAt"]) + timedelta(days=40)).astimezone(IST).replace(hour=18, minute=30)
+    )
     new_title = session["title"].replace("Browser test session", "Renamed session")
     await page.goto(f"/sessions/{session['id']}")
 
@@ -141,7 +143,9 @@ async def test_a_live_session_opens_on_the_meeting_link_tab_and_its_meeting_can_
     await page.locator("#session-actions").get_by_role("link", name="Edit meeting link").click()
 
     await expect(page.get_by_role("tab", name="Edit session")).to_be_disabled()
-    await expect(page.get_by_role("tab", name="Edit session")).to_have_accessible_description(re.compile(re.escape(live["editBlockedReason"])))
+    await expect(page.get_by_role("tab", name="Edit session")).to_have_accessible_description(
+        re.compile(re.escape(live["editBlockedReason"]))
+    )
     await expect(page.locator(".tab-reasons")).to_contain_text(live["editBlockedReason"])
     await expect(page.get_by_role("tab", name="Meeting link")).to_have_attribute("aria-selected", "true")
     form = page.get_by_role("form", name="Meeting information")
@@ -158,7 +162,11 @@ async def test_a_live_session_opens_on_the_meeting_link_tab_and_its_meeting_can_
     await expect(page).to_have_url(re.compile(rf"/sessions/{live_id}$"))
     await expect(page.locator("main")).to_contain_text("https://zoom.us/j/5550001111")
     await expect(page.locator("main")).to_contain_text("424242")
-    assert (await session_of(api, live_id))["meeting"] == {"platform": "ZOOM", "link": "https://zoom.us/j/5550001111", "passcode": "424242"}
+    assert (await session_of(api, live_id))["meeting"] == {
+        "platform": "ZOOM",
+        "link": "https://zoom.us/j/5550001111",
+        "passcode": "424242",
+    }
 
     # The Edit session tab stays off: clicking it does nothing.
     await page.goto(f"/sessions/{live_id}/edit")
@@ -204,7 +212,9 @@ async def test_add_new_mentee_invites_and_selecting_a_name_then_remove_takes_the
     await expect(page.locator("#mentee-count")).to_contain_text("1 mentee (0 enrolled, 1 invited)")
 
 
-async def test_add_image_choose_from_library_shows_the_image_and_remove_current_photo_takes_it_away(manager_page: Page, api: Api):
+async def test_add_image_choose_from_library_shows_the_image_and_remove_current_photo_takes_it_away(
+    manager_page: Page, api: Api
+):
     page = manager_page
     session = await new_session(api)
     await open_edit(page, session["id"])
@@ -240,7 +250,9 @@ async def test_a_file_that_is_not_an_image_is_refused_next_to_the_image(manager_
     session = await new_session(api)
     await open_edit(page, session["id"])
 
-    await page.locator("#session-image-library").set_input_files({"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"})
+    await page.locator("#session-image-library").set_input_files(
+        {"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}
+    )
 
     await expect(page.locator("#session-image-error")).to_contain_text("not an image we can read")
     await expect(page.locator("#edit-image")).to_contain_text("No image yet.")

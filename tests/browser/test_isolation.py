@@ -29,7 +29,9 @@ async def test_other_organisations_manager_sees_only_their_own_sessions(context:
     assert set(await shown_ids(page)) == other_org
 
 
-async def test_another_organisations_session_and_mentee_list_are_not_found(context: BrowserContext, page: Page, api: Api):
+async def test_another_organisations_session_and_mentee_list_are_not_found(
+    context: BrowserContext, page: Page, api: Api
+):
     someone_elses = min(await all_session_ids(api, MANAGER), key=int)
     await sign_in(context, OTHER_MANAGER)
 

@@ -30,7 +30,8 @@ async def test_mentee_count_opens_the_mentee_list_with_enrolled_and_invited(mana
     dialog = page.get_by_role("dialog", name="Mentee list")
     await expect(dialog).to_be_visible()
     await expect(dialog).to_contain_text(
-        f"{session['menteeCount']} mentees ({session['enrolledCount']} enrolled, {session['invitedCount']} invited)")
+        f"{session['menteeCount']} mentees ({session['enrolledCount']} enrolled, {session['invitedCount']} invited)"
+    )
     table_rows = dialog.locator("tbody tr")
     await expect(table_rows).to_have_count(len(mentees))
     for mentee in mentees:
@@ -88,4 +89,6 @@ async def test_a_session_without_mentees_says_so_in_the_mentee_list(manager_page
 
     await page.get_by_role("button", name="View list").click()
 
-    await expect(page.get_by_role("dialog", name="Mentee list")).to_contain_text("No mentees have enrolled in or been invited")
+    await expect(page.get_by_role("dialog", name="Mentee list")).to_contain_text(
+        "No mentees have enrolled in or been invited"
+    )

@@ -36,12 +36,24 @@ async def test_view_details_opens_the_session_with_all_its_fields(manager_page: 
     await expect(page).to_have_url(re.compile(rf"/sessions/{session['id']}$"))
     await expect(page.get_by_role("heading", level=1)).to_contain_text(session["title"])
     main = page.locator("main")
-    for text in (session["description"], session["medium"], ", ".join(session["categories"]),
-                 ", ".join(session["recommendedFor"]), session["meeting"]["link"], session["meeting"]["passcode"],
-                 "Zoom", "Upcoming", session["type"].title(), f"{session['seatsLimit']} (",
-                 f"({session['enrolledCount']} enrolled, {session['invitedCount']} invited)", ist(session["startsAt"])):
+    for text in (
+        session["description"],
+        session["medium"],
+        ", ".join(session["categories"]),
+        ", ".join(session["recommendedFor"]),
+        session["meeting"]["link"],
+        session["meeting"]["passcode"],
+        "Zoom",
+        "Upcoming",
+        session["type"].title(),
+        f"{session['seatsLimit']} (",
+        f"({session['enrolledCount']} enrolled, {session['invitedCount']} invited)",
+        ist(session["startsAt"]),
+    ):
         await expect(main).to_contain_text(text)
-    await expect(main.get_by_role("link", name=session["mentor"]["name"])).to_have_attribute("href", f"/mentors/{session['mentor']['id']}")
+    await expect(main.get_by_role("link", name=session["mentor"]["name"])).to_have_attribute(
+        "href", f"/mentors/{session['mentor']['id']}"
+    )
 
 
 async def test_a_session_held_in_utc_also_shows_its_own_time(manager_page: Page, api: Api):
@@ -51,7 +63,9 @@ async def test_a_session_held_in_utc_also_shows_its_own_time(manager_page: Page,
 
     main = page.locator("main")
     await expect(main).to_contain_text("Date and time (UTC, the session’s time zone)")
-    await expect(main).to_contain_text(datetime.fromisoformat(utc["startsAt"]).astimezone(timezone.utc).strftime("%d-%m-%Y %H:%M"))
+    await expect(main).to_contain_text(
+        datetime.fromisoformat(utc["startsAt"]).astimezone(timezone.utc).strftime("%d-%m-%Y %H:%M")
+    )
     await expect(main).to_contain_text(ist(utc["startsAt"]))
 
 
@@ -75,7 +89,9 @@ async def test_a_live_session_shows_why_it_cannot_be_edited_or_deleted(manager_p
     await expect(actions.get_by_role("button", name="Delete")).to_be_disabled()
     await expect(actions).to_contain_text(session["editBlockedReason"])
     await expect(actions).to_contain_text(session["deleteBlockedReason"])
-    await expect(actions.get_by_role("link", name="Edit meeting link")).to_have_attribute("href", f"/sessions/{session['id']}/edit?tab=meeting")
+    await expect(actions.get_by_role("link", name="Edit meeting link")).to_have_attribute(
+        "href", f"/sessions/{session['id']}/edit?tab=meeting"
+    )
 
 
 async def test_view_list_on_the_details_page_opens_the_mentee_list(manager_page: Page, api: Api):
@@ -105,13 +121,16 @@ async def test_a_screen_registered_later_is_reached_by_its_path_and_back_returns
     await page.goto(f"/sessions/{session['id']}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text(session["title"])
 
-    await page.evaluate("""async (id) => {
+    await page.evaluate(
+        """async (id) => {
         const { registerRoute, navigate } = await import('/static/router.js');
         registerRoute('/sessions/:id/extension-check', (main, ctx) => {
             main.append(Object.assign(document.createElement('h1'), { textContent: `Screen for ${ctx.params.id}` }));
         });
         navigate(`/sessions/${id}/extension-check`);
-    }""", session["id"])
+    }""",
+        session["id"],
+    )
 
     await expect(page).to_have_url(re.compile(rf"/sessions/{session['id']}/extension-check$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Screen for {session['id']}")

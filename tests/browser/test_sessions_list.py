@@ -64,9 +64,13 @@ async def test_filter_checkboxes_show_counts_and_apply_narrows_the_list(manager_
 
     await page.get_by_role("button", name="Filters").click()
     await expect(filter_checkbox(page, "Status", "Live")).to_be_visible()
-    await expect(page.locator("#filters-panel").get_by_role("group", name="Status")).to_contain_text(f"Live ({live['totalCount']})")
+    await expect(page.locator("#filters-panel").get_by_role("group", name="Status")).to_contain_text(
+        f"Live ({live['totalCount']})"
+    )
     for group in ("Type", "Meeting platform", "Category", "Recommended for", "Medium"):
-        await expect(page.locator("#filters-panel").get_by_role("group", name=group).get_by_role("checkbox")).not_to_have_count(0)
+        await expect(
+            page.locator("#filters-panel").get_by_role("group", name=group).get_by_role("checkbox")
+        ).not_to_have_count(0)
     await filter_checkbox(page, "Status", "Live").check()
     await page.locator("#filters-panel").get_by_role("button", name="Apply").click()
     await list_loaded(page)
@@ -81,10 +85,13 @@ async def test_filter_checkboxes_show_counts_and_apply_narrows_the_list(manager_
 async def test_filters_of_different_groups_combine(manager_page: Page, api: Api):
     page = manager_page
     expected = await api_sessions(
-        api, filter={"platforms": ["ZOOM"], "mediums": ["Hindi"], "categories": ["STEM", "Pedagogy"]})
+        api, filter={"platforms": ["ZOOM"], "mediums": ["Hindi"], "categories": ["STEM", "Pedagogy"]}
+    )
     await open_session_list(page)
 
-    await apply_filters(page, ("Meeting platform", "Zoom"), ("Medium", "Hindi"), ("Category", "STEM"), ("Category", "Pedagogy"))
+    await apply_filters(
+        page, ("Meeting platform", "Zoom"), ("Medium", "Hindi"), ("Category", "STEM"), ("Category", "Pedagogy")
+    )
 
     for text in ("Meeting platform: Zoom", "Medium: Hindi", "Category: STEM", "Category: Pedagogy"):
         await expect(chip(page, text)).to_be_visible()
@@ -172,8 +179,13 @@ async def test_items_per_page_changes_how_many_sessions_a_page_shows(manager_pag
 async def test_reload_shows_the_same_page_search_filters_and_sort(manager_page: Page, api: Api):
     page = manager_page
     expected = await api_sessions(
-        api, search="#", filter={"statuses": ["UPCOMING"], "categories": ["STEM"]},
-        sort={"field": "TITLE", "direction": "DESC"}, page=2, page_size=10)
+        api,
+        search="#",
+        filter={"statuses": ["UPCOMING"], "categories": ["STEM"]},
+        sort={"field": "TITLE", "direction": "DESC"},
+        page=2,
+        page_size=10,
+    )
     assert expected["totalCount"] > 10, "the demo data should give this list a second page"
     await open_session_list(page)
     await page.get_by_role("searchbox", name="Search").fill("#")
@@ -222,7 +234,10 @@ async def test_back_returns_to_the_list_as_it_was_before_each_change(manager_pag
 
 async def test_a_shared_link_shows_a_colleague_the_same_list(manager_page: Page, browser, live_server: str):
     page = manager_page
-    await open_session_list(page, "?page=2&pageSize=10&statuses=UPCOMING&platforms=ZOOM&platforms=GOOGLE_MEET&sort=MENTEE_COUNT&direction=DESC")
+    await open_session_list(
+        page,
+        "?page=2&pageSize=10&statuses=UPCOMING&platforms=ZOOM&platforms=GOOGLE_MEET&sort=MENTEE_COUNT&direction=DESC",
+    )
     mine = await shown_ids(page)
     assert mine
 
@@ -265,10 +280,14 @@ async def test_each_row_shows_the_session_with_its_time_in_ist_and_links(manager
     shown = row(page, first["id"])
     await expect(shown.locator("th")).to_have_text(first["title"])
     await expect(shown.locator("time")).to_have_text(ist(first["startsAt"]))
-    await expect(shown.get_by_role("link", name=first["mentor"]["name"])).to_have_attribute("href", f"/mentors/{first['mentor']['id']}")
+    await expect(shown.get_by_role("link", name=first["mentor"]["name"])).to_have_attribute(
+        "href", f"/mentors/{first['mentor']['id']}"
+    )
     await expect(shown.get_by_role("link", name="View details")).to_have_attribute("href", f"/sessions/{first['id']}")
     await expect(shown.get_by_role("button", name=re.compile(rf"^{first['menteeCount']} mentee"))).to_be_visible()
-    await expect(shown.locator(".badge")).to_have_text({"UPCOMING": "Upcoming", "LIVE": "Live", "COMPLETED": "Completed"}[first["status"]])
+    await expect(shown.locator(".badge")).to_have_text(
+        {"UPCOMING": "Upcoming", "LIVE": "Live", "COMPLETED": "Completed"}[first["status"]]
+    )
 
 
 async def test_a_search_with_no_results_says_so_and_offers_to_clear(manager_page: Page, api: Api):

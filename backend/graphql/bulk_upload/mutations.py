@@ -15,10 +15,12 @@ from backend.settings import get_settings
 
 @strawberry.type
 class BulkUploadMutations:
-    @strawberry.mutation(description=(
-        "Upload a CSV of Create, Edit and Delete rows (managers). The file is checked as a whole at once; "
-        "its rows are then applied in the background (dryRun: checked only). Follow progress with bulkUpload(id)."
-    ))
+    @strawberry.mutation(
+        description=(
+            "Upload a CSV of Create, Edit and Delete rows (managers). The file is checked as a whole at once; "
+            "its rows are then applied in the background (dryRun: checked only). Follow progress with bulkUpload(id)."
+        )
+    )
     async def bulk_upload_sessions(self, info: Info, file: Upload, dry_run: bool | None = False) -> BulkUploadPayload:
         viewer = signed_in(info)
         # One byte more than allowed is enough to know the file is too big.

@@ -24,7 +24,9 @@ class BulkUploadRow:
     action: str
     session_id: strawberry.ID | None = strawberry.field(description="The session the row changed, or created.")
     status: BulkRowStatus
-    message: str = strawberry.field(description="Every problem of an invalid row, each after its column, separated by \"; \".")
+    message: str = strawberry.field(
+        description='Every problem of an invalid row, each after its column, separated by "; ".'
+    )
 
     @classmethod
     def from_model(cls, row: models.BulkUploadRow) -> "BulkUploadRow":

@@ -20,5 +20,9 @@ class MentorQueries:
         mentor_id = require_id(id, "Mentor ID")
         # Someone who hosted sessions keeps a profile even after losing the mentor role.
         hosted = Q(id__in=Subquery(Session.filter(mentor_id=mentor_id).values("mentor_id")))
-        found = await User.filter(Q(is_mentor=True) | hosted, id=mentor_id, organization_id=viewer.organization_id).select_related("organization").first()
+        found = (
+            await User.filter(Q(is_mentor=True) | hosted, id=mentor_id, organization_id=viewer.organization_id)
+            .select_related("organization")
+            .first()
+        )
         return MentorProfile(model=found) if found else None

@@ -24,8 +24,16 @@ class MeetingInput:
 
 
 SHARED_FIELDS = (
-    "title", "description", "starts_at", "time_zone", "duration_minutes", "recommended_for", "categories",
-    "medium", "invite_emails", "seats_limit",
+    "title",
+    "description",
+    "starts_at",
+    "time_zone",
+    "duration_minutes",
+    "recommended_for",
+    "categories",
+    "medium",
+    "invite_emails",
+    "seats_limit",
 )
 
 
@@ -36,7 +44,9 @@ class CreateSessionInput:
     type: SessionType | None = None
     mentor_id: strawberry.ID | None = None
     starts_at: datetime | None = strawberry.field(default=None, description="ISO 8601 with offset.")
-    time_zone: SessionTimeZone | None = strawberry.field(default=None, description="Shown to mentor and mentees; IST when absent.")
+    time_zone: SessionTimeZone | None = strawberry.field(
+        default=None, description="Shown to mentor and mentees; IST when absent."
+    )
     duration_minutes: int | None = None
     recommended_for: list[str] | None = None
     categories: list[str] | None = None

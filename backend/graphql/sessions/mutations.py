@@ -43,35 +43,55 @@ class SessionMutations:
         return await _payload(changes.apply(changes.plan_create, signed_in(info), input.to_domain()))
 
     @strawberry.mutation(description="Change session details while upcoming (R1).")
-    async def update_session(self, info: Info, id: strawberry.ID, input: UpdateSessionInput, notify: bool = True) -> SessionPayload:
+    async def update_session(
+        self, info: Info, id: strawberry.ID, input: UpdateSessionInput, notify: bool = True
+    ) -> SessionPayload:
         return await _payload(
-            changes.apply(changes.plan_update, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify)
+            changes.apply(
+                changes.plan_update, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify
+            )
         )
 
     @strawberry.mutation(description="Change the meeting while upcoming or live (R2).")
-    async def update_meeting(self, info: Info, id: strawberry.ID, input: MeetingInput, notify: bool = True) -> SessionPayload:
+    async def update_meeting(
+        self, info: Info, id: strawberry.ID, input: MeetingInput, notify: bool = True
+    ) -> SessionPayload:
         return await _payload(
-            changes.apply(changes.plan_meeting, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify)
+            changes.apply(
+                changes.plan_meeting, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify
+            )
         )
 
     @strawberry.mutation(description="Delete an upcoming session (R3); it leaves every list.")
     async def delete_session(self, info: Info, id: strawberry.ID, notify: bool = True) -> DeleteSessionPayload:
         try:
-            deleted = await changes.apply(changes.plan_delete, signed_in(info), require_id(id, "Session ID"), notify=notify)
+            deleted = await changes.apply(
+                changes.plan_delete, signed_in(info), require_id(id, "Session ID"), notify=notify
+            )
         except Refused as refused:
             return DeleteSessionPayload(errors=user_errors(refused.errors))
         return DeleteSessionPayload(deleted_id=strawberry.ID(str(deleted.id)))
 
     @strawberry.mutation(description="Invite mentees of the organisation by email, within the seats limit (R6).")
-    async def invite_mentees(self, info: Info, session_id: strawberry.ID, emails: list[str], notify: bool = True) -> SessionPayload:
+    async def invite_mentees(
+        self, info: Info, session_id: strawberry.ID, emails: list[str], notify: bool = True
+    ) -> SessionPayload:
         return await _payload(
-            changes.apply(changes.plan_invite, signed_in(info), require_id(session_id, "Session ID"), emails, notify=notify)
+            changes.apply(
+                changes.plan_invite, signed_in(info), require_id(session_id, "Session ID"), emails, notify=notify
+            )
         )
 
     @strawberry.mutation(description="Remove mentees (invited or enrolled) from an upcoming session.")
-    async def remove_mentees(self, info: Info, session_id: strawberry.ID, mentee_ids: list[strawberry.ID], notify: bool = True) -> SessionPayload:
+    async def remove_mentees(
+        self, info: Info, session_id: strawberry.ID, mentee_ids: list[strawberry.ID], notify: bool = True
+    ) -> SessionPayload:
         ids = [require_id(i, "menteeIds entry") for i in mentee_ids]
-        return await _payload(changes.apply(changes.plan_remove, signed_in(info), require_id(session_id, "Session ID"), ids, notify=notify))
+        return await _payload(
+            changes.apply(
+                changes.plan_remove, signed_in(info), require_id(session_id, "Session ID"), ids, notify=notify
+            )
+        )
 
     @strawberry.mutation(description="Set the session image: JPEG, PNG or WebP up to 5 MB (multipart upload).")
     async def set_session_image(self, info: Info, session_id: strawberry.ID, image: Upload) -> SessionPayload:

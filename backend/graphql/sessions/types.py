@@ -20,7 +20,9 @@ SessionStatus = strawberry.enum(models.SessionStatus, description="UPCOMING → 
 SessionType = strawberry.enum(models.SessionType)
 MeetingPlatform = strawberry.enum(models.MeetingPlatform)
 SessionTimeZone = strawberry.enum(models.SessionTimeZone, description="The zone a session is shown in to its people.")
-AttendanceKind = strawberry.enum(models.AttendanceKind, description="ENROLLED: joined by themselves; INVITED: added by a manager.")
+AttendanceKind = strawberry.enum(
+    models.AttendanceKind, description="ENROLLED: joined by themselves; INVITED: added by a manager."
+)
 SessionSortField = strawberry.enum(listing.SortField)
 SortDirection = strawberry.enum(listing.SortDirection)
 
@@ -283,12 +285,9 @@ def to_domain_filter(filter: SessionFilter | None) -> listing.SessionFilter:
 
 def _with_zone(instant: datetime | None, name: str) -> datetime | None:
     if instant is not None and instant.tzinfo is None:
-        raise BadArgument(
-            f"filter.{name} {instant.isoformat()!r} has no time zone; add one, such as +05:30 or Z."
-        )
+        raise BadArgument(f"filter.{name} {instant.isoformat()!r} has no time zone; add one, such as +05:30 or Z.")
     return instant
 
 
 def to_domain_sort(sort: SessionSort | None) -> listing.SessionSort:
     return listing.SessionSort(field=sort.field, direction=sort.direction) if sort else listing.SessionSort()
-
