@@ -6,6 +6,7 @@ import strawberry
 
 from backend import models, people
 from backend.graphql.context import Info
+from backend.graphql.sessions.queries import list_sessions
 from backend.graphql.sessions.types import SessionFilter, SessionPage, SessionSort
 
 
@@ -69,6 +70,4 @@ class MentorProfile:
         page: int = 1,
         page_size: int = 10,
     ) -> SessionPage:
-        from backend.graphql.sessions.queries import list_sessions
-
         return await list_sessions(info, filter, search, sort, page, page_size, mentor_id=self.model.id)

@@ -104,7 +104,9 @@ class Session:
         return self.model.time_zone
 
     @strawberry.field
-    async def mentor(self, info: Info) -> Annotated["MentorProfile", strawberry.lazy("backend.graphql.mentors.types")]:
+    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
+        # The profile lists the mentor's sessions, so it imports this module; this side only names the
+        # type lazily and reaches the class when a mentor is asked for, never while modules load.
         from backend.graphql.mentors.types import MentorProfile
 
         return MentorProfile(model=await info.context.loaders.user.load(self.model.mentor_id))
@@ -225,7 +227,7 @@ class SessionPage:
     has_previous_page: bool
 
     @classmethod
-    def from_domain(cls, page: listing.SessionPage) -> "SessionPage":
+    def from_domain(cls, page: listing.SessionPage) -> SessionPage:
         return cls(
             items=[Session(model=s) for s in page.items],
             total_count=page.total_count,
@@ -253,7 +255,7 @@ class SessionFacets:
     mediums: list[FacetOption]
 
     @classmethod
-    def from_domain(cls, facets: listing.SessionFacets) -> "SessionFacets":
+    def from_domain(cls, facets: listing.SessionFacets) -> SessionFacets:
         def options(found: list[listing.FacetOption]) -> list[FacetOption]:
             return [FacetOption(value=o.value, count=o.count) for o in found]
 
