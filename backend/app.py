@@ -6,19 +6,17 @@ import contextlib
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from backend import auth
+from backend import auth, downloads
 from backend.bulk_upload.job import BulkUploadRunner
-from backend.bulk_upload.routes import bulk_upload_routes
 from backend.db import close_database, open_database
-from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
 from backend.mail.sender import MailSender
@@ -116,8 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *export_routes,
-        *bulk_upload_routes,
+        *downloads.routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),

@@ -27,6 +27,14 @@ class MeetingPlatform(str, Enum):
     ZOOM = "ZOOM"
 
 
+# How people read each platform: in mails, downloads and bulk upload files.
+PLATFORM_NAMES = {
+    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
+    MeetingPlatform.GOOGLE_MEET: "Google Meet",
+    MeetingPlatform.ZOOM: "Zoom",
+}
+
+
 class SessionTimeZone(str, Enum):
     IST = "IST"
     UTC = "UTC"
