@@ -15,7 +15,7 @@ from pathlib import Path
 
 from backend.bulk_upload import job
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
-from backend.sessions import changes
+from backend.sessions import writing
 from tests.bulk_upload_helpers import create, csv_bytes, people, result_of, row, upload
 from tests.factories import PASSWORD, make_session
 
@@ -39,7 +39,7 @@ async def test_a_job_whose_runner_died_is_resumed_without_applying_a_row_twice(g
     rows = [create(p.mentor, f"Session {n}", days_ahead=10 + n) for n in range(5)]
     payload = await upload(graphql.http, graphql.token, csv_bytes(rows))
     monkeypatch.setattr(job, "BATCH_ROWS", 2)
-    real_persist = changes.persist
+    real_persist = writing.persist
     calls = 0
 
     async def dies_in_the_second_batch(planned, now=None):
@@ -49,14 +49,14 @@ async def test_a_job_whose_runner_died_is_resumed_without_applying_a_row_twice(g
             raise asyncio.CancelledError()  # the process is killed mid-batch: its transaction rolls back
         await real_persist(planned, now)
 
-    monkeypatch.setattr(changes, "persist", dies_in_the_second_batch)
+    monkeypatch.setattr(writing, "persist", dies_in_the_second_batch)
     upload_id = int(payload["bulkUpload"]["id"])
     claimed = await job.claim("doomed-runner")
     try:
         await job.run_claimed(claimed, "doomed-runner")
     except asyncio.CancelledError:
         pass
-    monkeypatch.setattr(changes, "persist", real_persist)
+    monkeypatch.setattr(writing, "persist", real_persist)
 
     stuck = await BulkUpload.get(id=upload_id)
     assert (stuck.status, stuck.processed_rows, stuck.lease_owner) == (BulkUploadStatus.RUNNING, 2, "doomed-runner")

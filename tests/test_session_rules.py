@@ -10,9 +10,10 @@ import pytest
 from backend.errors import ErrorCode, Refused
 from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, User, utcnow
 from backend.sessions import rules
-from backend.sessions.changes import ChangedMeanwhile, persist, plan_create, plan_delete, plan_update
+from backend.sessions.changes import plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
 from backend.sessions.rules import Problems, SessionInput
+from backend.sessions.writing import ChangedMeanwhile, persist
 from tests.factories import make_session
 from tests.session_requests import a_desk
 

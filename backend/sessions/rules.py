@@ -7,12 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
-from backend.models import MeetingPlatform, Session, SessionStatus, SessionTimeZone, SessionType, User
+from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, SessionStatus, SessionTimeZone, SessionType, User
 from backend.settings import get_settings
+
+if TYPE_CHECKING:
+    from backend.sessions.directory import Directory
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -24,11 +28,6 @@ START_EARLY = timedelta(minutes=15)
 MEETING_HOSTS = {
     MeetingPlatform.GOOGLE_MEET: ("meet.google.com",),
     MeetingPlatform.ZOOM: ("zoom.us", ".zoom.us"),
-}
-PLATFORM_NAMES = {
-    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
-    MeetingPlatform.GOOGLE_MEET: "Google Meet",
-    MeetingPlatform.ZOOM: "Zoom",
 }
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 NOT_A_MANAGER = "Only session managers can change sessions; ask a session manager of your organisation."
@@ -173,6 +172,63 @@ def clean_list(problems: Problems, field: str, values: list[str] | None, label: 
     return found
 
 
+@dataclass
+class Details:
+    """The cleaned text and labels of a session input; None where not given (on an edit) or refused."""
+
+    title: str | None = None
+    description: str | None = None
+    medium: str | None = None
+    recommended_for: list[str] | None = None
+    categories: list[str] | None = None
+
+
+def clean_details(problems: Problems, data: SessionInput, *, only_given: bool) -> Details:
+    """Title, description, medium, recommended-for, categories and duration of an input. A new session
+    needs all of them (`only_given=False`: a missing one is reported); an edit checks those it gives."""
+
+    def wanted(value: object) -> bool:
+        return not only_given or value is not None
+
+    details = Details()
+    if wanted(data.title):
+        details.title = clean_text(problems, "title", data.title, "title", TITLE_MAX, "enter the topic of the session")
+    if wanted(data.description):
+        details.description = clean_text(
+            problems,
+            "description",
+            data.description,
+            "description",
+            DESCRIPTION_MAX,
+            "describe what the session covers",
+        )
+    if wanted(data.duration_minutes):
+        if data.duration_minutes is None:
+            problems.add(
+                "durationMinutes", ErrorCode.REQUIRED, "The duration is required; enter it in minutes, for example 60."
+            )
+        else:
+            check_duration(problems, data.duration_minutes)
+    if wanted(data.recommended_for):
+        details.recommended_for = clean_list(
+            problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer"
+        )
+    if wanted(data.categories):
+        details.categories = clean_list(
+            problems, "categories", data.categories, "category", "Communication, Life skills"
+        )
+    if wanted(data.medium):
+        details.medium = clean_text(
+            problems,
+            "medium",
+            data.medium,
+            "medium",
+            MEDIUM_MAX,
+            "enter the language of the session, for example English",
+        )
+    return details
+
+
 def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:
     """R5: a new or changed start lies in the future."""
     if starts_at.tzinfo is None:
@@ -277,3 +333,76 @@ def clash_message(mentor: User, title: str, starts_at: datetime, ends_at: dateti
         f"to {local_time(ends_at, zone)} {zone_label(zone)}. A mentor cannot have overlapping or back-to-back "
         "sessions; choose a time that leaves a gap, or another mentor."
     )
+
+
+# --- checks that need the organisation's people and bookings ---------------------------------------
+
+
+async def check_invites(
+    problems: Problems, directory: Directory, emails: list[str] | None, field: str
+) -> list[User] | None:
+    """The mentees named by email, all of them found in the organisation (unknown ones are reported,
+    never dropped); None after reporting a problem."""
+    wanted = check_emails(problems, field, emails or [])
+    found = await directory.mentees(wanted)
+    unknown = [e for e, user in found.items() if user is None]
+    if unknown:
+        problems.add(
+            field,
+            ErrorCode.NOT_FOUND,
+            (
+                f"No mentee with the email {', '.join(unknown)} in your organisation; check the spelling, or add "
+                "them as mentees first."
+            ),
+        )
+        return None
+    return [user for user in found.values() if user is not None]
+
+
+def check_seat_count(problems: Problems, seats: int, count: int, field: str) -> None:
+    """R6: invited + enrolled fit within the seats limit; an invite beyond it is refused, never dropped."""
+    if count > seats:
+        problems.add(
+            field,
+            ErrorCode.SEATS_FULL,
+            (
+                f"This would put {count} mentees in a session with {seats} seats; invite {count - seats} fewer "
+                "mentees or raise the seats limit."
+            ),
+        )
+
+
+async def check_booking(
+    problems: Problems,
+    directory: Directory,
+    mentor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    session_id: int | None,
+) -> None:
+    """R4: no overlapping or back-to-back session for the mentor."""
+    clash = await directory.clash(mentor.id, starts_at, ends_at, session_id)
+    if clash:
+        problems.add(
+            "startsAt", ErrorCode.MENTOR_BUSY, clash_message(mentor, clash.title, clash.starts_at, clash.ends_at)
+        )
+
+
+def clean_meeting(
+    problems: Problems, current: Session | None, meeting: MeetingInput | None, prefix: str
+) -> tuple[MeetingPlatform, str, str]:
+    """The meeting a change leaves the session with: what is given, else what the session has (a new
+    platform starts from an empty link and passcode), else BigBlueButton; checked by `check_meeting`."""
+    platform = (meeting and meeting.platform) or (
+        current.meeting_platform if current else MeetingPlatform.BIG_BLUE_BUTTON
+    )
+    platform_changed = current is not None and platform != current.meeting_platform
+    keep = current is not None and not platform_changed
+
+    def pick(given: str | None, stored: str) -> str:
+        return given.strip() if given is not None else (stored if keep else "")
+
+    link = pick(meeting.link if meeting else None, current.meeting_link if current else "")
+    passcode = pick(meeting.passcode if meeting else None, current.meeting_passcode if current else "")
+    check_meeting(problems, platform, link, passcode, prefix)
+    return platform, link, passcode
