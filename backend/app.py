@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await open_database(settings)
-        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter()]
+        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter(), auth.SignInHousekeeper()]
         for worker in workers:
             worker.start()
         try:

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from backend.settings import get_settings
+from backend.settings import Settings, get_settings, secret_key_problem
 
 
 async def _with_database(work):
@@ -48,10 +48,27 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Created {user.email} ({', '.join(roles)}) in {args.org}.")
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy options: X-Forwarded-For and X-Forwarded-Proto are believed only from these
+    addresses, so the client address (sign-in throttling) and https (the Secure cookie) cannot be forged."""
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    settings = get_settings()
+    problem = secret_key_problem(settings)
+    if problem:
+        sys.exit(problem)
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        **proxy_options(settings),
+    )
 
 
 def cmd_export_schema(args: argparse.Namespace) -> None:

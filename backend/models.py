@@ -104,6 +104,21 @@ class AuthToken(Model):
         table = "auth_token"
 
 
+# One password that did not match (or an attempt still being checked), for sign-in throttling. Rows are
+# shared by every app process; a successful sign-in marks the e-mail's rows cleared (the client address
+# still counts them), and the background worker deletes rows older than a day.
+class SignInFailure(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254)
+    client_address = fields.CharField(max_length=64)
+    failed_at = fields.DatetimeField()
+    cleared = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "sign_in_failure"
+        indexes = [Index(fields=("email", "failed_at")), Index(fields=("client_address", "failed_at"))]
+
+
 class Session(Model):
     id = fields.IntField(primary_key=True)
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
