@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
 
 from backend.models import AuthToken, User, utcnow
+from backend.observability import note_viewer
 from backend.settings import get_settings
 
 COOKIE_NAME = "sessiondesk_token"
@@ -41,6 +42,7 @@ async def authenticate(email: str, password: str) -> User | None:
 
 async def issue_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
+    note_viewer(user.id)  # the request's log line names who signed in
     await AuthToken.create(user=user, token_hash=_digest(token), expires_at=utcnow() + TOKEN_LIFETIME)
     return token
 
@@ -66,7 +68,9 @@ async def user_for_token(token: str | None) -> User | None:
         .select_related("user__organization")
         .first()
     )
-    return found.user if found else None
+    user = found.user if found else None
+    note_viewer(user.id if user else None)
+    return user
 
 
 def csrf_ok(request: HTTPConnection, from_cookie: bool) -> bool:

@@ -30,6 +30,20 @@ SETTINGS_TABLE = [
     ("BULK_MAX_ROWS", "10000", "Most rows in one bulk upload file"),
     ("BULK_MAX_BYTES", "5242880", "Largest bulk upload file in bytes (5 MB)"),
     ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
+    ("LOG_FORMAT", "text", "`json`: one JSON object per log line (for a log collector); `text`: readable lines"),
+    ("METRICS_TOKEN", "(unset)", "When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`"),
+    ("MAIL_KEEP_DAYS", "30", "Sent messages are deleted from the outbox this many days after sending"),
+    (
+        "BULK_KEEP_DAYS",
+        "90",
+        "Uploaded files and result rows of finished bulk uploads are deleted after this many days (counts stay)",
+    ),
+    (
+        "CORS_ALLOW_ORIGINS",
+        "(none)",
+        "Comma-separated origins (e.g. `https://studio.apollographql.com`) that may call /graphql with a bearer "
+        "token from their pages; never with the cookie",
+    ),
 ]
 
 
@@ -46,6 +60,11 @@ class Settings:
     bulk_max_rows: int
     bulk_max_bytes: int
     debug: bool
+    log_format: str = "text"
+    metrics_token: str | None = None
+    mail_keep_days: int = 30
+    bulk_keep_days: int = 90
+    cors_allow_origins: tuple[str, ...] = ()
 
     @property
     def outbox_dir(self) -> Path:
@@ -64,6 +83,31 @@ def _int(env: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.")
+
+
+def _positive(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SystemExit(f"Setting {name}={value} must be at least 1; set it to e.g. {default}.")
+    return value
+
+
+def _log_format(env: dict) -> str:
+    value = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if value not in ("text", "json"):
+        raise SystemExit(f"Setting LOG_FORMAT={value!r} is not known; use text or json.")
+    return value
+
+
+def _origins(env: dict) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in (env.get("CORS_ALLOW_ORIGINS") or "").split(",") if o.strip())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("https://", "http://")):
+            raise SystemExit(
+                f"Setting CORS_ALLOW_ORIGINS has {origin!r}; list full origins such as "
+                "https://studio.apollographql.com (no wildcard)."
+            )
+    return origins
 
 
 def load_settings(env: dict | None = None) -> Settings:
@@ -89,7 +133,20 @@ def load_settings(env: dict | None = None) -> Settings:
         bulk_max_rows=_int(env, "BULK_MAX_ROWS", 10_000),
         bulk_max_bytes=_int(env, "BULK_MAX_BYTES", 5 * 1024 * 1024),
         debug=(env.get("DEBUG") or "").lower() in ("1", "true", "yes"),
+        log_format=_log_format(env),
+        metrics_token=env.get("METRICS_TOKEN") or None,
+        mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
+        bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
+        cors_allow_origins=_origins(env),
     )
+
+
+# prometheus_client's own variable: `sessiondesk serve --workers N` sets it for its worker processes.
+PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prometheus_multiproc_dir() -> str | None:
+    return os.environ.get(PROMETHEUS_MULTIPROC_DIR) or None
 
 
 _current: Settings | None = None
