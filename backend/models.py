@@ -244,6 +244,10 @@ class OutboxMessage(Model):
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(default="")
     sent_at = fields.DatetimeField(null=True)
+    # Set by the first failed attempt (cleared when sent or re-queued): how long the message has been failing.
+    failing_since = fields.DatetimeField(null=True)
+    # FAILED: the server refused it for good (5xx) or it kept failing for a day; kept with `last_error`.
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"
@@ -286,6 +290,8 @@ class BulkUpload(Model):
     # A worker owns the job while its lease is fresh; a crashed worker's lease runs out and another resumes.
     lease_owner = fields.CharField(max_length=100, default="")
     lease_expires_at = fields.DatetimeField(null=True)
+    # After BULK_KEEP_DAYS the file and the result rows are deleted; the counts above stay.
+    pruned_at = fields.DatetimeField(null=True)
 
     organization_id: int
     uploader_id: int
