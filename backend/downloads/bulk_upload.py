@@ -29,6 +29,13 @@ async def result_csv(request: Request) -> Response:
     upload = await uploads.find_upload(viewer, upload_id) if upload_id else None
     if upload is None:
         return PlainTextResponse("No such bulk upload among yours; check the link in the upload history.", 404)
+    if upload.pruned_at is not None:
+        keep_days = get_settings().bulk_keep_days
+        return PlainTextResponse(
+            f"This upload's file and results were deleted {keep_days} days after it finished (BULK_KEEP_DAYS); "
+            "its counts are still in the upload history.",
+            410,
+        )
     if upload.status == BulkUploadStatus.FAILED:
         return PlainTextResponse(f"This upload has no result file: {upload.message}", 404)
     if upload.status != BulkUploadStatus.COMPLETED:
