@@ -13,8 +13,8 @@ from backend.bulk_upload import columns, job
 from backend.models import BulkUpload, MeetingPlatform, SessionStatus, SessionType, User, utcnow
 from backend.sessions import writing
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import create, csv_bytes, day, people, row, upload, upload_and_run
-from tests.factories import make_session, make_user
+from tests.support.bulk_upload import create, csv_bytes, day, people, row, upload, upload_and_run
+from tests.support.factories import make_session, make_user
 from tests.test_bulk_upload_docs import catalogue, pattern
 
 # Rules messages that no CSV row can reach (docs/bulk-upload.md says why, under "Rules messages a

@@ -16,8 +16,8 @@ from pathlib import Path
 from backend.bulk_upload import job
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
 from backend.sessions import writing
-from tests.bulk_upload_helpers import create, csv_bytes, people, result_of, row, upload
-from tests.factories import PASSWORD, make_session
+from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
+from tests.support.factories import PASSWORD, make_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,7 +164,7 @@ async def test_a_server_killed_mid_upload_leaves_a_job_another_process_finishes_
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
-            from tests.graphql_client import GraphQLClient
+            from tests.support.graphql_client import GraphQLClient
 
             remote = await GraphQLClient(client).login(p.manager.email, PASSWORD)
             payload = await upload(client, remote.token, csv_bytes(rows))

@@ -23,7 +23,7 @@ from backend.mail.outbox import enqueue
 from backend.mail.sender import FAIL_AFTER, FAIL_AFTER_ATTEMPTS, deliver_pending
 from backend.models import BulkUpload, BulkUploadRow, OutboxMessage, utcnow
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import create, csv_bytes, people, upload, upload_and_run
+from tests.support.bulk_upload import create, csv_bytes, people, upload, upload_and_run
 
 LOGIN = "mutation SignIn($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message } } }"
 

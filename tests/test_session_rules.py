@@ -14,8 +14,8 @@ from backend.sessions.changes import plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
 from backend.sessions.rules import Problems, SessionInput
 from backend.sessions.writing import ChangedMeanwhile, persist
-from tests.factories import make_session
-from tests.session_requests import a_desk
+from tests.support.factories import make_session
+from tests.support.session_requests import a_desk
 
 NOW = datetime(2030, 6, 1, 6, 0, tzinfo=timezone.utc)
 IST = timezone(timedelta(hours=5, minutes=30))
