@@ -1,4 +1,4 @@
-"""The session rules R1–R8 of DESIGN.md, written once: the browser, the API and every CSV row call
+"""The session rules R1–R8 of docs/rules.md, written once: the browser, the API and every CSV row call
 these checks. They look only at the values given and at what the `Directory` knows, never at HTTP or
 CSV, and they report every problem of an input together (R8: field, code, plain words and a fix)."""
 
