@@ -110,7 +110,7 @@ async def _backward(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0002_postgres_search_and_mentor_clash")]
+    dependencies = [("models", "0005_mail_failed_and_pruning")]
 
     operations = [
         ops.CreateModel(
