@@ -13,10 +13,13 @@ from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
 from backend.observability import GraphQLObservability
 
-Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries))
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations))
+Query = merge_types(
+    "Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries, VocabularyQueries)
+)
+Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[GraphQLObservability])
 
