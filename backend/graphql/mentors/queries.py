@@ -25,4 +25,4 @@ class MentorQueries:
             .select_related("organization")
             .first()
         )
-        return MentorProfile(model=found) if found else None
+        return MentorProfile.of(found) if found else None
