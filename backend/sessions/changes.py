@@ -97,7 +97,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     if not actor.is_manager:
         problems.add(None, ErrorCode.PERMISSION_DENIED, rules.NOT_A_MANAGER)
         _refuse(problems)
-    details = rules.clean_details(problems, data, only_given=False)
+    details = await rules.clean_details(problems, data, directory, only_given=False)
     if data.type is None:
         problems.add("type", ErrorCode.REQUIRED, "The session type is required; choose Public or Private.")
     mentor = None
@@ -209,7 +209,7 @@ async def plan_update(
                 ErrorCode.LOCKED,
                 "The mentor of a published session cannot change; delete it and create a new session for the other mentor.",
             )
-    details = rules.clean_details(problems, data, only_given=True)
+    details = await rules.clean_details(problems, data, directory, only_given=True)
     values: dict[str, object] = {
         name: value
         for name, value in (("title", details.title), ("description", details.description), ("medium", details.medium))
