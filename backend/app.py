@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -12,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from backend import auth, downloads
@@ -56,8 +58,10 @@ CSRF_MESSAGE = (
 )
 
 
-class GraphQLView(GraphQL):
-    async def get_context(self, request: Request, response: Response) -> Context:
+class GraphQLView(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        # Only HTTP is served: the schema has no subscriptions, so no WebSocket reaches here.
+        assert isinstance(request, Request) and isinstance(response, Response)
         token, _ = auth.request_token(request)
         return Context(request=request, response=response, viewer=await auth.user_for_token(token), token=token)
 
@@ -87,7 +91,7 @@ class SecurityHeaders:
     its scripts from a CDN, in development only), and makes browsers revalidate the app's files so a
     deploy never leaves them running a mix of old and new modules."""
 
-    def __init__(self, app, graphiql: bool) -> None:
+    def __init__(self, app: ASGIApp, graphiql: bool) -> None:
         self.app, self.graphiql = app, graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -97,7 +101,7 @@ class SecurityHeaders:
         path = scope["path"]
         strict = not (self.graphiql and path == "/graphql" and scope["method"] == "GET")
 
-        async def send_with_headers(message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if strict:
@@ -113,7 +117,7 @@ class SecurityHeaders:
 class GraphQLCors:
     """CORS for /graphql alone, for the origins in CORS_ALLOW_ORIGINS: bearer tokens only, never credentials."""
 
-    def __init__(self, app, origins: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
         self.app = app
         self.cors = CORSMiddleware(
             app,
@@ -142,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings.media_root.mkdir(parents=True, exist_ok=True)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
         workers = [
             MailSender(settings),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 from tortoise import fields
@@ -259,11 +259,13 @@ class Rating(Model):
 # An email waiting to be sent: written in the same transaction as the change it tells of.
 class OutboxMessage(Model):
     id = fields.IntField(primary_key=True)
-    recipients = fields.JSONField()  # list of addresses
+    recipients: list[str] = fields.JSONField()  # list of addresses
     subject = fields.CharField(max_length=300)
     text_body = fields.TextField()
     html_body = fields.TextField(default="")
-    attachments = fields.JSONField(default=list)  # [{"filename", "content_type", "content_base64"}]
+    attachments: list[dict[str, str]] = fields.JSONField(
+        default=list
+    )  # [{"filename", "content_type", "content_base64"}]
     created_at = fields.DatetimeField(auto_now_add=True)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
@@ -337,7 +339,7 @@ class BulkUploadRow(Model):
     session_id = fields.IntField(null=True)
     status = fields.CharEnumField(BulkRowStatus, max_length=16)
     message = fields.TextField(default="")
-    cells = fields.JSONField()  # the row as uploaded, ID filled in for created sessions
+    cells: list[str] = fields.JSONField()  # the row as uploaded, ID filled in for created sessions
 
     upload_id: int
 
@@ -347,4 +349,4 @@ class BulkUploadRow(Model):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -96,7 +96,7 @@ def _int(env: dict, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.")
+        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
 
 
 def _positive(env: dict, name: str, default: int) -> int:
@@ -134,7 +134,9 @@ def load_settings(env: dict | None = None) -> Settings:
     try:
         zone = ZoneInfo(zone_name)
     except Exception:
-        raise SystemExit(f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata.")
+        raise SystemExit(
+            f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata."
+        ) from None
     return Settings(
         data_dir=data_dir,
         database_url=database_url,

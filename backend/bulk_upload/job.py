@@ -27,7 +27,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Q
 from tortoise.functions import Count, Max
@@ -36,10 +36,12 @@ from tortoise.transactions import in_transaction
 from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Outcome, check_row, references
+from backend.db import column
 from backend.errors import Refused, parse_id
 from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import writing
+from backend.sessions.changes import Change
 from backend.sessions.directory import Directory
 
 log = logging.getLogger("backend.bulk_upload")
@@ -65,7 +67,7 @@ class Stopping(Exception):
     """The app is shutting down; the job is handed back to be resumed."""
 
 
-def _claimable(now) -> Q:
+def _claimable(now: datetime) -> Q:
     return Q(status=BulkUploadStatus.PENDING) | Q(status=BulkUploadStatus.RUNNING, lease_expires_at__lt=now)
 
 
@@ -105,7 +107,7 @@ class Job:
         table = parse.read_table(self.upload.content)
         self.id_position = table.id_position
         self.actor = await User.get(id=self.upload.uploader_id)
-        done = set(await BulkUploadRow.filter(upload_id=self.upload.id).values_list("row_number", flat=True))
+        done = set(await column(BulkUploadRow.filter(upload_id=self.upload.id), "row_number", int))
         if self.upload.dry_run:
             await self.check_all(table.rows, done)
         else:
@@ -131,8 +133,10 @@ class Job:
                     "Bulk upload %s: a batch was refused (%r); applying its rows one by one", self.upload.id, error
                 )
                 self.directory = None  # it imagined the refused batch
-                batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
-                await self.apply_one_by_one([row for row, _ in batch])
+                refused = rows[start : start + max(len(batch), 1)]
+                await self.apply_one_by_one(refused)
+                start += len(refused)
+                continue
             start += len(batch)
 
     async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
@@ -159,13 +163,16 @@ class Job:
         for row in rows:
             outcomes: list[Outcome] = []
 
-            async def plan(actor, directory):
+            async def plan(
+                actor: User, directory: Directory, row: parse.Row = row, outcomes: list[Outcome] = outcomes
+            ) -> Change:
                 outcomes.append(outcome := await check_row(actor, row, directory))
                 if outcome.errors:
                     raise Refused(outcome.errors)
+                assert outcome.change is not None  # a row without errors has its change
                 return outcome.change
 
-            async def record(change):
+            async def record(change: Change, row: parse.Row = row, outcomes: list[Outcome] = outcomes) -> None:
                 await self.record([(row, outcomes[-1])])
 
             try:
@@ -241,7 +248,7 @@ class Job:
                 upload.valid_rows,
                 upload.invalid_rows,
                 await results.result_csv(upload),
-                results.result_url(upload),
+                results.result_url(upload) or "",
             )
 
 

@@ -13,6 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from backend.csv_format import BOM, csv_line, local_date, local_time, zone_label
+from backend.db import column
 from backend.downloads.bulk_edit import bulk_edit_rows
 from backend.downloads.http import csv_download, not_signed_in, signed_in
 from backend.errors import parse_id
@@ -181,7 +182,7 @@ async def sessions_csv(request: Request) -> Response:
     except listing.ListError as error:
         return PlainTextResponse(str(error), 400)
     query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
-    ids = await query.values_list("id", flat=True)
+    ids = await column(query, "id", int)
     if request.query_params.get("format") == "bulk":
         return csv_download(bulk_edit_rows(ids), "sessions-bulk-edit.csv")
     return csv_download(session_rows(list(ids)), "sessions.csv")

@@ -9,6 +9,7 @@ describes the change as a `Change`, updating the `Directory` so later changes se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -48,6 +49,7 @@ class Change:
     """One planned change of one session."""
 
     loaded: LoadedSession
+    mentor: User  # who hosts the session, even if they lost the mentor role since
     created: bool = False
     deleted: bool = False
     fields: set[str] = field(default_factory=set)
@@ -58,7 +60,6 @@ class Change:
     rescheduled_from: datetime | None = None
     meeting_changed: bool = False
     expected_updated_at: datetime | None = None
-    mentor: User | None = None
     replaced_image: str = ""  # the image file to delete once the change is committed
 
     @property
@@ -132,10 +133,19 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
                 ErrorCode.REQUIRED,
                 "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
             )
-    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration else None
-    if mentor and ends_at and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
-        await rules.check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
+    starts_at = data.starts_at
+    ends_at = starts_at + timedelta(minutes=duration) if starts_at and duration else None
+    if (
+        mentor
+        and starts_at
+        and ends_at
+        and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
+    ):
+        await rules.check_booking(problems, directory, mentor, starts_at, ends_at, None)
     _refuse(problems)
+    # No problem reported means every required value was given and found.
+    assert mentor is not None and starts_at is not None and ends_at is not None and duration is not None
+    assert data.type is not None and invitees is not None
     session = Session(
         organization_id=directory.organization_id,
         mentor_id=mentor.id,
@@ -144,7 +154,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         description=details.description or "",
         type=data.type,
         status=SessionStatus.UPCOMING,
-        starts_at=data.starts_at,
+        starts_at=starts_at,
         ends_at=ends_at,
         duration_minutes=duration,
         time_zone=data.time_zone or SessionTimeZone.IST,
@@ -166,7 +176,13 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     return Change(loaded=loaded, created=True, labels_changed=True, invited=list(invitees), mentor=mentor)
 
 
-async def _editable(actor: User, session_id: int, directory: Directory, reason, notify: bool) -> Change:
+async def _editable(
+    actor: User,
+    session_id: int,
+    directory: Directory,
+    reason: Callable[[User, Session], str | None],
+    notify: bool,
+) -> Change:
     """A change of an existing session that the rule `reason` allows now."""
     loaded = await directory.session(session_id, for_update=True)
     # Only managers see every session; others must not learn that a session they cannot see exists.
@@ -199,7 +215,8 @@ async def plan_update(
         problems.add(
             "type",
             ErrorCode.LOCKED,
-            f"The type of a published session cannot change (it is {session.type.value.title()}); delete it and create a new one instead.",
+            f"The type of a published session cannot change (it is {session.type.value.title()}); "
+            "delete it and create a new one instead.",
         )
     if data.mentor_id is not None or (data.mentor_email or "").strip():
         named = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
@@ -207,7 +224,8 @@ async def plan_update(
             problems.add(
                 "mentorId",
                 ErrorCode.LOCKED,
-                "The mentor of a published session cannot change; delete it and create a new session for the other mentor.",
+                "The mentor of a published session cannot change; "
+                "delete it and create a new session for the other mentor.",
             )
     details = await rules.clean_details(problems, data, directory, only_given=True)
     values: dict[str, object] = {
@@ -236,7 +254,7 @@ async def plan_update(
         values["seats_limit"] = data.seats_limit
     platform, link, passcode = rules.clean_meeting(problems, session, data.meeting, "meeting.")
     invited_now = loaded.people(AttendanceKind.INVITED)
-    invitees = invited_now
+    invitees: list[User] | None = invited_now
     if data.invite_emails is not None:
         invitees = await rules.check_invites(problems, directory, data.invite_emails, "inviteEmails")
     if invitees is not None:
@@ -278,6 +296,7 @@ async def plan_update(
             loaded.labels[kind] = new
             change.labels_changed = True
     if data.invite_emails is not None:
+        assert invitees is not None  # refused above otherwise
         _replace_invited(change, invitees)
     return change
 
@@ -359,7 +378,8 @@ async def plan_remove(
             "menteeIds",
             ErrorCode.NOT_FOUND,
             (
-                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; reload the mentee list and pick again."
+                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; "
+                "reload the mentee list and pick again."
             ),
         )
     remaining_invited = [

@@ -41,11 +41,11 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
                 if probe.width * probe.height > MAX_PIXELS:
                     raise _refuse(f"The image is {probe.width}×{probe.height} pixels, too large to process. {REFUSED}")
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = _upright(image)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image = _upright(opened)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(f"This file is not an image we can read. {REFUSED}")
+        raise _refuse(f"This file is not an image we can read. {REFUSED}") from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     extension, pillow_format = FORMATS[kind]
     if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):

@@ -8,7 +8,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -146,7 +146,7 @@ def blocked(problems: Problems, reason: str | None) -> bool:
 def in_utc(instant: datetime | None) -> datetime | None:
     """Instants are compared and stored in UTC: SQLite compares them as text, so an IST start compared
     with UTC ones would miss clashes. A naive instant is left for `check_start` to report."""
-    return instant.astimezone(timezone.utc) if instant is not None and instant.tzinfo is not None else instant
+    return instant.astimezone(UTC) if instant is not None and instant.tzinfo is not None else instant
 
 
 # --- single fields ---------------------------------------------------------------------------------
@@ -332,7 +332,8 @@ def check_duration(problems: Problems, minutes: int) -> None:
         problems.add(
             "durationMinutes",
             ErrorCode.INVALID,
-            f"The duration {minutes} minutes is not allowed; enter whole minutes from {DURATION_MIN} to {DURATION_MAX}, for example 60.",
+            f"The duration {minutes} minutes is not allowed; "
+            f"enter whole minutes from {DURATION_MIN} to {DURATION_MAX}, for example 60.",
         )
 
 
@@ -347,7 +348,8 @@ def check_seats(problems: Problems, seats: int, taken: int) -> None:
         problems.add(
             "seatsLimit",
             ErrorCode.SEATS_FULL,
-            f"The seats limit {seats} is below the {taken} mentees already in the session; raise it or remove mentees first.",
+            f"The seats limit {seats} is below the {taken} mentees already in the session; "
+            "raise it or remove mentees first.",
         )
 
 
@@ -361,7 +363,8 @@ def check_meeting(
             problems.add(
                 f"{prefix}link",
                 ErrorCode.INVALID,
-                "BigBlueButton rooms are made when the session starts; leave the meeting link empty, or choose Google Meet or Zoom.",
+                "BigBlueButton rooms are made when the session starts; "
+                "leave the meeting link empty, or choose Google Meet or Zoom.",
             )
     elif not link:
         problems.add(

@@ -7,7 +7,7 @@ import io
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -162,7 +162,7 @@ CREATE_SESSION = """mutation($input: CreateSessionInput!) {
 
 def free_start(days_ahead: int = 60) -> datetime:
     """A start (UTC) no other test uses."""
-    base = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
     return base + timedelta(hours=3 * next(_slots))
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from backend.bulk_upload import uploads
@@ -24,6 +27,7 @@ class BulkUploadMutations:
     async def bulk_upload_sessions(self, info: Info, file: Upload, dry_run: bool | None = False) -> BulkUploadPayload:
         viewer = signed_in(info)
         # One byte more than allowed is enough to know the file is too big.
-        data = await file.read(get_settings().bulk_max_bytes + 1)
-        upload, errors = await uploads.submit(viewer, getattr(file, "filename", None), data, bool(dry_run))
+        received = cast(UploadFile, file)  # what Strawberry hands over on Starlette
+        data = await received.read(get_settings().bulk_max_bytes + 1)
+        upload, errors = await uploads.submit(viewer, received.filename, data, bool(dry_run))
         return BulkUploadPayload(bulk_upload=BulkUpload(model=upload) if upload else None, errors=user_errors(errors))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import cast
 
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from backend.errors import Refused
@@ -96,7 +98,7 @@ class SessionMutations:
     @strawberry.mutation(description="Set the session image: JPEG, PNG or WebP up to 5 MB (multipart upload).")
     async def set_session_image(self, info: Info, session_id: strawberry.ID, image: Upload) -> SessionPayload:
         viewer = signed_in(info)
-        data = await image.read(images.MAX_BYTES + 1)
+        data = await cast(UploadFile, image).read(images.MAX_BYTES + 1)  # what Strawberry hands over on Starlette
         return await _payload(images.set_session_image(viewer, require_id(session_id, "Session ID"), data))
 
     @strawberry.mutation
