@@ -5,21 +5,29 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from cross_web import HTTPException as GraphQLHTTPException
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from backend import auth
+from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.bulk_upload.routes import bulk_upload_routes
 from backend.db import close_database, open_database
 from backend.exports import export_routes
+from backend.failures import FailureResponses, error_body
+from backend.graphql import error_policy
 from backend.graphql.context import Context
+from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.mail.sender import MailSender
 from backend.sessions.lifecycle import OverdueSessionCompleter
@@ -33,19 +41,58 @@ CSRF_MESSAGE = (
 )
 
 
+VIEWER_KEY = "sessiondesk.viewer"
+
+
 class GraphQLView(GraphQL):
     async def get_context(self, request: Request, response: Response) -> Context:
         token, _ = auth.request_token(request)
-        return Context(request=request, response=response, viewer=await auth.user_for_token(token), token=token)
+        if VIEWER_KEY in request.scope:  # looked up already, before a file upload was read
+            viewer = request.scope[VIEWER_KEY]
+        else:
+            viewer = await auth.user_for_token(token)
+        return Context(request=request, response=response, viewer=viewer, token=token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            _, from_cookie = auth.request_token(Request(scope))
-            if not auth.csrf_ok(Request(scope), from_cookie):
-                body = {"errors": [{"message": CSRF_MESSAGE, "extensions": {"code": "CSRF"}}]}
-                await JSONResponse(body, status_code=403)(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        _, from_cookie = auth.request_token(request)
+        if not auth.csrf_ok(request, from_cookie):
+            await JSONResponse(error_body(CSRF_MESSAGE, "CSRF"), status_code=403)(scope, receive, send)
+            return
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            # Every upload needs a signed-in person: check before reading a byte of the file.
+            scope[VIEWER_KEY] = await auth.user_for_token(auth.request_token(request)[0])
+            if scope[VIEWER_KEY] is None:
+                not_signed_in = NotSignedIn()
+                body = error_body(not_signed_in.message, "UNAUTHENTICATED")
+                await JSONResponse(body, status_code=401)(scope, receive, send)
                 return
-        await super().__call__(scope, receive, send)
+        try:
+            response = await self.run(request)
+        except (GraphQLHTTPException, HTTPException) as refused:
+            # A body that is not a GraphQL request at all: still answered in GraphQL's error shape.
+            reason = getattr(refused, "reason", None) or getattr(refused, "detail", "Bad request")
+            response = JSONResponse(error_body(str(reason), "BAD_REQUEST"), status_code=refused.status_code)
+        await response(scope, receive, send)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if error_policy.unavailable(result.errors):
+            # No partial answer while the database is away: its one error, answered 503 (create_response).
+            first = next(e for e in result.errors or () if error_policy.unavailable([e]))
+            result = ExecutionResult(data=None, errors=[first])
+        return await super().process_result(request, result)
+
+    def create_response(self, response_data, sub_response: Response) -> Response:  # type: ignore[no-untyped-def]
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and any(
+            (e.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE" for e in response_data.get("errors") or ()
+        ):
+            response.status_code = 503
+            response.headers["Retry-After"] = "5"
+        return response
 
 
 SECURITY_HEADERS = [
@@ -123,5 +170,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/{path:path}", spa, methods=["GET"]),
     ]
     return Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders, graphiql=settings.debug)]
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(SecurityHeaders, graphiql=settings.debug),
+            # Outermost of ours: any exception below becomes a JSON 503 or 500 (backend/failures.py).
+            Middleware(FailureResponses),
+            Middleware(BodyLimit),
+        ],
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MULTIPART_MARGIN_BYTES = 64 * 1024
 
 # (name, default, meaning) — the README's settings table and docker-compose.yml are checked against it.
 SETTINGS_TABLE = [
@@ -30,6 +32,16 @@ SETTINGS_TABLE = [
     ("BULK_MAX_ROWS", "10000", "Most rows in one bulk upload file"),
     ("BULK_MAX_BYTES", "5242880", "Largest bulk upload file in bytes (5 MB)"),
     ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
+    ("GRAPHQL_MAX_DEPTH", "8", "Deepest nesting of fields in one GraphQL query (introspection fields aside)"),
+    ("GRAPHQL_MAX_ALIASES", "15", "Most aliases (`name: field`) in one GraphQL document"),
+    ("GRAPHQL_MAX_TOKENS", "2000", "Most tokens (names, punctuation, values) in one GraphQL document"),
+    (
+        "GRAPHQL_MAX_COST",
+        "25000",
+        "Highest estimated cost of one GraphQL operation (see Limits below)",
+    ),
+    ("JSON_MAX_BYTES", "1048576", "Largest request body other than a file upload, in bytes (1 MB); larger: 413"),
+    ("IMAGE_MAX_PIXELS", "25000000", "Largest session image in pixels (25 MP: 24 MP phone photos pass)"),
 ]
 
 
@@ -46,10 +58,21 @@ class Settings:
     bulk_max_rows: int
     bulk_max_bytes: int
     debug: bool
+    graphql_max_depth: int = 8
+    graphql_max_aliases: int = 15
+    graphql_max_tokens: int = 2000
+    graphql_max_cost: int = 25_000
+    json_max_bytes: int = 1024 * 1024
+    image_max_pixels: int = 25_000_000
 
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def multipart_max_bytes(self) -> int:
+        """The body limit of a file upload: the larger file limit plus room for the form's other parts."""
+        return max(self.bulk_max_bytes, IMAGE_MAX_BYTES) + MULTIPART_MARGIN_BYTES
 
     @property
     def is_postgres(self) -> bool:
@@ -63,7 +86,7 @@ def _int(env: dict, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.")
+        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
 
 
 def load_settings(env: dict | None = None) -> Settings:
@@ -76,7 +99,9 @@ def load_settings(env: dict | None = None) -> Settings:
     try:
         zone = ZoneInfo(zone_name)
     except Exception:
-        raise SystemExit(f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata.")
+        raise SystemExit(
+            f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata."
+        ) from None
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -89,6 +114,12 @@ def load_settings(env: dict | None = None) -> Settings:
         bulk_max_rows=_int(env, "BULK_MAX_ROWS", 10_000),
         bulk_max_bytes=_int(env, "BULK_MAX_BYTES", 5 * 1024 * 1024),
         debug=(env.get("DEBUG") or "").lower() in ("1", "true", "yes"),
+        graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", 8),
+        graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", 15),
+        graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", 2000),
+        graphql_max_cost=_int(env, "GRAPHQL_MAX_COST", 25_000),
+        json_max_bytes=_int(env, "JSON_MAX_BYTES", 1024 * 1024),
+        image_max_pixels=_int(env, "IMAGE_MAX_PIXELS", 25_000_000),
     )
 
 
