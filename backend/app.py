@@ -24,7 +24,7 @@ from backend.bulk_upload.job import BulkUploadRunner
 from backend.bulk_upload.routes import bulk_upload_routes
 from backend.db import close_database, open_database
 from backend.exports import export_routes
-from backend.failures import FailureResponses, error_body
+from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
 from backend.graphql import error_policy
 from backend.graphql.context import Context
 from backend.graphql.permissions import NotSignedIn
@@ -80,9 +80,8 @@ class GraphQLView(GraphQL):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if error_policy.unavailable(result.errors):
-            # No partial answer while the database is away: its one error, answered 503 (create_response).
-            first = next(e for e in result.errors or () if error_policy.unavailable([e]))
-            result = ExecutionResult(data=None, errors=[first])
+            # No partial answer while the database is away: the one error every path answers, with 503.
+            return error_body(UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE")  # type: ignore[return-value]
         return await super().process_result(request, result)
 
     def create_response(self, response_data, sub_response: Response) -> Response:  # type: ignore[no-untyped-def]

@@ -25,13 +25,13 @@ def _megabytes(size: int) -> str:
 
 def too_large_response(limit: int, size: int | None, upload: bool) -> JSONResponse:
     what = "a file upload" if upload else "a request"
-    told = f"This request is {_megabytes(size)}; " if size is not None else "This request is larger than that; "
+    told = f"This request is {size:,} bytes; " if size is not None else "This request is larger than that; "
     hint = (
         "choose a smaller file."
         if upload
         else "send less at once (a GraphQL request is a query and its variables, files go as multipart uploads)."
     )
-    message = f"The largest body {what} may have is {_megabytes(limit)}. {told}{hint}"
+    message = f"The largest body {what} may have is {_megabytes(limit)} ({limit:,} bytes). {told}{hint}"
     return JSONResponse(error_body(message, "REQUEST_TOO_LARGE", limit=limit), status_code=413)
 
 

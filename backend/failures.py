@@ -59,7 +59,7 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 def database_unavailable(error: BaseException) -> bool:
     """Whether the error (or what caused it) says the database cannot be reached, rather than a bug."""
     for cause in _chain(error):
-        if isinstance(cause, DBConnectionError | _POSTGRES_GONE | ConnectionError | TimeoutError):
+        if isinstance(cause, (DBConnectionError, ConnectionError, TimeoutError, *_POSTGRES_GONE)):
             return True
         if isinstance(cause, OSError) and cause.errno in _CONNECTION_ERRNOS:
             return True

@@ -193,7 +193,8 @@ async def test_a_file_far_over_the_limit_is_refused_before_it_is_read(http, grap
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "REQUEST_TOO_LARGE"
     assert error["message"] == (
-        "The largest body a file upload may have is 5.1 MB. This request is 6 MB; choose a smaller file."
+        "The largest body a file upload may have is 5.1 MB (5,308,416 bytes). "
+        f"This request is {int(response.request.headers['content-length']):,} bytes; choose a smaller file."
     )
     assert media_files(db) == before
 
