@@ -20,6 +20,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError
 
+from backend.observability import current_request
+
 logger = logging.getLogger("sessiondesk.failures")
 
 UNAVAILABLE_MESSAGE = "SessionDesk cannot reach its database right now; try again shortly."
@@ -70,7 +72,10 @@ def database_unavailable(error: BaseException) -> bool:
 
 
 def new_reference() -> str:
-    return secrets.token_hex(4).upper()
+    """The request's ID (the X-Request-ID of its log line), so the traceback and the request's line meet;
+    outside a request, a fresh one."""
+    info = current_request()
+    return info.request_id if info is not None else secrets.token_hex(8)
 
 
 def log_unexpected(error: BaseException, where: str) -> str:

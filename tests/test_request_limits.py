@@ -274,7 +274,7 @@ async def test_the_database_out_of_reach_answers_503_on_graphql_and_downloads(ht
     async def unreachable(*args, **kwargs):
         raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
 
-    monkeypatch.setattr(auth, "authenticate", unreachable)
+    monkeypatch.setattr(auth, "sign_in", unreachable)
     login = await http.post(
         "/graphql",
         json={"query": 'mutation { login(email: "a@b.c", password: "x") { token errors { message } } }'},

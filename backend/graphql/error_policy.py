@@ -35,21 +35,31 @@ def process_errors(errors: list[GraphQLError], execution_context: ExecutionConte
     context = execution_context.context if execution_context else None
     signed_out = getattr(context, "viewer", None) is None and not get_settings().debug
     operation = (execution_context.operation_name if execution_context else None) or "anonymous operation"
-    for error in errors:
+    for index, error in enumerate(errors):
+        # Errors are replaced, never changed: a validation cache shares its error objects between requests.
         if _unexpected(error):
             original = error.original_error
             assert original is not None
             if failures.database_unavailable(original):
                 failures.log_unavailable(original, f"GraphQL {operation}")
-                error.message = failures.UNAVAILABLE_MESSAGE
-                error.extensions = {"code": "SERVICE_UNAVAILABLE"}
+                errors[index] = _replaced(error, failures.UNAVAILABLE_MESSAGE, {"code": "SERVICE_UNAVAILABLE"})
             else:
                 reference = failures.log_unexpected(original, f"GraphQL {operation} at {error.path}")
-                error.message = failures.INTERNAL_MESSAGE.format(reference=reference)
-                error.extensions = {"code": "INTERNAL_SERVER_ERROR", "reference": reference}
-            error.original_error = None
-        elif signed_out:
-            error.message = _SUGGESTION.sub("", error.message)
+                message = failures.INTERNAL_MESSAGE.format(reference=reference)
+                errors[index] = _replaced(error, message, {"code": "INTERNAL_SERVER_ERROR", "reference": reference})
+        elif signed_out and _SUGGESTION.search(error.message):
+            errors[index] = _replaced(error, _SUGGESTION.sub("", error.message), error.extensions)
+
+
+def _replaced(error: GraphQLError, message: str, extensions: dict | None) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
 
 
 def unavailable(errors: list[GraphQLError] | None) -> bool:

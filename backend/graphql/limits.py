@@ -40,6 +40,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_leaf_type,
+    validate,
 )
 from strawberry.extensions import SchemaExtension
 
@@ -319,8 +320,8 @@ def _count_aliases(document: DocumentNode) -> int:
     return count
 
 
-class RequestLimits(SchemaExtension):
-    """Counts the tokens before parsing and adds the limits rule to validation."""
+class TokenLimit(SchemaExtension):
+    """Counts the tokens before the document is parsed (place it before any parser cache)."""
 
     def on_parse(self) -> Iterator[None]:
         settings = get_settings()
@@ -337,11 +338,23 @@ class RequestLimits(SchemaExtension):
         self.execution_context.parse_options["max_tokens"] = settings.graphql_max_tokens + 1
         yield
 
+
+class QueryLimits(SchemaExtension):
+    """Depth, aliases, cost and introspection, checked for this request's variables and caller before
+    the operation runs. Not a cached validation rule: the same text may be cheap with one pageSize and
+    refused with another, allowed signed in and refused signed out. Place it after a validation cache."""
+
     def on_validate(self) -> Iterator[None]:
-        settings = get_settings()
-        context = self.execution_context.context
-        viewer = getattr(context, "viewer", None)
-        variables = self.execution_context.variables or {}
-        rule = limits_rule(settings, variables, allow_introspection=viewer is not None or settings.debug)
-        self.execution_context.validation_rules = (*self.execution_context.validation_rules, rule)
+        context = self.execution_context
+        if context.graphql_document is not None:
+            settings = get_settings()
+            viewer = getattr(context.context, "viewer", None)
+            rule = limits_rule(
+                settings, context.variables or {}, allow_introspection=viewer is not None or settings.debug
+            )
+            refused = validate(context.schema._schema, context.graphql_document, [rule])
+            if refused or context.pre_execution_errors is not None:
+                # A new list: a validation cache hands out the same one (and the same errors) to every
+                # request of this text. Strawberry skips its own validation when errors are already there.
+                context.pre_execution_errors = [*refused, *(context.pre_execution_errors or [])]
         yield

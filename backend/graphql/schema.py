@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -12,14 +13,18 @@ from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
 from backend.graphql.bulk_upload.queries import BulkUploadQueries
-from backend.graphql.limits import RequestLimits
+from backend.graphql.limits import QueryLimits, TokenLimit
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
+from backend.observability import GraphQLObservability
 
-Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries))
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations))
+Query = merge_types(
+    "Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries, VocabularyQueries)
+)
+Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations))
 
 
 class AppSchema(strawberry.Schema):
@@ -28,7 +33,21 @@ class AppSchema(strawberry.Schema):
         error_policy.process_errors(errors, execution_context)
 
 
-schema = AppSchema(query=Query, mutation=Mutation, extensions=[RequestLimits])
+# A page of the list is mostly the same few query texts: each is parsed and validated once per process
+# (bounded caches, so unusual queries cannot grow memory), which is most of a small request's cost.
+# The request limits are not cached (they depend on the variables and the caller): the token count runs
+# before the parser (cache) and the limits after the cached validation (graphql/limits.py).
+schema = AppSchema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        GraphQLObservability,
+        TokenLimit,
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        QueryLimits,
+    ],
+)
 
 
 def export_sdl() -> str:
