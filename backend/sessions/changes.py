@@ -248,8 +248,10 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
                 ErrorCode.REQUIRED,
                 "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
             )
-    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration else None
-    if mentor and ends_at and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
+    timing_ok = not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
+    # The end only of a checked start and duration: an unchecked one may lie outside the calendar.
+    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration and timing_ok else None
+    if mentor and ends_at:
         await _check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
     _refuse(problems)
     session = Session(
@@ -474,21 +476,23 @@ async def plan_remove(
 ) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
-    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
     problems = Problems()
+    if rules.too_many(problems, "menteeIds", len(mentee_ids), rules.MENTEE_IDS_MAX, "mentee IDs", "one removal"):
+        _refuse(problems)
+    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
+    removing = set(mentee_ids)
     if not mentee_ids:
         problems.add("menteeIds", ErrorCode.REQUIRED, "Choose at least one mentee to remove.")
-    unknown = [i for i in mentee_ids if i not in loaded.attendees]
+    unknown = [str(i) for i in mentee_ids if i not in loaded.attendees]
     if unknown:
         problems.add(
             "menteeIds",
             ErrorCode.NOT_FOUND,
-            (
-                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; reload the mentee list and pick again."
-            ),
+            f"Mentee ID {rules.listed(unknown)} {'is' if len(unknown) == 1 else 'are'} not in this session; "
+            "reload the mentee list and pick again.",
         )
     remaining_invited = [
-        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in mentee_ids
+        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in removing
     ]
     if loaded.model.type == SessionType.PRIVATE and not remaining_invited:
         problems.add(
