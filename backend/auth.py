@@ -20,7 +20,7 @@ from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
 from backend.models import AuthToken, User, utcnow
 from backend.settings import get_settings
-from backend.text import control_character_problem
+from backend.inputs import control_character_problem
 
 COOKIE_NAME = "sessiondesk_token"
 TOKEN_LIFETIME = timedelta(days=14)

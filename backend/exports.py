@@ -203,9 +203,9 @@ async def sessions_csv(request: Request) -> Response:
         return not_signed_in()
     try:
         session_filter, search, sort = list_arguments(request)
-    except BadQuery as error:
+        query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
+    except (BadQuery, listing.ListError) as error:
         return PlainTextResponse(str(error), 400)
-    query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
     ids = await query.values_list("id", flat=True)
     if request.query_params.get("format") == "bulk":
         from backend.bulk_upload.export import bulk_edit_rows

@@ -14,6 +14,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -71,6 +72,21 @@ class ListError(ValueError):
     """Bad list arguments; the message says what is wrong and how to fix it."""
 
 
+def check_arguments(f: SessionFilter, search: str | None) -> None:
+    """Refuses text with control characters and instants out of range before they reach the database."""
+    texts = [("search", search or "")]
+    for name, values in (("categories", f.categories), ("recommendedFor", f.recommended_for), ("mediums", f.mediums)):
+        texts += [(f"{name} value", value) for value in values]
+    for name, text in texts:
+        problem = control_character_problem(text, name)
+        if problem:
+            raise ListError(problem)
+    for name, instant in (("startsFrom", f.starts_from), ("startsTo", f.starts_to)):
+        problem = instant_problem(instant) if instant is not None else None
+        if problem:
+            raise ListError(f"{name}: {problem}")
+
+
 def _with_label(kind: LabelKind, values: list[str]) -> Q:
     return Q(id__in=Subquery(SessionLabel.filter(kind=kind, value__in=values).values("session_id")))
 
@@ -125,6 +141,7 @@ async def find_sessions(
     viewer: User, filter: SessionFilter | None = None, search: str | None = None
 ) -> QuerySet[Session]:
     """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    check_arguments(filter or SessionFilter(), search)
     return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
 
 
@@ -221,6 +238,7 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     """Each filter group counts the sessions matching every other applied filter, so options within a
     group stay selectable together (they OR), and the counts say what ticking one would add."""
     f = filter or SessionFilter()
+    check_arguments(f, search)
     condition = await _search_condition(viewer, search)
 
     def without(**cleared) -> QuerySet[Session]:

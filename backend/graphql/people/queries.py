@@ -9,6 +9,7 @@ from backend.graphql.auth.types import User
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument
 from backend.graphql.permissions import signed_in
+from backend.inputs import control_character_problem
 from backend.models import User as UserModel
 
 MAX_FIRST = 50
@@ -18,6 +19,8 @@ async def _find(info: Info, search: str | None, first: int, **role) -> list[User
     viewer = signed_in(info)
     if not 1 <= first <= MAX_FIRST:
         raise BadArgument(f"first must be between 1 and {MAX_FIRST}; you asked for {first}.")
+    if problem := control_character_problem(search, "search"):
+        raise BadArgument(problem)
     if not viewer.is_manager:
         return []
     query = UserModel.filter(organization_id=viewer.organization_id, **role).select_related("organization")
