@@ -18,9 +18,10 @@ from starlette.requests import HTTPConnection
 from backend import throttle
 from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
-from backend.models import AuthToken, User, utcnow
-from backend.settings import get_settings
 from backend.inputs import control_character_problem
+from backend.models import AuthToken, User, utcnow
+from backend.observability import note_viewer
+from backend.settings import get_settings
 
 COOKIE_NAME = "sessiondesk_token"
 TOKEN_LIFETIME = timedelta(days=14)
@@ -90,6 +91,7 @@ async def sign_in(email: str, password: str, client_address: str, now: datetime 
 
 async def issue_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
+    note_viewer(user.id)  # the request's log line names who signed in
     await AuthToken.create(user=user, token_hash=_digest(token), expires_at=utcnow() + TOKEN_LIFETIME)
     return token
 
@@ -115,7 +117,9 @@ async def user_for_token(token: str | None) -> User | None:
         .select_related("user__organization")
         .first()
     )
-    return found.user if found else None
+    user = found.user if found else None
+    note_viewer(user.id if user else None)
+    return user
 
 
 def csrf_ok(request: HTTPConnection, from_cookie: bool) -> bool:

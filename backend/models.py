@@ -27,6 +27,14 @@ class MeetingPlatform(str, Enum):
     ZOOM = "ZOOM"
 
 
+# How people read each platform: in mails, downloads and bulk upload files.
+PLATFORM_NAMES = {
+    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
+    MeetingPlatform.GOOGLE_MEET: "Google Meet",
+    MeetingPlatform.ZOOM: "Zoom",
+}
+
+
 class SessionTimeZone(str, Enum):
     IST = "IST"
     UTC = "UTC"
@@ -40,6 +48,12 @@ class AttendanceKind(str, Enum):
 class LabelKind(str, Enum):
     CATEGORY = "CATEGORY"
     RECOMMENDED_FOR = "RECOMMENDED_FOR"
+
+
+class VocabularyKind(str, Enum):
+    CATEGORY = "CATEGORY"
+    RECOMMENDED_FOR = "RECOMMENDED_FOR"
+    MEDIUM = "MEDIUM"
 
 
 class Organization(Model):
@@ -179,6 +193,25 @@ class SessionLabel(Model):
         indexes = [Index(fields=("kind", "value"))]
 
 
+# One value of an organisation's managed list (vocabulary) of categories, "recommended for" values or
+# mediums. `match_key` is the value without case, spaces and punctuation: how incoming values are matched.
+class VocabularyValue(Model):
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="vocabulary", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(VocabularyKind, max_length=20)
+    value = fields.CharField(max_length=100)
+    match_key = fields.CharField(max_length=100)
+    position = fields.IntField(default=0)
+
+    organization_id: int
+
+    class Meta:
+        table = "vocabulary_value"
+        unique_together = (("organization_id", "kind", "match_key"),)
+
+
 class Attendance(Model):
     id = fields.IntField(primary_key=True)
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
@@ -236,6 +269,10 @@ class OutboxMessage(Model):
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(default="")
     sent_at = fields.DatetimeField(null=True)
+    # Set by the first failed attempt (cleared when sent or re-queued): how long the message has been failing.
+    failing_since = fields.DatetimeField(null=True)
+    # FAILED: the server refused it for good (5xx) or it kept failing for a day; kept with `last_error`.
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"
@@ -278,6 +315,8 @@ class BulkUpload(Model):
     # A worker owns the job while its lease is fresh; a crashed worker's lease runs out and another resumes.
     lease_owner = fields.CharField(max_length=100, default="")
     lease_expires_at = fields.DatetimeField(null=True)
+    # After BULK_KEEP_DAYS the file and the result rows are deleted; the counts above stay.
+    pruned_at = fields.DatetimeField(null=True)
 
     organization_id: int
     uploader_id: int
