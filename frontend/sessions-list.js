@@ -375,6 +375,8 @@ export function mountSessionList(section, ctx) {
     pageSizeSelect.value = String(state.pageSize);
     downloadLink.href = downloadUrl(state);
     bulkEditLink.href = bulkEditUrl(state);
+    // The bulk-edit file holds meeting links and mentees' e-mails: the server gives it to managers only.
+    bulkEditLink.hidden = !(ctx.viewer?.roles || []).includes('MANAGER');
     renderChips();
     if (!filtersPanel.hidden) renderFilterGroups();
   }

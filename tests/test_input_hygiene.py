@@ -3,12 +3,14 @@ and dates out of range are answered with a clear refusal (or "not found"), never
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from backend.errors import UnknownId, parse_id
 from backend.models import Session
+from tests.bulk_upload_helpers import UPLOAD, csv_bytes, messages_by_row, people, row, upload_and_run
 from tests.bulk_upload_helpers import create as create_row
-from tests.bulk_upload_helpers import csv_bytes, messages_by_row, people, row, upload_and_run
 from tests.factories import make_session
 from tests.session_requests import CREATE, UPDATE, UPDATE_MEETING, a_desk, mutate, session_form
 
@@ -250,3 +252,44 @@ async def test_a_bulk_row_dated_out_of_range_is_an_invalid_row(graphql, db, date
     result = await upload_and_run(graphql, csv_bytes([create_row(found.mentor, date=date, time="23:59")]))
     assert result["invalidRows"] == 1
     assert "outside the dates SessionDesk handles" in messages_by_row(result)[2]
+
+
+async def test_vocabulary_values_with_a_control_character_are_refused(graphql, db):
+    await manager_of_a_desk(graphql)
+    for document, variables, field in (
+        (
+            "mutation($v: String!) { addVocabularyValue(kind: CATEGORY, value: $v) { errors { field code message } } }",
+            {"v": "Life\x00skills"},
+            "value",
+        ),
+        (
+            'mutation($v: String!) { renameVocabularyValue(kind: CATEGORY, from: "Communication", to: $v) '
+            "{ errors { field code message } } }",
+            {"v": "Talk\x1bing"},
+            "to",
+        ),
+    ):
+        payload = await mutate(graphql, document, **variables)
+        [error] = payload["errors"]
+        assert (error["field"], error["code"]) == (field, "INVALID")
+        assert error["message"].startswith("The category contains ")
+
+
+async def test_an_uploaded_file_name_loses_its_control_characters(graphql, db):
+    """Built by hand: HTTP clients escape such names, a hostile one need not."""
+    found = await people(graphql)
+    operations = json.dumps({"query": UPLOAD, "variables": {"file": None}})
+    parts = [
+        b'Content-Disposition: form-data; name="operations"\r\n\r\n' + operations.encode(),
+        b'Content-Disposition: form-data; name="map"\r\n\r\n{"0": ["variables.file"]}',
+        b'Content-Disposition: form-data; name="0"; filename="a\x07b\x1b.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        + csv_bytes([create_row(found.mentor)]),
+    ]
+    body = b"".join(b"--XyZ\r\n" + part + b"\r\n" for part in parts) + b"--XyZ--\r\n"
+    response = await graphql.http.post(
+        "/graphql",
+        content=body,
+        headers={**graphql.headers, "Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
+    payload = response.json()["data"]["bulkUploadSessions"]
+    assert payload["errors"] == [] and payload["bulkUpload"]["fileName"] == "ab.csv"
