@@ -8,7 +8,6 @@ them for every role and every field of `SensitiveField`, and fails on an output 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import Enum
 from typing import Protocol
 
@@ -33,12 +32,33 @@ SENSITIVE_COLUMNS = {
     "meeting_passcode": SensitiveField.MEETING_PASSCODE,
 }
 PUBLIC_COLUMNS = frozenset(
-    {
-        "id", "organization_id", "mentor_id", "created_by_id", "title", "description", "type", "status", "starts_at", "ends_at", "duration_minutes", "time_zone",
-        "medium", "meeting_platform", "seats_limit", "enrolled_count", "invited_count", "mentee_count",
-        "image_path", "created_at", "updated_at", "started_at", "completed_at", "deleted_at",
-    }
-)  # fmt: skip
+    [
+        "id",
+        "organization_id",
+        "mentor_id",
+        "created_by_id",
+        "title",
+        "description",
+        "type",
+        "status",
+        "starts_at",
+        "ends_at",
+        "duration_minutes",
+        "time_zone",
+        "medium",
+        "meeting_platform",
+        "seats_limit",
+        "enrolled_count",
+        "invited_count",
+        "mentee_count",
+        "image_path",
+        "created_at",
+        "updated_at",
+        "started_at",
+        "completed_at",
+        "deleted_at",
+    ]
+)
 
 
 class OutputChannel(Enum):
@@ -109,11 +129,3 @@ def may_use_bulk_files(viewer: User) -> bool:
     """The bulk upload and the bulk-edit export carry every sensitive field of many sessions at once: they
     are a manager's tools (a manager sees every field of the organisation's sessions)."""
     return viewer.is_manager
-
-
-async def attended_by(viewer: User, session_ids: Iterable[int]) -> set[int]:
-    """Which of these sessions the viewer is invited to or enrolled in (one query)."""
-    ids = list(session_ids)
-    if not ids or not viewer.is_mentee:
-        return set()
-    return set(await Attendance.filter(mentee_id=viewer.id, session_id__in=ids).values_list("session_id", flat=True))
