@@ -24,7 +24,7 @@ async def throwaway_environment(postgres: bool, postgres_url: str) -> AsyncItera
     """The settings environment (DATA_DIR, SECRET_KEY and, for PostgreSQL, DATABASE_URL) of one run."""
     name = f"sessiondesk_bench_{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="sessiondesk-bench-") as data_dir:
-        env = {"DATA_DIR": data_dir, "SECRET_KEY": "bench"}
+        env = {"DATA_DIR": data_dir, "SECRET_KEY": "bench-" + "k" * 40}  # serve refuses a short key
         if postgres:
             await _admin(postgres_url, f'CREATE DATABASE "{name}"')
             env["DATABASE_URL"] = postgres_url.rsplit("/", 1)[0] + f"/{name}"

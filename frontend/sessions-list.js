@@ -50,7 +50,7 @@ function createSearch(list) {
 }
 
 /** Download and Export for bulk edit: links to exactly the sessions listed (all pages). */
-function createDownloads(list) {
+function createDownloads(list, viewer) {
   const download = h('a', { id: 'sessions-download', class: 'button button-quiet', download: '' },
     h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', hidden(' the session list as CSV'));
   const bulkEdit = h('a', { id: 'sessions-bulk-export', class: 'button button-quiet', download: '' },
@@ -58,6 +58,8 @@ function createDownloads(list) {
   return {
     links: [download, bulkEdit],
     sync() {
+      // The bulk-edit file holds meeting links and mentees' e-mails: the server gives it to managers only.
+      bulkEdit.hidden = !(viewer?.roles || []).includes('MANAGER');
       download.href = downloadUrl(list.state);
       bulkEdit.href = bulkEditUrl(list.state);
     },
@@ -128,7 +130,7 @@ export function mountSessionList(section, ctx) {
 
   const search = createSearch(list);
   const filterControls = createFilters(list);
-  const downloads = createDownloads(list);
+  const downloads = createDownloads(list, ctx.viewer);
   const pager = createPager(list);
   const listStatus = h('p', { id: 'session-list-status', class: 'list-status', role: 'status' });
   const results = h('div', { id: 'session-results', class: 'results' });

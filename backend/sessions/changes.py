@@ -105,7 +105,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         problems.add(
             "mentorId", ErrorCode.REQUIRED, "The mentor is required; choose the mentor who will host the session."
         )
-    else:
+    elif rules.check_plain_text(problems, "mentorId", data.mentor_email, "mentor's email"):
         mentor = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
         if mentor is None:
             named = data.mentor_email or f"ID {data.mentor_id}"
@@ -132,7 +132,8 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
                 ErrorCode.REQUIRED,
                 "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
             )
-    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration else None
+    timed = not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
+    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration and timed else None
     if mentor and ends_at and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
         await rules.check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
     _refuse(problems)
@@ -221,7 +222,7 @@ async def plan_update(
     duration = data.duration_minutes if data.duration_minutes is not None else session.duration_minutes
     if data.starts_at is not None and (data.starts_at.tzinfo is None or data.starts_at != session.starts_at):
         rules.check_start(problems, data.starts_at, now)
-        if data.starts_at.tzinfo is None:
+        if any(e.field == "startsAt" for e in problems.errors):
             starts_at = session.starts_at
     labels = {
         kind: values

@@ -15,6 +15,7 @@ from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
 from backend.errors import parse_id
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -70,6 +71,21 @@ class SessionSort:
 
 class ListError(ValueError):
     """Bad list arguments; the message says what is wrong and how to fix it."""
+
+
+def check_arguments(f: SessionFilter, search: str | None) -> None:
+    """Refuses text with control characters and instants out of range before they reach the database."""
+    texts = [("search", search or "")]
+    for name, values in (("categories", f.categories), ("recommendedFor", f.recommended_for), ("mediums", f.mediums)):
+        texts += [(f"{name} value", value) for value in values]
+    for name, text in texts:
+        problem = control_character_problem(text, name)
+        if problem:
+            raise ListError(problem)
+    for name, instant in (("startsFrom", f.starts_from), ("startsTo", f.starts_to)):
+        problem = instant_problem(instant) if instant is not None else None
+        if problem:
+            raise ListError(f"{name}: {problem}")
 
 
 def filter_mentor_id(raw: object, name: str) -> int:
@@ -143,6 +159,7 @@ async def find_sessions(
     viewer: User, filter: SessionFilter | None = None, search: str | None = None
 ) -> QuerySet[Session]:
     """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    check_arguments(filter or SessionFilter(), search)
     return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
 
 
@@ -247,6 +264,7 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     (Python then sums, for each group, the combinations the other groups' ticks allow), and their labels
     counted per value, each label kind under every filter but its own."""
     f = filter or SessionFilter()
+    check_arguments(f, search)
     condition = await _search_condition(viewer, search)
     unticked = replace(f, statuses=[], types=[], platforms=[], mediums=[], categories=[], recommended_for=[])
     common = _matching(viewer, unticked, condition)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     PLATFORM_NAMES,
     MeetingPlatform,
@@ -145,16 +146,38 @@ def blocked(problems: Problems, reason: str | None) -> bool:
 
 def in_utc(instant: datetime | None) -> datetime | None:
     """Instants are compared and stored in UTC: SQLite compares them as text, so an IST start compared
-    with UTC ones would miss clashes. A naive instant is left for `check_start` to report."""
-    return instant.astimezone(timezone.utc) if instant is not None and instant.tzinfo is not None else instant
+    with UTC ones would miss clashes. A naive instant, or one beyond the dates we handle, is left for
+    `check_start` to report."""
+    if instant is None or instant.tzinfo is None or instant_problem(instant):
+        return instant
+    return instant.astimezone(timezone.utc)
 
 
 # --- single fields ---------------------------------------------------------------------------------
 
 
-def clean_text(problems: Problems, field: str, value: str | None, label: str, limit: int, hint: str) -> str | None:
+def check_plain_text(problems: Problems, field: str, value: str | None, label: str, multi_line: bool = False) -> bool:
+    """Reports text with a control character (INVALID); whether the text is free of them. Line breaks and
+    tabs are allowed in multi-line text."""
+    problem = control_character_problem(value, label, multi_line)
+    if problem:
+        problems.add(field, ErrorCode.INVALID, problem)
+    return problem is None
+
+
+def clean_text(
+    problems: Problems,
+    field: str,
+    value: str | None,
+    label: str,
+    limit: int,
+    hint: str,
+    multi_line: bool = False,
+) -> str | None:
     """Trimmed text, or None after reporting why it cannot be used."""
     text = (value or "").strip()
+    if not check_plain_text(problems, field, text, label, multi_line):
+        return None
     if not text:
         problems.add(field, ErrorCode.REQUIRED, f"The {label} is required; {hint}.")
         return None
@@ -222,6 +245,8 @@ def clean_list(
     unknown = False
     for value in values or []:
         text = value.strip()
+        if not check_plain_text(problems, field, text, f"{label} value"):
+            return None
         if not text:
             continue
         canonical = known_value(problems, field, text, known, kind)
@@ -240,6 +265,8 @@ def clean_list(
 def clean_medium(problems: Problems, value: str | None, known: list[str]) -> str | None:
     """The medium (language) of a session: one value of the organisation's list of mediums."""
     text = (value or "").strip()
+    if not check_plain_text(problems, "medium", text, "medium"):
+        return None
     if not text:
         problems.add(
             "medium",
@@ -280,6 +307,7 @@ async def clean_details(problems: Problems, data: SessionInput, directory: Direc
             "description",
             DESCRIPTION_MAX,
             "describe what the session covers",
+            multi_line=True,
         )
     if wanted(data.duration_minutes):
         if data.duration_minutes is None:
@@ -319,6 +347,8 @@ def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:
         problems.add(
             "startsAt", ErrorCode.INVALID, "The start time has no time zone; give it with an offset or as IST or UTC."
         )
+    elif problem := instant_problem(starts_at):
+        problems.add("startsAt", ErrorCode.INVALID, f"The start {problem}")
     elif starts_at <= now:
         problems.add(
             "startsAt",
@@ -355,6 +385,10 @@ def check_meeting(
     problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting."
 ) -> None:
     """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
+    link_ok = check_plain_text(problems, f"{prefix}link", link, "meeting link")
+    passcode_ok = check_plain_text(problems, f"{prefix}passcode", passcode, "passcode")
+    if not (link_ok and passcode_ok):
+        return
     name = PLATFORM_NAMES[platform]
     if platform == MeetingPlatform.BIG_BLUE_BUTTON:
         if link:
@@ -399,7 +433,7 @@ def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]
     found: list[str] = []
     for raw in emails:
         email = raw.strip().lower()
-        if not email:
+        if not email or not check_plain_text(problems, field, email, "email address"):
             continue
         if not EMAIL.match(email):
             problems.add(
