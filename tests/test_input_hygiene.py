@@ -9,8 +9,8 @@ import pytest
 
 from backend.errors import UnknownId, parse_id
 from backend.models import Session
-from tests.support.bulk_upload_helpers import UPLOAD, csv_bytes, messages_by_row, people, row, upload_and_run
-from tests.support.bulk_upload_helpers import create as create_row
+from tests.support.bulk_upload import UPLOAD, csv_bytes, messages_by_row, people, row, upload_and_run
+from tests.support.bulk_upload import create as create_row
 from tests.support.factories import make_session
 from tests.support.session_requests import CREATE, UPDATE, UPDATE_MEETING, a_desk, mutate, session_form
 

@@ -30,7 +30,7 @@ from backend.sessions.visibility import (
     OutputChannel,
     SensitiveField,
 )
-from tests.support.bulk_upload_helpers import csv_bytes, row, upload
+from tests.support.bulk_upload import csv_bytes, row, upload
 from tests.support.factories import make_org, make_session, make_user
 from tests.support.session_requests import ist
 
