@@ -15,11 +15,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from backend import auth
+from backend import auth, downloads
 from backend.bulk_upload.job import BulkUploadRunner
-from backend.bulk_upload.routes import bulk_upload_routes
 from backend.db import close_database, open_database
-from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
@@ -146,7 +144,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await open_database(settings)
-        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter(), Housekeeper(settings)]
+        workers = [
+            MailSender(settings),
+            BulkUploadRunner(),
+            OverdueSessionCompleter(),
+            auth.SignInHousekeeper(),
+            Housekeeper(settings),
+        ]
         for worker in workers:
             worker.start()
         try:
@@ -166,8 +170,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *export_routes,
-        *bulk_upload_routes,
+        *downloads.routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),

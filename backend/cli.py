@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from backend.settings import get_settings
+from backend.settings import Settings, get_settings, secret_key_problem
 
 
 async def _with_database(work):
@@ -48,6 +48,12 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Created {user.email} ({', '.join(roles)}) in {args.org}.")
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy options: X-Forwarded-For and X-Forwarded-Proto are believed only from these
+    addresses, so the client address (sign-in throttling) and https (the Secure cookie) cannot be forged."""
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import os
     import shutil
@@ -58,6 +64,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from backend.observability import logging_config
     from backend.settings import PROMETHEUS_MULTIPROC_DIR, prometheus_multiproc_dir
 
+    settings = get_settings()
+    problem = secret_key_problem(settings)
+    if problem:
+        sys.exit(problem)
     if args.workers < 1:
         sys.exit(f"--workers must be at least 1; you gave {args.workers}.")
     own_folder = None
@@ -76,8 +86,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            log_config=logging_config(get_settings().log_format),
+            log_config=logging_config(settings.log_format),
             access_log=False,  # the app logs one line per request itself (backend/observability.py)
+            **proxy_options(settings),
         )
     finally:
         if own_folder is not None:

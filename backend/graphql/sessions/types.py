@@ -9,7 +9,7 @@ import strawberry
 
 from backend import models
 from backend.graphql.context import Info
-from backend.graphql.errors import BadArgument, require_id
+from backend.graphql.errors import BadArgument
 from backend.sessions import listing, rules
 from backend.sessions.visibility import can_see_meeting, can_see_mentees
 
@@ -65,65 +65,59 @@ class SessionMentee:
 
 @strawberry.type
 class Session:
+    # Plain values, copied from the model once: a field without a resolver costs the GraphQL executor a
+    # fraction of one with a resolver, and a page of 100 sessions has thousands of them.
     model: strawberry.Private[models.Session]
+    id: strawberry.ID
+    title: str
+    description: str
+    type: SessionType
+    status: SessionStatus
+    starts_at: datetime = strawberry.field(description="UTC instant.")
+    ends_at: datetime = strawberry.field(description="UTC instant: startsAt + durationMinutes.")
+    duration_minutes: int
+    time_zone: SessionTimeZone
+    mentee_count: int = strawberry.field(description="Invited plus enrolled mentees.")
+    enrolled_count: int
+    invited_count: int
+    seats_limit: int
+    medium: str = strawberry.field(description="The language the session is held in.")
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, model: models.Session) -> Session:
+        return cls(
+            model=model,
+            id=strawberry.ID(str(model.id)),
+            title=model.title,
+            description=model.description,
+            type=model.type,
+            status=model.status,
+            starts_at=model.starts_at,
+            ends_at=model.ends_at,
+            duration_minutes=model.duration_minutes,
+            time_zone=model.time_zone,
+            mentee_count=model.mentee_count,
+            enrolled_count=model.enrolled_count,
+            invited_count=model.invited_count,
+            seats_limit=model.seats_limit,
+            medium=model.medium,
+            created_at=model.created_at,
+            updated_at=model.updated_at,
+            started_at=model.started_at,
+            completed_at=model.completed_at,
+        )
 
     @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def title(self) -> str:
-        return self.model.title
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.model.description
-
-    @strawberry.field
-    def type(self) -> SessionType:
-        return self.model.type
-
-    @strawberry.field
-    def status(self) -> SessionStatus:
-        return self.model.status
-
-    @strawberry.field(description="UTC instant.")
-    def starts_at(self) -> datetime:
-        return self.model.starts_at
-
-    @strawberry.field(description="UTC instant: startsAt + durationMinutes.")
-    def ends_at(self) -> datetime:
-        return self.model.ends_at
-
-    @strawberry.field
-    def duration_minutes(self) -> int:
-        return self.model.duration_minutes
-
-    @strawberry.field
-    def time_zone(self) -> SessionTimeZone:
-        return self.model.time_zone
-
-    @strawberry.field
-    async def mentor(self, info: Info) -> Annotated["MentorProfile", strawberry.lazy("backend.graphql.mentors.types")]:
+    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
+        # The profile lists the mentor's sessions, so it imports this module; this side only names the
+        # type lazily and reaches the class when a mentor is asked for, never while modules load.
         from backend.graphql.mentors.types import MentorProfile
 
-        return MentorProfile(model=await info.context.loaders.user.load(self.model.mentor_id))
-
-    @strawberry.field(description="Invited plus enrolled mentees.")
-    def mentee_count(self) -> int:
-        return self.model.mentee_count
-
-    @strawberry.field
-    def enrolled_count(self) -> int:
-        return self.model.enrolled_count
-
-    @strawberry.field
-    def invited_count(self) -> int:
-        return self.model.invited_count
-
-    @strawberry.field
-    def seats_limit(self) -> int:
-        return self.model.seats_limit
+        return MentorProfile.of(await info.context.loaders.user.load(self.model.mentor_id))
 
     @strawberry.field(description="Seats still free: seatsLimit − menteeCount.")
     def seats_left(self) -> int:
@@ -153,10 +147,6 @@ class Session:
     @strawberry.field
     async def categories(self, info: Info) -> list[str]:
         return (await info.context.loaders.labels.load(self.model.id)).get(models.LabelKind.CATEGORY, [])
-
-    @strawberry.field(description="The language the session is held in.")
-    def medium(self) -> str:
-        return self.model.medium
 
     @strawberry.field(description="Link and passcode are shown to managers, the mentor and the session's mentees.")
     async def meeting(self, info: Info) -> Meeting:
@@ -197,22 +187,6 @@ class Session:
     def delete_blocked_reason(self, info: Info) -> str | None:
         return rules.delete_blocked_reason(info.context.viewer, self.model)
 
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field
-    def updated_at(self) -> datetime:
-        return self.model.updated_at
-
-    @strawberry.field
-    def started_at(self) -> datetime | None:
-        return self.model.started_at
-
-    @strawberry.field
-    def completed_at(self) -> datetime | None:
-        return self.model.completed_at
-
 
 @strawberry.type
 class SessionPage:
@@ -225,9 +199,9 @@ class SessionPage:
     has_previous_page: bool
 
     @classmethod
-    def from_domain(cls, page: listing.SessionPage) -> "SessionPage":
+    def from_domain(cls, page: listing.SessionPage) -> SessionPage:
         return cls(
-            items=[Session(model=s) for s in page.items],
+            items=[Session.of(s) for s in page.items],
             total_count=page.total_count,
             page=page.page,
             page_size=page.page_size,
@@ -253,7 +227,7 @@ class SessionFacets:
     mediums: list[FacetOption]
 
     @classmethod
-    def from_domain(cls, facets: listing.SessionFacets) -> "SessionFacets":
+    def from_domain(cls, facets: listing.SessionFacets) -> SessionFacets:
         def options(found: list[listing.FacetOption]) -> list[FacetOption]:
             return [FacetOption(value=o.value, count=o.count) for o in found]
 
@@ -270,23 +244,20 @@ class SessionFacets:
 def to_domain_filter(filter: SessionFilter | None) -> listing.SessionFilter:
     if filter is None:
         return listing.SessionFilter()
-    return listing.SessionFilter(
-        statuses=list(filter.statuses or []),
-        types=list(filter.types or []),
-        platforms=list(filter.platforms or []),
-        categories=list(filter.categories or []),
-        recommended_for=list(filter.recommended_for or []),
-        mediums=list(filter.mediums or []),
-        mentor_ids=[require_id(i, "mentorIds entry") for i in filter.mentor_ids or []],
-        starts_from=_with_zone(filter.starts_from, "startsFrom"),
-        starts_to=_with_zone(filter.starts_to, "startsTo"),
-    )
-
-
-def _with_zone(instant: datetime | None, name: str) -> datetime | None:
-    if instant is not None and instant.tzinfo is None:
-        raise BadArgument(f"filter.{name} {instant.isoformat()!r} has no time zone; add one, such as +05:30 or Z.")
-    return instant
+    try:
+        return listing.SessionFilter(
+            statuses=list(filter.statuses or []),
+            types=list(filter.types or []),
+            platforms=list(filter.platforms or []),
+            categories=list(filter.categories or []),
+            recommended_for=list(filter.recommended_for or []),
+            mediums=list(filter.mediums or []),
+            mentor_ids=[listing.filter_mentor_id(i, "mentorIds entry") for i in filter.mentor_ids or []],
+            starts_from=listing.filter_instant(filter.starts_from, "filter.startsFrom"),
+            starts_to=listing.filter_instant(filter.starts_to, "filter.startsTo"),
+        )
+    except listing.ListError as error:
+        raise BadArgument(str(error)) from error
 
 
 def to_domain_sort(sort: SessionSort | None) -> listing.SessionSort:
