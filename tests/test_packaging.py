@@ -59,7 +59,7 @@ def test_the_installed_wheel_serves_the_browser_app(tmp_path):
     ).stdout.split()
     assert all(path.startswith(str(site_packages)) for path in where), where
 
-    env = {"DATA_DIR": str(elsewhere / "data"), "SECRET_KEY": "wheel-test", "PATH": "/usr/bin:/bin"}
+    env = {"DATA_DIR": str(elsewhere / "data"), "SECRET_KEY": "wheel-test-" + "k" * 40, "PATH": "/usr/bin:/bin"}
     sessiondesk = str(venv / "bin" / "sessiondesk")
     subprocess.run([sessiondesk, "migrate"], cwd=elsewhere, env=env, check=True, timeout=120, capture_output=True)
     port = free_port()
