@@ -110,6 +110,9 @@ def cmd_outbox(args: argparse.Namespace) -> None:
             f"Outbox: {counts.pending} pending, {counts.failed} failed, {counts.sent} sent "
             f"(kept {get_settings().mail_keep_days} days)."
         ]
+        shown = counts.failed if args.failed else counts.pending + counts.failed
+        if shown > maintenance.LIST_LIMIT:
+            lines.append(f"The {maintenance.LIST_LIMIT} oldest of {shown}:")
         for message in await maintenance.unsent(failed_only=args.failed):
             lines.append(
                 f"{message.id}\t{maintenance.state(message)}\t{message.attempts} attempt(s)\t"

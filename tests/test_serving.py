@@ -154,7 +154,10 @@ def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site
         assert server.client.get("/sessions", headers=bearer).status_code == 200
         assert server.client.get("/static/app.js").status_code == 200
         server.graphql("mutation SignOut { logout { errors { message } } }", **bearer)
-        time.sleep(3)  # the mail sender's pass after the upload finished
+        for _ in range(600):  # until the mail sender has sent the result mail of the upload
+            if "sent 1 message" in server.log.read_text():
+                break
+            time.sleep(0.1)
     finally:
         log = server.stop()
 
