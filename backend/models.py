@@ -27,6 +27,14 @@ class MeetingPlatform(str, Enum):
     ZOOM = "ZOOM"
 
 
+# How people read each platform: in mails, downloads and bulk upload files.
+PLATFORM_NAMES = {
+    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
+    MeetingPlatform.GOOGLE_MEET: "Google Meet",
+    MeetingPlatform.ZOOM: "Zoom",
+}
+
+
 class SessionTimeZone(str, Enum):
     IST = "IST"
     UTC = "UTC"
@@ -40,6 +48,12 @@ class AttendanceKind(str, Enum):
 class LabelKind(str, Enum):
     CATEGORY = "CATEGORY"
     RECOMMENDED_FOR = "RECOMMENDED_FOR"
+
+
+class VocabularyKind(str, Enum):
+    CATEGORY = "CATEGORY"
+    RECOMMENDED_FOR = "RECOMMENDED_FOR"
+    MEDIUM = "MEDIUM"
 
 
 class Organization(Model):
@@ -94,6 +108,21 @@ class AuthToken(Model):
 
     class Meta:
         table = "auth_token"
+
+
+# One password that did not match (or an attempt still being checked), for sign-in throttling. Rows are
+# shared by every app process; a successful sign-in marks the e-mail's rows cleared (the client address
+# still counts them), and the background worker deletes rows older than a day.
+class SignInFailure(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254)
+    client_address = fields.CharField(max_length=64)
+    failed_at = fields.DatetimeField()
+    cleared = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "sign_in_failure"
+        indexes = [Index(fields=("email", "failed_at")), Index(fields=("client_address", "failed_at"))]
 
 
 class Session(Model):
@@ -164,6 +193,25 @@ class SessionLabel(Model):
         indexes = [Index(fields=("kind", "value"))]
 
 
+# One value of an organisation's managed list (vocabulary) of categories, "recommended for" values or
+# mediums. `match_key` is the value without case, spaces and punctuation: how incoming values are matched.
+class VocabularyValue(Model):
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="vocabulary", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(VocabularyKind, max_length=20)
+    value = fields.CharField(max_length=100)
+    match_key = fields.CharField(max_length=100)
+    position = fields.IntField(default=0)
+
+    organization_id: int
+
+    class Meta:
+        table = "vocabulary_value"
+        unique_together = (("organization_id", "kind", "match_key"),)
+
+
 class Attendance(Model):
     id = fields.IntField(primary_key=True)
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
@@ -221,6 +269,10 @@ class OutboxMessage(Model):
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(default="")
     sent_at = fields.DatetimeField(null=True)
+    # Set by the first failed attempt (cleared when sent or re-queued): how long the message has been failing.
+    failing_since = fields.DatetimeField(null=True)
+    # FAILED: the server refused it for good (5xx) or it kept failing for a day; kept with `last_error`.
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"
@@ -263,6 +315,8 @@ class BulkUpload(Model):
     # A worker owns the job while its lease is fresh; a crashed worker's lease runs out and another resumes.
     lease_owner = fields.CharField(max_length=100, default="")
     lease_expires_at = fields.DatetimeField(null=True)
+    # After BULK_KEEP_DAYS the file and the result rows are deleted; the counts above stay.
+    pruned_at = fields.DatetimeField(null=True)
 
     organization_id: int
     uploader_id: int

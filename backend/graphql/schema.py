@@ -14,16 +14,24 @@ from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
+from backend.observability import GraphQLObservability
 
-Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries))
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations))
+Query = merge_types(
+    "Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries, VocabularyQueries)
+)
+Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations))
 
 # A page of the list is mostly the same few query texts: each is parsed and validated once per process
 # (bounded caches, so unusual queries cannot grow memory), which is most of a small request's cost.
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+    extensions=[
+        GraphQLObservability,
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ],
 )
 
 

@@ -41,6 +41,6 @@ def _run(statements: list[str], postgres_only: list[str]):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0002_postgres_search_and_mentor_clash")]
+    dependencies = [("models", "0003_sign_in_failures")]
 
     operations = [ops.RunPython(_run(INDEXES, POSTGRES_ONLY), _run(BACKWARD, POSTGRES_BACKWARD))]

@@ -16,7 +16,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from tortoise import Tortoise
 from tortoise.expressions import Q
 
-from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, SessionStatus, User
+from backend.models import (
+    Attendance,
+    AttendanceKind,
+    LabelKind,
+    Session,
+    SessionLabel,
+    SessionStatus,
+    User,
+    VocabularyKind,
+    VocabularyValue,
+)
 
 ACTIVE = (SessionStatus.UPCOMING, SessionStatus.LIVE)
 # Around the days a file names, far enough to cover any time zone offset and the longest session.
@@ -66,6 +76,7 @@ class Directory:
         self.bookings: dict[int, list[Booking]] = {}  # mentor id → sorted bookings, when loaded
         # Bookings are loaded for this span only (None: all of them); a question outside it asks the database.
         self.booking_window: tuple[datetime, datetime] | None = None
+        self.vocabularies: dict[VocabularyKind, list[str]] | None = None
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -140,13 +151,23 @@ class Directory:
         loaded = [s.model for s in self.sessions.values() if s]
         await self.load_mentors(ids=[s.mentor_id for s in loaded], emails=mentor_emails)
         await self.load_mentees(mentee_emails)
-        if days is not None:
-            instants = [datetime.combine(day, time(), tzinfo=UTC) for day in days]
-            instants += [s.starts_at for s in loaded] + [s.ends_at for s in loaded]
-            if not instants:
-                return  # nothing in the batch has a time: no booking can be asked about
+        instants = [datetime.combine(day, time(), tzinfo=UTC) for day in days or ()]
+        instants += [s.starts_at for s in loaded] + [s.ends_at for s in loaded]
+        if days is not None and instants:
             self.booking_window = (min(instants) - WINDOW_MARGIN, max(instants) + WINDOW_MARGIN)
-        await self.load_bookings([m.id for m in self.mentors_by_id.values() if m])
+        # Nothing in a bulk batch has a time: no booking can be asked about.
+        if days is None or instants:
+            await self.load_bookings([m.id for m in self.mentors_by_id.values() if m])
+        await self.load_vocabularies()
+
+    async def load_vocabularies(self) -> None:
+        """The organisation's lists of categories, "recommended for" values and mediums, in one query."""
+        if self.vocabularies is not None:
+            return
+        self.vocabularies = {kind: [] for kind in VocabularyKind}
+        rows = VocabularyValue.filter(organization_id=self.organization_id).order_by("position", "id")
+        for kind, value in await rows.values_list("kind", "value"):
+            self.vocabularies[VocabularyKind(kind)].append(value)
 
     # --- questions -------------------------------------------------------------------------------
 
@@ -161,6 +182,11 @@ class Directory:
         key = (email or "").strip().lower()
         await self.load_mentors(emails=[key])
         return self.mentors_by_email[key]
+
+    async def vocabulary(self, kind: VocabularyKind) -> list[str]:
+        await self.load_vocabularies()
+        assert self.vocabularies is not None
+        return self.vocabularies[kind]
 
     async def mentees(self, emails: list[str]) -> dict[str, User | None]:
         await self.load_mentees(emails)
