@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise
 
-from backend.csv_format import BOM, csv_line, local_date, local_time, safe_cell, zone_label
+from backend.csv_format import BOM, csv_line, local_date, local_time, safe_text, zone_label
 from backend.downloads.bulk_edit import bulk_edit_rows
 from backend.downloads.http import csv_download, not_signed_in, signed_in
 from backend.errors import parse_id
@@ -114,6 +114,7 @@ LABEL_SQL = "SELECT session_id, kind, value FROM session_label WHERE session_id 
 TYPE_LABELS = {t.value: t.value.title() for t in SessionType}
 STATUS_TEXT = {s.value: label for s, label in STATUS_LABELS.items()}
 PLATFORM_TEXT = {p.value: name for p, name in PLATFORM_NAMES.items()}
+CATEGORY = LabelKind.CATEGORY.value
 
 
 async def _fetch(sql: str, ids: list[int]) -> list:
@@ -146,7 +147,7 @@ async def session_rows(ids: list[int]) -> AsyncIterator[str]:
         recommended: dict[int, list[str]] = {}
         categories: dict[int, list[str]] = {}
         for session_id, kind, value in await _fetch(LABEL_SQL, chunk):
-            (categories if kind == LabelKind.CATEGORY.value else recommended).setdefault(session_id, []).append(value)
+            (categories if kind == CATEGORY else recommended).setdefault(session_id, []).append(value)
         lines = []
         for session_id in chunk:
             row = found.get(session_id)
@@ -158,11 +159,11 @@ async def session_rows(ids: list[int]) -> AsyncIterator[str]:
             lines.append(
                 (
                     session_id,
-                    safe_cell(title),
+                    safe_text(title),
                     TYPE_LABELS[type_],
                     STATUS_TEXT[status],
-                    safe_cell(mentor_name),
-                    safe_cell(mentor_email),
+                    safe_text(mentor_name),
+                    safe_text(mentor_email),
                     f"{local.day:02d}-{local.month:02d}-{local.year:04d}",
                     f"{local.hour:02d}:{local.minute:02d}",
                     zone_text,
@@ -171,9 +172,9 @@ async def session_rows(ids: list[int]) -> AsyncIterator[str]:
                     enrolled,
                     invited,
                     seats,
-                    safe_cell(", ".join(recommended.get(session_id, ()))),
-                    safe_cell(", ".join(categories.get(session_id, ()))),
-                    safe_cell(medium),
+                    safe_text(", ".join(recommended.get(session_id, ()))),
+                    safe_text(", ".join(categories.get(session_id, ()))),
+                    safe_text(medium),
                     PLATFORM_TEXT[platform],
                 )
             )
