@@ -110,14 +110,16 @@ def split_list(text: str) -> list[str]:
 
 def references(rows: list[Row]) -> dict:
     """What a batch of rows refers to, for `Directory.preload`."""
-    session_ids, mentors, mentees = set(), set(), set()
+    session_ids, mentors, mentees, days = set(), set(), set(), set()
     for row in rows:
         if (session_id := parse_id(row.value("id"))) is not None:
             session_ids.add(session_id)
         if row.value("mentor"):
             mentors.add(row.value("mentor"))
         mentees.update(split_emails(row.value("mentees")))
-    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees}
+        if row.value("date") and (day := _date(row.value("date"))) is not None:
+            days.add(day)
+    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees, "days": days}
 
 
 def _date(text: str) -> date | None:
