@@ -13,8 +13,8 @@ from graphql import get_introspection_query
 
 from backend import auth
 from backend.graphql.sessions import queries as session_queries
-from tests.factories import make_org, make_session, make_user
-from tests.session_requests import CREATE, INVITE, REMOVE, a_desk, messages, mutate, session_form
+from tests.support.factories import make_org, make_session, make_user
+from tests.support.session_requests import CREATE, INVITE, REMOVE, a_desk, messages, mutate, session_form
 
 NESTED = '{ session(id: "1") { mentor { sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { id } } } } } } } } } } }'  # noqa: E501
 

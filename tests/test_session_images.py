@@ -13,9 +13,9 @@ from PIL import Image, ImageCms, PngImagePlugin
 
 from backend.models import Session, SessionStatus, utcnow
 from backend.sessions.images import MAX_SIDE
-from tests.factories import make_session
-from tests.graphql_client import GraphQLClient
-from tests.session_requests import DETAILS, a_desk, messages, mutate, refusals
+from tests.support.factories import make_session
+from tests.support.graphql_client import GraphQLClient
+from tests.support.session_requests import DETAILS, a_desk, messages, mutate, refusals
 
 SET_IMAGE = """
 mutation($sessionId: ID!, $image: Upload!) {

@@ -10,7 +10,7 @@ import pytest
 from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, utcnow
 from backend.sessions import listing
 from backend.settings import use_settings
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 LIST = """
 query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int! = 1, $pageSize: Int! = 100) {

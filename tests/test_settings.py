@@ -86,3 +86,41 @@ def test_a_wrong_setting_stops_the_app_with_the_fix(tmp_path, env, message):
     with pytest.raises(SystemExit) as stopped:
         load_settings({"DATA_DIR": str(tmp_path), **env})
     assert str(stopped.value) == message
+
+
+def test_the_operations_settings_are_read(tmp_path):
+    defaults = load_settings({"DATA_DIR": str(tmp_path)})
+    changed = load_settings(
+        {
+            "DATA_DIR": str(tmp_path),
+            "LOG_FORMAT": "JSON",
+            "METRICS_TOKEN": "scrape-token",
+            "MAIL_KEEP_DAYS": "7",
+            "BULK_KEEP_DAYS": "365",
+            "CORS_ALLOW_ORIGINS": "https://studio.apollographql.com, https://altairgraphql.dev/",
+        }
+    )
+    assert (defaults.log_format, changed.log_format) == ("text", "json")
+    assert (defaults.metrics_token, changed.metrics_token) == (None, "scrape-token")
+    assert (defaults.mail_keep_days, changed.mail_keep_days) == (30, 7)
+    assert (defaults.bulk_keep_days, changed.bulk_keep_days) == (90, 365)
+    assert defaults.cors_allow_origins == ()
+    assert changed.cors_allow_origins == ("https://studio.apollographql.com", "https://altairgraphql.dev")
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"LOG_FORMAT": "xml"}, "Setting LOG_FORMAT='xml' is not known; use text or json."),
+        ({"MAIL_KEEP_DAYS": "0"}, "Setting MAIL_KEEP_DAYS=0 must be at least 1; set it to e.g. 30."),
+        (
+            {"CORS_ALLOW_ORIGINS": "*"},
+            "Setting CORS_ALLOW_ORIGINS has '*'; list full origins such as https://studio.apollographql.com "
+            "(no wildcard).",
+        ),
+    ],
+)
+def test_a_wrong_operations_setting_stops_the_app_with_the_fix(tmp_path, env, message):
+    with pytest.raises(SystemExit) as stopped:
+        load_settings({"DATA_DIR": str(tmp_path), **env})
+    assert str(stopped.value) == message

@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from backend.errors import ErrorCode, Refused, UserError
 from backend.models import Session, User
-from backend.sessions import changes
+from backend.sessions import changes, writing
 from backend.settings import IMAGE_MAX_BYTES, get_settings
 
 MAX_BYTES = IMAGE_MAX_BYTES
@@ -131,7 +131,7 @@ async def _replace_image(actor: User, session_id: int, path: str) -> Session:
     async def remember(change: changes.Change) -> None:
         replaced.append(change.replaced_image)
 
-    session = await changes.apply(changes.plan_image, actor, session_id, path, then=remember)
+    session = await writing.apply(changes.plan_image, actor, session_id, path, then=remember)
     for old in replaced:
         delete_image(old)
     return session
