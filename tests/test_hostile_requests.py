@@ -224,6 +224,7 @@ def attack(server: Server, send: Callable[[], Any]) -> Any:
     elapsed = time.monotonic() - started
     time.sleep(0.1)
     growth = server.rss("VmHWM") - before
+    print(f"{send.__qualname__}: {elapsed * 1000:.0f} ms, peak memory +{growth / MB:.1f} MB")  # shown with -s
     assert elapsed < SECONDS, f"answered in {elapsed:.2f} s"
     assert growth < GROWTH, f"peak memory grew by {growth / MB:.0f} MB"
     return result
