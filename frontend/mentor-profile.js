@@ -132,7 +132,7 @@ export function renderMentorProfile(main, ctx) {
         ratingSection(mentor.rating)),
       h('section', { 'aria-labelledby': 'mentor-sessions-heading' },
         h('h2', { id: 'mentor-sessions-heading' }, 'Sessions', h('span', { class: 'muted' }, ` (${mentor.sessions.totalCount})`)),
-        h('p', {}, h('a', { href: `/workspace/sessions?page=1&pageSize=10&mentorIds=${encodeURIComponent(mentor.id)}` },
+        h('p', {}, h('a', { href: `/workspace/sessions?page=1&pageSize=10&view=all&mentorIds=${encodeURIComponent(mentor.id)}` },
           'Open these sessions in the session list')),
         sessionsArea),
     );

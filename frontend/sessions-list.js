@@ -9,6 +9,9 @@ import {
   formatDate, formatDuration, formatTime, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS,
 } from './format.js';
 import { openMenteeList } from './mentee-list.js';
+import {
+  appendView, appendViewToDownload, CLEARED_VIEW, readView, VIEW_KEYS, viewChips, viewControls, viewFilter,
+} from './list-view.js';
 
 /** Dispatch on `document` after sessions were created, changed or deleted; the list reloads. */
 export const SESSIONS_CHANGED_EVENT = 'sessiondesk:sessions-changed';
@@ -26,7 +29,7 @@ export const FILTER_GROUPS = [
   { key: 'recommendedFor', legend: 'Recommended for' },
   { key: 'mediums', legend: 'Medium' },
 ];
-const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...FILTER_GROUPS.map((g) => g.key)];
+const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...VIEW_KEYS, ...FILTER_GROUPS.map((g) => g.key)];
 
 // The filter counts change only with the filters and search, so paging and sorting skip them.
 const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
@@ -62,6 +65,7 @@ export function readListState(query) {
     mentorIds: unique(query.getAll('mentorIds')).filter((id) => /^\d+$/.test(id)),
     sort: SORT_FIELDS.includes(sort) ? sort : null,
     direction: query.get('direction') === 'DESC' ? 'DESC' : 'ASC',
+    view: readView(query),
   };
 }
 
@@ -82,6 +86,7 @@ export function listSearchParams(state, base = new URLSearchParams()) {
   params.set('page', String(state.page));
   params.set('pageSize', String(state.pageSize));
   appendFilters(params, state);
+  appendView(params, state);
   return params;
 }
 
@@ -89,6 +94,7 @@ export function listSearchParams(state, base = new URLSearchParams()) {
 export function downloadUrl(state) {
   const params = new URLSearchParams();
   appendFilters(params, state);
+  appendViewToDownload(params, state);
   const query = params.toString();
   return `/exports/sessions.csv${query ? `?${query}` : ''}`;
 }
@@ -97,6 +103,7 @@ export function downloadUrl(state) {
 export function bulkEditUrl(state) {
   const params = new URLSearchParams({ format: 'bulk' });
   appendFilters(params, state);
+  appendViewToDownload(params, state);
   return `/exports/sessions.csv?${params}`;
 }
 
@@ -104,6 +111,7 @@ function graphqlVariables(state) {
   const filter = {};
   for (const group of FILTER_GROUPS) if (state.filters[group.key].length) filter[group.key] = state.filters[group.key];
   if (state.mentorIds.length) filter.mentorIds = state.mentorIds;
+  Object.assign(filter, viewFilter(state));
   return {
     filter: Object.keys(filter).length ? filter : null,
     search: state.search || null,
@@ -114,7 +122,8 @@ function graphqlVariables(state) {
 }
 
 function hasFilters(state) {
-  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0;
+  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0
+    || viewChips(state).length > 0;
 }
 
 function optionLabel(group, value) {
@@ -134,6 +143,8 @@ export function mountSessionList(section, ctx) {
   let mentorNames = {};
   let controller = null;
   let focusAfterChips = null;
+  let viewPart = null;
+  const isManager = (ctx.viewer?.roles || []).includes('MANAGER');
 
   // --- controls -------------------------------------------------------------------------------
   const searchInput = h('input', {
@@ -211,13 +222,15 @@ export function mountSessionList(section, ctx) {
 
   function clearFilters({ andSearch = false } = {}) {
     const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, []]));
-    go({ filters, mentorIds: [], page: 1, ...(andSearch ? { search: '' } : {}) });
+    go({ filters, mentorIds: [], view: CLEARED_VIEW, page: 1, ...(andSearch ? { search: '' } : {}) });
     (andSearch ? searchInput : filtersButton).focus();
   }
 
   function removeFilter(key, value, index) {
     focusAfterChips = index;
-    if (key === 'mentorIds') {
+    if (key === 'view') {
+      go({ ...value, page: 1 });
+    } else if (key === 'mentorIds') {
       go({ mentorIds: state.mentorIds.filter((v) => v !== value), page: 1 });
     } else {
       go({ filters: { ...state.filters, [key]: state.filters[key].filter((v) => v !== value) }, page: 1 });
@@ -257,6 +270,8 @@ export function mountSessionList(section, ctx) {
             h('span', { class: 'count' }, `(${option.count})`)))
           : h('p', { class: 'muted' }, 'No options yet.'));
     }));
+    if (!keepTicks || !viewPart) viewPart = viewControls(state, { mentorNames, canFindMentors: isManager });
+    filterGroups.append(...viewPart.elements);
     const refocus = focusedId && document.getElementById(focusedId);
     if (refocus) refocus.focus();
   }
@@ -279,8 +294,15 @@ export function mountSessionList(section, ctx) {
     event.preventDefault();
     const data = new FormData(filtersForm);
     const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, data.getAll(g.key)]));
+    const { view, mentorIds, problems } = viewPart.read();
+    if (problems.length) {
+      problems[0].focus();
+      return;
+    }
+    // Choosing statuses replaces the "Upcoming and live" preset.
+    if (filters.statuses.length) view.allSessions = true;
     closeFilters();
-    go({ filters, page: 1 });
+    go({ filters, mentorIds, view, page: 1 });
   }
 
   function renderChips() {
@@ -289,6 +311,7 @@ export function mountSessionList(section, ctx) {
       for (const value of state.filters[group.key]) chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
     }
     for (const id of state.mentorIds) chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
+    chips.unshift(...viewChips(state).map((chip) => ({ key: 'view', value: chip.changes, text: chip.text })));
     fill(chipList, ...chips.map((chip, index) => h('li', {},
       h('button', { type: 'button', class: 'chip', onclick: () => removeFilter(chip.key, chip.value, index) },
         chip.text, h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'), hidden(', remove this filter')))));

@@ -107,7 +107,11 @@ async def shown_ids(page: Page) -> list[str]:
     return await rows(page).evaluate_all("trs => trs.map(tr => tr.dataset.sessionId)")
 
 
-async def open_session_list(page: Page, query: str = "") -> None:
+async def open_session_list(page: Page, query: str = "", *, all_sessions: bool = True) -> None:
+    """The list; by default with every session (`view=all`), as the API counts them without a filter.
+    The list's own first view ("Upcoming and live, soonest first") is tested in test_list_view.py."""
+    if all_sessions and "view=" not in query:
+        query = f"{query}&view=all" if query.startswith("?") else "?view=all"
     await page.goto(SESSION_LIST + query)
     await list_loaded(page)
 
