@@ -9,6 +9,7 @@ import {
   formatDate, formatDuration, formatTime, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS,
 } from './format.js';
 import { openMenteeList } from './mentee-list.js';
+import { ROW_ACTION_FIELDS, rowActions } from './row-actions.js';
 import {
   appendView, appendViewToDownload, CLEARED_VIEW, readView, VIEW_KEYS, viewChips, viewControls, viewFilter,
 } from './list-view.js';
@@ -35,7 +36,7 @@ const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds
 const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
     totalCount page pageSize totalPages hasNextPage hasPreviousPage
-    items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
+    items { id title type status startsAt durationMinutes menteeCount mentor { id name } ${ROW_ACTION_FIELDS} }
   }
   sessionFacets(filter: $filter, search: $search) @include(if: $withFacets) {
     statuses { value count } types { value count } platforms { value count }
@@ -348,7 +349,9 @@ export function mountSessionList(section, ctx) {
       h('td', { class: 'nowrap' }, formatDuration(session.durationMinutes)),
       h('td', { class: 'numeric' }, menteeButton),
       h('td', {}, statusBadge(session.status)),
-      h('td', {}, h('a', { href: `/sessions/${session.id}`, class: 'nowrap' }, 'View details', hidden(` of ${session.title}`))));
+      h('td', {}, h('span', { class: 'row-links' },
+        h('a', { href: `/sessions/${session.id}`, class: 'nowrap' }, 'View details', hidden(` of ${session.title}`)),
+        rowActions(session))));
   }
 
   function renderTable(page) {
@@ -364,7 +367,7 @@ export function mountSessionList(section, ctx) {
           h('th', { scope: 'col' }, 'Duration'),
           sortHeader('Mentee count', 'MENTEE_COUNT', 'numeric'),
           h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, hidden('Details')))),
+          h('th', { scope: 'col' }, hidden('Details and actions')))),
         h('tbody', {}, page.items.map(sessionRow))));
   }
 
