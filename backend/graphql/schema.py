@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from backend.graphql.auth.mutations import AuthMutations
@@ -21,7 +22,17 @@ Query = merge_types(
 )
 Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations))
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[GraphQLObservability])
+# A page of the list is mostly the same few query texts: each is parsed and validated once per process
+# (bounded caches, so unusual queries cannot grow memory), which is most of a small request's cost.
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        GraphQLObservability,
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ],
+)
 
 
 def export_sdl() -> str:
