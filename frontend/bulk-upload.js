@@ -6,6 +6,7 @@ import { graphql, graphqlUpload } from './graphql.js';
 import { errorMessage, fill, h, hidden } from './dom.js';
 import { formatDateTime, plural } from './format.js';
 import { registerTabContent, SESSIONS_CHANGED_EVENT } from './manage-sessions.js';
+import { applyButton, messageList, sendingBar, sessionLink } from './bulk-upload-extras.js';
 
 const POLL_MS = 700;
 const ROWS_PAGE_SIZE = 50;
@@ -48,19 +49,13 @@ function summaryText(upload) {
   return `Done: ${valid} applied and ${invalid} not applied, of ${upload.totalRows}.${upload.invalidRows ? ' Fix the invalid rows and upload them again.' : ''}`;
 }
 
-function sessionLink(row) {
-  if (!row.sessionId) return '—';
-  // A deleted session has no details page left to show.
-  if (row.action.toLowerCase() === 'delete' && row.status === 'VALID') return row.sessionId;
-  return h('a', { href: `/sessions/${row.sessionId}` }, row.sessionId, hidden(': session details'));
-}
-
 function renderBulkUpload(section) {
   let controller = new AbortController();
   let job = null; // { id, controller } of the upload shown now
   let rowsPage = 1;
   let historyPage = 1;
   let sending = false;
+  let lastFile = null; // the file sent from this page, for "Apply this file" after a clean check
 
   // --- choosing and sending the file ----------------------------------------------------------
   const fileInput = h('input', {
@@ -91,7 +86,7 @@ function renderBulkUpload(section) {
     }
   }
 
-  async function send(file) {
+  async function send(file, { apply = false } = {}) {
     if (sending) return;
     showFileError(null);
     if (!/\.csv$/i.test(file.name) && file.type !== 'text/csv') {
@@ -102,8 +97,13 @@ function renderBulkUpload(section) {
     sending = true;
     uploadButton.setAttribute('aria-disabled', 'true');
     fill(announcer, `Uploading ${file.name}…`);
+    const bar = sendingBar(file.name);
+    dropZone.after(bar.element);
+    lastFile = file;
     try {
-      const { bulkUploadSessions } = await graphqlUpload(UPLOAD, { dryRun: dryRun.checked }, { file });
+      const { bulkUploadSessions } = await graphqlUpload(UPLOAD, { dryRun: apply ? false : dryRun.checked }, { file }, {
+        onProgress: (loaded, total) => bar.update(loaded, total),
+      });
       const { bulkUpload, errors } = bulkUploadSessions;
       // A file refused as a whole comes back as a FAILED upload whose summary says why; other
       // refusals (not a manager) have no upload to show and are told beside the button.
@@ -118,6 +118,7 @@ function renderBulkUpload(section) {
       fill(announcer, '');
     } finally {
       sending = false;
+      bar.element.remove();
       uploadButton.removeAttribute('aria-disabled');
     }
   }
@@ -210,14 +211,15 @@ function renderBulkUpload(section) {
           h('tbody', {}, rows.map((row) => h('tr', { 'data-row': row.rowNumber, class: row.status === 'INVALID' ? 'row-invalid' : false },
             h('th', { scope: 'row', class: 'numeric' }, String(row.rowNumber)),
             h('td', {}, row.action || '—'),
-            h('td', {}, sessionLink(row)),
+            h('td', {}, sessionLink(row, upload)),
             h('td', {}, h('span', { class: `badge badge-row-${row.status.toLowerCase()}` }, ROW_STATUS_LABELS[row.status] || row.status)),
-            h('td', { class: 'bulk-message' }, row.message || '—'))))))
+            h('td', { class: 'bulk-message' }, messageList(row.message)))))))
       : h('p', { class: 'empty' }, onlyInvalid.checked ? 'No invalid rows: every row is valid.' : 'The file has no rows.');
-    const previous = h('button', { type: 'button', class: 'button', disabled: rowsPage <= 1, onclick: () => { rowsPage -= 1; loadRows(previous); } }, '‹ Previous');
-    const next = h('button', { type: 'button', class: 'button', disabled: rowsPage >= pages, onclick: () => { rowsPage += 1; loadRows(next); } }, 'Next ›');
+    const previous = h('button', { type: 'button', class: 'button', disabled: rowsPage <= 1, onclick: () => { rowsPage -= 1; loadRows(previous); } }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
+    const next = h('button', { type: 'button', class: 'button', disabled: rowsPage >= pages, onclick: () => { rowsPage += 1; loadRows(next); } }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
     drawJob(upload, [
       summary,
+      applyButton(upload, lastFile, (file) => send(file, { apply: true })),
       h('div', { class: 'bulk-results-toolbar' },
         h('label', { class: 'check', for: 'bulk-only-invalid' }, onlyInvalid, ' Show only invalid rows'),
         upload.resultCsvUrl
@@ -308,8 +310,8 @@ function renderBulkUpload(section) {
     historyBody);
 
   function historyTable(page) {
-    const previous = h('button', { type: 'button', class: 'button', disabled: !page.hasPreviousPage, onclick: () => { historyPage -= 1; loadHistory(); } }, '‹ Previous');
-    const next = h('button', { type: 'button', class: 'button', disabled: !page.hasNextPage, onclick: () => { historyPage += 1; loadHistory(); } }, 'Next ›');
+    const previous = h('button', { type: 'button', class: 'button', disabled: !page.hasPreviousPage, onclick: () => { historyPage -= 1; loadHistory(); } }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
+    const next = h('button', { type: 'button', class: 'button', disabled: !page.hasNextPage, onclick: () => { historyPage += 1; loadHistory(); } }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
     return [
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data-table', id: 'bulk-history-table' },
