@@ -10,6 +10,7 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused, UserError
+from backend.inputs import control_character_problem
 from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
 from backend.sessions import rules
 
@@ -41,6 +42,8 @@ def _manager(actor: User) -> None:
 
 
 def _clean(field: str, kind: VocabularyKind, value: str) -> str:
+    if problem := control_character_problem(value.strip(), SINGULAR[kind]):
+        raise _refuse(field, ErrorCode.INVALID, problem)
     text = " ".join(value.split())
     if not rules.match_key(text):
         raise _refuse(

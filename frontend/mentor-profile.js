@@ -24,10 +24,10 @@ const MENTOR_QUERY = `query MentorProfile($id: ID!, $page: Int!, $pageSize: Int!
 export function stars(average) {
   return h('span', { class: 'stars', role: 'img', 'aria-label': `Rated ${average} out of 5` },
     [0, 1, 2, 3, 4].map((index) => {
-      const fill = h('span', { class: 'star-fill', 'aria-hidden': 'true' }, '★');
+      const filled = h('span', { class: 'star-fill', 'aria-hidden': 'true' }, '★');
       // Width through the style object, not a style attribute, so the Content-Security-Policy holds.
-      fill.style.width = `${Math.round(Math.min(Math.max(average - index, 0), 1) * 100)}%`;
-      return h('span', { class: 'star', 'aria-hidden': 'true', 'data-fill': fill.style.width }, h('span', { class: 'stars-empty' }, '★'), fill);
+      filled.style.width = `${Math.round(Math.min(Math.max(average - index, 0), 1) * 100)}%`;
+      return h('span', { class: 'star', 'aria-hidden': 'true' }, h('span', { class: 'stars-empty' }, '★'), filled);
     }));
 }
 
