@@ -5,7 +5,7 @@
 // Its parts: bulk-upload-picker.js (choosing the file), bulk-upload-job.js (the upload shown now),
 // bulk-upload-history.js (earlier uploads); this module sends the file and lays out the tab.
 
-import { graphqlUpload } from './graphql.js';
+import { graphql, graphqlUpload } from './graphql.js';
 import { fill, h } from './dom.js';
 import { registerTabContent } from './manage-sessions.js';
 import { createFilePicker } from './bulk-upload-picker.js';
@@ -34,7 +34,9 @@ function steps(picker, dryRun) {
       picker.fileError));
 }
 
-function renderBulkUpload(section) {
+const ONE_UPLOAD = `query BulkUpload($id: ID!) { bulkUpload(id: $id) { ${UPLOAD_FIELDS} } }`;
+
+function renderBulkUpload(section, ctx) {
   const controller = new AbortController();
   const { signal } = controller;
   const announcer = h('p', { class: 'visually-hidden', role: 'status', id: 'bulk-announcer' });
@@ -90,6 +92,19 @@ function renderBulkUpload(section) {
     history.section);
 
   history.load();
+  // The result mail links to ?tab=bulk&upload=<id>: that upload is shown with its row results.
+  const linked = ctx?.query?.get('upload');
+  if (linked && /^\d+$/.test(linked)) {
+    graphql(ONE_UPLOAD, { id: linked }, { signal }).then(({ bulkUpload }) => {
+      if (bulkUpload) {
+        job.show(bulkUpload);
+        job.panel.hidden = false;
+        job.panel.focus();
+      } else {
+        picker.showError(`Upload ${linked} is not one of your uploads; choose it from the history below.`);
+      }
+    }, () => {});
+  }
 
   return {
     leave() {

@@ -103,3 +103,14 @@ async def test_row_problems_are_a_list_and_rows_link_only_to_sessions_that_exist
     await expect(row).to_contain_text("There is no session with ID 999999", timeout=60_000)
     await expect(row.get_by_role("link")).to_have_count(0)
     await expect(row).to_contain_text("999999")
+
+
+async def test_the_result_page_the_mail_links_to_shows_that_upload(sized_page: Page, api: Api):
+    page = sized_page
+    latest = (await api("{ bulkUploads(page: 1, pageSize: 1) { items { id fileName status } } }"))["bulkUploads"]
+    (upload,) = latest["items"]
+    await page.goto(f"/workspace/sessions?tab=bulk&upload={upload['id']}")
+    panel = page.locator("#bulk-job")
+    await expect(panel.get_by_role("heading", name=upload["fileName"])).to_be_visible()
+    await expect(panel.locator("#bulk-summary")).to_be_visible()
+    await assert_no_sideways_scroll(page)
