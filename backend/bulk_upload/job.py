@@ -289,7 +289,8 @@ class Job:
                 upload.valid_rows,
                 upload.invalid_rows,
                 await results.result_csv(upload),
-                results.result_url(upload),
+                results.in_the_app(results.result_url(upload)) or "",
+                results.result_page(upload),
             )
 
 
