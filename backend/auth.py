@@ -19,10 +19,10 @@ from starlette.requests import HTTPConnection
 from backend import throttle
 from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
+from backend.inputs import control_character_problem
 from backend.models import AuthToken, User, utcnow
 from backend.observability import note_viewer
 from backend.settings import get_settings
-from backend.text import control_character_problem
 
 COOKIE_NAME = "sessiondesk_token"
 TOKEN_LIFETIME = timedelta(days=14)
@@ -53,7 +53,7 @@ async def hash_password_off_loop(password: str) -> str:
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a lone surrogate matches no password
         return False
 
 
@@ -148,7 +148,10 @@ class SignInHousekeeper(BackgroundWorker):
     name = "sign-in housekeeping"
     poll_seconds = 300.0
 
-    async def run_pass(self) -> None:
+    async def run_pass(self) -> str | None:
         now = utcnow()
-        await purge_expired_tokens(now)
-        await throttle.forget_old(now)
+        tokens = await purge_expired_tokens(now)
+        failures = await throttle.forget_old(now)
+        if not tokens and not failures:
+            return None
+        return f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)"

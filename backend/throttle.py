@@ -103,7 +103,9 @@ async def begin(email: str, client_address: str, now: datetime) -> Attempt | Loc
         "failed_at",
         datetime,
     )
-    ends = [end for end in (email_locked_until(list(by_email)), address_locked_until(list(by_address), now)) if end]
+    email_end = email_locked_until(by_email)
+    address_end = address_locked_until(by_address, now)
+    ends = [end for end in (email_end, address_end) if end]
     wait = max(ends, default=now) - now
     if wait > timedelta(0):
         # A refused attempt is not a failure: it neither lengthens the lock nor counts for the address.

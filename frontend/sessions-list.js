@@ -9,6 +9,7 @@
 import { graphql } from './graphql.js';
 import { errorMessage, fill, h, hidden } from './dom.js';
 import { navigate } from './router.js';
+import { CLEARED_VIEW } from './list-view.js';
 import { createFilters } from './sessions-list-filters.js';
 import {
   bulkEditUrl, downloadUrl, FILTER_GROUPS, graphqlVariables, LIST_QUERY, listSearchParams, PAGE_SIZES, readListState,
@@ -50,7 +51,7 @@ function createSearch(list) {
 }
 
 /** Download and Export for bulk edit: links to exactly the sessions listed (all pages). */
-function createDownloads(list) {
+function createDownloads(list, viewer) {
   const download = h('a', { id: 'sessions-download', class: 'button button-quiet', download: '' },
     h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', hidden(' the session list as CSV'));
   const bulkEdit = h('a', { id: 'sessions-bulk-export', class: 'button button-quiet', download: '' },
@@ -58,6 +59,8 @@ function createDownloads(list) {
   return {
     links: [download, bulkEdit],
     sync() {
+      // The bulk-edit file holds meeting links and mentees' e-mails: the server gives it to managers only.
+      bulkEdit.hidden = !(viewer?.roles || []).includes('MANAGER');
       download.href = downloadUrl(list.state);
       bulkEdit.href = bulkEditUrl(list.state);
     },
@@ -108,13 +111,14 @@ export function mountSessionList(section, ctx) {
     state: readListState(ctx.query),
     facets: null,
     mentorNames: {},
+    isManager: (ctx.viewer?.roles || []).includes('MANAGER'),
     go(changes) {
       const next = { ...list.state, ...changes };
       navigate(`${location.pathname}?${listSearchParams(next, new URLSearchParams(location.search))}`);
     },
     clearFilters({ andSearch = false } = {}) {
       const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, []]));
-      list.go({ filters, mentorIds: [], page: 1, ...(andSearch ? { search: '' } : {}) });
+      list.go({ filters, mentorIds: [], view: CLEARED_VIEW, page: 1, ...(andSearch ? { search: '' } : {}) });
       (andSearch ? search.input : filterControls.button).focus();
     },
     sortBy(field) {
@@ -128,7 +132,7 @@ export function mountSessionList(section, ctx) {
 
   const search = createSearch(list);
   const filterControls = createFilters(list);
-  const downloads = createDownloads(list);
+  const downloads = createDownloads(list, ctx.viewer);
   const pager = createPager(list);
   const listStatus = h('p', { id: 'session-list-status', class: 'list-status', role: 'status' });
   const results = h('div', { id: 'session-results', class: 'results' });

@@ -106,7 +106,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         problems.add(
             "mentorId", ErrorCode.REQUIRED, "The mentor is required; choose the mentor who will host the session."
         )
-    else:
+    elif rules.check_plain_text(problems, "mentorId", data.mentor_email, "mentor's email"):
         mentor = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
         if mentor is None:
             named = data.mentor_email or f"ID {data.mentor_id}"
@@ -134,13 +134,9 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
                 "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
             )
     starts_at = data.starts_at
-    ends_at = starts_at + timedelta(minutes=duration) if starts_at and duration else None
-    if (
-        mentor
-        and starts_at
-        and ends_at
-        and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
-    ):
+    timed = not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
+    ends_at = starts_at + timedelta(minutes=duration) if starts_at and duration and timed else None
+    if mentor and starts_at and ends_at:
         await rules.check_booking(problems, directory, mentor, starts_at, ends_at, None)
     _refuse(problems)
     # No problem reported means every required value was given and found.
@@ -239,7 +235,7 @@ async def plan_update(
     duration = data.duration_minutes if data.duration_minutes is not None else session.duration_minutes
     if data.starts_at is not None and (data.starts_at.tzinfo is None or data.starts_at != session.starts_at):
         rules.check_start(problems, data.starts_at, now)
-        if data.starts_at.tzinfo is None:
+        if any(e.field == "startsAt" for e in problems.errors):
             starts_at = session.starts_at
     labels = {
         kind: values
@@ -368,22 +364,23 @@ async def plan_remove(
 ) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
-    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
     problems = Problems()
+    if rules.too_many(problems, "menteeIds", len(mentee_ids), rules.MENTEE_IDS_MAX, "mentee IDs", "one removal"):
+        _refuse(problems)
+    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
+    removing = set(mentee_ids)
     if not mentee_ids:
         problems.add("menteeIds", ErrorCode.REQUIRED, "Choose at least one mentee to remove.")
-    unknown = [i for i in mentee_ids if i not in loaded.attendees]
+    unknown = [str(i) for i in mentee_ids if i not in loaded.attendees]
     if unknown:
         problems.add(
             "menteeIds",
             ErrorCode.NOT_FOUND,
-            (
-                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; "
-                "reload the mentee list and pick again."
-            ),
+            f"Mentee ID {rules.listed(unknown)} {'is' if len(unknown) == 1 else 'are'} not in this session; "
+            "reload the mentee list and pick again.",
         )
     remaining_invited = [
-        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in mentee_ids
+        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in removing
     ]
     if loaded.model.type == SessionType.PRIVATE and not remaining_invited:
         problems.add(

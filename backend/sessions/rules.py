@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     PLATFORM_NAMES,
     MeetingPlatform,
@@ -34,6 +35,14 @@ DESCRIPTION_MAX = 5000
 LABEL_MAX = 100
 DURATION_MIN, DURATION_MAX = 30, 1440
 SEATS_MAX = 1000
+# Caps on the lists an input may hold, checked before anything else looks at them (so a list of
+# 100,000 values is refused at the cost of counting it).
+LABELS_MAX = 20  # categories, and "recommended for" values, of one session
+INVITES_MAX = SEATS_MAX  # e-mails in one invitation (no session holds more mentees)
+MENTEE_IDS_MAX = SEATS_MAX  # mentees removed at once
+# A refusal's message never grows past this (lists in it are cut short first, with "and N more").
+MESSAGE_MAX = 1000
+LISTED_MAX = 5
 START_EARLY = timedelta(minutes=15)
 MEETING_HOSTS = {
     MeetingPlatform.GOOGLE_MEET: ("meet.google.com",),
@@ -86,16 +95,39 @@ class Problems:
     errors: list[UserError] = field(default_factory=list)
 
     def add(self, field: str | None, code: ErrorCode, message: str) -> None:
-        self.errors.append(UserError(field=field, code=code, message=message))
+        self.errors.append(UserError(field=field, code=code, message=bounded(message)))
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
 
+def bounded(message: str, limit: int = MESSAGE_MAX) -> str:
+    """The message, cut to `limit` characters (with "…") should it be longer."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def listed(values: list[str], shown: int = LISTED_MAX, quote: bool = False) -> str:
+    """'a, b, c' — or the first `shown` values and "and N more"."""
+    texts = [f"“{v}”" if quote else v for v in values[:shown]]
+    rest = len(values) - len(texts)
+    return ", ".join(texts) + (f" and {rest:,} more" if rest > 0 else "")
+
+
+def too_many(problems: Problems, field: str, count: int, limit: int, what: str, where: str) -> bool:
+    """Reports (and says True) when a list holds more than `limit` values."""
+    if count <= limit:
+        return False
+    problems.add(field, ErrorCode.INVALID, f"You gave {count:,} {what}; {where} takes at most {limit:,}. Remove some.")
+    return True
+
+
 def when(instant: datetime) -> str:
     """An instant as people read it in the app: 01-12-2026 17:00 IST."""
     zone = get_settings().display_time_zone
-    return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+    try:
+        return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+    except OverflowError:  # the first or last days of the calendar, moved to another zone
+        return instant.isoformat()
 
 
 # --- who may do what, and when (R1–R3) -------------------------------------------------------------
@@ -145,16 +177,38 @@ def blocked(problems: Problems, reason: str | None) -> bool:
 
 def in_utc(instant: datetime | None) -> datetime | None:
     """Instants are compared and stored in UTC: SQLite compares them as text, so an IST start compared
-    with UTC ones would miss clashes. A naive instant is left for `check_start` to report."""
-    return instant.astimezone(UTC) if instant is not None and instant.tzinfo is not None else instant
+    with UTC ones would miss clashes. A naive instant, or one beyond the dates we handle, is left for
+    `check_start` to report."""
+    if instant is None or instant.tzinfo is None or instant_problem(instant):
+        return instant
+    return instant.astimezone(UTC)
 
 
 # --- single fields ---------------------------------------------------------------------------------
 
 
-def clean_text(problems: Problems, field: str, value: str | None, label: str, limit: int, hint: str) -> str | None:
+def check_plain_text(problems: Problems, field: str, value: str | None, label: str, multi_line: bool = False) -> bool:
+    """Reports text with a control character (INVALID); whether the text is free of them. Line breaks and
+    tabs are allowed in multi-line text."""
+    problem = control_character_problem(value, label, multi_line)
+    if problem:
+        problems.add(field, ErrorCode.INVALID, problem)
+    return problem is None
+
+
+def clean_text(
+    problems: Problems,
+    field: str,
+    value: str | None,
+    label: str,
+    limit: int,
+    hint: str,
+    multi_line: bool = False,
+) -> str | None:
     """Trimmed text, or None after reporting why it cannot be used."""
     text = (value or "").strip()
+    if not check_plain_text(problems, field, text, label, multi_line):
+        return None
     if not text:
         problems.add(field, ErrorCode.REQUIRED, f"The {label} is required; {hint}.")
         return None
@@ -172,10 +226,19 @@ def match_key(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
 
 
-def known_value(problems: Problems, field: str, text: str, known: list[str], kind: VocabularyKind) -> str | None:
+def known_value(
+    problems: Problems,
+    field: str,
+    text: str,
+    known: list[str],
+    kind: VocabularyKind,
+    by_key: dict[str, str] | None = None,
+) -> str | None:
     """The organisation's canonical value that `text` stands for (matched ignoring case, spaces and
-    punctuation), or None after reporting the closest known value and the whole list."""
-    by_key = {match_key(value): value for value in known}
+    punctuation), or None after reporting the closest known value and the list (its first 20).
+    `by_key` is the list's index by match_key, when the caller has it already."""
+    if by_key is None:
+        by_key = {match_key(value): value for value in known}
     found = by_key.get(match_key(text))
     if found is not None:
         return found
@@ -190,7 +253,7 @@ def known_value(problems: Problems, field: str, text: str, known: list[str], kin
         )
         return None
     guess = difflib.get_close_matches(match_key(text), list(by_key), n=1, cutoff=0.6)
-    listing = ", ".join(known)
+    listing = listed(known, shown=20)
     if guess:
         problems.add(
             field,
@@ -218,28 +281,35 @@ def clean_list(
     kind: VocabularyKind,
 ) -> list[str] | None:
     """One or more distinct values of the organisation's vocabulary, in their canonical spelling."""
-    found: list[str] = []
+    if too_many(problems, field, len(values or []), LABELS_MAX, f"{label} values", "a session"):
+        return None
+    by_key = {match_key(value): value for value in known}
+    found: dict[str, None] = {}  # an ordered set
     unknown = False
     for value in values or []:
         text = value.strip()
+        if not check_plain_text(problems, field, text, f"{label} value"):
+            return None
         if not text:
             continue
-        canonical = known_value(problems, field, text, known, kind)
+        canonical = known_value(problems, field, text, known, kind, by_key)
         if canonical is None:
             unknown = True
-        elif canonical not in found:
-            found.append(canonical)
+        else:
+            found[canonical] = None
     if unknown:
         return None
     if not found:
         problems.add(field, ErrorCode.REQUIRED, f"Give one or more {label} values, for example: {example}.")
         return None
-    return found
+    return list(found)
 
 
 def clean_medium(problems: Problems, value: str | None, known: list[str]) -> str | None:
     """The medium (language) of a session: one value of the organisation's list of mediums."""
     text = (value or "").strip()
+    if not check_plain_text(problems, "medium", text, "medium"):
+        return None
     if not text:
         problems.add(
             "medium",
@@ -280,6 +350,7 @@ async def clean_details(problems: Problems, data: SessionInput, directory: Direc
             "description",
             DESCRIPTION_MAX,
             "describe what the session covers",
+            multi_line=True,
         )
     if wanted(data.duration_minutes):
         if data.duration_minutes is None:
@@ -319,6 +390,8 @@ def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:
         problems.add(
             "startsAt", ErrorCode.INVALID, "The start time has no time zone; give it with an offset or as IST or UTC."
         )
+    elif problem := instant_problem(starts_at):
+        problems.add("startsAt", ErrorCode.INVALID, f"The start {problem}")
     elif starts_at <= now:
         problems.add(
             "startsAt",
@@ -357,6 +430,10 @@ def check_meeting(
     problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting."
 ) -> None:
     """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
+    link_ok = check_plain_text(problems, f"{prefix}link", link, "meeting link")
+    passcode_ok = check_plain_text(problems, f"{prefix}passcode", passcode, "passcode")
+    if not (link_ok and passcode_ok):
+        return
     name = PLATFORM_NAMES[platform]
     if platform == MeetingPlatform.BIG_BLUE_BUTTON:
         if link:
@@ -398,19 +475,30 @@ def check_meeting(
 
 
 def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]:
-    """Distinct, lower-cased addresses; malformed ones are reported, never dropped."""
-    found: list[str] = []
+    """Distinct, lower-cased addresses; malformed ones are reported (the first few by name), never dropped."""
+    if too_many(problems, field, len(emails), INVITES_MAX, "email addresses", "one invitation"):
+        return []
+    found: dict[str, None] = {}  # an ordered set
+    malformed: list[str] = []
     for raw in emails:
         email = raw.strip().lower()
-        if not email:
+        if not email or not check_plain_text(problems, field, email, "email address"):
             continue
         if not EMAIL.match(email):
-            problems.add(
-                field, ErrorCode.INVALID, f"“{raw.strip()}” is not an email address; write it like name@example.org."
-            )
-        elif email not in found:
-            found.append(email)
-    return found
+            malformed.append(raw.strip()[:60])
+        else:
+            found[email] = None
+    if len(malformed) == 1:
+        problems.add(
+            field, ErrorCode.INVALID, f"“{malformed[0]}” is not an email address; write it like name@example.org."
+        )
+    elif malformed:
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"{listed(malformed, quote=True)} are not email addresses; write each like name@example.org.",
+        )
+    return list(found)
 
 
 def clash_message(mentor: User, title: str, starts_at: datetime, ends_at: datetime) -> str:

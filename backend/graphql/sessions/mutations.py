@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import cast
 
 import strawberry
-from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from backend.errors import Refused
 from backend.graphql.context import Info
-from backend.graphql.errors import UserError, require_id, user_errors
+from backend.graphql.errors import UserError, read_upload, require_id, user_errors
 from backend.graphql.permissions import signed_in
 from backend.graphql.sessions.inputs import CreateSessionInput, MeetingInput, UpdateSessionInput
 from backend.graphql.sessions.types import Session
@@ -98,7 +96,7 @@ class SessionMutations:
     @strawberry.mutation(description="Set the session image: JPEG, PNG or WebP up to 5 MB (multipart upload).")
     async def set_session_image(self, info: Info, session_id: strawberry.ID, image: Upload) -> SessionPayload:
         viewer = signed_in(info)
-        data = await cast(UploadFile, image).read(images.MAX_BYTES + 1)  # what Strawberry hands over on Starlette
+        data = await read_upload(image, "image", images.MAX_BYTES + 1)
         return await _payload(images.set_session_image(viewer, require_id(session_id, "Session ID"), data))
 
     @strawberry.mutation
