@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -38,6 +39,10 @@ PLATFORM_NAMES = {
 class SessionTimeZone(str, Enum):
     IST = "IST"
     UTC = "UTC"
+
+
+# The zone each session time zone stands for (its value is how people read it: IST, UTC).
+SESSION_ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
 
 class AttendanceKind(str, Enum):

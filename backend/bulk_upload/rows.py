@@ -15,19 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from backend.bulk_upload import columns, messages
 from backend.bulk_upload.parse import Row
 from backend.errors import ErrorCode, Refused, UserError, parse_id
 from backend.inputs import instant_problem
-from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, User
+from backend.models import SESSION_ZONES, MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, User
 from backend.sessions import changes
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory, LoadedSession
 from backend.sessions.rules import MeetingInput, Problems, SessionInput, bounded
-
-ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
 
 class Action(str, Enum):
@@ -188,7 +185,7 @@ class Cells:
         if editing:
             if current is None:
                 return None, zone
-            shown_in = ZONES[zone or current.model.time_zone]
+            shown_in = SESSION_ZONES[zone or current.model.time_zone]
             local = current.model.starts_at.astimezone(shown_in)
             day, clock = day or local.date(), clock or local.time().replace(second=0, microsecond=0)
         elif len(given) < len(START_KEYS):
@@ -201,7 +198,7 @@ class Cells:
             return None, zone
         else:
             assert day is not None and clock is not None and zone is not None  # all three given and read
-            shown_in = ZONES[zone]
+            shown_in = SESSION_ZONES[zone]
         local_start = datetime.combine(day, clock, tzinfo=shown_in)
         if problem := instant_problem(local_start):
             self.problems.add("date", ErrorCode.INVALID, f"The start {problem}")
