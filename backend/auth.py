@@ -148,7 +148,10 @@ class SignInHousekeeper(BackgroundWorker):
     name = "sign-in housekeeping"
     poll_seconds = 300.0
 
-    async def run_pass(self) -> None:
+    async def run_pass(self) -> str | None:
         now = utcnow()
-        await purge_expired_tokens(now)
-        await throttle.forget_old(now)
+        tokens = await purge_expired_tokens(now)
+        failures = await throttle.forget_old(now)
+        if not tokens and not failures:
+            return None
+        return f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)"

@@ -9,10 +9,10 @@ import pytest
 
 from backend.errors import UnknownId, parse_id
 from backend.models import Session
-from tests.bulk_upload_helpers import UPLOAD, csv_bytes, messages_by_row, people, row, upload_and_run
-from tests.bulk_upload_helpers import create as create_row
-from tests.factories import make_session
-from tests.session_requests import CREATE, UPDATE, UPDATE_MEETING, a_desk, mutate, session_form
+from tests.support.bulk_upload import UPLOAD, csv_bytes, messages_by_row, people, row, upload_and_run
+from tests.support.bulk_upload import create as create_row
+from tests.support.factories import make_session
+from tests.support.session_requests import CREATE, UPDATE, UPDATE_MEETING, a_desk, mutate, session_form
 
 HUGE_IDS = ["2147483648", "99999999999", "123456789012345678901234567890"]
 FAR_DATES = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59+00:00"]

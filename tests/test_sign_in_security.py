@@ -25,7 +25,7 @@ from backend.auth import COOKIE_NAME, SignInHousekeeper
 from backend.cli import proxy_options
 from backend.models import AuthToken, SignInFailure, User, utcnow
 from backend.settings import DEFAULT_SECRET_KEY, load_settings, secret_key_problem
-from tests.factories import PASSWORD, make_org, make_user
+from tests.support.factories import PASSWORD, make_org, make_user
 
 LOGIN = """
 mutation($email: String!, $password: String!) {

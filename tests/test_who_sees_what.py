@@ -30,9 +30,9 @@ from backend.sessions.visibility import (
     OutputChannel,
     SensitiveField,
 )
-from tests.bulk_upload_helpers import csv_bytes, row, upload
-from tests.factories import make_org, make_session, make_user
-from tests.session_requests import ist
+from tests.support.bulk_upload import csv_bytes, row, upload
+from tests.support.factories import make_org, make_session, make_user
+from tests.support.session_requests import ist
 
 LINK = "https://zoom.us/j/7777777777"
 PASSCODE = "Passcode-4242"

@@ -24,7 +24,7 @@ from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, Sess
 from backend.sessions import changes
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory, LoadedSession
-from backend.sessions.rules import MeetingInput, Problems, SessionInput
+from backend.sessions.rules import MeetingInput, Problems, SessionInput, bounded
 
 ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
@@ -91,13 +91,17 @@ class Outcome:
         return describe(self.errors)
 
 
+ROW_MESSAGE_MAX = 4000
+
+
 def describe(errors: list[UserError]) -> str:
-    """The Status Message: each problem after the column it is about, separated by "; "."""
+    """The Status Message: each problem after the column it is about, separated by "; " (at most
+    ROW_MESSAGE_MAX characters, each problem at most rules.MESSAGE_MAX)."""
     parts = []
     for error in sorted(errors, key=lambda e: columns.column_position(e.field)):
         label = columns.column_label(error.field)
         parts.append(f"{label}: {error.message}" if label else error.message)
-    return "; ".join(parts)
+    return bounded("; ".join(parts), ROW_MESSAGE_MAX)
 
 
 def split_emails(text: str) -> list[str]:
@@ -110,14 +114,16 @@ def split_list(text: str) -> list[str]:
 
 def references(rows: list[Row]) -> dict:
     """What a batch of rows refers to, for `Directory.preload`."""
-    session_ids, mentors, mentees = set(), set(), set()
+    session_ids, mentors, mentees, days = set(), set(), set(), set()
     for row in rows:
         if (session_id := parse_id(row.value("id"))) is not None:
             session_ids.add(session_id)
         if row.value("mentor"):
             mentors.add(row.value("mentor"))
         mentees.update(split_emails(row.value("mentees")))
-    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees}
+        if row.value("date") and (day := _date(row.value("date"))) is not None:
+            days.add(day)
+    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees, "days": days}
 
 
 def _date(text: str) -> date | None:

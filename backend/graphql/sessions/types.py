@@ -112,9 +112,19 @@ class Session:
         )
 
     @strawberry.field
-    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
+    def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
         # The profile lists the mentor's sessions, so it imports this module; this side only names the
         # type lazily and reaches the class when a mentor is asked for, never while modules load.
+        from backend.graphql.mentors.types import MentorProfile
+
+        # A list page fetches its mentors with the sessions (select_related sets the ORM's `_mentor`): then
+        # the field is a plain value, without the cost of an awaited resolver per item.
+        fetched = getattr(self.model, "_mentor", None)
+        if isinstance(fetched, models.User):
+            return MentorProfile.of(fetched)
+        return self._load_mentor(info)  # type: ignore[return-value]  # GraphQL awaits it
+
+    async def _load_mentor(self, info: Info) -> MentorProfile:
         from backend.graphql.mentors.types import MentorProfile
 
         return MentorProfile.of(await info.context.loaders.user.load(self.model.mentor_id))
