@@ -18,10 +18,10 @@ import pytest
 from backend.bulk_upload import job, parse
 from backend.bulk_upload.rows import references
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
-from backend.sessions import changes
+from backend.sessions import writing
 from backend.sessions.directory import Directory
-from tests.bulk_upload_helpers import create, csv_bytes, people, result_of, row, upload
-from tests.factories import PASSWORD, make_session
+from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
+from tests.support.factories import PASSWORD, make_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +43,7 @@ async def test_a_job_whose_runner_died_is_resumed_without_applying_a_row_twice(g
     rows = [create(p.mentor, f"Session {n}", days_ahead=10 + n) for n in range(5)]
     payload = await upload(graphql.http, graphql.token, csv_bytes(rows))
     monkeypatch.setattr(job, "BATCH_ROWS", 2)
-    real_persist = changes.persist
+    real_persist = writing.persist
     calls = 0
 
     async def dies_in_the_second_batch(planned, now=None):
@@ -53,14 +53,14 @@ async def test_a_job_whose_runner_died_is_resumed_without_applying_a_row_twice(g
             raise asyncio.CancelledError()  # the process is killed mid-batch: its transaction rolls back
         await real_persist(planned, now)
 
-    monkeypatch.setattr(changes, "persist", dies_in_the_second_batch)
+    monkeypatch.setattr(writing, "persist", dies_in_the_second_batch)
     upload_id = int(payload["bulkUpload"]["id"])
     claimed = await job.claim("doomed-runner")
     try:
         await job.run_claimed(claimed, "doomed-runner")
     except asyncio.CancelledError:
         pass
-    monkeypatch.setattr(changes, "persist", real_persist)
+    monkeypatch.setattr(writing, "persist", real_persist)
 
     stuck = await BulkUpload.get(id=upload_id)
     assert (stuck.status, stuck.processed_rows, stuck.lease_owner) == (BulkUploadStatus.RUNNING, 2, "doomed-runner")
@@ -168,7 +168,7 @@ async def test_a_server_killed_mid_upload_leaves_a_job_another_process_finishes_
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
-            from tests.graphql_client import GraphQLClient
+            from tests.support.graphql_client import GraphQLClient
 
             remote = await GraphQLClient(client).login(p.manager.email, PASSWORD)
             payload = await upload(client, remote.token, csv_bytes(rows))

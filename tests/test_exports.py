@@ -11,7 +11,7 @@ import pytest
 from backend.auth import COOKIE_NAME
 from backend.downloads import sessions as exports
 from backend.models import MeetingPlatform, SessionStatus, SessionType, utcnow
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 BOM = b"\xef\xbb\xbf"
 SESSION_HEADER = [

@@ -42,7 +42,7 @@ from backend.bulk_upload.rows import Outcome, check_row, references
 from backend.errors import Refused, parse_id
 from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
-from backend.sessions import changes
+from backend.sessions import writing
 from backend.sessions.directory import Directory
 
 log = logging.getLogger("backend.bulk_upload")
@@ -171,7 +171,7 @@ class Job:
             self._check_stopping()
             batch: list[tuple[parse.Row, Outcome]] = []
             try:
-                async with changes.serialised():
+                async with writing.serialised():
                     await self.apply_batch(rows, start, batch)
             except (LeaseLost, Stopping):
                 raise
@@ -200,7 +200,7 @@ class Job:
             if outcome.change is not None and not outcome.change.created:
                 changed.add(outcome.change.session.id)
             batch.append((row, outcome))
-        await changes.persist([outcome.change for _, outcome in batch if outcome.change is not None])
+        await writing.persist([outcome.change for _, outcome in batch if outcome.change is not None])
         await self.record(batch)
         self.version = await sessions_version(self.actor.organization_id)
 
@@ -218,7 +218,7 @@ class Job:
                 await self.record([(row, outcomes[-1])])
 
             try:
-                await changes.apply(plan, self.actor, then=record)
+                await writing.apply(plan, self.actor, then=record)
             except Refused as refused:
                 outcome = outcomes[-1] if outcomes else Outcome(action=row.value("action"), session_id=None)
                 outcome.change, outcome.errors = None, refused.errors
@@ -290,7 +290,8 @@ class Job:
                 upload.valid_rows,
                 upload.invalid_rows,
                 await results.result_csv(upload),
-                results.result_url(upload),
+                results.in_the_app(results.result_url(upload)) or "",
+                results.result_page(upload),
             )
 
 

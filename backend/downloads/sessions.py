@@ -28,7 +28,13 @@ from backend.models import (
     SessionType,
 )
 from backend.sessions import listing
-from backend.sessions.visibility import can_see_mentees, visible_sessions
+from backend.sessions.visibility import (
+    BULK_FILES_FOR_MANAGERS,
+    SensitiveField,
+    may_see,
+    may_use_bulk_files,
+    visible_sessions,
+)
 from backend.settings import get_settings
 
 E = TypeVar("E", bound=Enum)
@@ -76,7 +82,11 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
     )
     sort_fields = _enum_values(request, "sort", listing.SortField) or [listing.SortField.START_TIME]
     directions = _enum_values(request, "direction", listing.SortDirection) or [listing.SortDirection.ASC]
-    return session_filter, params.get("search"), listing.SessionSort(sort_fields[0], directions[0])
+    return (
+        session_filter,
+        listing.check_search(params.get("search")),
+        listing.SessionSort(sort_fields[0], directions[0]),
+    )
 
 
 SESSION_COLUMNS = [
@@ -192,14 +202,17 @@ async def sessions_csv(request: Request) -> Response:
     viewer = await signed_in(request)
     if viewer is None:
         return not_signed_in()
+    bulk = request.query_params.get("format") == "bulk"
+    if bulk and not may_use_bulk_files(viewer):
+        return PlainTextResponse(BULK_FILES_FOR_MANAGERS, 403)
     try:
         session_filter, search, sort = list_arguments(request)
+        query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
     except listing.ListError as error:
         return PlainTextResponse(str(error), 400)
-    query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
     ids = await query.values_list("id", flat=True)
-    if request.query_params.get("format") == "bulk":
-        return csv_download(bulk_edit_rows(ids), "sessions-bulk-edit.csv")
+    if bulk:
+        return csv_download(bulk_edit_rows(viewer, ids), "sessions-bulk-edit.csv")
     return csv_download(session_rows(list(ids)), "sessions.csv")
 
 
@@ -212,7 +225,7 @@ async def mentees_csv(request: Request) -> Response:
         return not_signed_in()
     session_id = parse_id(request.path_params["id"])
     session = await visible_sessions(viewer).get_or_none(id=session_id) if session_id else None
-    if session is None or not can_see_mentees(viewer, session):
+    if session is None or not may_see(viewer, SensitiveField.MENTEES, session, attends=False):
         return session_not_found()
     zone = get_settings().display_time_zone
     attendances = await Attendance.filter(session_id=session.id).select_related("mentee").order_by("created_at", "id")

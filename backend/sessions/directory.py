@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from tortoise import Tortoise
 from tortoise.expressions import Q
 
+from backend.inputs import first_control_character
 from backend.models import (
     Attendance,
     AttendanceKind,
@@ -101,7 +102,7 @@ class Directory:
         if not ids and not emails:
             return
         found = await User.filter(organization_id=self.organization_id, is_mentor=True).filter(
-            Q(id__in=ids) | Q(email__in=emails)
+            Q(id__in=ids) | Q(email__in=_queryable(emails))
         )
         for user in found:
             self.mentors_by_id[user.id] = user
@@ -115,7 +116,9 @@ class Directory:
         emails = [e for e in {e.strip().lower() for e in emails} if e not in self.mentees_by_email]
         if not emails:
             return
-        for user in await User.filter(organization_id=self.organization_id, is_mentee=True, email__in=emails):
+        for user in await User.filter(
+            organization_id=self.organization_id, is_mentee=True, email__in=_queryable(emails)
+        ):
             self.mentees_by_email[user.email] = user
         for e in emails:
             self.mentees_by_email.setdefault(e, None)
@@ -256,3 +259,8 @@ class Directory:
             self.bookings[session.mentor_id] = [
                 b for b in self.bookings[session.mentor_id] if b.session_id != (session.id or 0)
             ]
+
+
+def _queryable(emails: list[str]) -> list[str]:
+    """Addresses with a control character name nobody and never reach the database (the rules report them)."""
+    return [email for email in emails if first_control_character(email) is None]

@@ -16,6 +16,7 @@ from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
 from backend.errors import parse_id
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -62,6 +63,16 @@ class SessionFilter:
     starts_from: datetime | None = None
     starts_to: datetime | None = None
 
+    def __post_init__(self) -> None:
+        # A filter of 100,000 values would be one enormous IN (...): refused at the cost of counting it.
+        for name in ("statuses", "types", "platforms", "categories", "recommended_for", "mediums", "mentor_ids"):
+            count = len(getattr(self, name))
+            if count > FILTER_VALUES_MAX:
+                shown = "recommendedFor" if name == "recommended_for" else "mentorIds" if name == "mentor_ids" else name
+                raise ListError(
+                    f"The {shown} filter has {count:,} values; give at most {FILTER_VALUES_MAX} per filter."
+                )
+
 
 @dataclass(frozen=True)
 class SessionSort:
@@ -69,8 +80,27 @@ class SessionSort:
     direction: SortDirection = SortDirection.ASC
 
 
+FILTER_VALUES_MAX = 100
+SEARCH_MAX = 200
+
+
 class ListError(ValueError):
     """Bad list arguments; the message says what is wrong and how to fix it."""
+
+
+def check_arguments(f: SessionFilter, search: str | None) -> None:
+    """Refuses text with control characters and instants out of range before they reach the database."""
+    texts = [("search", search or "")]
+    for name, values in (("categories", f.categories), ("recommendedFor", f.recommended_for), ("mediums", f.mediums)):
+        texts += [(f"{name} value", value) for value in values]
+    for name, text in texts:
+        problem = control_character_problem(text, name)
+        if problem:
+            raise ListError(problem)
+    for name, instant in (("startsFrom", f.starts_from), ("startsTo", f.starts_to)):
+        problem = instant_problem(instant) if instant is not None else None
+        if problem:
+            raise ListError(f"{name}: {problem}")
 
 
 def filter_mentor_id(raw: object, name: str) -> int:
@@ -144,6 +174,7 @@ async def find_sessions(
     viewer: User, filter: SessionFilter | None = None, search: str | None = None
 ) -> QuerySet[Session]:
     """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    check_arguments(filter or SessionFilter(), search)
     return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
 
 
@@ -155,6 +186,13 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
         # Alphabetical as people read it: "apple" before "Cherry" whatever the database's collation.
         query = query.annotate(title_key=Lower("title"))
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def check_search(search: str | None) -> str | None:
+    """A search text is matched against every title: it must be of a size a person types."""
+    if search is not None and len(search) > SEARCH_MAX:
+        raise ListError(f"The search text has {len(search):,} characters; search with at most {SEARCH_MAX}.")
+    return search
 
 
 def check_paging(page: int, page_size: int) -> None:
@@ -250,6 +288,7 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     (Python then sums, for each group, the combinations the other groups' ticks allow), and their labels
     counted per value, each label kind under every filter but its own."""
     f = filter or SessionFilter()
+    check_arguments(f, search)
     condition = await _search_condition(viewer, search)
     unticked = replace(f, statuses=[], types=[], platforms=[], mediums=[], categories=[], recommended_for=[])
     common = _matching(viewer, unticked, condition)
