@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -37,6 +38,7 @@ from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Outcome, check_row, references
 from backend.errors import Refused, parse_id
+from backend.events import publish_bulk_upload, publish_changes
 from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import changes
@@ -47,6 +49,9 @@ log = logging.getLogger("backend.bulk_upload")
 LEASE = timedelta(seconds=60)
 BATCH_ROWS = 500
 POLL_SECONDS = 2.0
+# Subscribers to an upload's progress hear of it at least this often while rows are being recorded.
+PROGRESS_ROWS = 500
+PROGRESS_SECONDS = 2.0
 
 # Events of the runners in this process: set after an upload so the job starts at once. Only a
 # shortcut; the poll is what other processes rely on.
@@ -100,8 +105,19 @@ class Job:
         self.stopping = stopping
         self.directory: Directory | None = None
         self.version: dict | None = None
+        self.unreported_rows = 0
+        self.reported_at = time.monotonic()
+
+    async def report_progress(self, rows: int, now: bool = False) -> None:
+        """Tell subscribers after `rows` more rows were committed: every PROGRESS_ROWS rows or
+        PROGRESS_SECONDS seconds, whichever comes first (or `now`)."""
+        self.unreported_rows += rows
+        if now or self.unreported_rows >= PROGRESS_ROWS or time.monotonic() - self.reported_at >= PROGRESS_SECONDS:
+            await publish_bulk_upload(self.upload.id)
+            self.unreported_rows, self.reported_at = 0, time.monotonic()
 
     async def run(self) -> None:
+        await publish_bulk_upload(self.upload.id)  # processing started
         table = parse.read_table(self.upload.content)
         self.id_position = table.id_position
         self.actor = await User.get(id=self.upload.uploader_id)
@@ -124,6 +140,8 @@ class Job:
             try:
                 async with changes.serialised():
                     await self.apply_batch(rows, start, batch)
+                await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
+                await self.report_progress(len(batch), now=True)
             except (LeaseLost, Stopping):
                 raise
             except Exception as error:  # a clash, a session changed meanwhile, a deadlock: see the module doc
@@ -175,6 +193,7 @@ class Job:
                 outcome.change, outcome.errors = None, refused.errors
                 async with in_transaction():
                     await self.record([(row, outcome)])
+            await self.report_progress(1)
 
     async def check_all(self, rows: list[parse.Row], done: set[int]) -> None:
         directory = Directory(self.actor.organization_id)
@@ -194,6 +213,7 @@ class Job:
         self._check_stopping()
         async with in_transaction():
             await self.record(batch)
+        await self.report_progress(len(batch), now=True)
 
     def result_row(self, row: parse.Row, outcome: Outcome) -> BulkUploadRow:
         cells, session_id = list(row.cells), outcome.session_id
@@ -243,11 +263,13 @@ class Job:
                 await results.result_csv(upload),
                 results.result_url(upload),
             )
+        await publish_bulk_upload(self.upload.id)
 
 
 async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], bool] = lambda: False) -> None:
     try:
         await Job(upload, owner, stopping).run()
+        return
     except Stopping:
         # Handed back at once rather than when the lease runs out, so another process resumes it.
         await BulkUpload.filter(id=upload.id, lease_owner=owner).update(lease_expires_at=utcnow())
@@ -263,6 +285,7 @@ async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], boo
             lease_owner="",
             lease_expires_at=None,
         )
+    await publish_bulk_upload(upload.id)
 
 
 async def run_pending(owner: str | None = None, stopping: Callable[[], bool] = lambda: False) -> int:

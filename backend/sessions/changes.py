@@ -20,6 +20,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend import events
 from backend.errors import ErrorCode, Refused
 from backend.mail.outbox import queued_together
 from backend.models import (
@@ -641,6 +642,7 @@ async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
                 await persist([change])
                 if then is not None:
                     await then(change)
+            await events.publish_changes([change])
             return change.session
         except IntegrityError as error:
             if "session_mentor_no_clash" in str(error):

@@ -21,6 +21,9 @@ MEDIUM_MAX = 100
 DURATION_MIN, DURATION_MAX = 30, 1440
 SEATS_MAX = 1000
 START_EARLY = timedelta(minutes=15)
+# R4 compares closed intervals, so a session ending at 16:00 blocks a 16:00 start; the forms and CSV
+# files take whole minutes, so the first start it allows is one minute later.
+R4_GAP = timedelta(minutes=1)
 MEETING_HOSTS = {
     MeetingPlatform.GOOGLE_MEET: ("meet.google.com",),
     MeetingPlatform.ZOOM: ("zoom.us", ".zoom.us"),
