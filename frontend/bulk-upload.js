@@ -6,8 +6,8 @@ import { graphql, graphqlUpload } from './graphql.js';
 import { errorMessage, fill, h, hidden } from './dom.js';
 import { formatDateTime, plural } from './format.js';
 import { registerTabContent, SESSIONS_CHANGED_EVENT } from './manage-sessions.js';
+import { followBulkUpload } from './live.js';
 
-const POLL_MS = 700;
 const ROWS_PAGE_SIZE = 50;
 const HISTORY_PAGE_SIZE = 10;
 
@@ -16,7 +16,6 @@ const UPLOAD_FIELDS = `id status fileName dryRun totalRows processedRows validRo
 const UPLOAD = `mutation BulkUploadSessions($file: Upload!, $dryRun: Boolean!) {
   bulkUploadSessions(file: $file, dryRun: $dryRun) { bulkUpload { ${UPLOAD_FIELDS} } errors { field code message } }
 }`;
-const PROGRESS = `query BulkUploadProgress($id: ID!) { bulkUpload(id: $id) { ${UPLOAD_FIELDS} } }`;
 const ROWS = `query BulkUploadRows($id: ID!, $page: Int!, $pageSize: Int!, $onlyInvalid: Boolean!) {
   bulkUpload(id: $id) {
     ${UPLOAD_FIELDS}
@@ -253,14 +252,6 @@ function renderBulkUpload(section) {
     }
   }
 
-  function wait(ms, signal) {
-    return new Promise((resolve) => {
-      const stop = () => { clearTimeout(timer); resolve(); };
-      const timer = setTimeout(() => { signal.removeEventListener('abort', stop); resolve(); }, ms);
-      signal.addEventListener('abort', stop, { once: true });
-    });
-  }
-
   /** Show `upload`: follow its progress until it finishes, then its summary and rows. */
   async function show(upload) {
     if (job) job.controller.abort();
@@ -273,23 +264,19 @@ function renderBulkUpload(section) {
     if (!finished(current)) {
       fill(announcer, `${current.fileName}: ${current.dryRun ? 'checking' : 'processing'} ${plural(current.totalRows, 'row')}…`);
     }
-    let failures = 0;
-    while (!finished(current)) {
+    if (!finished(current)) {
+      // The server tells its progress over the live connection (bulkUploadProgress) until it finishes.
       drawJob(current, [progressView(current)]);
-      await wait(POLL_MS, jobController.signal);
-      if (jobController.signal.aborted) return;
       try {
-        const { bulkUpload } = await graphql(PROGRESS, { id: current.id }, { signal: jobController.signal });
-        if (!bulkUpload) return;
-        current = bulkUpload;
-        failures = 0;
+        const last = await followBulkUpload(current.id, UPLOAD_FIELDS, jobController.signal, (progress) => {
+          if (!finished(progress)) drawJob(progress, [progressView(progress)]);
+        });
+        if (!last || jobController.signal.aborted) return;
+        current = last;
       } catch (error) {
         if (jobController.signal.aborted) return;
-        failures += 1;
-        if (failures >= 5) {
-          drawJob(current, [errorMessage('The progress of this upload could not be followed.', error, () => show(current))]);
-          return;
-        }
+        drawJob(current, [errorMessage('The progress of this upload could not be followed.', error, () => show(current))]);
+        return;
       }
     }
     fill(announcer, summaryText(current));

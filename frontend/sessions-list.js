@@ -9,6 +9,7 @@ import {
   formatDate, formatDuration, formatTime, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS,
 } from './format.js';
 import { openMenteeList } from './mentee-list.js';
+import { followSessionList } from './live.js';
 
 /** Dispatch on `document` after sessions were created, changed or deleted; the list reloads. */
 export const SESSIONS_CHANGED_EVENT = 'sessiondesk:sessions-changed';
@@ -26,7 +27,9 @@ export const FILTER_GROUPS = [
   { key: 'recommendedFor', legend: 'Recommended for' },
   { key: 'mediums', legend: 'Medium' },
 ];
-const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...FILTER_GROUPS.map((g) => g.key)];
+const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', 'startsFrom', 'startsTo', ...FILTER_GROUPS.map((g) => g.key)];
+// startsFrom / startsTo: ISO instants with an offset (the Workspace overview links to a day or a week).
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/;
 
 // The filter counts change only with the filters and search, so paging and sorting skip them.
 const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
@@ -60,6 +63,8 @@ export function readListState(query) {
     search: (query.get('search') || '').trim(),
     filters,
     mentorIds: unique(query.getAll('mentorIds')).filter((id) => /^\d+$/.test(id)),
+    startsFrom: INSTANT.test(query.get('startsFrom') || '') ? query.get('startsFrom') : null,
+    startsTo: INSTANT.test(query.get('startsTo') || '') ? query.get('startsTo') : null,
     sort: SORT_FIELDS.includes(sort) ? sort : null,
     direction: query.get('direction') === 'DESC' ? 'DESC' : 'ASC',
   };
@@ -69,6 +74,8 @@ function appendFilters(params, state) {
   if (state.search) params.set('search', state.search);
   for (const group of FILTER_GROUPS) for (const value of state.filters[group.key]) params.append(group.key, value);
   for (const id of state.mentorIds) params.append('mentorIds', id);
+  if (state.startsFrom) params.set('startsFrom', state.startsFrom);
+  if (state.startsTo) params.set('startsTo', state.startsTo);
   if (state.sort) {
     params.set('sort', state.sort);
     params.set('direction', state.direction);
@@ -100,10 +107,12 @@ export function bulkEditUrl(state) {
   return `/exports/sessions.csv?${params}`;
 }
 
-function graphqlVariables(state) {
+export function graphqlVariables(state) {
   const filter = {};
   for (const group of FILTER_GROUPS) if (state.filters[group.key].length) filter[group.key] = state.filters[group.key];
   if (state.mentorIds.length) filter.mentorIds = state.mentorIds;
+  if (state.startsFrom) filter.startsFrom = state.startsFrom;
+  if (state.startsTo) filter.startsTo = state.startsTo;
   return {
     filter: Object.keys(filter).length ? filter : null,
     search: state.search || null,
@@ -114,7 +123,7 @@ function graphqlVariables(state) {
 }
 
 function hasFilters(state) {
-  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0;
+  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0 || Boolean(state.startsFrom || state.startsTo);
 }
 
 function optionLabel(group, value) {
@@ -211,13 +220,15 @@ export function mountSessionList(section, ctx) {
 
   function clearFilters({ andSearch = false } = {}) {
     const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, []]));
-    go({ filters, mentorIds: [], page: 1, ...(andSearch ? { search: '' } : {}) });
+    go({ filters, mentorIds: [], startsFrom: null, startsTo: null, page: 1, ...(andSearch ? { search: '' } : {}) });
     (andSearch ? searchInput : filtersButton).focus();
   }
 
   function removeFilter(key, value, index) {
     focusAfterChips = index;
-    if (key === 'mentorIds') {
+    if (key === 'startsFrom' || key === 'startsTo') {
+      go({ [key]: null, page: 1 });
+    } else if (key === 'mentorIds') {
       go({ mentorIds: state.mentorIds.filter((v) => v !== value), page: 1 });
     } else {
       go({ filters: { ...state.filters, [key]: state.filters[key].filter((v) => v !== value) }, page: 1 });
@@ -289,6 +300,8 @@ export function mountSessionList(section, ctx) {
       for (const value of state.filters[group.key]) chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
     }
     for (const id of state.mentorIds) chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
+    if (state.startsFrom) chips.push({ key: 'startsFrom', value: state.startsFrom, text: `Starts from: ${formatDate(state.startsFrom)} ${formatTime(state.startsFrom)}` });
+    if (state.startsTo) chips.push({ key: 'startsTo', value: state.startsTo, text: `Starts by: ${formatDate(state.startsTo)} ${formatTime(state.startsTo)}` });
     fill(chipList, ...chips.map((chip, index) => h('li', {},
       h('button', { type: 'button', class: 'chip', onclick: () => removeFilter(chip.key, chip.value, index) },
         chip.text, h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'), hidden(', remove this filter')))));
@@ -379,16 +392,19 @@ export function mountSessionList(section, ctx) {
     if (!filtersPanel.hidden) renderFilterGroups();
   }
 
-  async function load() {
+  /** `quiet`: a live update — no loading state, and the keyboard stays on the link it was on. */
+  async function load({ quiet = false } = {}) {
     if (controller) controller.abort();
     controller = new AbortController();
     const { signal } = controller;
     const requested = state;
     sessionStorage.setItem(LAST_LIST_KEY, `${location.pathname}?${listSearchParams(state)}`);
 
-    section.setAttribute('aria-busy', 'true');
-    results.classList.add('is-loading');
-    fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
+    if (!quiet) {
+      section.setAttribute('aria-busy', 'true');
+      results.classList.add('is-loading');
+      fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
+    }
     const wantedFacets = JSON.stringify([requested.filters, requested.mentorIds, requested.search]);
     const withFacets = wantedFacets !== facetsKey;
 
@@ -424,8 +440,13 @@ export function mountSessionList(section, ctx) {
     const { from, to } = renderPager(page);
     // The table is drawn anew; a keyboard user who sorted by a header stays on that header.
     const sortFocused = document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
+    const focusedHref = results.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     fill(results, page.items.length ? renderTable(page) : renderEmpty());
     if (sortFocused) results.querySelector(`[data-sort="${sortFocused}"]`).focus();
+    if (quiet && focusedHref) {
+      const again = results.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
+      if (again) again.focus();
+    }
     fill(listStatus, hidden(page.totalCount
       ? `Showing ${from}–${to} of ${page.totalCount} sessions.`
       : 'No sessions to show.'));
@@ -444,12 +465,14 @@ export function mountSessionList(section, ctx) {
 
   const reload = () => load();
   document.addEventListener(SESSIONS_CHANGED_EVENT, reload);
+  const stopLive = followSessionList(section, () => load({ quiet: true }));
   follow(ctx);
 
   return {
     update: follow,
     leave() {
       document.removeEventListener(SESSIONS_CHANGED_EVENT, reload);
+      stopLive();
       if (controller) controller.abort();
     },
   };
