@@ -237,7 +237,8 @@ async def test_the_progress_of_someone_elses_upload_is_refused(server, http, db)
 def app_process(db, log: Path) -> Iterator[str]:
     """`sessiondesk serve` as its own process on the test database; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": db.secret_key}
+    # Both processes share one real secret (serve refuses a short one), so a token of one is good on the other.
+    env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": "s" * 48}
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],

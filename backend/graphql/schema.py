@@ -15,6 +15,7 @@ from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.observability import GraphQLObservability
 
 Query = merge_types(
     "Query", (AuthQueries, SessionQueries, MentorQueries, AvailabilityQueries, PeopleQueries, BulkUploadQueries)
@@ -22,7 +23,7 @@ Query = merge_types(
 Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations))
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=[GraphQLObservability])
 
 
 def export_sdl() -> str:
