@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ import pytest
 
 from backend import events
 from backend.bulk_upload import job
-from backend.models import SessionType
+from backend.models import SessionStatus, SessionType
 from tests.bulk_upload_helpers import create, csv_bytes, upload
 from tests.conftest import ON_POSTGRES
 from tests.factories import PASSWORD, make_org, make_session, make_user
@@ -307,3 +308,65 @@ async def test_the_content_security_policy_lets_the_app_open_its_own_websocket_o
     assert "connect-src 'self' ws://testserver wss://testserver" in policy
     odd = await http.get("/workspace", headers={"Host": "evil.example; script-src *"})
     assert "evil" not in odd.headers["content-security-policy"]
+
+
+async def test_mentees_enrolling_bulk_rows_and_overdue_sessions_are_told_too(server, http, db):
+    from backend.sessions.lifecycle import END_GRACE, complete_overdue_sessions
+    from tests.session_requests import ENROL
+    from tests.test_session_lifecycle import minutes_from_now
+
+    desk = await a_desk()
+    session = await make_session(desk.org, desk.mentor)
+    overdue = await make_session(
+        desk.org, desk.other_mentor, starts_at=minutes_from_now(-200), status=SessionStatus.LIVE, duration=60
+    )
+    manager = await client_for(http, desk.manager)
+    asha = await client_for(http, desk.asha)
+    async with LiveClient.connect(server, manager.token) as live:
+        events_id = await live.subscribe(EVENTS)
+
+        await mutate(asha, ENROL, id=str(session.id))
+        event = (await live.next(events_id))["sessionEvents"]
+        assert (event["kind"], event["sessionId"], event["session"]["menteeCount"]) == (
+            "MENTEES_CHANGED",
+            str(session.id),
+            1,
+        )
+
+        assert await complete_overdue_sessions(now=overdue.ends_at + END_GRACE + timedelta(minutes=1)) == 1
+        event = (await live.next(events_id))["sessionEvents"]
+        assert (event["kind"], event["sessionId"], event["session"]["status"]) == (
+            "ENDED",
+            str(overdue.id),
+            "COMPLETED",
+        )
+
+        rows = [create(desk.mentor, f"From the file {n}", days_ahead=300 + n) for n in range(3)]
+        await upload(http, manager.token, csv_bytes(rows))
+        await job.run_pending()
+        created = [(await live.next(events_id))["sessionEvents"] for _ in rows]
+        assert [(e["kind"], e["session"]["title"]) for e in created] == [
+            ("CREATED", f"From the file {n}") for n in range(3)
+        ]
+
+
+async def test_a_subscription_ends_once_its_sign_in_is_gone(server, http, db, monkeypatch):
+    from backend.graphql.live import subscriptions
+
+    monkeypatch.setattr(subscriptions, "SIGN_IN_RECHECK_SECONDS", 0)
+    desk = await a_desk()
+    manager = await client_for(http, desk.manager)
+    leaving = await client_for(http, desk.manager)
+    async with LiveClient.connect(server, leaving.token) as live:
+        events_id = await live.subscribe(EVENTS)
+        await mutate(manager, CREATE, input=session_form(desk.mentor, title="Still signed in"))
+        assert (await live.next(events_id))["sessionEvents"]["session"]["title"] == "Still signed in"
+
+        await leaving.execute("mutation { logout { errors { message } } }")
+        await mutate(
+            manager, CREATE, input=session_form(desk.mentor, title="Signed out", startsAt="2092-01-01T10:00:00+05:30")
+        )
+        message = await live.receive()
+        assert (message["id"], message["type"]) == (events_id, "next"), message
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert (await live.receive())["type"] == "complete"

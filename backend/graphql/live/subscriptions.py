@@ -6,18 +6,19 @@ sends only what its viewer may see, with the visibility rules of the queries.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
 
 import strawberry
 from graphql import GraphQLError
 
-from backend import events
+from backend import auth, events
 from backend.bulk_upload import uploads
 from backend.graphql.bulk_upload.types import BulkUpload
 from backend.graphql.context import Info
 from backend.graphql.errors import require_id
 from backend.graphql.loaders import Loaders
-from backend.graphql.permissions import signed_in
+from backend.graphql.permissions import NotSignedIn, signed_in
 from backend.graphql.sessions.types import Session
 from backend.models import BulkUploadStatus
 from backend.sessions.visibility import visible_sessions
@@ -34,6 +35,9 @@ SessionEventKind = strawberry.enum(
 # recorded meanwhile (a long batch), so a progress bar shows the job is alive.
 PROGRESS_HEARTBEAT_SECONDS = 2.0
 FINISHED = (BulkUploadStatus.COMPLETED, BulkUploadStatus.FAILED)
+# A subscription checks at most this often that its sign-in still holds (signed out, expired): a
+# connection outlives the request that signed it in.
+SIGN_IN_RECHECK_SECONDS = 60.0
 
 
 @strawberry.type(description="Something happened to a session the viewer can see.")
@@ -43,6 +47,23 @@ class SessionEvent:
     session: Session | None = strawberry.field(
         description="The session as it is now; null when it was deleted (DELETED)."
     )
+
+
+class _SignIn:
+    """The viewer of a long-lived subscription, read again from its token now and then."""
+
+    def __init__(self, info: Info) -> None:
+        self.info = info
+        self.checked_at = time.monotonic()
+
+    async def check(self) -> None:
+        if time.monotonic() - self.checked_at < SIGN_IN_RECHECK_SECONDS:
+            return
+        self.checked_at = time.monotonic()
+        viewer = await auth.user_for_token(self.info.context.token)
+        if viewer is None:
+            raise NotSignedIn()
+        self.info.context.viewer = viewer  # roles may have changed meanwhile
 
 
 async def _session_events(info: Info, event: events.SessionsChanged) -> list[SessionEvent]:
@@ -73,10 +94,15 @@ class LiveSubscriptions:
     )
     async def session_events(self, info: Info) -> AsyncGenerator[SessionEvent, None]:
         signed_in(info)
+        sign_in = _SignIn(info)
         async with events.bus.subscribe() as subscription:
             while True:
                 event = await subscription.get()
-                if isinstance(event, events.SessionsChanged):
+                if (
+                    isinstance(event, events.SessionsChanged)
+                    and event.organization_id == signed_in(info).organization_id
+                ):
+                    await sign_in.check()
                     for session_event in await _session_events(info, event):
                         yield session_event
 
