@@ -145,7 +145,9 @@ export function onSessionEvent(handler) {
         if (!payload.data || !payload.data.sessionEvents) return;
         for (const each of [...sessionHandlers]) each(payload.data.sessionEvents);
       },
+      // Ended by the server (the sign-in is gone): the next screen that listens starts it again.
       error: () => { stopSessionEvents = null; },
+      complete: () => { stopSessionEvents = null; },
     });
   }
   return () => {

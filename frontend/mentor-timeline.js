@@ -10,6 +10,7 @@
 import { graphql } from './graphql.js';
 import { fill, h, hidden } from './dom.js';
 import { formatDate, formatTime } from './format.js';
+import { onSessionEvent } from './live.js';
 
 const AVAILABILITY = `query MentorDay($mentorId: ID!, $from: DateTime!, $to: DateTime!) {
   mentorAvailability(mentorId: $mentorId, from: $from, to: $to) {
@@ -135,6 +136,12 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
     clearTimeout(timer);
     timer = setTimeout(update, 250);
   }
+
+  // Someone else may book the mentor while the form is open: any session change reloads the day.
+  const stopLive = onSessionEvent(() => {
+    if (!element.isConnected) { stopLive(); return; }
+    if (!element.hidden) refresh({ fresh: true });
+  });
 
   return { element, refresh };
 }

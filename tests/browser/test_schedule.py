@@ -115,6 +115,13 @@ async def test_the_create_form_shows_the_mentors_day_and_whether_the_time_fits(m
     await form.get_by_label("Time (24 hrs)").fill(later.strftime("%H:%M"))
     await expect(timeline).to_have_attribute("data-fit", "fits")
     await expect(timeline.locator(".timeline-status")).to_contain_text(f"Fits: {later:%H:%M}–")
+    # Someone else books the mentor for that time meanwhile: the form says so before Save.
+    await expect(page.locator("html")).to_have_attribute("data-live", "on")
+    taken = await new_session(
+        api, title=unique_title("Booked meanwhile"), startsAt=later.isoformat(), mentorId=mentor["id"]
+    )
+    await expect(timeline.locator(f'.timeline-busy[data-session-id="{taken["id"]}"]')).to_have_count(1)
+    await expect(timeline).to_have_attribute("data-fit", "clash")
 
 
 async def test_the_calendar_shows_sessions_in_their_mentors_lane_and_opens_their_details(manager_page: Page, api: Api):
