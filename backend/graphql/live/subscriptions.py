@@ -78,7 +78,7 @@ async def _session_events(info: Info, event: events.SessionsChanged) -> list[Ses
     found = {s.id: s for s in await visible_sessions(viewer).filter(id__in=ids)}
     info.context.loaders = Loaders()  # what the session's fields load is read afresh for each event
     return [
-        SessionEvent(kind=event.kind, session_id=strawberry.ID(str(i)), session=Session(model=found[i]))
+        SessionEvent(kind=event.kind, session_id=strawberry.ID(str(i)), session=Session.of(found[i]))
         for i in ids
         if i in found
     ]
