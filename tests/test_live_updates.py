@@ -370,3 +370,21 @@ async def test_a_subscription_ends_once_its_sign_in_is_gone(server, http, db, mo
         assert (message["id"], message["type"]) == (events_id, "next"), message
         assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert (await live.receive())["type"] == "complete"
+
+
+async def test_renaming_a_category_is_told_as_an_update_of_the_sessions_using_it(server, http, db):
+    from tests.test_vocabulary import RENAME
+
+    desk = await a_desk()
+    uses_it = await make_session(desk.org, desk.mentor, categories=("Pedagogy", "Communication"))
+    await make_session(desk.org, desk.mentor, categories=("Communication",))
+    manager = await client_for(http, desk.manager)
+    async with LiveClient.connect(server, manager.token) as live:
+        events_id = await live.subscribe("subscription { sessionEvents { kind sessionId session { categories } } }")
+        renamed = await mutate(manager, RENAME, kind="CATEGORY", **{"from": "Pedagogy", "to": "Teaching practice"})
+        assert renamed["errors"] == []
+        assert (await live.next(events_id))["sessionEvents"] == {
+            "kind": "UPDATED",
+            "sessionId": str(uses_it.id),
+            "session": {"categories": ["Teaching practice", "Communication"]},
+        }
