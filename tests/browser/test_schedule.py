@@ -172,3 +172,35 @@ async def test_the_workspace_overview_shows_live_sessions_with_their_meeting_and
     await live.get_by_role("link", name="All live sessions in the list").click()
     await expect(page).to_have_url(re.compile(r"/workspace/sessions\?statuses=LIVE$"))
     await expect(row(page, session["id"]).locator(".badge")).to_have_text("Live")
+
+
+async def test_a_dropped_live_connection_comes_back_and_the_list_catches_up(manager_page: Page, api: Api):
+    page = manager_page
+    title = unique_title("Reconnecting")
+    session = await new_session(api, title=title)
+    sockets = []
+    blocked = False
+
+    async def route(ws) -> None:
+        if blocked:
+            await ws.close(code=1011, reason="The server is away")  # as when the server restarts
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    await page.route_web_socket(re.compile(r"/graphql$"), route)
+    await page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}")
+    await expect(row(page, session["id"])).to_contain_text(title)
+    await live_on(page)
+
+    blocked = True
+    await sockets[-1].close(code=1011, reason="Connection lost")
+    await expect(page.locator("#live-status")).to_have_text("Offline, reconnecting…")
+    # A change the page cannot hear of while it is offline.
+    renamed = f"{title} renamed"
+    edit = "mutation($id: ID!, $t: String!) { updateSession(id: $id, input: {title: $t}) { errors { message } } }"
+    assert (await api(edit, {"id": session["id"], "t": renamed}))["updateSession"]["errors"] == []
+    blocked = False
+
+    await live_on(page)
+    await expect(row(page, session["id"])).to_contain_text(renamed)
