@@ -56,6 +56,7 @@ function sendSubscribe(id, operation) {
 function connect() {
   clearTimeout(reconnectTimer);
   reconnectTimer = null;
+  if (!operations.size) { setState('idle'); return; } // every screen stopped listening meanwhile
   setState('connecting');
   const ws = new WebSocket(socketUrl(), PROTOCOL);
   socket = ws;
