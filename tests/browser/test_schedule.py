@@ -130,7 +130,7 @@ async def test_the_calendar_shows_sessions_in_their_mentors_lane_and_opens_their
     session = await new_session(api, title=title)
     day = datetime.fromisoformat(session["startsAt"]).astimezone(IST).date()
     await page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}")
-    await page.get_by_role("button", name="Calendar").click()
+    await page.get_by_role("button", name="Calendar", exact=True).click()
     await expect(page).to_have_url(re.compile(r"view=calendar"))
     await expect(page.locator("#session-results")).to_be_hidden()
     await page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}&view=calendar&calendar=week&date={day}")
@@ -142,7 +142,7 @@ async def test_the_calendar_shows_sessions_in_their_mentors_lane_and_opens_their
     await expect(entry).to_have_class(re.compile(r"\bcal-upcoming\b"))
     await expect(page.locator("#calendar-week-table tr.cal-lane")).to_have_count(1)  # the search applies
 
-    await page.get_by_role("button", name="Month").click()
+    await page.get_by_role("button", name="Month", exact=True).click()
     month_entry = page.locator(f'#calendar-month-table td[data-day="{day}"] a[data-session-id="{session["id"]}"]')
     await expect(month_entry).to_contain_text(title)
     await month_entry.click()
