@@ -26,6 +26,13 @@ function istDay(iso) {
   return `${year}-${month}-${day}`;
 }
 
+/** Place an element along the bar. Set through the CSSOM: the content security policy refuses style attributes. */
+function at(element, left, width = null) {
+  element.style.left = `${left}%`;
+  if (width !== null) element.style.width = `${width}%`;
+  return element;
+}
+
 function percent(ms, dayStart) {
   return Math.min(100, Math.max(0, ((ms - dayStart) / DAY_MS) * 100));
 }
@@ -45,9 +52,8 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
   }, heading, bar, busyList, status);
 
   function ticks() {
-    return [0, 3, 6, 9, 12, 15, 18, 21, 24].map((hour) => h('span', {
-      class: 'timeline-tick', style: `left:${(hour / 24) * 100}%`,
-    }, hour === 24 ? '' : `${String(hour).padStart(2, '0')}:00`));
+    return [0, 3, 6, 9, 12, 15, 18, 21].map((hour) => at(
+      h('span', { class: 'timeline-tick' }, `${String(hour).padStart(2, '0')}:00`), (hour / 24) * 100));
   }
 
   function draw(who, day, busy, wanted) {
@@ -61,17 +67,15 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
     fill(bar, ...ticks(), ...blocks.map((b) => {
       const left = percent(Date.parse(b.startsAt), dayStart);
       const width = Math.max(0.4, percent(Date.parse(b.endsAt), dayStart) - left);
-      return h('span', {
+      return at(h('span', {
         class: `timeline-block timeline-busy timeline-${b.status.toLowerCase()}`, 'data-session-id': b.sessionId,
-        style: `left:${left}%;width:${width}%`,
         title: `${b.title}: ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} IST`,
-      });
+      }), left, width);
     }), end === null ? null : (() => {
       const left = percent(start, dayStart);
-      return h('span', {
+      return at(h('span', {
         class: `timeline-block timeline-chosen ${clashes.length ? 'timeline-clash' : 'timeline-fits'}`,
-        style: `left:${left}%;width:${Math.max(0.4, percent(end, dayStart) - left)}%`,
-      });
+      }), left, Math.max(0.4, percent(end, dayStart) - left));
     })());
 
     fill(heading, `${who.name}’s day, ${formatDate(`${day}T12:00:00${IST}`)} (IST)`);

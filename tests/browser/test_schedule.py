@@ -107,6 +107,11 @@ async def test_the_create_form_shows_the_mentors_day_and_whether_the_time_fits(m
     await expect(timeline.locator(f'.timeline-busy[data-session-id="{busy["id"]}"]')).to_have_count(1)
     await expect(timeline).to_have_attribute("data-fit", "clash")
     await expect(timeline.locator(".timeline-status")).to_contain_text(f"meets “{busy['title']}”")
+    # The block sits at 09:59 on the 24-hour bar (the page's content security policy allows how it is placed).
+    block = timeline.locator(f'.timeline-busy[data-session-id="{busy["id"]}"]')
+    assert (await block.evaluate("b => b.style.left")).startswith("41.59")
+    bar, box = await timeline.locator(".timeline-bar").bounding_box(), await block.bounding_box()
+    assert 0.40 < (box["x"] - bar["x"]) / bar["width"] < 0.43
     # Back to back is a clash too (R4); one minute later fits.
     end = start + timedelta(hours=1)
     await form.get_by_label("Time (24 hrs)").fill(end.strftime("%H:%M"))
