@@ -6,7 +6,9 @@ import contextlib
 import re
 from pathlib import Path
 
+from cross_web import HTTPException as GraphQLHTTPException
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -17,13 +19,19 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from backend import auth, downloads
+from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.db import close_database, open_database
 from backend.events import bus
+from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
+from backend.graphql import error_policy
 from backend.graphql.context import Context
+from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
 from backend.housekeeping import Housekeeper
@@ -61,6 +69,7 @@ CSRF_MESSAGE = (
 )
 
 
+VIEWER_KEY = "sessiondesk.viewer"
 SIGN_IN_FIRST = (
     "Sign in first: connect with the browser cookie, or send connection_init with the payload "
     '{"authorization": "Bearer <token>"}.'
@@ -73,7 +82,11 @@ class GraphQLView(GraphQL):
         if isinstance(response, WebSocket):
             # Cookies cannot be set over a websocket; what a resolver sets there goes nowhere.
             response = Response()
-        return Context(request=request, response=response, viewer=await auth.user_for_token(token), token=token)
+        if VIEWER_KEY in request.scope:  # looked up already, before a file upload was read
+            viewer = request.scope[VIEWER_KEY]
+        else:
+            viewer = await auth.user_for_token(token)
+        return Context(request=request, response=response, viewer=viewer, token=token)
 
     async def on_ws_connect(self, context: Context) -> None:
         """graphql-transport-ws connection_init: a bearer token in its payload signs the connection in
@@ -87,13 +100,44 @@ class GraphQLView(GraphQL):
             raise ConnectionRejectionError({"message": SIGN_IN_FIRST})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            _, from_cookie = auth.request_token(Request(scope))
-            if not auth.csrf_ok(Request(scope), from_cookie):
-                body = {"errors": [{"message": CSRF_MESSAGE, "extensions": {"code": "CSRF"}}]}
-                await JSONResponse(body, status_code=403)(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        _, from_cookie = auth.request_token(request)
+        if not auth.csrf_ok(request, from_cookie):
+            await JSONResponse(error_body(CSRF_MESSAGE, "CSRF"), status_code=403)(scope, receive, send)
+            return
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            # Every upload needs a signed-in person: check before reading a byte of the file.
+            scope[VIEWER_KEY] = await auth.user_for_token(auth.request_token(request)[0])
+            if scope[VIEWER_KEY] is None:
+                not_signed_in = NotSignedIn()
+                body = error_body(not_signed_in.message, "UNAUTHENTICATED")
+                await JSONResponse(body, status_code=401)(scope, receive, send)
                 return
-        await super().__call__(scope, receive, send)
+        try:
+            response = await self.run(request)
+        except (GraphQLHTTPException, HTTPException) as refused:
+            # A body that is not a GraphQL request at all: still answered in GraphQL's error shape.
+            reason = getattr(refused, "reason", None) or getattr(refused, "detail", "Bad request")
+            response = JSONResponse(error_body(str(reason), "BAD_REQUEST"), status_code=refused.status_code)
+        await response(scope, receive, send)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if error_policy.unavailable(result.errors):
+            # No partial answer while the database is away: the one error every path answers, with 503.
+            return error_body(UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE")  # type: ignore[return-value]
+        return await super().process_result(request, result)
+
+    def create_response(self, response_data, sub_response: Response) -> Response:  # type: ignore[no-untyped-def]
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and any(
+            (e.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE" for e in response_data.get("errors") or ()
+        ):
+            response.status_code = 503
+            response.headers["Retry-After"] = "5"
+        return response
 
 
 CONTENT_SECURITY_POLICY = (
@@ -216,4 +260,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     middleware = [Middleware(RequestLog), Middleware(SecurityHeaders, graphiql=settings.debug)]
     if settings.cors_allow_origins:
         middleware.append(Middleware(GraphQLCors, origins=settings.cors_allow_origins))
+    # Inside the above, so that their log line, headers and CORS apply to these answers too: any exception
+    # below becomes a JSON 503 or 500 (backend/failures.py), and oversized bodies a 413 (body_limits.py).
+    middleware += [Middleware(FailureResponses), Middleware(BodyLimit)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

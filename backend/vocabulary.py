@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
+from backend.inputs import control_character_problem
 from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue
 from backend.sessions import rules
 
@@ -42,6 +43,8 @@ def _manager(actor: User) -> None:
 
 
 def _clean(field: str, kind: VocabularyKind, value: str) -> str:
+    if problem := control_character_problem(value.strip(), SINGULAR[kind]):
+        raise _refuse(field, ErrorCode.INVALID, problem)
     text = " ".join(value.split())
     if not rules.match_key(text):
         raise _refuse(

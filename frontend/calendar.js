@@ -10,7 +10,7 @@ import { graphql } from './graphql.js';
 import { errorMessage, fill, h, hidden } from './dom.js';
 import { navigate } from './router.js';
 import { formatDate, formatTime, STATUS_LABELS } from './format.js';
-import { graphqlVariables, readListState } from './sessions-list.js';
+import { graphqlVariables, readListState } from './sessions-list-state.js';
 import { followSessionList } from './live.js';
 
 const IST = '+05:30';

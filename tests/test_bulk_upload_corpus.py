@@ -20,10 +20,10 @@ from backend.models import (
     VocabularyValue,
     utcnow,
 )
-from backend.sessions import changes
+from backend.sessions import writing
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import create, csv_bytes, day, people, row, upload, upload_and_run
-from tests.factories import make_session, make_user
+from tests.support.bulk_upload import create, csv_bytes, day, people, row, upload, upload_and_run
+from tests.support.factories import make_session, make_user
 from tests.test_bulk_upload_docs import catalogue, pattern
 
 # Rules messages that no CSV row can reach (docs/bulk-upload.md says why, under "Rules messages a
@@ -257,19 +257,19 @@ class Deadlock(Exception):
 async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
     """A batch the database refuses is redone row by row; rows that fail again get these messages."""
     edited = await make_session(p.org, p.mentor, title="Edited meanwhile")
-    real_persist = changes.persist
+    real_persist = writing.persist
 
     async def persist(planned, now=None):
         for change in planned:
             if change.session.title == "Edited meanwhile (new)":
-                raise changes.ChangedMeanwhile(change.session.id)
+                raise writing.ChangedMeanwhile(change.session.id)
             if change.session.title == "Booked meanwhile":
                 raise IntegrityError('conflicting key value violates exclusion constraint "session_mentor_no_clash"')
             if change.session.title == "Deadlocked":
                 raise Deadlock("deadlock detected")
         await real_persist(planned, now)
 
-    monkeypatch.setattr(changes, "persist", persist)
+    monkeypatch.setattr(writing, "persist", persist)
     data = csv_bytes(
         [
             create(p.mentor, "Fine before", days_ahead=30),
@@ -280,7 +280,7 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
         ]
     )
     result = await upload_and_run(graphql, data)
-    monkeypatch.setattr(changes, "persist", real_persist)
+    monkeypatch.setattr(writing, "persist", real_persist)
     assert result["status"] == "COMPLETED", result
     statuses = {r["rowNumber"]: r["status"] for r in result["rows"]}
     # One row's failure never touches another: the fine rows are applied all the same.

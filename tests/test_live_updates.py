@@ -18,12 +18,12 @@ import pytest
 from backend import events
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
-from tests.bulk_upload_helpers import create, csv_bytes, upload
 from tests.conftest import ON_POSTGRES
-from tests.factories import PASSWORD, make_org, make_session, make_user
-from tests.graphql_client import GraphQLClient
-from tests.live_client import LiveClient, closed_code, free_port, served
-from tests.session_requests import (
+from tests.support.bulk_upload import create, csv_bytes, upload
+from tests.support.factories import PASSWORD, make_org, make_session, make_user
+from tests.support.graphql_client import GraphQLClient
+from tests.support.live_client import LiveClient, closed_code, free_port, served
+from tests.support.session_requests import (
     CREATE,
     DELETE,
     END,
@@ -312,7 +312,7 @@ async def test_the_content_security_policy_lets_the_app_open_its_own_websocket_o
 
 async def test_mentees_enrolling_bulk_rows_and_overdue_sessions_are_told_too(server, http, db):
     from backend.sessions.lifecycle import END_GRACE, complete_overdue_sessions
-    from tests.session_requests import ENROL
+    from tests.support.session_requests import ENROL
     from tests.test_session_lifecycle import minutes_from_now
 
     desk = await a_desk()

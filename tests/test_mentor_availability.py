@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from backend.models import SessionStatus
-from tests.factories import make_org, make_session, make_user
-from tests.session_requests import CREATE, DAY, a_desk, as_utc, ist, mutate, refusals, session_form
+from tests.support.factories import make_org, make_session, make_user
+from tests.support.session_requests import CREATE, DAY, a_desk, as_utc, ist, mutate, refusals, session_form
 from tests.test_live_updates import client_for
 
 AVAILABILITY = """

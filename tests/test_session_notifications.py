@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from backend.models import OutboxMessage, SessionTimeZone, SessionType, utcnow
 from backend.mail.sender import deliver_pending
-from tests.factories import make_session
-from tests.session_requests import (
+from backend.models import OutboxMessage, SessionTimeZone, SessionType, utcnow
+from tests.support.factories import make_session
+from tests.support.session_requests import (
     CREATE,
     DELETE,
     INVITE,

@@ -10,11 +10,12 @@ import pytest
 from backend.errors import ErrorCode, Refused
 from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, User, VocabularyKind, utcnow
 from backend.sessions import rules
-from backend.sessions.changes import ChangedMeanwhile, persist, plan_create, plan_delete, plan_update
+from backend.sessions.changes import plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
 from backend.sessions.rules import Problems, SessionInput
-from tests.factories import make_session
-from tests.session_requests import a_desk
+from backend.sessions.writing import ChangedMeanwhile, persist
+from tests.support.factories import make_session
+from tests.support.session_requests import a_desk
 
 NOW = datetime(2030, 6, 1, 6, 0, tzinfo=timezone.utc)
 IST = timezone(timedelta(hours=5, minutes=30))

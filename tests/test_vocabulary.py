@@ -11,10 +11,10 @@ import importlib
 from tortoise import Tortoise
 
 from backend.models import LabelKind, Organization, Session, SessionLabel, VocabularyKind, VocabularyValue
-from tests.bulk_upload_helpers import create as create_row
-from tests.bulk_upload_helpers import csv_bytes, messages_by_row, people, upload_and_run
-from tests.factories import make_org, make_session, make_user
-from tests.session_requests import CREATE, UPDATE, a_desk, mutate, refusals, session_form
+from tests.support.bulk_upload import create as create_row
+from tests.support.bulk_upload import csv_bytes, messages_by_row, people, upload_and_run
+from tests.support.factories import make_org, make_session, make_user
+from tests.support.session_requests import CREATE, UPDATE, a_desk, mutate, refusals, session_form
 
 VOCABULARY = "{ vocabulary { categories recommendedFor mediums } }"
 ADD = """mutation($kind: VocabularyKind!, $value: String!) {

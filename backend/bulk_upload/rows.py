@@ -12,13 +12,14 @@ import re
 from collections import ChainMap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from zoneinfo import ZoneInfo
 
 from backend.bulk_upload import columns, messages
 from backend.bulk_upload.parse import Row
 from backend.errors import ErrorCode, Refused, UserError, parse_id
+from backend.inputs import instant_problem
 from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, User
 from backend.sessions import changes
 from backend.sessions.changes import Change
@@ -109,14 +110,16 @@ def split_list(text: str) -> list[str]:
 
 def references(rows: list[Row]) -> dict:
     """What a batch of rows refers to, for `Directory.preload`."""
-    session_ids, mentors, mentees = set(), set(), set()
+    session_ids, mentors, mentees, days = set(), set(), set(), set()
     for row in rows:
         if (session_id := parse_id(row.value("id"))) is not None:
             session_ids.add(session_id)
         if row.value("mentor"):
             mentors.add(row.value("mentor"))
         mentees.update(split_emails(row.value("mentees")))
-    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees}
+        if row.value("date") and (day := _date(row.value("date"))) is not None:
+            days.add(day)
+    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees, "days": days}
 
 
 def _date(text: str) -> date | None:
@@ -189,7 +192,11 @@ class Cells:
                 messages.ROW_START_INCOMPLETE.format(missing=" and ".join(missing)),
             )
             return None, zone
-        instant = datetime.combine(day, clock, tzinfo=ZONES[zone or current.model.time_zone]).astimezone(timezone.utc)
+        given = datetime.combine(day, clock, tzinfo=ZONES[zone or current.model.time_zone])
+        if problem := instant_problem(given):
+            self.problems.add("date", ErrorCode.INVALID, f"The start {problem}")
+            return None, zone
+        instant = given.astimezone(UTC)
         if current is not None and instant == current.model.starts_at.replace(second=0, microsecond=0):
             instant = current.model.starts_at  # the file shows minutes: the minute shown is the start as it is
         return instant, zone

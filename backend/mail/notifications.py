@@ -7,13 +7,14 @@ Times are shown in the session's own time zone, the one its mentor and mentees k
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from backend.mail.outbox import Attachment, Mail, enqueue_mails
 from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, SessionTimeZone, User
+from backend.sessions.visibility import SensitiveField, may_see, may_use_bulk_files
 
 ZONES = {SessionTimeZone.IST: (ZoneInfo("Asia/Kolkata"), "IST"), SessionTimeZone.UTC: (ZoneInfo("UTC"), "UTC")}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -39,24 +40,42 @@ def duration_text(minutes: int) -> str:
     return " ".join(parts)
 
 
-def meeting_text(session: Session) -> str:
-    platform = MeetingPlatform(session.meeting_platform)
-    if platform == MeetingPlatform.BIG_BLUE_BUTTON:
+@dataclass(frozen=True)
+class MeetingShown:
+    """The meeting as one recipient may see it (backend/sessions/visibility.py decides)."""
+
+    platform: MeetingPlatform
+    link: str
+    passcode: str
+
+    @classmethod
+    def to(cls, person: User, session: Session, attends: bool) -> MeetingShown:
+        def shown(field: SensitiveField, value: str) -> str:
+            return value if may_see(person, field, session, attends) else ""
+
+        return cls(
+            MeetingPlatform(session.meeting_platform),
+            shown(SensitiveField.MEETING_LINK, session.meeting_link),
+            shown(SensitiveField.MEETING_PASSCODE, session.meeting_passcode),
+        )
+
+
+def meeting_text(meeting: MeetingShown) -> str:
+    if meeting.platform == MeetingPlatform.BIG_BLUE_BUTTON:
         return "BigBlueButton (the room opens when the mentor starts the session)"
-    text = f"{PLATFORM_NAMES[platform]}: {session.meeting_link or 'link to follow'}"
-    if session.meeting_passcode:
-        text += f" (passcode {session.meeting_passcode})"
+    text = f"{PLATFORM_NAMES[meeting.platform]}: {meeting.link or 'link to follow'}"
+    if meeting.passcode:
+        text += f" (passcode {meeting.passcode})"
     return text
 
 
-def meeting_html(session: Session) -> str:
-    platform = MeetingPlatform(session.meeting_platform)
-    if platform == MeetingPlatform.BIG_BLUE_BUTTON or not session.meeting_link.startswith("https://"):
-        return escape(meeting_text(session))
-    link = escape(session.meeting_link)
-    html = f'{escape(PLATFORM_NAMES[platform])}: <a href="{link}">{link}</a>'
-    if session.meeting_passcode:
-        html += f" (passcode {escape(session.meeting_passcode)})"
+def meeting_html(meeting: MeetingShown) -> str:
+    if meeting.platform == MeetingPlatform.BIG_BLUE_BUTTON or not meeting.link.startswith("https://"):
+        return escape(meeting_text(meeting))
+    link = escape(meeting.link)
+    html = f'{escape(PLATFORM_NAMES[meeting.platform])}: <a href="{link}">{link}</a>'
+    if meeting.passcode:
+        html += f" (passcode {escape(meeting.passcode)})"
     return html
 
 
@@ -68,6 +87,18 @@ class Letter:
     paragraphs: list[str]
     # (label, plain text, HTML or None to escape the plain text)
     facts: list[tuple[str, str, str | None]]
+    # A session whose meeting ends the facts, shown to each recipient as they may see it; `attendees` are
+    # the recipients who are its mentees (invited or enrolled).
+    meeting_of: Session | None = None
+    attendees: frozenset[int] = field(default_factory=frozenset)
+
+    def to(self, person: User) -> Letter:
+        """The letter as this person gets it."""
+        if self.meeting_of is None:
+            return self
+        meeting = MeetingShown.to(person, self.meeting_of, person.id in self.attendees)
+        facts = [*self.facts, ("Meeting", meeting_text(meeting), meeting_html(meeting))]
+        return Letter(self.subject, self.paragraphs, facts)
 
     def text(self, name: str) -> str:
         width = max((len(label) for label, _, _ in self.facts), default=0) + 2
@@ -100,24 +131,29 @@ class Letter:
     async def send_to(self, people: Iterable[User], attachments: list[Attachment] | None = None) -> None:
         """Queue this letter for each person (once each), greeting them by name."""
         await enqueue_mails(
-            Mail(person.email, self.subject, self.text(person.name), self.html(person.name), attachments or ())
-            for person in people
+            Mail(person.email, self.subject, letter.text(person.name), letter.html(person.name), attachments or ())
+            for person, letter in ((person, self.to(person)) for person in people)
         )
 
 
 def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:
+    """What every session mail shows; the meeting is added per recipient (`Letter.meeting_of`)."""
     return [
         ("Session", session.title, None),
         ("Mentor", mentor.name, None),
         ("When", session_time(session, session.starts_at), None),
         ("Duration", duration_text(session.duration_minutes), None),
-        ("Meeting", meeting_text(session), meeting_html(session)),
     ]
+
+
+def _ids(people: Iterable[User]) -> frozenset[int]:
+    return frozenset(person.id for person in people)
 
 
 async def notify_rescheduled(
     session: Session, mentor: User, mentees: Iterable[User], previous_starts_at: datetime
 ) -> None:
+    mentees = list(mentees)
     letter = Letter(
         subject=f"Rescheduled: {session.title}",
         paragraphs=[
@@ -131,11 +167,14 @@ async def notify_rescheduled(
             f"on {session_time(session, session.starts_at)}."
         ],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
     await letter.send_to([mentor, *mentees])
 
 
 async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
+    mentees = list(mentees)
     letter = Letter(
         subject=f"New meeting details: {session.title}",
         paragraphs=[
@@ -143,6 +182,8 @@ async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterab
             "Please use the new details below to join."
         ],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
     await letter.send_to([mentor, *mentees])
 
@@ -154,16 +195,19 @@ async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]
             f"The session “{session.title}” on {session_time(session, session.starts_at)} has been cancelled "
             "and will not take place."
         ],
-        facts=session_facts(session, mentor)[:4],  # no meeting to join
+        facts=session_facts(session, mentor),  # no meeting to join
     )
     await letter.send_to([mentor, *mentees])
 
 
 async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]) -> None:
+    mentees = list(mentees)
     letter = Letter(
         subject=f"You are invited: {session.title}",
         paragraphs=[f"You have been invited to the session “{session.title}” with {mentor.name}."],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
     await letter.send_to(mentees)
 
@@ -227,7 +271,12 @@ async def notify_bulk_upload_finished(
         paragraphs.append(
             "The Status Message column of the result file says what is wrong in each invalid row and how to fix it."
         )
-    paragraphs.append(f"The result file {attachment_name} is attached.")
+    # The result file holds the uploaded cells (meeting links, passcodes, mentees' e-mails): a manager's file.
+    attached = may_use_bulk_files(uploader)
+    if attached:
+        paragraphs.append(f"The result file {attachment_name} is attached.")
+    else:
+        paragraphs.append("The result file is not attached: you are no longer a session manager.")
     letter = Letter(
         subject=subject,
         paragraphs=paragraphs,
@@ -238,4 +287,4 @@ async def notify_bulk_upload_finished(
             ("Result file", result_url, result_link(result_url, attachment_name)),
         ],
     )
-    await letter.send_to([uploader], [Attachment(attachment_name, "text/csv", result_csv)])
+    await letter.send_to([uploader], [Attachment(attachment_name, "text/csv", result_csv)] if attached else [])

@@ -6,6 +6,8 @@ so what a manager downloads is exactly what they were looking at.
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
@@ -15,6 +17,7 @@ from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
 from backend.errors import parse_id
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -70,6 +73,21 @@ class SessionSort:
 
 class ListError(ValueError):
     """Bad list arguments; the message says what is wrong and how to fix it."""
+
+
+def check_arguments(f: SessionFilter, search: str | None) -> None:
+    """Refuses text with control characters and instants out of range before they reach the database."""
+    texts = [("search", search or "")]
+    for name, values in (("categories", f.categories), ("recommendedFor", f.recommended_for), ("mediums", f.mediums)):
+        texts += [(f"{name} value", value) for value in values]
+    for name, text in texts:
+        problem = control_character_problem(text, name)
+        if problem:
+            raise ListError(problem)
+    for name, instant in (("startsFrom", f.starts_from), ("startsTo", f.starts_to)):
+        problem = instant_problem(instant) if instant is not None else None
+        if problem:
+            raise ListError(f"{name}: {problem}")
 
 
 def filter_mentor_id(raw: object, name: str) -> int:
@@ -143,6 +161,7 @@ async def find_sessions(
     viewer: User, filter: SessionFilter | None = None, search: str | None = None
 ) -> QuerySet[Session]:
     """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    check_arguments(filter or SessionFilter(), search)
     return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
 
 
@@ -193,8 +212,10 @@ async def session_page(
 ) -> SessionPage:
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
-    total = await query.count()
-    items = await order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
+    # The page comes with its mentors (one statement, not two), and the count (an index-only scan for a
+    # manager's list, see migration 0004) goes to the database at the same time on another connection.
+    page_query = order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
+    total, items = await asyncio.gather(query.count(), page_query.select_related("mentor__organization"))
     return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
 
 
@@ -247,6 +268,7 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     (Python then sums, for each group, the combinations the other groups' ticks allow), and their labels
     counted per value, each label kind under every filter but its own."""
     f = filter or SessionFilter()
+    check_arguments(f, search)
     condition = await _search_condition(viewer, search)
     unticked = replace(f, statuses=[], types=[], platforms=[], mediums=[], categories=[], recommended_for=[])
     common = _matching(viewer, unticked, condition)

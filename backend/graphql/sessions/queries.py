@@ -61,9 +61,11 @@ class SessionQueries:
     async def session_facets(
         self, info: Info, filter: SessionFilter | None = None, search: str | None = None
     ) -> SessionFacets:
-        return SessionFacets.from_domain(
-            await listing.session_facets(signed_in(info), to_domain_filter(filter), search)
-        )
+        try:
+            facets = await listing.session_facets(signed_in(info), to_domain_filter(filter), search)
+        except listing.ListError as error:
+            raise BadArgument(str(error)) from error
+        return SessionFacets.from_domain(facets)
 
     @strawberry.field(description="One session, or null when it does not exist or is not the viewer's to see.")
     async def session(self, info: Info, id: strawberry.ID) -> Session | None:
