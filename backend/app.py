@@ -23,7 +23,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from backend import auth, downloads
+from backend import auth, downloads, graphiql
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.db import close_database, open_database
@@ -77,6 +77,10 @@ SIGN_IN_FIRST = (
 
 
 class GraphQLView(GraphQL):
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
+        return graphiql.page()
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         token, _ = auth.request_token(request)
         if isinstance(response, WebSocket):
@@ -141,7 +145,7 @@ class GraphQLView(GraphQL):
 
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+    "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self' {sockets}"
 )
 HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]{1,255}$")
@@ -162,9 +166,9 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds a strict content security policy and friends to every answer but GraphiQL (which loads
-    its scripts from a CDN, in development only), and makes browsers revalidate the app's files so a
-    deploy never leaves them running a mix of old and new modules."""
+    """Adds a strict content security policy and friends to every answer, GraphiQL's included (its files
+    are served by the app), and makes browsers revalidate the app's files so a deploy never leaves them
+    running a mix of old and new modules."""
 
     def __init__(self, app, graphiql: bool) -> None:
         self.app, self.graphiql = app, graphiql
@@ -174,7 +178,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        strict = not (self.graphiql and path == "/graphql" and scope["method"] == "GET")
+        strict = True  # GraphiQL too: its files come from this app (backend/graphiql.py)
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -252,6 +256,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *(graphiql.routes if settings.debug else []),
         *downloads.routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),

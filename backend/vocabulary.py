@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
 from backend.inputs import control_character_problem
-from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue
+from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
 from backend.sessions import rules
 
 VALUE_MAX = rules.LABEL_MAX
@@ -125,11 +125,15 @@ async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: st
     """Every session of the organisation that uses `old` uses `new` instead (once, if it had both); the IDs
     of those sessions that are not deleted."""
     sessions = Session.filter(organization_id=organization_id)
+    # The sessions count as changed, so an edit or a bulk upload planned from the old value sees it.
+    now = utcnow()
     if kind == VocabularyKind.MEDIUM:
         ids = await sessions.filter(medium=old, deleted_at__isnull=True).values_list("id", flat=True)
-        await sessions.filter(medium=old).update(medium=new)
+        await sessions.filter(medium=old).update(medium=new, updated_at=now)
         return list(ids)
     label_kind = LABEL_KINDS[kind]
+    labelled = Subquery(SessionLabel.filter(kind=label_kind, value=old).values("session_id"))
+    await Session.filter(organization_id=organization_id, id__in=labelled).update(updated_at=now)
     ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
     ids = await SessionLabel.filter(
         kind=label_kind,

@@ -2,7 +2,7 @@
 // status, with the list's own search and filters; a session opens its details page.
 //
 // mountCalendarView(listSection, ctx) adds the "List | Calendar" switch to the Session list and returns
-// { update(ctx), leave() }. Its state is in the URL beside the list's: view=calendar, calendar=week|month,
+// { update(ctx), leave() }. Its state is in the URL beside the list's: show=calendar, calendar=week|month,
 // date=YYYY-MM-DD (a day of the week or month shown). While the calendar shows, the list's table and pager
 // are hidden (the search, filters and chips stay and apply to both).
 
@@ -122,8 +122,8 @@ export function mountCalendarView(listSection, ctx) {
     navigate(`${location.pathname}?${query}`);
   }
 
-  function switchTo(view) {
-    go({ view, ...(view ? {} : { calendar: null, date: null }) });
+  function switchTo(show) {
+    go({ show, ...(show ? {} : { calendar: null, date: null }) });
   }
 
   function step(direction) {
@@ -156,9 +156,9 @@ export function mountCalendarView(listSection, ctx) {
 
   function dayListUrl(day) {
     const query = new URLSearchParams(location.search);
-    for (const key of ['view', 'calendar', 'date', 'page']) query.delete(key);
-    query.set('startsFrom', `${day}T00:00:00${IST}`);
-    query.set('startsTo', `${day}T23:59:59${IST}`);
+    for (const key of ['show', 'calendar', 'date', 'page']) query.delete(key);
+    query.set('startsFrom', day);
+    query.set('startsTo', day);
     return `${location.pathname}?${query}`;
   }
 
@@ -207,11 +207,14 @@ export function mountCalendarView(listSection, ctx) {
     const list = readListState(ctx.query);
     const { mode, anchor } = readCalendarState(ctx.query);
     const days = visibleDays(mode, anchor);
-    // The calendar's period, narrowed further by the list's own from/to if it has them.
+    // The list's own filters (its "Upcoming and live" preset, its From and To days included), within the
+    // calendar's period.
+    const base = graphqlVariables({ ...list, page: 1, pageSize: PAGE_SIZE });
     let from = `${days[0]}T00:00:00${IST}`;
     let to = `${days[days.length - 1]}T23:59:59${IST}`;
-    if (list.startsFrom && Date.parse(list.startsFrom) > Date.parse(from)) from = list.startsFrom;
-    if (list.startsTo && Date.parse(list.startsTo) < Date.parse(to)) to = list.startsTo;
+    const listFilter = base.filter || {};
+    if (listFilter.startsFrom && Date.parse(listFilter.startsFrom) > Date.parse(from)) from = listFilter.startsFrom;
+    if (listFilter.startsTo && Date.parse(listFilter.startsTo) < Date.parse(to)) to = listFilter.startsTo;
     const { y, m } = parts(anchor);
     fill(title, mode === 'week' ? `Week of ${showDay(days[0])} – ${showDay(days[6])} (IST)` : `${MONTH_NAMES[m - 1]} ${y} (IST)`);
     weekButton.setAttribute('aria-pressed', String(mode === 'week'));
@@ -224,8 +227,7 @@ export function mountCalendarView(listSection, ctx) {
       calendar.setAttribute('aria-busy', 'true');
       fill(status, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the calendar…');
     }
-    const base = graphqlVariables({ ...list, page: 1, pageSize: PAGE_SIZE });
-    const filter = { ...(base.filter || {}), startsFrom: from, startsTo: to };
+    const filter = { ...listFilter, startsFrom: from, startsTo: to };
     const sessions = [];
     let more = false;
     let total = 0;
@@ -259,7 +261,7 @@ export function mountCalendarView(listSection, ctx) {
 
   function follow(nextCtx) {
     ctx = nextCtx;
-    const showing = ctx.query.get('view') === 'calendar';
+    const showing = ctx.query.get('show') === 'calendar';
     listButton.setAttribute('aria-pressed', String(!showing));
     calendarButton.setAttribute('aria-pressed', String(showing));
     listSection.classList.toggle('showing-calendar', showing);

@@ -106,13 +106,13 @@ export function mountOverview(container, viewer) {
         id: 'overview-today', title: `Today, ${formatDate(nowIso)}`, count: data.today.totalCount,
         items: data.today.items.map((s) => sessionItem(s)),
         empty: 'No sessions today.',
-        more: { href: listUrl({ startsFrom: todayFrom, startsTo: todayTo }), text: 'Today in the list' },
+        more: { href: listUrl({ view: 'all', startsFrom: today, startsTo: today }), text: 'Today in the list' },
       }),
       card({
         id: 'overview-week', title: 'Upcoming this week', count: data.week.totalCount,
         items: data.week.items.map((s) => sessionItem(s)),
         empty: 'No upcoming sessions in the next 7 days.',
-        more: { href: listUrl({ statuses: 'UPCOMING', startsFrom: nowIso, startsTo: weekTo }), text: 'The next 7 days in the list' },
+        more: { href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }), text: 'The next 7 days in the list' },
       }),
       card({
         id: 'overview-no-mentees', title: 'No mentees invited yet', count: null,

@@ -2,6 +2,8 @@
 // into GraphQL variables, and into the CSV download links. No DOM here.
 
 import { PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS } from './format.js';
+import { appendView, appendViewToDownload, readView, VIEW_KEYS, viewChips, viewFilter } from './list-view.js';
+import { ROW_ACTION_FIELDS } from './row-actions.js';
 
 export const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_PAGE_SIZE = 10;
@@ -15,15 +17,13 @@ export const FILTER_GROUPS = [
   { key: 'recommendedFor', legend: 'Recommended for' },
   { key: 'mediums', legend: 'Medium' },
 ];
-const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', 'startsFrom', 'startsTo', ...FILTER_GROUPS.map((g) => g.key)];
-// startsFrom / startsTo: ISO instants with an offset (the Workspace overview links to a day or a week).
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/;
+const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...VIEW_KEYS, ...FILTER_GROUPS.map((g) => g.key)];
 
 // The filter counts change only with the filters and search, so paging and sorting skip them.
 export const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
     totalCount page pageSize totalPages hasNextPage hasPreviousPage
-    items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
+    items { id title type status startsAt durationMinutes menteeCount mentor { id name } ${ROW_ACTION_FIELDS} }
   }
   sessionFacets(filter: $filter, search: $search) @include(if: $withFacets) {
     statuses { value count } types { value count } platforms { value count }
@@ -51,10 +51,9 @@ export function readListState(query) {
     search: (query.get('search') || '').trim(),
     filters,
     mentorIds: unique(query.getAll('mentorIds')).filter((id) => /^\d+$/.test(id)),
-    startsFrom: INSTANT.test(query.get('startsFrom') || '') ? query.get('startsFrom') : null,
-    startsTo: INSTANT.test(query.get('startsTo') || '') ? query.get('startsTo') : null,
     sort: SORT_FIELDS.includes(sort) ? sort : null,
     direction: query.get('direction') === 'DESC' ? 'DESC' : 'ASC',
+    view: readView(query),
   };
 }
 
@@ -62,8 +61,6 @@ function appendFilters(params, state) {
   if (state.search) params.set('search', state.search);
   for (const group of FILTER_GROUPS) for (const value of state.filters[group.key]) params.append(group.key, value);
   for (const id of state.mentorIds) params.append('mentorIds', id);
-  if (state.startsFrom) params.set('startsFrom', state.startsFrom);
-  if (state.startsTo) params.set('startsTo', state.startsTo);
   if (state.sort) {
     params.set('sort', state.sort);
     params.set('direction', state.direction);
@@ -77,6 +74,7 @@ export function listSearchParams(state, base = new URLSearchParams()) {
   params.set('page', String(state.page));
   params.set('pageSize', String(state.pageSize));
   appendFilters(params, state);
+  appendView(params, state);
   return params;
 }
 
@@ -84,6 +82,7 @@ export function listSearchParams(state, base = new URLSearchParams()) {
 export function downloadUrl(state) {
   const params = new URLSearchParams();
   appendFilters(params, state);
+  appendViewToDownload(params, state);
   const query = params.toString();
   return `/exports/sessions.csv${query ? `?${query}` : ''}`;
 }
@@ -92,6 +91,7 @@ export function downloadUrl(state) {
 export function bulkEditUrl(state) {
   const params = new URLSearchParams({ format: 'bulk' });
   appendFilters(params, state);
+  appendViewToDownload(params, state);
   return `/exports/sessions.csv?${params}`;
 }
 
@@ -99,8 +99,7 @@ export function graphqlVariables(state) {
   const filter = {};
   for (const group of FILTER_GROUPS) if (state.filters[group.key].length) filter[group.key] = state.filters[group.key];
   if (state.mentorIds.length) filter.mentorIds = state.mentorIds;
-  if (state.startsFrom) filter.startsFrom = state.startsFrom;
-  if (state.startsTo) filter.startsTo = state.startsTo;
+  Object.assign(filter, viewFilter(state));
   return {
     filter: Object.keys(filter).length ? filter : null,
     search: state.search || null,
@@ -111,7 +110,8 @@ export function graphqlVariables(state) {
 }
 
 export function hasFilters(state) {
-  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0 || Boolean(state.startsFrom || state.startsTo);
+  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0
+    || viewChips(state).length > 0;
 }
 
 export function optionLabel(group, value) {

@@ -34,7 +34,7 @@ UNREACHABLE = [
     "The seats limit {} is not allowed; enter a number from 1 to {}.",
     "The seats limit {} is below the {} mentees already in the session; raise it or remove mentees first.",
     "Give the email of at least one mentee to invite.",
-    "Mentee ID {} is not in this session; reload the mentee list and pick again.",
+    "Mentee ID {} {} not in this session; reload the mentee list and pick again.",
     "Choose at least one mentee to remove.",
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
 ]
@@ -105,6 +105,19 @@ BAD_FILES = [
         b"Action,ID,,Title\r\nDelete,1,,\r\n",
         {},
         "Column 3 of the header has no name; name it or delete the column.",
+    ),
+    (
+        "unnamed columns (however many, five are named and the rest counted)",
+        b"Action,ID" + b"," * 8 + b",Title\r\nDelete,1\r\n",
+        {},
+        "Columns 3, 4, 5, 6, 7 and 3 more of the header have no name; name them or delete those columns.",
+    ),
+    (
+        "a header of a million empty cells",
+        b"Action,ID," + b"," * 1_000_000 + b"Title\r\nDelete,1\r\n",
+        {},
+        "The header has 1,000,003 columns; a bulk upload file has at most 100. Delete the columns that are not "
+        "in the sample file and upload it again.",
     ),
 ]
 
@@ -200,6 +213,14 @@ async def bad_rows(p) -> list[tuple[list[str], list[str]]]:
             ["Categories: “Comunication” is not one of your organisation's categories; did you mean “Communication”?"],
         ),
         (create(m, "Bad email", mentees="asha@"), ["Mentees: “asha@” is not an email address"]),
+        (
+            create(m, "Bad emails", mentees="asha@, ravi@"),
+            ["Mentees: “asha@”, “ravi@” are not email addresses; write each like name@example.org."],
+        ),
+        (
+            create(m, "Many categories", categories=", ".join(f"Topic {n}" for n in range(21))),
+            ["Categories: You gave 21 category values; a session takes at most 20. Remove some."],
+        ),
         (
             create(m, "Unknown mentee", mentees="nobody@example.test"),
             ["Mentees: No mentee with the email nobody@example.test"],

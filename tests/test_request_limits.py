@@ -14,6 +14,7 @@ from graphql import get_introspection_query
 from backend import auth
 from backend.graphql.sessions import queries as session_queries
 from tests.support.factories import make_org, make_session, make_user
+from tests.support.session_requests import CREATE, INVITE, REMOVE, a_desk, messages, mutate, session_form
 
 NESTED = '{ session(id: "1") { mentor { sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { id } } } } } } } } } } }'  # noqa: E501
 
@@ -296,3 +297,37 @@ async def test_the_database_out_of_reach_answers_503_on_graphql_and_downloads(ht
         assert response.headers["content-type"] == "application/json"
         assert response.json() == expected
         assert "5432" not in response.text
+
+
+async def test_input_lists_have_caps_and_say_so(graphql, db, sql_statements):
+    desk = await a_desk()
+    session = await make_session(desk.org, desk.mentor)
+    await graphql.login(desk.manager.email)
+
+    created = await mutate(graphql, CREATE, input=session_form(desk.mentor, categories=[f"c{n}" for n in range(8000)]))
+    assert created["errors"] == [
+        {
+            "field": "categories",
+            "code": "INVALID",
+            "message": "You gave 8,000 category values; a session takes at most 20. Remove some.",
+        }
+    ]
+    invited = await mutate(graphql, INVITE, sessionId=str(session.id), emails=[f"m{n}@x.test" for n in range(5000)])
+    assert messages(invited) == "You gave 5,000 email addresses; one invitation takes at most 1,000. Remove some."
+    removed = await mutate(graphql, REMOVE, sessionId=str(session.id), menteeIds=[str(n) for n in range(1, 3000)])
+    assert messages(removed) == "You gave 2,999 mentee IDs; one removal takes at most 1,000. Remove some."
+    unknown = await mutate(graphql, REMOVE, sessionId=str(session.id), menteeIds=[str(n) for n in range(900, 950)])
+    assert messages(unknown) == (
+        "Mentee ID 900, 901, 902, 903, 904 and 45 more are not in this session; reload the mentee list and pick again."
+    )
+    malformed = await mutate(graphql, INVITE, sessionId=str(session.id), emails=[f"bad{n}" for n in range(40)])
+    assert messages(malformed) == (
+        "“bad0”, “bad1”, “bad2”, “bad3”, “bad4” and 35 more are not email addresses; write each like name@example.org."
+    )
+
+    assert await graphql.errors(
+        "query($c: [String!]) { sessions(filter: {categories: $c}) { totalCount } }", {"c": ["x"] * 500}
+    ) == ["The categories filter has 500 values; give at most 100 per filter."]
+    assert await graphql.errors(
+        "query($s: String) { sessionFacets(search: $s) { types { count } } }", {"s": "x" * 5000}
+    ) == ["The search text has 5,000 characters; search with at most 200."]

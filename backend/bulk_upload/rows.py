@@ -24,7 +24,7 @@ from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, Sess
 from backend.sessions import changes
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory, LoadedSession
-from backend.sessions.rules import MeetingInput, Problems, SessionInput
+from backend.sessions.rules import MeetingInput, Problems, SessionInput, bounded
 
 ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
@@ -91,13 +91,17 @@ class Outcome:
         return describe(self.errors)
 
 
+ROW_MESSAGE_MAX = 4000
+
+
 def describe(errors: list[UserError]) -> str:
-    """The Status Message: each problem after the column it is about, separated by "; "."""
+    """The Status Message: each problem after the column it is about, separated by "; " (at most
+    ROW_MESSAGE_MAX characters, each problem at most rules.MESSAGE_MAX)."""
     parts = []
     for error in sorted(errors, key=lambda e: columns.column_position(e.field)):
         label = columns.column_label(error.field)
         parts.append(f"{label}: {error.message}" if label else error.message)
-    return "; ".join(parts)
+    return bounded("; ".join(parts), ROW_MESSAGE_MAX)
 
 
 def split_emails(text: str) -> list[str]:

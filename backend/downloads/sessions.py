@@ -82,7 +82,11 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
     )
     sort_fields = _enum_values(request, "sort", listing.SortField) or [listing.SortField.START_TIME]
     directions = _enum_values(request, "direction", listing.SortDirection) or [listing.SortDirection.ASC]
-    return session_filter, params.get("search"), listing.SessionSort(sort_fields[0], directions[0])
+    return (
+        session_filter,
+        listing.check_search(params.get("search")),
+        listing.SessionSort(sort_fields[0], directions[0]),
+    )
 
 
 SESSION_COLUMNS = [

@@ -350,21 +350,23 @@ async def plan_remove(
 ) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
-    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
     problems = Problems()
+    if rules.too_many(problems, "menteeIds", len(mentee_ids), rules.MENTEE_IDS_MAX, "mentee IDs", "one removal"):
+        _refuse(problems)
+    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
+    removing = set(mentee_ids)
     if not mentee_ids:
         problems.add("menteeIds", ErrorCode.REQUIRED, "Choose at least one mentee to remove.")
-    unknown = [i for i in mentee_ids if i not in loaded.attendees]
+    unknown = [str(i) for i in mentee_ids if i not in loaded.attendees]
     if unknown:
         problems.add(
             "menteeIds",
             ErrorCode.NOT_FOUND,
-            (
-                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; reload the mentee list and pick again."
-            ),
+            f"Mentee ID {rules.listed(unknown)} {'is' if len(unknown) == 1 else 'are'} not in this session; "
+            "reload the mentee list and pick again.",
         )
     remaining_invited = [
-        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in mentee_ids
+        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in removing
     ]
     if loaded.model.type == SessionType.PRIVATE and not remaining_invited:
         problems.add(

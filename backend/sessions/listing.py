@@ -7,7 +7,6 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
@@ -64,11 +63,25 @@ class SessionFilter:
     starts_from: datetime | None = None
     starts_to: datetime | None = None
 
+    def __post_init__(self) -> None:
+        # A filter of 100,000 values would be one enormous IN (...): refused at the cost of counting it.
+        for name in ("statuses", "types", "platforms", "categories", "recommended_for", "mediums", "mentor_ids"):
+            count = len(getattr(self, name))
+            if count > FILTER_VALUES_MAX:
+                shown = "recommendedFor" if name == "recommended_for" else "mentorIds" if name == "mentor_ids" else name
+                raise ListError(
+                    f"The {shown} filter has {count:,} values; give at most {FILTER_VALUES_MAX} per filter."
+                )
+
 
 @dataclass(frozen=True)
 class SessionSort:
     field: SortField = SortField.START_TIME
     direction: SortDirection = SortDirection.ASC
+
+
+FILTER_VALUES_MAX = 100
+SEARCH_MAX = 200
 
 
 class ListError(ValueError):
@@ -173,6 +186,13 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
         # Alphabetical as people read it: "apple" before "Cherry" whatever the database's collation.
         query = query.annotate(title_key=Lower("title"))
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def check_search(search: str | None) -> str | None:
+    """A search text is matched against every title: it must be of a size a person types."""
+    if search is not None and len(search) > SEARCH_MAX:
+        raise ListError(f"The search text has {len(search):,} characters; search with at most {SEARCH_MAX}.")
+    return search
 
 
 def check_paging(page: int, page_size: int) -> None:

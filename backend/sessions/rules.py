@@ -35,6 +35,14 @@ DESCRIPTION_MAX = 5000
 LABEL_MAX = 100
 DURATION_MIN, DURATION_MAX = 30, 1440
 SEATS_MAX = 1000
+# Caps on the lists an input may hold, checked before anything else looks at them (so a list of
+# 100,000 values is refused at the cost of counting it).
+LABELS_MAX = 20  # categories, and "recommended for" values, of one session
+INVITES_MAX = SEATS_MAX  # e-mails in one invitation (no session holds more mentees)
+MENTEE_IDS_MAX = SEATS_MAX  # mentees removed at once
+# A refusal's message never grows past this (lists in it are cut short first, with "and N more").
+MESSAGE_MAX = 1000
+LISTED_MAX = 5
 START_EARLY = timedelta(minutes=15)
 # R4 compares closed intervals, so a session ending at 16:00 blocks a 16:00 start; the forms and CSV
 # files take whole minutes, so the first start it allows is one minute later.
@@ -90,16 +98,39 @@ class Problems:
     errors: list[UserError] = field(default_factory=list)
 
     def add(self, field: str | None, code: ErrorCode, message: str) -> None:
-        self.errors.append(UserError(field=field, code=code, message=message))
+        self.errors.append(UserError(field=field, code=code, message=bounded(message)))
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
 
+def bounded(message: str, limit: int = MESSAGE_MAX) -> str:
+    """The message, cut to `limit` characters (with "…") should it be longer."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def listed(values: list[str], shown: int = LISTED_MAX, quote: bool = False) -> str:
+    """'a, b, c' — or the first `shown` values and "and N more"."""
+    texts = [f"“{v}”" if quote else v for v in values[:shown]]
+    rest = len(values) - len(texts)
+    return ", ".join(texts) + (f" and {rest:,} more" if rest > 0 else "")
+
+
+def too_many(problems: Problems, field: str, count: int, limit: int, what: str, where: str) -> bool:
+    """Reports (and says True) when a list holds more than `limit` values."""
+    if count <= limit:
+        return False
+    problems.add(field, ErrorCode.INVALID, f"You gave {count:,} {what}; {where} takes at most {limit:,}. Remove some.")
+    return True
+
+
 def when(instant: datetime) -> str:
     """An instant as people read it in the app: 01-12-2026 17:00 IST."""
     zone = get_settings().display_time_zone
-    return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+    try:
+        return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+    except OverflowError:  # the first or last days of the calendar, moved to another zone
+        return instant.isoformat()
 
 
 # --- who may do what, and when (R1–R3) -------------------------------------------------------------
@@ -198,10 +229,19 @@ def match_key(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
 
 
-def known_value(problems: Problems, field: str, text: str, known: list[str], kind: VocabularyKind) -> str | None:
+def known_value(
+    problems: Problems,
+    field: str,
+    text: str,
+    known: list[str],
+    kind: VocabularyKind,
+    by_key: dict[str, str] | None = None,
+) -> str | None:
     """The organisation's canonical value that `text` stands for (matched ignoring case, spaces and
-    punctuation), or None after reporting the closest known value and the whole list."""
-    by_key = {match_key(value): value for value in known}
+    punctuation), or None after reporting the closest known value and the list (its first 20).
+    `by_key` is the list's index by match_key, when the caller has it already."""
+    if by_key is None:
+        by_key = {match_key(value): value for value in known}
     found = by_key.get(match_key(text))
     if found is not None:
         return found
@@ -216,7 +256,7 @@ def known_value(problems: Problems, field: str, text: str, known: list[str], kin
         )
         return None
     guess = difflib.get_close_matches(match_key(text), list(by_key), n=1, cutoff=0.6)
-    listing = ", ".join(known)
+    listing = listed(known, shown=20)
     if guess:
         problems.add(
             field,
@@ -244,7 +284,10 @@ def clean_list(
     kind: VocabularyKind,
 ) -> list[str] | None:
     """One or more distinct values of the organisation's vocabulary, in their canonical spelling."""
-    found: list[str] = []
+    if too_many(problems, field, len(values or []), LABELS_MAX, f"{label} values", "a session"):
+        return None
+    by_key = {match_key(value): value for value in known}
+    found: dict[str, None] = {}  # an ordered set
     unknown = False
     for value in values or []:
         text = value.strip()
@@ -252,17 +295,17 @@ def clean_list(
             return None
         if not text:
             continue
-        canonical = known_value(problems, field, text, known, kind)
+        canonical = known_value(problems, field, text, known, kind, by_key)
         if canonical is None:
             unknown = True
-        elif canonical not in found:
-            found.append(canonical)
+        else:
+            found[canonical] = None
     if unknown:
         return None
     if not found:
         problems.add(field, ErrorCode.REQUIRED, f"Give one or more {label} values, for example: {example}.")
         return None
-    return found
+    return list(found)
 
 
 def clean_medium(problems: Problems, value: str | None, known: list[str]) -> str | None:
@@ -432,19 +475,30 @@ def check_meeting(
 
 
 def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]:
-    """Distinct, lower-cased addresses; malformed ones are reported, never dropped."""
-    found: list[str] = []
+    """Distinct, lower-cased addresses; malformed ones are reported (the first few by name), never dropped."""
+    if too_many(problems, field, len(emails), INVITES_MAX, "email addresses", "one invitation"):
+        return []
+    found: dict[str, None] = {}  # an ordered set
+    malformed: list[str] = []
     for raw in emails:
         email = raw.strip().lower()
         if not email or not check_plain_text(problems, field, email, "email address"):
             continue
         if not EMAIL.match(email):
-            problems.add(
-                field, ErrorCode.INVALID, f"“{raw.strip()}” is not an email address; write it like name@example.org."
-            )
-        elif email not in found:
-            found.append(email)
-    return found
+            malformed.append(raw.strip()[:60])
+        else:
+            found[email] = None
+    if len(malformed) == 1:
+        problems.add(
+            field, ErrorCode.INVALID, f"“{malformed[0]}” is not an email address; write it like name@example.org."
+        )
+    elif malformed:
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"{listed(malformed, quote=True)} are not email addresses; write each like name@example.org.",
+        )
+    return list(found)
 
 
 def clash_message(mentor: User, title: str, starts_at: datetime, ends_at: datetime) -> str:

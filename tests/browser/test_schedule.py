@@ -136,9 +136,9 @@ async def test_the_calendar_shows_sessions_in_their_mentors_lane_and_opens_their
     day = datetime.fromisoformat(session["startsAt"]).astimezone(IST).date()
     await page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}")
     await page.get_by_role("button", name="Calendar", exact=True).click()
-    await expect(page).to_have_url(re.compile(r"view=calendar"))
+    await expect(page).to_have_url(re.compile(r"show=calendar"))
     await expect(page.locator("#session-results")).to_be_hidden()
-    await page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}&view=calendar&calendar=week&date={day}")
+    await page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}&show=calendar&calendar=week&date={day}")
 
     lane = page.locator(f'#calendar-week-table tr.cal-lane[data-mentor-id="{session["mentor"]["id"]}"]')
     await expect(lane.locator("th")).to_have_text(session["mentor"]["name"])

@@ -9,7 +9,7 @@ from strawberry.file_uploads import Upload
 
 from backend.errors import Refused
 from backend.graphql.context import Info
-from backend.graphql.errors import UserError, require_id, user_errors
+from backend.graphql.errors import UserError, read_upload, require_id, user_errors
 from backend.graphql.permissions import signed_in
 from backend.graphql.sessions.inputs import CreateSessionInput, MeetingInput, UpdateSessionInput
 from backend.graphql.sessions.types import Session
@@ -96,7 +96,7 @@ class SessionMutations:
     @strawberry.mutation(description="Set the session image: JPEG, PNG or WebP up to 5 MB (multipart upload).")
     async def set_session_image(self, info: Info, session_id: strawberry.ID, image: Upload) -> SessionPayload:
         viewer = signed_in(info)
-        data = await image.read(images.MAX_BYTES + 1)
+        data = await read_upload(image, "image", images.MAX_BYTES + 1)
         return await _payload(images.set_session_image(viewer, require_id(session_id, "Session ID"), data))
 
     @strawberry.mutation
