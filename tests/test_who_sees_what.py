@@ -178,8 +178,8 @@ async def read_graphql(world: World, role: Role) -> str:
         role,
         f"""query($id: ID!, $mentor: ID!) {{
           session(id: $id) {{ {SESSION_FIELDS} }}
-          sessions(pageSize: 100) {{ items {{ {SESSION_FIELDS} }} }}
-          mentor(id: $mentor) {{ sessions(pageSize: 100) {{ items {{ {SESSION_FIELDS} }} }} }}
+          sessions(pageSize: 10) {{ items {{ {SESSION_FIELDS} }} }}
+          mentor(id: $mentor) {{ sessions(pageSize: 10) {{ items {{ {SESSION_FIELDS} }} }} }}
         }}""",
         id=str(world.session.id),
         mentor=str(world.session.mentor_id),
