@@ -9,6 +9,7 @@ import { FormErrors } from './forms.js';
 import { navigate, registerRoute, setPageTitle } from './router.js';
 import { plural, TYPE_LABELS } from './format.js';
 import { changedFields, detailFields, meetingFields } from './session-form.js';
+import { mountMentorTimeline } from './mentor-timeline.js';
 import { imageControls } from './session-image.js';
 import { menteesCard } from './edit-mentees.js';
 import { announce } from './notice.js';
@@ -66,6 +67,13 @@ function detailsPanel(session, { onSaved }) {
   const errors = new FormErrors();
   const details = detailFields({ idPrefix: 'edit', session, errors });
   const initial = details.read().values;
+  // The mentor's day with the new time on it (the session itself is left out of the busy blocks).
+  const timeline = mountMentorTimeline({
+    idPrefix: 'edit', mentor: () => session.mentor, read: () => details.read().values, excludeSessionId: session.id,
+  });
+  details.fields.startsAt.element.after(timeline.element);
+  for (const type of ['input', 'change']) details.element.addEventListener(type, () => timeline.refresh());
+  timeline.refresh();
   const notify = notifyBox('edit-notify', 'Email the mentor and mentees about a new date or time');
   const save = h('button', { type: 'submit', class: 'button button-primary', id: 'save-session' }, 'Save');
   const formStatus = h('p', { class: 'form-status', role: 'status' });

@@ -6,12 +6,14 @@
 
 import { graphql } from './graphql.js';
 import { errorMessage, fill, h, hidden, loadingMessage } from './dom.js';
-import { setPageTitle } from './router.js';
+import { navigate, setPageTitle } from './router.js';
 import {
   formatDate, formatDateTime, formatDuration, formatTime, PLATFORM_LABELS, plural, sessionZone, TYPE_LABELS,
 } from './format.js';
 import { LAST_LIST_KEY, statusBadge } from './sessions-list.js';
 import { openMenteeList } from './mentee-list.js';
+import { followSession } from './live.js';
+import { announce } from './notice.js';
 
 const SESSION_QUERY = `query SessionDetails($id: ID!) {
   session(id: $id) {
@@ -162,7 +164,25 @@ export function renderSessionDetails(main, ctx) {
   }
 
   load();
-  return {};
+  // Live: a change made elsewhere (the mentor started it, a manager edited it) redraws the page in place.
+  const stopLive = followSession(ctx.params.id, {
+    changed: async () => {
+      if (!main.querySelector('#session-actions')) return; // still loading, or not found
+      let session;
+      try {
+        ({ session } = await graphql(SESSION_QUERY, { id: ctx.params.id }, { signal: ctx.signal }));
+      } catch {
+        return; // the page stays as it was; the next change or a reload catches up
+      }
+      if (session && !ctx.signal.aborted) renderSession(main, session, load);
+    },
+    deleted: () => {
+      const title = main.querySelector('h1').firstChild;
+      announce(`${title ? `“${title.textContent.trim()}”` : 'This session'} was deleted by someone else.`, { kind: 'problem', path: listUrl });
+      navigate(listUrl);
+    },
+  });
+  return { leave: stopLive };
 }
 
 /**

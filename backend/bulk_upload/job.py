@@ -29,6 +29,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Outcome, check_row, references
 from backend.errors import Refused, parse_id
+from backend.events import publish_bulk_upload, publish_changes
 from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import writing
@@ -54,6 +56,9 @@ LEASE = timedelta(seconds=10)
 HEARTBEAT_SECONDS = 3.0
 BATCH_ROWS = 500
 POLL_SECONDS = 2.0
+# Subscribers to an upload's progress hear of it at least this often while rows are being recorded.
+PROGRESS_ROWS = 500
+PROGRESS_SECONDS = 2.0
 
 # Events of the runners in this process: set after an upload so the job starts at once. Only a
 # shortcut; the poll is what other processes rely on.
@@ -147,8 +152,19 @@ class Job:
         self.heartbeat = heartbeat
         self.directory: Directory | None = None
         self.version: datetime | None = None
+        self.unreported_rows = 0
+        self.reported_at = time.monotonic()
+
+    async def report_progress(self, rows: int, now: bool = False) -> None:
+        """Tell subscribers after `rows` more rows were committed: every PROGRESS_ROWS rows or
+        PROGRESS_SECONDS seconds, whichever comes first (or `now`)."""
+        self.unreported_rows += rows
+        if now or self.unreported_rows >= PROGRESS_ROWS or time.monotonic() - self.reported_at >= PROGRESS_SECONDS:
+            await publish_bulk_upload(self.upload.id)
+            self.unreported_rows, self.reported_at = 0, time.monotonic()
 
     async def run(self) -> None:
+        await publish_bulk_upload(self.upload.id)  # processing started
         table = parse.read_table(self.upload.content)
         self.id_position = table.id_position
         self.actor = await User.get(id=self.upload.uploader_id)
@@ -182,6 +198,9 @@ class Job:
                 self.directory = None  # it imagined the refused batch
                 batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
                 await self.apply_one_by_one([row for row, _ in batch])
+            else:  # committed: tell live subscribers about the sessions and the progress
+                await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
+                await self.report_progress(len(batch), now=True)
             start += len(batch)
 
     async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
@@ -224,6 +243,7 @@ class Job:
                 outcome.change, outcome.errors = None, refused.errors
                 async with in_transaction():
                     await self.record([(row, outcome)])
+            await self.report_progress(1)
 
     async def check_all(self, rows: list[parse.Row], done: set[int]) -> None:
         directory = Directory(self.actor.organization_id)
@@ -243,6 +263,7 @@ class Job:
         self._check_stopping()
         async with in_transaction():
             await self.record(batch)
+        await self.report_progress(len(batch), now=True)
 
     def result_row(self, row: parse.Row, outcome: Outcome) -> BulkUploadRow:
         cells, session_id = list(row.cells), outcome.session_id
@@ -293,6 +314,7 @@ class Job:
                 results.in_the_app(results.result_url(upload)) or "",
                 results.result_page(upload),
             )
+        await publish_bulk_upload(self.upload.id)
 
 
 async def hand_back(upload_id: int | None, owner: str) -> None:
@@ -327,6 +349,8 @@ async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], boo
         )
     else:
         log.info("Bulk upload %s: finished", upload.id)
+        return  # finishing told the subscribers already
+    await publish_bulk_upload(upload.id)
 
 
 async def run_pending(owner: str | None = None, stopping: Callable[[], bool] = lambda: False) -> int:

@@ -95,9 +95,12 @@ class SessionRef(Protocol):
     mentor_id: int
 
 
-def visible_sessions(viewer: User) -> QuerySet[Session]:
-    """Sessions of the viewer's organisation that are not deleted and that the viewer's roles reach."""
-    query = Session.filter(organization_id=viewer.organization_id, deleted_at__isnull=True)
+def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet[Session]:
+    """Sessions of the viewer's organisation that are not deleted and that the viewer's roles reach.
+    `include_deleted`: deleted ones too (whom to tell that a session they saw was deleted)."""
+    query = Session.filter(organization_id=viewer.organization_id)
+    if not include_deleted:
+        query = query.filter(deleted_at__isnull=True)
     if viewer.is_manager:
         return query
     reach = Q(id=-1)  # a viewer with no role sees nothing

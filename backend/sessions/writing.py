@@ -15,6 +15,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend import events
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import notifications
 from backend.mail.outbox import queued_together
@@ -147,6 +148,7 @@ async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
                 await persist([change])
                 if then is not None:
                     await then(change)
+            await events.publish_changes([change])  # committed: tell live subscribers
             return change.session
         except IntegrityError as error:
             if "session_mentor_no_clash" in str(error):
