@@ -17,10 +17,12 @@ from strawberry.asgi import GraphQL
 from backend import auth
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.bulk_upload.routes import bulk_upload_routes
+from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
 from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
+from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
 from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
@@ -99,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await open_database(settings)
-        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter()]
+        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter(), ReminderSender(settings)]
         for worker in workers:
             worker.start()
         try:
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         *export_routes,
         *bulk_upload_routes,
+        *calendar_feed_routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),

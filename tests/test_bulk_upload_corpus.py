@@ -13,7 +13,7 @@ from backend.bulk_upload import columns, job
 from backend.models import BulkUpload, MeetingPlatform, SessionStatus, SessionType, User, utcnow
 from backend.sessions import changes
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import create, csv_bytes, day, people, row, upload, upload_and_run
+from tests.bulk_upload_helpers import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
 from tests.factories import make_session, make_user
 from tests.test_bulk_upload_docs import catalogue, pattern
 
@@ -29,7 +29,7 @@ UNREACHABLE = [
     "Choose at least one mentee to remove.",
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
 ]
-LABELS = sorted({c.name for c in columns.COLUMNS} | {"Date/Time"}, key=len, reverse=True)
+LABELS = sorted({c.name for c in columns.ALL_COLUMNS} | {"Date/Time"}, key=len, reverse=True)
 SPLIT = re.compile("; (?=(?:%s): )" % "|".join(map(re.escape, LABELS)))
 PREFIX = re.compile("^(?:%s): " % "|".join(map(re.escape, LABELS)))
 
@@ -299,6 +299,13 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
         assert found["status"] == ("INVALID" if expected else "VALID"), (cells, found)
         for fragment in expected:
             assert fragment in found["message"], (fragment, found["message"])
+
+    # The optional Reminders column, in a file that has it.
+    reminders = await upload_and_run(
+        graphql, csv_bytes([[*create(p.mentor, "Bad reminders"), "Maybe"]], header=[*HEADER, "Reminders"]), dry_run=True
+    )
+    assert "Reminders: “Maybe” is not a reminders setting" in reminders["rows"][0]["message"]
+    row_messages.append(reminders["rows"][0]["message"])
 
     mentor = await User.get(id=p.mentor.id)
     await graphql.login(mentor.email)

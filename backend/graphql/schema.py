@@ -9,13 +9,14 @@ from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
 from backend.graphql.bulk_upload.queries import BulkUploadQueries
+from backend.graphql.calendar.mutations import CalendarMutations
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
 
 Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries))
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations))
+Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, CalendarMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)
 

@@ -6,7 +6,7 @@ Times are shown in the session's own time zone, the one its mentor and mentees k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from backend.mail.outbox import Attachment, Mail, enqueue_mails
 from backend.models import MeetingPlatform, Session, SessionTimeZone, User
+from backend.sessions.visibility import can_see_meeting
+from backend.settings import get_settings
 
 ZONES = {SessionTimeZone.IST: (ZoneInfo("Asia/Kolkata"), "IST"), SessionTimeZone.UTC: (ZoneInfo("UTC"), "UTC")}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -102,12 +104,44 @@ class Letter:
             f"<title>{escape(self.subject)}</title></head><body>{''.join(body)}</body></html>"
         )
 
-    async def send_to(self, people: Iterable[User], attachments: list[Attachment] | None = None) -> None:
-        """Queue this letter for each person (once each), greeting them by name."""
+    async def send_to(
+        self,
+        people: Iterable[User],
+        attachments: list[Attachment] | None = None,
+        calendar_for: Callable[[User], list[Attachment]] | None = None,
+    ) -> None:
+        """Queue this letter for each person (once each), greeting them by name; `calendar_for` gives
+        each person's own calendar parts (they name the person as the attendee)."""
         await enqueue_mails(
-            Mail(person.email, self.subject, self.text(person.name), self.html(person.name), attachments or ())
+            Mail(
+                person.email,
+                self.subject,
+                self.text(person.name),
+                self.html(person.name),
+                [*(attachments or ()), *(calendar_for(person) if calendar_for else ())],
+            )
             for person in people
         )
+
+
+def calendar_parts(session: Session, mentor: User, *, cancelled: bool = False) -> Callable[[User], list[Attachment]]:
+    """Each recipient's iCalendar part of a mail about `session`: METHOD:REQUEST, or METHOD:CANCEL.
+
+    Mail about a session goes to its mentor and its mentees only, so the meeting is shown as the app
+    shows it to them (`can_see_meeting` with the recipient attending)."""
+    from backend.mail import calendar
+
+    organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
+
+    def parts(person: User) -> list[Attachment]:
+        shows_meeting = can_see_meeting(person, session, attends=person.id != session.mentor_id)
+        return [
+            calendar.invitation(
+                session, person, organizer, mentor=mentor, cancelled=cancelled, shows_meeting=shows_meeting
+            )
+        ]
+
+    return parts
 
 
 def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:
@@ -137,7 +171,7 @@ async def notify_rescheduled(
         ],
         facts=session_facts(session, mentor),
     )
-    await letter.send_to([mentor, *mentees])
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor))
 
 
 async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -149,7 +183,17 @@ async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterab
         ],
         facts=session_facts(session, mentor),
     )
-    await letter.send_to([mentor, *mentees])
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor))
+
+
+async def notify_details_changed(session: Session, mentor: User, mentees: Iterable[User], what: str) -> None:
+    """A change a calendar shows that is neither a new time nor a new meeting: the title or the time zone."""
+    letter = Letter(
+        subject=f"Updated: {session.title}",
+        paragraphs=[f"The {what} of the session “{session.title}” has changed. Your calendar entry is updated too."],
+        facts=session_facts(session, mentor),
+    )
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor))
 
 
 async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -161,7 +205,7 @@ async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=session_facts(session, mentor)[:4],  # no meeting to join
     )
-    await letter.send_to([mentor, *mentees])
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, cancelled=True))
 
 
 async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -170,7 +214,41 @@ async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]
         paragraphs=[f"You have been invited to the session “{session.title}” with {mentor.name}."],
         facts=session_facts(session, mentor),
     )
-    await letter.send_to(mentees)
+    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor))
+
+
+async def notify_assigned(session: Session, mentor: User) -> None:
+    """The mentor of a new session hears of it, with the session for their calendar."""
+    letter = Letter(
+        subject=f"New session to mentor: {session.title}",
+        paragraphs=[f"You are the mentor of a new session, “{session.title}”."],
+        facts=session_facts(session, mentor),
+    )
+    await letter.send_to([mentor], calendar_for=calendar_parts(session, mentor))
+
+
+async def notify_assigned_sessions(mentor: User, sessions: list[Session], upload_filename: str) -> None:
+    """The mentor of several sessions created by one bulk upload hears of them in one mail, each session
+    its own calendar event (its own .ics attachment)."""
+    if len(sessions) == 1:
+        await notify_assigned(sessions[0], mentor)
+        return
+    sessions = sorted(sessions, key=lambda s: (s.starts_at, s.id))
+    letter = Letter(
+        subject=f"{len(sessions)} new sessions to mentor",
+        paragraphs=[
+            f"You are the mentor of {len(sessions)} new sessions, published from the file “{upload_filename}”. "
+            "Each one is attached as its own calendar event.",
+            *(
+                f"• {session_time(session, session.starts_at)}: {session.title} "
+                f"({duration_text(session.duration_minutes)}; {meeting_text(session)})"
+                for session in sessions
+            ),
+        ],
+        facts=[],
+    )
+    parts = [calendar_parts(session, mentor) for session in sessions]
+    await letter.send_to([mentor], calendar_for=lambda person: [a for part in parts for a in part(person)])
 
 
 async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -182,7 +260,7 @@ async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=[],
     )
-    await letter.send_to(mentees)
+    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, cancelled=True))
 
 
 def result_filename(upload_filename: str) -> str:

@@ -21,6 +21,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused
+from backend.mail import reminders
 from backend.mail.outbox import queued_together
 from backend.models import (
     Attendance,
@@ -41,6 +42,16 @@ from backend.sessions.rules import MeetingInput, Problems, SessionInput
 from backend.sessions.visibility import visible_sessions
 from backend.settings import get_settings
 
+# What a calendar shows of a session: a change of any of these is sent with a higher SEQUENCE.
+CALENDAR_FIELDS = {
+    "title",
+    "starts_at",
+    "duration_minutes",
+    "time_zone",
+    "meeting_platform",
+    "meeting_link",
+    "meeting_passcode",
+}
 DETAIL_FIELDS = (
     "title",
     "description",
@@ -72,6 +83,8 @@ class Change:
     expected_updated_at: datetime | None = None
     mentor: User | None = None
     replaced_image: str = ""  # the image file to delete once the change is committed
+    # A bulk upload tells each mentor of their new sessions in one mail when it finishes, not one by one.
+    mentor_told_later: bool = False
 
     @property
     def session(self) -> Session:
@@ -257,6 +270,8 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         meeting_link=link,
         meeting_passcode=passcode,
         seats_limit=seats,
+        reminders_enabled=data.reminders_enabled if data.reminders_enabled is not None else True,
+        scheduled_at=now,
         created_at=now,
         updated_at=now,
     )
@@ -338,6 +353,8 @@ async def plan_update(
         )
     if data.time_zone is not None:
         values["time_zone"] = data.time_zone
+    if data.reminders_enabled is not None:
+        values["reminders_enabled"] = data.reminders_enabled
     starts_at = data.starts_at or session.starts_at
     duration = data.duration_minutes if data.duration_minutes is not None else session.duration_minutes
     if data.starts_at is not None and (data.starts_at.tzinfo is None or data.starts_at != session.starts_at):
@@ -386,7 +403,12 @@ async def plan_update(
     if moved:
         directory.unbook(session)
         change.rescheduled_from = session.starts_at
-        values.update(starts_at=starts_at, duration_minutes=duration, ends_at=starts_at + timedelta(minutes=duration))
+        values.update(
+            starts_at=starts_at,
+            duration_minutes=duration,
+            ends_at=starts_at + timedelta(minutes=duration),
+            scheduled_at=now,
+        )
     for name, value in values.items():
         if getattr(session, name) != value:
             setattr(session, name, value)
@@ -548,6 +570,8 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
     in one call: each edit is checked against the `updated_at` it was planned from."""
     now = now or utcnow()
+    for change in changes:
+        _advance_calendar(change)
     created = [c for c in changes if c.created]
     for change, new_id in zip(created, await _allocate_ids(len(created))):
         change.session.id = new_id
@@ -579,15 +603,28 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
         await Attendance.bulk_create(invites)
     async with queued_together():  # one statement for all the mail of the changes
         await _queue_emails(changes)
+    await reminders.withdraw(changes)
+
+
+def _advance_calendar(change: Change) -> None:
+    """Raise the session's iCalendar SEQUENCE when calendars must apply this change (see mail/calendar.py):
+    a new time, title, zone or meeting, a cancellation, or mentees taken off it."""
+    if change.created:
+        return
+    if change.deleted or change.removed or change.fields & CALENDAR_FIELDS:
+        change.session.calendar_sequence += 1
+        change.fields.add("calendar_sequence")
 
 
 async def _queue_emails(changes: list[Change]) -> None:
     from backend.mail import notifications
 
     for change in changes:
+        session, mentor = change.session, change.mentor
+        if change.created and not change.mentor_told_later:
+            await notifications.notify_assigned(session, mentor)
         if not change.notify:
             continue
-        session, mentor = change.session, change.mentor
         # Newly invited mentees get the invitation, which already tells the new time and meeting.
         everyone = [u for u in change.loaded.people() if u not in change.invited]
         if change.invited:
@@ -600,6 +637,11 @@ async def _queue_emails(changes: list[Change]) -> None:
             await notifications.notify_rescheduled(session, mentor, everyone, change.rescheduled_from)
         elif change.meeting_changed:
             await notifications.notify_meeting_changed(session, mentor, everyone)
+        elif details := [label for name, label in CALENDAR_DETAILS if name in change.fields]:
+            await notifications.notify_details_changed(session, mentor, everyone, " and ".join(details))
+
+
+CALENDAR_DETAILS = (("title", "title"), ("time_zone", "time zone"))
 
 
 _sqlite_writer = asyncio.Lock()

@@ -169,6 +169,10 @@ class Session:
             passcode=(self.model.meeting_passcode or None) if shown else None,
         )
 
+    @strawberry.field(description="Whether the mentor and mentees are mailed reminders before the start.")
+    def reminders_enabled(self) -> bool:
+        return self.model.reminders_enabled
+
     @strawberry.field
     def image_url(self) -> str | None:
         return f"/media/{self.model.image_path}" if self.model.image_path else None
