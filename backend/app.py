@@ -6,28 +6,51 @@ import contextlib
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from backend import auth
+from backend import auth, downloads
 from backend.bulk_upload.job import BulkUploadRunner
-from backend.bulk_upload.routes import bulk_upload_routes
 from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
-from backend.exports import export_routes
 from backend.graphql.context import Context
 from backend.graphql.schema import schema
+from backend.health import healthz, readyz
+from backend.housekeeping import Housekeeper
 from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
+from backend.metrics import metrics
+from backend.observability import RequestLog
 from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
 
-FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+def frontend_dir() -> Path:
+    """The browser app: shipped inside the package by `pip install .` (see setup.py), or beside it in the
+    source tree."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "frontend"
+    return packaged if (packaged / "index.html").is_file() else here.parent / "frontend"
+
+
+FRONTEND_DIR = frontend_dir()
+# Headers a hosted API explorer may send cross-origin (CORS_ALLOW_ORIGINS). Not X-Requested-With: the
+# cookie is never allowed cross-origin, and that header is what the CSRF rule asks of cookie requests.
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "X-Request-ID",
+    "Apollo-Require-Preflight",
+    "Apollographql-Client-Name",
+    "Apollographql-Client-Version",
+]
 
 CSRF_MESSAGE = (
     "This request is signed in with the browser cookie but has no X-Requested-With header. "
@@ -89,6 +112,28 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class GraphQLCors:
+    """CORS for /graphql alone, for the origins in CORS_ALLOW_ORIGINS: bearer tokens only, never credentials."""
+
+    def __init__(self, app, origins: tuple[str, ...]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=CORS_HEADERS,
+            allow_credentials=False,
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql":
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 async def spa(request: Request) -> Response:
     """Every browser route answers with the app shell; the app reads the URL itself."""
     return FileResponse(FRONTEND_DIR / "index.html", headers={"Cache-Control": "no-cache"})
@@ -101,7 +146,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await open_database(settings)
-        workers = [MailSender(settings), BulkUploadRunner(), OverdueSessionCompleter(), ReminderSender(settings)]
+        workers = [
+            MailSender(settings),
+            BulkUploadRunner(),
+            OverdueSessionCompleter(),
+            auth.SignInHousekeeper(),
+            Housekeeper(settings),
+            ReminderSender(settings),
+        ]
         for worker in workers:
             worker.start()
         try:
@@ -117,14 +169,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         multipart_uploads_enabled=True,
     )
     routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *export_routes,
-        *bulk_upload_routes,
+        *downloads.routes,
         *calendar_feed_routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),
     ]
-    return Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders, graphiql=settings.debug)]
-    )
+    middleware = [Middleware(RequestLog), Middleware(SecurityHeaders, graphiql=settings.debug)]
+    if settings.cors_allow_origins:
+        middleware.append(Middleware(GraphQLCors, origins=settings.cors_allow_origins))
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -1,28 +1,59 @@
-"""Sign-in: Argon2 password hashes, session tokens (cookie or bearer), and the CSRF rule."""
+"""Sign-in: Argon2 password hashes, throttled sign-in, session tokens (cookie or bearer), the CSRF rule."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import os
 import secrets
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
 
+from backend import throttle
+from backend.background import BackgroundWorker
+from backend.errors import ErrorCode, Refused, UserError
 from backend.models import AuthToken, User, utcnow
+from backend.observability import note_viewer
 from backend.settings import get_settings
+from backend.text import control_character_problem
 
 COOKIE_NAME = "sessiondesk_token"
 TOKEN_LIFETIME = timedelta(days=14)
+WRONG_CREDENTIALS = "The email or password is not right. Check both and try again."
 _hasher = PasswordHasher()
 # Verifying against a real hash when the email is unknown keeps sign-in timing from revealing accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Argon2 runs in these threads, never on the event loop (it takes tens of milliseconds and 64 MB each);
+# a few at a time, so a flood of sign-ins queues here instead of exhausting memory.
+_argon2_threads = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="argon2")
+
+T = TypeVar("T")
+
+
+async def _in_argon2_thread(work, *args) -> T:  # type: ignore[type-var]
+    return await asyncio.get_running_loop().run_in_executor(_argon2_threads, work, *args)
 
 
 def hash_password(password: str) -> str:
+    """For the command line and tests; request handlers use `hash_password_off_loop`."""
     return _hasher.hash(password)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await _in_argon2_thread(_hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _digest(token: str) -> str:
@@ -30,17 +61,37 @@ def _digest(token: str) -> str:
     return hmac.new(get_settings().secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-async def authenticate(email: str, password: str) -> User | None:
-    user = await User.get_or_none(email=email.strip().lower())
-    try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return None
+def _refused(field: str | None, code: ErrorCode, message: str) -> Refused:
+    return Refused([UserError(field=field, code=code, message=message)])
+
+
+async def sign_in(email: str, password: str, client_address: str, now: datetime | None = None) -> User:
+    """The person these credentials belong to, or `Refused`: wrong credentials (one message for a wrong
+    email and a wrong password), TOO_MANY_ATTEMPTS while throttled (see backend/throttle.py), or INVALID
+    for an e-mail with control characters (which never reaches the database)."""
+    now = now or utcnow()
+    email = email.strip().lower()
+    problem = control_character_problem(email, "email")
+    if problem:
+        raise _refused("email", ErrorCode.INVALID, problem)
+    attempt = await throttle.begin(email, client_address, now)
+    if isinstance(attempt, throttle.Locked):
+        raise _refused(None, ErrorCode.TOO_MANY_ATTEMPTS, attempt.message)
+    user = await User.get_or_none(email=email)
+    stored = user.password_hash if user and user.password_hash else ""
+    if not await _in_argon2_thread(_verify, stored or _DUMMY_HASH, password) or user is None or not stored:
+        raise _refused("password", ErrorCode.INVALID, WRONG_CREDENTIALS)
+    await throttle.succeeded(attempt)
+    if _hasher.check_needs_rehash(stored):
+        # Hashed with older Argon2 parameters: store it as today's parameters would.
+        user.password_hash = await hash_password_off_loop(password)
+        await User.filter(id=user.id, password_hash=stored).update(password_hash=user.password_hash)
     return user
 
 
 async def issue_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
+    note_viewer(user.id)  # the request's log line names who signed in
     await AuthToken.create(user=user, token_hash=_digest(token), expires_at=utcnow() + TOKEN_LIFETIME)
     return token
 
@@ -66,7 +117,9 @@ async def user_for_token(token: str | None) -> User | None:
         .select_related("user__organization")
         .first()
     )
-    return found.user if found else None
+    user = found.user if found else None
+    note_viewer(user.id if user else None)
+    return user
 
 
 def csrf_ok(request: HTTPConnection, from_cookie: bool) -> bool:
@@ -81,3 +134,20 @@ async def request_user(request: HTTPConnection) -> User | None:
     if not csrf_ok(request, from_cookie):
         return None
     return await user_for_token(token)
+
+
+async def purge_expired_tokens(now: datetime | None = None) -> int:
+    """Delete sign-ins past their expiry; the number deleted."""
+    return await AuthToken.filter(expires_at__lte=now or utcnow()).delete()
+
+
+class SignInHousekeeper(BackgroundWorker):
+    """Deletes expired tokens and sign-in failures too old to count, every few minutes."""
+
+    name = "sign-in housekeeping"
+    poll_seconds = 300.0
+
+    async def run_pass(self) -> None:
+        now = utcnow()
+        await purge_expired_tokens(now)
+        await throttle.forget_old(now)

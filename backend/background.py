@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 
+from backend import metrics
+
 log = logging.getLogger("backend.background")
 
 
@@ -40,7 +42,8 @@ class BackgroundWorker:
         self.task: asyncio.Task | None = None
         self.stopping = False
 
-    async def run_pass(self) -> None:
+    async def run_pass(self) -> str | None:
+        """One pass; returns what it did in a few words (logged), or None when there was nothing to do."""
         raise NotImplementedError
 
     def start(self) -> None:
@@ -65,10 +68,18 @@ class BackgroundWorker:
 
     async def run(self) -> None:
         while not self.stopping:
+            failed = False
             try:
-                await self.run_pass()
+                event = await self.run_pass()
             except Exception:  # a database or network hiccup must not end the loop
-                log.exception("%s failed; trying again in %s s", self.name, self.poll_seconds)
+                failed = True
+                log.exception(
+                    "%s failed; trying again in %s s", self.name, self.poll_seconds, extra={"worker": self.name}
+                )
+            else:
+                if event:
+                    log.info("%s: %s", self.name, event, extra={"worker": self.name})
+            metrics.worker_ran(self.name, failed)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
             if self.woken.is_set() and self.settle_seconds and not self.stopping:

@@ -1,4 +1,4 @@
-"""The `sessiondesk` command: migrate, seed, create-user, serve, export-schema."""
+"""The `sessiondesk` command: migrate, seed, create-user, serve, outbox, export-schema."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from backend.settings import get_settings
+from backend.settings import Settings, get_settings, secret_key_problem
 
 
 async def _with_database(work):
@@ -48,10 +48,78 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Created {user.email} ({', '.join(roles)}) in {args.org}.")
 
 
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy options: X-Forwarded-For and X-Forwarded-Proto are believed only from these
+    addresses, so the client address (sign-in throttling) and https (the Secure cookie) cannot be forged."""
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
+    import os
+    import shutil
+    import tempfile
+
     import uvicorn
 
-    uvicorn.run("backend.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    from backend.observability import logging_config
+    from backend.settings import PROMETHEUS_MULTIPROC_DIR, prometheus_multiproc_dir
+
+    settings = get_settings()
+    problem = secret_key_problem(settings)
+    if problem:
+        sys.exit(problem)
+    if args.workers < 1:
+        sys.exit(f"--workers must be at least 1; you gave {args.workers}.")
+    own_folder = None
+    if args.workers > 1:
+        # Every worker process writes its metrics here, and a scrape of any of them adds them all up.
+        folder = prometheus_multiproc_dir()
+        if folder is None:
+            folder = own_folder = tempfile.mkdtemp(prefix="sessiondesk-metrics-")
+            os.environ[PROMETHEUS_MULTIPROC_DIR] = folder
+        for stale in Path(folder).glob("*.db"):  # counts of an earlier run would be added to this one's
+            stale.unlink()
+    try:
+        uvicorn.run(
+            "backend.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=logging_config(settings.log_format),
+            access_log=False,  # the app logs one line per request itself (backend/observability.py)
+            **proxy_options(settings),
+        )
+    finally:
+        if own_folder is not None:
+            shutil.rmtree(own_folder, ignore_errors=True)
+
+
+def cmd_outbox(args: argparse.Namespace) -> None:
+    from backend.mail import maintenance
+
+    async def work() -> str:
+        if args.retry:
+            try:
+                retried = await maintenance.retry(args.retry)
+            except maintenance.RetryRefused as refused:
+                sys.exit(str(refused))
+            return f"Re-queued {len(retried)} message(s): {', '.join(map(str, retried))}; they go out at the next pass."
+        counts = await maintenance.counts()
+        lines = [
+            f"Outbox: {counts.pending} pending, {counts.failed} failed, {counts.sent} sent "
+            f"(kept {get_settings().mail_keep_days} days)."
+        ]
+        for message in await maintenance.unsent(failed_only=args.failed):
+            lines.append(
+                f"{message.id}\t{maintenance.state(message)}\t{message.attempts} attempt(s)\t"
+                f"queued {message.created_at:%Y-%m-%d %H:%M} UTC\t{', '.join(message.recipients)}\t{message.subject}"
+            )
+            if message.last_error:
+                lines.append(f"\t{' '.join(message.last_error.split())}")
+        return "\n".join(lines)
+
+    print(asyncio.run(_with_database(work)))
 
 
 def cmd_export_schema(args: argparse.Namespace) -> None:
@@ -88,6 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
+
+    outbox = commands.add_parser("outbox", help="list unsent mail (pending and failed) or re-queue messages")
+    outbox.add_argument("--failed", action="store_true", help="list failed messages only")
+    outbox.add_argument("--retry", type=int, nargs="+", metavar="ID", help="re-queue these messages")
+    outbox.set_defaults(run=cmd_outbox)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", help="write to this file instead of standard output")

@@ -27,6 +27,14 @@ class MeetingPlatform(str, Enum):
     ZOOM = "ZOOM"
 
 
+# How people read each platform: in mails, downloads and bulk upload files.
+PLATFORM_NAMES = {
+    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
+    MeetingPlatform.GOOGLE_MEET: "Google Meet",
+    MeetingPlatform.ZOOM: "Zoom",
+}
+
+
 class SessionTimeZone(str, Enum):
     IST = "IST"
     UTC = "UTC"
@@ -98,6 +106,21 @@ class AuthToken(Model):
 
     class Meta:
         table = "auth_token"
+
+
+# One password that did not match (or an attempt still being checked), for sign-in throttling. Rows are
+# shared by every app process; a successful sign-in marks the e-mail's rows cleared (the client address
+# still counts them), and the background worker deletes rows older than a day.
+class SignInFailure(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254)
+    client_address = fields.CharField(max_length=64)
+    failed_at = fields.DatetimeField()
+    cleared = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "sign_in_failure"
+        indexes = [Index(fields=("email", "failed_at")), Index(fields=("client_address", "failed_at"))]
 
 
 class Session(Model):
@@ -231,6 +254,10 @@ class OutboxMessage(Model):
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(default="")
     sent_at = fields.DatetimeField(null=True)
+    # Set by the first failed attempt (cleared when sent or re-queued): how long the message has been failing.
+    failing_since = fields.DatetimeField(null=True)
+    # FAILED: the server refused it for good (5xx) or it kept failing for a day; kept with `last_error`.
+    failed_at = fields.DatetimeField(null=True)
     # A message that is worthless late (a reminder) is dropped instead of sent after this instant.
     send_before = fields.DatetimeField(null=True)
     dropped_at = fields.DatetimeField(null=True)
@@ -301,6 +328,8 @@ class BulkUpload(Model):
     # A worker owns the job while its lease is fresh; a crashed worker's lease runs out and another resumes.
     lease_owner = fields.CharField(max_length=100, default="")
     lease_expires_at = fields.DatetimeField(null=True)
+    # After BULK_KEEP_DAYS the file and the result rows are deleted; the counts above stay.
+    pruned_at = fields.DatetimeField(null=True)
 
     organization_id: int
     uploader_id: int

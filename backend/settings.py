@@ -23,7 +23,11 @@ SETTINGS_TABLE = [
         "`smtp://user:pass@host:port` (or `smtps://`); unset: mail is written to DATA_DIR/outbox as .eml files",
     ),
     ("MAIL_FROM", "SessionDesk <no-reply@sessiondesk.local>", "Sender address of every message"),
-    ("SECRET_KEY", "(a development key)", "Keys tokens; set a long random value in production"),
+    (
+        "SECRET_KEY",
+        "(a development key)",
+        "Keys tokens; required (32+ characters) unless `DEBUG=true`: `sessiondesk serve` refuses to start without it",
+    ),
     ("DISPLAY_TIME_ZONE", "Asia/Kolkata", "Time zone of dates and times in the app and in CSV files"),
     ("SEATS_LIMIT", "20", "Default seats of a new session"),
     ("MEDIA_ROOT", "DATA_DIR/media", "Where session images are stored (served at /media/)"),
@@ -35,7 +39,30 @@ SETTINGS_TABLE = [
         "When reminders of a session are mailed, in minutes before its start, comma-separated; `none` for no reminders",
     ),
     ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
+    (
+        "FORWARDED_ALLOW_IPS",
+        "127.0.0.1,::1",
+        "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For/-Proto are believed",
+    ),
+    ("LOG_FORMAT", "text", "`json`: one JSON object per log line (for a log collector); `text`: readable lines"),
+    ("METRICS_TOKEN", "(unset)", "When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`"),
+    ("MAIL_KEEP_DAYS", "30", "Sent messages are deleted from the outbox this many days after sending"),
+    (
+        "BULK_KEEP_DAYS",
+        "90",
+        "Uploaded files and result rows of finished bulk uploads are deleted after this many days (counts stay)",
+    ),
+    (
+        "CORS_ALLOW_ORIGINS",
+        "(none)",
+        "Comma-separated origins (e.g. `https://studio.apollographql.com`) that may call /graphql with a bearer "
+        "token from their pages; never with the cookie",
+    ),
 ]
+
+# A SECRET_KEY that is any of these is not a real one: the development key and the placeholders of our files.
+PLACEHOLDER_SECRET_KEYS = {DEFAULT_SECRET_KEY, "change-me-to-a-long-random-value"}
+SECRET_KEY_MIN_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,12 @@ class Settings:
     bulk_max_bytes: int
     debug: bool
     reminder_minutes: tuple[int, ...] = (1440, 60)
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    log_format: str = "text"
+    metrics_token: str | None = None
+    mail_keep_days: int = 30
+    bulk_keep_days: int = 90
+    cors_allow_origins: tuple[str, ...] = ()
 
     @property
     def outbox_dir(self) -> Path:
@@ -87,6 +120,31 @@ def _minutes_list(env: dict, name: str, default: tuple[int, ...]) -> tuple[int, 
     return tuple(sorted({int(part) for part in parts}, reverse=True))
 
 
+def _positive(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SystemExit(f"Setting {name}={value} must be at least 1; set it to e.g. {default}.")
+    return value
+
+
+def _log_format(env: dict) -> str:
+    value = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if value not in ("text", "json"):
+        raise SystemExit(f"Setting LOG_FORMAT={value!r} is not known; use text or json.")
+    return value
+
+
+def _origins(env: dict) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in (env.get("CORS_ALLOW_ORIGINS") or "").split(",") if o.strip())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("https://", "http://")):
+            raise SystemExit(
+                f"Setting CORS_ALLOW_ORIGINS has {origin!r}; list full origins such as "
+                "https://studio.apollographql.com (no wildcard)."
+            )
+    return origins
+
+
 def load_settings(env: dict | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
@@ -111,7 +169,40 @@ def load_settings(env: dict | None = None) -> Settings:
         bulk_max_bytes=_int(env, "BULK_MAX_BYTES", 5 * 1024 * 1024),
         debug=(env.get("DEBUG") or "").lower() in ("1", "true", "yes"),
         reminder_minutes=_minutes_list(env, "REMINDER_MINUTES", (1440, 60)),
+        forwarded_allow_ips=(env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1").strip(),
+        log_format=_log_format(env),
+        metrics_token=env.get("METRICS_TOKEN") or None,
+        mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
+        bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
+        cors_allow_origins=_origins(env),
     )
+
+
+def secret_key_problem(settings: Settings) -> str | None:
+    """Why this process must not serve with its SECRET_KEY, or None. Development (DEBUG=true) may use
+    the built-in key; anywhere else a key printed in this repository, or a short one, is no secret."""
+    if settings.debug:
+        return None
+    key = settings.secret_key
+    if key in PLACEHOLDER_SECRET_KEYS:
+        what = "is not set" if key == DEFAULT_SECRET_KEY else "is still the placeholder value"
+    elif len(key) < SECRET_KEY_MIN_LENGTH:
+        what = f"has only {len(key)} characters"
+    else:
+        return None
+    return (
+        f"SECRET_KEY {what}. With DEBUG=false SessionDesk needs a real secret of {SECRET_KEY_MIN_LENGTH} or more "
+        "random characters; set SECRET_KEY, e.g. to the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` (or set DEBUG=true for development)."
+    )
+
+
+# prometheus_client's own variable: `sessiondesk serve --workers N` sets it for its worker processes.
+PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prometheus_multiproc_dir() -> str | None:
+    return os.environ.get(PROMETHEUS_MULTIPROC_DIR) or None
 
 
 _current: Settings | None = None

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from backend import exports
 from backend.auth import COOKIE_NAME
+from backend.downloads import sessions as exports
 from backend.models import MeetingPlatform, SessionStatus, SessionType, utcnow
 from tests.factories import make_org, make_session, make_user
 
@@ -234,18 +234,18 @@ async def test_signed_out_downloads_are_refused_with_401(http, db):
 @pytest.mark.parametrize(
     "params,message",
     [
-        ("statuses=ONGOING", "statuses='ONGOING' is not a known value; use one of UPCOMING, LIVE, COMPLETED."),
-        ("types=OPEN", "types='OPEN' is not a known value; use one of PUBLIC, PRIVATE."),
-        ("platforms=SKYPE", "platforms='SKYPE' is not a known value; use one of BIG_BLUE_BUTTON, GOOGLE_MEET, ZOOM."),
-        ("sort=RATING", "sort='RATING' is not a known value; use one of START_TIME, TITLE, MENTEE_COUNT, CREATED_AT."),
-        ("direction=UP", "direction='UP' is not a known value; use one of ASC, DESC."),
-        ("mentorIds=abc", "mentorIds='abc' is not a valid ID; IDs are positive whole numbers."),
-        ("mentorIds=-1", "mentorIds='-1' is not a valid ID; IDs are positive whole numbers."),
+        ("statuses=ONGOING", "statuses 'ONGOING' is not a known value; use one of UPCOMING, LIVE, COMPLETED."),
+        ("types=OPEN", "types 'OPEN' is not a known value; use one of PUBLIC, PRIVATE."),
+        ("platforms=SKYPE", "platforms 'SKYPE' is not a known value; use one of BIG_BLUE_BUTTON, GOOGLE_MEET, ZOOM."),
+        ("sort=RATING", "sort 'RATING' is not a known value; use one of START_TIME, TITLE, MENTEE_COUNT, CREATED_AT."),
+        ("direction=UP", "direction 'UP' is not a known value; use one of ASC, DESC."),
+        ("mentorIds=abc", "mentorIds 'abc' is not a valid ID; IDs are positive whole numbers such as 42."),
+        ("mentorIds=-1", "mentorIds '-1' is not a valid ID; IDs are positive whole numbers such as 42."),
         (
             "startsFrom=tomorrow",
-            "startsFrom='tomorrow' is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30.",
+            "startsFrom 'tomorrow' is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30.",
         ),
-        ("startsTo=2031-03-01T10:00", "startsTo='2031-03-01T10:00' has no time zone; add one, such as +05:30 or Z."),
+        ("startsTo=2031-03-01T10:00", "startsTo '2031-03-01T10:00' has no time zone; add one, such as +05:30 or Z."),
     ],
 )
 async def test_a_bad_download_parameter_is_refused_with_400_and_a_clear_message(graphql, http, db, params, message):

@@ -125,8 +125,11 @@ async def test_a_refused_address_does_not_hold_up_the_others(db, smtp_server):
     assert [m["To"] for m in smtp_server.messages] == ["here@example.test"]
     refused = await OutboxMessage.get(sent_at=None)
     assert refused.recipients == ["gone@example.test"]
-    assert "550" in refused.last_error
-    assert refused.next_attempt_at == now + timedelta(seconds=10)
+    # 550 is a permanent refusal: the message fails for good at once, kept with the server's answer.
+    assert "550" in refused.last_error and "No such mailbox" in refused.last_error
+    assert refused.failed_at == now and refused.attempts == 1
+    assert await deliver_pending(settings, now=now + timedelta(hours=1)) == 0
+    assert (await OutboxMessage.get(id=refused.id)).attempts == 1
 
 
 async def test_two_senders_at_once_send_each_message_once(db, smtp_server):

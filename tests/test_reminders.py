@@ -229,7 +229,7 @@ async def test_two_app_processes_on_postgresql_send_each_reminder_once(db, smtp_
                 **os.environ,
                 "DATA_DIR": str(tmp_path / f"app{n}"),
                 "DATABASE_URL": db.database_url,
-                "SECRET_KEY": db.secret_key,
+                "SECRET_KEY": "a-secret-key-long-enough-for-serve-to-start-" + "x" * 16,
                 "SMTP_URL": smtp_server.url,
                 "REMINDER_MINUTES": "60",
             }

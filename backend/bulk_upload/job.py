@@ -269,12 +269,23 @@ async def tell_mentors(upload: BulkUpload) -> None:
         await notify_assigned_sessions(mentor, by_mentor[mentor.id], upload.filename)
 
 
+async def hand_back(upload_id: int | None, owner: str) -> None:
+    """Let the lease of `owner`'s job (or jobs) run out now, so the next runner of any process resumes it."""
+    now = utcnow()
+    mine = BulkUpload.filter(lease_owner=owner, status=BulkUploadStatus.RUNNING, lease_expires_at__gt=now)
+    if upload_id is not None:
+        mine = mine.filter(id=upload_id)
+    if await mine.update(lease_expires_at=now):
+        log.info("Bulk upload %s: handed back (this process is stopping); the next runner resumes it", upload_id or "")
+
+
 async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], bool] = lambda: False) -> None:
+    log.info("Bulk upload %s: working on it (%s rows, dry run: %s)", upload.id, upload.total_rows, upload.dry_run)
     try:
         await Job(upload, owner, stopping).run()
     except Stopping:
         # Handed back at once rather than when the lease runs out, so another process resumes it.
-        await BulkUpload.filter(id=upload.id, lease_owner=owner).update(lease_expires_at=utcnow())
+        await hand_back(upload.id, owner)
     except LeaseLost:
         log.warning("Bulk upload %s was taken over by another process; this one stops.", upload.id)
     except Exception:
@@ -287,6 +298,8 @@ async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], boo
             lease_owner="",
             lease_expires_at=None,
         )
+    else:
+        log.info("Bulk upload %s: finished", upload.id)
 
 
 async def run_pending(owner: str | None = None, stopping: Callable[[], bool] = lambda: False) -> int:
@@ -311,5 +324,11 @@ class BulkUploadRunner(BackgroundWorker):
         super().__init__(poll_seconds)
         self.owner = new_owner()
 
-    async def run_pass(self) -> None:
-        await run_pending(self.owner, lambda: self.stopping)
+    async def stop(self, grace_seconds: float = 10) -> None:
+        await super().stop(grace_seconds)
+        # A batch that outlasted the grace period was cancelled (and rolled back): hand its job back too.
+        await hand_back(None, self.owner)
+
+    async def run_pass(self) -> str | None:
+        ran = await run_pending(self.owner, lambda: self.stopping)
+        return f"worked on {ran} upload(s)" if ran else None

@@ -14,7 +14,9 @@ STATUS_LABELS = {BulkRowStatus.VALID: "Valid", BulkRowStatus.INVALID: "Invalid"}
 
 
 def result_url(upload: BulkUpload) -> str | None:
-    return f"/bulk-uploads/{upload.id}/result.csv" if upload.status == BulkUploadStatus.COMPLETED else None
+    if upload.status != BulkUploadStatus.COMPLETED or upload.pruned_at is not None:
+        return None
+    return f"/bulk-uploads/{upload.id}/result.csv"
 
 
 async def result_lines(upload: BulkUpload) -> AsyncIterator[str]:

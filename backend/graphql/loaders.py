@@ -8,14 +8,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
-from tortoise.functions import Count
 
-from backend.models import Attendance, LabelKind, Rating, Session, SessionLabel, SessionStatus, User
-
-
-async def _users(ids: Sequence[int]) -> list[User | None]:
-    found = {u.id: u for u in await User.filter(id__in=list(ids)).select_related("organization")}
-    return [found.get(i) for i in ids]
+from backend import people
+from backend.models import Attendance, LabelKind, SessionLabel, User
 
 
 async def _labels(session_ids: Sequence[int]) -> list[dict[LabelKind, list[str]]]:
@@ -33,35 +28,6 @@ async def _attendances(session_ids: Sequence[int]) -> list[list[Attendance]]:
     for row in rows:
         by_session[row.session_id].append(row)
     return [by_session[i] for i in session_ids]
-
-
-async def _sessions_hosted(mentor_ids: Sequence[int]) -> list[int]:
-    rows = (
-        await Session.filter(
-            mentor_id__in=list(mentor_ids),
-            status=SessionStatus.COMPLETED,
-            started_at__isnull=False,
-            deleted_at__isnull=True,
-        )
-        .annotate(n=Count("id"))
-        .group_by("mentor_id")
-        .values("mentor_id", "n")
-    )
-    counts = {r["mentor_id"]: r["n"] for r in rows}
-    return [counts.get(i, 0) for i in mentor_ids]
-
-
-async def _star_counts(mentor_ids: Sequence[int]) -> list[dict[int, int]]:
-    rows = (
-        await Rating.filter(mentor_id__in=list(mentor_ids))
-        .annotate(n=Count("id"))
-        .group_by("mentor_id", "stars")
-        .values("mentor_id", "stars", "n")
-    )
-    by_mentor: dict[int, dict[int, int]] = defaultdict(dict)
-    for r in rows:
-        by_mentor[r["mentor_id"]][r["stars"]] = r["n"]
-    return [by_mentor[i] for i in mentor_ids]
 
 
 class Loaders:
@@ -87,7 +53,7 @@ class Loaders:
 
     @property
     def user(self) -> DataLoader[int, User | None]:
-        return self._get("user", _users)
+        return self._get("user", people.users_by_id)
 
     @property
     def labels(self) -> DataLoader[int, dict[LabelKind, list[str]]]:
@@ -99,8 +65,8 @@ class Loaders:
 
     @property
     def sessions_hosted(self) -> DataLoader[int, int]:
-        return self._get("sessions_hosted", _sessions_hosted)
+        return self._get("sessions_hosted", people.sessions_hosted)
 
     @property
     def star_counts(self) -> DataLoader[int, dict[int, int]]:
-        return self._get("star_counts", _star_counts)
+        return self._get("star_counts", people.star_counts)

@@ -14,11 +14,12 @@ from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.observability import GraphQLObservability
 
 Query = merge_types("Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries))
 Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, CalendarMutations))
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[GraphQLObservability])
 
 
 def export_sdl() -> str:

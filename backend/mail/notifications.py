@@ -13,7 +13,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from backend.mail.outbox import Attachment, Mail, enqueue_mails
-from backend.models import MeetingPlatform, Session, SessionTimeZone, User
+from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, SessionTimeZone, User
 from backend.sessions.visibility import can_see_meeting
 from backend.settings import get_settings
 
@@ -23,11 +23,6 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-PLATFORM_NAMES = {
-    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
-    MeetingPlatform.GOOGLE_MEET: "Google Meet",
-    MeetingPlatform.ZOOM: "Zoom",
-}
 SIGNATURE = "SessionDesk"
 
 

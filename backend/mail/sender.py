@@ -3,8 +3,10 @@
 Any number of app processes may run a sender. Each pass claims a batch by moving the messages'
 `next_attempt_at` into the future (a lease), so no other pass takes them; a message is marked sent
 once the server accepted it. A failure is recorded and retried later with a growing delay, so an
-SMTP outage delays mail but loses none. A process that dies mid-batch leaves its lease to run out,
-and the messages are sent by the next pass (at least once, never lost).
+SMTP outage delays mail but loses none. A message fails for good (FAILED, kept with the server's answer,
+re-queued with `sessiondesk outbox --retry ID`) when the server refuses it permanently (a 5xx answer) or
+after FAIL_AFTER_ATTEMPTS attempts spread over at least FAIL_AFTER. A process that dies mid-batch leaves
+its lease to run out, and the messages are sent by the next pass (at least once, never lost).
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ POLL_SECONDS = 2.0
 # After a wake-up, give the transaction that enqueued the mail a moment to commit.
 SETTLE_SECONDS = 0.2
 LAST_ERROR_MAX_LENGTH = 2000
+# A message still failing after this many attempts over at least this long is marked FAILED (the retry
+# delays make about a hundred attempts in a day; both must hold, so a sender that was not running for a
+# day does not fail mail it never tried).
+FAIL_AFTER_ATTEMPTS = 10
+FAIL_AFTER = timedelta(hours=24)
+
+
+def permanent(error: BaseException) -> bool:
+    """Whether the SMTP server refused the message for good (a 5xx answer), so trying again cannot help."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(refused.code >= 500 for refused in error.recipients)
+    return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -165,7 +179,7 @@ async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessa
         # writer at a time in, so a second claim sees the first one's lease or fails; it never takes the
         # same messages.
         messages = (
-            await OutboxMessage.filter(sent_at=None, dropped_at=None, next_attempt_at__lte=now)
+            await OutboxMessage.filter(sent_at=None, failed_at=None, dropped_at=None, next_attempt_at__lte=now)
             .filter(Q(send_before=None) | Q(send_before__gt=now))
             .order_by("next_attempt_at", "id")
             .limit(batch_size)
@@ -186,7 +200,7 @@ DROPPED_LATE = "Dropped: not sent before its send-by time (a reminder of a sessi
 
 async def drop_late(now: datetime) -> int:
     """Messages that are worthless late and were not sent in time are dropped, never sent late."""
-    return await OutboxMessage.filter(sent_at=None, dropped_at=None, send_before__lte=now).update(
+    return await OutboxMessage.filter(sent_at=None, failed_at=None, dropped_at=None, send_before__lte=now).update(
         dropped_at=now, last_error=DROPPED_LATE
     )
 
@@ -194,16 +208,27 @@ async def drop_late(now: datetime) -> int:
 async def record_sent(messages: list[OutboxMessage], now: datetime) -> None:
     if messages:
         await OutboxMessage.filter(id__in=[m.id for m in messages]).update(
-            sent_at=now, attempts=F("attempts") + 1, last_error=""
+            sent_at=now, attempts=F("attempts") + 1, last_error="", failing_since=None
         )
 
 
 async def record_failure(message: OutboxMessage, error: BaseException | str, now: datetime) -> None:
     attempts = message.attempts + 1
     text = str(error) or type(error).__name__
-    log.warning("Mail %s to %s not sent (attempt %s): %s", message.id, message.recipients, attempts, text)
+    failing_since = message.failing_since or now
+    give_up = (isinstance(error, BaseException) and permanent(error)) or (
+        attempts >= FAIL_AFTER_ATTEMPTS and now - failing_since >= FAIL_AFTER
+    )
+    if give_up:
+        log.warning("Mail %s failed for good after %s attempt(s): %s", message.id, attempts, text)
+    else:
+        log.warning("Mail %s not sent (attempt %s): %s", message.id, attempts, text)
     await OutboxMessage.filter(id=message.id).update(
-        attempts=attempts, last_error=text[:LAST_ERROR_MAX_LENGTH], next_attempt_at=now + retry_delay(attempts)
+        attempts=attempts,
+        last_error=text[:LAST_ERROR_MAX_LENGTH],
+        next_attempt_at=now + retry_delay(attempts),
+        failing_since=failing_since,
+        failed_at=now if give_up else None,
     )
 
 
@@ -293,5 +318,6 @@ class MailSender(BackgroundWorker):
             SmtpServer.from_url(self.settings.smtp_url)  # a wrong SMTP_URL stops the app starting, with the fix
         super().start()
 
-    async def run_pass(self) -> None:
-        await deliver_pending(self.settings)
+    async def run_pass(self) -> str | None:
+        sent = await deliver_pending(self.settings)
+        return f"sent {sent} message(s)" if sent else None

@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0002_postgres_search_and_mentor_clash")]
+    dependencies = [("models", "0005_mail_failed_and_pruning")]
 
     initial = False
 

@@ -152,5 +152,6 @@ class OverdueSessionCompleter(BackgroundWorker):
     name = "overdue session completer"
     poll_seconds = 60
 
-    async def run_pass(self) -> None:
-        await complete_overdue_sessions()
+    async def run_pass(self) -> str | None:
+        completed = await complete_overdue_sessions()
+        return f"completed {completed} session(s) left live past their end" if completed else None

@@ -14,6 +14,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
+from backend.errors import parse_id
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -69,6 +70,23 @@ class SessionSort:
 
 class ListError(ValueError):
     """Bad list arguments; the message says what is wrong and how to fix it."""
+
+
+def filter_mentor_id(raw: object, name: str) -> int:
+    """One entry of a filter's mentor IDs, as sent over GraphQL or in a download's query; `name` is how
+    the sender calls the argument, so the message names it."""
+    number = parse_id(raw)
+    if number is None:
+        raise ListError(f"{name} {str(raw)!r} is not a valid ID; IDs are positive whole numbers such as 42.")
+    return number
+
+
+def filter_instant(instant: datetime | None, name: str, as_sent: str | None = None) -> datetime | None:
+    """A filter's start bound, which must carry its time zone so it means one instant."""
+    if instant is not None and instant.tzinfo is None:
+        shown = as_sent if as_sent is not None else instant.isoformat()
+        raise ListError(f"{name} {shown!r} has no time zone; add one, such as +05:30 or Z.")
+    return instant
 
 
 def _with_label(kind: LabelKind, values: list[str]) -> Q:

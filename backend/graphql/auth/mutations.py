@@ -5,22 +5,27 @@ from __future__ import annotations
 import strawberry
 
 from backend import auth
-from backend.errors import ErrorCode
+from backend.errors import Refused
 from backend.graphql.auth.types import LoginPayload, LogoutPayload, User
 from backend.graphql.context import Info
-from backend.graphql.errors import UserError
+from backend.graphql.errors import user_errors
 from backend.settings import get_settings
-
-WRONG_CREDENTIALS = "The email or password is not right. Check both and try again."
 
 
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation(description="Sign in: sets the session cookie and returns a bearer token.")
+    @strawberry.mutation(
+        description=(
+            "Sign in: sets the session cookie and returns a bearer token. After 5 wrong passwords for one "
+            "email within 15 minutes (or 100 from one address) it answers TOO_MANY_ATTEMPTS for a while."
+        )
+    )
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
-        user = await auth.authenticate(email, password)
-        if user is None:
-            return LoginPayload(errors=[UserError(field="password", code=ErrorCode.INVALID, message=WRONG_CREDENTIALS)])
+        client = info.context.request.client
+        try:
+            user = await auth.sign_in(email, password, client.host if client else "")
+        except Refused as refused:
+            return LoginPayload(errors=user_errors(refused.errors))
         await user.fetch_related("organization")
         token = await auth.issue_token(user)
         info.context.response.set_cookie(
@@ -34,7 +39,12 @@ class AuthMutations:
         )
         return LoginPayload(user=User(model=user), token=token)
 
-    @strawberry.mutation(description="Sign out: ends this sign-in and clears the cookie.")
+    @strawberry.mutation(
+        description=(
+            "Sign out: ends the token this request is signed in with (other devices stay signed in) and "
+            "clears the cookie. Always answers errors: [], also when already signed out."
+        )
+    )
     async def logout(self, info: Info) -> LogoutPayload:
         if info.context.token:
             await auth.revoke_token(info.context.token)

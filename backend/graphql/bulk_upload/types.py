@@ -79,7 +79,9 @@ class BulkUpload:
     def invalid_rows(self) -> int:
         return self.model.invalid_rows
 
-    @strawberry.field(description="The result file, once the upload is completed.")
+    @strawberry.field(
+        description="The result file, once the upload is completed; none once it was pruned (BULK_KEEP_DAYS)."
+    )
     def result_csv_url(self) -> str | None:
         return results.result_url(self.model)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from backend import models
+from backend import models, people
 from backend.graphql.context import Info
+from backend.graphql.sessions.queries import list_sessions
 from backend.graphql.sessions.types import SessionFilter, SessionPage, SessionSort
 
 
@@ -52,13 +53,11 @@ class MentorProfile:
 
     @strawberry.field
     async def rating(self, info: Info) -> MentorRating:
-        counts = await info.context.loaders.star_counts.load(self.model.id)
-        votes = sum(counts.values())
-        average = round(sum(stars * n for stars, n in counts.items()) / votes, 1) if votes else None
+        found = people.mentor_rating(await info.context.loaders.star_counts.load(self.model.id))
         return MentorRating(
-            average=average,
-            votes=votes,
-            breakdown=[RatingCount(stars=s, count=counts.get(s, 0)) for s in range(5, 0, -1)],
+            average=found.average,
+            votes=found.votes,
+            breakdown=[RatingCount(stars=stars, count=n) for stars, n in found.breakdown],
         )
 
     @strawberry.field(description="The mentor's sessions that the viewer sees.")
@@ -71,6 +70,4 @@ class MentorProfile:
         page: int = 1,
         page_size: int = 10,
     ) -> SessionPage:
-        from backend.graphql.sessions.queries import list_sessions
-
         return await list_sessions(info, filter, search, sort, page, page_size, mentor_id=self.model.id)

@@ -9,7 +9,7 @@ import strawberry
 
 from backend import models
 from backend.graphql.context import Info
-from backend.graphql.errors import BadArgument, require_id
+from backend.graphql.errors import BadArgument
 from backend.sessions import listing, rules
 from backend.sessions.visibility import can_see_meeting, can_see_mentees
 
@@ -104,7 +104,9 @@ class Session:
         return self.model.time_zone
 
     @strawberry.field
-    async def mentor(self, info: Info) -> Annotated["MentorProfile", strawberry.lazy("backend.graphql.mentors.types")]:
+    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
+        # The profile lists the mentor's sessions, so it imports this module; this side only names the
+        # type lazily and reaches the class when a mentor is asked for, never while modules load.
         from backend.graphql.mentors.types import MentorProfile
 
         return MentorProfile(model=await info.context.loaders.user.load(self.model.mentor_id))
@@ -229,7 +231,7 @@ class SessionPage:
     has_previous_page: bool
 
     @classmethod
-    def from_domain(cls, page: listing.SessionPage) -> "SessionPage":
+    def from_domain(cls, page: listing.SessionPage) -> SessionPage:
         return cls(
             items=[Session(model=s) for s in page.items],
             total_count=page.total_count,
@@ -257,7 +259,7 @@ class SessionFacets:
     mediums: list[FacetOption]
 
     @classmethod
-    def from_domain(cls, facets: listing.SessionFacets) -> "SessionFacets":
+    def from_domain(cls, facets: listing.SessionFacets) -> SessionFacets:
         def options(found: list[listing.FacetOption]) -> list[FacetOption]:
             return [FacetOption(value=o.value, count=o.count) for o in found]
 
@@ -274,23 +276,20 @@ class SessionFacets:
 def to_domain_filter(filter: SessionFilter | None) -> listing.SessionFilter:
     if filter is None:
         return listing.SessionFilter()
-    return listing.SessionFilter(
-        statuses=list(filter.statuses or []),
-        types=list(filter.types or []),
-        platforms=list(filter.platforms or []),
-        categories=list(filter.categories or []),
-        recommended_for=list(filter.recommended_for or []),
-        mediums=list(filter.mediums or []),
-        mentor_ids=[require_id(i, "mentorIds entry") for i in filter.mentor_ids or []],
-        starts_from=_with_zone(filter.starts_from, "startsFrom"),
-        starts_to=_with_zone(filter.starts_to, "startsTo"),
-    )
-
-
-def _with_zone(instant: datetime | None, name: str) -> datetime | None:
-    if instant is not None and instant.tzinfo is None:
-        raise BadArgument(f"filter.{name} {instant.isoformat()!r} has no time zone; add one, such as +05:30 or Z.")
-    return instant
+    try:
+        return listing.SessionFilter(
+            statuses=list(filter.statuses or []),
+            types=list(filter.types or []),
+            platforms=list(filter.platforms or []),
+            categories=list(filter.categories or []),
+            recommended_for=list(filter.recommended_for or []),
+            mediums=list(filter.mediums or []),
+            mentor_ids=[listing.filter_mentor_id(i, "mentorIds entry") for i in filter.mentor_ids or []],
+            starts_from=listing.filter_instant(filter.starts_from, "filter.startsFrom"),
+            starts_to=listing.filter_instant(filter.starts_to, "filter.startsTo"),
+        )
+    except listing.ListError as error:
+        raise BadArgument(str(error)) from error
 
 
 def to_domain_sort(sort: SessionSort | None) -> listing.SessionSort:

@@ -9,6 +9,7 @@ from backend.bulk_upload import columns
 from backend.bulk_upload.rows import ZONES, Action
 from backend.csv_format import BOM, csv_line, local_date, local_time
 from backend.models import (
+    PLATFORM_NAMES,
     Attendance,
     AttendanceKind,
     LabelKind,
@@ -19,7 +20,6 @@ from backend.models import (
     SessionTimeZone,
     SessionType,
 )
-from backend.sessions.rules import PLATFORM_NAMES
 
 BATCH = 1000
 # Plain rows rather than model objects: a large export is mostly object building otherwise.

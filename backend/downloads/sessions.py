@@ -1,18 +1,23 @@
-"""CSV downloads of the session list and of a session's mentees, streamed row by row."""
+"""CSV downloads of the session list (also in the bulk-edit layout) and of a session's mentees, streamed
+row by row."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
+from enum import Enum
+from typing import TypeVar
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from backend import auth
 from backend.csv_format import BOM, csv_line, local_date, local_time, zone_label
+from backend.downloads.bulk_edit import bulk_edit_rows
+from backend.downloads.http import csv_download, not_signed_in, signed_in
 from backend.errors import parse_id
 from backend.models import (
+    PLATFORM_NAMES,
     Attendance,
     LabelKind,
     MeetingPlatform,
@@ -20,33 +25,24 @@ from backend.models import (
     SessionLabel,
     SessionStatus,
     SessionType,
-    User,
 )
 from backend.sessions import listing
 from backend.sessions.visibility import can_see_mentees, visible_sessions
 from backend.settings import get_settings
 
 BATCH = 1000
+E = TypeVar("E", bound=Enum)
 STATUS_LABELS = {SessionStatus.UPCOMING: "Upcoming", SessionStatus.LIVE: "Live", SessionStatus.COMPLETED: "Completed"}
-PLATFORM_LABELS = {
-    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
-    MeetingPlatform.GOOGLE_MEET: "Google Meet",
-    MeetingPlatform.ZOOM: "Zoom",
-}
 
 
-class BadQuery(ValueError):
-    pass
-
-
-def _enum_values(request: Request, name: str, enum: type) -> list:
+def _enum_values(request: Request, name: str, enum: type[E]) -> list[E]:
     values = []
     for raw in request.query_params.getlist(name):
         try:
             values.append(enum(raw.strip().upper()))
         except ValueError:
-            allowed = ", ".join(e.value for e in enum)
-            raise BadQuery(f"{name}={raw!r} is not a known value; use one of {allowed}.")
+            allowed = ", ".join(str(e.value) for e in enum)
+            raise listing.ListError(f"{name} {raw!r} is not a known value; use one of {allowed}.") from None
     return values
 
 
@@ -57,21 +53,16 @@ def _instant(request: Request, name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise BadQuery(f"{name}={raw!r} is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30.")
-    if value.tzinfo is None:
-        raise BadQuery(f"{name}={raw!r} has no time zone; add one, such as +05:30 or Z.")
-    return value
+        raise listing.ListError(
+            f"{name} {raw!r} is not a date and time; use ISO 8601 such as 2026-12-01T09:00:00+05:30."
+        ) from None
+    return listing.filter_instant(value, name, as_sent=raw)
 
 
 def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None, listing.SessionSort]:
-    """The download's query parameters, which mirror the GraphQL SessionFilter (lists repeated)."""
+    """The download's query parameters, which mirror the GraphQL SessionFilter (lists repeated) and are
+    checked by the same code with the same messages; raises listing.ListError."""
     params = request.query_params
-    mentor_ids = []
-    for raw in params.getlist("mentorIds"):
-        number = parse_id(raw)
-        if number is None:
-            raise BadQuery(f"mentorIds={raw!r} is not a valid ID; IDs are positive whole numbers.")
-        mentor_ids.append(number)
     session_filter = listing.SessionFilter(
         statuses=_enum_values(request, "statuses", SessionStatus),
         types=_enum_values(request, "types", SessionType),
@@ -79,7 +70,7 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
         categories=params.getlist("categories"),
         recommended_for=params.getlist("recommendedFor"),
         mediums=params.getlist("mediums"),
-        mentor_ids=mentor_ids,
+        mentor_ids=[listing.filter_mentor_id(raw, "mentorIds") for raw in params.getlist("mentorIds")],
         starts_from=_instant(request, "startsFrom"),
         starts_to=_instant(request, "startsTo"),
     )
@@ -170,27 +161,11 @@ async def session_rows(ids: list[int]) -> AsyncIterator[str]:
                         ", ".join(labels.get((s["id"], LabelKind.RECOMMENDED_FOR), [])),
                         ", ".join(labels.get((s["id"], LabelKind.CATEGORY), [])),
                         s["medium"],
-                        PLATFORM_LABELS[MeetingPlatform(s["meeting_platform"])],
+                        PLATFORM_NAMES[MeetingPlatform(s["meeting_platform"])],
                     ]
                 )
             )
         yield "".join(lines)
-
-
-def _csv_response(rows: AsyncIterator[str], filename: str) -> StreamingResponse:
-    return StreamingResponse(
-        rows,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
-
-
-async def _viewer(request: Request) -> User | None:
-    return await auth.user_for_token(auth.request_token(request)[0])
-
-
-def not_signed_in() -> Response:
-    return PlainTextResponse("Sign in first: this download needs your session cookie or a bearer token.", 401)
 
 
 def session_not_found() -> Response:
@@ -198,27 +173,25 @@ def session_not_found() -> Response:
 
 
 async def sessions_csv(request: Request) -> Response:
-    viewer = await _viewer(request)
+    viewer = await signed_in(request)
     if viewer is None:
         return not_signed_in()
     try:
         session_filter, search, sort = list_arguments(request)
-    except BadQuery as error:
+    except listing.ListError as error:
         return PlainTextResponse(str(error), 400)
     query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
     ids = await query.values_list("id", flat=True)
     if request.query_params.get("format") == "bulk":
-        from backend.bulk_upload.export import bulk_edit_rows
-
-        return _csv_response(bulk_edit_rows(ids), "sessions-bulk-edit.csv")
-    return _csv_response(session_rows(list(ids)), "sessions.csv")
+        return csv_download(bulk_edit_rows(ids), "sessions-bulk-edit.csv")
+    return csv_download(session_rows(list(ids)), "sessions.csv")
 
 
 MENTEE_COLUMNS = ["Name", "Email", "Designation", "Enrolled or Invited", "Added On"]
 
 
 async def mentees_csv(request: Request) -> Response:
-    viewer = await _viewer(request)
+    viewer = await signed_in(request)
     if viewer is None:
         return not_signed_in()
     session_id = parse_id(request.path_params["id"])
@@ -241,10 +214,10 @@ async def mentees_csv(request: Request) -> Response:
                 ]
             )
 
-    return _csv_response(rows(), f"session-{session.id}-mentees.csv")
+    return csv_download(rows(), f"session-{session.id}-mentees.csv")
 
 
-export_routes = [
+routes = [
     Route("/exports/sessions.csv", sessions_csv, methods=["GET"]),
     Route("/exports/sessions/{id}/mentees.csv", mentees_csv, methods=["GET"]),
 ]

@@ -1,0 +1,7 @@
+"""Every file the app hands out: the session list and a session's mentees (`sessions.py`), the bulk-edit
+export (`bulk_edit.py`), the bulk upload sample and result files (`bulk_upload.py`); `http.py` is how each
+finds the signed-in person and answers with an attachment."""
+
+from backend.downloads import bulk_upload, sessions
+
+routes = [*sessions.routes, *bulk_upload.routes]
