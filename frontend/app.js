@@ -18,6 +18,7 @@ import './edit-session.js';
 import './create-session.js';
 import './delete-session.js';
 import './bulk-upload.js';
+import './calendar-feed.js';
 
 export { navigate, registerRoute, setPageTitle } from './router.js';
 

@@ -39,6 +39,7 @@ from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Action, Outcome, check_row, references
 from backend.errors import Refused, parse_id
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
+from backend.mail.outbox import queued_together
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import changes
 from backend.sessions.directory import Directory
@@ -265,8 +266,9 @@ async def tell_mentors(upload: BulkUpload) -> None:
     by_mentor: dict[int, list[Session]] = defaultdict(list)
     for session in sessions:
         by_mentor[session.mentor_id].append(session)
-    for mentor in await User.filter(id__in=list(by_mentor)).order_by("id"):
-        await notify_assigned_sessions(mentor, by_mentor[mentor.id], upload.filename)
+    async with queued_together():  # one statement for all the mentors' mail
+        for mentor in await User.filter(id__in=list(by_mentor)).order_by("id"):
+            await notify_assigned_sessions(mentor, by_mentor[mentor.id], upload.filename)
 
 
 async def hand_back(upload_id: int | None, owner: str) -> None:
