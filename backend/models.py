@@ -50,6 +50,12 @@ class LabelKind(str, Enum):
     RECOMMENDED_FOR = "RECOMMENDED_FOR"
 
 
+class VocabularyKind(str, Enum):
+    CATEGORY = "CATEGORY"
+    RECOMMENDED_FOR = "RECOMMENDED_FOR"
+    MEDIUM = "MEDIUM"
+
+
 class Organization(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200, unique=True)
@@ -195,6 +201,25 @@ class SessionLabel(Model):
         table = "session_label"
         unique_together = (("session_id", "kind", "value"),)
         indexes = [Index(fields=("kind", "value"))]
+
+
+# One value of an organisation's managed list (vocabulary) of categories, "recommended for" values or
+# mediums. `match_key` is the value without case, spaces and punctuation: how incoming values are matched.
+class VocabularyValue(Model):
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="vocabulary", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(VocabularyKind, max_length=20)
+    value = fields.CharField(max_length=100)
+    match_key = fields.CharField(max_length=100)
+    position = fields.IntField(default=0)
+
+    organization_id: int
+
+    class Meta:
+        table = "vocabulary_value"
+        unique_together = (("organization_id", "kind", "match_key"),)
 
 
 class Attendance(Model):

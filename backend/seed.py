@@ -18,8 +18,11 @@ from backend.models import (
     SessionTimeZone,
     SessionType,
     User,
+    VocabularyKind,
+    VocabularyValue,
     utcnow,
 )
+from backend.sessions.rules import match_key
 
 DEMO_PASSWORD = "demo1234"
 BATCH = 2000
@@ -263,6 +266,24 @@ async def _sessions(
     return len(sessions)
 
 
+# The lists a demo organisation starts with: the values its sessions use, and a few not used yet.
+DEMO_VOCABULARY = {
+    VocabularyKind.CATEGORY: [*CATEGORIES, "Career guidance", "Inclusive education"],
+    VocabularyKind.RECOMMENDED_FOR: [*RECOMMENDED_FOR, "Head teachers", "Parents"],
+    VocabularyKind.MEDIUM: [*MEDIUMS, "Marathi"],
+}
+
+
+async def _vocabulary(org: Organization) -> None:
+    await VocabularyValue.bulk_create(
+        [
+            VocabularyValue(organization=org, kind=kind, value=value, match_key=match_key(value), position=position)
+            for kind, values in DEMO_VOCABULARY.items()
+            for position, value in enumerate(values, 1)
+        ]
+    )
+
+
 async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
     if await User.exists(email="manager@example.org"):
         return "Demo data is already there (manager@example.org exists); nothing was added."
@@ -275,6 +296,7 @@ async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
             ("Other Mentoring Programme", "other.example.org", 0.2),
         ):
             org = await Organization.create(name=org_name)
+            await _vocabulary(org)
             mentors, mentees = await _people(
                 org, domain, f"manager@{domain}", 8 if share > 0.5 else 3, 40 if share > 0.5 else 12, password_hash
             )

@@ -6,8 +6,10 @@
 // that zone's offset; IST has no daylight saving, so its offset is always +05:30.
 
 import { h } from './dom.js';
-import { field, group, splitList, wholeNumber } from './forms.js';
+import { field, group, wholeNumber } from './forms.js';
 import { formatDate, formatDateTime, formatTime, PLATFORM_LABELS, sessionZone } from './format.js';
+import { valuePicker } from './value-picker.js';
+import { loadVocabulary } from './vocabulary.js';
 
 export const ZONE_OFFSETS = { IST: '+05:30', UTC: '+00:00' };
 const ZONE_LABELS = { IST: 'IST (India, UTC+05:30)', UTC: 'UTC' };
@@ -68,6 +70,10 @@ function numberInput(id, value, attributes = {}) {
   return h('input', { id, type: 'number', inputmode: 'numeric', step: '1', value: value ?? '', ...attributes });
 }
 
+function pickerField(label, picker, hint) {
+  return field({ label, control: picker.control, widget: picker.element, hint });
+}
+
 /**
  * The detail fields, registered with `errors` (a FormErrors) under the API's field names.
  * `session` gives the starting values (edit); without it the fields start empty (create).
@@ -91,9 +97,14 @@ export function detailFields({ idPrefix, session = null, errors }) {
   const timeZone = h('select', { id: id('time-zone') },
     Object.entries(ZONE_LABELS).map(([value, label]) => h('option', { value, selected: value === zone }, label)));
   const duration = numberInput(id('duration'), session?.durationMinutes, { min: '30', max: '1440' });
-  const recommendedFor = textInput(id('recommended-for'), session?.recommendedFor.join(', '), { autocomplete: 'off' });
-  const categories = textInput(id('categories'), session?.categories.join(', '), { autocomplete: 'off' });
-  const medium = textInput(id('medium'), session?.medium, { autocomplete: 'off' });
+  const recommendedFor = valuePicker({ id: id('recommended-for'), selected: session?.recommendedFor });
+  const categories = valuePicker({ id: id('categories'), selected: session?.categories });
+  const medium = valuePicker({ id: id('medium'), selected: session ? [session.medium] : [], multiple: false });
+  loadVocabulary().then((lists) => {
+    recommendedFor.setOptions(lists.recommendedFor);
+    categories.setOptions(lists.categories);
+    medium.setOptions(lists.mediums);
+  }, () => {}); // without the lists the pickers say so; the server still checks every value
   const seatsLimit = numberInput(id('seats-limit'), session?.seatsLimit, { min: '1', max: '1000' });
   const reminders = h('input', {
     id: id('reminders'), type: 'checkbox', checked: session ? session.remindersEnabled !== false : true,
@@ -135,9 +146,9 @@ export function detailFields({ idPrefix, session = null, errors }) {
     description: errors.add('description', field({ label: 'Description', control: description })),
     startsAt: errors.add(['startsAt', 'timeZone'], when),
     duration: errors.add('durationMinutes', field({ label: 'Duration (minutes)', control: duration, hint: 'Whole minutes, from 30 to 1440, for example 60.' })),
-    recommendedFor: errors.add('recommendedFor', field({ label: 'Recommended for', control: recommendedFor, hint: 'One or more, separated by commas: Teachers, Block education officer.' })),
-    categories: errors.add('categories', field({ label: 'Categories', control: categories, hint: 'One or more, separated by commas: Communication, Life skills.' })),
-    medium: errors.add('medium', field({ label: 'Medium', control: medium, hint: 'The language the session is held in, for example English.' })),
+    recommendedFor: errors.add('recommendedFor', pickerField('Recommended for', recommendedFor, 'One or more of your organisation’s list; type to find them.')),
+    categories: errors.add('categories', pickerField('Categories', categories, 'One or more of your organisation’s list; type to find them.')),
+    medium: errors.add('medium', pickerField('Medium', medium, 'The language the session is held in, from your organisation’s list.')),
     seatsLimit: errors.add('seatsLimit', field({
       label: 'Seats limit', control: seatsLimit,
       hint: editing ? 'Invited plus enrolled mentees cannot be more than this.' : 'Leave empty for the organisation’s default (20).',
@@ -175,9 +186,9 @@ export function detailFields({ idPrefix, session = null, errors }) {
         startsAt,
         timeZone: timeZone.value,
         durationMinutes: Number.isNaN(minutes) ? null : minutes,
-        recommendedFor: splitList(recommendedFor.value),
-        categories: splitList(categories.value),
-        medium: medium.value,
+        recommendedFor: recommendedFor.read(),
+        categories: categories.read(),
+        medium: medium.read(),
         seatsLimit: Number.isNaN(seats) ? null : seats,
         remindersEnabled: reminders.checked,
       },

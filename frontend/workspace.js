@@ -10,6 +10,9 @@ export function renderWorkspace(main) {
     h('ul', { class: 'tool-list' },
       h('li', { class: 'card' },
         h('h2', {}, h('a', { href: '/workspace/sessions' }, 'Manage sessions')),
-        h('p', {}, 'Create sessions, find them in the session list, see who attends, and bulk upload changes.'))),
+        h('p', {}, 'Create sessions, find them in the session list, see who attends, and bulk upload changes.')),
+      h('li', { class: 'card' },
+        h('h2', {}, h('a', { href: '/workspace/vocabulary' }, 'Vocabulary')),
+        h('p', {}, 'The lists of categories, “recommended for” values and mediums that sessions pick from.'))),
   );
 }

@@ -17,16 +17,48 @@ from backend.models import (
     SessionStatus,
     SessionType,
     User,
+    VocabularyKind,
+    VocabularyValue,
     utcnow,
 )
+from backend.sessions.rules import match_key
 
 PASSWORD = "secret-pass-1"
 _PASSWORD_HASH = hash_password(PASSWORD)
 _numbers = itertools.count(1)
 
 
-async def make_org(name: str | None = None) -> Organization:
-    return await Organization.create(name=name or f"Org {next(_numbers)}")
+# The lists of values every test organisation starts with, as a manager would have set them up.
+VOCABULARY = {
+    VocabularyKind.CATEGORY: ("Communication", "Life skills", "Leadership", "Pedagogy", "Career guidance", "Planning"),
+    VocabularyKind.RECOMMENDED_FOR: ("Teachers", "School leaders", "Head teachers", "Block education officer"),
+    VocabularyKind.MEDIUM: ("English", "Hindi", "Tamil"),
+}
+
+
+async def make_org(
+    name: str | None = None, vocabulary: dict[VocabularyKind, tuple[str, ...]] = VOCABULARY
+) -> Organization:
+    org = await Organization.create(name=name or f"Org {next(_numbers)}")
+    for kind, values in vocabulary.items():
+        await add_vocabulary(org, kind, values)
+    return org
+
+
+async def add_vocabulary(org: Organization, kind: VocabularyKind, values: tuple[str, ...] | list[str]) -> None:
+    """Adds the values the organisation's list lacks (matched as the app matches them)."""
+    have = set(await VocabularyValue.filter(organization=org, kind=kind).values_list("match_key", flat=True))
+    new = []
+    for value in values:
+        if match_key(value) not in have:
+            have.add(match_key(value))
+            new.append(
+                VocabularyValue(
+                    organization=org, kind=kind, value=value, match_key=match_key(value), position=len(have)
+                )
+            )
+    if new:
+        await VocabularyValue.bulk_create(new)
 
 
 async def make_user(org: Organization, *roles: str, name: str | None = None, email: str | None = None) -> User:
@@ -92,6 +124,9 @@ async def make_session(
             for i, v in enumerate(recommended_for)
         ]
     )
+    await add_vocabulary(org, VocabularyKind.CATEGORY, categories)
+    await add_vocabulary(org, VocabularyKind.RECOMMENDED_FOR, recommended_for)
+    await add_vocabulary(org, VocabularyKind.MEDIUM, [medium])
     await Attendance.bulk_create(
         [Attendance(session=session, mentee=m, kind=AttendanceKind.INVITED) for m in invited]
         + [Attendance(session=session, mentee=m, kind=AttendanceKind.ENROLLED) for m in enrolled]

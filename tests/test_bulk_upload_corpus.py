@@ -10,7 +10,16 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 
 from backend.bulk_upload import columns, job
-from backend.models import BulkUpload, MeetingPlatform, SessionStatus, SessionType, User, utcnow
+from backend.models import (
+    BulkUpload,
+    MeetingPlatform,
+    SessionStatus,
+    SessionType,
+    User,
+    VocabularyKind,
+    VocabularyValue,
+    utcnow,
+)
 from backend.sessions import changes
 from backend.settings import use_settings
 from tests.bulk_upload_helpers import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
@@ -164,7 +173,8 @@ async def bad_rows(p) -> list[tuple[list[str], list[str]]]:
             [
                 "Title: The title has 230 characters",
                 "Description: The description has 5001 characters",
-                "Medium: The medium has 101 characters",
+                "Medium: “zzzzzzzzzz",
+                "is not one of your organisation's mediums, which are: English, Hindi, Tamil.",
             ],
         ),
         (
@@ -184,7 +194,11 @@ async def bad_rows(p) -> list[tuple[list[str], list[str]]]:
         (create(m, "First of two", days_ahead=20), []),
         (create(m, "Second of two", days_ahead=20), ["Date/Time: Meera Iyer already has “First of two” on"]),
         (create(m, "Too short", duration=10), ["Duration: The duration 10 minutes is not allowed"]),
-        (create(m, "Long category", categories="c" * 120), ["Categories: The category value “cccccccccc"]),
+        (create(m, "Long category", categories="c" * 120), ["Categories: “cccccccccc", "…” is not one of"]),
+        (
+            create(m, "Misspelt category", categories="Comunication"),
+            ["Categories: “Comunication” is not one of your organisation's categories; did you mean “Communication”?"],
+        ),
         (create(m, "Bad email", mentees="asha@"), ["Mentees: “asha@” is not an email address"]),
         (
             create(m, "Unknown mentee", mentees="nobody@example.test"),
@@ -288,6 +302,18 @@ async def stopped_job_message(graphql, p, monkeypatch) -> str:
     return found.message
 
 
+async def empty_list_message(graphql, p) -> str:
+    """An organisation whose list of mediums is still empty."""
+    await VocabularyValue.filter(organization_id=p.org.id, kind=VocabularyKind.MEDIUM).delete()
+    result = await upload_and_run(graphql, csv_bytes([create(p.mentor, "Before the lists", days_ahead=300)]), True)
+    (found,) = result["rows"]
+    assert found["message"] == (
+        "Medium: “English” cannot be used: your organisation has no mediums yet; "
+        "a session manager adds them on the Vocabulary page."
+    )
+    return found["message"]
+
+
 async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graphql, db, monkeypatch):
     p = await people(graphql)
     file_messages = await upload_bad_files(graphql, db)
@@ -315,6 +341,7 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
     await graphql.login(p.manager.email)
 
     row_messages += await concurrency_messages(graphql, p, monkeypatch)
+    row_messages.append(await empty_list_message(graphql, p))
     job_messages = [await stopped_job_message(graphql, p, monkeypatch)]
 
     everything = file_messages + row_messages + job_messages

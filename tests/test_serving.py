@@ -57,7 +57,8 @@ class Server:
         self.port = free_port()
         self.log = log
         environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_URL", "DATA_DIR")}
-        environment.update(DATA_DIR=str(site.data_dir), **env)
+        # A real-looking SECRET_KEY: `serve` refuses the development key unless DEBUG is on.
+        environment.update(DATA_DIR=str(site.data_dir), SECRET_KEY="serving-test-" + "k" * 40, **env)
         if site.database_url:
             environment["DATABASE_URL"] = site.database_url
         self.process = subprocess.Popen(

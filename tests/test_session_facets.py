@@ -116,6 +116,39 @@ async def test_counts_combine_several_ticked_groups(graphql, db):
     assert counts["mediums"] == {"English": 1}
 
 
+async def test_each_label_group_counts_under_the_other_label_group(graphql, db):
+    manager = await a_programme()
+    await graphql.login(manager.email)
+    counts = await facets(graphql, filter={"categories": ["Communication"], "recommendedFor": ["School leaders"]})
+    # Categories under "School leaders" only (Bravo, Charlie).
+    assert counts["categories"] == {"Communication": 1, "Leadership": 1, "Life skills": 1}
+    # Recommended-for values under "Communication" only (Alpha, Charlie).
+    assert counts["recommendedFor"] == {"School leaders": 1, "Teachers": 2}
+    # Everything else under both (Charlie only).
+    assert counts["statuses"] == {"UPCOMING": 0, "LIVE": 0, "COMPLETED": 1}
+    assert counts["mediums"] == {"English": 1}
+
+
+async def test_counts_cost_the_same_few_statements_whatever_is_ticked(graphql, db, sql_statements):
+    manager = await a_programme()
+    await graphql.login(manager.email)
+    sql_statements.clear()
+    await facets(graphql)
+    nothing_ticked = len(sql_statements)
+    sql_statements.clear()
+    everything = {
+        "statuses": ["UPCOMING", "LIVE"],
+        "types": ["PUBLIC"],
+        "platforms": ["ZOOM"],
+        "categories": ["Communication"],
+        "recommendedFor": ["Teachers"],
+        "mediums": ["English"],
+    }
+    await facets(graphql, filter=everything)
+    # One statement finds who is asking; one counts the sessions, one their labels: never one per group.
+    assert len(sql_statements) == nothing_ticked == 3, sql_statements
+
+
 async def test_counts_follow_the_search(graphql, db):
     manager = await a_programme()
     await graphql.login(manager.email)

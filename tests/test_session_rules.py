@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from backend.errors import ErrorCode, Refused
-from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, User, utcnow
+from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, User, VocabularyKind, utcnow
 from backend.sessions import rules
 from backend.sessions.changes import ChangedMeanwhile, persist, plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
@@ -50,15 +50,17 @@ def test_text_over_its_limit_says_how_long_it_is_and_the_limit():
     assert problems.errors[0].message == "The title has 201 characters; shorten it to 200 or fewer."
 
 
-def test_a_label_list_keeps_the_first_spelling_of_each_value_and_needs_one():
+def test_a_label_list_keeps_the_list_spelling_of_each_value_once_and_needs_one():
     problems = Problems()
+    known = ["Maths", "Art and craft"]
 
-    assert rules.clean_list(problems, "categories", [" Maths ", "maths", "", "Art"], "category", "Art") == [
-        "Maths",
-        "Art",
-    ]
-    assert rules.clean_list(problems, "categories", ["  ", ""], "category", "Art") is None
-    assert rules.clean_list(problems, "categories", ["y" * 101], "category", "Art") is None
+    def clean(values: list[str]) -> list[str] | None:
+        return rules.clean_list(problems, "categories", values, "category", "Art", known, VocabularyKind.CATEGORY)
+
+    assert clean([" maths ", "MATHS", "", "ART-AND-CRAFT"]) == ["Maths", "Art and craft"]
+    assert problems.errors == []
+    assert clean(["  ", ""]) is None
+    assert clean(["y" * 101]) is None
 
     assert found(problems) == {("categories", ErrorCode.REQUIRED), ("categories", ErrorCode.INVALID)}
 

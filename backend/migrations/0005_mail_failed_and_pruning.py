@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_sign_in_failures")]
+    dependencies = [("models", "0004_cheap_counts")]
 
     operations = [
         ops.AddField(

@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_mail_failed_and_pruning")]
+    dependencies = [("models", "0007_vocabularies")]
 
     initial = False
 

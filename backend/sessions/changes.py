@@ -34,6 +34,7 @@ from backend.models import (
     SessionTimeZone,
     SessionType,
     User,
+    VocabularyKind,
     utcnow,
 )
 from backend.sessions import rules
@@ -181,6 +182,26 @@ def _meeting_values(problems: Problems, current: Session | None, meeting: Meetin
     return platform, link, passcode
 
 
+async def _recommended_for(problems: Problems, directory: Directory, values: list[str] | None) -> list[str] | None:
+    known = await directory.vocabulary(VocabularyKind.RECOMMENDED_FOR)
+    return rules.clean_list(
+        problems,
+        "recommendedFor",
+        values,
+        "recommended for",
+        "Teachers, Block education officer",
+        known,
+        VocabularyKind.RECOMMENDED_FOR,
+    )
+
+
+async def _categories(problems: Problems, directory: Directory, values: list[str] | None) -> list[str] | None:
+    known = await directory.vocabulary(VocabularyKind.CATEGORY)
+    return rules.clean_list(
+        problems, "categories", values, "category", "Communication, Life skills", known, VocabularyKind.CATEGORY
+    )
+
+
 async def plan_create(actor: User, data: SessionInput, directory: Directory, now: datetime | None = None) -> Change:
     now = now or utcnow()
     data = replace(data, starts_at=rules.in_utc(data.starts_at))
@@ -224,18 +245,9 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         )
     else:
         rules.check_duration(problems, duration)
-    recommended = rules.clean_list(
-        problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer"
-    )
-    categories = rules.clean_list(problems, "categories", data.categories, "category", "Communication, Life skills")
-    medium = rules.clean_text(
-        problems,
-        "medium",
-        data.medium,
-        "medium",
-        rules.MEDIUM_MAX,
-        "enter the language of the session, for example English",
-    )
+    recommended = await _recommended_for(problems, directory, data.recommended_for)
+    categories = await _categories(problems, directory, data.categories)
+    medium = rules.clean_medium(problems, data.medium, await directory.vocabulary(VocabularyKind.MEDIUM))
     platform, link, passcode = _meeting_values(problems, None, data.meeting, "meeting.")
     seats = data.seats_limit if data.seats_limit is not None else get_settings().seats_limit
     rules.check_seats(problems, seats, 0)
@@ -343,14 +355,7 @@ async def plan_update(
             "describe what the session covers",
         )
     if data.medium is not None:
-        values["medium"] = rules.clean_text(
-            problems,
-            "medium",
-            data.medium,
-            "medium",
-            rules.MEDIUM_MAX,
-            "enter the language of the session, for example English",
-        )
+        values["medium"] = rules.clean_medium(problems, data.medium, await directory.vocabulary(VocabularyKind.MEDIUM))
     if data.time_zone is not None:
         values["time_zone"] = data.time_zone
     if data.reminders_enabled is not None:
@@ -365,13 +370,9 @@ async def plan_update(
         rules.check_duration(problems, data.duration_minutes)
     labels = {}
     if data.recommended_for is not None:
-        labels[LabelKind.RECOMMENDED_FOR] = rules.clean_list(
-            problems, "recommendedFor", data.recommended_for, "recommended for", "Teachers, Block education officer"
-        )
+        labels[LabelKind.RECOMMENDED_FOR] = await _recommended_for(problems, directory, data.recommended_for)
     if data.categories is not None:
-        labels[LabelKind.CATEGORY] = rules.clean_list(
-            problems, "categories", data.categories, "category", "Communication, Life skills"
-        )
+        labels[LabelKind.CATEGORY] = await _categories(problems, directory, data.categories)
     seats = data.seats_limit if data.seats_limit is not None else session.seats_limit
     if data.seats_limit is not None:
         values["seats_limit"] = data.seats_limit

@@ -16,7 +16,17 @@ from datetime import datetime
 from tortoise import Tortoise
 from tortoise.expressions import Q
 
-from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, SessionStatus, User
+from backend.models import (
+    Attendance,
+    AttendanceKind,
+    LabelKind,
+    Session,
+    SessionLabel,
+    SessionStatus,
+    User,
+    VocabularyKind,
+    VocabularyValue,
+)
 
 ACTIVE = (SessionStatus.UPCOMING, SessionStatus.LIVE)
 # First key of the PostgreSQL advisory lock "booking this mentor"; the second is the mentor's ID.
@@ -62,6 +72,7 @@ class Directory:
         self.mentors_by_email: dict[str, User | None] = {}
         self.mentees_by_email: dict[str, User | None] = {}
         self.bookings: dict[int, list[Booking]] = {}  # mentor id → sorted bookings, when loaded
+        self.vocabularies: dict[VocabularyKind, list[str]] | None = None
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -128,6 +139,16 @@ class Directory:
         await self.load_mentors(ids=session_mentors, emails=mentor_emails)
         await self.load_mentees(mentee_emails)
         await self.load_bookings([m.id for m in self.mentors_by_id.values() if m])
+        await self.load_vocabularies()
+
+    async def load_vocabularies(self) -> None:
+        """The organisation's lists of categories, "recommended for" values and mediums, in one query."""
+        if self.vocabularies is not None:
+            return
+        self.vocabularies = {kind: [] for kind in VocabularyKind}
+        rows = VocabularyValue.filter(organization_id=self.organization_id).order_by("position", "id")
+        for kind, value in await rows.values_list("kind", "value"):
+            self.vocabularies[VocabularyKind(kind)].append(value)
 
     # --- questions -------------------------------------------------------------------------------
 
@@ -142,6 +163,11 @@ class Directory:
         key = (email or "").strip().lower()
         await self.load_mentors(emails=[key])
         return self.mentors_by_email[key]
+
+    async def vocabulary(self, kind: VocabularyKind) -> list[str]:
+        await self.load_vocabularies()
+        assert self.vocabularies is not None
+        return self.vocabularies[kind]
 
     async def mentees(self, emails: list[str]) -> dict[str, User | None]:
         await self.load_mentees(emails)

@@ -214,43 +214,84 @@ class SessionFacets:
     mediums: list[FacetOption]
 
 
-async def _column_counts(query: QuerySet[Session], column: str) -> dict[str, int]:
-    rows = await query.annotate(n=Count("id")).group_by(column).values(column, "n")
-    return {str(getattr(row[column], "value", row[column])): row["n"] for row in rows}
-
-
-async def _label_counts(query: QuerySet[Session], kind: LabelKind) -> dict[str, int]:
-    rows = (
-        await SessionLabel.filter(kind=kind, session_id__in=Subquery(query.values("id")))
-        .annotate(n=Count("id"))
-        .group_by("value")
-        .values("value", "n")
-    )
-    return {row["value"]: row["n"] for row in rows}
-
-
 def _options(counts: dict[str, int], known: list[str] | None = None) -> list[FacetOption]:
     """Every known option (even at zero, so a checkbox does not vanish), then the rest by name."""
     values = list(known or []) + sorted((v for v in counts if v not in (known or [])), key=str.lower)
     return [FacetOption(value=v, count=counts.get(v, 0)) for v in values]
 
 
+# The filter groups that have a checkbox list, and the session column of those that are columns.
+FACET_COLUMNS = {"statuses": "status", "types": "type", "platforms": "meeting_platform", "mediums": "medium"}
+
+
+def _label_condition(f: SessionFilter, kind: LabelKind, session_column: str = "id") -> Q | None:
+    """The sessions having one of the ticked labels of this kind; None when none is ticked."""
+    values = f.categories if kind == LabelKind.CATEGORY else f.recommended_for
+    if not values:
+        return None
+    ticked = SessionLabel.filter(kind=kind, value__in=values).values("session_id")
+    return Q(**{f"{session_column}__in": Subquery(ticked)})
+
+
+def _all_of(conditions: list[Q | None]) -> Q:
+    found = [c for c in conditions if c is not None]
+    return Q(*found) if found else Q()
+
+
 async def session_facets(viewer: User, filter: SessionFilter | None = None, search: str | None = None) -> SessionFacets:
     """Each filter group counts the sessions matching every other applied filter, so options within a
-    group stay selectable together (they OR), and the counts say what ticking one would add."""
+    group stay selectable together (they OR), and the counts say what ticking one would add.
+
+    Two statements, each one pass over the matching sessions, whatever is ticked: the sessions that match
+    everything but the checkbox groups, counted per combination of status, type, platform and medium
+    (Python then sums, for each group, the combinations the other groups' ticks allow), and their labels
+    counted per value, each label kind under every filter but its own."""
     f = filter or SessionFilter()
     condition = await _search_condition(viewer, search)
+    unticked = replace(f, statuses=[], types=[], platforms=[], mediums=[], categories=[], recommended_for=[])
+    common = _matching(viewer, unticked, condition)
+    in_categories = _label_condition(f, LabelKind.CATEGORY)
+    in_recommended = _label_condition(f, LabelKind.RECOMMENDED_FOR)
 
-    def without(**cleared) -> QuerySet[Session]:
-        return _matching(viewer, replace(f, **cleared), condition)
+    columns = list(FACET_COLUMNS.values())
+    label_ticks = [q for q in (in_categories, in_recommended) if q is not None]
+    count = Count("id", _filter=_all_of(label_ticks)) if label_ticks else Count("id")
+    combinations = await common.annotate(n=count).group_by(*columns).values(*columns, "n")
+    ticked = {
+        column: {str(getattr(v, "value", v)) for v in getattr(f, group)} for group, column in FACET_COLUMNS.items()
+    }
+    counts: dict[str, dict[str, int]] = {column: {} for column in columns}
+    for row in combinations:
+        values = {column: str(getattr(row[column], "value", row[column])) for column in columns}
+        allowed = {column: not ticked[column] or values[column] in ticked[column] for column in columns}
+        for column in columns:
+            if row["n"] and all(allowed[other] for other in columns if other != column):
+                counts[column][values[column]] = counts[column].get(values[column], 0) + row["n"]
+
+    # A label row counts when its session passes every checkbox group but the label's own kind.
+    session_ticks = [Q(**{f"session__{column}__in": sorted(ticked[column])}) for column in columns if ticked[column]]
+    for_categories = _all_of(
+        [Q(kind=LabelKind.CATEGORY), *session_ticks, _label_condition(f, LabelKind.RECOMMENDED_FOR, "session_id")]
+    )
+    for_recommended = _all_of(
+        [Q(kind=LabelKind.RECOMMENDED_FOR), *session_ticks, _label_condition(f, LabelKind.CATEGORY, "session_id")]
+    )
+    label_rows = (
+        await SessionLabel.filter(session_id__in=Subquery(common.values("id")))
+        .filter(for_categories | for_recommended)
+        .annotate(n=Count("id"))
+        .group_by("kind", "value")
+        .values("kind", "value", "n")
+    )
+    labels: dict[LabelKind, dict[str, int]] = {LabelKind.CATEGORY: {}, LabelKind.RECOMMENDED_FOR: {}}
+    for row in label_rows:
+        labels[LabelKind(row["kind"])][row["value"]] = row["n"]
 
     return SessionFacets(
-        statuses=_options(await _column_counts(without(statuses=[]), "status"), [s.value for s in SessionStatus]),
-        types=_options(await _column_counts(without(types=[]), "type"), [t.value for t in SessionType]),
-        platforms=_options(
-            await _column_counts(without(platforms=[]), "meeting_platform"), [p.value for p in MeetingPlatform]
-        ),
-        categories=_options(await _label_counts(without(categories=[]), LabelKind.CATEGORY)),
-        recommended_for=_options(await _label_counts(without(recommended_for=[]), LabelKind.RECOMMENDED_FOR)),
-        mediums=_options(await _column_counts(without(mediums=[]), "medium")),
+        statuses=_options(counts["status"], [s.value for s in SessionStatus]),
+        types=_options(counts["type"], [t.value for t in SessionType]),
+        platforms=_options(counts["meeting_platform"], [p.value for p in MeetingPlatform]),
+        categories=_options(labels[LabelKind.CATEGORY]),
+        recommended_for=_options(labels[LabelKind.RECOMMENDED_FOR]),
+        mediums=_options(counts["medium"]),
     )

@@ -4,20 +4,29 @@ CSV, and they report every problem of an input together (R8: field, code, plain 
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
-from backend.models import MeetingPlatform, Session, SessionStatus, SessionTimeZone, SessionType, User
+from backend.models import (
+    MeetingPlatform,
+    Session,
+    SessionStatus,
+    SessionTimeZone,
+    SessionType,
+    User,
+    VocabularyKind,
+)
 from backend.settings import get_settings
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 LABEL_MAX = 100
-MEDIUM_MAX = 100
 DURATION_MIN, DURATION_MAX = 30, 1440
 SEATS_MAX = 1000
 START_EARLY = timedelta(minutes=15)
@@ -31,6 +40,11 @@ PLATFORM_NAMES = {
     MeetingPlatform.ZOOM: "Zoom",
 }
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+VOCABULARY_NAMES = {
+    VocabularyKind.CATEGORY: "categories",
+    VocabularyKind.RECOMMENDED_FOR: "“Recommended for” values",
+    VocabularyKind.MEDIUM: "mediums",
+}
 NOT_A_MANAGER = "Only session managers can change sessions; ask a session manager of your organisation."
 
 
@@ -153,25 +167,88 @@ def clean_text(problems: Problems, field: str, value: str | None, label: str, li
     return text
 
 
-def clean_list(problems: Problems, field: str, values: list[str] | None, label: str, example: str) -> list[str] | None:
-    """One or more distinct values (case-insensitively), each trimmed and short enough."""
+def match_key(value: str) -> str:
+    """A value without case, spaces and punctuation: “Life skills”, “life-skills” and “LIFE SKILLS” are
+    one value of a vocabulary."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
+
+
+def known_value(problems: Problems, field: str, text: str, known: list[str], kind: VocabularyKind) -> str | None:
+    """The organisation's canonical value that `text` stands for (matched ignoring case, spaces and
+    punctuation), or None after reporting the closest known value and the whole list."""
+    by_key = {match_key(value): value for value in known}
+    found = by_key.get(match_key(text))
+    if found is not None:
+        return found
+    names = VOCABULARY_NAMES[kind]
+    shown = text if len(text) <= 60 else text[:60] + "…"
+    if not known:
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"“{shown}” cannot be used: your organisation has no {names} yet; "
+            "a session manager adds them on the Vocabulary page.",
+        )
+        return None
+    guess = difflib.get_close_matches(match_key(text), list(by_key), n=1, cutoff=0.6)
+    listing = ", ".join(known)
+    if guess:
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"“{shown}” is not one of your organisation's {names}; did you mean “{by_key[guess[0]]}”? "
+            f"The {names} are: {listing}.",
+        )
+    else:
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"“{shown}” is not one of your organisation's {names}, which are: {listing}. "
+            "Choose one of them, or ask a session manager to add it on the Vocabulary page.",
+        )
+    return None
+
+
+def clean_list(
+    problems: Problems,
+    field: str,
+    values: list[str] | None,
+    label: str,
+    example: str,
+    known: list[str],
+    kind: VocabularyKind,
+) -> list[str] | None:
+    """One or more distinct values of the organisation's vocabulary, in their canonical spelling."""
     found: list[str] = []
+    unknown = False
     for value in values or []:
         text = value.strip()
-        if not text or text.lower() in (f.lower() for f in found):
+        if not text:
             continue
-        if len(text) > LABEL_MAX:
-            problems.add(
-                field,
-                ErrorCode.INVALID,
-                f"The {label} value “{text[:30]}…” is too long; keep each value to {LABEL_MAX} characters.",
-            )
-            return None
-        found.append(text)
+        canonical = known_value(problems, field, text, known, kind)
+        if canonical is None:
+            unknown = True
+        elif canonical not in found:
+            found.append(canonical)
+    if unknown:
+        return None
     if not found:
         problems.add(field, ErrorCode.REQUIRED, f"Give one or more {label} values, for example: {example}.")
         return None
     return found
+
+
+def clean_medium(problems: Problems, value: str | None, known: list[str]) -> str | None:
+    """The medium (language) of a session: one value of the organisation's list of mediums."""
+    text = (value or "").strip()
+    if not text:
+        problems.add(
+            "medium",
+            ErrorCode.REQUIRED,
+            "The medium is required; enter the language of the session, for example English.",
+        )
+        return None
+    return known_value(problems, "medium", text, known, VocabularyKind.MEDIUM)
 
 
 def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:

@@ -147,3 +147,14 @@ async def manager_page(context: BrowserContext, page: Page) -> Page:
     """A page signed in as the first organisation's manager (not yet navigated)."""
     await sign_in(context, MANAGER)
     return page
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(params=["desktop", "phone"])
+async def sized_page(request: pytest.FixtureRequest, manager_page: Page) -> Page:
+    """The signed-in manager's page at desktop width (1280 px) and at a phone's 390 px."""
+    if request.param == "phone":
+        await manager_page.set_viewport_size(PHONE)
+    return manager_page

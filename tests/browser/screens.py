@@ -194,3 +194,18 @@ async def new_session(api: Api, **overrides) -> dict:
     created = (await api(CREATE_SESSION, {"input": payload}))["createSession"]
     assert created["errors"] == [], created["errors"]
     return {**created["session"], "mentor": mentor}
+
+
+async def pick_values(scope: Locator | Page, label: str, *typed: str) -> None:
+    """Choose values in a pick-list (value-picker.js) by typing part of each and taking the first match."""
+    box = scope.get_by_role("combobox", name=label, exact=True)
+    for text in typed:
+        await box.fill(text)
+        await box.press("ArrowDown")
+        await box.press("Enter")
+
+
+async def assert_no_sideways_scroll(page: Page) -> None:
+    """The page is no wider than the window: nothing needs scrolling sideways."""
+    widths = await page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"

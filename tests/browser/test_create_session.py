@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.screens import IST, Api, free_start, open_session_list, people, unique_title
+from tests.browser.screens import IST, Api, free_start, open_session_list, people, pick_values, unique_title
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +37,10 @@ async def test_create_session_form_publishes_the_session_and_shows_its_details(m
     await form.get_by_label("Date (DD-MM-YYYY)").fill(start.strftime("%d-%m-%Y"))
     await form.get_by_label("Time (24 hrs)").fill(start.strftime("%H:%M"))
     await form.get_by_label("Duration (minutes)").fill("45")
-    await form.get_by_label("Recommended for").fill("Teachers, Head teachers")
-    await form.get_by_label("Categories").fill("Pedagogy")
-    await form.get_by_label("Medium").fill("English")
+    await pick_values(form, "Recommended for", "teach", "head")
+    await expect(form.locator("#create-recommended-for-chosen")).to_have_text("Teachers×Head teachers×")
+    await pick_values(form, "Categories", "PEDA")
+    await pick_values(form, "Medium", "engl")
     await form.get_by_role("combobox", name="Invite mentees").fill(mentee["email"])
     await form.get_by_role("option", name=re.compile(re.escape(mentee["email"]))).click()
     await expect(form.get_by_role("list", name="Invited mentees")).to_contain_text(mentee["name"])

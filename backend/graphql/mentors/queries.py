@@ -16,4 +16,4 @@ class MentorQueries:
     @strawberry.field(description="A mentor of the viewer's organisation, or null.")
     async def mentor(self, info: Info, id: strawberry.ID) -> MentorProfile | None:
         found = await people.find_mentor(signed_in(info), require_id(id, "Mentor ID"))
-        return MentorProfile(model=found) if found else None
+        return MentorProfile.of(found) if found else None

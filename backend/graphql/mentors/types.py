@@ -26,22 +26,20 @@ class MentorRating:
 @strawberry.type
 class MentorProfile:
     model: strawberry.Private[models.User]
+    id: strawberry.ID
+    name: str
+    email: str
+    designation: str
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field
-    def email(self) -> str:
-        return self.model.email
-
-    @strawberry.field
-    def designation(self) -> str:
-        return self.model.designation
+    @classmethod
+    def of(cls, model: models.User) -> MentorProfile:
+        return cls(
+            model=model,
+            id=strawberry.ID(str(model.id)),
+            name=model.name,
+            email=model.email,
+            designation=model.designation,
+        )
 
     @strawberry.field(description="The organisation's name.")
     def organization(self) -> str:

@@ -31,7 +31,7 @@ class DeleteSessionPayload:
 
 async def _payload(work: Awaitable[SessionModel]) -> SessionPayload:
     try:
-        return SessionPayload(session=Session(model=await work))
+        return SessionPayload(session=Session.of(await work))
     except Refused as refused:
         return SessionPayload(errors=user_errors(refused.errors))
 

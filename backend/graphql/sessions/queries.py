@@ -68,4 +68,4 @@ class SessionQueries:
     @strawberry.field(description="One session, or null when it does not exist or is not the viewer's to see.")
     async def session(self, info: Info, id: strawberry.ID) -> Session | None:
         found = await visible_sessions(signed_in(info)).get_or_none(id=require_id(id, "Session ID"))
-        return Session(model=found) if found else None
+        return Session.of(found) if found else None

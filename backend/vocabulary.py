@@ -1,0 +1,155 @@
+"""An organisation's managed lists (vocabularies) of categories, "recommended for" values and mediums.
+
+Sessions may only use values of these lists; values coming in are matched to them by
+`rules.known_value`. Managers add, rename (on every session too) and remove values here.
+"""
+
+from __future__ import annotations
+
+from tortoise.expressions import Subquery
+from tortoise.transactions import in_transaction
+
+from backend.errors import ErrorCode, Refused, UserError
+from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue
+from backend.sessions import rules
+
+VALUE_MAX = rules.LABEL_MAX
+LABEL_KINDS = {VocabularyKind.CATEGORY: LabelKind.CATEGORY, VocabularyKind.RECOMMENDED_FOR: LabelKind.RECOMMENDED_FOR}
+SINGULAR = {
+    VocabularyKind.CATEGORY: "category",
+    VocabularyKind.RECOMMENDED_FOR: "“Recommended for” value",
+    VocabularyKind.MEDIUM: "medium",
+}
+
+
+async def vocabularies(organization_id: int) -> dict[VocabularyKind, list[str]]:
+    """Every list of the organisation, each in display order."""
+    found: dict[VocabularyKind, list[str]] = {kind: [] for kind in VocabularyKind}
+    rows = VocabularyValue.filter(organization_id=organization_id).order_by("position", "id")
+    for kind, value in await rows.values_list("kind", "value"):
+        found[VocabularyKind(kind)].append(value)
+    return found
+
+
+def _refuse(field: str | None, code: ErrorCode, message: str) -> Refused:
+    return Refused([UserError(field, code, message)])
+
+
+def _manager(actor: User) -> None:
+    if not actor.is_manager:
+        raise _refuse(None, ErrorCode.PERMISSION_DENIED, "Only session managers can change the lists of values.")
+
+
+def _clean(field: str, kind: VocabularyKind, value: str) -> str:
+    text = " ".join(value.split())
+    if not rules.match_key(text):
+        raise _refuse(
+            field,
+            ErrorCode.REQUIRED,
+            f"Give the {SINGULAR[kind]} with at least one letter or digit, for example “Life skills”.",
+        )
+    if len(text) > VALUE_MAX:
+        raise _refuse(
+            field, ErrorCode.INVALID, f"The value has {len(text)} characters; shorten it to {VALUE_MAX} or fewer."
+        )
+    return text
+
+
+async def _find(organization_id: int, kind: VocabularyKind, value: str) -> VocabularyValue | None:
+    return await VocabularyValue.get_or_none(
+        organization_id=organization_id, kind=kind, match_key=rules.match_key(value)
+    )
+
+
+async def add_value(actor: User, kind: VocabularyKind, value: str) -> None:
+    _manager(actor)
+    text = _clean("value", kind, value)
+    async with in_transaction():
+        existing = await _find(actor.organization_id, kind, text)
+        if existing is not None:
+            raise _refuse(
+                "value",
+                ErrorCode.CONFLICT,
+                f"“{existing.value}” is already in the list; "
+                "values that differ only in case, spaces or punctuation are one value.",
+            )
+        last = (
+            await VocabularyValue.filter(organization_id=actor.organization_id, kind=kind).order_by("-position").first()
+        )
+        await VocabularyValue.create(
+            organization_id=actor.organization_id,
+            kind=kind,
+            value=text,
+            match_key=rules.match_key(text),
+            position=(last.position if last else 0) + 1,
+        )
+
+
+def _not_in_list(kind: VocabularyKind, value: str) -> Refused:
+    return _refuse(
+        "from",
+        ErrorCode.NOT_FOUND,
+        f"“{value.strip()}” is not in the list of {rules.VOCABULARY_NAMES[kind]}; reload the page and pick it again.",
+    )
+
+
+async def rename_value(actor: User, kind: VocabularyKind, old: str, new: str) -> None:
+    """Renames the value in the list and on every session of the organisation. Renaming it to another
+    value of the list merges the two: its sessions get that value, and it leaves the list."""
+    _manager(actor)
+    text = _clean("to", kind, new)
+    async with in_transaction():
+        entry = await _find(actor.organization_id, kind, old)
+        if entry is None:
+            raise _not_in_list(kind, old)
+        other = await _find(actor.organization_id, kind, text)
+        previous = entry.value
+        if other is not None and other.id != entry.id:
+            await entry.delete()
+            await _respell(actor.organization_id, kind, previous, other.value)
+            return
+        entry.value, entry.match_key = text, rules.match_key(text)
+        await entry.save(update_fields=["value", "match_key"])
+        if previous != text:
+            await _respell(actor.organization_id, kind, previous, text)
+
+
+async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: str) -> None:
+    """Every session of the organisation that uses `old` uses `new` instead (once, if it had both)."""
+    sessions = Session.filter(organization_id=organization_id)
+    if kind == VocabularyKind.MEDIUM:
+        await sessions.filter(medium=old).update(medium=new)
+        return
+    label_kind = LABEL_KINDS[kind]
+    ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
+    having_new = Subquery(SessionLabel.filter(kind=label_kind, value=new).values("session_id"))
+    await ours.filter(session_id__in=having_new).delete()
+    await SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id"))).update(
+        value=new
+    )
+
+
+async def sessions_using(organization_id: int, kind: VocabularyKind, value: str) -> int:
+    """How many sessions (not deleted) use the value."""
+    sessions = Session.filter(organization_id=organization_id, deleted_at__isnull=True)
+    if kind == VocabularyKind.MEDIUM:
+        return await sessions.filter(medium=value).count()
+    return await sessions.filter(labels__kind=LABEL_KINDS[kind], labels__value=value).count()
+
+
+async def remove_value(actor: User, kind: VocabularyKind, value: str) -> None:
+    """Refused while sessions use the value, saying how many."""
+    _manager(actor)
+    async with in_transaction():
+        entry = await _find(actor.organization_id, kind, value)
+        if entry is None:
+            raise _not_in_list(kind, value)
+        used = await sessions_using(actor.organization_id, kind, entry.value)
+        if used:
+            sessions = "1 session uses" if used == 1 else f"{used} sessions use"
+            raise _refuse(
+                "value",
+                ErrorCode.CONFLICT,
+                f"“{entry.value}” cannot be removed: {sessions} it. Rename it instead, or change those sessions first.",
+            )
+        await entry.delete()
