@@ -11,6 +11,8 @@ of sending it late.
 A reminder is owed only if it falls after the moment the person and the time came together: a session
 created or moved inside a reminder window, or a mentee added inside it, gets only the reminders still
 ahead. When several reminders of one person are due at once (the app was down), only the nearest is sent.
+A due reminder that is not sent is recorded too (without a mail), so once everyone's due reminders are
+recorded a pass passes the session over after one small count.
 Deleted, started and reminder-free sessions get none, and their reminders still waiting in the outbox are
 withdrawn when that happens.
 """
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
@@ -97,16 +100,34 @@ async def _candidates(minutes: tuple[int, ...], now: datetime) -> list[Session]:
     )
 
 
-def _owed(
-    session: Session, minutes: tuple[int, ...], since: datetime, now: datetime, recorded: set[int]
-) -> tuple[int | None, list[int]]:
-    """Of the reminders due by `now` and falling after `since`: the one to send (the nearest) and the
-    ones passed over, all not yet recorded."""
-    due = [m for m in minutes if since <= session.starts_at - timedelta(minutes=m) <= now and m not in recorded]
-    if not due:
-        return None, []
-    nearest = min(due)
-    return nearest, [m for m in due if m != nearest]
+def _due(session: Session, minutes: tuple[int, ...], now: datetime) -> list[int]:
+    return [m for m in minutes if session.starts_at - timedelta(minutes=m) <= now]
+
+
+def _plan(session: Session, due: list[int], since: datetime, recorded: set[int]) -> tuple[int | None, list[int]]:
+    """Of one person's due reminders not yet recorded: the one to send (the nearest of those falling after
+    `since`, when the person and the time came together) and the ones passed over, recorded unsent."""
+    open_ = [m for m in due if m not in recorded]
+    owed = [m for m in open_ if session.starts_at - timedelta(minutes=m) >= since]
+    nearest = min(owed) if owed else None
+    return nearest, [m for m in open_ if m != nearest]
+
+
+async def _waiting(sessions: list[Session], due: dict[int, list[int]]) -> list[Session]:
+    """The sessions with a due reminder not yet recorded for someone: every person has a row per due
+    reminder once it was sent or passed over, so a pass where nothing is new reads two small results."""
+    recorded: dict[int, int] = defaultdict(int)
+    starts = {s.id: s.starts_at for s in sessions}
+    rows = (
+        await SessionReminder.filter(session_id__in=list(starts))
+        .annotate(count=Count("id"))
+        .group_by("session_id", "minutes_before", "starts_at")
+        .values("session_id", "minutes_before", "starts_at", "count")
+    )
+    for row in rows:
+        if row["starts_at"] == starts[row["session_id"]] and row["minutes_before"] in due[row["session_id"]]:
+            recorded[row["session_id"]] += row["count"]
+    return [s for s in sessions if due[s.id] and recorded[s.id] < len(due[s.id]) * (s.mentee_count + 1)]
 
 
 async def send_due(settings: Settings | None = None, *, now: datetime | None = None) -> int:
@@ -115,13 +136,14 @@ async def send_due(settings: Settings | None = None, *, now: datetime | None = N
     now = now or utcnow()
     if not settings.reminder_minutes:
         return 0
-    sessions = await _candidates(settings.reminder_minutes, now)
+    candidates = await _candidates(settings.reminder_minutes, now)
+    due = {s.id: _due(s, settings.reminder_minutes, now) for s in candidates}
+    sessions = await _waiting(candidates, due) if candidates else []
     if not sessions:
         return 0
     ids = [s.id for s in sessions]
-    attendances = await Attendance.filter(session_id__in=ids).select_related("mentee")
     mentees: dict[int, list[Attendance]] = defaultdict(list)
-    for attendance in attendances:
+    for attendance in await Attendance.filter(session_id__in=ids).select_related("mentee"):
         mentees[attendance.session_id].append(attendance)
     mentors = {u.id: u for u in await User.filter(id__in={s.mentor_id for s in sessions})}
     starts = {s.id: s.starts_at for s in sessions}
@@ -140,10 +162,10 @@ async def send_due(settings: Settings | None = None, *, now: datetime | None = N
         ]
         mails: list[tuple[User, int, outbox.Mail | None]] = []
         for person, since, attends in people:
-            nearest, passed = _owed(session, settings.reminder_minutes, since, now, recorded[(session.id, person.id)])
+            nearest, passed = _plan(session, due[session.id], since, recorded[(session.id, person.id)])
             if nearest is not None:
                 mails.append((person, nearest, reminder_mail(session, mentor, person, nearest, attends)))
-                mails += [(person, m, None) for m in passed]
+            mails += [(person, m, None) for m in passed]
         if mails:
             queued += await _queue(session, mails)
     return queued
