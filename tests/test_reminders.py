@@ -27,7 +27,7 @@ from backend.models import (
 )
 from tests.calendar_parts import the_event
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_session
+from tests.factories import make_session, make_user
 from tests.session_requests import DELETE, UPDATE, a_desk, mutate
 from tests.test_session_notifications import delivered, plain
 
@@ -286,3 +286,19 @@ async def test_a_csv_row_turns_reminders_off_and_an_edit_row_turns_them_back_on(
 
     assert result["rows"][0]["status"] == "VALID", result["rows"][0]["message"]
     assert (await Session.get(id=quiet.id)).reminders_enabled is True
+
+
+async def test_a_pass_with_nothing_new_reads_the_same_few_statements_however_many_sessions(db, sql_statements):
+    async def statements_of_a_quiet_pass(count: int) -> int:
+        desk = await a_desk()
+        for _ in range(count):
+            await make_session(desk.org, await make_user(desk.org, "MENTOR"), starts_at=start, enrolled=(desk.asha,))
+        await reminders.send_due(db, now=start - timedelta(minutes=30))
+        sql_statements.clear()
+        assert await reminders.send_due(db, now=start - timedelta(minutes=20)) == 0
+        return len(sql_statements)
+
+    start = utcnow().replace(microsecond=0) + timedelta(hours=2)
+    few = await statements_of_a_quiet_pass(2)
+    many = await statements_of_a_quiet_pass(20)
+    assert few == many == 2
