@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from backend.models import Session, SessionTimeZone, SessionType
+from backend.models import MeetingPlatform, Session, SessionTimeZone, SessionType
 from tests.bulk_upload_helpers import create, csv_bytes, upload_and_run
 from tests.bulk_upload_helpers import people as bulk_people
 from tests.calendar_parts import calendar_parts, the_event
@@ -184,3 +184,23 @@ async def test_an_invitation_to_a_private_session_carries_the_calendar_part(grap
 
     cal, event = the_event((await delivered(smtp_server, db))[desk.kiran.email][0])
     assert str(cal["METHOD"]) == "REQUEST" and event["SEQUENCE"] == 0
+
+
+async def test_someone_not_allowed_to_see_the_meeting_gets_no_link_in_the_event(db):
+    from icalendar import Calendar
+
+    from backend.mail import calendar
+    from backend.sessions.visibility import can_see_meeting
+
+    desk = await a_desk()
+    session = await make_session(desk.org, desk.mentor, platform=MeetingPlatform.ZOOM, enrolled=(desk.asha,))
+    outsider = desk.meena  # a mentee of the organisation, not in the session
+    organizer = calendar.Organizer.from_mail_from(db.mail_from)
+
+    part = calendar.invitation(
+        session, outsider, organizer, mentor=desk.mentor, shows_meeting=can_see_meeting(outsider, session, False)
+    )
+
+    (event,) = Calendar.from_ical(part.content).walk("VEVENT")
+    assert "LOCATION" not in event and "URL" not in event
+    assert "zoom.us" not in str(event["DESCRIPTION"]) and "123456" not in str(event["DESCRIPTION"])
