@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from cross_web import HTTPException as GraphQLHTTPException
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -14,12 +16,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
-from backend import auth, downloads
+from backend import auth, downloads, graphiql
+from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
+from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
+from backend.graphql import error_policy
 from backend.graphql.context import Context
+from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
 from backend.housekeeping import Housekeeper
@@ -58,25 +66,67 @@ CSRF_MESSAGE = (
 )
 
 
+VIEWER_KEY = "sessiondesk.viewer"
+
+
 class GraphQLView(GraphQL):
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
+        return graphiql.page()
+
     async def get_context(self, request: Request, response: Response) -> Context:
         token, _ = auth.request_token(request)
-        return Context(request=request, response=response, viewer=await auth.user_for_token(token), token=token)
+        if VIEWER_KEY in request.scope:  # looked up already, before a file upload was read
+            viewer = request.scope[VIEWER_KEY]
+        else:
+            viewer = await auth.user_for_token(token)
+        return Context(request=request, response=response, viewer=viewer, token=token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            _, from_cookie = auth.request_token(Request(scope))
-            if not auth.csrf_ok(Request(scope), from_cookie):
-                body = {"errors": [{"message": CSRF_MESSAGE, "extensions": {"code": "CSRF"}}]}
-                await JSONResponse(body, status_code=403)(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        _, from_cookie = auth.request_token(request)
+        if not auth.csrf_ok(request, from_cookie):
+            await JSONResponse(error_body(CSRF_MESSAGE, "CSRF"), status_code=403)(scope, receive, send)
+            return
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            # Every upload needs a signed-in person: check before reading a byte of the file.
+            scope[VIEWER_KEY] = await auth.user_for_token(auth.request_token(request)[0])
+            if scope[VIEWER_KEY] is None:
+                not_signed_in = NotSignedIn()
+                body = error_body(not_signed_in.message, "UNAUTHENTICATED")
+                await JSONResponse(body, status_code=401)(scope, receive, send)
                 return
-        await super().__call__(scope, receive, send)
+        try:
+            response = await self.run(request)
+        except (GraphQLHTTPException, HTTPException) as refused:
+            # A body that is not a GraphQL request at all: still answered in GraphQL's error shape.
+            reason = getattr(refused, "reason", None) or getattr(refused, "detail", "Bad request")
+            response = JSONResponse(error_body(str(reason), "BAD_REQUEST"), status_code=refused.status_code)
+        await response(scope, receive, send)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if error_policy.unavailable(result.errors):
+            # No partial answer while the database is away: the one error every path answers, with 503.
+            return error_body(UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE")  # type: ignore[return-value]
+        return await super().process_result(request, result)
+
+    def create_response(self, response_data, sub_response: Response) -> Response:  # type: ignore[no-untyped-def]
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and any(
+            (e.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE" for e in response_data.get("errors") or ()
+        ):
+            response.status_code = 503
+            response.headers["Retry-After"] = "5"
+        return response
 
 
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+        b"default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; "
         b"base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     ),
     (b"x-content-type-options", b"nosniff"),
@@ -85,9 +135,9 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds a strict content security policy and friends to every answer but GraphiQL (which loads
-    its scripts from a CDN, in development only), and makes browsers revalidate the app's files so a
-    deploy never leaves them running a mix of old and new modules."""
+    """Adds a strict content security policy and friends to every answer, GraphiQL's included (its files
+    are served by the app), and makes browsers revalidate the app's files so a deploy never leaves them
+    running a mix of old and new modules."""
 
     def __init__(self, app, graphiql: bool) -> None:
         self.app, self.graphiql = app, graphiql
@@ -97,7 +147,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        strict = not (self.graphiql and path == "/graphql" and scope["method"] == "GET")
+        strict = True  # GraphiQL too: its files come from this app (backend/graphiql.py)
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -173,6 +223,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *(graphiql.routes if settings.debug else []),
         *downloads.routes,
         *calendar_feed_routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
@@ -182,4 +233,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     middleware = [Middleware(RequestLog), Middleware(SecurityHeaders, graphiql=settings.debug)]
     if settings.cors_allow_origins:
         middleware.append(Middleware(GraphQLCors, origins=settings.cors_allow_origins))
+    # Inside the above, so that their log line, headers and CORS apply to these answers too: any exception
+    # below becomes a JSON 503 or 500 (backend/failures.py), and oversized bodies a 413 (body_limits.py).
+    middleware += [Middleware(FailureResponses), Middleware(BodyLimit)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

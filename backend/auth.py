@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -18,10 +19,10 @@ from starlette.requests import HTTPConnection
 from backend import throttle
 from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
+from backend.inputs import control_character_problem
 from backend.models import AuthToken, User, utcnow
 from backend.observability import note_viewer
 from backend.settings import get_settings
-from backend.text import control_character_problem
 
 COOKIE_NAME = "sessiondesk_token"
 TOKEN_LIFETIME = timedelta(days=14)
@@ -36,7 +37,7 @@ _argon2_threads = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), th
 T = TypeVar("T")
 
 
-async def _in_argon2_thread(work, *args) -> T:  # type: ignore[type-var]
+async def _in_argon2_thread(work: Callable[..., T], *args: object) -> T:
     return await asyncio.get_running_loop().run_in_executor(_argon2_threads, work, *args)
 
 
@@ -52,7 +53,7 @@ async def hash_password_off_loop(password: str) -> str:
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a lone surrogate matches no password
         return False
 
 
@@ -147,7 +148,10 @@ class SignInHousekeeper(BackgroundWorker):
     name = "sign-in housekeeping"
     poll_seconds = 300.0
 
-    async def run_pass(self) -> None:
+    async def run_pass(self) -> str | None:
         now = utcnow()
-        await purge_expired_tokens(now)
-        await throttle.forget_old(now)
+        tokens = await purge_expired_tokens(now)
+        failures = await throttle.forget_old(now)
+        if not tokens and not failures:
+            return None
+        return f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)"

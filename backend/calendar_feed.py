@@ -25,8 +25,9 @@ from starlette.routing import Route
 from tortoise.expressions import Q, Subquery
 
 from backend.mail import calendar
+from backend.mail.notifications import MeetingShown
 from backend.models import Attendance, SessionStatus, User, utcnow
-from backend.sessions.visibility import can_see_meeting, visible_sessions
+from backend.sessions.visibility import visible_sessions
 from backend.settings import get_settings
 
 # A calendar app fetches the whole feed every time; the soonest sessions are the ones that matter.
@@ -112,7 +113,7 @@ async def feed_ics(person: User, now: datetime | None = None) -> bytes:
             organizer,
             attendee=None,
             mentor=mentors.get(session.mentor_id),
-            shows_meeting=can_see_meeting(person, session, session.id in attended),
+            meeting=MeetingShown.to(person, session, session.id in attended),
             stamp=now,
         )
         for session in sessions

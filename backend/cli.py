@@ -48,6 +48,9 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"Created {user.email} ({', '.join(roles)}) in {args.org}.")
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 15
+
+
 def proxy_options(settings: Settings) -> dict[str, object]:
     """uvicorn's proxy options: X-Forwarded-For and X-Forwarded-Proto are believed only from these
     addresses, so the client address (sign-in throttling) and https (the Secure cookie) cannot be forged."""
@@ -88,6 +91,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
             workers=args.workers,
             log_config=logging_config(settings.log_format),
             access_log=False,  # the app logs one line per request itself (backend/observability.py)
+            # On SIGTERM, requests in flight get this long before the background workers stop (a bulk job
+            # is handed back then), well inside a 30 s stop grace period.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             **proxy_options(settings),
         )
     finally:
@@ -110,6 +116,9 @@ def cmd_outbox(args: argparse.Namespace) -> None:
             f"Outbox: {counts.pending} pending, {counts.failed} failed, {counts.sent} sent "
             f"(kept {get_settings().mail_keep_days} days)."
         ]
+        shown = counts.failed if args.failed else counts.pending + counts.failed
+        if shown > maintenance.LIST_LIMIT:
+            lines.append(f"The {maintenance.LIST_LIMIT} oldest of {shown}:")
         for message in await maintenance.unsent(failed_only=args.failed):
             lines.append(
                 f"{message.id}\t{maintenance.state(message)}\t{message.attempts} attempt(s)\t"

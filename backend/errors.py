@@ -38,10 +38,38 @@ class Refused(Exception):
         self.errors = errors
 
 
+# The ID columns are 32-bit integers (PostgreSQL's integer): a larger number cannot name a row.
+MAX_ID = 2**31 - 1
+
+
+class UnknownId(int):
+    """A well-formed ID beyond MAX_ID, which no row can have. It is the number 0 to the database and to
+    comparisons (no row has ID 0 either), so every lookup answers "not found" without sending PostgreSQL a
+    number its integer column cannot hold; it prints as it was given, so messages quote it."""
+
+    text: str
+
+    def __new__(cls, text: str) -> UnknownId:
+        unknown = super().__new__(cls, 0)
+        unknown.text = text
+        return unknown
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+
 def parse_id(value: object) -> int | None:
-    """Our IDs are positive whole numbers; anything else is malformed (None)."""
+    """Our IDs are positive whole numbers; anything else is malformed (None). A number beyond the ID
+    columns' range is well-formed but names nothing: an `UnknownId`."""
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 100:
         return None
     number = int(text)
+    if number > MAX_ID:
+        return UnknownId(text.lstrip("0"))
     return number if number > 0 else None

@@ -9,6 +9,7 @@ counted at scrape time, so every process answers the same.
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 import time
 from collections.abc import Iterable
@@ -30,6 +31,8 @@ from tortoise.functions import Count, Sum
 
 from backend.models import BulkUpload, BulkUploadStatus
 from backend.settings import get_settings, prometheus_multiproc_dir
+
+log = logging.getLogger("backend.metrics")
 
 REQUEST_DURATION = Histogram(
     "sessiondesk_http_request_duration_seconds",
@@ -130,6 +133,12 @@ async def database_families() -> list[Metric]:
     return [messages, oldest, uploads, rows]
 
 
+def _database_up(value: int) -> Metric:
+    return GaugeMetricFamily(
+        "sessiondesk_database_up", "1 when the database answered this scrape's queries, 0 otherwise.", value=value
+    )
+
+
 def process_metrics() -> bytes:
     if prometheus_multiproc_dir():
         registry = CollectorRegistry()
@@ -152,7 +161,12 @@ async def metrics(request: Request) -> Response:
         return PlainTextResponse(
             "Send the METRICS_TOKEN as Authorization: Bearer <token>.", 401, headers={"WWW-Authenticate": "Bearer"}
         )
+    try:
+        families = [*await database_families(), _database_up(1)]
+    except Exception:  # the process's own metrics still help when the database does not answer
+        log.warning("/metrics: the database did not answer; only this server's own metrics are shown", exc_info=True)
+        families = [_database_up(0)]
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(await database_families()))
+    registry.register(_Snapshot(families))
     body = process_metrics() + generate_latest(registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

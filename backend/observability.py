@@ -30,7 +30,18 @@ log = logging.getLogger("sessiondesk.request")
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 # Fields a log line may carry beyond its message, in this order in text lines.
-FIELDS = ("request_id", "method", "path", "route", "status", "duration_ms", "user_id", "operation", "worker")
+FIELDS = (
+    "request_id",
+    "method",
+    "path",
+    "route",
+    "status",
+    "duration_ms",
+    "client",
+    "user_id",
+    "operation",
+    "worker",
+)
 
 
 @dataclass
@@ -98,6 +109,8 @@ class RequestLog:
                     "route": route,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 1),
+                    # After uvicorn's proxy headers middleware: the client as FORWARDED_ALLOW_IPS proxies say.
+                    "client": (scope.get("client") or (None,))[0],
                     "user_id": info.user_id,
                     "operation": ",".join(info.operations) or None,
                 },

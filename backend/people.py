@@ -11,6 +11,7 @@ from enum import Enum
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 
+from backend.inputs import control_character_problem
 from backend.models import Rating, Session, SessionStatus, User
 
 MAX_FOUND = 50
@@ -30,6 +31,8 @@ async def find_people(viewer: User, role: Role, search: str | None, first: int) 
     by name. Only managers find anyone; everyone else gets an empty list."""
     if not 1 <= first <= MAX_FOUND:
         raise FindError(f"first must be between 1 and {MAX_FOUND}; you asked for {first}.")
+    if problem := control_character_problem(search, "search"):
+        raise FindError(problem)
     if not viewer.is_manager:
         return []
     has_role = Q(is_mentor=True) if role == Role.MENTOR else Q(is_mentee=True)

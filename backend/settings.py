@@ -8,6 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MULTIPART_MARGIN_BYTES = 64 * 1024
 
 # (name, default, meaning) — the README's settings table and docker-compose.yml are checked against it.
 SETTINGS_TABLE = [
@@ -58,6 +60,21 @@ SETTINGS_TABLE = [
         "Comma-separated origins (e.g. `https://studio.apollographql.com`) that may call /graphql with a bearer "
         "token from their pages; never with the cookie",
     ),
+    (
+        "PUBLIC_URL",
+        "(unset)",
+        "The app's address as people open it (e.g. `https://desk.example.org`); e-mails link into the app with it",
+    ),
+    ("GRAPHQL_MAX_DEPTH", "8", "Deepest nesting of fields in one GraphQL query (introspection fields aside)"),
+    ("GRAPHQL_MAX_ALIASES", "15", "Most aliases (`name: field`) in one GraphQL document"),
+    ("GRAPHQL_MAX_TOKENS", "2000", "Most tokens (names, punctuation, values) in one GraphQL document"),
+    (
+        "GRAPHQL_MAX_COST",
+        "25000",
+        "Highest estimated cost of one GraphQL operation (see Limits below)",
+    ),
+    ("JSON_MAX_BYTES", "1048576", "Largest request body other than a file upload, in bytes (1 MB); larger: 413"),
+    ("IMAGE_MAX_PIXELS", "25000000", "Largest session image in pixels (25 MP: 24 MP phone photos pass)"),
 ]
 
 # A SECRET_KEY that is any of these is not a real one: the development key and the placeholders of our files.
@@ -85,10 +102,22 @@ class Settings:
     mail_keep_days: int = 30
     bulk_keep_days: int = 90
     cors_allow_origins: tuple[str, ...] = ()
+    graphql_max_depth: int = 8
+    graphql_max_aliases: int = 15
+    graphql_max_tokens: int = 2000
+    graphql_max_cost: int = 25_000
+    json_max_bytes: int = 1024 * 1024
+    image_max_pixels: int = 25_000_000
+    public_url: str = ""  # "" when unset: e-mails name pages by their path only
 
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def multipart_max_bytes(self) -> int:
+        """The body limit of a file upload: the larger file limit plus room for the form's other parts."""
+        return max(self.bulk_max_bytes, IMAGE_MAX_BYTES) + MULTIPART_MARGIN_BYTES
 
     @property
     def is_postgres(self) -> bool:
@@ -102,7 +131,7 @@ def _int(env: dict, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.")
+        raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
 
 
 def _minutes_list(env: dict, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -145,6 +174,13 @@ def _origins(env: dict) -> tuple[str, ...]:
     return origins
 
 
+def _public_url(env: dict) -> str:
+    url = (env.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if url and (not url.startswith(("https://", "http://")) or "?" in url or "#" in url):
+        raise SystemExit(f"Setting PUBLIC_URL={url!r} is not a web address; set it like https://desk.example.org.")
+    return url
+
+
 def load_settings(env: dict | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
@@ -155,7 +191,9 @@ def load_settings(env: dict | None = None) -> Settings:
     try:
         zone = ZoneInfo(zone_name)
     except Exception:
-        raise SystemExit(f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata.")
+        raise SystemExit(
+            f"Setting DISPLAY_TIME_ZONE={zone_name!r} is not a known time zone; use e.g. Asia/Kolkata."
+        ) from None
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -175,6 +213,13 @@ def load_settings(env: dict | None = None) -> Settings:
         mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
         bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
         cors_allow_origins=_origins(env),
+        graphql_max_depth=_positive(env, "GRAPHQL_MAX_DEPTH", 8),
+        graphql_max_aliases=_positive(env, "GRAPHQL_MAX_ALIASES", 15),
+        graphql_max_tokens=_positive(env, "GRAPHQL_MAX_TOKENS", 2000),
+        graphql_max_cost=_positive(env, "GRAPHQL_MAX_COST", 25_000),
+        json_max_bytes=_positive(env, "JSON_MAX_BYTES", 1024 * 1024),
+        image_max_pixels=_positive(env, "IMAGE_MAX_PIXELS", 25_000_000),
+        public_url=_public_url(env),
     )
 
 

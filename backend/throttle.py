@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from backend.models import SignInFailure
 
@@ -97,7 +98,9 @@ async def begin(email: str, client_address: str, now: datetime) -> Attempt | Loc
         .order_by("failed_at", "id")
         .values_list("failed_at", flat=True)
     )
-    ends = [end for end in (email_locked_until(list(by_email)), address_locked_until(list(by_address), now)) if end]
+    email_end = email_locked_until(cast("list[datetime]", by_email))
+    address_end = address_locked_until(cast("list[datetime]", by_address), now)
+    ends = [end for end in (email_end, address_end) if end]
     wait = max(ends, default=now) - now
     if wait > timedelta(0):
         # A refused attempt is not a failure: it neither lengthens the lock nor counts for the address.

@@ -3,6 +3,7 @@ PostgreSQL database made for the run and dropped after it."""
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -24,7 +25,8 @@ async def throwaway_environment(postgres: bool, postgres_url: str) -> AsyncItera
     """The settings environment (DATA_DIR, SECRET_KEY and, for PostgreSQL, DATABASE_URL) of one run."""
     name = f"sessiondesk_bench_{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="sessiondesk-bench-") as data_dir:
-        env = {"DATA_DIR": data_dir, "SECRET_KEY": "bench"}
+        # A real-length key: `sessiondesk serve` refuses to start with a short or placeholder one.
+        env = {"DATA_DIR": data_dir, "SECRET_KEY": secrets.token_hex(32)}
         if postgres:
             await _admin(postgres_url, f'CREATE DATABASE "{name}"')
             env["DATABASE_URL"] = postgres_url.rsplit("/", 1)[0] + f"/{name}"

@@ -21,7 +21,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from backend.app import create_app
 from backend.db import close_database, migrate, open_database
 from backend.settings import Settings, load_settings, use_settings
-from tests.graphql_client import GraphQLClient
+from tests.support.graphql_client import GraphQLClient
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from backend.auth import COOKIE_NAME
 from backend.models import AuthToken, utcnow
 from backend.settings import use_settings
-from tests.factories import PASSWORD, make_org, make_user
+from tests.support.factories import PASSWORD, make_org, make_user
 
 LOGIN = """
 mutation($email: String!, $password: String!) {

@@ -14,7 +14,7 @@ from backend.bulk_upload import job
 from backend.graphql.schema import export_sdl
 from backend.mail.sender import deliver_pending
 from backend.models import Attendance, OutboxMessage, Session, SessionTimeZone
-from tests.bulk_upload_helpers import (
+from tests.support.bulk_upload import (
     UPLOAD,
     create,
     csv_bytes,
@@ -27,7 +27,7 @@ from tests.bulk_upload_helpers import (
     upload,
     upload_and_run,
 )
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 BOM = b"\xef\xbb\xbf"
 
@@ -92,7 +92,7 @@ async def test_a_manager_creates_edits_and_deletes_sessions_with_one_file(graphq
 async def test_the_upload_works_with_the_gql_client_library(app, db):
     p = await people()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        from tests.graphql_client import GraphQLClient
+        from tests.support.graphql_client import GraphQLClient
 
         token = (await GraphQLClient(http).login(p.manager.email)).token
     transport = HTTPXAsyncTransport(

@@ -20,10 +20,10 @@ from backend.models import (
     VocabularyValue,
     utcnow,
 )
-from backend.sessions import changes
+from backend.sessions import writing
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
-from tests.factories import make_session, make_user
+from tests.support.bulk_upload import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
+from tests.support.factories import make_session, make_user
 from tests.test_bulk_upload_docs import catalogue, pattern
 
 # Rules messages that no CSV row can reach (docs/bulk-upload.md says why, under "Rules messages a
@@ -34,7 +34,7 @@ UNREACHABLE = [
     "The seats limit {} is not allowed; enter a number from 1 to {}.",
     "The seats limit {} is below the {} mentees already in the session; raise it or remove mentees first.",
     "Give the email of at least one mentee to invite.",
-    "Mentee ID {} is not in this session; reload the mentee list and pick again.",
+    "Mentee ID {} {} not in this session; reload the mentee list and pick again.",
     "Choose at least one mentee to remove.",
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
 ]
@@ -105,6 +105,19 @@ BAD_FILES = [
         b"Action,ID,,Title\r\nDelete,1,,\r\n",
         {},
         "Column 3 of the header has no name; name it or delete the column.",
+    ),
+    (
+        "unnamed columns (however many, five are named and the rest counted)",
+        b"Action,ID" + b"," * 8 + b",Title\r\nDelete,1\r\n",
+        {},
+        "Columns 3, 4, 5, 6, 7 and 3 more of the header have no name; name them or delete those columns.",
+    ),
+    (
+        "a header of a million empty cells",
+        b"Action,ID," + b"," * 1_000_000 + b"Title\r\nDelete,1\r\n",
+        {},
+        "The header has 1,000,003 columns; a bulk upload file has at most 100. Delete the columns that are not "
+        "in the sample file and upload it again.",
     ),
 ]
 
@@ -201,6 +214,14 @@ async def bad_rows(p) -> list[tuple[list[str], list[str]]]:
         ),
         (create(m, "Bad email", mentees="asha@"), ["Mentees: “asha@” is not an email address"]),
         (
+            create(m, "Bad emails", mentees="asha@, ravi@"),
+            ["Mentees: “asha@”, “ravi@” are not email addresses; write each like name@example.org."],
+        ),
+        (
+            create(m, "Many categories", categories=", ".join(f"Topic {n}" for n in range(21))),
+            ["Categories: You gave 21 category values; a session takes at most 20. Remove some."],
+        ),
+        (
             create(m, "Unknown mentee", mentees="nobody@example.test"),
             ["Mentees: No mentee with the email nobody@example.test"],
         ),
@@ -257,19 +278,19 @@ class Deadlock(Exception):
 async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
     """A batch the database refuses is redone row by row; rows that fail again get these messages."""
     edited = await make_session(p.org, p.mentor, title="Edited meanwhile")
-    real_persist = changes.persist
+    real_persist = writing.persist
 
     async def persist(planned, now=None):
         for change in planned:
             if change.session.title == "Edited meanwhile (new)":
-                raise changes.ChangedMeanwhile(change.session.id)
+                raise writing.ChangedMeanwhile(change.session.id)
             if change.session.title == "Booked meanwhile":
                 raise IntegrityError('conflicting key value violates exclusion constraint "session_mentor_no_clash"')
             if change.session.title == "Deadlocked":
                 raise Deadlock("deadlock detected")
         await real_persist(planned, now)
 
-    monkeypatch.setattr(changes, "persist", persist)
+    monkeypatch.setattr(writing, "persist", persist)
     data = csv_bytes(
         [
             create(p.mentor, "Fine before", days_ahead=30),
@@ -280,7 +301,7 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
         ]
     )
     result = await upload_and_run(graphql, data)
-    monkeypatch.setattr(changes, "persist", real_persist)
+    monkeypatch.setattr(writing, "persist", real_persist)
     assert result["status"] == "COMPLETED", result
     statuses = {r["rowNumber"]: r["status"] for r in result["rows"]}
     # One row's failure never touches another: the fine rows are applied all the same.

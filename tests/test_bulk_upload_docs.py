@@ -1,5 +1,6 @@
 """docs/bulk-upload.md explains every message an upload can produce: the bulk upload's own (in
-backend/bulk_upload/messages.py) and the session rules' (backend/sessions/rules.py and changes.py).
+backend/bulk_upload/messages.py) and the session rules' (backend/sessions/rules.py, changes.py and
+writing.py).
 
 The messages are read from the code itself, so adding a message without documenting it fails here.
 Every sentence-like string in those modules counts as a message; strings that are not messages are
@@ -15,7 +16,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bulk-upload.md"
-MESSAGE_MODULES = ["backend/bulk_upload/messages.py", "backend/sessions/rules.py", "backend/sessions/changes.py"]
+MESSAGE_MODULES = [
+    "backend/bulk_upload/messages.py",
+    "backend/sessions/rules.py",
+    "backend/sessions/changes.py",
+    "backend/sessions/writing.py",
+]
 # The bulk upload writes its messages only in messages.py; its other modules must not build messages.
 BULK_MODULES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "backend" / "bulk_upload").glob("*.py"))
 NOT_MESSAGES = {

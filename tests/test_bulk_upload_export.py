@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 from backend.bulk_upload import columns
 from backend.models import MeetingPlatform, OutboxMessage, Session, SessionStatus, SessionTimeZone, SessionType
-from tests.bulk_upload_helpers import people, upload_and_run
-from tests.factories import make_session
+from tests.support.bulk_upload import people, upload_and_run
+from tests.support.factories import make_session
 
 BOM = b"\xef\xbb\xbf"
 LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 7, 42, tzinfo=timezone.utc)  # 02-03-2031 01:37 IST, with seconds

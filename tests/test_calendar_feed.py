@@ -8,8 +8,8 @@ from datetime import timedelta
 from icalendar import Calendar
 
 from backend.models import MeetingPlatform, SessionStatus, SessionType, User, utcnow
-from tests.factories import make_session, make_user
-from tests.session_requests import a_desk
+from tests.support.factories import make_session, make_user
+from tests.support.session_requests import a_desk
 
 FEED_URL = "query { viewer { calendarFeedUrl } }"
 RESET = "mutation { resetCalendarFeed { url errors { field code message } } }"

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from backend.models import MeetingPlatform, Session, SessionTimeZone, SessionType
-from tests.bulk_upload_helpers import create, csv_bytes, upload_and_run
-from tests.bulk_upload_helpers import people as bulk_people
-from tests.calendar_parts import calendar_parts, the_event
-from tests.factories import make_session
-from tests.session_requests import (
+from tests.support.bulk_upload import create, csv_bytes, upload_and_run
+from tests.support.bulk_upload import people as bulk_people
+from tests.support.calendar_parts import calendar_parts, the_event
+from tests.support.factories import make_session
+from tests.support.session_requests import (
     CREATE,
     DELETE,
     INVITE,
@@ -190,7 +190,7 @@ async def test_someone_not_allowed_to_see_the_meeting_gets_no_link_in_the_event(
     from icalendar import Calendar
 
     from backend.mail import calendar
-    from backend.sessions.visibility import can_see_meeting
+    from backend.mail.notifications import MeetingShown
 
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, platform=MeetingPlatform.ZOOM, enrolled=(desk.asha,))
@@ -198,7 +198,7 @@ async def test_someone_not_allowed_to_see_the_meeting_gets_no_link_in_the_event(
     organizer = calendar.Organizer.from_mail_from(db.mail_from)
 
     part = calendar.invitation(
-        session, outsider, organizer, mentor=desk.mentor, shows_meeting=can_see_meeting(outsider, session, False)
+        session, outsider, organizer, mentor=desk.mentor, meeting=MeetingShown.to(outsider, session, False)
     )
 
     (event,) = Calendar.from_ical(part.content).walk("VEVENT")

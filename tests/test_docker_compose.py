@@ -54,4 +54,15 @@ def test_the_image_migrates_then_serves_on_all_interfaces():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert dockerfile.startswith("# ") and "FROM python:3.11-slim" in dockerfile
     assert "pip install --no-cache-dir ." in dockerfile
-    assert "sessiondesk migrate && sessiondesk serve --host 0.0.0.0" in dockerfile
+    assert "sessiondesk migrate && exec sessiondesk serve --host 0.0.0.0" in dockerfile
+    assert "PYTHONPATH" not in dockerfile  # the installed package serves the browser app itself
+
+
+def test_the_app_is_healthy_once_ready_and_stops_gracefully():
+    app = COMPOSE["services"]["app"]
+    check = " ".join(app["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/readyz" in check
+    assert "exec sessiondesk serve --host 0.0.0.0 --port 8000 --workers" in " ".join(app["command"])
+    # Longer than a bulk upload batch takes to commit, so SIGTERM hands the job back rather than killing it.
+    assert app["stop_grace_period"] == "30s"
+    assert app_environment()["LOG_FORMAT"] == "json"

@@ -11,7 +11,7 @@ import pytest
 from backend.auth import COOKIE_NAME
 from backend.downloads import sessions as exports
 from backend.models import MeetingPlatform, SessionStatus, SessionType, utcnow
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 BOM = b"\xef\xbb\xbf"
 SESSION_HEADER = [
@@ -182,6 +182,27 @@ async def test_a_long_download_keeps_its_order_across_batches(graphql, http, db,
     rows = rows_of(response)[1:]
     assert [r[1] for r in rows] == [f"Session {n}" for n in range(7)]
     assert [r[15] for r in rows] == [f"Category {6 - n}" for n in range(7)]
+
+
+async def test_a_download_costs_two_statements_per_batch_of_rows(graphql, http, db, monkeypatch, sql_statements):
+    real_batch = exports.BATCH
+    monkeypatch.setattr(exports, "BATCH", 10)
+    org = await make_org()
+    manager = await make_user(org, "MANAGER")
+    mentor = await make_user(org, "MENTOR")
+    headers = await signed_in(graphql, manager)
+
+    async def statements_for(sessions: int) -> int:
+        while len(rows_of(await http.get("/exports/sessions.csv", headers=headers))) - 1 < sessions:
+            await make_session(org, mentor, categories=("Communication", "Leadership"))
+        sql_statements.clear()
+        assert len(rows_of(await http.get("/exports/sessions.csv", headers=headers))) - 1 == sessions
+        return len(sql_statements)
+
+    one_batch, three_batches = await statements_for(5), await statements_for(25)
+    assert three_batches - one_batch == 2 * 2, sql_statements  # the sessions with their mentor, their labels
+    # At the real batch size that is under one statement per 1,000 rows, on top of a fixed few.
+    assert 2 * 1000 / real_batch < 1 and one_batch <= 6
 
 
 @pytest.mark.parametrize("title", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"])

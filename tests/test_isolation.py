@@ -6,7 +6,7 @@ import csv
 import io
 
 from backend.models import MeetingPlatform, SessionType
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 
 async def two_organisations():

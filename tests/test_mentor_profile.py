@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from backend.models import Rating, Session, SessionStatus, SessionType, utcnow
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 PROFILE = """
 query($id: ID!) {

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from backend.models import SessionStatus
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 START = datetime(2031, 5, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -60,3 +61,23 @@ async def test_the_database_allows_what_rule_r4_allows(postgres):
     await make_session(org, other, starts_at=START, duration=60)  # another mentor
     await make_session(org, mentor, starts_at=START, duration=60, status=SessionStatus.COMPLETED)
     await make_session(org, mentor, starts_at=START, duration=60, deleted_at=START)
+
+
+async def test_counting_a_manager_s_sessions_can_be_an_index_only_scan(postgres):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR")
+    for n in range(3):
+        await make_session(org, mentor, starts_at=START + timedelta(days=n))
+    count_sql = f'SELECT COUNT(*) FROM "session" WHERE "organization_id"={org.id} AND "deleted_at" IS NULL'
+    await postgres.execute_script('VACUUM ANALYZE "session"')  # what autovacuum does for a real table
+    async with in_transaction() as connection:
+        await connection.execute_script("SET LOCAL enable_seqscan = off")  # a table this small is read whole
+        _, rows = await connection.execute_query(f"EXPLAIN (COSTS OFF) {count_sql}")
+    plan = "\n".join(row["QUERY PLAN"] for row in rows)
+    assert "Index Only Scan using session_live_per_org" in plan, plan
+
+
+async def test_autovacuum_keeps_the_session_table_s_visibility_map_current(postgres):
+    _, rows = await postgres.execute_query("SELECT reloptions FROM pg_class WHERE relname = 'session'")
+    options = set(rows[0]["reloptions"])
+    assert {"autovacuum_vacuum_insert_scale_factor=0.02", "autovacuum_vacuum_scale_factor=0.02"} <= options

@@ -15,7 +15,7 @@ from backend.mail.notifications import (
 )
 from backend.mail.sender import deliver_pending
 from backend.models import MeetingPlatform, OutboxMessage, SessionTimeZone
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 DEC_1_1130_UTC = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
 NOV_30_0400_UTC = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)

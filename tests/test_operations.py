@@ -23,7 +23,7 @@ from backend.mail.outbox import enqueue
 from backend.mail.sender import FAIL_AFTER, FAIL_AFTER_ATTEMPTS, deliver_pending
 from backend.models import BulkUpload, BulkUploadRow, OutboxMessage, utcnow
 from backend.settings import use_settings
-from tests.bulk_upload_helpers import create, csv_bytes, people, upload, upload_and_run
+from tests.support.bulk_upload import create, csv_bytes, people, upload, upload_and_run
 
 LOGIN = "mutation SignIn($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message } } }"
 
@@ -92,6 +92,9 @@ async def test_readyz_answers_503_with_the_reason_when_the_database_does_not_ans
     assert response.status_code == 503
     assert response.json()["reason"].startswith("The database does not answer: ConnectionRefusedError")
     assert (await http.get("/healthz")).status_code == 200  # the process itself is fine
+    scraped = await scrape(http)  # metrics still answer, saying the database is down
+    assert scraped[("sessiondesk_database_up", ())] == 0
+    assert ("sessiondesk_outbox_messages", (("state", "pending"),)) not in scraped
 
 
 # Metrics
@@ -140,6 +143,7 @@ async def test_metrics_show_the_outbox_by_state_and_the_age_of_the_oldest_pendin
     await OutboxMessage.filter(recipients=["later@example.test"]).update(created_at=utcnow() - timedelta(minutes=5))
 
     found = await scrape(http)
+    assert found[("sessiondesk_database_up", ())] == 1
     assert found[("sessiondesk_outbox_messages", (("state", "pending"),))] == 1
     assert found[("sessiondesk_outbox_messages", (("state", "sent"),))] == 1
     assert found[("sessiondesk_outbox_messages", (("state", "failed"),))] == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import make_org, make_user
+from tests.support.factories import make_org, make_user
 
 FIND = """
 query($search: String, $first: Int!) {

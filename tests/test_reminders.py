@@ -25,10 +25,10 @@ from backend.models import (
     SessionStatus,
     utcnow,
 )
-from tests.calendar_parts import the_event
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_session, make_user
-from tests.session_requests import DELETE, UPDATE, a_desk, mutate
+from tests.support.calendar_parts import the_event
+from tests.support.factories import make_session, make_user
+from tests.support.session_requests import DELETE, UPDATE, a_desk, mutate
 from tests.test_session_notifications import delivered, plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +166,7 @@ async def test_managers_can_turn_reminders_off_and_on(graphql, db, smtp_server):
 
 
 async def test_a_session_created_with_reminders_off_gets_none(graphql, db, smtp_server):
-    from tests.session_requests import CREATE, session_form
+    from tests.support.session_requests import CREATE, session_form
 
     desk = await a_desk()
     await graphql.login(desk.manager.email)
@@ -272,7 +272,7 @@ def _free_port() -> int:
 
 
 async def test_a_csv_row_turns_reminders_off_and_an_edit_row_turns_them_back_on(graphql, db, smtp_server):
-    from tests.bulk_upload_helpers import HEADER, create, csv_bytes, people, row, upload_and_run
+    from tests.support.bulk_upload import HEADER, create, csv_bytes, people, row, upload_and_run
 
     p = await people(graphql)
     header = [*HEADER, "Reminders"]  # an optional column: the sample file does not have it

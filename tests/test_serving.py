@@ -154,7 +154,10 @@ def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site
         assert server.client.get("/sessions", headers=bearer).status_code == 200
         assert server.client.get("/static/app.js").status_code == 200
         server.graphql("mutation SignOut { logout { errors { message } } }", **bearer)
-        time.sleep(3)  # the mail sender's pass after the upload finished
+        for _ in range(600):  # until the mail sender has sent the result mail of the upload
+            if "sent 1 message" in server.log.read_text():
+                break
+            time.sleep(0.1)
     finally:
         log = server.stop()
 
@@ -166,7 +169,7 @@ def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site
     assert not [line for line in requests if line["path"] in ("/healthz", "/readyz", "/metrics")]
     [listing] = [line for line in requests if line["request_id"] == "run-request-1"]
     assert listing["status"] == 200 and listing["operation"] == "Sessions" and listing["route"] == "/graphql"
-    assert isinstance(listing["user_id"], int) and listing["duration_ms"] >= 0
+    assert isinstance(listing["user_id"], int) and listing["duration_ms"] >= 0 and listing["client"] == "127.0.0.1"
     signins = [line for line in requests if line.get("operation") == "SignIn"]
     assert len(signins) == 2 and "user_id" not in signins[0] and isinstance(signins[1]["user_id"], int)
     assert {line["path"] for line in requests} >= {"/graphql", "/sessions", "/static/app.js"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.models import MeetingPlatform, SessionStatus, SessionType, utcnow
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 FACETS = """
 query($filter: SessionFilter, $search: String) {

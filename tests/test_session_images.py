@@ -13,9 +13,9 @@ from PIL import Image, ImageCms, PngImagePlugin
 
 from backend.models import Session, SessionStatus, utcnow
 from backend.sessions.images import MAX_SIDE
-from tests.factories import make_session
-from tests.graphql_client import GraphQLClient
-from tests.session_requests import DETAILS, a_desk, messages, mutate, refusals
+from tests.support.factories import make_session
+from tests.support.graphql_client import GraphQLClient
+from tests.support.session_requests import DETAILS, a_desk, messages, mutate, refusals
 
 SET_IMAGE = """
 mutation($sessionId: ID!, $image: Upload!) {
@@ -33,6 +33,12 @@ def photo(kind: str = "JPEG", size: tuple[int, int] = (120, 80), **save) -> byte
     out = io.BytesIO()
     image.save(out, kind, **save)
     return out.getvalue()
+
+
+def padded_to(size: int) -> bytes:
+    """A real PNG with random bytes after its end, `size` bytes in all."""
+    picture = photo("PNG", size=(1000, 1000), compress_level=0)
+    return picture + os.urandom(size - len(picture))
 
 
 def camera_exif(orientation: int = 1) -> Image.Exif:
@@ -155,7 +161,7 @@ REFUSED_FILES = [
      f"This file is not an image we can read. {REFUSED_HINT}"),
     ("a truncated JPEG", lambda: photo("JPEG", size=(400, 300))[:600], "cut.jpg", "image/jpeg",
      f"This file is not an image we can read. {REFUSED_HINT}"),
-    ("a file over 5 MB", lambda: photo("PNG", size=(1400, 1400), compress_level=0) + os.urandom(100_000), "huge.png",
+    ("a file just over 5 MB", lambda: padded_to(5 * 1024 * 1024 + 1000), "huge.png",
      "image/png", f"The image is larger than the 5 MB limit. {REFUSED_HINT}"),
 ]  # fmt: skip
 
@@ -171,6 +177,26 @@ async def test_files_that_are_not_an_accepted_photo_are_refused_with_a_clear_mes
     assert payload == {"session": None, "errors": [{"field": "image", "code": "INVALID", "message": message}]}
     assert media_files(db) == before
     assert (await Session.get(id=desk.session.id)).image_path == ""
+
+
+async def test_a_file_far_over_the_limit_is_refused_before_it_is_read(http, graphql, db, desk):
+    before = media_files(db)
+    operations = {"query": SET_IMAGE, "variables": {"sessionId": str(desk.session.id), "image": None}}
+    response = await http.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.image"]})},
+        files={"0": ("huge.png", padded_to(6 * 1024 * 1024), "image/png")},
+        headers=graphql.headers,
+    )
+
+    assert response.status_code == 413
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "REQUEST_TOO_LARGE"
+    assert error["message"] == (
+        "The largest body a file upload may have is 5.1 MB (5,308,416 bytes). "
+        f"This request is {int(response.request.headers['content-length']):,} bytes; choose a smaller file."
+    )
+    assert media_files(db) == before
 
 
 async def test_a_new_image_replaces_the_old_one_and_its_file_is_deleted(http, graphql, db, desk):
@@ -256,3 +282,40 @@ async def test_another_organisations_session_image_is_not_found(http, graphql, d
     removed = await mutate(graphql, REMOVE_IMAGE, sessionId=str(theirs.id))
 
     assert refusals(payload) == refusals(removed) == {("id", "NOT_FOUND")}
+
+
+def bomb_png(side: int = 6300) -> bytes:
+    """A picture of side × side pixels that packs into a small file (one colour compresses well)."""
+    out = io.BytesIO()
+    Image.new("L", (side, side), 128).save(out, "PNG", optimize=False, compress_level=9)
+    return out.getvalue()
+
+
+async def test_a_picture_of_too_many_pixels_is_refused_from_its_header(http, graphql, db, desk):
+    content = bomb_png()
+    assert len(content) < 200_000
+
+    payload = await upload(http, desk.session.id, content, "bomb.png", "image/png", graphql.headers)
+
+    assert payload["errors"] == [
+        {
+            "field": "image",
+            "code": "INVALID",
+            "message": "The image is 6300×6300 pixels (39.7 MP); the most we take is 25.0 MP. "
+            "Resize it, or choose a JPEG, PNG or WebP photo of at most 5 MB.",
+        }
+    ]
+
+
+async def test_a_24_megapixel_phone_photo_is_taken_and_scaled_down(http, graphql, db, desk):
+    # The size of a 24 MP photo of a current phone (5712×4284).
+    picture = Image.radial_gradient("L").resize((5712, 4284)).convert("RGB")
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=70)
+    assert len(out.getvalue()) < 5 * 1024 * 1024
+
+    payload = await upload(http, desk.session.id, out.getvalue(), "IMG_0001.jpg", "image/jpeg", graphql.headers)
+
+    assert payload["errors"] == []
+    with Image.open(stored_file(db, payload["session"]["imageUrl"])) as stored:
+        assert max(stored.size) == MAX_SIDE

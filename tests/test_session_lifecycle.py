@@ -9,9 +9,9 @@ import pytest
 
 from backend.models import Attendance, Rating, Session, SessionStatus, SessionType, utcnow
 from backend.sessions.lifecycle import END_GRACE, complete_overdue_sessions
-from tests.factories import make_session, make_user
-from tests.graphql_client import GraphQLClient
-from tests.session_requests import DETAILS, END, ENROL, LEAVE, RATE, START, a_desk, messages, mutate, refusals
+from tests.support.factories import make_session, make_user
+from tests.support.graphql_client import GraphQLClient
+from tests.support.session_requests import DETAILS, END, ENROL, LEAVE, RATE, START, a_desk, messages, mutate, refusals
 
 PROFILE = "query($id: ID!) { mentor(id: $id) { sessionsHosted rating { average votes breakdown { stars count } } } }"
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from backend.mail.sender import deliver_pending
 from backend.models import OutboxMessage, SessionTimeZone, SessionType, utcnow
-from tests.factories import make_session
-from tests.session_requests import (
+from tests.support.factories import make_session
+from tests.support.session_requests import (
     CREATE,
     DELETE,
     INVITE,

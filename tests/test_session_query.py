@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, utcnow
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 DETAILS = """
 query($id: ID!) {

@@ -14,13 +14,13 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
 from backend.models import Session, SessionStatus, utcnow
-from backend.sessions.changes import BOOKED_MEANWHILE, BUSY_MEANWHILE
 from backend.sessions import directory
 from backend.sessions.directory import Directory
+from backend.sessions.writing import BOOKED_MEANWHILE, BUSY_MEANWHILE
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_session, make_user
-from tests.graphql_client import GraphQLClient
-from tests.session_requests import CREATE, UPDATE, a_desk, ist, mutate, refusals, session_form
+from tests.support.factories import make_session, make_user
+from tests.support.graphql_client import GraphQLClient
+from tests.support.session_requests import CREATE, UPDATE, a_desk, ist, mutate, refusals, session_form
 
 
 @contextlib.asynccontextmanager

@@ -43,6 +43,12 @@ def test_every_setting_in_the_table_is_read(tmp_path):
             "BULK_MAX_ROWS": "50",
             "BULK_MAX_BYTES": "1000",
             "DEBUG": "true",
+            "GRAPHQL_MAX_DEPTH": "5",
+            "GRAPHQL_MAX_ALIASES": "3",
+            "GRAPHQL_MAX_TOKENS": "300",
+            "GRAPHQL_MAX_COST": "4000",
+            "JSON_MAX_BYTES": "2048",
+            "IMAGE_MAX_PIXELS": "1000000",
         }
     )
     assert changed.database_url == "postgres://u:p@db:5432/sd" and changed.is_postgres
@@ -56,6 +62,14 @@ def test_every_setting_in_the_table_is_read(tmp_path):
     assert (changed.bulk_max_rows, changed.bulk_max_bytes) == (50, 1000)
     assert (defaults.bulk_max_rows, defaults.bulk_max_bytes) == (10_000, 5 * 1024 * 1024)
     assert (changed.debug, defaults.debug) == (True, False)
+    assert (changed.graphql_max_depth, changed.graphql_max_aliases, changed.graphql_max_tokens) == (5, 3, 300)
+    assert (defaults.graphql_max_depth, defaults.graphql_max_aliases, defaults.graphql_max_tokens) == (8, 15, 2000)
+    assert (changed.graphql_max_cost, defaults.graphql_max_cost) == (4000, 25_000)
+    assert (changed.json_max_bytes, defaults.json_max_bytes) == (2048, 1024 * 1024)
+    assert (changed.image_max_pixels, defaults.image_max_pixels) == (1_000_000, 25_000_000)
+    # A file upload may be as large as the larger file limit plus 64 KB for the form around it.
+    assert defaults.multipart_max_bytes == 5 * 1024 * 1024 + 64 * 1024
+    assert load_settings({"BULK_MAX_BYTES": str(8 * 1024 * 1024)}).multipart_max_bytes == 8 * 1024 * 1024 + 64 * 1024
 
 
 @pytest.mark.parametrize(
@@ -69,6 +83,44 @@ def test_every_setting_in_the_table_is_read(tmp_path):
     ],
 )
 def test_a_wrong_setting_stops_the_app_with_the_fix(tmp_path, env, message):
+    with pytest.raises(SystemExit) as stopped:
+        load_settings({"DATA_DIR": str(tmp_path), **env})
+    assert str(stopped.value) == message
+
+
+def test_the_operations_settings_are_read(tmp_path):
+    defaults = load_settings({"DATA_DIR": str(tmp_path)})
+    changed = load_settings(
+        {
+            "DATA_DIR": str(tmp_path),
+            "LOG_FORMAT": "JSON",
+            "METRICS_TOKEN": "scrape-token",
+            "MAIL_KEEP_DAYS": "7",
+            "BULK_KEEP_DAYS": "365",
+            "CORS_ALLOW_ORIGINS": "https://studio.apollographql.com, https://altairgraphql.dev/",
+        }
+    )
+    assert (defaults.log_format, changed.log_format) == ("text", "json")
+    assert (defaults.metrics_token, changed.metrics_token) == (None, "scrape-token")
+    assert (defaults.mail_keep_days, changed.mail_keep_days) == (30, 7)
+    assert (defaults.bulk_keep_days, changed.bulk_keep_days) == (90, 365)
+    assert defaults.cors_allow_origins == ()
+    assert changed.cors_allow_origins == ("https://studio.apollographql.com", "https://altairgraphql.dev")
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"LOG_FORMAT": "xml"}, "Setting LOG_FORMAT='xml' is not known; use text or json."),
+        ({"MAIL_KEEP_DAYS": "0"}, "Setting MAIL_KEEP_DAYS=0 must be at least 1; set it to e.g. 30."),
+        (
+            {"CORS_ALLOW_ORIGINS": "*"},
+            "Setting CORS_ALLOW_ORIGINS has '*'; list full origins such as https://studio.apollographql.com "
+            "(no wildcard).",
+        ),
+    ],
+)
+def test_a_wrong_operations_setting_stops_the_app_with_the_fix(tmp_path, env, message):
     with pytest.raises(SystemExit) as stopped:
         load_settings({"DATA_DIR": str(tmp_path), **env})
     assert str(stopped.value) == message

@@ -4,6 +4,7 @@ when its parameters change), a real SECRET_KEY, proxies, and expired sign-ins cl
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -24,7 +25,7 @@ from backend.auth import COOKIE_NAME, SignInHousekeeper
 from backend.cli import proxy_options
 from backend.models import AuthToken, SignInFailure, User, utcnow
 from backend.settings import DEFAULT_SECRET_KEY, load_settings, secret_key_problem
-from tests.factories import PASSWORD, make_org, make_user
+from tests.support.factories import PASSWORD, make_org, make_user
 
 LOGIN = """
 mutation($email: String!, $password: String!) {
@@ -312,3 +313,11 @@ async def test_behind_a_trusted_proxy_https_gives_a_secure_cookie_and_the_client
         await task
     [failure] = await SignInFailure.all()
     assert failure.client_address == ("192.0.2.44" if secure else "127.0.0.1")
+
+
+async def test_a_password_that_is_not_valid_unicode_is_just_wrong(http, db):
+    user = await make_user(await make_org(), "MANAGER")
+    body = json.dumps({"query": LOGIN, "variables": {"email": user.email, "password": "pass\ud800word"}})
+    response = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    payload = response.json()["data"]["login"]
+    assert payload["errors"] == [{"field": "password", "code": "INVALID", "message": WRONG}]

@@ -1,4 +1,4 @@
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 
 async def test_manager_sees_their_sessions(graphql, db):

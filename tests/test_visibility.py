@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.models import SessionType, utcnow
-from tests.factories import make_org, make_session, make_user
+from tests.support.factories import make_org, make_session, make_user
 
 LIST = "{ sessions(pageSize: 100, sort: {field: TITLE}) { totalCount items { title } } }"
 

@@ -3,15 +3,18 @@ app process can run it and nothing is lost when one stops.
 
 A runner claims a PENDING job, or a RUNNING one whose lease ran out (its process died), with a
 conditional UPDATE checked by its row count: of several processes asking at once exactly one gets it.
-The lease is renewed in every transaction that records results, and that renewal is conditional on
+The lease is short (10 s): a heartbeat renews it every 3 s while the job runs, so a crashed process's job
+is taken over within 15 s. Every transaction that records results also renews it, conditional on
 still holding it, so a process that lost its job can never record anything more.
 
-Rows run in file order, checked against one directory preloaded for the whole file, which each row's
-change updates so the next row sees it. A real run applies them in batches: one transaction plans a
-batch's rows, writes their changes with `persist`, and records each row's result and the job's
-counters; when someone else changed the organisation's sessions since, the directory is loaded again
-first (on SQLite writers take turns, so nothing can change between that check and the write; on
-PostgreSQL the exclusion constraint and `persist`'s check of updated_at catch it). If the database refuses
+Rows run in file order, checked against one directory preloaded for the whole file (its sessions, mentors
+and mentees, and its mentors' bookings around the days it names: the cost follows the file, not the
+organisation), which each row's change updates so the next row sees it. A real run applies them in
+batches: one transaction plans a batch's rows, writes their changes with `persist`, and records each
+row's result and the job's counters; when someone else changed the organisation's sessions since, the
+directory is loaded again first (on SQLite writers take turns, so nothing can change between that check
+and the write; on PostgreSQL the exclusion constraint and `persist`'s check of updated_at catch it). If
+the database refuses
 the batch (a clash caught by PostgreSQL's exclusion constraint, a session someone else changed
 meanwhile), the batch is rolled back and done again one row per transaction, so one row's failure
 never touches another. A result is written in the same transaction as its row's change, so a resumed
@@ -22,16 +25,16 @@ anything.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Q, Subquery
-from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker, Wakeup
@@ -41,12 +44,16 @@ from backend.errors import Refused, parse_id
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
 from backend.mail.outbox import queued_together
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
-from backend.sessions import changes
+from backend.sessions import writing
 from backend.sessions.directory import Directory
 
 log = logging.getLogger("backend.bulk_upload")
 
-LEASE = timedelta(seconds=60)
+# A running job renews its lease every HEARTBEAT_SECONDS; when its process dies the lease runs out within
+# LEASE, and a runner of another process, polling every POLL_SECONDS, takes the job over: at most
+# LEASE + POLL_SECONDS (12 s) after the crash.
+LEASE = timedelta(seconds=10)
+HEARTBEAT_SECONDS = 3.0
 BATCH_ROWS = 500
 POLL_SECONDS = 2.0
 
@@ -67,6 +74,36 @@ class Stopping(Exception):
     """The app is shutting down; the job is handed back to be resumed."""
 
 
+class Heartbeat:
+    """Renews the job's lease every few seconds while it runs, in a task of its own (outside the rows'
+    transactions), so a slow batch never lets the lease run out; notices when another process took it."""
+
+    def __init__(self, upload_id: int, owner: str) -> None:
+        self.upload_id, self.owner = upload_id, owner
+        self.lost = False
+        self.task: asyncio.Task | None = None
+
+    async def beat(self) -> None:
+        while not self.lost:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                renewed = await BulkUpload.filter(id=self.upload_id, lease_owner=self.owner).update(
+                    lease_expires_at=utcnow() + LEASE
+                )
+            except Exception:  # a database hiccup: the next beat tries again, within the lease
+                log.warning("Bulk upload %s: could not renew its lease", self.upload_id, exc_info=True)
+                continue
+            self.lost = not renewed
+
+    def __enter__(self) -> Heartbeat:
+        self.task = asyncio.create_task(self.beat(), name=f"bulk upload {self.upload_id} heartbeat")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
 def _claimable(now) -> Q:
     return Q(status=BulkUploadStatus.PENDING) | Q(status=BulkUploadStatus.RUNNING, lease_expires_at__lt=now)
 
@@ -84,24 +121,34 @@ async def claim(owner: str) -> BulkUpload | None:
     return None
 
 
-async def sessions_version(organization_id: int) -> dict:
-    """Changes whenever a session of the organisation is created or changed (each write sets updated_at)."""
-    return (
+async def sessions_version(organization_id: int) -> datetime | None:
+    """Changes whenever a session of the organisation is created or changed (each write sets updated_at):
+    the newest updated_at, one probe of an index (migration 0004) however many sessions there are."""
+    newest = (
         await Session.filter(organization_id=organization_id)
-        .annotate(last_id=Max("id"), last_change=Max("updated_at"), count=Count("id"))
-        .values("last_id", "last_change", "count")
-    )[0]
+        .order_by("-updated_at")
+        .limit(1)
+        .values_list("updated_at", flat=True)
+    )
+    return newest[0] if newest else None
 
 
 class Job:
     """One claimed upload, worked through from its first row without a result."""
 
-    def __init__(self, upload: BulkUpload, owner: str, stopping: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        upload: BulkUpload,
+        owner: str,
+        stopping: Callable[[], bool] = lambda: False,
+        heartbeat: Heartbeat | None = None,
+    ) -> None:
         self.upload = upload
         self.owner = owner
         self.stopping = stopping
+        self.heartbeat = heartbeat
         self.directory: Directory | None = None
-        self.version: dict | None = None
+        self.version: datetime | None = None
 
     async def run(self) -> None:
         table = parse.read_table(self.upload.content)
@@ -115,6 +162,8 @@ class Job:
         await self.finish()
 
     def _check_stopping(self) -> None:
+        if self.heartbeat is not None and self.heartbeat.lost:
+            raise LeaseLost()
         if self.stopping():
             raise Stopping()
 
@@ -124,7 +173,7 @@ class Job:
             self._check_stopping()
             batch: list[tuple[parse.Row, Outcome]] = []
             try:
-                async with changes.serialised():
+                async with writing.serialised():
                     await self.apply_batch(rows, start, batch)
             except (LeaseLost, Stopping):
                 raise
@@ -154,7 +203,7 @@ class Job:
                 changed.add(outcome.change.session.id)
             _mentor_told_at_the_end(outcome)
             batch.append((row, outcome))
-        await changes.persist([outcome.change for _, outcome in batch if outcome.change is not None])
+        await writing.persist([outcome.change for _, outcome in batch if outcome.change is not None])
         await self.record(batch)
         self.version = await sessions_version(self.actor.organization_id)
 
@@ -173,7 +222,7 @@ class Job:
                 await self.record([(row, outcomes[-1])])
 
             try:
-                await changes.apply(plan, self.actor, then=record)
+                await writing.apply(plan, self.actor, then=record)
             except Refused as refused:
                 outcome = outcomes[-1] if outcomes else Outcome(action=row.value("action"), session_id=None)
                 outcome.change, outcome.errors = None, refused.errors
@@ -247,7 +296,8 @@ class Job:
                 upload.valid_rows,
                 upload.invalid_rows,
                 await results.result_csv(upload),
-                results.result_url(upload),
+                results.in_the_app(results.result_url(upload)) or "",
+                results.result_page(upload),
             )
 
 
@@ -284,7 +334,8 @@ async def hand_back(upload_id: int | None, owner: str) -> None:
 async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], bool] = lambda: False) -> None:
     log.info("Bulk upload %s: working on it (%s rows, dry run: %s)", upload.id, upload.total_rows, upload.dry_run)
     try:
-        await Job(upload, owner, stopping).run()
+        with Heartbeat(upload.id, owner) as heartbeat:
+            await Job(upload, owner, stopping, heartbeat).run()
     except Stopping:
         # Handed back at once rather than when the lease runs out, so another process resumes it.
         await hand_back(upload.id, owner)

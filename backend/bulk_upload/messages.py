@@ -36,6 +36,11 @@ HEADER_UNKNOWN = "The header has columns that are not known here: {names}."
 HEADER_MISSING = "The header lacks the required columns {names}."
 HEADER_DUPLICATE = "The column {name} appears more than once in the header; keep one of them."
 HEADER_UNNAMED = "Column {position} of the header has no name; name it or delete the column."
+HEADER_UNNAMED_MANY = "Columns {positions} of the header have no name; name them or delete those columns."
+HEADER_TOO_WIDE = (
+    "The header has {count} columns; a bulk upload file has at most {limit}. Delete the columns that are not "
+    "in the sample file and upload it again."
+)
 HEADER_FIX = "Use the column names of the sample file: {names} (MentorEd's column names work too)."
 FILE_HEADER_ONLY = "The file has a header but no rows. Add one row per session below the header."
 FILE_TOO_MANY_ROWS = (

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 
 from backend.bulk_upload import columns, messages
 from backend.csv_format import from_safe_cell
+from backend.sessions.rules import bounded, listed
 
+FILE_MESSAGE_MAX = 2000
+# The sample file has 17 columns and a result file a few more; a header far wider is refused from
+# its first line, before any of it is read as CSV.
+HEADER_MAX_COLUMNS = 100
 SEPARATORS = (",", ";")
 _OTHER_SEPARATORS = {"\t": "tabs", "|": "vertical bars (|)"}
 
@@ -18,6 +23,8 @@ class FileRefused(Exception):
     """The file as a whole cannot be used; the message says why and how to fix it."""
 
     def __init__(self, message: str) -> None:
+        # Stored with the upload and shown in its history: never longer than FILE_MESSAGE_MAX.
+        message = bounded(message, FILE_MESSAGE_MAX)
         super().__init__(message)
         self.message = message
 
@@ -92,6 +99,13 @@ def sniff_separator(text: str) -> str:
     return ","
 
 
+def _check_width(text: str, separator: str) -> None:
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    count = first_line.rstrip(separator + " \t\r").count(separator) + 1  # trailing empty cells do not count
+    if count > HEADER_MAX_COLUMNS:
+        raise FileRefused(messages.HEADER_TOO_WIDE.format(count=f"{count:,}", limit=HEADER_MAX_COLUMNS))
+
+
 def _records(text: str, separator: str):
     """The cells of each CSV record."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
@@ -128,12 +142,16 @@ def _header_keys(header: list[str]) -> list[str | None]:
         keys.append(key)
     missing = [columns.BY_KEY[k].name for k in columns.REQUIRED if k not in seen]
     problems = []
+    # However wide the header, the message names a few columns and counts the rest ("and 999,995 more").
     if unknown:
-        problems.append(messages.HEADER_UNKNOWN.format(names=", ".join(f"“{n}”" for n in unknown)))
+        problems.append(messages.HEADER_UNKNOWN.format(names=listed([n[:40] for n in unknown], quote=True)))
     if missing:
-        problems.append(messages.HEADER_MISSING.format(names=", ".join(f"“{n}”" for n in missing)))
+        problems.append(messages.HEADER_MISSING.format(names=listed(missing, shown=len(missing), quote=True)))
     problems += [messages.HEADER_DUPLICATE.format(name=f"“{n}”") for n in dict.fromkeys(duplicates)]
-    problems += [messages.HEADER_UNNAMED.format(position=p) for p in unnamed]
+    if len(unnamed) == 1:
+        problems.append(messages.HEADER_UNNAMED.format(position=unnamed[0]))
+    elif unnamed:
+        problems.append(messages.HEADER_UNNAMED_MANY.format(positions=listed([f"{p:,}" for p in unnamed])))
     if problems:
         problems.append(messages.HEADER_FIX.format(names=",".join(columns.HEADER)))
         raise FileRefused(" ".join(problems))
@@ -158,7 +176,9 @@ def read_header(text: str) -> list[str]:
 def read_table(text: str) -> Table:
     """Header and rows of decoded text; FileRefused when the separator, quotes or header are wrong.
     Rows whose cells are all blank are left out (spreadsheets add them), keeping the others' numbers."""
-    records = enumerate(_records(text, sniff_separator(text)), start=1)
+    separator = sniff_separator(text)
+    _check_width(text, separator)
+    records = enumerate(_records(text, separator), start=1)
     header = _read_header(records)
     table = Table(text=text, header=header, keys=_header_keys(header))
     width = len(header)

@@ -12,18 +12,19 @@ import re
 from collections import ChainMap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from zoneinfo import ZoneInfo
 
 from backend.bulk_upload import columns, messages
 from backend.bulk_upload.parse import Row
 from backend.errors import ErrorCode, Refused, UserError, parse_id
+from backend.inputs import instant_problem
 from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, User
 from backend.sessions import changes
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory, LoadedSession
-from backend.sessions.rules import MeetingInput, Problems, SessionInput
+from backend.sessions.rules import MeetingInput, Problems, SessionInput, bounded
 
 ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
@@ -92,13 +93,17 @@ class Outcome:
         return describe(self.errors)
 
 
+ROW_MESSAGE_MAX = 4000
+
+
 def describe(errors: list[UserError]) -> str:
-    """The Status Message: each problem after the column it is about, separated by "; "."""
+    """The Status Message: each problem after the column it is about, separated by "; " (at most
+    ROW_MESSAGE_MAX characters, each problem at most rules.MESSAGE_MAX)."""
     parts = []
     for error in sorted(errors, key=lambda e: columns.column_position(e.field)):
         label = columns.column_label(error.field)
         parts.append(f"{label}: {error.message}" if label else error.message)
-    return "; ".join(parts)
+    return bounded("; ".join(parts), ROW_MESSAGE_MAX)
 
 
 def split_emails(text: str) -> list[str]:
@@ -111,14 +116,16 @@ def split_list(text: str) -> list[str]:
 
 def references(rows: list[Row]) -> dict:
     """What a batch of rows refers to, for `Directory.preload`."""
-    session_ids, mentors, mentees = set(), set(), set()
+    session_ids, mentors, mentees, days = set(), set(), set(), set()
     for row in rows:
         if (session_id := parse_id(row.value("id"))) is not None:
             session_ids.add(session_id)
         if row.value("mentor"):
             mentors.add(row.value("mentor"))
         mentees.update(split_emails(row.value("mentees")))
-    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees}
+        if row.value("date") and (day := _date(row.value("date"))) is not None:
+            days.add(day)
+    return {"session_ids": session_ids, "mentor_emails": mentors, "mentee_emails": mentees, "days": days}
 
 
 def _date(text: str) -> date | None:
@@ -191,7 +198,11 @@ class Cells:
                 messages.ROW_START_INCOMPLETE.format(missing=" and ".join(missing)),
             )
             return None, zone
-        instant = datetime.combine(day, clock, tzinfo=ZONES[zone or current.model.time_zone]).astimezone(timezone.utc)
+        given = datetime.combine(day, clock, tzinfo=ZONES[zone or current.model.time_zone])
+        if problem := instant_problem(given):
+            self.problems.add("date", ErrorCode.INVALID, f"The start {problem}")
+            return None, zone
+        instant = given.astimezone(UTC)
         if current is not None and instant == current.model.starts_at.replace(second=0, microsecond=0):
             instant = current.model.starts_at  # the file shows minutes: the minute shown is the start as it is
         return instant, zone

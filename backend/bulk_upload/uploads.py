@@ -8,12 +8,20 @@ from tortoise.queryset import QuerySet
 
 from backend.bulk_upload import job, parse
 from backend.errors import ErrorCode, UserError
+from backend.inputs import first_control_character
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, User, utcnow
 from backend.sessions import rules
 from backend.sessions.listing import check_paging
 from backend.settings import get_settings
 
 FILENAME_MAX = 255
+
+
+def _plain_filename(filename: str | None) -> str:
+    """The file's name without its folder and without control characters (which never reach the database)."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if first_control_character(c) is None).strip()
+    return (name or "bulk-upload.csv")[:FILENAME_MAX]
 
 
 async def submit(
@@ -27,7 +35,7 @@ async def submit(
     upload = BulkUpload(
         organization_id=uploader.organization_id,
         uploader_id=uploader.id,
-        filename=(filename or "bulk-upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:FILENAME_MAX],
+        filename=_plain_filename(filename),
         dry_run=dry_run,
     )
     try:

@@ -19,7 +19,9 @@ from backend.models import (
     SessionStatus,
     SessionTimeZone,
     SessionType,
+    User,
 )
+from backend.sessions.visibility import SensitiveField, may_see
 
 BATCH = 1000
 # Plain rows rather than model objects: a large export is mostly object building otherwise.
@@ -36,11 +38,25 @@ FIELDS = (
     "meeting_link",
     "meeting_passcode",
     "mentor__email",
+    "mentor_id",
+    "organization_id",
 )
 
 
-def edit_row(session: dict, labels: dict[LabelKind, list[str]], invited: list[str]) -> list[object]:
-    """The session as an Edit row; Date and Time in the session's own time zone."""
+class _Row:
+    """A plain session row as the visibility rules read it."""
+
+    def __init__(self, row: dict) -> None:
+        self.organization_id, self.mentor_id = row["organization_id"], row["mentor_id"]
+
+
+def edit_row(viewer: User, session: dict, labels: dict[LabelKind, list[str]], invited: list[str]) -> list[object]:
+    """The session as an Edit row; Date and Time in the session's own time zone. A sensitive cell the
+    viewer may not see is left blank (on upload, a blank cell keeps the session's value)."""
+
+    def shown(field: SensitiveField, value: str) -> str:
+        return value if may_see(viewer, field, _Row(session), attends=False) else ""
+
     time_zone = SessionTimeZone(session["time_zone"])
     zone = ZONES[time_zone]
     cells = {
@@ -50,7 +66,7 @@ def edit_row(session: dict, labels: dict[LabelKind, list[str]], invited: list[st
         "description": session["description"],
         "type": SessionType(session["type"]).value.title(),
         "mentor": session["mentor__email"],
-        "mentees": ", ".join(invited),
+        "mentees": shown(SensitiveField.MENTEES, ", ".join(invited)),
         "date": local_date(session["starts_at"], zone),
         "time_zone": time_zone.value,
         "time": local_time(session["starts_at"], zone),
@@ -59,13 +75,13 @@ def edit_row(session: dict, labels: dict[LabelKind, list[str]], invited: list[st
         "categories": ", ".join(labels.get(LabelKind.CATEGORY, [])),
         "medium": session["medium"],
         "meeting_platform": PLATFORM_NAMES[MeetingPlatform(session["meeting_platform"])],
-        "meeting_link": session["meeting_link"],
-        "meeting_passcode": session["meeting_passcode"],
+        "meeting_link": shown(SensitiveField.MEETING_LINK, session["meeting_link"]),
+        "meeting_passcode": shown(SensitiveField.MEETING_PASSCODE, session["meeting_passcode"]),
     }
     return [cells[column.key] for column in columns.COLUMNS]
 
 
-async def bulk_edit_rows(ids: Iterable[int]) -> AsyncIterator[str]:
+async def bulk_edit_rows(viewer: User, ids: Iterable[int]) -> AsyncIterator[str]:
     """The listed sessions that can still be edited (upcoming ones, rule R1), in the listed order,
     a batch at a time (three queries a batch)."""
     ids = list(ids)
@@ -89,4 +105,6 @@ async def bulk_edit_rows(ids: Iterable[int]) -> AsyncIterator[str]:
             .values_list("session_id", "mentee__email")
         ):
             invited.setdefault(session_id, []).append(email)
-        yield "".join(csv_line(edit_row(found[i], labels.get(i, {}), invited.get(i, []))) for i in chunk if i in found)
+        yield "".join(
+            csv_line(edit_row(viewer, found[i], labels.get(i, {}), invited.get(i, []))) for i in chunk if i in found
+        )

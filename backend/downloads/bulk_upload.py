@@ -11,12 +11,16 @@ from backend.downloads.http import CSV_TYPE, attachment, csv_download, not_signe
 from backend.errors import parse_id
 from backend.mail.notifications import result_filename
 from backend.models import BulkUploadStatus, utcnow
+from backend.sessions.visibility import BULK_FILES_FOR_MANAGERS, may_use_bulk_files
 from backend.settings import get_settings
 
 
 async def sample_csv(request: Request) -> Response:
-    if await signed_in(request) is None:
+    viewer = await signed_in(request)
+    if viewer is None:
         return not_signed_in()
+    if not may_use_bulk_files(viewer):
+        return PlainTextResponse(BULK_FILES_FOR_MANAGERS, 403)
     today = utcnow().astimezone(get_settings().display_time_zone).date()
     return Response(sample.sample_csv(today), media_type=CSV_TYPE, headers=attachment("bulk-upload-sample.csv"))
 
@@ -25,6 +29,8 @@ async def result_csv(request: Request) -> Response:
     viewer = await signed_in(request)
     if viewer is None:
         return not_signed_in()
+    if not may_use_bulk_files(viewer):
+        return PlainTextResponse(BULK_FILES_FOR_MANAGERS, 403)
     upload_id = parse_id(request.path_params["id"])
     upload = await uploads.find_upload(viewer, upload_id) if upload_id else None
     if upload is None:

@@ -17,7 +17,7 @@ class UserError:
     message: str
 
     @classmethod
-    def from_domain(cls, error: errors.UserError) -> "UserError":
+    def from_domain(cls, error: errors.UserError) -> UserError:
         return cls(field=error.field, code=error.code, message=error.message)
 
 
@@ -37,3 +37,16 @@ def require_id(value: strawberry.ID, what: str) -> int:
     if number is None:
         raise BadArgument(f"{what} {value!r} is not a valid ID; IDs are positive whole numbers such as 42.")
     return number
+
+
+async def read_upload(value: object, variable: str, limit: int) -> bytes:
+    """The first `limit` bytes of an uploaded file. A file arrives only in a multipart request (the
+    GraphQL multipart request spec); any other value in its place is the caller's mistake."""
+    read = getattr(value, "read", None)
+    if read is None:
+        raise BadArgument(
+            f"{variable} must be a file sent as a multipart request (operations, map and the file); "
+            "a value written in the query or in JSON variables is not a file."
+        )
+    data = await read(limit)
+    return data if isinstance(data, bytes) else str(data).encode()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
+from backend.graphql import error_policy
 from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
 from backend.graphql.bulk_upload.queries import BulkUploadQueries
 from backend.graphql.calendar.mutations import CalendarMutations
+from backend.graphql.limits import QueryLimits, TokenLimit
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
@@ -25,15 +29,26 @@ Mutation = merge_types(
     "Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations, CalendarMutations)
 )
 
+
+class AppSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Instead of logging every error with a traceback (Strawberry's default): see error_policy.
+        error_policy.process_errors(errors, execution_context)
+
+
 # A page of the list is mostly the same few query texts: each is parsed and validated once per process
 # (bounded caches, so unusual queries cannot grow memory), which is most of a small request's cost.
-schema = strawberry.Schema(
+# The request limits are not cached (they depend on the variables and the caller): the token count runs
+# before the parser (cache) and the limits after the cached validation (graphql/limits.py).
+schema = AppSchema(
     query=Query,
     mutation=Mutation,
     extensions=[
         GraphQLObservability,
+        TokenLimit,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        QueryLimits,
     ],
 )
 

@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from backend.mail.outbox import Attachment
-from backend.models import MeetingPlatform, Session, User, utcnow
+from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, User, utcnow
+
+if TYPE_CHECKING:
+    from backend.mail.notifications import MeetingShown
 
 PRODUCT_ID = "-//SessionDesk//Sessions//EN"
 CONTENT_TYPE = "text/calendar"
@@ -58,15 +62,15 @@ def _zone_line(session: Session) -> str:
     )
 
 
-def _meeting(session: Session) -> tuple[str, str | None]:
-    """LOCATION and URL of the session's meeting, for someone allowed to see it."""
+def _location(meeting: MeetingShown) -> tuple[str | None, str | None]:
+    """LOCATION and URL of a meeting as the person may see it: the link when they may see it; no place at
+    all when they may not (the platform alone is no place to go)."""
     from backend.mail.notifications import meeting_text
 
-    platform = MeetingPlatform(session.meeting_platform)
-    link = session.meeting_link if session.meeting_link.startswith(("https://", "http://")) else None
-    if platform == MeetingPlatform.BIG_BLUE_BUTTON:
-        return meeting_text(session), None
-    return (link or meeting_text(session)), link
+    link = meeting.link if meeting.link.startswith(("https://", "http://")) else None
+    if meeting.platform == MeetingPlatform.BIG_BLUE_BUTTON:
+        return meeting_text(meeting), None
+    return link, link
 
 
 def session_event(
@@ -75,11 +79,12 @@ def session_event(
     *,
     attendee: User | None,
     mentor: User | None,
-    shows_meeting: bool,
+    meeting: MeetingShown | None,
     cancelled: bool = False,
     stamp: datetime | None = None,
 ) -> Event:
-    """One session as an event. `attendee` is the person the event is addressed to (None in a feed)."""
+    """One session as an event. `attendee` is the person the event is addressed to (None in a feed);
+    `meeting` is the meeting as that person may see it (`MeetingShown.to`), None for none."""
     event = Event()
     event.add("uid", session_uid(session, organizer))
     event.add("sequence", session.calendar_sequence)
@@ -92,12 +97,13 @@ def session_event(
     lines = [_zone_line(session)]
     if mentor is not None:
         lines.append(f"Mentor: {mentor.name}")
-    if shows_meeting and not cancelled:
-        location, url = _meeting(session)
-        lines.append(f"Meeting: {location}")
-        if session.meeting_passcode:
-            lines.append(f"Passcode: {session.meeting_passcode}")
-        event.add("location", location)
+    if meeting is not None and not cancelled:
+        location, url = _location(meeting)
+        lines.append(f"Meeting: {location or PLATFORM_NAMES[meeting.platform]}")
+        if meeting.passcode:
+            lines.append(f"Passcode: {meeting.passcode}")
+        if location:
+            event.add("location", location)
         if url:
             event.add("url", url)
     if session.description:
@@ -140,14 +146,12 @@ def invitation(
     organizer: Organizer,
     *,
     mentor: User | None,
+    meeting: MeetingShown | None,
     cancelled: bool = False,
-    shows_meeting: bool = True,
 ) -> Attachment:
     """The .ics part of a mail to `attendee`: METHOD:REQUEST with the session as it is now, or METHOD:CANCEL."""
     method = "CANCEL" if cancelled else "REQUEST"
-    event = session_event(
-        session, organizer, attendee=attendee, mentor=mentor, shows_meeting=shows_meeting, cancelled=cancelled
-    )
+    event = session_event(session, organizer, attendee=attendee, mentor=mentor, meeting=meeting, cancelled=cancelled)
     return Attachment(
         filename=f"session-{session.id}.ics" if not cancelled else f"session-{session.id}-cancelled.ics",
         content_type=f"{CONTENT_TYPE}; method={method}",

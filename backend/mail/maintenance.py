@@ -52,7 +52,10 @@ async def counts(now: datetime | None = None) -> OutboxCounts:
     return OutboxCounts(pending=pending["count"], sent=sent, failed=failed, oldest_pending_seconds=age)
 
 
-async def unsent(failed_only: bool = False, limit: int = 1000) -> list[OutboxMessage]:
+LIST_LIMIT = 1000
+
+
+async def unsent(failed_only: bool = False, limit: int = LIST_LIMIT) -> list[OutboxMessage]:
     """Messages not sent (pending and failed, or failed only), oldest first."""
     query = OutboxMessage.filter(sent_at=None)
     if failed_only:

@@ -7,14 +7,14 @@ Times are shown in the session's own time zone, the one its mentor and mentees k
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from backend.mail.outbox import Attachment, Mail, enqueue_mails
 from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, SessionTimeZone, User
-from backend.sessions.visibility import can_see_meeting
+from backend.sessions.visibility import SensitiveField, may_see, may_use_bulk_files
 from backend.settings import get_settings
 
 ZONES = {SessionTimeZone.IST: (ZoneInfo("Asia/Kolkata"), "IST"), SessionTimeZone.UTC: (ZoneInfo("UTC"), "UTC")}
@@ -41,24 +41,42 @@ def duration_text(minutes: int) -> str:
     return " ".join(parts)
 
 
-def meeting_text(session: Session) -> str:
-    platform = MeetingPlatform(session.meeting_platform)
-    if platform == MeetingPlatform.BIG_BLUE_BUTTON:
+@dataclass(frozen=True)
+class MeetingShown:
+    """The meeting as one recipient may see it (backend/sessions/visibility.py decides)."""
+
+    platform: MeetingPlatform
+    link: str
+    passcode: str
+
+    @classmethod
+    def to(cls, person: User, session: Session, attends: bool) -> MeetingShown:
+        def shown(field: SensitiveField, value: str) -> str:
+            return value if may_see(person, field, session, attends) else ""
+
+        return cls(
+            MeetingPlatform(session.meeting_platform),
+            shown(SensitiveField.MEETING_LINK, session.meeting_link),
+            shown(SensitiveField.MEETING_PASSCODE, session.meeting_passcode),
+        )
+
+
+def meeting_text(meeting: MeetingShown) -> str:
+    if meeting.platform == MeetingPlatform.BIG_BLUE_BUTTON:
         return "BigBlueButton (the room opens when the mentor starts the session)"
-    text = f"{PLATFORM_NAMES[platform]}: {session.meeting_link or 'link to follow'}"
-    if session.meeting_passcode:
-        text += f" (passcode {session.meeting_passcode})"
+    text = f"{PLATFORM_NAMES[meeting.platform]}: {meeting.link or 'link to follow'}"
+    if meeting.passcode:
+        text += f" (passcode {meeting.passcode})"
     return text
 
 
-def meeting_html(session: Session) -> str:
-    platform = MeetingPlatform(session.meeting_platform)
-    if platform == MeetingPlatform.BIG_BLUE_BUTTON or not session.meeting_link.startswith("https://"):
-        return escape(meeting_text(session))
-    link = escape(session.meeting_link)
-    html = f'{escape(PLATFORM_NAMES[platform])}: <a href="{link}">{link}</a>'
-    if session.meeting_passcode:
-        html += f" (passcode {escape(session.meeting_passcode)})"
+def meeting_html(meeting: MeetingShown) -> str:
+    if meeting.platform == MeetingPlatform.BIG_BLUE_BUTTON or not meeting.link.startswith("https://"):
+        return escape(meeting_text(meeting))
+    link = escape(meeting.link)
+    html = f'{escape(PLATFORM_NAMES[meeting.platform])}: <a href="{link}">{link}</a>'
+    if meeting.passcode:
+        html += f" (passcode {escape(meeting.passcode)})"
     return html
 
 
@@ -70,6 +88,18 @@ class Letter:
     paragraphs: list[str]
     # (label, plain text, HTML or None to escape the plain text)
     facts: list[tuple[str, str, str | None]]
+    # A session whose meeting ends the facts, shown to each recipient as they may see it; `attendees` are
+    # the recipients who are its mentees (invited or enrolled).
+    meeting_of: Session | None = None
+    attendees: frozenset[int] = field(default_factory=frozenset)
+
+    def to(self, person: User) -> Letter:
+        """The letter as this person gets it."""
+        if self.meeting_of is None:
+            return self
+        meeting = MeetingShown.to(person, self.meeting_of, person.id in self.attendees)
+        facts = [*self.facts, ("Meeting", meeting_text(meeting), meeting_html(meeting))]
+        return Letter(self.subject, self.paragraphs, facts)
 
     def text(self, name: str) -> str:
         width = max((len(label) for label, _, _ in self.facts), default=0) + 2
@@ -111,47 +141,48 @@ class Letter:
             Mail(
                 person.email,
                 self.subject,
-                self.text(person.name),
-                self.html(person.name),
+                letter.text(person.name),
+                letter.html(person.name),
                 [*(attachments or ()), *(calendar_for(person) if calendar_for else ())],
             )
-            for person in people
+            for person, letter in ((person, self.to(person)) for person in people)
         )
 
 
-def calendar_parts(session: Session, mentor: User, *, cancelled: bool = False) -> Callable[[User], list[Attachment]]:
-    """Each recipient's iCalendar part of a mail about `session`: METHOD:REQUEST, or METHOD:CANCEL.
-
-    Mail about a session goes to its mentor and its mentees only, so the meeting is shown as the app
-    shows it to them (`can_see_meeting` with the recipient attending)."""
+def calendar_parts(
+    session: Session, mentor: User, attendees: frozenset[int], *, cancelled: bool = False
+) -> Callable[[User], list[Attachment]]:
+    """Each recipient's iCalendar part of a mail about `session`: METHOD:REQUEST, or METHOD:CANCEL. The
+    meeting is in it as the recipient may see it (`attendees`: the recipients who are the session's mentees)."""
     from backend.mail import calendar
 
     organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
 
     def parts(person: User) -> list[Attachment]:
-        shows_meeting = can_see_meeting(person, session, attends=person.id != session.mentor_id)
-        return [
-            calendar.invitation(
-                session, person, organizer, mentor=mentor, cancelled=cancelled, shows_meeting=shows_meeting
-            )
-        ]
+        meeting = None if cancelled else MeetingShown.to(person, session, person.id in attendees)
+        return [calendar.invitation(session, person, organizer, mentor=mentor, meeting=meeting, cancelled=cancelled)]
 
     return parts
 
 
 def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:
+    """What every session mail shows; the meeting is added per recipient (`Letter.meeting_of`)."""
     return [
         ("Session", session.title, None),
         ("Mentor", mentor.name, None),
         ("When", session_time(session, session.starts_at), None),
         ("Duration", duration_text(session.duration_minutes), None),
-        ("Meeting", meeting_text(session), meeting_html(session)),
     ]
+
+
+def _ids(people: Iterable[User]) -> frozenset[int]:
+    return frozenset(person.id for person in people)
 
 
 async def notify_rescheduled(
     session: Session, mentor: User, mentees: Iterable[User], previous_starts_at: datetime
 ) -> None:
+    mentees = list(mentees)
     letter = Letter(
         subject=f"Rescheduled: {session.title}",
         paragraphs=[
@@ -165,11 +196,14 @@ async def notify_rescheduled(
             f"on {session_time(session, session.starts_at)}."
         ],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor))
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
 async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
+    mentees = list(mentees)
     letter = Letter(
         subject=f"New meeting details: {session.title}",
         paragraphs=[
@@ -177,18 +211,23 @@ async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterab
             "Please use the new details below to join."
         ],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor))
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
 async def notify_details_changed(session: Session, mentor: User, mentees: Iterable[User], what: str) -> None:
     """A change a calendar shows that is neither a new time nor a new meeting: the title or the time zone."""
+    mentees = list(mentees)
     letter = Letter(
         subject=f"Updated: {session.title}",
         paragraphs=[f"The {what} of the session “{session.title}” has changed. Your calendar entry is updated too."],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor))
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
 async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -198,18 +237,24 @@ async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]
             f"The session “{session.title}” on {session_time(session, session.starts_at)} has been cancelled "
             "and will not take place."
         ],
-        facts=session_facts(session, mentor)[:4],  # no meeting to join
+        facts=session_facts(session, mentor),  # no meeting to join
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, cancelled=True))
+    mentees = list(mentees)
+    await letter.send_to(
+        [mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees), cancelled=True)
+    )
 
 
 async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]) -> None:
+    mentees = list(mentees)
     letter = Letter(
         subject=f"You are invited: {session.title}",
         paragraphs=[f"You have been invited to the session “{session.title}” with {mentor.name}."],
         facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
     )
-    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor))
+    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
 async def notify_assigned(session: Session, mentor: User) -> None:
@@ -218,8 +263,9 @@ async def notify_assigned(session: Session, mentor: User) -> None:
         subject=f"New session to mentor: {session.title}",
         paragraphs=[f"You are the mentor of a new session, “{session.title}”."],
         facts=session_facts(session, mentor),
+        meeting_of=session,
     )
-    await letter.send_to([mentor], calendar_for=calendar_parts(session, mentor))
+    await letter.send_to([mentor], calendar_for=calendar_parts(session, mentor, frozenset()))
 
 
 async def notify_assigned_sessions(mentor: User, sessions: list[Session], upload_filename: str) -> None:
@@ -236,13 +282,13 @@ async def notify_assigned_sessions(mentor: User, sessions: list[Session], upload
             "Each one is attached as its own calendar event.",
             *(
                 f"• {session_time(session, session.starts_at)}: {session.title} "
-                f"({duration_text(session.duration_minutes)}; {meeting_text(session)})"
+                f"({duration_text(session.duration_minutes)}; {meeting_text(MeetingShown.to(mentor, session, False))})"
                 for session in sessions
             ),
         ],
         facts=[],
     )
-    parts = [calendar_parts(session, mentor) for session in sessions]
+    parts = [calendar_parts(session, mentor, frozenset()) for session in sessions]
     await letter.send_to([mentor], calendar_for=lambda person: [a for part in parts for a in part(person)])
 
 
@@ -255,7 +301,8 @@ async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=[],
     )
-    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, cancelled=True))
+    mentees = list(mentees)
+    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, _ids(mentees), cancelled=True))
 
 
 def result_filename(upload_filename: str) -> str:
@@ -286,6 +333,7 @@ async def notify_bulk_upload_finished(
     invalid_rows: int,
     result_csv: bytes,
     result_url: str,
+    result_page: str = "",
 ) -> None:
     attachment_name = result_filename(upload_filename)
     if dry_run:
@@ -305,7 +353,12 @@ async def notify_bulk_upload_finished(
         paragraphs.append(
             "The Status Message column of the result file says what is wrong in each invalid row and how to fix it."
         )
-    paragraphs.append(f"The result file {attachment_name} is attached.")
+    # The result file holds the uploaded cells (meeting links, passcodes, mentees' e-mails): a manager's file.
+    attached = may_use_bulk_files(uploader)
+    if attached:
+        paragraphs.append(f"The result file {attachment_name} is attached.")
+    else:
+        paragraphs.append("The result file is not attached: you are no longer a session manager.")
     letter = Letter(
         subject=subject,
         paragraphs=paragraphs,
@@ -314,6 +367,11 @@ async def notify_bulk_upload_finished(
             ("Valid rows", str(valid_rows), None),
             ("Invalid rows", str(invalid_rows), None),
             ("Result file", result_url, result_link(result_url, attachment_name)),
+            *(
+                [("Row results", result_page, result_link(result_page, "See every row in SessionDesk"))]
+                if result_page
+                else []
+            ),
         ],
     )
-    await letter.send_to([uploader], [Attachment(attachment_name, "text/csv", result_csv)])
+    await letter.send_to([uploader], [Attachment(attachment_name, "text/csv", result_csv)] if attached else [])

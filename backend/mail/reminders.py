@@ -41,7 +41,6 @@ from backend.models import (
     User,
     utcnow,
 )
-from backend.sessions.visibility import can_see_meeting
 from backend.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -65,23 +64,23 @@ def reminder_mail(session: Session, mentor: User, person: User, minutes: int, at
     """One person's reminder: the time in the session's zone, the meeting if they may see it, the calendar part."""
     from backend.mail import notifications
 
-    facts = notifications.session_facts(session, mentor)
-    if not can_see_meeting(person, session, attends):
-        facts = [fact for fact in facts if fact[0] != "Meeting"]
+    attendees = frozenset([person.id]) if attends else frozenset()
     letter = notifications.Letter(
         subject=f"Reminder: {session.title} starts in {span_text(minutes)}",
         paragraphs=[
             f"The session “{session.title}” with {mentor.name} starts on "
             f"{notifications.session_time(session, session.starts_at)}."
         ],
-        facts=facts,
-    )
+        facts=notifications.session_facts(session, mentor),
+        meeting_of=session,
+        attendees=attendees,
+    ).to(person)
     return outbox.Mail(
         person.email,
         letter.subject,
         letter.text(person.name),
         letter.html(person.name),
-        notifications.calendar_parts(session, mentor)(person),
+        notifications.calendar_parts(session, mentor, attendees)(person),
         send_before=session.starts_at,
     )
 

@@ -2,39 +2,25 @@
 mentees, delete — as one plan/persist pipeline shared by GraphQL and the bulk upload.
 
 `plan_*` checks an input against the rules (every problem reported, raised as `Refused`) and
-describes the change, updating the `Directory` so later changes see it. `persist` writes a list of
-planned changes with a fixed handful of statements and queues the emails (R9) in the same
-transaction. The `*_session` functions at the bottom run one change in its own transaction.
+describes the change as a `Change`, updating the `Directory` so later changes see it. The write side,
+`writing.py`, persists planned changes (`persist`) or plans and persists one in its own transaction
+(`apply`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import count
-
-from tortoise import Tortoise
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused
-from backend.mail import reminders
-from backend.mail.outbox import queued_together
 from backend.models import (
-    Attendance,
     AttendanceKind,
     LabelKind,
-    MeetingPlatform,
     Session,
-    SessionLabel,
     SessionStatus,
     SessionTimeZone,
     SessionType,
     User,
-    VocabularyKind,
     utcnow,
 )
 from backend.sessions import rules
@@ -116,92 +102,6 @@ def _recount(loaded: LoadedSession) -> None:
     session.mentee_count = session.invited_count + session.enrolled_count
 
 
-async def _check_invites(
-    problems: Problems, directory: Directory, emails: list[str] | None, field: str
-) -> list[User] | None:
-    """The mentees named by email, all of them found in the organisation (unknown ones are reported,
-    never dropped); None after reporting a problem."""
-    wanted = rules.check_emails(problems, field, emails or [])
-    found = await directory.mentees(wanted)
-    unknown = [e for e, user in found.items() if user is None]
-    if unknown:
-        problems.add(
-            field,
-            ErrorCode.NOT_FOUND,
-            (
-                f"No mentee with the email {', '.join(unknown)} in your organisation; check the spelling, or add "
-                "them as mentees first."
-            ),
-        )
-        return None
-    return [user for user in found.values() if user is not None]
-
-
-def _check_seat_count(problems: Problems, seats: int, count: int, field: str) -> None:
-    """R6: invited + enrolled fit within the seats limit; an invite beyond it is refused, never dropped."""
-    if count > seats:
-        problems.add(
-            field,
-            ErrorCode.SEATS_FULL,
-            (
-                f"This would put {count} mentees in a session with {seats} seats; invite {count - seats} fewer "
-                "mentees or raise the seats limit."
-            ),
-        )
-
-
-async def _check_booking(
-    problems: Problems,
-    directory: Directory,
-    mentor: User,
-    starts_at: datetime,
-    ends_at: datetime,
-    session_id: int | None,
-) -> None:
-    """R4: no overlapping or back-to-back session for the mentor."""
-    clash = await directory.clash(mentor.id, starts_at, ends_at, session_id)
-    if clash:
-        problems.add(
-            "startsAt", ErrorCode.MENTOR_BUSY, rules.clash_message(mentor, clash.title, clash.starts_at, clash.ends_at)
-        )
-
-
-def _meeting_values(problems: Problems, current: Session | None, meeting: MeetingInput | None, prefix: str) -> tuple:
-    platform = (meeting and meeting.platform) or (
-        current.meeting_platform if current else MeetingPlatform.BIG_BLUE_BUTTON
-    )
-    platform_changed = current is not None and platform != current.meeting_platform
-    keep = current is not None and not platform_changed
-
-    def pick(given: str | None, stored: str) -> str:
-        return given.strip() if given is not None else (stored if keep else "")
-
-    link = pick(meeting.link if meeting else None, current.meeting_link if current else "")
-    passcode = pick(meeting.passcode if meeting else None, current.meeting_passcode if current else "")
-    rules.check_meeting(problems, platform, link, passcode, prefix)
-    return platform, link, passcode
-
-
-async def _recommended_for(problems: Problems, directory: Directory, values: list[str] | None) -> list[str] | None:
-    known = await directory.vocabulary(VocabularyKind.RECOMMENDED_FOR)
-    return rules.clean_list(
-        problems,
-        "recommendedFor",
-        values,
-        "recommended for",
-        "Teachers, Block education officer",
-        known,
-        VocabularyKind.RECOMMENDED_FOR,
-    )
-
-
-async def _categories(problems: Problems, directory: Directory, values: list[str] | None) -> list[str] | None:
-    known = await directory.vocabulary(VocabularyKind.CATEGORY)
-    return rules.clean_list(
-        problems, "categories", values, "category", "Communication, Life skills", known, VocabularyKind.CATEGORY
-    )
-
-
 async def plan_create(actor: User, data: SessionInput, directory: Directory, now: datetime | None = None) -> Change:
     now = now or utcnow()
     data = replace(data, starts_at=rules.in_utc(data.starts_at))
@@ -209,15 +109,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     if not actor.is_manager:
         problems.add(None, ErrorCode.PERMISSION_DENIED, rules.NOT_A_MANAGER)
         _refuse(problems)
-    title = rules.clean_text(problems, "title", data.title, "title", rules.TITLE_MAX, "enter the topic of the session")
-    description = rules.clean_text(
-        problems,
-        "description",
-        data.description,
-        "description",
-        rules.DESCRIPTION_MAX,
-        "describe what the session covers",
-    )
+    details = await rules.clean_details(problems, data, directory, only_given=False)
     if data.type is None:
         problems.add("type", ErrorCode.REQUIRED, "The session type is required; choose Public or Private.")
     mentor = None
@@ -225,7 +117,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         problems.add(
             "mentorId", ErrorCode.REQUIRED, "The mentor is required; choose the mentor who will host the session."
         )
-    else:
+    elif rules.check_plain_text(problems, "mentorId", data.mentor_email, "mentor's email"):
         mentor = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
         if mentor is None:
             named = data.mentor_email or f"ID {data.mentor_id}"
@@ -239,45 +131,37 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     else:
         rules.check_start(problems, data.starts_at, now)
     duration = data.duration_minutes
-    if duration is None:
-        problems.add(
-            "durationMinutes", ErrorCode.REQUIRED, "The duration is required; enter it in minutes, for example 60."
-        )
-    else:
-        rules.check_duration(problems, duration)
-    recommended = await _recommended_for(problems, directory, data.recommended_for)
-    categories = await _categories(problems, directory, data.categories)
-    medium = rules.clean_medium(problems, data.medium, await directory.vocabulary(VocabularyKind.MEDIUM))
-    platform, link, passcode = _meeting_values(problems, None, data.meeting, "meeting.")
+    platform, link, passcode = rules.clean_meeting(problems, None, data.meeting, "meeting.")
     seats = data.seats_limit if data.seats_limit is not None else get_settings().seats_limit
     rules.check_seats(problems, seats, 0)
-    invitees = await _check_invites(problems, directory, data.invite_emails, "inviteEmails")
+    invitees = await rules.check_invites(problems, directory, data.invite_emails, "inviteEmails")
     if invitees is not None:
         if not any(e.field == "seatsLimit" for e in problems.errors):  # a wrong limit is reported once
-            _check_seat_count(problems, seats, len(invitees), "inviteEmails")
+            rules.check_seat_count(problems, seats, len(invitees), "inviteEmails")
         if data.type == SessionType.PRIVATE and not invitees:
             problems.add(
                 "inviteEmails",
                 ErrorCode.REQUIRED,
                 "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
             )
-    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration else None
+    timed = not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
+    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration and timed else None
     if mentor and ends_at and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
-        await _check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
+        await rules.check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
     _refuse(problems)
     session = Session(
         organization_id=directory.organization_id,
         mentor_id=mentor.id,
         created_by_id=actor.id,
-        title=title or "",
-        description=description or "",
+        title=details.title or "",
+        description=details.description or "",
         type=data.type,
         status=SessionStatus.UPCOMING,
         starts_at=data.starts_at,
         ends_at=ends_at,
         duration_minutes=duration,
         time_zone=data.time_zone or SessionTimeZone.IST,
-        medium=medium or "",
+        medium=details.medium or "",
         meeting_platform=platform,
         meeting_link=link,
         meeting_passcode=passcode,
@@ -289,7 +173,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     )
     loaded = LoadedSession(
         model=session,
-        labels={LabelKind.RECOMMENDED_FOR: recommended, LabelKind.CATEGORY: categories},
+        labels={LabelKind.RECOMMENDED_FOR: details.recommended_for or [], LabelKind.CATEGORY: details.categories or []},
         attendees={m.id: (AttendanceKind.INVITED, m) for m in invitees},
     )
     _recount(loaded)
@@ -340,22 +224,12 @@ async def plan_update(
                 ErrorCode.LOCKED,
                 "The mentor of a published session cannot change; delete it and create a new session for the other mentor.",
             )
-    values: dict = {}
-    if data.title is not None:
-        values["title"] = rules.clean_text(
-            problems, "title", data.title, "title", rules.TITLE_MAX, "enter the topic of the session"
-        )
-    if data.description is not None:
-        values["description"] = rules.clean_text(
-            problems,
-            "description",
-            data.description,
-            "description",
-            rules.DESCRIPTION_MAX,
-            "describe what the session covers",
-        )
-    if data.medium is not None:
-        values["medium"] = rules.clean_medium(problems, data.medium, await directory.vocabulary(VocabularyKind.MEDIUM))
+    details = await rules.clean_details(problems, data, directory, only_given=True)
+    values: dict[str, object] = {
+        name: value
+        for name, value in (("title", details.title), ("description", details.description), ("medium", details.medium))
+        if value is not None
+    }
     if data.time_zone is not None:
         values["time_zone"] = data.time_zone
     if data.reminders_enabled is not None:
@@ -364,30 +238,31 @@ async def plan_update(
     duration = data.duration_minutes if data.duration_minutes is not None else session.duration_minutes
     if data.starts_at is not None and (data.starts_at.tzinfo is None or data.starts_at != session.starts_at):
         rules.check_start(problems, data.starts_at, now)
-        if data.starts_at.tzinfo is None:
+        if any(e.field == "startsAt" for e in problems.errors):
             starts_at = session.starts_at
-    if data.duration_minutes is not None:
-        rules.check_duration(problems, data.duration_minutes)
-    labels = {}
-    if data.recommended_for is not None:
-        labels[LabelKind.RECOMMENDED_FOR] = await _recommended_for(problems, directory, data.recommended_for)
-    if data.categories is not None:
-        labels[LabelKind.CATEGORY] = await _categories(problems, directory, data.categories)
+    labels = {
+        kind: values
+        for kind, values in (
+            (LabelKind.RECOMMENDED_FOR, details.recommended_for),
+            (LabelKind.CATEGORY, details.categories),
+        )
+        if values is not None
+    }
     seats = data.seats_limit if data.seats_limit is not None else session.seats_limit
     if data.seats_limit is not None:
         values["seats_limit"] = data.seats_limit
-    platform, link, passcode = _meeting_values(problems, session, data.meeting, "meeting.")
+    platform, link, passcode = rules.clean_meeting(problems, session, data.meeting, "meeting.")
     invited_now = loaded.people(AttendanceKind.INVITED)
     invitees = invited_now
     if data.invite_emails is not None:
-        invitees = await _check_invites(problems, directory, data.invite_emails, "inviteEmails")
+        invitees = await rules.check_invites(problems, directory, data.invite_emails, "inviteEmails")
     if invitees is not None:
         enrolled_only = [u for u in loaded.people(AttendanceKind.ENROLLED) if u.id not in {i.id for i in invitees}]
         total = len(invitees) + len(enrolled_only)
         if data.seats_limit is not None:
             rules.check_seats(problems, seats, total)
         else:
-            _check_seat_count(problems, seats, total, "inviteEmails")
+            rules.check_seat_count(problems, seats, total, "inviteEmails")
         if session.type == SessionType.PRIVATE and not invitees:
             problems.add(
                 "inviteEmails",
@@ -396,7 +271,7 @@ async def plan_update(
             )
     moved = starts_at != session.starts_at or duration != session.duration_minutes
     if moved and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
-        await _check_booking(
+        await rules.check_booking(
             problems, directory, mentor, starts_at, starts_at + timedelta(minutes=duration), session.id
         )
     _refuse(problems)
@@ -452,7 +327,7 @@ async def plan_meeting(
     change = await _editable(actor, session_id, directory, rules.meeting_edit_blocked_reason, notify)
     session = change.session
     problems = Problems()
-    platform, link, passcode = _meeting_values(problems, session, meeting, "")
+    platform, link, passcode = rules.clean_meeting(problems, session, meeting, "")
     _refuse(problems)
     if (platform, link, passcode) != (session.meeting_platform, session.meeting_link, session.meeting_passcode):
         session.meeting_platform, session.meeting_link, session.meeting_passcode = platform, link, passcode
@@ -482,10 +357,10 @@ async def plan_invite(
     problems = Problems()
     if not [e for e in emails if e.strip()]:
         problems.add("emails", ErrorCode.REQUIRED, "Give the email of at least one mentee to invite.")
-    invitees = await _check_invites(problems, directory, emails, "emails")
+    invitees = await rules.check_invites(problems, directory, emails, "emails")
     if invitees is not None:
         new = [u for u in invitees if u.id not in loaded.attendees]
-        _check_seat_count(problems, loaded.model.seats_limit, len(loaded.attendees) + len(new), "emails")
+        rules.check_seat_count(problems, loaded.model.seats_limit, len(loaded.attendees) + len(new), "emails")
     _refuse(problems)
     _replace_invited(change, loaded.people(AttendanceKind.INVITED) + new)
     return change
@@ -496,21 +371,23 @@ async def plan_remove(
 ) -> Change:
     change = await _editable(actor, session_id, directory, rules.edit_blocked_reason, notify)
     loaded = change.loaded
-    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
     problems = Problems()
+    if rules.too_many(problems, "menteeIds", len(mentee_ids), rules.MENTEE_IDS_MAX, "mentee IDs", "one removal"):
+        _refuse(problems)
+    mentee_ids = list(dict.fromkeys(mentee_ids))  # naming a mentee twice removes them once
+    removing = set(mentee_ids)
     if not mentee_ids:
         problems.add("menteeIds", ErrorCode.REQUIRED, "Choose at least one mentee to remove.")
-    unknown = [i for i in mentee_ids if i not in loaded.attendees]
+    unknown = [str(i) for i in mentee_ids if i not in loaded.attendees]
     if unknown:
         problems.add(
             "menteeIds",
             ErrorCode.NOT_FOUND,
-            (
-                f"Mentee ID {', '.join(map(str, unknown))} is not in this session; reload the mentee list and pick again."
-            ),
+            f"Mentee ID {rules.listed(unknown)} {'is' if len(unknown) == 1 else 'are'} not in this session; "
+            "reload the mentee list and pick again.",
         )
     remaining_invited = [
-        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in mentee_ids
+        u for k, u in loaded.attendees.values() if k == AttendanceKind.INVITED and u.id not in removing
     ]
     if loaded.model.type == SessionType.PRIVATE and not remaining_invited:
         problems.add(
@@ -534,167 +411,3 @@ async def plan_image(
     change.replaced_image, change.session.image_path = change.session.image_path, image_path
     change.fields.add("image_path")
     return change
-
-
-# --- writing -----------------------------------------------------------------------------------
-
-
-class ChangedMeanwhile(Exception):
-    """Someone else changed the session between reading and writing it."""
-
-
-async def _allocate_ids(count: int) -> list[int]:
-    """IDs for new sessions up front, so their labels and mentees can be written in the same batch."""
-    if not count:
-        return []
-    connection = Tortoise.get_connection("default")
-    if connection.capabilities.dialect == "postgres":
-        rows = await connection.execute_query_dict(
-            "SELECT nextval(pg_get_serial_sequence('session', 'id')) AS id FROM generate_series(1, $1)", [count]
-        )
-        return [row["id"] for row in rows]
-    # SQLite: writers are serialised (see `serialised`), so the next free IDs are ours.
-    rows = await connection.execute_query_dict('SELECT COALESCE(MAX(id), 0) AS id FROM "session"')
-    return list(range(rows[0]["id"] + 1, rows[0]["id"] + 1 + count))
-
-
-def _labels_of(loaded: LoadedSession) -> list[SessionLabel]:
-    return [
-        SessionLabel(session_id=loaded.model.id, kind=kind, value=value, position=position)
-        for kind, values in loaded.labels.items()
-        for position, value in enumerate(values or [])
-    ]
-
-
-async def persist(changes: list[Change], now: datetime | None = None) -> None:
-    """Write planned changes in a fixed number of statements (plus one per edited session); call it
-    inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
-    in one call: each edit is checked against the `updated_at` it was planned from."""
-    now = now or utcnow()
-    for change in changes:
-        _advance_calendar(change)
-    created = [c for c in changes if c.created]
-    for change, new_id in zip(created, await _allocate_ids(len(created))):
-        change.session.id = new_id
-        change.session._custom_generated_pk = True
-    if created:
-        await Session.bulk_create([c.session for c in created])
-    for change in changes:
-        if change.created or not change.fields:
-            continue
-        change.session.updated_at = now
-        written = await Session.filter(id=change.session.id, updated_at=change.expected_updated_at).update(
-            **{name: getattr(change.session, name) for name in change.fields | {"updated_at"}}
-        )
-        if not written:
-            raise ChangedMeanwhile(change.session.id)
-    relabelled = [c for c in changes if c.labels_changed]
-    if relabelled:
-        await SessionLabel.filter(session_id__in=[c.session.id for c in relabelled if not c.created]).delete()
-        await SessionLabel.bulk_create([label for c in relabelled for label in _labels_of(c.loaded)])
-    for change in changes:
-        if change.removed:
-            await Attendance.filter(session_id=change.session.id, mentee_id__in=[u.id for u in change.removed]).delete()
-    invites = [
-        Attendance(session_id=c.session.id, mentee_id=u.id, kind=AttendanceKind.INVITED)
-        for c in changes
-        for u in c.invited
-    ]
-    if invites:
-        await Attendance.bulk_create(invites)
-    async with queued_together():  # one statement for all the mail of the changes
-        await _queue_emails(changes)
-    await reminders.withdraw(changes)
-
-
-def _advance_calendar(change: Change) -> None:
-    """Raise the session's iCalendar SEQUENCE when calendars must apply this change (see mail/calendar.py):
-    a new time, title, zone or meeting, a cancellation, or mentees taken off it."""
-    if change.created:
-        return
-    if change.deleted or change.removed or change.fields & CALENDAR_FIELDS:
-        change.session.calendar_sequence += 1
-        change.fields.add("calendar_sequence")
-
-
-async def _queue_emails(changes: list[Change]) -> None:
-    from backend.mail import notifications
-
-    for change in changes:
-        session, mentor = change.session, change.mentor
-        if change.created and not change.mentor_told_later:
-            await notifications.notify_assigned(session, mentor)
-        if not change.notify:
-            continue
-        # Newly invited mentees get the invitation, which already tells the new time and meeting.
-        everyone = [u for u in change.loaded.people() if u not in change.invited]
-        if change.invited:
-            await notifications.notify_invited(session, mentor, change.invited)
-        if change.removed:
-            await notifications.notify_removed(session, mentor, change.removed)
-        if change.deleted:
-            await notifications.notify_deleted(session, mentor, everyone)
-        elif change.rescheduled_from is not None:
-            await notifications.notify_rescheduled(session, mentor, everyone, change.rescheduled_from)
-        elif change.meeting_changed:
-            await notifications.notify_meeting_changed(session, mentor, everyone)
-        elif details := [label for name, label in CALENDAR_DETAILS if name in change.fields]:
-            await notifications.notify_details_changed(session, mentor, everyone, " and ".join(details))
-
-
-CALENDAR_DETAILS = (("title", "title"), ("time_zone", "time zone"))
-
-
-_sqlite_writer = asyncio.Lock()
-
-
-@asynccontextmanager
-async def serialised():
-    """One transaction for a change. On SQLite, changes of this process also take turns, so the R4
-    check and the write cannot interleave; on PostgreSQL the exclusion constraint settles races."""
-    if get_settings().is_postgres:
-        async with in_transaction():
-            yield
-    else:
-        async with _sqlite_writer, in_transaction():
-            yield
-
-
-BOOKED_MEANWHILE = (
-    "The mentor was just booked for an overlapping or back-to-back time by someone else; choose another time."
-)
-CHANGED_MEANWHILE = "Someone else changed this session a moment ago; reload it and try again."
-BUSY_MEANWHILE = "Others were changing the same sessions at this very moment; try again."
-
-# PostgreSQL's "run it again": a deadlock or a serialisation failure. Two managers booking one mentor
-# at once can deadlock on the exclusion constraint (each waits for the other's row); the change is
-# planned afresh and then sees the other's booking.
-RETRY_SQLSTATES = {"40P01", "40001"}
-ATTEMPTS = 3
-
-
-async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
-    """Plan and persist one change in its own transaction; refusals raise `Refused`. `then(change)`, if
-    given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
-    for attempt in count(1):
-        try:
-            async with serialised():
-                directory = Directory(actor.organization_id)
-                change = await plan(actor, *args, directory, **kwargs)
-                await persist([change])
-                if then is not None:
-                    await then(change)
-            return change.session
-        except IntegrityError as error:
-            if "session_mentor_no_clash" in str(error):
-                raise Refused([rules.UserError("startsAt", ErrorCode.MENTOR_BUSY, BOOKED_MEANWHILE)]) from error
-            raise
-        except ChangedMeanwhile:
-            raise Refused([rules.UserError(None, ErrorCode.CONFLICT, CHANGED_MEANWHILE)])
-        except Exception as error:
-            if getattr(error, "sqlstate", None) not in RETRY_SQLSTATES:
-                raise
-            if attempt == ATTEMPTS:
-                raise Refused([rules.UserError(None, ErrorCode.CONFLICT, BUSY_MEANWHILE)]) from error
-            # Let the writer that went on finish first, or the next attempt may deadlock with it again.
-            await asyncio.sleep(random.uniform(0.05, 0.2) * attempt)

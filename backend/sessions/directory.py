@@ -11,11 +11,12 @@ from __future__ import annotations
 from bisect import bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise import Tortoise
 from tortoise.expressions import Q
 
+from backend.inputs import first_control_character
 from backend.models import (
     Attendance,
     AttendanceKind,
@@ -29,6 +30,8 @@ from backend.models import (
 )
 
 ACTIVE = (SessionStatus.UPCOMING, SessionStatus.LIVE)
+# Around the days a file names, far enough to cover any time zone offset and the longest session.
+WINDOW_MARGIN = timedelta(days=2)
 # First key of the PostgreSQL advisory lock "booking this mentor"; the second is the mentor's ID.
 MENTOR_BOOKING_LOCK = 4004
 
@@ -72,6 +75,8 @@ class Directory:
         self.mentors_by_email: dict[str, User | None] = {}
         self.mentees_by_email: dict[str, User | None] = {}
         self.bookings: dict[int, list[Booking]] = {}  # mentor id → sorted bookings, when loaded
+        # Bookings are loaded for this span only (None: all of them); a question outside it asks the database.
+        self.booking_window: tuple[datetime, datetime] | None = None
         self.vocabularies: dict[VocabularyKind, list[str]] | None = None
 
     # --- loading ---------------------------------------------------------------------------------
@@ -97,7 +102,7 @@ class Directory:
         if not ids and not emails:
             return
         found = await User.filter(organization_id=self.organization_id, is_mentor=True).filter(
-            Q(id__in=ids) | Q(email__in=emails)
+            Q(id__in=ids) | Q(email__in=_queryable(emails))
         )
         for user in found:
             self.mentors_by_id[user.id] = user
@@ -111,7 +116,9 @@ class Directory:
         emails = [e for e in {e.strip().lower() for e in emails} if e not in self.mentees_by_email]
         if not emails:
             return
-        for user in await User.filter(organization_id=self.organization_id, is_mentee=True, email__in=emails):
+        for user in await User.filter(
+            organization_id=self.organization_id, is_mentee=True, email__in=_queryable(emails)
+        ):
             self.mentees_by_email[user.email] = user
         for e in emails:
             self.mentees_by_email.setdefault(e, None)
@@ -122,23 +129,38 @@ class Directory:
             return
         for i in missing:
             self.bookings[i] = []
-        rows = await Session.filter(mentor_id__in=missing, status__in=list(ACTIVE), deleted_at__isnull=True).values(
-            "id", "mentor_id", "starts_at", "ends_at", "title"
-        )
-        for row in rows:
+        query = Session.filter(mentor_id__in=missing, status__in=list(ACTIVE), deleted_at__isnull=True)
+        if self.booking_window is not None:
+            first, last = self.booking_window
+            query = query.filter(starts_at__lte=last, ends_at__gte=first)
+        for row in await query.values("id", "mentor_id", "starts_at", "ends_at", "title"):
             self.bookings[row["mentor_id"]].append(Booking(row["starts_at"], row["ends_at"], row["id"], row["title"]))
         for i in missing:
             self.bookings[i].sort()
 
     async def preload(
-        self, *, session_ids: Iterable[int] = (), mentor_emails: Iterable[str] = (), mentee_emails: Iterable[str] = ()
+        self,
+        *,
+        session_ids: Iterable[int] = (),
+        mentor_emails: Iterable[str] = (),
+        mentee_emails: Iterable[str] = (),
+        days: Iterable[date] | None = None,
     ) -> None:
-        """Everything a batch of changes refers to, in a fixed handful of queries."""
+        """Everything a batch of changes refers to, in a fixed handful of queries: its sessions, mentors and
+        mentees, and the mentors' bookings. Given the `days` the changes name, only the bookings around
+        those days and the sessions' own times are loaded, so the cost follows the batch, not the size of
+        the organisation (a bulk upload); without them, all of the mentors' bookings."""
         await self.load_sessions(session_ids)
-        session_mentors = [s.model.mentor_id for s in self.sessions.values() if s]
-        await self.load_mentors(ids=session_mentors, emails=mentor_emails)
+        loaded = [s.model for s in self.sessions.values() if s]
+        await self.load_mentors(ids=[s.mentor_id for s in loaded], emails=mentor_emails)
         await self.load_mentees(mentee_emails)
-        await self.load_bookings([m.id for m in self.mentors_by_id.values() if m])
+        instants = [datetime.combine(day, time(), tzinfo=UTC) for day in days or ()]
+        instants += [s.starts_at for s in loaded] + [s.ends_at for s in loaded]
+        if days is not None and instants:
+            self.booking_window = (min(instants) - WINDOW_MARGIN, max(instants) + WINDOW_MARGIN)
+        # Nothing in a bulk batch has a time: no booking can be asked about.
+        if days is None or instants:
+            await self.load_bookings([m.id for m in self.mentors_by_id.values() if m])
         await self.load_vocabularies()
 
     async def load_vocabularies(self) -> None:
@@ -177,21 +199,41 @@ class Directory:
         self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None
     ) -> Booking | None:
         """R4: an upcoming or live session of the mentor whose closed interval touches or overlaps."""
-        if mentor_id not in self.bookings:
-            await take_turns_booking(mentor_id)
-            found = (
-                await Session.filter(
-                    mentor_id=mentor_id,
-                    status__in=list(ACTIVE),
-                    deleted_at__isnull=True,
-                    starts_at__lte=ends_at,
-                    ends_at__gte=starts_at,
-                )
-                .exclude(id=exclude_id or 0)
-                .order_by("starts_at")
-                .first()
+        window = self.booking_window
+        outside = window is not None and not (window[0] <= starts_at and ends_at <= window[1])
+        if mentor_id in self.bookings and outside:
+            # Outside the loaded days (a bulk upload's rows never are): the database answers, and so do the
+            # changes planned in memory, which it has not seen yet.
+            return await self._booked(mentor_id, starts_at, ends_at, exclude_id) or await self._stored_clash(
+                mentor_id, starts_at, ends_at, exclude_id
             )
-            return Booking(found.starts_at, found.ends_at, found.id, found.title) if found else None
+        if mentor_id not in self.bookings:
+            return await self._stored_clash(mentor_id, starts_at, ends_at, exclude_id)
+        return await self._booked(mentor_id, starts_at, ends_at, exclude_id)
+
+    async def _stored_clash(
+        self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None
+    ) -> Booking | None:
+        """The clash as the database knows it, asked while holding the mentor's booking turn."""
+        await take_turns_booking(mentor_id)
+        found = (
+            await Session.filter(
+                mentor_id=mentor_id,
+                status__in=list(ACTIVE),
+                deleted_at__isnull=True,
+                starts_at__lte=ends_at,
+                ends_at__gte=starts_at,
+            )
+            .exclude(id=exclude_id or 0)
+            .order_by("starts_at")
+            .first()
+        )
+        return Booking(found.starts_at, found.ends_at, found.id, found.title) if found else None
+
+    async def _booked(
+        self, mentor_id: int, starts_at: datetime, ends_at: datetime, exclude_id: int | None
+    ) -> Booking | None:
+        """The clash among the loaded bookings, planned changes included."""
         bookings = self.bookings[mentor_id]
         # Bookings of one mentor never overlap, so their ends are sorted too: walk back from the last
         # booking starting at or before our end until one ends before our start.
@@ -217,3 +259,8 @@ class Directory:
             self.bookings[session.mentor_id] = [
                 b for b in self.bookings[session.mentor_id] if b.session_id != (session.id or 0)
             ]
+
+
+def _queryable(emails: list[str]) -> list[str]:
+    """Addresses with a control character name nobody and never reach the database (the rules report them)."""
+    return [email for email in emails if first_control_character(email) is None]

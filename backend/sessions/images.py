@@ -1,22 +1,30 @@
 """Session images: checked and re-encoded with Pillow (metadata stripped, size bounded), stored under
-MEDIA_ROOT and served at /media/."""
+MEDIA_ROOT and served at /media/.
+
+Pillow's work runs in a worker thread, one image at a time, so the event loop keeps serving others
+while a photo is decoded; a picture over IMAGE_MAX_PIXELS is refused from its header, before it is
+decoded, and a JPEG is decoded at the smallest scale that still fills MAX_SIDE (a 24 MP photo then
+takes a quarter of the memory)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
+import threading
 import warnings
 
 from PIL import Image, UnidentifiedImageError
 
 from backend.errors import ErrorCode, Refused, UserError
 from backend.models import Session, User
-from backend.sessions import changes
-from backend.settings import get_settings
+from backend.sessions import changes, writing
+from backend.settings import IMAGE_MAX_BYTES, get_settings
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = IMAGE_MAX_BYTES
 MAX_SIDE = 1600
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+# One decode at a time (per process): each may hold up to IMAGE_MAX_PIXELS × 4 bytes while it runs.
+_decoding = threading.Semaphore(1)
 # MPO is a JPEG holding several pictures, as many phones save depth and burst photos; its first is kept.
 FORMATS = {"JPEG": ("jpg", "JPEG"), "MPO": ("jpg", "JPEG"), "PNG": ("png", "PNG"), "WEBP": ("webp", "WEBP")}
 REFUSED = "Choose a JPEG, PNG or WebP photo of at most 5 MB."
@@ -38,14 +46,21 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
                 kind = probe.format
                 if kind not in FORMATS:
                     raise _refuse(f"This file is a {kind or 'unknown'} image. {REFUSED}")
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise _refuse(f"The image is {probe.width}×{probe.height} pixels, too large to process. {REFUSED}")
+                max_pixels = get_settings().image_max_pixels
+                if probe.width * probe.height > max_pixels:
+                    size = f"{probe.width}×{probe.height} pixels ({_megapixels(probe.width * probe.height)})"
+                    raise _refuse(
+                        f"The image is {size}; the most we take is {_megapixels(max_pixels)}. "
+                        f"Resize it, or {REFUSED[0].lower()}{REFUSED[1:]}"
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
+                if image.format in ("JPEG", "MPO"):
+                    image.draft("RGB", (MAX_SIDE, MAX_SIDE))
                 image.load()
                 image = _upright(image)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(f"This file is not an image we can read. {REFUSED}")
+        raise _refuse(f"This file is not an image we can read. {REFUSED}") from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     extension, pillow_format = FORMATS[kind]
     if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
@@ -58,6 +73,20 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
         out, pillow_format, **({"quality": 85, "optimize": True} if pillow_format != "PNG" else {"optimize": True})
     )
     return out.getvalue(), extension
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.1f} MP"
+
+
+async def encode_image_in_worker(data: bytes) -> tuple[bytes, str]:
+    """encode_image off the event loop, one image at a time."""
+
+    def one_at_a_time() -> tuple[bytes, str]:
+        with _decoding:
+            return encode_image(data)
+
+    return await asyncio.to_thread(one_at_a_time)
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -83,7 +112,7 @@ def delete_image(path: str) -> None:
 
 async def set_session_image(actor: User, session_id: int, data: bytes) -> Session:
     """Stores the re-encoded image and points the session at it; the old file goes once that is saved."""
-    encoded, extension = encode_image(data)
+    encoded, extension = await encode_image_in_worker(data)
     path = store_image(encoded, extension)
     try:
         return await _replace_image(actor, session_id, path)
@@ -102,7 +131,7 @@ async def _replace_image(actor: User, session_id: int, path: str) -> Session:
     async def remember(change: changes.Change) -> None:
         replaced.append(change.replaced_image)
 
-    session = await changes.apply(changes.plan_image, actor, session_id, path, then=remember)
+    session = await writing.apply(changes.plan_image, actor, session_id, path, then=remember)
     for old in replaced:
         delete_image(old)
     return session

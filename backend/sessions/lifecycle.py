@@ -15,9 +15,9 @@ from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import reminders
 from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
-from backend.sessions.changes import serialised
 from backend.sessions.rules import START_EARLY, when
 from backend.sessions.visibility import visible_sessions
+from backend.sessions.writing import serialised
 
 # A live session is completed automatically this long after its planned end.
 END_GRACE = timedelta(minutes=30)

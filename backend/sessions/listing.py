@@ -6,6 +6,7 @@ so what a manager downloads is exactly what they were looking at.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
@@ -15,6 +16,7 @@ from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
 from backend.errors import parse_id
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -61,6 +63,16 @@ class SessionFilter:
     starts_from: datetime | None = None
     starts_to: datetime | None = None
 
+    def __post_init__(self) -> None:
+        # A filter of 100,000 values would be one enormous IN (...): refused at the cost of counting it.
+        for name in ("statuses", "types", "platforms", "categories", "recommended_for", "mediums", "mentor_ids"):
+            count = len(getattr(self, name))
+            if count > FILTER_VALUES_MAX:
+                shown = "recommendedFor" if name == "recommended_for" else "mentorIds" if name == "mentor_ids" else name
+                raise ListError(
+                    f"The {shown} filter has {count:,} values; give at most {FILTER_VALUES_MAX} per filter."
+                )
+
 
 @dataclass(frozen=True)
 class SessionSort:
@@ -68,8 +80,27 @@ class SessionSort:
     direction: SortDirection = SortDirection.ASC
 
 
+FILTER_VALUES_MAX = 100
+SEARCH_MAX = 200
+
+
 class ListError(ValueError):
     """Bad list arguments; the message says what is wrong and how to fix it."""
+
+
+def check_arguments(f: SessionFilter, search: str | None) -> None:
+    """Refuses text with control characters and instants out of range before they reach the database."""
+    texts = [("search", search or "")]
+    for name, values in (("categories", f.categories), ("recommendedFor", f.recommended_for), ("mediums", f.mediums)):
+        texts += [(f"{name} value", value) for value in values]
+    for name, text in texts:
+        problem = control_character_problem(text, name)
+        if problem:
+            raise ListError(problem)
+    for name, instant in (("startsFrom", f.starts_from), ("startsTo", f.starts_to)):
+        problem = instant_problem(instant) if instant is not None else None
+        if problem:
+            raise ListError(f"{name}: {problem}")
 
 
 def filter_mentor_id(raw: object, name: str) -> int:
@@ -143,6 +174,7 @@ async def find_sessions(
     viewer: User, filter: SessionFilter | None = None, search: str | None = None
 ) -> QuerySet[Session]:
     """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
+    check_arguments(filter or SessionFilter(), search)
     return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
 
 
@@ -154,6 +186,13 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
         # Alphabetical as people read it: "apple" before "Cherry" whatever the database's collation.
         query = query.annotate(title_key=Lower("title"))
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def check_search(search: str | None) -> str | None:
+    """A search text is matched against every title: it must be of a size a person types."""
+    if search is not None and len(search) > SEARCH_MAX:
+        raise ListError(f"The search text has {len(search):,} characters; search with at most {SEARCH_MAX}.")
+    return search
 
 
 def check_paging(page: int, page_size: int) -> None:
@@ -193,8 +232,10 @@ async def session_page(
 ) -> SessionPage:
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
-    total = await query.count()
-    items = await order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
+    # The page comes with its mentors (one statement, not two), and the count (an index-only scan for a
+    # manager's list, see migration 0004) goes to the database at the same time on another connection.
+    page_query = order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
+    total, items = await asyncio.gather(query.count(), page_query.select_related("mentor__organization"))
     return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
 
 
@@ -247,6 +288,7 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     (Python then sums, for each group, the combinations the other groups' ticks allow), and their labels
     counted per value, each label kind under every filter but its own."""
     f = filter or SessionFilter()
+    check_arguments(f, search)
     condition = await _search_condition(viewer, search)
     unticked = replace(f, statuses=[], types=[], platforms=[], mediums=[], categories=[], recommended_for=[])
     common = _matching(viewer, unticked, condition)

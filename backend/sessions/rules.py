@@ -1,4 +1,4 @@
-"""The session rules R1–R8 of DESIGN.md, written once: the browser, the API and every CSV row call
+"""The session rules R1–R8 of docs/rules.md, written once: the browser, the API and every CSV row call
 these checks. They look only at the values given and at what the `Directory` knows, never at HTTP or
 CSV, and they report every problem of an input together (R8: field, code, plain words and a fix)."""
 
@@ -9,11 +9,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
+from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
+    PLATFORM_NAMES,
     MeetingPlatform,
     Session,
     SessionStatus,
@@ -24,20 +27,26 @@ from backend.models import (
 )
 from backend.settings import get_settings
 
+if TYPE_CHECKING:
+    from backend.sessions.directory import Directory
+
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 LABEL_MAX = 100
 DURATION_MIN, DURATION_MAX = 30, 1440
 SEATS_MAX = 1000
+# Caps on the lists an input may hold, checked before anything else looks at them (so a list of
+# 100,000 values is refused at the cost of counting it).
+LABELS_MAX = 20  # categories, and "recommended for" values, of one session
+INVITES_MAX = SEATS_MAX  # e-mails in one invitation (no session holds more mentees)
+MENTEE_IDS_MAX = SEATS_MAX  # mentees removed at once
+# A refusal's message never grows past this (lists in it are cut short first, with "and N more").
+MESSAGE_MAX = 1000
+LISTED_MAX = 5
 START_EARLY = timedelta(minutes=15)
 MEETING_HOSTS = {
     MeetingPlatform.GOOGLE_MEET: ("meet.google.com",),
     MeetingPlatform.ZOOM: ("zoom.us", ".zoom.us"),
-}
-PLATFORM_NAMES = {
-    MeetingPlatform.BIG_BLUE_BUTTON: "BigBlueButton",
-    MeetingPlatform.GOOGLE_MEET: "Google Meet",
-    MeetingPlatform.ZOOM: "Zoom",
 }
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 VOCABULARY_NAMES = {
@@ -87,16 +96,39 @@ class Problems:
     errors: list[UserError] = field(default_factory=list)
 
     def add(self, field: str | None, code: ErrorCode, message: str) -> None:
-        self.errors.append(UserError(field=field, code=code, message=message))
+        self.errors.append(UserError(field=field, code=code, message=bounded(message)))
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
 
+def bounded(message: str, limit: int = MESSAGE_MAX) -> str:
+    """The message, cut to `limit` characters (with "…") should it be longer."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def listed(values: list[str], shown: int = LISTED_MAX, quote: bool = False) -> str:
+    """'a, b, c' — or the first `shown` values and "and N more"."""
+    texts = [f"“{v}”" if quote else v for v in values[:shown]]
+    rest = len(values) - len(texts)
+    return ", ".join(texts) + (f" and {rest:,} more" if rest > 0 else "")
+
+
+def too_many(problems: Problems, field: str, count: int, limit: int, what: str, where: str) -> bool:
+    """Reports (and says True) when a list holds more than `limit` values."""
+    if count <= limit:
+        return False
+    problems.add(field, ErrorCode.INVALID, f"You gave {count:,} {what}; {where} takes at most {limit:,}. Remove some.")
+    return True
+
+
 def when(instant: datetime) -> str:
     """An instant as people read it in the app: 01-12-2026 17:00 IST."""
     zone = get_settings().display_time_zone
-    return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+    try:
+        return f"{local_date(instant, zone)} {local_time(instant, zone)} {zone_label(zone)}"
+    except OverflowError:  # the first or last days of the calendar, moved to another zone
+        return instant.isoformat()
 
 
 # --- who may do what, and when (R1–R3) -------------------------------------------------------------
@@ -146,16 +178,38 @@ def blocked(problems: Problems, reason: str | None) -> bool:
 
 def in_utc(instant: datetime | None) -> datetime | None:
     """Instants are compared and stored in UTC: SQLite compares them as text, so an IST start compared
-    with UTC ones would miss clashes. A naive instant is left for `check_start` to report."""
-    return instant.astimezone(timezone.utc) if instant is not None and instant.tzinfo is not None else instant
+    with UTC ones would miss clashes. A naive instant, or one beyond the dates we handle, is left for
+    `check_start` to report."""
+    if instant is None or instant.tzinfo is None or instant_problem(instant):
+        return instant
+    return instant.astimezone(timezone.utc)
 
 
 # --- single fields ---------------------------------------------------------------------------------
 
 
-def clean_text(problems: Problems, field: str, value: str | None, label: str, limit: int, hint: str) -> str | None:
+def check_plain_text(problems: Problems, field: str, value: str | None, label: str, multi_line: bool = False) -> bool:
+    """Reports text with a control character (INVALID); whether the text is free of them. Line breaks and
+    tabs are allowed in multi-line text."""
+    problem = control_character_problem(value, label, multi_line)
+    if problem:
+        problems.add(field, ErrorCode.INVALID, problem)
+    return problem is None
+
+
+def clean_text(
+    problems: Problems,
+    field: str,
+    value: str | None,
+    label: str,
+    limit: int,
+    hint: str,
+    multi_line: bool = False,
+) -> str | None:
     """Trimmed text, or None after reporting why it cannot be used."""
     text = (value or "").strip()
+    if not check_plain_text(problems, field, text, label, multi_line):
+        return None
     if not text:
         problems.add(field, ErrorCode.REQUIRED, f"The {label} is required; {hint}.")
         return None
@@ -173,10 +227,19 @@ def match_key(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
 
 
-def known_value(problems: Problems, field: str, text: str, known: list[str], kind: VocabularyKind) -> str | None:
+def known_value(
+    problems: Problems,
+    field: str,
+    text: str,
+    known: list[str],
+    kind: VocabularyKind,
+    by_key: dict[str, str] | None = None,
+) -> str | None:
     """The organisation's canonical value that `text` stands for (matched ignoring case, spaces and
-    punctuation), or None after reporting the closest known value and the whole list."""
-    by_key = {match_key(value): value for value in known}
+    punctuation), or None after reporting the closest known value and the list (its first 20).
+    `by_key` is the list's index by match_key, when the caller has it already."""
+    if by_key is None:
+        by_key = {match_key(value): value for value in known}
     found = by_key.get(match_key(text))
     if found is not None:
         return found
@@ -191,7 +254,7 @@ def known_value(problems: Problems, field: str, text: str, known: list[str], kin
         )
         return None
     guess = difflib.get_close_matches(match_key(text), list(by_key), n=1, cutoff=0.6)
-    listing = ", ".join(known)
+    listing = listed(known, shown=20)
     if guess:
         problems.add(
             field,
@@ -219,28 +282,35 @@ def clean_list(
     kind: VocabularyKind,
 ) -> list[str] | None:
     """One or more distinct values of the organisation's vocabulary, in their canonical spelling."""
-    found: list[str] = []
+    if too_many(problems, field, len(values or []), LABELS_MAX, f"{label} values", "a session"):
+        return None
+    by_key = {match_key(value): value for value in known}
+    found: dict[str, None] = {}  # an ordered set
     unknown = False
     for value in values or []:
         text = value.strip()
+        if not check_plain_text(problems, field, text, f"{label} value"):
+            return None
         if not text:
             continue
-        canonical = known_value(problems, field, text, known, kind)
+        canonical = known_value(problems, field, text, known, kind, by_key)
         if canonical is None:
             unknown = True
-        elif canonical not in found:
-            found.append(canonical)
+        else:
+            found[canonical] = None
     if unknown:
         return None
     if not found:
         problems.add(field, ErrorCode.REQUIRED, f"Give one or more {label} values, for example: {example}.")
         return None
-    return found
+    return list(found)
 
 
 def clean_medium(problems: Problems, value: str | None, known: list[str]) -> str | None:
     """The medium (language) of a session: one value of the organisation's list of mediums."""
     text = (value or "").strip()
+    if not check_plain_text(problems, "medium", text, "medium"):
+        return None
     if not text:
         problems.add(
             "medium",
@@ -251,12 +321,78 @@ def clean_medium(problems: Problems, value: str | None, known: list[str]) -> str
     return known_value(problems, "medium", text, known, VocabularyKind.MEDIUM)
 
 
+@dataclass
+class Details:
+    """The cleaned text and labels of a session input; None where not given (on an edit) or refused."""
+
+    title: str | None = None
+    description: str | None = None
+    medium: str | None = None
+    recommended_for: list[str] | None = None
+    categories: list[str] | None = None
+
+
+async def clean_details(problems: Problems, data: SessionInput, directory: Directory, *, only_given: bool) -> Details:
+    """Title, description, medium, recommended-for, categories and duration of an input; the labels and
+    the medium come from the organisation's lists (its vocabulary). A new session needs all of them
+    (`only_given=False`: a missing one is reported); an edit checks those it gives."""
+
+    def wanted(value: object) -> bool:
+        return not only_given or value is not None
+
+    details = Details()
+    if wanted(data.title):
+        details.title = clean_text(problems, "title", data.title, "title", TITLE_MAX, "enter the topic of the session")
+    if wanted(data.description):
+        details.description = clean_text(
+            problems,
+            "description",
+            data.description,
+            "description",
+            DESCRIPTION_MAX,
+            "describe what the session covers",
+            multi_line=True,
+        )
+    if wanted(data.duration_minutes):
+        if data.duration_minutes is None:
+            problems.add(
+                "durationMinutes", ErrorCode.REQUIRED, "The duration is required; enter it in minutes, for example 60."
+            )
+        else:
+            check_duration(problems, data.duration_minutes)
+    if wanted(data.recommended_for):
+        details.recommended_for = clean_list(
+            problems,
+            "recommendedFor",
+            data.recommended_for,
+            "recommended for",
+            "Teachers, Block education officer",
+            await directory.vocabulary(VocabularyKind.RECOMMENDED_FOR),
+            VocabularyKind.RECOMMENDED_FOR,
+        )
+    if wanted(data.categories):
+        details.categories = clean_list(
+            problems,
+            "categories",
+            data.categories,
+            "category",
+            "Communication, Life skills",
+            await directory.vocabulary(VocabularyKind.CATEGORY),
+            VocabularyKind.CATEGORY,
+        )
+    if wanted(data.medium):
+        details.medium = clean_medium(problems, data.medium, await directory.vocabulary(VocabularyKind.MEDIUM))
+    return details
+
+
 def check_start(problems: Problems, starts_at: datetime, now: datetime) -> None:
     """R5: a new or changed start lies in the future."""
     if starts_at.tzinfo is None:
         problems.add(
             "startsAt", ErrorCode.INVALID, "The start time has no time zone; give it with an offset or as IST or UTC."
         )
+    elif problem := instant_problem(starts_at):
+        problems.add("startsAt", ErrorCode.INVALID, f"The start {problem}")
     elif starts_at <= now:
         problems.add(
             "startsAt",
@@ -293,6 +429,10 @@ def check_meeting(
     problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting."
 ) -> None:
     """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
+    link_ok = check_plain_text(problems, f"{prefix}link", link, "meeting link")
+    passcode_ok = check_plain_text(problems, f"{prefix}passcode", passcode, "passcode")
+    if not (link_ok and passcode_ok):
+        return
     name = PLATFORM_NAMES[platform]
     if platform == MeetingPlatform.BIG_BLUE_BUTTON:
         if link:
@@ -333,19 +473,30 @@ def check_meeting(
 
 
 def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]:
-    """Distinct, lower-cased addresses; malformed ones are reported, never dropped."""
-    found: list[str] = []
+    """Distinct, lower-cased addresses; malformed ones are reported (the first few by name), never dropped."""
+    if too_many(problems, field, len(emails), INVITES_MAX, "email addresses", "one invitation"):
+        return []
+    found: dict[str, None] = {}  # an ordered set
+    malformed: list[str] = []
     for raw in emails:
         email = raw.strip().lower()
-        if not email:
+        if not email or not check_plain_text(problems, field, email, "email address"):
             continue
         if not EMAIL.match(email):
-            problems.add(
-                field, ErrorCode.INVALID, f"“{raw.strip()}” is not an email address; write it like name@example.org."
-            )
-        elif email not in found:
-            found.append(email)
-    return found
+            malformed.append(raw.strip()[:60])
+        else:
+            found[email] = None
+    if len(malformed) == 1:
+        problems.add(
+            field, ErrorCode.INVALID, f"“{malformed[0]}” is not an email address; write it like name@example.org."
+        )
+    elif malformed:
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"{listed(malformed, quote=True)} are not email addresses; write each like name@example.org.",
+        )
+    return list(found)
 
 
 def clash_message(mentor: User, title: str, starts_at: datetime, ends_at: datetime) -> str:
@@ -355,3 +506,76 @@ def clash_message(mentor: User, title: str, starts_at: datetime, ends_at: dateti
         f"to {local_time(ends_at, zone)} {zone_label(zone)}. A mentor cannot have overlapping or back-to-back "
         "sessions; choose a time that leaves a gap, or another mentor."
     )
+
+
+# --- checks that need the organisation's people and bookings ---------------------------------------
+
+
+async def check_invites(
+    problems: Problems, directory: Directory, emails: list[str] | None, field: str
+) -> list[User] | None:
+    """The mentees named by email, all of them found in the organisation (unknown ones are reported,
+    never dropped); None after reporting a problem."""
+    wanted = check_emails(problems, field, emails or [])
+    found = await directory.mentees(wanted)
+    unknown = [e for e, user in found.items() if user is None]
+    if unknown:
+        problems.add(
+            field,
+            ErrorCode.NOT_FOUND,
+            (
+                f"No mentee with the email {', '.join(unknown)} in your organisation; check the spelling, or add "
+                "them as mentees first."
+            ),
+        )
+        return None
+    return [user for user in found.values() if user is not None]
+
+
+def check_seat_count(problems: Problems, seats: int, count: int, field: str) -> None:
+    """R6: invited + enrolled fit within the seats limit; an invite beyond it is refused, never dropped."""
+    if count > seats:
+        problems.add(
+            field,
+            ErrorCode.SEATS_FULL,
+            (
+                f"This would put {count} mentees in a session with {seats} seats; invite {count - seats} fewer "
+                "mentees or raise the seats limit."
+            ),
+        )
+
+
+async def check_booking(
+    problems: Problems,
+    directory: Directory,
+    mentor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    session_id: int | None,
+) -> None:
+    """R4: no overlapping or back-to-back session for the mentor."""
+    clash = await directory.clash(mentor.id, starts_at, ends_at, session_id)
+    if clash:
+        problems.add(
+            "startsAt", ErrorCode.MENTOR_BUSY, clash_message(mentor, clash.title, clash.starts_at, clash.ends_at)
+        )
+
+
+def clean_meeting(
+    problems: Problems, current: Session | None, meeting: MeetingInput | None, prefix: str
+) -> tuple[MeetingPlatform, str, str]:
+    """The meeting a change leaves the session with: what is given, else what the session has (a new
+    platform starts from an empty link and passcode), else BigBlueButton; checked by `check_meeting`."""
+    platform = (meeting and meeting.platform) or (
+        current.meeting_platform if current else MeetingPlatform.BIG_BLUE_BUTTON
+    )
+    platform_changed = current is not None and platform != current.meeting_platform
+    keep = current is not None and not platform_changed
+
+    def pick(given: str | None, stored: str) -> str:
+        return given.strip() if given is not None else (stored if keep else "")
+
+    link = pick(meeting.link if meeting else None, current.meeting_link if current else "")
+    passcode = pick(meeting.passcode if meeting else None, current.meeting_passcode if current else "")
+    check_meeting(problems, platform, link, passcode, prefix)
+    return platform, link, passcode

@@ -9,12 +9,12 @@ from strawberry.file_uploads import Upload
 
 from backend.errors import Refused
 from backend.graphql.context import Info
-from backend.graphql.errors import UserError, require_id, user_errors
+from backend.graphql.errors import UserError, read_upload, require_id, user_errors
 from backend.graphql.permissions import signed_in
 from backend.graphql.sessions.inputs import CreateSessionInput, MeetingInput, UpdateSessionInput
 from backend.graphql.sessions.types import Session
 from backend.models import Session as SessionModel
-from backend.sessions import changes, images, lifecycle
+from backend.sessions import changes, images, lifecycle, writing
 
 
 @strawberry.type
@@ -40,14 +40,14 @@ async def _payload(work: Awaitable[SessionModel]) -> SessionPayload:
 class SessionMutations:
     @strawberry.mutation(description="Publish a new session (managers).")
     async def create_session(self, info: Info, input: CreateSessionInput) -> SessionPayload:
-        return await _payload(changes.apply(changes.plan_create, signed_in(info), input.to_domain()))
+        return await _payload(writing.apply(changes.plan_create, signed_in(info), input.to_domain()))
 
     @strawberry.mutation(description="Change session details while upcoming (R1).")
     async def update_session(
         self, info: Info, id: strawberry.ID, input: UpdateSessionInput, notify: bool = True
     ) -> SessionPayload:
         return await _payload(
-            changes.apply(
+            writing.apply(
                 changes.plan_update, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify
             )
         )
@@ -57,7 +57,7 @@ class SessionMutations:
         self, info: Info, id: strawberry.ID, input: MeetingInput, notify: bool = True
     ) -> SessionPayload:
         return await _payload(
-            changes.apply(
+            writing.apply(
                 changes.plan_meeting, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify
             )
         )
@@ -65,7 +65,7 @@ class SessionMutations:
     @strawberry.mutation(description="Delete an upcoming session (R3); it leaves every list.")
     async def delete_session(self, info: Info, id: strawberry.ID, notify: bool = True) -> DeleteSessionPayload:
         try:
-            deleted = await changes.apply(
+            deleted = await writing.apply(
                 changes.plan_delete, signed_in(info), require_id(id, "Session ID"), notify=notify
             )
         except Refused as refused:
@@ -77,7 +77,7 @@ class SessionMutations:
         self, info: Info, session_id: strawberry.ID, emails: list[str], notify: bool = True
     ) -> SessionPayload:
         return await _payload(
-            changes.apply(
+            writing.apply(
                 changes.plan_invite, signed_in(info), require_id(session_id, "Session ID"), emails, notify=notify
             )
         )
@@ -88,7 +88,7 @@ class SessionMutations:
     ) -> SessionPayload:
         ids = [require_id(i, "menteeIds entry") for i in mentee_ids]
         return await _payload(
-            changes.apply(
+            writing.apply(
                 changes.plan_remove, signed_in(info), require_id(session_id, "Session ID"), ids, notify=notify
             )
         )
@@ -96,7 +96,7 @@ class SessionMutations:
     @strawberry.mutation(description="Set the session image: JPEG, PNG or WebP up to 5 MB (multipart upload).")
     async def set_session_image(self, info: Info, session_id: strawberry.ID, image: Upload) -> SessionPayload:
         viewer = signed_in(info)
-        data = await image.read(images.MAX_BYTES + 1)
+        data = await read_upload(image, "image", images.MAX_BYTES + 1)
         return await _payload(images.set_session_image(viewer, require_id(session_id, "Session ID"), data))
 
     @strawberry.mutation

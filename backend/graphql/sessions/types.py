@@ -11,7 +11,7 @@ from backend import models
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument
 from backend.sessions import listing, rules
-from backend.sessions.visibility import can_see_meeting, can_see_mentees
+from backend.sessions.visibility import SensitiveField, may_see
 
 if TYPE_CHECKING:
     from backend.graphql.mentors.types import MentorProfile
@@ -112,9 +112,19 @@ class Session:
         )
 
     @strawberry.field
-    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
+    def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
         # The profile lists the mentor's sessions, so it imports this module; this side only names the
         # type lazily and reaches the class when a mentor is asked for, never while modules load.
+        from backend.graphql.mentors.types import MentorProfile
+
+        # A list page fetches its mentors with the sessions (select_related sets the ORM's `_mentor`): then
+        # the field is a plain value, without the cost of an awaited resolver per item.
+        fetched = getattr(self.model, "_mentor", None)
+        if isinstance(fetched, models.User):
+            return MentorProfile.of(fetched)
+        return self._load_mentor(info)  # type: ignore[return-value]  # GraphQL awaits it
+
+    async def _load_mentor(self, info: Info) -> MentorProfile:
         from backend.graphql.mentors.types import MentorProfile
 
         return MentorProfile.of(await info.context.loaders.user.load(self.model.mentor_id))
@@ -125,7 +135,7 @@ class Session:
 
     @strawberry.field(description="Visible to managers and the session's mentor; empty for others.")
     async def mentees(self, info: Info, kind: AttendanceKind | None = None) -> list[SessionMentee]:
-        if not can_see_mentees(info.context.viewer, self.model):
+        if not may_see(info.context.viewer, SensitiveField.MENTEES, self.model, attends=False):
             return []
         return [
             SessionMentee(
@@ -151,12 +161,17 @@ class Session:
     @strawberry.field(description="Link and passcode are shown to managers, the mentor and the session's mentees.")
     async def meeting(self, info: Info) -> Meeting:
         viewer = info.context.viewer
-        attends = viewer.is_mentee and await info.context.loaders.attends(viewer.id).load(self.model.id)
-        shown = can_see_meeting(viewer, self.model, attends)
+        attends = bool(
+            viewer and viewer.is_mentee and await info.context.loaders.attends(viewer.id).load(self.model.id)
+        )
+
+        def shown(field: SensitiveField, value: str) -> str | None:
+            return (value or None) if may_see(viewer, field, self.model, attends) else None
+
         return Meeting(
             platform=self.model.meeting_platform,
-            link=(self.model.meeting_link or None) if shown else None,
-            passcode=(self.model.meeting_passcode or None) if shown else None,
+            link=shown(SensitiveField.MEETING_LINK, self.model.meeting_link),
+            passcode=shown(SensitiveField.MEETING_PASSCODE, self.model.meeting_passcode),
         )
 
     @strawberry.field(description="Whether the mentor and mentees are mailed reminders before the start.")

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 
 class GraphQLClient:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from backend.bulk_upload import columns, job
 from backend.models import Organization, User, utcnow
-from tests.factories import make_org, make_user
+from tests.support.factories import make_org, make_user
 
 HEADER = columns.HEADER
 UPLOAD = """

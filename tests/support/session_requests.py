@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from backend.models import Organization, User, utcnow
-from tests.factories import make_org, make_user
+from tests.support.factories import make_org, make_user
 
 SESSION = """
   id title description type status startsAt endsAt durationMinutes timeZone seatsLimit
@@ -133,3 +133,25 @@ async def a_desk(name: str | None = None) -> Desk:
         kiran=await make_user(org, "MENTEE", name="Kiran Das"),
         meena=await make_user(org, "MENTEE", name="Meena Nair"),
     )
+
+
+LIST = "{ sessions(pageSize: 100) { totalCount items { id title } } }"
+FACET_CATEGORIES = "{ sessionFacets { categories { value count } } }"
+
+
+async def create(graphql, mentor, **changes) -> dict:
+    return await mutate(graphql, CREATE, input=session_form(mentor, **changes))
+
+
+async def signed_in_desk(graphql):
+    desk = await a_desk()
+    await graphql.login(desk.manager.email)
+    return desk
+
+
+async def listed_titles(graphql) -> list[str]:
+    return [item["title"] for item in (await graphql.execute(LIST))["sessions"]["items"]]
+
+
+def without_id(payload: dict, session_id) -> list[dict]:
+    return [{**e, "message": e["message"].replace(str(session_id), "<id>")} for e in payload["errors"]]

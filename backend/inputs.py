@@ -1,6 +1,7 @@
-"""Text that must never reach the database raw: control characters are refused, not stored.
+"""Input that must never reach the database raw: text with control characters, and instants outside
+the range every layer can hold. (IDs beyond the 32-bit ID columns are `errors.UnknownId`.)
 
-PostgreSQL cannot store NUL at all (its driver raises) and SQLite stores anything, so the check runs
+PostgreSQL cannot store NUL at all (its driver raises) and SQLite stores anything, so the text check runs
 before either sees the text: on every text input of a mutation, every CSV cell, every sign-in e-mail and
 every text a query filters or searches by.
 """
@@ -8,6 +9,12 @@ every text a query filters or searches by.
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
+
+# Instants are kept in UTC; a local time near year 1 or 9999 may not exist there (9999-12-31T23:59-14:00
+# is in year 10000), and a session's end lies up to a day after its start. Within these bounds all is safe.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 1, tzinfo=UTC)
 
 # Line breaks and tabs belong in multi-line text (a description); nowhere else.
 MULTI_LINE_ALLOWED = frozenset("\n\r\t")
@@ -35,3 +42,17 @@ def control_character_problem(text: str | None, label: str, multi_line: bool = F
         return None
     allowed = "; line breaks and tabs are fine there" if multi_line else ""
     return f"The {label} contains {describe(found)}; remove it and type the text again{allowed}."
+
+
+def instant_problem(instant: datetime) -> str | None:
+    """Why this instant (with a time zone) cannot be used, or None."""
+    try:
+        in_utc = instant.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not EARLIEST <= in_utc < LATEST:
+        return (
+            f"{instant.isoformat()} is outside the dates SessionDesk handles; "
+            "give a date between the years 1900 and 9998."
+        )
+    return None

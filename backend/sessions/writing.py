@@ -1,0 +1,183 @@
+"""The write side of session changes: `persist` writes planned changes (see `changes.py`) in a fixed
+handful of statements and queues their emails (R9) in the same transaction; `serialised` is the
+transaction a change runs in; `apply` plans and persists one change in it, turning races with other
+writers into refusals or a fresh attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from contextlib import asynccontextmanager
+from datetime import datetime
+from itertools import count
+
+from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.errors import ErrorCode, Refused, UserError
+from backend.mail import notifications, reminders
+from backend.mail.outbox import queued_together
+from backend.models import Attendance, AttendanceKind, Session, SessionLabel, User, utcnow
+from backend.sessions.changes import CALENDAR_FIELDS, Change
+from backend.sessions.directory import Directory, LoadedSession
+from backend.settings import get_settings
+
+
+class ChangedMeanwhile(Exception):
+    """Someone else changed the session between reading and writing it."""
+
+
+async def _allocate_ids(count: int) -> list[int]:
+    """IDs for new sessions up front, so their labels and mentees can be written in the same batch."""
+    if not count:
+        return []
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        rows = await connection.execute_query_dict(
+            "SELECT nextval(pg_get_serial_sequence('session', 'id')) AS id FROM generate_series(1, $1)", [count]
+        )
+        return [row["id"] for row in rows]
+    # SQLite: writers are serialised (see `serialised`), so the next free IDs are ours.
+    rows = await connection.execute_query_dict('SELECT COALESCE(MAX(id), 0) AS id FROM "session"')
+    return list(range(rows[0]["id"] + 1, rows[0]["id"] + 1 + count))
+
+
+def _labels_of(loaded: LoadedSession) -> list[SessionLabel]:
+    return [
+        SessionLabel(session_id=loaded.model.id, kind=kind, value=value, position=position)
+        for kind, values in loaded.labels.items()
+        for position, value in enumerate(values or [])
+    ]
+
+
+async def persist(changes: list[Change], now: datetime | None = None) -> None:
+    """Write planned changes in a fixed number of statements (plus one per edited session); call it
+    inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
+    in one call: each edit is checked against the `updated_at` it was planned from."""
+    now = now or utcnow()
+    for change in changes:
+        _advance_calendar(change)
+    created = [c for c in changes if c.created]
+    for change, new_id in zip(created, await _allocate_ids(len(created))):
+        change.session.id = new_id
+        change.session._custom_generated_pk = True
+    if created:
+        await Session.bulk_create([c.session for c in created])
+    for change in changes:
+        if change.created or not change.fields:
+            continue
+        change.session.updated_at = now
+        written = await Session.filter(id=change.session.id, updated_at=change.expected_updated_at).update(
+            **{name: getattr(change.session, name) for name in change.fields | {"updated_at"}}
+        )
+        if not written:
+            raise ChangedMeanwhile(change.session.id)
+    relabelled = [c for c in changes if c.labels_changed]
+    if relabelled:
+        await SessionLabel.filter(session_id__in=[c.session.id for c in relabelled if not c.created]).delete()
+        await SessionLabel.bulk_create([label for c in relabelled for label in _labels_of(c.loaded)])
+    for change in changes:
+        if change.removed:
+            await Attendance.filter(session_id=change.session.id, mentee_id__in=[u.id for u in change.removed]).delete()
+    invites = [
+        Attendance(session_id=c.session.id, mentee_id=u.id, kind=AttendanceKind.INVITED)
+        for c in changes
+        for u in c.invited
+    ]
+    if invites:
+        await Attendance.bulk_create(invites)
+    async with queued_together():  # one statement for all the mail of the changes
+        await _queue_emails(changes)
+    await reminders.withdraw(changes)
+
+
+def _advance_calendar(change: Change) -> None:
+    """Raise the session's iCalendar SEQUENCE when calendars must apply this change (see mail/calendar.py):
+    a new time, title, zone or meeting, a cancellation, or mentees taken off it."""
+    if change.created:
+        return
+    if change.deleted or change.removed or change.fields & CALENDAR_FIELDS:
+        change.session.calendar_sequence += 1
+        change.fields.add("calendar_sequence")
+
+
+CALENDAR_DETAILS = (("title", "title"), ("time_zone", "time zone"))
+
+
+async def _queue_emails(changes: list[Change]) -> None:
+    for change in changes:
+        session, mentor = change.session, change.mentor
+        if change.created and not change.mentor_told_later:
+            await notifications.notify_assigned(session, mentor)
+        if not change.notify:
+            continue
+        # Newly invited mentees get the invitation, which already tells the new time and meeting.
+        everyone = [u for u in change.loaded.people() if u not in change.invited]
+        if change.invited:
+            await notifications.notify_invited(session, mentor, change.invited)
+        if change.removed:
+            await notifications.notify_removed(session, mentor, change.removed)
+        if change.deleted:
+            await notifications.notify_deleted(session, mentor, everyone)
+        elif change.rescheduled_from is not None:
+            await notifications.notify_rescheduled(session, mentor, everyone, change.rescheduled_from)
+        elif change.meeting_changed:
+            await notifications.notify_meeting_changed(session, mentor, everyone)
+        elif details := [label for name, label in CALENDAR_DETAILS if name in change.fields]:
+            await notifications.notify_details_changed(session, mentor, everyone, " and ".join(details))
+
+
+_sqlite_writer = asyncio.Lock()
+
+
+@asynccontextmanager
+async def serialised():
+    """One transaction for a change. On SQLite, changes of this process also take turns, so the R4
+    check and the write cannot interleave; on PostgreSQL the exclusion constraint settles races."""
+    if get_settings().is_postgres:
+        async with in_transaction():
+            yield
+    else:
+        async with _sqlite_writer, in_transaction():
+            yield
+
+
+BOOKED_MEANWHILE = (
+    "The mentor was just booked for an overlapping or back-to-back time by someone else; choose another time."
+)
+CHANGED_MEANWHILE = "Someone else changed this session a moment ago; reload it and try again."
+BUSY_MEANWHILE = "Others were changing the same sessions at this very moment; try again."
+
+# PostgreSQL's "run it again": a deadlock or a serialisation failure. Two managers booking one mentor
+# at once can deadlock on the exclusion constraint (each waits for the other's row); the change is
+# planned afresh and then sees the other's booking.
+RETRY_SQLSTATES = {"40P01", "40001"}
+ATTEMPTS = 3
+
+
+async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
+    """Plan and persist one change in its own transaction; refusals raise `Refused`. `then(change)`, if
+    given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
+    for attempt in count(1):
+        try:
+            async with serialised():
+                directory = Directory(actor.organization_id)
+                change = await plan(actor, *args, directory, **kwargs)
+                await persist([change])
+                if then is not None:
+                    await then(change)
+            return change.session
+        except IntegrityError as error:
+            if "session_mentor_no_clash" in str(error):
+                raise Refused([UserError("startsAt", ErrorCode.MENTOR_BUSY, BOOKED_MEANWHILE)]) from error
+            raise
+        except ChangedMeanwhile:
+            raise Refused([UserError(None, ErrorCode.CONFLICT, CHANGED_MEANWHILE)])
+        except Exception as error:
+            if getattr(error, "sqlstate", None) not in RETRY_SQLSTATES:
+                raise
+            if attempt == ATTEMPTS:
+                raise Refused([UserError(None, ErrorCode.CONFLICT, BUSY_MEANWHILE)]) from error
+            # Let the writer that went on finish first, or the next attempt may deadlock with it again.
+            await asyncio.sleep(random.uniform(0.05, 0.2) * attempt)
