@@ -68,8 +68,8 @@ async def reset_feed(person: User) -> str:
 
 
 def feed_url(base_url: str, token: str) -> str:
-    """ "http://host/" + token → "http://host/calendar/<token>.ics"."""
-    return base_url.rstrip("/") + PATH.format(token=token)
+    """ "http://host/" + token → "http://host/calendar/<token>.ics"; PUBLIC_URL, when set, is the host."""
+    return (get_settings().public_url or base_url.rstrip("/")) + PATH.format(token=token)
 
 
 async def person_of(token: str) -> User | None:

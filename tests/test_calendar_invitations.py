@@ -204,3 +204,35 @@ async def test_someone_not_allowed_to_see_the_meeting_gets_no_link_in_the_event(
     (event,) = Calendar.from_ical(part.content).walk("VEVENT")
     assert "LOCATION" not in event and "URL" not in event
     assert "zoom.us" not in str(event["DESCRIPTION"]) and "123456" not in str(event["DESCRIPTION"])
+
+
+async def test_with_public_url_session_mails_and_events_link_to_the_session_page(graphql, db, smtp_server):
+    import dataclasses
+
+    from backend.settings import use_settings
+
+    settings = use_settings(dataclasses.replace(db, public_url="https://desk.example.test"))
+    desk, session = await a_session_with_mentees(graphql)
+
+    await mutate(graphql, UPDATE, id=str(session.id), input={"startsAt": ist("17:30")})
+
+    message = (await delivered(smtp_server, settings))[desk.asha.email][0]
+    page = f"https://desk.example.test/sessions/{session.id}"
+    assert page in message.get_body(("plain",)).get_content()
+    assert f'<a href="{page}">' in message.get_body(("html",)).get_content()
+    _, event = the_event(message)
+    assert page in str(event["DESCRIPTION"])
+
+
+async def test_with_public_url_the_calendar_feed_address_uses_it(graphql, db):
+    import dataclasses
+
+    from backend.settings import use_settings
+
+    use_settings(dataclasses.replace(db, public_url="https://desk.example.test"))
+    desk = await a_desk()
+    await graphql.login(desk.mentor.email)
+
+    url = (await graphql.execute("{ viewer { calendarFeedUrl } }"))["viewer"]["calendarFeedUrl"]
+
+    assert url.startswith("https://desk.example.test/calendar/") and url.endswith(".ics")

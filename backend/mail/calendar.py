@@ -106,6 +106,10 @@ def session_event(
             event.add("location", location)
         if url:
             event.add("url", url)
+    from backend.mail.notifications import session_page
+
+    if page := session_page(session):
+        lines.append(f"In SessionDesk: {page}")
     if session.description:
         lines += ["", session.description]
     event.add("description", "\n".join(lines))

@@ -165,13 +165,21 @@ def calendar_parts(
     return parts
 
 
+def session_page(session: Session) -> str | None:
+    """The session's page in the app, when PUBLIC_URL says where the app is: "https://desk.example.org/sessions/42"."""
+    public_url = get_settings().public_url
+    return f"{public_url}/sessions/{session.id}" if public_url else None
+
+
 def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:
     """What every session mail shows; the meeting is added per recipient (`Letter.meeting_of`)."""
+    page = session_page(session)
     return [
         ("Session", session.title, None),
         ("Mentor", mentor.name, None),
         ("When", session_time(session, session.starts_at), None),
         ("Duration", duration_text(session.duration_minutes), None),
+        *([("In SessionDesk", page, f'<a href="{escape(page)}">{escape(page)}</a>')] if page else []),
     ]
 
 
