@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from backend import auth, downloads, graphiql
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
+from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
 from backend.events import bus
 from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
@@ -35,6 +36,7 @@ from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
 from backend.housekeeping import Housekeeper
+from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
 from backend.metrics import metrics
 from backend.observability import RequestLog
@@ -233,6 +235,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             OverdueSessionCompleter(),
             auth.SignInHousekeeper(),
             Housekeeper(settings),
+            ReminderSender(settings),
         ]
         for worker in workers:
             worker.start()
@@ -258,6 +261,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         *(graphiql.routes if settings.debug else []),
         *downloads.routes,
+        *calendar_feed_routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),

@@ -20,6 +20,7 @@ import './edit-session.js';
 import './create-session.js';
 import './delete-session.js';
 import './bulk-upload.js';
+import './calendar-feed.js';
 import './vocabulary-page.js';
 
 export { navigate, registerRoute, setPageTitle } from './router.js';

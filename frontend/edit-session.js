@@ -22,7 +22,7 @@ const SESSION_QUERY = `query EditSession($id: ID!) {
     mentor { id name email }
     menteeCount enrolledCount invitedCount seatsLimit seatsLeft
     mentees { id name email designation kind }
-    recommendedFor categories medium
+    recommendedFor categories medium remindersEnabled
     meeting { platform link passcode }
     imageUrl
     canEdit editBlockedReason canEditMeeting meetingEditBlockedReason

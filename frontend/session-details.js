@@ -20,7 +20,7 @@ const SESSION_QUERY = `query SessionDetails($id: ID!) {
     id title description type status startsAt endsAt durationMinutes timeZone
     mentor { id name email }
     menteeCount enrolledCount invitedCount seatsLimit seatsLeft
-    recommendedFor categories medium
+    recommendedFor categories medium remindersEnabled
     meeting { platform link passcode }
     imageUrl
     canEdit editBlockedReason canEditMeeting meetingEditBlockedReason canDelete deleteBlockedReason
@@ -137,7 +137,8 @@ function renderSession(container, session, reload) {
       h('dl', { class: 'fields' },
         field('Mentee count', h('span', { id: 'mentee-count' },
           plural(session.menteeCount, 'mentee'), ` (${session.enrolledCount} enrolled, ${session.invitedCount} invited)`)),
-        field('Seats limit', `${session.seatsLimit} (${session.seatsLeft} left)`)),
+        field('Seats limit', `${session.seatsLimit} (${session.seatsLeft} left)`),
+        field('Reminders', session.remindersEnabled ? 'Mailed to the mentor and mentees before the start' : 'Off')),
       viewList),
     h('p', { class: 'muted small' },
       `Created ${formatDateTime(session.createdAt)} IST · last changed ${formatDateTime(session.updatedAt)} IST`),

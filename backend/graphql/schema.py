@@ -13,6 +13,7 @@ from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
 from backend.graphql.bulk_upload.queries import BulkUploadQueries
+from backend.graphql.calendar.mutations import CalendarMutations
 from backend.graphql.limits import QueryLimits, TokenLimit
 from backend.graphql.live.subscriptions import LiveSubscriptions
 from backend.graphql.mentors.availability import AvailabilityQueries
@@ -35,7 +36,9 @@ Query = merge_types(
         VocabularyQueries,
     ),
 )
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations))
+Mutation = merge_types(
+    "Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations, CalendarMutations)
+)
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
 

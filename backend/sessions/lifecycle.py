@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
+from backend.mail import reminders
 from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
 from backend.sessions.rules import START_EARLY, when
 from backend.sessions.visibility import visible_sessions
@@ -59,6 +61,7 @@ async def start_session(mentor: User, session_id: int, now: datetime | None = No
             )
         session.status, session.started_at = SessionStatus.LIVE, now
         await session.save(update_fields=["status", "started_at", "updated_at"])
+        await reminders.withdraw_where(Q(session_id=session.id))  # a started session needs no reminder
     await publish_sessions(SessionEventKind.STARTED, session.organization_id, [session.id])
     return session
 
@@ -131,6 +134,7 @@ async def leave_session(mentee: User, session_id: int) -> Session:
         if session.status != SessionStatus.UPCOMING:
             raise _refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
         await attendance.delete()
+        await reminders.withdraw_where(Q(session_id=session.id, recipient_id=mentee.id))
         session.enrolled_count -= 1
         session.mentee_count -= 1
         await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])

@@ -89,6 +89,7 @@ class SessionInput:
     meeting: MeetingInput | None = None
     invite_emails: list[str] | None = None
     seats_limit: int | None = None
+    reminders_enabled: bool | None = None
 
 
 @dataclass

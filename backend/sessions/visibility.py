@@ -57,6 +57,9 @@ PUBLIC_COLUMNS = frozenset(
         "started_at",
         "completed_at",
         "deleted_at",
+        "calendar_sequence",
+        "reminders_enabled",
+        "scheduled_at",
     ]
 )
 
@@ -77,6 +80,11 @@ class OutputChannel(Enum):
     MAIL_DELETED = "mail: cancelled"
     MAIL_REMOVED = "mail: removed"
     MAIL_BULK_RESULT = "mail: bulk upload finished (result file attached)"
+    MAIL_ASSIGNED = "mail: new session to mentor"
+    MAIL_ASSIGNED_FROM_UPLOAD = "mail: new sessions of a bulk upload, to their mentor"
+    MAIL_DETAILS_CHANGED = "mail: updated (title or time zone)"
+    MAIL_REMINDER = "mail: reminder before the start"
+    CALENDAR_FEED = "GET /calendar/{token}.ics"
 
 
 OUTPUT_CHANNELS = list(OutputChannel)
