@@ -19,7 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from backend import auth, downloads
+from backend import auth, downloads, graphiql
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.db import close_database, open_database
@@ -68,6 +68,10 @@ VIEWER_KEY = "sessiondesk.viewer"
 
 
 class GraphQLView(GraphQL):
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
+        return graphiql.page()
+
     async def get_context(self, request: Request, response: Response) -> Context:
         token, _ = auth.request_token(request)
         if VIEWER_KEY in request.scope:  # looked up already, before a file upload was read
@@ -120,7 +124,7 @@ class GraphQLView(GraphQL):
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+        b"default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; "
         b"base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     ),
     (b"x-content-type-options", b"nosniff"),
@@ -129,9 +133,9 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds a strict content security policy and friends to every answer but GraphiQL (which loads
-    its scripts from a CDN, in development only), and makes browsers revalidate the app's files so a
-    deploy never leaves them running a mix of old and new modules."""
+    """Adds a strict content security policy and friends to every answer, GraphiQL's included (its files
+    are served by the app), and makes browsers revalidate the app's files so a deploy never leaves them
+    running a mix of old and new modules."""
 
     def __init__(self, app, graphiql: bool) -> None:
         self.app, self.graphiql = app, graphiql
@@ -141,7 +145,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        strict = not (self.graphiql and path == "/graphql" and scope["method"] == "GET")
+        strict = True  # GraphiQL too: its files come from this app (backend/graphiql.py)
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -216,6 +220,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *(graphiql.routes if settings.debug else []),
         *downloads.routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),

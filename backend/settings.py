@@ -55,6 +55,11 @@ SETTINGS_TABLE = [
         "Comma-separated origins (e.g. `https://studio.apollographql.com`) that may call /graphql with a bearer "
         "token from their pages; never with the cookie",
     ),
+    (
+        "PUBLIC_URL",
+        "(unset)",
+        "The app's address as people open it (e.g. `https://desk.example.org`); e-mails link into the app with it",
+    ),
     ("GRAPHQL_MAX_DEPTH", "8", "Deepest nesting of fields in one GraphQL query (introspection fields aside)"),
     ("GRAPHQL_MAX_ALIASES", "15", "Most aliases (`name: field`) in one GraphQL document"),
     ("GRAPHQL_MAX_TOKENS", "2000", "Most tokens (names, punctuation, values) in one GraphQL document"),
@@ -97,6 +102,7 @@ class Settings:
     graphql_max_cost: int = 25_000
     json_max_bytes: int = 1024 * 1024
     image_max_pixels: int = 25_000_000
+    public_url: str = ""  # "" when unset: e-mails name pages by their path only
 
     @property
     def outbox_dir(self) -> Path:
@@ -147,6 +153,13 @@ def _origins(env: dict) -> tuple[str, ...]:
     return origins
 
 
+def _public_url(env: dict) -> str:
+    url = (env.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if url and (not url.startswith(("https://", "http://")) or "?" in url or "#" in url):
+        raise SystemExit(f"Setting PUBLIC_URL={url!r} is not a web address; set it like https://desk.example.org.")
+    return url
+
+
 def load_settings(env: dict | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
@@ -184,6 +197,7 @@ def load_settings(env: dict | None = None) -> Settings:
         graphql_max_cost=_positive(env, "GRAPHQL_MAX_COST", 25_000),
         json_max_bytes=_positive(env, "JSON_MAX_BYTES", 1024 * 1024),
         image_max_pixels=_positive(env, "IMAGE_MAX_PIXELS", 25_000_000),
+        public_url=_public_url(env),
     )
 
 

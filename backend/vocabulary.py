@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused, UserError
 from backend.inputs import control_character_problem
-from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue
+from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
 from backend.sessions import rules
 
 VALUE_MAX = rules.LABEL_MAX
@@ -120,10 +120,14 @@ async def rename_value(actor: User, kind: VocabularyKind, old: str, new: str) ->
 async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: str) -> None:
     """Every session of the organisation that uses `old` uses `new` instead (once, if it had both)."""
     sessions = Session.filter(organization_id=organization_id)
+    # The sessions count as changed, so an edit or a bulk upload planned from the old value sees it.
+    now = utcnow()
     if kind == VocabularyKind.MEDIUM:
-        await sessions.filter(medium=old).update(medium=new)
+        await sessions.filter(medium=old).update(medium=new, updated_at=now)
         return
     label_kind = LABEL_KINDS[kind]
+    labelled = Subquery(SessionLabel.filter(kind=label_kind, value=old).values("session_id"))
+    await Session.filter(organization_id=organization_id, id__in=labelled).update(updated_at=now)
     ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
     having_new = Subquery(SessionLabel.filter(kind=label_kind, value=new).values("session_id"))
     await ours.filter(session_id__in=having_new).delete()

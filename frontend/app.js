@@ -14,6 +14,7 @@ import { renderSessionDetails } from './session-details.js';
 import { renderMentorProfile } from './mentor-profile.js';
 // Screens that register their own routes, tab content and the Delete button's behaviour.
 import './notice.js';
+import './responsive.js';
 import './edit-session.js';
 import './create-session.js';
 import './delete-session.js';

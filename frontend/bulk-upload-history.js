@@ -40,8 +40,8 @@ export function createHistory({ signal, onShow }) {
     body);
 
   function table(found) {
-    const previous = h('button', { type: 'button', class: 'button', disabled: !found.hasPreviousPage, onclick: () => { page -= 1; load(); } }, '‹ Previous');
-    const next = h('button', { type: 'button', class: 'button', disabled: !found.hasNextPage, onclick: () => { page += 1; load(); } }, 'Next ›');
+    const previous = h('button', { type: 'button', class: 'button', disabled: !found.hasPreviousPage, onclick: () => { page -= 1; load(); } }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
+    const next = h('button', { type: 'button', class: 'button', disabled: !found.hasNextPage, onclick: () => { page += 1; load(); } }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
     return [
       h('div', { class: 'table-wrap' },
         h('table', { class: 'data-table', id: 'bulk-history-table' },

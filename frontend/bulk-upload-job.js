@@ -2,9 +2,10 @@
 // results page by page (all rows or only the invalid ones) and the result CSV.
 
 import { graphql } from './graphql.js';
-import { errorMessage, fill, h, hidden } from './dom.js';
+import { errorMessage, fill, h } from './dom.js';
 import { formatDateTime, plural } from './format.js';
 import { SESSIONS_CHANGED_EVENT } from './sessions-list.js';
+import { applyButton, messageList, sessionLink } from './bulk-upload-extras.js';
 
 const POLL_MS = 700;
 const ROWS_PAGE_SIZE = 50;
@@ -38,13 +39,6 @@ export function summaryText(upload) {
     return `Check only: ${valid} and ${invalid} of ${upload.totalRows}. Nothing was changed${upload.invalidRows ? '; fix the invalid rows and upload again' : ''}.`;
   }
   return `Done: ${valid} applied and ${invalid} not applied, of ${upload.totalRows}.${upload.invalidRows ? ' Fix the invalid rows and upload them again.' : ''}`;
-}
-
-function sessionLink(row) {
-  if (!row.sessionId) return '—';
-  // A deleted session has no details page left to show.
-  if (row.action.toLowerCase() === 'delete' && row.status === 'VALID') return row.sessionId;
-  return h('a', { href: `/sessions/${row.sessionId}` }, row.sessionId, hidden(': session details'));
 }
 
 function progressView(upload) {
@@ -93,9 +87,9 @@ function rowsTable(upload, rows, onlyInvalid) {
       h('tbody', {}, rows.map((row) => h('tr', { 'data-row': row.rowNumber, class: row.status === 'INVALID' ? 'row-invalid' : false },
         h('th', { scope: 'row', class: 'numeric' }, String(row.rowNumber)),
         h('td', {}, row.action || '—'),
-        h('td', {}, sessionLink(row)),
+        h('td', {}, sessionLink(row, upload)),
         h('td', {}, h('span', { class: `badge badge-row-${row.status.toLowerCase()}` }, ROW_STATUS_LABELS[row.status] || row.status)),
-        h('td', { class: 'bulk-message' }, row.message || '—'))))));
+        h('td', { class: 'bulk-message' }, messageList(row.message)))))));
 }
 
 function wait(ms, signal) {
@@ -111,7 +105,7 @@ function wait(ms, signal) {
  * tab's live region; `onStatusChanged()` is called when an upload followed here changed its status
  * (the history shows it). Returns { panel, show(upload) }.
  */
-export function createJobView({ signal, announcer, onStatusChanged }) {
+export function createJobView({ signal, announcer, onStatusChanged, lastFile = () => null, applyFile = null }) {
   let job = null; // { id, controller } of the upload shown now
   let rowsPage = 1;
 
@@ -132,10 +126,11 @@ export function createJobView({ signal, announcer, onStatusChanged }) {
     const pages = Math.max(1, Math.ceil(shownTotal / ROWS_PAGE_SIZE));
     const from = shownTotal ? (rowsPage - 1) * ROWS_PAGE_SIZE + 1 : 0;
     const to = shownTotal ? from + rows.length - 1 : 0;
-    const previous = h('button', { type: 'button', class: 'button', disabled: rowsPage <= 1, onclick: () => { rowsPage -= 1; loadRows(previous); } }, '‹ Previous');
-    const next = h('button', { type: 'button', class: 'button', disabled: rowsPage >= pages, onclick: () => { rowsPage += 1; loadRows(next); } }, 'Next ›');
+    const previous = h('button', { type: 'button', class: 'button', disabled: rowsPage <= 1, onclick: () => { rowsPage -= 1; loadRows(previous); } }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
+    const next = h('button', { type: 'button', class: 'button', disabled: rowsPage >= pages, onclick: () => { rowsPage += 1; loadRows(next); } }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
     draw(upload, [
       summaryBox(upload),
+      applyFile ? applyButton(upload, lastFile(), applyFile) : null,
       h('div', { class: 'bulk-results-toolbar' },
         h('label', { class: 'check', for: 'bulk-only-invalid' }, onlyInvalid, ' Show only invalid rows'),
         upload.resultCsvUrl

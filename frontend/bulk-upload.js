@@ -5,12 +5,13 @@
 // Its parts: bulk-upload-picker.js (choosing the file), bulk-upload-job.js (the upload shown now),
 // bulk-upload-history.js (earlier uploads); this module sends the file and lays out the tab.
 
-import { graphqlUpload } from './graphql.js';
+import { graphql, graphqlUpload } from './graphql.js';
 import { fill, h } from './dom.js';
 import { registerTabContent } from './manage-sessions.js';
 import { createFilePicker } from './bulk-upload-picker.js';
 import { createHistory } from './bulk-upload-history.js';
 import { createJobView, UPLOAD_FIELDS } from './bulk-upload-job.js';
+import { sendingBar } from './bulk-upload-extras.js';
 
 const UPLOAD = `mutation BulkUploadSessions($file: Upload!, $dryRun: Boolean!) {
   bulkUploadSessions(file: $file, dryRun: $dryRun) { bulkUpload { ${UPLOAD_FIELDS} } errors { field code message } }
@@ -33,12 +34,17 @@ function steps(picker, dryRun) {
       picker.fileError));
 }
 
-function renderBulkUpload(section) {
+const ONE_UPLOAD = `query BulkUpload($id: ID!) { bulkUpload(id: $id) { ${UPLOAD_FIELDS} } }`;
+
+function renderBulkUpload(section, ctx) {
   const controller = new AbortController();
   const { signal } = controller;
   const announcer = h('p', { class: 'visually-hidden', role: 'status', id: 'bulk-announcer' });
   const dryRun = h('input', { id: 'bulk-dry-run', type: 'checkbox', 'aria-describedby': 'bulk-dry-run-hint' });
-  const job = createJobView({ signal, announcer, onStatusChanged: () => history.load() });
+  let lastFile = null; // the file sent from this tab, for "Apply this file" after a clean check
+  const job = createJobView({
+    signal, announcer, onStatusChanged: () => history.load(), lastFile: () => lastFile, applyFile: (file) => send(file, { apply: true }),
+  });
   const history = createHistory({
     signal,
     onShow: (upload) => {
@@ -49,11 +55,16 @@ function renderBulkUpload(section) {
   });
   const picker = createFilePicker(section, send);
 
-  async function send(file) {
+  async function send(file, { apply = false } = {}) {
     picker.sending(true);
     fill(announcer, `Uploading ${file.name}…`);
+    lastFile = file;
+    const bar = sendingBar(file.name);
+    job.panel.before(bar.element);
     try {
-      const { bulkUploadSessions } = await graphqlUpload(UPLOAD, { dryRun: dryRun.checked }, { file });
+      const { bulkUploadSessions } = await graphqlUpload(UPLOAD, { dryRun: apply ? false : dryRun.checked }, { file }, {
+        onProgress: (loaded, total) => bar.update(loaded, total),
+      });
       const { bulkUpload, errors } = bulkUploadSessions;
       // A file refused as a whole comes back as a FAILED upload whose summary says why; other
       // refusals (not a manager) have no upload to show and are told beside the button.
@@ -67,6 +78,7 @@ function renderBulkUpload(section) {
       picker.showError(`The file was not uploaded: ${error.message}`);
       fill(announcer, '');
     } finally {
+      bar.element.remove();
       picker.sending(false);
     }
   }
@@ -80,6 +92,19 @@ function renderBulkUpload(section) {
     history.section);
 
   history.load();
+  // The result mail links to ?tab=bulk&upload=<id>: that upload is shown with its row results.
+  const linked = ctx?.query?.get('upload');
+  if (linked && /^\d+$/.test(linked)) {
+    graphql(ONE_UPLOAD, { id: linked }, { signal }).then(({ bulkUpload }) => {
+      if (bulkUpload) {
+        job.show(bulkUpload);
+        job.panel.hidden = false;
+        job.panel.focus();
+      } else {
+        picker.showError(`Upload ${linked} is not one of your uploads; choose it from the history below.`);
+      }
+    }, () => {});
+  }
 
   return {
     leave() {

@@ -96,6 +96,7 @@ function detailsPanel(session, { onSaved }) {
 
   const form = h('form', { class: 'card form', id: 'edit-session-form', novalidate: true, onsubmit: onSubmit, 'aria-labelledby': 'edit-details-heading' },
     h('h2', { id: 'edit-details-heading' }, 'Session information'),
+    h('p', { class: 'hint' }, 'Changes to these fields are kept until you press Save.'),
     errors.summary,
     h('dl', { class: 'fields fixed-fields' },
       h('dt', {}, 'Type'), h('dd', {}, TYPE_LABELS[session.type] || session.type, h('span', { class: 'muted small' }, ' (fixed once published)')),
@@ -125,7 +126,8 @@ function detailsPanel(session, { onSaved }) {
     form,
     h('div', { class: 'edit-aside' },
       h('section', { class: 'card', id: 'edit-image', 'aria-labelledby': 'edit-image-heading' },
-        h('h2', { id: 'edit-image-heading' }, 'Session image'),
+        h('h2', { id: 'edit-image-heading' }, 'Session image ', h('span', { class: 'badge badge-immediate' }, 'Saved at once')),
+        h('p', { class: 'hint' }, 'A new image replaces the old one as soon as it is chosen; Save is not needed.'),
         image.element),
       menteesCard(session, { onChange: () => document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)) })));
 }

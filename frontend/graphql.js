@@ -29,7 +29,7 @@ export function graphql(query, variables = {}, { signal } = {}) {
  * parts of the multipart request spec). `files` maps top-level variable names to File objects, e.g.
  * graphqlUpload(SET_IMAGE, { sessionId }, { image: file }); those variables go as null in `operations`.
  */
-export function graphqlUpload(query, variables, files, { signal } = {}) {
+export function graphqlUpload(query, variables, files, { signal, onProgress } = {}) {
   const names = Object.keys(files);
   const operations = { query, variables: { ...variables } };
   const map = {};
@@ -42,7 +42,27 @@ export function graphqlUpload(query, variables, files, { signal } = {}) {
   body.append('map', JSON.stringify(map));
   names.forEach((name, i) => body.append(String(i), files[name], files[name].name || name));
   // No Content-Type: the browser writes the multipart boundary itself.
+  if (onProgress) return sendWithProgress(body, onProgress);
   return send({ headers: {}, body, signal });
+}
+
+/** As `send`, through XMLHttpRequest, which tells how much of the body has gone up: onProgress(loaded, total). */
+function sendWithProgress(payload, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/graphql');
+    request.withCredentials = true;
+    request.setRequestHeader('Accept', 'application/json');
+    request.setRequestHeader('X-Requested-With', 'fetch');
+    request.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : 0));
+    request.addEventListener('error', () => reject(new GraphQLRequestError(['SessionDesk could not be reached. Check your connection and try again.'])));
+    request.addEventListener('load', () => {
+      // The same checks as `send`, on a Response made of what came back.
+      const response = new Response(request.responseText, { status: request.status });
+      resolve(readResponse(response));
+    });
+    request.send(payload);
+  });
 }
 
 async function send({ headers, body: payload, signal }) {
@@ -59,7 +79,10 @@ async function send({ headers, body: payload, signal }) {
     if (error.name === 'AbortError') throw error;
     throw new GraphQLRequestError(['SessionDesk could not be reached. Check your connection and try again.']);
   }
+  return readResponse(response);
+}
 
+async function readResponse(response) {
   let body;
   try {
     body = await response.json();

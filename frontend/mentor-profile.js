@@ -20,10 +20,15 @@ const MENTOR_QUERY = `query MentorProfile($id: ID!, $page: Int!, $pageSize: Int!
   }
 }`;
 
-function stars(average) {
-  const filled = Math.round(average);
+/** Five stars filled to the average, to the tenth: 4.5 draws four and a half. */
+export function stars(average) {
   return h('span', { class: 'stars', role: 'img', 'aria-label': `Rated ${average} out of 5` },
-    '★'.repeat(filled), h('span', { class: 'stars-empty' }, '★'.repeat(5 - filled)));
+    [0, 1, 2, 3, 4].map((index) => {
+      const filled = h('span', { class: 'star-fill', 'aria-hidden': 'true' }, '★');
+      // Width through the style object, not a style attribute, so the Content-Security-Policy holds.
+      filled.style.width = `${Math.round(Math.min(Math.max(average - index, 0), 1) * 100)}%`;
+      return h('span', { class: 'star', 'aria-hidden': 'true' }, h('span', { class: 'stars-empty' }, '★'), filled);
+    }));
 }
 
 // Width set through the style object, not a style attribute, so a strict Content-Security-Policy holds.
@@ -112,8 +117,8 @@ export function renderMentorProfile(main, ctx) {
       sessions.totalCount > sessions.pageSize ? h('nav', { class: 'pager', 'aria-label': 'Mentor’s session pages' },
         h('span', { class: 'range', id: 'mentor-sessions-range' }, `${from}–${to} of ${sessions.totalCount}`),
         h('div', { class: 'pager-buttons' },
-          h('button', { type: 'button', class: 'button', disabled: !sessions.hasPreviousPage, onclick: () => goToPage(sessions.page - 1) }, 'Previous'),
-          h('button', { type: 'button', class: 'button', disabled: !sessions.hasNextPage, onclick: () => goToPage(sessions.page + 1) }, 'Next'))) : null);
+          h('button', { type: 'button', class: 'button', disabled: !sessions.hasPreviousPage, onclick: () => goToPage(sessions.page - 1) }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous'),
+          h('button', { type: 'button', class: 'button', disabled: !sessions.hasNextPage, onclick: () => goToPage(sessions.page + 1) }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›')))) : null);
   }
 
   function renderMentor(mentor) {
@@ -132,7 +137,7 @@ export function renderMentorProfile(main, ctx) {
         ratingSection(mentor.rating)),
       h('section', { 'aria-labelledby': 'mentor-sessions-heading' },
         h('h2', { id: 'mentor-sessions-heading' }, 'Sessions', h('span', { class: 'muted' }, ` (${mentor.sessions.totalCount})`)),
-        h('p', {}, h('a', { href: `/workspace/sessions?page=1&pageSize=10&mentorIds=${encodeURIComponent(mentor.id)}` },
+        h('p', {}, h('a', { href: `/workspace/sessions?page=1&pageSize=10&view=all&mentorIds=${encodeURIComponent(mentor.id)}` },
           'Open these sessions in the session list')),
         sessionsArea),
     );

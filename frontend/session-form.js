@@ -8,6 +8,7 @@
 import { h } from './dom.js';
 import { field, group, wholeNumber } from './forms.js';
 import { formatDate, formatDateTime, formatTime, PLATFORM_LABELS, sessionZone } from './format.js';
+import { datePicker } from './date-picker.js';
 import { valuePicker } from './value-picker.js';
 import { loadVocabulary } from './vocabulary.js';
 
@@ -126,7 +127,7 @@ export function detailFields({ idPrefix, session = null, errors }) {
     hint: 'The start in the session’s time zone: date as DD-MM-YYYY, time on a 24-hour clock (17:00 for 5 pm).',
     controls: [date, time, timeZone],
     parts: [
-      field({ label: 'Date (DD-MM-YYYY)', control: date }).element,
+      field({ label: 'Date (DD-MM-YYYY)', control: date, widget: datePicker(date, { label: 'the session date' }).element }).element,
       field({ label: 'Time (24 hrs)', control: time }).element,
       field({ label: 'Time zone', control: timeZone }).element,
     ],

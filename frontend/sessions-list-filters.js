@@ -3,6 +3,7 @@
 // never the list itself.
 
 import { fill, h, hidden } from './dom.js';
+import { viewChips, viewControls } from './list-view.js';
 import { FILTER_GROUPS, optionLabel } from './sessions-list-state.js';
 
 /**
@@ -12,6 +13,7 @@ import { FILTER_GROUPS, optionLabel } from './sessions-list-state.js';
  */
 export function createFilters(list) {
   let focusAfterChips = null;
+  let viewPart = null; // the date range and Mentor controls (list-view.js)
 
   const count = h('span', { class: 'count-badge', hidden: true });
   const button = h('button', {
@@ -65,6 +67,8 @@ export function createFilters(list) {
           ? options.map((option) => checkbox(group, option, isTicked))
           : h('p', { class: 'muted' }, 'No options yet.'));
     }));
+    if (!keepTicks || !viewPart) viewPart = viewControls(state, { mentorNames: list.mentorNames, canFindMentors: list.isManager });
+    groups.append(...viewPart.elements);
     const refocus = focusedId && document.getElementById(focusedId);
     if (refocus) refocus.focus();
   }
@@ -87,15 +91,24 @@ export function createFilters(list) {
     event.preventDefault();
     const data = new FormData(form);
     const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, data.getAll(g.key)]));
+    const { view, mentorIds, problems } = viewPart.read();
+    if (problems.length) {
+      problems[0].focus();
+      return;
+    }
+    // Choosing statuses replaces the "Upcoming and live" preset.
+    if (filters.statuses.length) view.allSessions = true;
     close();
-    list.go({ filters, page: 1 });
+    list.go({ filters, mentorIds, view, page: 1 });
   }
 
   // --- the chips ------------------------------------------------------------------------------
   function remove(key, value, index) {
     const { state } = list;
     focusAfterChips = index;
-    if (key === 'mentorIds') {
+    if (key === 'view') {
+      list.go({ ...value, page: 1 });
+    } else if (key === 'mentorIds') {
       list.go({ mentorIds: state.mentorIds.filter((v) => v !== value), page: 1 });
     } else {
       list.go({ filters: { ...state.filters, [key]: state.filters[key].filter((v) => v !== value) }, page: 1 });
@@ -109,6 +122,7 @@ export function createFilters(list) {
       for (const value of state.filters[group.key]) chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
     }
     for (const id of state.mentorIds) chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
+    chips.unshift(...viewChips(state).map((chip) => ({ key: 'view', value: chip.changes, text: chip.text })));
     fill(chipList, ...chips.map((chip, index) => h('li', {},
       h('button', { type: 'button', class: 'chip', onclick: () => remove(chip.key, chip.value, index) },
         chip.text, h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'), hidden(', remove this filter')))));

@@ -2,6 +2,8 @@
 // into GraphQL variables, and into the CSV download links. No DOM here.
 
 import { PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS } from './format.js';
+import { appendView, appendViewToDownload, readView, VIEW_KEYS, viewChips, viewFilter } from './list-view.js';
+import { ROW_ACTION_FIELDS } from './row-actions.js';
 
 export const PAGE_SIZES = [10, 25, 50, 100];
 const DEFAULT_PAGE_SIZE = 10;
@@ -15,13 +17,13 @@ export const FILTER_GROUPS = [
   { key: 'recommendedFor', legend: 'Recommended for' },
   { key: 'mediums', legend: 'Medium' },
 ];
-const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...FILTER_GROUPS.map((g) => g.key)];
+const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...VIEW_KEYS, ...FILTER_GROUPS.map((g) => g.key)];
 
 // The filter counts change only with the filters and search, so paging and sorting skip them.
 export const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
     totalCount page pageSize totalPages hasNextPage hasPreviousPage
-    items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
+    items { id title type status startsAt durationMinutes menteeCount mentor { id name } ${ROW_ACTION_FIELDS} }
   }
   sessionFacets(filter: $filter, search: $search) @include(if: $withFacets) {
     statuses { value count } types { value count } platforms { value count }
@@ -51,6 +53,7 @@ export function readListState(query) {
     mentorIds: unique(query.getAll('mentorIds')).filter((id) => /^\d+$/.test(id)),
     sort: SORT_FIELDS.includes(sort) ? sort : null,
     direction: query.get('direction') === 'DESC' ? 'DESC' : 'ASC',
+    view: readView(query),
   };
 }
 
@@ -71,6 +74,7 @@ export function listSearchParams(state, base = new URLSearchParams()) {
   params.set('page', String(state.page));
   params.set('pageSize', String(state.pageSize));
   appendFilters(params, state);
+  appendView(params, state);
   return params;
 }
 
@@ -78,6 +82,7 @@ export function listSearchParams(state, base = new URLSearchParams()) {
 export function downloadUrl(state) {
   const params = new URLSearchParams();
   appendFilters(params, state);
+  appendViewToDownload(params, state);
   const query = params.toString();
   return `/exports/sessions.csv${query ? `?${query}` : ''}`;
 }
@@ -86,6 +91,7 @@ export function downloadUrl(state) {
 export function bulkEditUrl(state) {
   const params = new URLSearchParams({ format: 'bulk' });
   appendFilters(params, state);
+  appendViewToDownload(params, state);
   return `/exports/sessions.csv?${params}`;
 }
 
@@ -93,6 +99,7 @@ export function graphqlVariables(state) {
   const filter = {};
   for (const group of FILTER_GROUPS) if (state.filters[group.key].length) filter[group.key] = state.filters[group.key];
   if (state.mentorIds.length) filter.mentorIds = state.mentorIds;
+  Object.assign(filter, viewFilter(state));
   return {
     filter: Object.keys(filter).length ? filter : null,
     search: state.search || null,
@@ -103,7 +110,8 @@ export function graphqlVariables(state) {
 }
 
 export function hasFilters(state) {
-  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0;
+  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0
+    || viewChips(state).length > 0;
 }
 
 export function optionLabel(group, value) {

@@ -4,6 +4,7 @@
 import { h, hidden } from './dom.js';
 import { formatDate, formatDuration, formatTime, STATUS_LABELS, TYPE_LABELS } from './format.js';
 import { openMenteeList } from './mentee-list.js';
+import { rowActions } from './row-actions.js';
 import { hasFilters } from './sessions-list-state.js';
 
 export function statusBadge(status) {
@@ -32,7 +33,9 @@ function sessionRow(session) {
     h('td', { class: 'nowrap' }, formatDuration(session.durationMinutes)),
     h('td', { class: 'numeric' }, menteeButton),
     h('td', {}, statusBadge(session.status)),
-    h('td', {}, h('a', { href: `/sessions/${session.id}`, class: 'nowrap' }, 'View details', hidden(` of ${session.title}`))));
+    h('td', {}, h('span', { class: 'row-links' },
+      h('a', { href: `/sessions/${session.id}`, class: 'nowrap' }, 'View details', hidden(` of ${session.title}`)),
+      rowActions(session))));
 }
 
 /** One page of sessions as a table; `actions.sortBy(field)` is called by the sortable headers. */
@@ -49,7 +52,7 @@ export function sessionsTable(page, state, actions) {
         h('th', { scope: 'col' }, 'Duration'),
         sortHeader(state, actions, 'Mentee count', 'MENTEE_COUNT', 'numeric'),
         h('th', { scope: 'col' }, 'Status'),
-        h('th', { scope: 'col' }, hidden('Details')))),
+        h('th', { scope: 'col' }, hidden('Details and actions')))),
       h('tbody', {}, page.items.map(sessionRow))));
 }
 

@@ -9,6 +9,7 @@
 import { graphql } from './graphql.js';
 import { errorMessage, fill, h, hidden } from './dom.js';
 import { navigate } from './router.js';
+import { CLEARED_VIEW } from './list-view.js';
 import { createFilters } from './sessions-list-filters.js';
 import {
   bulkEditUrl, downloadUrl, FILTER_GROUPS, graphqlVariables, LIST_QUERY, listSearchParams, PAGE_SIZES, readListState,
@@ -110,13 +111,14 @@ export function mountSessionList(section, ctx) {
     state: readListState(ctx.query),
     facets: null,
     mentorNames: {},
+    isManager: (ctx.viewer?.roles || []).includes('MANAGER'),
     go(changes) {
       const next = { ...list.state, ...changes };
       navigate(`${location.pathname}?${listSearchParams(next, new URLSearchParams(location.search))}`);
     },
     clearFilters({ andSearch = false } = {}) {
       const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, []]));
-      list.go({ filters, mentorIds: [], page: 1, ...(andSearch ? { search: '' } : {}) });
+      list.go({ filters, mentorIds: [], view: CLEARED_VIEW, page: 1, ...(andSearch ? { search: '' } : {}) });
       (andSearch ? search.input : filterControls.button).focus();
     },
     sortBy(field) {

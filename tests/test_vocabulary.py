@@ -90,11 +90,13 @@ async def test_renaming_a_value_renames_it_on_every_session_of_the_organisation_
     ours = await make_session(desk.org, desk.mentor, categories=("Pedagogy", "Communication"), medium="Hindi")
     other_org = await make_org()
     theirs = await make_session(other_org, await make_user(other_org, "MENTOR"), categories=("Pedagogy",))
+    before = (await Session.get(id=ours.id)).updated_at
     renamed = await mutate(graphql, RENAME, kind="CATEGORY", **{"from": "pedagogy", "to": "Teaching practice"})
     assert renamed["errors"] == []
     assert renamed["vocabulary"]["categories"][3] == "Teaching practice"
     assert await labels(ours.id, LabelKind.CATEGORY) == ["Teaching practice", "Communication"]
     assert await labels(theirs.id, LabelKind.CATEGORY) == ["Pedagogy"]
+    assert (await Session.get(id=ours.id)).updated_at > before  # an edit planned before the rename is refused
     medium = await mutate(graphql, RENAME, kind="MEDIUM", **{"from": "Hindi", "to": "Hindī"})
     assert medium["errors"] == []
     assert (await Session.get(id=ours.id)).medium == "Hindī"

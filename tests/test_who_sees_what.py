@@ -174,14 +174,12 @@ SESSION_FIELDS = "id meeting { link passcode } mentees { name email }"
 
 
 async def read_graphql(world: World, role: Role) -> str:
-    # The world has one session; small pages keep the query within the cost limit (a session's mentees
-    # are priced at the 1,000 seats it may have).
     body = await world.graphql(
         role,
         f"""query($id: ID!, $mentor: ID!) {{
           session(id: $id) {{ {SESSION_FIELDS} }}
-          sessions(pageSize: 5) {{ items {{ {SESSION_FIELDS} }} }}
-          mentor(id: $mentor) {{ sessions(pageSize: 5) {{ items {{ {SESSION_FIELDS} }} }} }}
+          sessions(pageSize: 10) {{ items {{ {SESSION_FIELDS} }} }}
+          mentor(id: $mentor) {{ sessions(pageSize: 10) {{ items {{ {SESSION_FIELDS} }} }} }}
         }}""",
         id=str(world.session.id),
         mentor=str(world.session.mentor_id),

@@ -9,11 +9,12 @@ still holding it, so a process that lost its job can never record anything more.
 
 Rows run in file order, checked against one directory preloaded for the whole file (its sessions, mentors
 and mentees, and its mentors' bookings around the days it names: the cost follows the file, not the
-organisation), which each row's change updates so the next row sees it. A real run applies them in batches: one transaction plans a
-batch's rows, writes their changes with `persist`, and records each row's result and the job's
-counters; when someone else changed the organisation's sessions since, the directory is loaded again
-first (on SQLite writers take turns, so nothing can change between that check and the write; on
-PostgreSQL the exclusion constraint and `persist`'s check of updated_at catch it). If the database refuses
+organisation), which each row's change updates so the next row sees it. A real run applies them in
+batches: one transaction plans a batch's rows, writes their changes with `persist`, and records each
+row's result and the job's counters; when someone else changed the organisation's sessions since, the
+directory is loaded again first (on SQLite writers take turns, so nothing can change between that check
+and the write; on PostgreSQL the exclusion constraint and `persist`'s check of updated_at catch it). If
+the database refuses
 the batch (a clash caught by PostgreSQL's exclusion constraint, a session someone else changed
 meanwhile), the batch is rolled back and done again one row per transaction, so one row's failure
 never touches another. A result is written in the same transaction as its row's change, so a resumed
@@ -289,7 +290,8 @@ class Job:
                 upload.valid_rows,
                 upload.invalid_rows,
                 await results.result_csv(upload),
-                results.result_url(upload),
+                results.in_the_app(results.result_url(upload)) or "",
+                results.result_page(upload),
             )
 
 

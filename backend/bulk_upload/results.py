@@ -8,9 +8,20 @@ from collections.abc import AsyncIterator
 from backend.bulk_upload import columns, parse
 from backend.csv_format import BOM, csv_line
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus
+from backend.settings import get_settings
 
 BATCH = 2000
 STATUS_LABELS = {BulkRowStatus.VALID: "Valid", BulkRowStatus.INVALID: "Invalid"}
+
+
+def result_page(upload: BulkUpload) -> str:
+    """Where the app shows the upload and its row results: a full address when PUBLIC_URL is set."""
+    return f"{get_settings().public_url}/workspace/sessions?tab=bulk&upload={upload.id}"
+
+
+def in_the_app(path: str | None) -> str | None:
+    """A path of the app as a full address when PUBLIC_URL is set (for e-mails)."""
+    return f"{get_settings().public_url}{path}" if path else path
 
 
 def result_url(upload: BulkUpload) -> str | None:

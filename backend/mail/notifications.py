@@ -252,6 +252,7 @@ async def notify_bulk_upload_finished(
     invalid_rows: int,
     result_csv: bytes,
     result_url: str,
+    result_page: str = "",
 ) -> None:
     attachment_name = result_filename(upload_filename)
     if dry_run:
@@ -285,6 +286,11 @@ async def notify_bulk_upload_finished(
             ("Valid rows", str(valid_rows), None),
             ("Invalid rows", str(invalid_rows), None),
             ("Result file", result_url, result_link(result_url, attachment_name)),
+            *(
+                [("Row results", result_page, result_link(result_page, "See every row in SessionDesk"))]
+                if result_page
+                else []
+            ),
         ],
     )
     await letter.send_to([uploader], [Attachment(attachment_name, "text/csv", result_csv)] if attached else [])

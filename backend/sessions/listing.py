@@ -7,7 +7,6 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum

@@ -107,7 +107,11 @@ async def shown_ids(page: Page) -> list[str]:
     return await rows(page).evaluate_all("trs => trs.map(tr => tr.dataset.sessionId)")
 
 
-async def open_session_list(page: Page, query: str = "") -> None:
+async def open_session_list(page: Page, query: str = "", *, all_sessions: bool = True) -> None:
+    """The list; by default with every session (`view=all`), as the API counts them without a filter.
+    The list's own first view ("Upcoming and live, soonest first") is tested in test_list_view.py."""
+    if all_sessions and "view=" not in query:
+        query = f"{query}&view=all" if query.startswith("?") else "?view=all"
     await page.goto(SESSION_LIST + query)
     await list_loaded(page)
 
@@ -209,3 +213,22 @@ async def assert_no_sideways_scroll(page: Page) -> None:
     """The page is no wider than the window: nothing needs scrolling sideways."""
     widths = await page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def accessibility_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations on the page as it is now, one line each (rule, nodes, help).
+    axe-core is installed from npm by scripts/setup test (package.json); it is evaluated in the page
+    by the test, not served by the app."""
+    assert AXE.exists(), f"{AXE} is missing; run scripts/setup test (it runs npm ci)"
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        await page.evaluate(AXE.read_text())
+    result = await page.evaluate(
+        """async () => {
+          const found = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+          return found.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        }"""
+    )
+    return result

@@ -315,7 +315,7 @@ async def test_a_failed_load_shows_the_error_and_try_again_recovers(manager_page
             await route.continue_()
 
     await page.route("**/graphql", fail_the_first_list_request)
-    await page.goto(SESSION_LIST)
+    await page.goto(SESSION_LIST + "?view=all")
 
     alert = page.locator("#session-results").get_by_role("alert")
     await expect(alert).to_contain_text("The session list could not be loaded.")
