@@ -10,7 +10,16 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.screens import IST, Api, downloaded_csv, downloaded_header, free_start, open_session_list, people
+from tests.browser.screens import (
+    IST,
+    Api,
+    downloaded_csv,
+    downloaded_header,
+    free_start,
+    open_session_list,
+    people,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -213,3 +222,11 @@ async def test_export_for_bulk_edit_downloads_the_listed_sessions_as_edit_rows(m
     )
     assert {r["ID"] for r in rows} == {s["id"] for s in expected["sessions"]["items"]}
     assert {r["Action"] for r in rows} == {"Edit"}
+
+
+async def test_a_mentor_is_not_offered_the_bulk_edit_export(context, page: Page):
+    """The bulk-edit file holds meeting links and mentees' e-mails; the server gives it to managers only."""
+    await sign_in(context, "mentor1@example.org")
+    await open_session_list(page)
+    await expect(page.get_by_role("link", name=re.compile("^Download"))).to_be_visible()
+    await expect(page.get_by_role("link", name=re.compile("Export for bulk edit"))).to_have_count(0)
