@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 from cross_web import HTTPException as GraphQLHTTPException
@@ -12,17 +13,22 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from backend import auth, downloads, graphiql
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
+from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
+from backend.events import bus
 from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
 from backend.graphql import error_policy
 from backend.graphql.context import Context
@@ -30,6 +36,7 @@ from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
 from backend.housekeeping import Housekeeper
+from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
 from backend.metrics import metrics
 from backend.observability import RequestLog
@@ -65,6 +72,10 @@ CSRF_MESSAGE = (
 
 
 VIEWER_KEY = "sessiondesk.viewer"
+SIGN_IN_FIRST = (
+    "Sign in first: connect with the browser cookie, or send connection_init with the payload "
+    '{"authorization": "Bearer <token>"}.'
+)
 
 
 class GraphQLView(GraphQL):
@@ -72,13 +83,27 @@ class GraphQLView(GraphQL):
         """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
         return graphiql.page()
 
-    async def get_context(self, request: Request, response: Response) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         token, _ = auth.request_token(request)
+        if isinstance(response, WebSocket):
+            # Cookies cannot be set over a websocket; what a resolver sets there goes nowhere.
+            response = Response()
         if VIEWER_KEY in request.scope:  # looked up already, before a file upload was read
             viewer = request.scope[VIEWER_KEY]
         else:
             viewer = await auth.user_for_token(token)
         return Context(request=request, response=response, viewer=viewer, token=token)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """graphql-transport-ws connection_init: a bearer token in its payload signs the connection in
+        (and wins over the cookie); without one, the cookie the handshake carried must have."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization") or ""
+        if isinstance(header, str) and header.lower().startswith("bearer "):
+            context.token = header[7:].strip() or None
+            context.viewer = await auth.user_for_token(context.token)
+        if context.viewer is None:
+            raise ConnectionRejectionError({"message": SIGN_IN_FIRST})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,12 +146,22 @@ class GraphQLView(GraphQL):
         return response
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'; connect-src 'self' {sockets}"
+)
+HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]{1,255}$")
+
+
+def content_security_policy(scope: Scope) -> bytes:
+    """The policy, with the app's own websocket (live updates) allowed: browsers that do not count
+    ws: as 'self' need the address spelt out."""
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+    sockets = f"ws://{host} wss://{host}" if HOST.match(host) else ""
+    return CONTENT_SECURITY_POLICY.format(sockets=sockets).strip().encode()
+
+
 SECURITY_HEADERS = [
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; "
-        b"base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
@@ -151,7 +186,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if strict:
-                    headers += SECURITY_HEADERS
+                    headers += [(b"content-security-policy", content_security_policy(scope)), *SECURITY_HEADERS]
                 if path.startswith("/static/"):
                     headers.append((b"cache-control", b"no-cache"))
                 message = {**message, "headers": headers}
@@ -200,6 +235,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             OverdueSessionCompleter(),
             auth.SignInHousekeeper(),
             Housekeeper(settings),
+            ReminderSender(settings),
         ]
         for worker in workers:
             worker.start()
@@ -208,20 +244,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             for worker in workers:
                 await worker.stop()
+            await bus.close()
             await close_database()
 
     graphql = GraphQLView(
         schema,
         graphql_ide="graphiql" if settings.debug else None,
         multipart_uploads_enabled=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         *(graphiql.routes if settings.debug else []),
         *downloads.routes,
+        *calendar_feed_routes,
         Mount("/media", StaticFiles(directory=settings.media_root), name="media"),
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),

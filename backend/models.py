@@ -78,6 +78,10 @@ class User(Model):
     is_mentor = fields.BooleanField(default=False)
     is_mentee = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The calendar feed URL's token is derived from this salt (see calendar_feed.py); only its digest is
+    # stored, to find the person. Both are empty until the person first looks at their feed URL.
+    calendar_feed_salt = fields.CharField(max_length=64, default="", db_default="")
+    calendar_feed_digest = fields.CharField(max_length=64, null=True, unique=True)
 
     organization_id: int
 
@@ -159,6 +163,11 @@ class Session(Model):
     started_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
+    # The iCalendar SEQUENCE: raised with every change a calendar mail reports, so calendars apply it.
+    calendar_sequence = fields.IntField(default=0, db_default=0)
+    reminders_enabled = fields.BooleanField(default=True, db_default=True)
+    # When the current start was set (created or last moved): reminders that were due before it are not owed.
+    scheduled_at = fields.DatetimeField(null=True)
 
     organization_id: int
     mentor_id: int
@@ -172,6 +181,7 @@ class Session(Model):
             Index(fields=("organization_id", "mentee_count")),
             Index(fields=("organization_id", "title")),
             Index(fields=("mentor_id", "starts_at")),
+            Index(fields=("starts_at",)),
         ]
 
 
@@ -273,10 +283,38 @@ class OutboxMessage(Model):
     failing_since = fields.DatetimeField(null=True)
     # FAILED: the server refused it for good (5xx) or it kept failing for a day; kept with `last_error`.
     failed_at = fields.DatetimeField(null=True)
+    # A message that is worthless late (a reminder) is dropped instead of sent after this instant.
+    send_before = fields.DatetimeField(null=True)
+    dropped_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"
         indexes = [Index(fields=("sent_at", "next_attempt_at"))]
+
+
+# A reminder of one session to one person: written when it is queued, so it is queued exactly once.
+class SessionReminder(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "models.Session", related_name="reminders", on_delete=fields.CASCADE
+    )
+    recipient: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="reminders", on_delete=fields.CASCADE
+    )
+    minutes_before = fields.IntField()
+    starts_at = fields.DatetimeField()  # the start it reminds of: a moved session is owed new reminders
+    outbox_message: fields.ForeignKeyNullableRelation[OutboxMessage] = fields.ForeignKeyField(
+        "models.OutboxMessage", related_name="reminders", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    session_id: int
+    recipient_id: int
+    outbox_message_id: int | None
+
+    class Meta:
+        table = "session_reminder"
+        unique_together = (("session_id", "recipient_id", "minutes_before", "starts_at"),)
 
 
 class BulkUploadStatus(str, Enum):

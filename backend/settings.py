@@ -35,6 +35,11 @@ SETTINGS_TABLE = [
     ("MEDIA_ROOT", "DATA_DIR/media", "Where session images are stored (served at /media/)"),
     ("BULK_MAX_ROWS", "10000", "Most rows in one bulk upload file"),
     ("BULK_MAX_BYTES", "5242880", "Largest bulk upload file in bytes (5 MB)"),
+    (
+        "REMINDER_MINUTES",
+        "1440,60",
+        "When reminders of a session are mailed, in minutes before its start, comma-separated; `none` for no reminders",
+    ),
     ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
     (
         "FORWARDED_ALLOW_IPS",
@@ -90,6 +95,7 @@ class Settings:
     bulk_max_rows: int
     bulk_max_bytes: int
     debug: bool
+    reminder_minutes: tuple[int, ...] = (1440, 60)
     forwarded_allow_ips: str = "127.0.0.1,::1"
     log_format: str = "text"
     metrics_token: str | None = None
@@ -126,6 +132,21 @@ def _int(env: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
+
+
+def _minutes_list(env: dict, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """ "1440, 60" → (1440, 60): distinct whole minutes, largest first; "none" → ()."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() == "none":
+        return ()
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise SystemExit(
+            f"Setting {name}={raw!r} is not a list of minutes; write e.g. 1440,60 (a day and an hour before), or none."
+        )
+    return tuple(sorted({int(part) for part in parts}, reverse=True))
 
 
 def _positive(env: dict, name: str, default: int) -> int:
@@ -185,6 +206,7 @@ def load_settings(env: dict | None = None) -> Settings:
         bulk_max_rows=_int(env, "BULK_MAX_ROWS", 10_000),
         bulk_max_bytes=_int(env, "BULK_MAX_BYTES", 5 * 1024 * 1024),
         debug=(env.get("DEBUG") or "").lower() in ("1", "true", "yes"),
+        reminder_minutes=_minutes_list(env, "REMINDER_MINUTES", (1440, 60)),
         forwarded_allow_ips=(env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1").strip(),
         log_format=_log_format(env),
         metrics_token=env.get("METRICS_TOKEN") or None,

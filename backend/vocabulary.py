@@ -10,6 +10,7 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend.errors import ErrorCode, Refused, UserError
+from backend.events import SessionEventKind, publish_sessions
 from backend.inputs import control_character_problem
 from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
 from backend.sessions import rules
@@ -101,6 +102,7 @@ async def rename_value(actor: User, kind: VocabularyKind, old: str, new: str) ->
     value of the list merges the two: its sessions get that value, and it leaves the list."""
     _manager(actor)
     text = _clean("to", kind, new)
+    respelt: list[int] = []
     async with in_transaction():
         entry = await _find(actor.organization_id, kind, old)
         if entry is None:
@@ -109,31 +111,41 @@ async def rename_value(actor: User, kind: VocabularyKind, old: str, new: str) ->
         previous = entry.value
         if other is not None and other.id != entry.id:
             await entry.delete()
-            await _respell(actor.organization_id, kind, previous, other.value)
-            return
-        entry.value, entry.match_key = text, rules.match_key(text)
-        await entry.save(update_fields=["value", "match_key"])
-        if previous != text:
-            await _respell(actor.organization_id, kind, previous, text)
+            respelt = await _respell(actor.organization_id, kind, previous, other.value)
+        else:
+            entry.value, entry.match_key = text, rules.match_key(text)
+            await entry.save(update_fields=["value", "match_key"])
+            if previous != text:
+                respelt = await _respell(actor.organization_id, kind, previous, text)
+    # The sessions now show the new spelling: tell those watching them (live updates).
+    await publish_sessions(SessionEventKind.UPDATED, actor.organization_id, respelt)
 
 
-async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: str) -> None:
-    """Every session of the organisation that uses `old` uses `new` instead (once, if it had both)."""
+async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: str) -> list[int]:
+    """Every session of the organisation that uses `old` uses `new` instead (once, if it had both); the IDs
+    of those sessions that are not deleted."""
     sessions = Session.filter(organization_id=organization_id)
     # The sessions count as changed, so an edit or a bulk upload planned from the old value sees it.
     now = utcnow()
     if kind == VocabularyKind.MEDIUM:
+        ids = await sessions.filter(medium=old, deleted_at__isnull=True).values_list("id", flat=True)
         await sessions.filter(medium=old).update(medium=new, updated_at=now)
-        return
+        return list(ids)
     label_kind = LABEL_KINDS[kind]
     labelled = Subquery(SessionLabel.filter(kind=label_kind, value=old).values("session_id"))
     await Session.filter(organization_id=organization_id, id__in=labelled).update(updated_at=now)
     ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
+    ids = await SessionLabel.filter(
+        kind=label_kind,
+        value=old,
+        session_id__in=Subquery(Session.filter(organization_id=organization_id, deleted_at__isnull=True).values("id")),
+    ).values_list("session_id", flat=True)
     having_new = Subquery(SessionLabel.filter(kind=label_kind, value=new).values("session_id"))
     await ours.filter(session_id__in=having_new).delete()
     await SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id"))).update(
         value=new
     )
+    return sorted(set(ids))
 
 
 async def sessions_using(organization_id: int, kind: VocabularyKind, value: str) -> int:

@@ -7,6 +7,7 @@
 import { graphql, SIGNED_OUT_EVENT } from './graphql.js';
 import { fill, h } from './dom.js';
 import { navigate, refresh, registerRoute, setPageTitle, startRouter } from './router.js';
+import { disconnect as disconnectLive } from './live.js';
 import { renderSignIn } from './sign-in.js';
 import { renderWorkspace } from './workspace.js';
 import { renderManageSessions } from './manage-sessions.js';
@@ -19,6 +20,7 @@ import './edit-session.js';
 import './create-session.js';
 import './delete-session.js';
 import './bulk-upload.js';
+import './calendar-feed.js';
 import './vocabulary-page.js';
 
 export { navigate, registerRoute, setPageTitle } from './router.js';
@@ -30,6 +32,8 @@ let viewer = null;
 const VIEWER_QUERY = `query Viewer { viewer { id name email roles organization { id name } } }`;
 
 function setViewer(user) {
+  // Live updates are signed in as whoever connected: someone else signing in gets a new connection.
+  if ((viewer && viewer.id) !== (user && user.id)) disconnectLive();
   viewer = user;
   const signedIn = Boolean(user);
   document.getElementById('app-nav').hidden = !signedIn;

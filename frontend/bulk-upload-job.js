@@ -5,14 +5,13 @@ import { graphql } from './graphql.js';
 import { errorMessage, fill, h } from './dom.js';
 import { formatDateTime, plural } from './format.js';
 import { SESSIONS_CHANGED_EVENT } from './sessions-list.js';
+import { followBulkUpload } from './live.js';
 import { applyButton, messageList, sessionLink } from './bulk-upload-extras.js';
 
-const POLL_MS = 700;
 const ROWS_PAGE_SIZE = 50;
 
 export const UPLOAD_FIELDS = `id status fileName dryRun totalRows processedRows validRows invalidRows resultCsvUrl message createdAt finishedAt`;
 
-const PROGRESS = `query BulkUploadProgress($id: ID!) { bulkUpload(id: $id) { ${UPLOAD_FIELDS} } }`;
 const ROWS = `query BulkUploadRows($id: ID!, $page: Int!, $pageSize: Int!, $onlyInvalid: Boolean!) {
   bulkUpload(id: $id) {
     ${UPLOAD_FIELDS}
@@ -92,14 +91,6 @@ function rowsTable(upload, rows, onlyInvalid) {
         h('td', { class: 'bulk-message' }, messageList(row.message)))))));
 }
 
-function wait(ms, signal) {
-  return new Promise((resolve) => {
-    const stop = () => { clearTimeout(timer); resolve(); };
-    const timer = setTimeout(() => { signal.removeEventListener('abort', stop); resolve(); }, ms);
-    signal.addEventListener('abort', stop, { once: true });
-  });
-}
-
 /**
  * The panel of the upload shown now. `signal` ends everything when the tab is left; `announcer` is the
  * tab's live region; `onStatusChanged()` is called when an upload followed here changed its status
@@ -166,29 +157,23 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     }
   }
 
-  /** Poll `upload` until it finishes, drawing its progress; the finished upload, or null if stopped. */
+  /**
+   * Follow `upload` until it finishes, drawing its progress as the server tells it over the live connection
+   * (the bulkUploadProgress subscription); the finished upload, or null if stopped.
+   */
   async function follow(upload, jobController) {
-    let current = upload;
-    let failures = 0;
-    while (!finished(current)) {
-      draw(current, [progressView(current)]);
-      await wait(POLL_MS, jobController.signal);
+    if (finished(upload)) return upload;
+    draw(upload, [progressView(upload)]);
+    try {
+      const last = await followBulkUpload(upload.id, UPLOAD_FIELDS, jobController.signal, (progress) => {
+        if (!finished(progress)) draw(progress, [progressView(progress)]);
+      });
+      return last && !jobController.signal.aborted ? last : null;
+    } catch (error) {
       if (jobController.signal.aborted) return null;
-      try {
-        const { bulkUpload } = await graphql(PROGRESS, { id: current.id }, { signal: jobController.signal });
-        if (!bulkUpload) return null;
-        current = bulkUpload;
-        failures = 0;
-      } catch (error) {
-        if (jobController.signal.aborted) return null;
-        failures += 1;
-        if (failures >= 5) {
-          draw(current, [errorMessage('The progress of this upload could not be followed.', error, () => show(current))]);
-          return null;
-        }
-      }
+      draw(upload, [errorMessage('The progress of this upload could not be followed.', error, () => show(upload))]);
+      return null;
     }
-    return current;
   }
 
   /** Show `upload`: follow its progress until it finishes, then its summary and rows. */

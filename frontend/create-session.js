@@ -7,6 +7,7 @@ import { fill, h } from './dom.js';
 import { field, FormErrors, group } from './forms.js';
 import { navigate, registerRoute, setPageTitle } from './router.js';
 import { detailFields, meetingFields } from './session-form.js';
+import { mountMentorTimeline } from './mentor-timeline.js';
 import { imageControls } from './session-image.js';
 import { peoplePicker } from './people-picker.js';
 import { announce } from './notice.js';
@@ -21,7 +22,7 @@ const SET_IMAGE = `mutation SetSessionImage($sessionId: ID!, $image: Upload!) {
 }`;
 
 /** The mentor: a searchable list, one pick; typing again forgets the pick. */
-function mentorField(errors) {
+function mentorField(errors, onChange = () => {}) {
   let mentor = null;
   const chosen = h('p', { id: 'create-mentor-chosen', class: 'hint', role: 'status' });
   const picker = peoplePicker({
@@ -31,12 +32,14 @@ function mentorField(errors) {
       mentor = person;
       picker.input.value = `${person.name} (${person.email})`;
       chosen.textContent = `Mentor: ${person.name}, ${person.email}.`;
+      onChange();
     },
   });
   picker.input.addEventListener('input', () => {
     if (mentor) {
       mentor = null;
       chosen.textContent = 'No mentor chosen yet: pick one from the list.';
+      onChange();
     }
   });
   const wrapped = field({
@@ -44,7 +47,9 @@ function mentorField(errors) {
   });
   wrapped.element.append(chosen);
   errors.add('mentorId', wrapped);
-  return { element: wrapped.element, mentorId: () => (mentor ? mentor.id : null), typed: () => picker.input.value.trim() };
+  return {
+    element: wrapped.element, mentorId: () => (mentor ? mentor.id : null), person: () => mentor, typed: () => picker.input.value.trim(),
+  };
 }
 
 /** Invited mentees: picked from a searchable list into a list with a Remove button each. */
@@ -111,8 +116,12 @@ export function renderCreateSession(main) {
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
   const errors = new FormErrors();
   const type = typeField(errors);
-  const mentor = mentorField(errors);
+  const mentor = mentorField(errors, () => timeline.refresh());
   const details = detailFields({ idPrefix: 'create', errors });
+  // The chosen mentor's day, with the chosen time on it, under the date and time.
+  const timeline = mountMentorTimeline({ idPrefix: 'create', mentor: () => mentor.person(), read: () => details.read().values });
+  details.fields.startsAt.element.after(timeline.element);
+  for (const type of ['input', 'change']) details.element.addEventListener(type, () => timeline.refresh());
   const invites = inviteField(errors);
   const meeting = meetingFields({ idPrefix: 'create-meeting', errors, prefix: 'meeting.' });
   let title = '';

@@ -3,6 +3,7 @@
 // Enter picks, Escape closes). The text field stays the one value that is read.
 
 import { fill, h } from './dom.js';
+import { icon } from './icons.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
@@ -54,7 +55,7 @@ export function datePicker(input, { label = 'date' } = {}) {
     type: 'button', class: 'button calendar-button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false',
     'aria-controls': calendarId, 'aria-label': `Choose ${label}`,
     onclick: () => (calendar.hidden ? open() : close()),
-  }, h('span', { 'aria-hidden': 'true' }, '📅'));
+  }, icon('calendar'));
   const element = h('div', { class: 'date-picker' }, h('div', { class: 'date-picker-row' }, input, opener), calendar);
 
   function draw() {

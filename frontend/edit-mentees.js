@@ -6,6 +6,7 @@ import { graphql } from './graphql.js';
 import { fill, h } from './dom.js';
 import { ATTENDANCE_LABELS, plural } from './format.js';
 import { peoplePicker } from './people-picker.js';
+import { confirmDialog } from './confirm-dialog.js';
 
 const MENTEE_FIELDS = 'id menteeCount enrolledCount invitedCount seatsLimit seatsLeft mentees { id name email designation kind }';
 
@@ -104,6 +105,13 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
     syncSelection();
   }
 
+  /** Say what was saved, with an Undo button when `undo` is given (it runs the opposite change). */
+  function saved(text, undo = null) {
+    fill(status, `${text} ${countLine(state)}.`, undo ? ' ' : null, undo ? h('button', {
+      type: 'button', class: 'button-link', id: 'undo-mentees', onclick: undo,
+    }, 'Undo') : null);
+  }
+
   async function change(query, variables, done) {
     showProblem(null);
     status.textContent = 'Saving…';
@@ -117,7 +125,7 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
       }
       state = { ...state, ...payload.session };
       draw();
-      status.textContent = `${done} ${countLine(state)}.`;
+      saved(done);
       onChange(state);
       return true;
     } catch (error) {
@@ -130,23 +138,45 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
   async function invite(person) {
     picker.input.value = '';
     const ok = await change(INVITE, { sessionId: state.id, emails: [person.email] }, `${person.name} is invited.`);
-    if (ok) picker.focus();
+    if (!ok) return;
+    saved(`${person.name} is invited and emailed.`, async () => {
+      if (await change(REMOVE, { sessionId: state.id, menteeIds: [person.id] }, `${person.name} is no longer invited.`)) addButton.focus();
+    });
+    picker.focus();
   }
 
   async function removeSelected() {
     const ids = [...selected];
-    const names = state.mentees.filter((m) => selected.has(m.id)).map((m) => m.name);
+    const chosen = state.mentees.filter((m) => selected.has(m.id));
+    const names = chosen.map((m) => m.name);
+    const enrolled = chosen.filter((m) => m.kind === 'ENROLLED');
+    // Enrolled mentees chose to attend: taking them out is asked first.
+    if (enrolled.length && !(await confirmDialog({
+      id: 'remove-enrolled-dialog',
+      title: enrolled.length === 1 ? 'Remove an enrolled mentee?' : `Remove ${enrolled.length} enrolled mentees?`,
+      text: `${enrolled.map((m) => m.name).join(', ')} enrolled in this session themselves. They will be removed now and emailed that they no longer have a seat.`,
+      yes: 'Yes, remove',
+    }))) {
+      removeButton.focus();
+      return;
+    }
     removeButton.disabled = true;
     const ok = await change(REMOVE, { sessionId: state.id, menteeIds: ids }, `Removed ${names.join(', ')}.`);
     if (!ok) syncSelection();
+    const invitedOnly = chosen.filter((m) => m.kind === 'INVITED');
+    if (ok && invitedOnly.length === chosen.length) {
+      saved(`Removed ${names.join(', ')} and emailed them.`, async () => {
+        await change(INVITE, { sessionId: state.id, emails: invitedOnly.map((m) => m.email) }, `${names.join(', ')} invited again.`);
+      });
+    }
     (list.querySelector('button') || addButton).focus();
   }
 
   draw();
   return h('section', { class: 'card', id: 'edit-mentees', 'aria-labelledby': 'edit-mentees-heading' },
-    h('h2', { id: 'edit-mentees-heading' }, 'Mentees'),
+    h('h2', { id: 'edit-mentees-heading' }, 'Mentees ', h('span', { class: 'badge badge-immediate' }, 'Saved at once')),
     count,
-    h('p', { class: 'hint' }, 'To remove mentees, select their names, then Remove. Changes here are saved at once and emailed to the mentees.'),
+    h('p', { class: 'hint' }, 'Unlike the form’s fields, which wait for Save, mentees are invited and removed at once and emailed; Undo takes back the last invitation or removal of invited mentees. To remove mentees, select their names, then Remove.'),
     problem,
     list,
     h('div', { class: 'actions' }, removeButton, addButton),

@@ -9,6 +9,7 @@ import { FormErrors } from './forms.js';
 import { navigate, registerRoute, setPageTitle } from './router.js';
 import { plural, TYPE_LABELS } from './format.js';
 import { changedFields, detailFields, meetingFields } from './session-form.js';
+import { mountMentorTimeline } from './mentor-timeline.js';
 import { imageControls } from './session-image.js';
 import { menteesCard } from './edit-mentees.js';
 import { announce } from './notice.js';
@@ -21,7 +22,7 @@ const SESSION_QUERY = `query EditSession($id: ID!) {
     mentor { id name email }
     menteeCount enrolledCount invitedCount seatsLimit seatsLeft
     mentees { id name email designation kind }
-    recommendedFor categories medium
+    recommendedFor categories medium remindersEnabled
     meeting { platform link passcode }
     imageUrl
     canEdit editBlockedReason canEditMeeting meetingEditBlockedReason
@@ -66,6 +67,13 @@ function detailsPanel(session, { onSaved }) {
   const errors = new FormErrors();
   const details = detailFields({ idPrefix: 'edit', session, errors });
   const initial = details.read().values;
+  // The mentor's day with the new time on it (the session itself is left out of the busy blocks).
+  const timeline = mountMentorTimeline({
+    idPrefix: 'edit', mentor: () => session.mentor, read: () => details.read().values, excludeSessionId: session.id,
+  });
+  details.fields.startsAt.element.after(timeline.element);
+  for (const type of ['input', 'change']) details.element.addEventListener(type, () => timeline.refresh());
+  timeline.refresh();
   const notify = notifyBox('edit-notify', 'Email the mentor and mentees about a new date or time');
   const save = h('button', { type: 'submit', class: 'button button-primary', id: 'save-session' }, 'Save');
   const formStatus = h('p', { class: 'form-status', role: 'status' });
@@ -96,6 +104,7 @@ function detailsPanel(session, { onSaved }) {
 
   const form = h('form', { class: 'card form', id: 'edit-session-form', novalidate: true, onsubmit: onSubmit, 'aria-labelledby': 'edit-details-heading' },
     h('h2', { id: 'edit-details-heading' }, 'Session information'),
+    h('p', { class: 'hint' }, 'Changes to these fields are kept until you press Save.'),
     errors.summary,
     h('dl', { class: 'fields fixed-fields' },
       h('dt', {}, 'Type'), h('dd', {}, TYPE_LABELS[session.type] || session.type, h('span', { class: 'muted small' }, ' (fixed once published)')),
@@ -125,7 +134,8 @@ function detailsPanel(session, { onSaved }) {
     form,
     h('div', { class: 'edit-aside' },
       h('section', { class: 'card', id: 'edit-image', 'aria-labelledby': 'edit-image-heading' },
-        h('h2', { id: 'edit-image-heading' }, 'Session image'),
+        h('h2', { id: 'edit-image-heading' }, 'Session image ', h('span', { class: 'badge badge-immediate' }, 'Saved at once')),
+        h('p', { class: 'hint' }, 'A new image replaces the old one as soon as it is chosen; Save is not needed.'),
         image.element),
       menteesCard(session, { onChange: () => document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)) })));
 }

@@ -10,6 +10,7 @@
 import { h } from './dom.js';
 import { navigate, setPageTitle } from './router.js';
 import { mountSessionList, SESSIONS_CHANGED_EVENT } from './sessions-list.js';
+import { mountCalendarView } from './calendar.js';
 
 export { SESSIONS_CHANGED_EVENT };
 
@@ -87,6 +88,7 @@ export function renderManageSessions(main, ctx) {
   );
 
   const list = mountSessionList(listSection, ctx);
+  const calendar = mountCalendarView(listSection, ctx);
 
   function show(tab) {
     for (const { key } of TABS) {
@@ -113,10 +115,12 @@ export function renderManageSessions(main, ctx) {
       lastCtx = next;
       show(tabFrom(next.query));
       list.update(next);
+      calendar.update(next);
       for (const view of tabViews.values()) if (view && view.update) view.update(next);
     },
     leave() {
       list.leave();
+      calendar.leave();
       for (const view of tabViews.values()) if (view && view.leave) view.leave();
     },
   };

@@ -3,19 +3,18 @@
 // and description. Delete asks for the same confirmation as the Session Details page.
 
 import { h } from './dom.js';
+import { icon } from './icons.js';
 
 export const ROW_ACTION_FIELDS = 'canEdit editBlockedReason canDelete deleteBlockedReason';
 
-const PENCIL = '✎';
-const BIN = '🗑';
 
-function blockedButton(name, icon, reason, key) {
+function blockedButton(name, iconName, reason, key) {
   const reasonId = `row-${key}-reason`;
   return [
     h('button', {
       type: 'button', class: 'icon-button', 'aria-disabled': 'true', 'aria-label': name, title: reason,
       'aria-describedby': reasonId, 'data-action': key.split('-')[0],
-    }, h('span', { 'aria-hidden': 'true' }, icon)),
+    }, icon(iconName)),
     h('span', { id: reasonId, class: 'visually-hidden' }, reason),
   ];
 }
@@ -26,20 +25,20 @@ export function rowActions(session) {
     ? h('a', {
       href: `/sessions/${session.id}/edit`, class: 'icon-button', 'aria-label': `Edit ${session.title}`,
       title: `Edit ${session.title}`, 'data-action': 'edit',
-    }, h('span', { 'aria-hidden': 'true' }, PENCIL))
-    : blockedButton(`Edit ${session.title}`, PENCIL, session.editBlockedReason, `edit-${session.id}`);
+    }, icon('edit'))
+    : blockedButton(`Edit ${session.title}`, 'edit', session.editBlockedReason, `edit-${session.id}`);
   let remove;
   if (session.canDelete) {
     remove = h('button', {
       type: 'button', class: 'icon-button icon-button-danger', 'aria-label': `Delete ${session.title}`,
       title: `Delete ${session.title}`, 'data-action': 'delete',
-    }, h('span', { 'aria-hidden': 'true' }, BIN));
+    }, icon('delete'));
     remove.addEventListener('click', async () => {
       const { confirmDelete } = await import('./delete-session.js');
       confirmDelete(session, { button: remove });
     });
   } else {
-    remove = blockedButton(`Delete ${session.title}`, BIN, session.deleteBlockedReason, `delete-${session.id}`);
+    remove = blockedButton(`Delete ${session.title}`, 'delete', session.deleteBlockedReason, `delete-${session.id}`);
   }
   return h('span', { class: 'row-actions' }, edit, remove);
 }

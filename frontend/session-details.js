@@ -6,19 +6,21 @@
 
 import { graphql } from './graphql.js';
 import { errorMessage, fill, h, hidden, loadingMessage } from './dom.js';
-import { setPageTitle } from './router.js';
+import { navigate, setPageTitle } from './router.js';
 import {
   formatDate, formatDateTime, formatDuration, formatTime, PLATFORM_LABELS, plural, sessionZone, TYPE_LABELS,
 } from './format.js';
 import { LAST_LIST_KEY, statusBadge } from './sessions-list.js';
 import { openMenteeList } from './mentee-list.js';
+import { followSession } from './live.js';
+import { announce } from './notice.js';
 
 const SESSION_QUERY = `query SessionDetails($id: ID!) {
   session(id: $id) {
     id title description type status startsAt endsAt durationMinutes timeZone
     mentor { id name email }
     menteeCount enrolledCount invitedCount seatsLimit seatsLeft
-    recommendedFor categories medium
+    recommendedFor categories medium remindersEnabled
     meeting { platform link passcode }
     imageUrl
     canEdit editBlockedReason canEditMeeting meetingEditBlockedReason canDelete deleteBlockedReason
@@ -135,7 +137,8 @@ function renderSession(container, session, reload) {
       h('dl', { class: 'fields' },
         field('Mentee count', h('span', { id: 'mentee-count' },
           plural(session.menteeCount, 'mentee'), ` (${session.enrolledCount} enrolled, ${session.invitedCount} invited)`)),
-        field('Seats limit', `${session.seatsLimit} (${session.seatsLeft} left)`)),
+        field('Seats limit', `${session.seatsLimit} (${session.seatsLeft} left)`),
+        field('Reminders', session.remindersEnabled ? 'Mailed to the mentor and mentees before the start' : 'Off')),
       viewList),
     h('p', { class: 'muted small' },
       `Created ${formatDateTime(session.createdAt)} IST · last changed ${formatDateTime(session.updatedAt)} IST`),
@@ -162,7 +165,25 @@ export function renderSessionDetails(main, ctx) {
   }
 
   load();
-  return {};
+  // Live: a change made elsewhere (the mentor started it, a manager edited it) redraws the page in place.
+  const stopLive = followSession(ctx.params.id, {
+    changed: async () => {
+      if (!main.querySelector('#session-actions')) return; // still loading, or not found
+      let session;
+      try {
+        ({ session } = await graphql(SESSION_QUERY, { id: ctx.params.id }, { signal: ctx.signal }));
+      } catch {
+        return; // the page stays as it was; the next change or a reload catches up
+      }
+      if (session && !ctx.signal.aborted) renderSession(main, session, load);
+    },
+    deleted: () => {
+      const title = main.querySelector('h1').firstChild;
+      announce(`${title ? `“${title.textContent.trim()}”` : 'This session'} was deleted by someone else.`, { kind: 'problem', path: listUrl });
+      navigate(listUrl);
+    },
+  });
+  return { leave: stopLive };
 }
 
 /**

@@ -1,6 +1,6 @@
 // The fields of a session shared by the Create session form and the Edit session tab: title,
-// description, date/time/time zone, duration, recommended for, categories, medium, seats limit, and the
-// meeting (platform, link, passcode).
+// description, date/time/time zone, duration, recommended for, categories, medium, seats limit, reminders,
+// and the meeting (platform, link, passcode).
 //
 // Dates and times are typed in the session's time zone (IST or UTC) and sent as an ISO instant with
 // that zone's offset; IST has no daylight saving, so its offset is always +05:30.
@@ -107,6 +107,14 @@ export function detailFields({ idPrefix, session = null, errors }) {
     medium.setOptions(lists.mediums);
   }, () => {}); // without the lists the pickers say so; the server still checks every value
   const seatsLimit = numberInput(id('seats-limit'), session?.seatsLimit, { min: '1', max: '1000' });
+  const reminders = h('input', {
+    id: id('reminders'), type: 'checkbox', checked: session ? session.remindersEnabled !== false : true,
+    'aria-describedby': id('reminders-hint'),
+  });
+  const remindersElement = h('div', { class: 'field' },
+    h('label', { class: 'check', for: id('reminders') }, reminders, ' Mail reminders before the session'),
+    h('p', { class: 'hint', id: id('reminders-hint') },
+      'The mentor and every mentee get an email before the start (by default a day and an hour before), with the meeting link and the calendar entry.'));
 
   const preview = h('p', { class: 'hint', id: id('when-preview') });
   function updatePreview() {
@@ -155,7 +163,8 @@ export function detailFields({ idPrefix, session = null, errors }) {
     h('div', { class: 'field-row' }, fields.duration.element, fields.seatsLimit.element),
     fields.recommendedFor.element,
     fields.categories.element,
-    fields.medium.element);
+    fields.medium.element,
+    remindersElement);
 
   function read() {
     const problems = [];
@@ -182,6 +191,7 @@ export function detailFields({ idPrefix, session = null, errors }) {
         categories: categories.read(),
         medium: medium.read(),
         seatsLimit: Number.isNaN(seats) ? null : seats,
+        remindersEnabled: reminders.checked,
       },
     };
   }

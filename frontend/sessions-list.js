@@ -15,6 +15,7 @@ import {
   bulkEditUrl, downloadUrl, FILTER_GROUPS, graphqlVariables, LIST_QUERY, listSearchParams, PAGE_SIZES, readListState,
 } from './sessions-list-state.js';
 import { emptyList, sessionsTable, statusBadge } from './sessions-list-table.js';
+import { followSessionList } from './live.js';
 
 export { statusBadge };
 
@@ -160,23 +161,32 @@ export function mountSessionList(section, ctx) {
     const { from, to } = pager.show(page);
     // The table is drawn anew; a keyboard user who sorted by a header stays on that header.
     const sortFocused = document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
+    const focusedHref = results.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     fill(results, page.items.length ? sessionsTable(page, list.state, list) : emptyList(list.state, list));
     if (sortFocused) results.querySelector(`[data-sort="${sortFocused}"]`).focus();
+    // After a live update the keyboard stays on the link it was on.
+    if (focusedHref && !results.contains(document.activeElement)) {
+      const again = results.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
+      if (again) again.focus();
+    }
     fill(listStatus, hidden(page.totalCount
       ? `Showing ${from}–${to} of ${page.totalCount} sessions.`
       : 'No sessions to show.'));
   }
 
-  async function load() {
+  /** `quiet`: a live update, drawn without the loading state. */
+  async function load({ quiet = false } = {}) {
     if (controller) controller.abort();
     controller = new AbortController();
     const { signal } = controller;
     const requested = list.state;
     sessionStorage.setItem(LAST_LIST_KEY, `${location.pathname}?${listSearchParams(requested)}`);
 
-    section.setAttribute('aria-busy', 'true');
-    results.classList.add('is-loading');
-    fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
+    if (!quiet) {
+      section.setAttribute('aria-busy', 'true');
+      results.classList.add('is-loading');
+      fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
+    }
     // The filter counts change only with the filters and search, so paging and sorting skip them.
     const wantedFacets = JSON.stringify([requested.filters, requested.mentorIds, requested.search]);
     const withFacets = wantedFacets !== facetsKey;
@@ -219,12 +229,14 @@ export function mountSessionList(section, ctx) {
 
   const reload = () => load();
   document.addEventListener(SESSIONS_CHANGED_EVENT, reload);
+  const stopLive = followSessionList(section, () => load({ quiet: true }));
   follow(ctx);
 
   return {
     update: follow,
     leave() {
       document.removeEventListener(SESSIONS_CHANGED_EVENT, reload);
+      stopLive();
       if (controller) controller.abort();
     },
   };

@@ -22,7 +22,7 @@ from backend.models import (
 )
 from backend.sessions import writing
 from backend.settings import use_settings
-from tests.support.bulk_upload import create, csv_bytes, day, people, row, upload, upload_and_run
+from tests.support.bulk_upload import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
 from tests.support.factories import make_session, make_user
 from tests.test_bulk_upload_docs import catalogue, pattern
 
@@ -38,7 +38,7 @@ UNREACHABLE = [
     "Choose at least one mentee to remove.",
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
 ]
-LABELS = sorted({c.name for c in columns.COLUMNS} | {"Date/Time"}, key=len, reverse=True)
+LABELS = sorted({c.name for c in columns.ALL_COLUMNS} | {"Date/Time"}, key=len, reverse=True)
 SPLIT = re.compile("; (?=(?:%s): )" % "|".join(map(re.escape, LABELS)))
 PREFIX = re.compile("^(?:%s): " % "|".join(map(re.escape, LABELS)))
 
@@ -346,6 +346,13 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
         assert found["status"] == ("INVALID" if expected else "VALID"), (cells, found)
         for fragment in expected:
             assert fragment in found["message"], (fragment, found["message"])
+
+    # The optional Reminders column, in a file that has it.
+    reminders = await upload_and_run(
+        graphql, csv_bytes([[*create(p.mentor, "Bad reminders"), "Maybe"]], header=[*HEADER, "Reminders"]), dry_run=True
+    )
+    assert "Reminders: “Maybe” is not a reminders setting" in reminders["rows"][0]["message"]
+    row_messages.append(reminders["rows"][0]["message"])
 
     mentor = await User.get(id=p.mentor.id)
     await graphql.login(mentor.email)

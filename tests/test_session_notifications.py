@@ -170,8 +170,9 @@ async def test_mentees_invited_when_a_session_is_published_are_told(graphql, db,
     await mutate(graphql, CREATE, input=session_form(desk.mentor, type="PRIVATE", inviteEmails=[desk.asha.email]))
 
     inbox = await delivered(smtp_server, db)
-    assert list(inbox) == [desk.asha.email]
+    assert sorted(inbox) == sorted([desk.asha.email, desk.mentor.email])
     assert inbox[desk.asha.email][0]["Subject"] == "You are invited: Lesson planning"
+    assert inbox[desk.mentor.email][0]["Subject"] == "New session to mentor: Lesson planning"
 
 
 async def test_a_removed_mentee_alone_hears_of_the_removal(graphql, db, smtp_server):
@@ -211,13 +212,23 @@ async def test_with_notify_false_a_reschedule_a_meeting_change_and_a_delete_emai
     assert await delivered(smtp_server, db) == {}
 
 
-async def test_edits_that_move_nothing_email_nobody(graphql, db, smtp_server):
+async def test_edits_that_change_nothing_a_calendar_shows_email_nobody(graphql, db, smtp_server):
     desk, session = await a_session_with_mentees(graphql)
 
-    await mutate(graphql, UPDATE, id=str(session.id), input={"title": "Lesson planning, part 2", "medium": "Hindi"})
+    await mutate(graphql, UPDATE, id=str(session.id), input={"description": "New notes", "medium": "Hindi"})
     await mutate(graphql, UPDATE, id=str(session.id), input={"startsAt": ist("15:00"), "durationMinutes": 60})
 
     assert await delivered(smtp_server, db) == {}
+
+
+async def test_a_new_title_is_announced_so_calendars_show_it(graphql, db, smtp_server):
+    desk, session = await a_session_with_mentees(graphql)
+
+    await mutate(graphql, UPDATE, id=str(session.id), input={"title": "Lesson planning, part 2"})
+
+    inbox = await delivered(smtp_server, db)
+    assert sorted(inbox) == sorted([desk.mentor.email, desk.asha.email, desk.kiran.email])
+    assert inbox[desk.asha.email][0]["Subject"] == "Updated: Lesson planning, part 2"
 
 
 async def test_a_refused_change_emails_nobody(graphql, db, smtp_server):

@@ -12,6 +12,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 
 import httpx
@@ -21,7 +22,7 @@ from starlette.routing import Mount, Route
 from backend import auth
 from backend.bulk_upload import job
 from backend.graphql.schema import schema
-from backend.mail import notifications
+from backend.mail import notifications, reminders
 from backend.models import MeetingPlatform, OutboxMessage, Session, SessionType, User
 from backend.sessions.visibility import (
     BULK_FILES_FOR_MANAGERS,
@@ -30,7 +31,7 @@ from backend.sessions.visibility import (
     OutputChannel,
     SensitiveField,
 )
-from tests.support.bulk_upload import csv_bytes, row, upload
+from tests.support.bulk_upload import create, csv_bytes, row, upload
 from tests.support.factories import make_org, make_session, make_user
 from tests.support.session_requests import ist
 
@@ -76,6 +77,15 @@ SEES: dict[OutputChannel, dict[Role, frozenset[SensitiveField]]] = {
     OutputChannel.MAIL_DELETED: only(),  # the mentor and mentees are told, without a meeting to join
     OutputChannel.MAIL_REMOVED: only(),  # the removed (invited) mentee no longer gets the meeting
     OutputChannel.MAIL_BULK_RESULT: only(MANAGER=ALL),  # the uploader, with the result file attached
+    OutputChannel.MAIL_ASSIGNED: only(SESSION_MENTOR=MEETING),  # the mentor of a new session
+    # The mentor of the file's new sessions; the uploader's result file has the cells (no mentees in them).
+    OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD: only(MANAGER=MEETING, SESSION_MENTOR=MEETING),
+    OutputChannel.MAIL_DETAILS_CHANGED: only(SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING),
+    OutputChannel.MAIL_REMINDER: only(SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING),
+    # Each person's own feed: the sessions they take part in (a manager: the organisation's), no attendees.
+    OutputChannel.CALENDAR_FEED: only(
+        MANAGER=MEETING, SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING
+    ),
 }
 
 # Every route of the app: the channel it is, or why it carries no session field.
@@ -85,6 +95,8 @@ ROUTES: dict[str, OutputChannel | str] = {
     "/exports/sessions/{id}/mentees.csv": OutputChannel.MENTEES_CSV,
     "/bulk-upload/sample.csv": OutputChannel.BULK_SAMPLE_CSV,
     "/bulk-uploads/{id}/result.csv": OutputChannel.BULK_RESULT_CSV,
+    "/calendar/{token}.ics": OutputChannel.CALENDAR_FEED,
+    "/calendar/{rest:path}": "no feed at that address: 404",
     "/healthz": "health: no data",
     "/readyz": "readiness: no data",
     "/metrics": "counters only",
@@ -101,6 +113,10 @@ MAILS = {
     "notify_deleted": OutputChannel.MAIL_DELETED,
     "notify_removed": OutputChannel.MAIL_REMOVED,
     "notify_bulk_upload_finished": OutputChannel.MAIL_BULK_RESULT,
+    "notify_assigned": OutputChannel.MAIL_ASSIGNED,
+    "notify_assigned_sessions": OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD,
+    "notify_details_changed": OutputChannel.MAIL_DETAILS_CHANGED,
+    "reminder_mail": OutputChannel.MAIL_REMINDER,  # backend/mail/reminders.py
 }
 
 # The GraphQL fields of a session that carry a sensitive field; every other field of the type is listed
@@ -111,7 +127,7 @@ GRAPHQL_PUBLIC = {
     "mentor", "menteeCount", "enrolledCount", "invitedCount", "seatsLimit", "seatsLeft", "recommendedFor",
     "categories", "medium", "imageUrl", "canEdit", "editBlockedReason", "canEditMeeting",
     "meetingEditBlockedReason", "canDelete", "deleteBlockedReason", "createdAt", "updatedAt", "startedAt",
-    "completedAt",
+    "completedAt", "remindersEnabled",
 }  # fmt: skip
 
 
@@ -281,6 +297,50 @@ async def bulk_upload(world: World) -> None:
     await uploaded_by_manager(world)
 
 
+async def create_for_mentor(world: World) -> None:
+    await _as_manager(
+        world,
+        "mutation($input: CreateSessionInput!) { createSession(input: $input) { errors { message } } }",
+        input={
+            "title": "Another session", "description": "More.", "type": "PUBLIC",
+            "mentorId": str(world.session.mentor_id), "startsAt": ist("08:00"), "durationMinutes": 60,
+            "recommendedFor": ["Teachers"], "categories": ["Communication"], "medium": "English",
+            "meeting": {"platform": "ZOOM", "link": LINK, "passcode": PASSCODE},
+        },
+    )  # fmt: skip
+
+
+async def upload_new_sessions(world: World) -> None:
+    mentor = world.people[Role.SESSION_MENTOR]
+    meeting = {"meeting_platform": "Zoom", "meeting_link": LINK, "meeting_passcode": PASSCODE}
+    rows = [create(mentor, f"Uploaded {n}", days_ahead=300 + n, **meeting) for n in range(2)]
+    payload = await upload(world.http, world.tokens[Role.MANAGER], csv_bytes(rows))
+    assert payload["errors"] == [], payload
+    await job.run_pending()
+
+
+async def rename(world: World) -> None:
+    await _as_manager(
+        world,
+        'mutation($id: ID!) { updateSession(id: $id, input: {title: "Renamed"}) { errors { message } } }',
+        id=str(world.session.id),
+    )
+
+
+async def remind(world: World) -> None:
+    assert await reminders.send_due(now=world.session.starts_at - timedelta(minutes=60)) > 0
+
+
+async def read_calendar_feed(world: World, role: Role) -> str:
+    if role not in world.tokens:
+        return ""  # signed out: no feed of their own
+    body = await world.graphql(role, "{ viewer { calendarFeedUrl } }")
+    url = body["data"]["viewer"]["calendarFeedUrl"]
+    response = await world.http.get(url.removeprefix(str(world.http.base_url).rstrip("/")))
+    assert response.status_code == 200
+    return response.text.replace("\r\n ", "")  # unfolded, as a calendar reads it
+
+
 def read_mail(trigger: MailTrigger, invited_before: bool = True):
     """Each role's mail from one change: every message to them, with its attachments, as text."""
 
@@ -314,6 +374,11 @@ READERS = {
     OutputChannel.MAIL_DELETED: read_mail(delete),
     OutputChannel.MAIL_REMOVED: read_mail(remove),
     OutputChannel.MAIL_BULK_RESULT: read_mail(bulk_upload),
+    OutputChannel.MAIL_ASSIGNED: read_mail(create_for_mentor),
+    OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD: read_mail(upload_new_sessions),
+    OutputChannel.MAIL_DETAILS_CHANGED: read_mail(rename),
+    OutputChannel.MAIL_REMINDER: read_mail(remind),
+    OutputChannel.CALENDAR_FEED: read_calendar_feed,
 }
 
 
@@ -366,7 +431,9 @@ def test_every_route_of_the_app_is_a_channel_or_carries_no_session_field(app):
 
 def test_every_mail_is_a_channel():
     writers = {name for name, _ in inspect.getmembers(notifications, inspect.iscoroutinefunction)}
-    assert {name for name in writers if name.startswith("notify_")} == set(MAILS)
+    writers = {name for name in writers if name.startswith("notify_")}
+    writers |= {name for name, _ in inspect.getmembers(reminders, inspect.isfunction) if name.endswith("_mail")}
+    assert writers == set(MAILS)
     assert set(MAILS.values()) == {c for c in OutputChannel if c.name.startswith("MAIL_")}
 
 

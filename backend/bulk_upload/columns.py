@@ -40,7 +40,10 @@ COLUMNS = [
     Column("meeting_link", "Meeting Link", ("Meeting Link or Meeting ID", "Link")),
     Column("meeting_passcode", "Meeting Passcode", ("Meeting Passcode (if needed)", "Passcode")),
 ]
-BY_KEY = {column.key: column for column in COLUMNS}
+# Accepted when a file has them, but not in the sample file or the export: the designed header stays as it is.
+OPTIONAL_COLUMNS = [Column("reminders", "Reminders", ("Reminders Enabled", "Send Reminders"))]
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
+BY_KEY = {column.key: column for column in ALL_COLUMNS}
 HEADER = [column.name for column in COLUMNS]
 # A file without these cannot say what to do with which session; every other column may be left out
 # (its cells count as blank: unchanged on Edit, missing on Create).
@@ -48,7 +51,7 @@ REQUIRED = ("action", "id")
 # The result file's own columns: accepted and ignored, so a corrected result file can be uploaded again.
 RESULT_COLUMNS = ["Status", "Status Message"]
 
-_KEY_OF_NAME = {normalise(name): column.key for column in COLUMNS for name in (column.name, *column.aliases)}
+_KEY_OF_NAME = {normalise(name): column.key for column in ALL_COLUMNS for name in (column.name, *column.aliases)}
 _RESULT_NAMES = {normalise(name) for name in RESULT_COLUMNS}
 
 # The session rules name fields as the API does; a result message names the column instead.
@@ -71,9 +74,10 @@ _KEY_OF_FIELD = {
     "platform": "meeting_platform",
     "link": "meeting_link",
     "passcode": "meeting_passcode",
+    "remindersEnabled": "reminders",
 }
 _LABELS = {"startsAt": "Date/Time"}  # the start is read from Date, Time and Time Zone together
-_ORDER = {column.key: position for position, column in enumerate(COLUMNS)}
+_ORDER = {column.key: position for position, column in enumerate(ALL_COLUMNS)}
 
 
 def key_of_header(name: str) -> str | None:

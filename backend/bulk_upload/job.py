@@ -29,18 +29,22 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, Subquery
 from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
-from backend.bulk_upload.rows import Outcome, check_row, references
+from backend.bulk_upload.rows import Action, Outcome, check_row, references
 from backend.errors import Refused, parse_id
-from backend.mail.notifications import notify_bulk_upload_finished
+from backend.events import publish_bulk_upload, publish_changes
+from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
+from backend.mail.outbox import queued_together
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import writing
 from backend.sessions.directory import Directory
@@ -54,6 +58,9 @@ LEASE = timedelta(seconds=10)
 HEARTBEAT_SECONDS = 3.0
 BATCH_ROWS = 500
 POLL_SECONDS = 2.0
+# Subscribers to an upload's progress hear of it at least this often while rows are being recorded.
+PROGRESS_ROWS = 500
+PROGRESS_SECONDS = 2.0
 
 # Events of the runners in this process: set after an upload so the job starts at once. Only a
 # shortcut; the poll is what other processes rely on.
@@ -147,8 +154,19 @@ class Job:
         self.heartbeat = heartbeat
         self.directory: Directory | None = None
         self.version: datetime | None = None
+        self.unreported_rows = 0
+        self.reported_at = time.monotonic()
+
+    async def report_progress(self, rows: int, now: bool = False) -> None:
+        """Tell subscribers after `rows` more rows were committed: every PROGRESS_ROWS rows or
+        PROGRESS_SECONDS seconds, whichever comes first (or `now`)."""
+        self.unreported_rows += rows
+        if now or self.unreported_rows >= PROGRESS_ROWS or time.monotonic() - self.reported_at >= PROGRESS_SECONDS:
+            await publish_bulk_upload(self.upload.id)
+            self.unreported_rows, self.reported_at = 0, time.monotonic()
 
     async def run(self) -> None:
+        await publish_bulk_upload(self.upload.id)  # processing started
         table = parse.read_table(self.upload.content)
         self.id_position = table.id_position
         self.actor = await User.get(id=self.upload.uploader_id)
@@ -182,6 +200,9 @@ class Job:
                 self.directory = None  # it imagined the refused batch
                 batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
                 await self.apply_one_by_one([row for row, _ in batch])
+            else:  # committed: tell live subscribers about the sessions and the progress
+                await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
+                await self.report_progress(len(batch), now=True)
             start += len(batch)
 
     async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
@@ -199,6 +220,7 @@ class Job:
             outcome = await check_row(self.actor, row, self.directory)
             if outcome.change is not None and not outcome.change.created:
                 changed.add(outcome.change.session.id)
+            _mentor_told_at_the_end(outcome)
             batch.append((row, outcome))
         await writing.persist([outcome.change for _, outcome in batch if outcome.change is not None])
         await self.record(batch)
@@ -210,6 +232,7 @@ class Job:
 
             async def plan(actor, directory):
                 outcomes.append(outcome := await check_row(actor, row, directory))
+                _mentor_told_at_the_end(outcome)
                 if outcome.errors:
                     raise Refused(outcome.errors)
                 return outcome.change
@@ -224,6 +247,7 @@ class Job:
                 outcome.change, outcome.errors = None, refused.errors
                 async with in_transaction():
                     await self.record([(row, outcome)])
+            await self.report_progress(1)
 
     async def check_all(self, rows: list[parse.Row], done: set[int]) -> None:
         directory = Directory(self.actor.organization_id)
@@ -243,6 +267,7 @@ class Job:
         self._check_stopping()
         async with in_transaction():
             await self.record(batch)
+        await self.report_progress(len(batch), now=True)
 
     def result_row(self, row: parse.Row, outcome: Outcome) -> BulkUploadRow:
         cells, session_id = list(row.cells), outcome.session_id
@@ -283,6 +308,8 @@ class Job:
             if not finished:
                 raise LeaseLost()
             upload = await BulkUpload.get(id=self.upload.id)
+            if not upload.dry_run:
+                await tell_mentors(upload)
             await notify_bulk_upload_finished(
                 self.actor,
                 upload.filename,
@@ -293,6 +320,27 @@ class Job:
                 results.in_the_app(results.result_url(upload)) or "",
                 results.result_page(upload),
             )
+        await publish_bulk_upload(self.upload.id)
+
+
+def _mentor_told_at_the_end(outcome: Outcome) -> None:
+    if outcome.change is not None and outcome.change.created:
+        outcome.change.mentor_told_later = True
+
+
+async def tell_mentors(upload: BulkUpload) -> None:
+    """Each mentor of sessions the file created hears of them in one mail, every session its own calendar
+    event. Sent with the job's completion, so a job resumed after a restart still sends it exactly once."""
+    created = BulkUploadRow.filter(
+        upload_id=upload.id, action=Action.CREATE.value, status=BulkRowStatus.VALID, session_id__isnull=False
+    ).values("session_id")
+    sessions = await Session.filter(id__in=Subquery(created), deleted_at=None).order_by("starts_at", "id")
+    by_mentor: dict[int, list[Session]] = defaultdict(list)
+    for session in sessions:
+        by_mentor[session.mentor_id].append(session)
+    async with queued_together():  # one statement for all the mentors' mail
+        for mentor in await User.filter(id__in=list(by_mentor)).order_by("id"):
+            await notify_assigned_sessions(mentor, by_mentor[mentor.id], upload.filename)
 
 
 async def hand_back(upload_id: int | None, owner: str) -> None:
@@ -327,6 +375,8 @@ async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], boo
         )
     else:
         log.info("Bulk upload %s: finished", upload.id)
+        return  # finishing told the subscribers already
+    await publish_bulk_upload(upload.id)
 
 
 async def run_pending(owner: str | None = None, stopping: Callable[[], bool] = lambda: False) -> int:

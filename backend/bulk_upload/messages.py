@@ -66,6 +66,10 @@ ROW_TIME_ZONE_INVALID = "“{value}” is not a time zone known here; enter IST 
 ROW_START_INCOMPLETE = "Fill in {missing} too: a session's start needs Date, Time and Time Zone together."
 ROW_DURATION_INVALID = "“{value}” is not a whole number of minutes; write the duration like 60."
 ROW_TYPE_INVALID = "“{value}” is not a session type; enter Public or Private."
+ROW_REMINDERS_INVALID = (
+    "“{value}” is not a reminders setting; enter Yes to mail reminders before the session or No for none "
+    "(empty means Yes on Create and unchanged on Edit)."
+)
 ROW_PLATFORM_INVALID = (
     "“{value}” is not a meeting platform supported here; enter BigBlueButton, Google Meet or Zoom, or leave "
     "it empty for BigBlueButton."

@@ -38,6 +38,7 @@ class Action(str, Enum):
 ACTIONS = {action.value.casefold(): action for action in Action}
 TYPES = {"public": SessionType.PUBLIC, "private": SessionType.PRIVATE}
 TIME_ZONES = {"ist": SessionTimeZone.IST, "utc": SessionTimeZone.UTC}
+REMINDERS = {"yes": True, "y": True, "on": True, "true": True, "no": False, "n": False, "off": False, "false": False}
 PLATFORMS = {
     "bigbluebutton": MeetingPlatform.BIG_BLUE_BUTTON,
     "bbb": MeetingPlatform.BIG_BLUE_BUTTON,
@@ -57,6 +58,7 @@ DETAIL_KEYS = (
     "recommended_for",
     "categories",
     "medium",
+    "reminders",
 )
 MEETING_KEYS = ("meeting_platform", "meeting_link", "meeting_passcode")
 # A cell that could not be read stands in for what the rules would say about the same field.
@@ -231,6 +233,7 @@ class Cells:
             medium=self.text("medium"),
             meeting=self.meeting(),
             invite_emails=split_emails(mentees) if mentees else None,
+            reminders_enabled=self.choice("reminders", REMINDERS, messages.ROW_REMINDERS_INVALID),
         )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
@@ -14,11 +15,16 @@ from backend.models import User
 
 @dataclass
 class Context:
-    request: Request
-    response: Response
+    """For a subscription (a websocket), `request` is the websocket and the context lasts as long as the
+    connection: a subscription starts fresh `loaders` for each event it sends."""
+
+    request: HTTPConnection
+    response: Response  # over a websocket, a stand-in that goes nowhere (no cookies there)
     viewer: User | None
     token: str | None
     loaders: Loaders = field(default_factory=Loaders)
+    # The payload of a websocket's connection_init message (graphql-transport-ws).
+    connection_params: dict[str, Any] | None = None
 
 
 Info = StrawberryInfo[Context, None]

@@ -13,7 +13,10 @@ from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
 from backend.graphql.bulk_upload.queries import BulkUploadQueries
+from backend.graphql.calendar.mutations import CalendarMutations
 from backend.graphql.limits import QueryLimits, TokenLimit
+from backend.graphql.live.subscriptions import LiveSubscriptions
+from backend.graphql.mentors.availability import AvailabilityQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.sessions.mutations import SessionMutations
@@ -22,9 +25,21 @@ from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQue
 from backend.observability import GraphQLObservability
 
 Query = merge_types(
-    "Query", (AuthQueries, SessionQueries, MentorQueries, PeopleQueries, BulkUploadQueries, VocabularyQueries)
+    "Query",
+    (
+        AuthQueries,
+        SessionQueries,
+        MentorQueries,
+        AvailabilityQueries,
+        PeopleQueries,
+        BulkUploadQueries,
+        VocabularyQueries,
+    ),
 )
-Mutation = merge_types("Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations))
+Mutation = merge_types(
+    "Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations, CalendarMutations)
+)
+Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
 
 class AppSchema(strawberry.Schema):
@@ -40,6 +55,7 @@ class AppSchema(strawberry.Schema):
 schema = AppSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[
         GraphQLObservability,
         TokenLimit,

@@ -6,7 +6,7 @@ Times are shown in the session's own time zone, the one its mentor and mentees k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from backend.mail.outbox import Attachment, Mail, enqueue_mails
 from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, SessionTimeZone, User
 from backend.sessions.visibility import SensitiveField, may_see, may_use_bulk_files
+from backend.settings import get_settings
 
 ZONES = {SessionTimeZone.IST: (ZoneInfo("Asia/Kolkata"), "IST"), SessionTimeZone.UTC: (ZoneInfo("UTC"), "UTC")}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -128,21 +129,57 @@ class Letter:
             f"<title>{escape(self.subject)}</title></head><body>{''.join(body)}</body></html>"
         )
 
-    async def send_to(self, people: Iterable[User], attachments: list[Attachment] | None = None) -> None:
-        """Queue this letter for each person (once each), greeting them by name."""
+    async def send_to(
+        self,
+        people: Iterable[User],
+        attachments: list[Attachment] | None = None,
+        calendar_for: Callable[[User], list[Attachment]] | None = None,
+    ) -> None:
+        """Queue this letter for each person (once each), greeting them by name; `calendar_for` gives
+        each person's own calendar parts (they name the person as the attendee)."""
         await enqueue_mails(
-            Mail(person.email, self.subject, letter.text(person.name), letter.html(person.name), attachments or ())
+            Mail(
+                person.email,
+                self.subject,
+                letter.text(person.name),
+                letter.html(person.name),
+                [*(attachments or ()), *(calendar_for(person) if calendar_for else ())],
+            )
             for person, letter in ((person, self.to(person)) for person in people)
         )
 
 
+def calendar_parts(
+    session: Session, mentor: User, attendees: frozenset[int], *, cancelled: bool = False
+) -> Callable[[User], list[Attachment]]:
+    """Each recipient's iCalendar part of a mail about `session`: METHOD:REQUEST, or METHOD:CANCEL. The
+    meeting is in it as the recipient may see it (`attendees`: the recipients who are the session's mentees)."""
+    from backend.mail import calendar
+
+    organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
+
+    def parts(person: User) -> list[Attachment]:
+        meeting = None if cancelled else MeetingShown.to(person, session, person.id in attendees)
+        return [calendar.invitation(session, person, organizer, mentor=mentor, meeting=meeting, cancelled=cancelled)]
+
+    return parts
+
+
+def session_page(session: Session) -> str | None:
+    """The session's page in the app, when PUBLIC_URL says where the app is: "https://desk.example.org/sessions/42"."""
+    public_url = get_settings().public_url
+    return f"{public_url}/sessions/{session.id}" if public_url else None
+
+
 def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:
     """What every session mail shows; the meeting is added per recipient (`Letter.meeting_of`)."""
+    page = session_page(session)
     return [
         ("Session", session.title, None),
         ("Mentor", mentor.name, None),
         ("When", session_time(session, session.starts_at), None),
         ("Duration", duration_text(session.duration_minutes), None),
+        *([("In SessionDesk", page, f'<a href="{escape(page)}">{escape(page)}</a>')] if page else []),
     ]
 
 
@@ -170,7 +207,7 @@ async def notify_rescheduled(
         meeting_of=session,
         attendees=_ids(mentees),
     )
-    await letter.send_to([mentor, *mentees])
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
 async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -185,7 +222,20 @@ async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterab
         meeting_of=session,
         attendees=_ids(mentees),
     )
-    await letter.send_to([mentor, *mentees])
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
+
+
+async def notify_details_changed(session: Session, mentor: User, mentees: Iterable[User], what: str) -> None:
+    """A change a calendar shows that is neither a new time nor a new meeting: the title or the time zone."""
+    mentees = list(mentees)
+    letter = Letter(
+        subject=f"Updated: {session.title}",
+        paragraphs=[f"The {what} of the session “{session.title}” has changed. Your calendar entry is updated too."],
+        facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
+    )
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
 async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -197,7 +247,10 @@ async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=session_facts(session, mentor),  # no meeting to join
     )
-    await letter.send_to([mentor, *mentees])
+    mentees = list(mentees)
+    await letter.send_to(
+        [mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees), cancelled=True)
+    )
 
 
 async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -209,7 +262,42 @@ async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]
         meeting_of=session,
         attendees=_ids(mentees),
     )
-    await letter.send_to(mentees)
+    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, _ids(mentees)))
+
+
+async def notify_assigned(session: Session, mentor: User) -> None:
+    """The mentor of a new session hears of it, with the session for their calendar."""
+    letter = Letter(
+        subject=f"New session to mentor: {session.title}",
+        paragraphs=[f"You are the mentor of a new session, “{session.title}”."],
+        facts=session_facts(session, mentor),
+        meeting_of=session,
+    )
+    await letter.send_to([mentor], calendar_for=calendar_parts(session, mentor, frozenset()))
+
+
+async def notify_assigned_sessions(mentor: User, sessions: list[Session], upload_filename: str) -> None:
+    """The mentor of several sessions created by one bulk upload hears of them in one mail, each session
+    its own calendar event (its own .ics attachment)."""
+    if len(sessions) == 1:
+        await notify_assigned(sessions[0], mentor)
+        return
+    sessions = sorted(sessions, key=lambda s: (s.starts_at, s.id))
+    letter = Letter(
+        subject=f"{len(sessions)} new sessions to mentor",
+        paragraphs=[
+            f"You are the mentor of {len(sessions)} new sessions, published from the file “{upload_filename}”. "
+            "Each one is attached as its own calendar event.",
+            *(
+                f"• {session_time(session, session.starts_at)}: {session.title} "
+                f"({duration_text(session.duration_minutes)}; {meeting_text(MeetingShown.to(mentor, session, False))})"
+                for session in sessions
+            ),
+        ],
+        facts=[],
+    )
+    parts = [calendar_parts(session, mentor, frozenset()) for session in sessions]
+    await letter.send_to([mentor], calendar_for=lambda person: [a for part in parts for a in part(person)])
 
 
 async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
@@ -221,7 +309,8 @@ async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=[],
     )
-    await letter.send_to(mentees)
+    mentees = list(mentees)
+    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, _ids(mentees), cancelled=True))
 
 
 def result_filename(upload_filename: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 from backend.background import Wakeup
 from backend.models import OutboxMessage, utcnow
@@ -56,6 +57,8 @@ class Mail:
     text: str
     html: str
     attachments: Sequence[Attachment] = ()
+    # Dropped instead of sent once this instant has passed (a reminder is worthless after the start).
+    send_before: datetime | None = None
 
 
 async def enqueue(
@@ -82,24 +85,30 @@ async def enqueue_mails(mails: Iterable[Mail]) -> None:
         address = (mail.recipient or "").strip()
         if not address or address.lower() in seen:
             continue
-        if not _deliverable(address):
-            log.warning("Not queueing mail to %r: not an email address", address)
-            continue
-        seen.add(address.lower())
-        rows.append(
-            OutboxMessage(
-                recipients=[address],
-                subject=" ".join(mail.subject.split())[:SUBJECT_MAX_LENGTH],
-                text_body=mail.text,
-                html_body=mail.html,
-                attachments=[attachment.to_json() for attachment in mail.attachments],
-                next_attempt_at=now,
-            )
-        )
+        if (row := message_row(mail, now)) is not None:
+            seen.add(address.lower())
+            rows.append(row)
     if (held := _held.get()) is not None:
         held.extend(rows)
         return
     await _write(rows)
+
+
+def message_row(mail: Mail, now: datetime) -> OutboxMessage | None:
+    """The outbox row of one mail, not yet written; None for an address mail cannot go to."""
+    address = (mail.recipient or "").strip()
+    if not _deliverable(address):
+        log.warning("Not queueing mail to %r: not an email address", address)
+        return None
+    return OutboxMessage(
+        recipients=[address],
+        subject=" ".join(mail.subject.split())[:SUBJECT_MAX_LENGTH],
+        text_body=mail.text,
+        html_body=mail.html,
+        attachments=[attachment.to_json() for attachment in mail.attachments],
+        next_attempt_at=now,
+        send_before=mail.send_before,
+    )
 
 
 async def _write(rows: list[OutboxMessage]) -> None:

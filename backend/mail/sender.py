@@ -26,10 +26,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
+from backend.mail import calendar
 from backend.mail.outbox import Attachment, new_mail
 from backend.models import OutboxMessage, utcnow
 from backend.settings import Settings
@@ -111,8 +112,11 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email.set_content(message.text_body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
-    for stored in message.attachments:
-        attachment = Attachment.from_json(stored)
+    attachments = [Attachment.from_json(stored) for stored in message.attachments]
+    calendar.add_to_email(email, [a for a in attachments if calendar.is_calendar(a)])
+    for attachment in attachments:
+        if calendar.is_calendar(attachment):
+            continue
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(
             attachment.content, maintype=maintype, subtype=subtype or "octet-stream", filename=attachment.filename
@@ -186,7 +190,8 @@ async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessa
         # writer at a time in, so a second claim sees the first one's lease or fails; it never takes the
         # same messages.
         messages = (
-            await OutboxMessage.filter(sent_at=None, failed_at=None, next_attempt_at__lte=now)
+            await OutboxMessage.filter(sent_at=None, failed_at=None, dropped_at=None, next_attempt_at__lte=now)
+            .filter(Q(send_before=None) | Q(send_before__gt=now))
             .order_by("next_attempt_at", "id")
             .limit(batch_size)
             .select_for_update(skip_locked=True)
@@ -199,6 +204,16 @@ async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessa
                 .update(next_attempt_at=now + LEASE)
             )
     return messages
+
+
+DROPPED_LATE = "Dropped: not sent before its send-by time (a reminder of a session that has started)."
+
+
+async def drop_late(now: datetime) -> int:
+    """Messages that are worthless late and were not sent in time are dropped, never sent late."""
+    return await OutboxMessage.filter(sent_at=None, failed_at=None, dropped_at=None, send_before__lte=now).update(
+        dropped_at=now, last_error=DROPPED_LATE
+    )
 
 
 async def record_sent(messages: list[OutboxMessage], now: datetime) -> None:
@@ -291,6 +306,7 @@ async def deliver_pending(settings: Settings, *, now: datetime | None = None, ba
     """
     now = now or utcnow()
     sent = 0
+    await drop_late(now)
     while True:
         messages = await claim(now, batch_size)
         if not messages:

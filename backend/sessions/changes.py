@@ -29,6 +29,16 @@ from backend.sessions.rules import MeetingInput, Problems, SessionInput
 from backend.sessions.visibility import visible_sessions
 from backend.settings import get_settings
 
+# What a calendar shows of a session: a change of any of these is sent with a higher SEQUENCE.
+CALENDAR_FIELDS = {
+    "title",
+    "starts_at",
+    "duration_minutes",
+    "time_zone",
+    "meeting_platform",
+    "meeting_link",
+    "meeting_passcode",
+}
 DETAIL_FIELDS = (
     "title",
     "description",
@@ -60,6 +70,8 @@ class Change:
     expected_updated_at: datetime | None = None
     mentor: User | None = None
     replaced_image: str = ""  # the image file to delete once the change is committed
+    # A bulk upload tells each mentor of their new sessions in one mail when it finishes, not one by one.
+    mentor_told_later: bool = False
 
     @property
     def session(self) -> Session:
@@ -154,6 +166,8 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         meeting_link=link,
         meeting_passcode=passcode,
         seats_limit=seats,
+        reminders_enabled=data.reminders_enabled if data.reminders_enabled is not None else True,
+        scheduled_at=now,
         created_at=now,
         updated_at=now,
     )
@@ -218,6 +232,8 @@ async def plan_update(
     }
     if data.time_zone is not None:
         values["time_zone"] = data.time_zone
+    if data.reminders_enabled is not None:
+        values["reminders_enabled"] = data.reminders_enabled
     starts_at = data.starts_at or session.starts_at
     duration = data.duration_minutes if data.duration_minutes is not None else session.duration_minutes
     if data.starts_at is not None and (data.starts_at.tzinfo is None or data.starts_at != session.starts_at):
@@ -263,7 +279,12 @@ async def plan_update(
     if moved:
         directory.unbook(session)
         change.rescheduled_from = session.starts_at
-        values.update(starts_at=starts_at, duration_minutes=duration, ends_at=starts_at + timedelta(minutes=duration))
+        values.update(
+            starts_at=starts_at,
+            duration_minutes=duration,
+            ends_at=starts_at + timedelta(minutes=duration),
+            scheduled_at=now,
+        )
     for name, value in values.items():
         if getattr(session, name) != value:
             setattr(session, name, value)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
+from backend.events import SessionEventKind, publish_sessions
+from backend.mail import reminders
 from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
 from backend.sessions.rules import START_EARLY, when
 from backend.sessions.visibility import visible_sessions
@@ -58,6 +61,8 @@ async def start_session(mentor: User, session_id: int, now: datetime | None = No
             )
         session.status, session.started_at = SessionStatus.LIVE, now
         await session.save(update_fields=["status", "started_at", "updated_at"])
+        await reminders.withdraw_where(Q(session_id=session.id))  # a started session needs no reminder
+    await publish_sessions(SessionEventKind.STARTED, session.organization_id, [session.id])
     return session
 
 
@@ -71,15 +76,26 @@ async def end_session(mentor: User, session_id: int, now: datetime | None = None
             raise _refused(ErrorCode.NOT_EDITABLE, "Only a live session can be ended; start it first.")
         session.status, session.completed_at = SessionStatus.COMPLETED, now
         await session.save(update_fields=["status", "completed_at", "updated_at"])
+    await publish_sessions(SessionEventKind.ENDED, session.organization_id, [session.id])
     return session
 
 
 async def complete_overdue_sessions(now: datetime | None = None) -> int:
-    """Complete live sessions left running past their end plus the grace period (one statement)."""
+    """Complete live sessions left running past their end plus the grace period, and tell subscribers."""
     now = now or utcnow()
-    return await Session.filter(status=SessionStatus.LIVE, ends_at__lt=now - END_GRACE).update(
+    overdue = Session.filter(status=SessionStatus.LIVE, ends_at__lt=now - END_GRACE)
+    found = await overdue.values_list("id", "organization_id")
+    if not found:
+        return 0
+    done = await overdue.filter(id__in=[session_id for session_id, _ in found]).update(
         status=SessionStatus.COMPLETED, completed_at=now, updated_at=now
     )
+    by_organization: dict[int, list[int]] = {}
+    for session_id, organization_id in found:
+        by_organization.setdefault(organization_id, []).append(session_id)
+    for organization_id, ids in by_organization.items():
+        await publish_sessions(SessionEventKind.ENDED, organization_id, ids)
+    return done
 
 
 async def enroll_in_session(mentee: User, session_id: int) -> Session:
@@ -102,6 +118,7 @@ async def enroll_in_session(mentee: User, session_id: int) -> Session:
         session.enrolled_count += 1
         session.mentee_count += 1
         await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])
+    await publish_sessions(SessionEventKind.MENTEES_CHANGED, session.organization_id, [session.id])
     return session
 
 
@@ -117,9 +134,11 @@ async def leave_session(mentee: User, session_id: int) -> Session:
         if session.status != SessionStatus.UPCOMING:
             raise _refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
         await attendance.delete()
+        await reminders.withdraw_where(Q(session_id=session.id, recipient_id=mentee.id))
         session.enrolled_count -= 1
         session.mentee_count -= 1
         await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])
+    await publish_sessions(SessionEventKind.MENTEES_CHANGED, session.organization_id, [session.id])
     return session
 
 

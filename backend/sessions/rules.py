@@ -44,6 +44,9 @@ MENTEE_IDS_MAX = SEATS_MAX  # mentees removed at once
 MESSAGE_MAX = 1000
 LISTED_MAX = 5
 START_EARLY = timedelta(minutes=15)
+# R4 compares closed intervals, so a session ending at 16:00 blocks a 16:00 start; the forms and CSV
+# files take whole minutes, so the first start it allows is one minute later.
+R4_GAP = timedelta(minutes=1)
 MEETING_HOSTS = {
     MeetingPlatform.GOOGLE_MEET: ("meet.google.com",),
     MeetingPlatform.ZOOM: ("zoom.us", ".zoom.us"),
@@ -86,6 +89,7 @@ class SessionInput:
     meeting: MeetingInput | None = None
     invite_emails: list[str] | None = None
     seats_limit: int | None = None
+    reminders_enabled: bool | None = None
 
 
 @dataclass

@@ -57,6 +57,9 @@ PUBLIC_COLUMNS = frozenset(
         "started_at",
         "completed_at",
         "deleted_at",
+        "calendar_sequence",
+        "reminders_enabled",
+        "scheduled_at",
     ]
 )
 
@@ -77,6 +80,11 @@ class OutputChannel(Enum):
     MAIL_DELETED = "mail: cancelled"
     MAIL_REMOVED = "mail: removed"
     MAIL_BULK_RESULT = "mail: bulk upload finished (result file attached)"
+    MAIL_ASSIGNED = "mail: new session to mentor"
+    MAIL_ASSIGNED_FROM_UPLOAD = "mail: new sessions of a bulk upload, to their mentor"
+    MAIL_DETAILS_CHANGED = "mail: updated (title or time zone)"
+    MAIL_REMINDER = "mail: reminder before the start"
+    CALENDAR_FEED = "GET /calendar/{token}.ics"
 
 
 OUTPUT_CHANNELS = list(OutputChannel)
@@ -95,9 +103,12 @@ class SessionRef(Protocol):
     mentor_id: int
 
 
-def visible_sessions(viewer: User) -> QuerySet[Session]:
-    """Sessions of the viewer's organisation that are not deleted and that the viewer's roles reach."""
-    query = Session.filter(organization_id=viewer.organization_id, deleted_at__isnull=True)
+def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet[Session]:
+    """Sessions of the viewer's organisation that are not deleted and that the viewer's roles reach.
+    `include_deleted`: deleted ones too (whom to tell that a session they saw was deleted)."""
+    query = Session.filter(organization_id=viewer.organization_id)
+    if not include_deleted:
+        query = query.filter(deleted_at__isnull=True)
     if viewer.is_manager:
         return query
     reach = Q(id=-1)  # a viewer with no role sees nothing

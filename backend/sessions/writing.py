@@ -15,11 +15,12 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend import events
 from backend.errors import ErrorCode, Refused, UserError
-from backend.mail import notifications
+from backend.mail import notifications, reminders
 from backend.mail.outbox import queued_together
 from backend.models import Attendance, AttendanceKind, Session, SessionLabel, User, utcnow
-from backend.sessions.changes import Change
+from backend.sessions.changes import CALENDAR_FIELDS, Change
 from backend.sessions.directory import Directory, LoadedSession
 from backend.settings import get_settings
 
@@ -56,6 +57,8 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
     in one call: each edit is checked against the `updated_at` it was planned from."""
     now = now or utcnow()
+    for change in changes:
+        _advance_calendar(change)
     created = [c for c in changes if c.created]
     for change, new_id in zip(created, await _allocate_ids(len(created))):
         change.session.id = new_id
@@ -87,13 +90,29 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
         await Attendance.bulk_create(invites)
     async with queued_together():  # one statement for all the mail of the changes
         await _queue_emails(changes)
+    await reminders.withdraw(changes)
+
+
+def _advance_calendar(change: Change) -> None:
+    """Raise the session's iCalendar SEQUENCE when calendars must apply this change (see mail/calendar.py):
+    a new time, title, zone or meeting, a cancellation, or mentees taken off it."""
+    if change.created:
+        return
+    if change.deleted or change.removed or change.fields & CALENDAR_FIELDS:
+        change.session.calendar_sequence += 1
+        change.fields.add("calendar_sequence")
+
+
+CALENDAR_DETAILS = (("title", "title"), ("time_zone", "time zone"))
 
 
 async def _queue_emails(changes: list[Change]) -> None:
     for change in changes:
+        session, mentor = change.session, change.mentor
+        if change.created and not change.mentor_told_later:
+            await notifications.notify_assigned(session, mentor)
         if not change.notify:
             continue
-        session, mentor = change.session, change.mentor
         # Newly invited mentees get the invitation, which already tells the new time and meeting.
         everyone = [u for u in change.loaded.people() if u not in change.invited]
         if change.invited:
@@ -106,6 +125,8 @@ async def _queue_emails(changes: list[Change]) -> None:
             await notifications.notify_rescheduled(session, mentor, everyone, change.rescheduled_from)
         elif change.meeting_changed:
             await notifications.notify_meeting_changed(session, mentor, everyone)
+        elif details := [label for name, label in CALENDAR_DETAILS if name in change.fields]:
+            await notifications.notify_details_changed(session, mentor, everyone, " and ".join(details))
 
 
 _sqlite_writer = asyncio.Lock()
@@ -147,6 +168,7 @@ async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
                 await persist([change])
                 if then is not None:
                     await then(change)
+            await events.publish_changes([change])  # committed: tell live subscribers
             return change.session
         except IntegrityError as error:
             if "session_mentor_no_clash" in str(error):

@@ -256,3 +256,22 @@ async def test_a_file_that_is_not_an_image_is_refused_next_to_the_image(manager_
 
     await expect(page.locator("#session-image-error")).to_contain_text("not an image we can read")
     await expect(page.locator("#edit-image")).to_contain_text("No image yet.")
+
+
+async def test_a_manager_turns_the_reminders_of_a_session_off(manager_page: Page, api: Api):
+    page = manager_page
+    session = await new_session(api)
+    await open_edit(page, session["id"])
+
+    form = page.get_by_role("form", name="Session information")
+    reminders = form.get_by_label("Mail reminders before the session")
+    await expect(reminders).to_be_checked()
+    await reminders.uncheck()
+    async with page.expect_request(lambda r: "UpdateSession" in (r.post_data or "")) as sent:
+        await form.get_by_role("button", name="Save").click()
+
+    assert (await sent.value).post_data_json["variables"]["input"] == {"remindersEnabled": False}
+    await expect(page).to_have_url(re.compile(rf"/sessions/{session['id']}$"))
+    await expect(page.locator('dt:text-is("Reminders") + dd')).to_have_text("Off")
+    saved = await api("query($id: ID!) { session(id: $id) { remindersEnabled } }", {"id": session["id"]})
+    assert saved["session"]["remindersEnabled"] is False

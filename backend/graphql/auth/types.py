@@ -6,7 +6,8 @@ from enum import Enum
 
 import strawberry
 
-from backend import models
+from backend import calendar_feed, models
+from backend.graphql.context import Info
 from backend.graphql.errors import UserError
 
 
@@ -46,6 +47,16 @@ class User:
     @strawberry.field
     def roles(self) -> list[Role]:
         return [Role(r) for r in self.model.roles]
+
+    @strawberry.field(
+        description="The signed-in person's own calendar feed (upcoming sessions) to subscribe to; "
+        "null for anyone else. Keep it private: whoever has it sees the sessions. resetCalendarFeed makes a new one."
+    )
+    async def calendar_feed_url(self, info: Info) -> str | None:
+        viewer = info.context.viewer
+        if viewer is None or viewer.id != self.model.id:
+            return None
+        return calendar_feed.feed_url(str(info.context.request.base_url), await calendar_feed.feed_token(viewer))
 
     @strawberry.field
     def organization(self) -> Organization:

@@ -34,6 +34,7 @@ SHARED_FIELDS = (
     "medium",
     "invite_emails",
     "seats_limit",
+    "reminders_enabled",
 )
 
 
@@ -54,6 +55,9 @@ class CreateSessionInput:
     meeting: MeetingInput | None = None
     invite_emails: list[str] | None = None
     seats_limit: int | None = None
+    reminders_enabled: bool | None = strawberry.field(
+        default=None, description="Mail the mentor and mentees reminders before the start; true when absent."
+    )
 
     def to_domain(self) -> SessionInput:
         mentor_id = require_id(self.mentor_id, "mentorId") if self.mentor_id is not None else None
@@ -73,6 +77,7 @@ class UpdateSessionInput:
     meeting: MeetingInput | None = None
     invite_emails: list[str] | None = None
     seats_limit: int | None = None
+    reminders_enabled: bool | None = None
 
     def to_domain(self) -> SessionInput:
         return session_input(self)

@@ -174,6 +174,10 @@ class Session:
             passcode=shown(SensitiveField.MEETING_PASSCODE, self.model.meeting_passcode),
         )
 
+    @strawberry.field(description="Whether the mentor and mentees are mailed reminders before the start.")
+    def reminders_enabled(self) -> bool:
+        return self.model.reminders_enabled
+
     @strawberry.field
     def image_url(self) -> str | None:
         return f"/media/{self.model.image_path}" if self.model.image_path else None

@@ -1,0 +1,140 @@
+"""A person's calendar feed: `GET /calendar/{token}.ics`, the upcoming sessions they take part in, for a
+calendar app to subscribe to.
+
+The token is long and random-looking: an HMAC (keyed by SECRET_KEY) of the person and a random salt
+kept on the person. Only the token's SHA-256 digest is stored, to find the person when the feed is
+fetched; the salt alone does not give the token, so a copy of the database does not open anyone's feed.
+Resetting the feed draws a new salt, and the old URL answers 404. Changing SECRET_KEY resets every feed.
+
+What a feed holds: a mentor's own sessions, a mentee's enrolled and invited ones, and every session of
+the organisation for a manager (roles add up) — upcoming or live, not deleted, the soonest `FEED_LIMIT`.
+The meeting is shown as the app shows it to that person.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.expressions import Q, Subquery
+
+from backend.mail import calendar
+from backend.mail.notifications import MeetingShown
+from backend.models import Attendance, SessionStatus, User, utcnow
+from backend.sessions.visibility import visible_sessions
+from backend.settings import get_settings
+
+# A calendar app fetches the whole feed every time; the soonest sessions are the ones that matter.
+FEED_LIMIT = 1000
+PATH = "/calendar/{token}.ics"
+
+
+def _token(person: User) -> str:
+    key = get_settings().secret_key.encode()
+    mac = hmac.new(key, f"calendar-feed:{person.id}:{person.calendar_feed_salt}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode("ascii").rstrip("=")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def feed_token(person: User) -> str:
+    """The person's current feed token, made on first use (and after SECRET_KEY changed)."""
+    if not person.calendar_feed_salt:
+        await User.filter(id=person.id, calendar_feed_salt="").update(calendar_feed_salt=secrets.token_hex(16))
+        person.calendar_feed_salt = (await User.get(id=person.id)).calendar_feed_salt  # a concurrent first use won
+    token = _token(person)
+    if person.calendar_feed_digest != _digest(token):
+        person.calendar_feed_digest = _digest(token)
+        await User.filter(id=person.id).update(calendar_feed_digest=person.calendar_feed_digest)
+    return token
+
+
+async def reset_feed(person: User) -> str:
+    """A new token; the old URL stops working at once."""
+    person.calendar_feed_salt = secrets.token_hex(16)
+    person.calendar_feed_digest = _digest(_token(person))
+    await User.filter(id=person.id).update(
+        calendar_feed_salt=person.calendar_feed_salt, calendar_feed_digest=person.calendar_feed_digest
+    )
+    return _token(person)
+
+
+def feed_url(base_url: str, token: str) -> str:
+    """ "http://host/" + token → "http://host/calendar/<token>.ics"; PUBLIC_URL, when set, is the host."""
+    return (get_settings().public_url or base_url.rstrip("/")) + PATH.format(token=token)
+
+
+async def person_of(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    person = await User.filter(calendar_feed_digest=_digest(token)).select_related("organization").first()
+    # The digest of a token made with an earlier SECRET_KEY no longer matches the person's token.
+    return person if person is not None and hmac.compare_digest(_token(person), token) else None
+
+
+def feed_sessions_query(person: User, now: datetime):
+    """The person's sessions in the feed: the app's visibility rules, narrowed to the ones they take part in."""
+    reach = Q(id=-1)
+    if person.is_manager:
+        reach |= Q(organization_id=person.organization_id)
+    if person.is_mentor:
+        reach |= Q(mentor_id=person.id)
+    if person.is_mentee:
+        reach |= Q(id__in=Subquery(Attendance.filter(mentee_id=person.id).values("session_id")))
+    return (
+        visible_sessions(person)
+        .filter(reach, status__in=[SessionStatus.UPCOMING, SessionStatus.LIVE], ends_at__gt=now)
+        .order_by("starts_at", "id")
+        .limit(FEED_LIMIT)
+    )
+
+
+async def feed_ics(person: User, now: datetime | None = None) -> bytes:
+    now = now or utcnow()
+    sessions = await feed_sessions_query(person, now)
+    attended = set(
+        await Attendance.filter(mentee_id=person.id, session_id__in=[s.id for s in sessions]).values_list(
+            "session_id", flat=True
+        )
+    )
+    mentors = {u.id: u for u in await User.filter(id__in={s.mentor_id for s in sessions})}
+    organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
+    events = [
+        calendar.session_event(
+            session,
+            organizer,
+            attendee=None,
+            mentor=mentors.get(session.mentor_id),
+            meeting=MeetingShown.to(person, session, session.id in attended),
+            stamp=now,
+        )
+        for session in sessions
+    ]
+    return calendar.calendar(events, name=f"SessionDesk: {person.name}").to_ical()
+
+
+async def feed(request: Request) -> Response:
+    person = await person_of(request.path_params["token"])
+    if person is None:
+        return await no_feed(request)
+    return Response(
+        await feed_ics(person),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-cache", "Content-Disposition": 'inline; filename="sessions.ics"'},
+    )
+
+
+async def no_feed(request: Request) -> Response:
+    return Response("No calendar feed at this address; it may have been reset.", 404, media_type="text/plain")
+
+
+# Anything else under /calendar/ is a feed address gone wrong, not a page of the browser app.
+calendar_feed_routes = [Route(PATH, feed, methods=["GET"]), Route("/calendar/{rest:path}", no_feed, methods=["GET"])]

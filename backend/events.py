@@ -1,0 +1,266 @@
+"""Live updates: what just changed, told to every app process once it is committed.
+
+The domain calls `publish_changes` (sessions created, edited, deleted, started, ended, mentees changed)
+and `publish_bulk_upload` (an upload's progress) after its transaction commits. Events carry IDs only.
+
+- SQLite (one app process): events go straight to this process's subscribers.
+- PostgreSQL (any number of processes): events are sent with `NOTIFY` on one channel. Every process,
+  this one included, hears them on its own `LISTEN` connection and hands them to its subscribers.
+
+A subscriber (a GraphQL subscription) then reads the sessions again and keeps only what its viewer may
+see, with the same visibility rules as the queries; so a payload never carries anything to filter out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncpg
+from tortoise import Tortoise
+
+from backend.settings import get_settings
+
+log = logging.getLogger("backend.events")
+
+CHANNEL = "sessiondesk_events"
+# NOTIFY payloads must stay under 8,000 bytes: a bulk upload batch is split into messages of this many IDs.
+IDS_PER_MESSAGE = 500
+# A subscriber that falls this far behind is cut off rather than let its queue grow without bound.
+QUEUE_LIMIT = 10_000
+
+
+class SessionEventKind(enum.Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    MEETING_UPDATED = "MEETING_UPDATED"
+    DELETED = "DELETED"
+    STARTED = "STARTED"
+    ENDED = "ENDED"
+    MENTEES_CHANGED = "MENTEES_CHANGED"
+
+
+@dataclass(frozen=True)
+class SessionsChanged:
+    kind: SessionEventKind
+    organization_id: int
+    session_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BulkUploadChanged:
+    upload_id: int
+
+
+Event = SessionsChanged | BulkUploadChanged
+
+
+class FellBehind(Exception):
+    """The subscriber did not keep up with the events; it must start again (and read afresh)."""
+
+
+def encode(event: Event) -> list[str]:
+    if isinstance(event, BulkUploadChanged):
+        return [json.dumps({"t": "bulk", "id": event.upload_id})]
+    ids = list(event.session_ids)
+    return [
+        json.dumps({"t": "sessions", "kind": event.kind.value, "org": event.organization_id, "ids": chunk})
+        for chunk in (ids[i : i + IDS_PER_MESSAGE] for i in range(0, len(ids), IDS_PER_MESSAGE))
+    ]
+
+
+def decode(payload: str) -> Event | None:
+    try:
+        data = json.loads(payload)
+        if data["t"] == "bulk":
+            return BulkUploadChanged(int(data["id"]))
+        if data["t"] == "sessions":
+            return SessionsChanged(SessionEventKind(data["kind"]), int(data["org"]), tuple(int(i) for i in data["ids"]))
+    except (ValueError, KeyError, TypeError):
+        pass
+    log.warning("Ignored a malformed event: %.200s", payload)
+    return None
+
+
+class Subscription:
+    """One subscriber's queue of events."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.fell_behind = False
+
+    def put(self, event: Event | None) -> None:
+        if self.queue.qsize() >= QUEUE_LIMIT:
+            self.fell_behind = True
+            return
+        self.queue.put_nowait(event)
+
+    async def get(self, timeout: float | None = None) -> Event | None:
+        """The next event; None after `timeout` seconds without one."""
+        if self.fell_behind:
+            raise FellBehind()
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+class EventBus:
+    """This process's subscribers, and on PostgreSQL the LISTEN connection that feeds them."""
+
+    def __init__(self) -> None:
+        self.subscriptions: set[Subscription] = set()
+        self.listener: asyncpg.Connection | None = None
+        self.listener_dsn: str | None = None
+        self.lock = asyncio.Lock()
+        self.reconnecting: asyncio.Task | None = None
+
+    # --- sending -------------------------------------------------------------------------------------
+
+    async def publish(self, event: Event) -> None:
+        """Tell every subscriber of every process; call after the change is committed. Never raises:
+        the change is made either way, and a subscriber that missed it catches up when it reads again."""
+        try:
+            if get_settings().is_postgres:
+                connection = Tortoise.get_connection("default")
+                for payload in encode(event):
+                    await connection.execute_query("SELECT pg_notify($1, $2)", [CHANNEL, payload])
+            else:
+                self.deliver(event)
+        except Exception:
+            log.exception("Could not publish %r", event)
+
+    def deliver(self, event: Event) -> None:
+        for subscription in list(self.subscriptions):
+            subscription.put(event)
+
+    # --- receiving -----------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[Subscription]:
+        """Events from now on, until the block ends. On PostgreSQL this process listens before it returns,
+        so nothing committed after the call is missed."""
+        subscription = Subscription()
+        if get_settings().is_postgres:
+            await self.listen()
+        self.subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self.subscriptions.discard(subscription)
+
+    async def listen(self) -> None:
+        dsn = get_settings().database_url
+        async with self.lock:
+            if self.listener is not None and not self.listener.is_closed() and self.listener_dsn == dsn:
+                return
+            await self._close_listener()
+            listener = await asyncpg.connect(dsn)
+            await listener.add_listener(CHANNEL, self._heard)
+            listener.add_termination_listener(self._lost)
+            self.listener, self.listener_dsn = listener, dsn
+
+    def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
+        event = decode(payload)
+        if event is not None:
+            self.deliver(event)
+
+    def _lost(self, connection: Any) -> None:
+        if connection is not self.listener:
+            return
+        self.listener = None
+        log.warning("The connection that listens for live updates was lost; connecting again.")
+        if self.subscriptions and (self.reconnecting is None or self.reconnecting.done()):
+            self.reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.5
+        while self.subscriptions and self.listener is None:
+            try:
+                await self.listen()
+            except Exception as error:  # the database is away: try again a little later
+                log.warning("Listening for live updates failed (%s); trying again in %s s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+        # Subscribers may have missed events meanwhile: wake them so they read afresh.
+        for subscription in list(self.subscriptions):
+            subscription.put(None)
+
+    async def _close_listener(self) -> None:
+        listener, self.listener = self.listener, None
+        if listener is not None and not listener.is_closed():
+            with contextlib.suppress(Exception):
+                await listener.close(timeout=5)
+
+    async def close(self) -> None:
+        async with self.lock:
+            await self._close_listener()
+        if self.reconnecting is not None:
+            self.reconnecting.cancel()
+            self.reconnecting = None
+
+
+bus = EventBus()
+
+
+# --- what the domain calls --------------------------------------------------------------------------
+
+
+class ChangeLike(Protocol):
+    """What `backend.sessions.changes.Change` offers; spelt out here so this module imports no domain code."""
+
+    created: bool
+    deleted: bool
+    fields: set[str]
+    labels_changed: bool
+    invited: list
+    removed: list
+
+    @property
+    def session(self) -> Any: ...
+
+
+MEETING_FIELDS = {"meeting_platform", "meeting_link", "meeting_passcode"}
+COUNT_FIELDS = {"enrolled_count", "invited_count", "mentee_count"}
+
+
+def kind_of(change: ChangeLike) -> SessionEventKind | None:
+    """How a planned-and-written change reads to a subscriber; None when it changed nothing."""
+    if change.created:
+        return SessionEventKind.CREATED
+    if change.deleted:
+        return SessionEventKind.DELETED
+    if not change.fields and not change.labels_changed:
+        return None
+    if not change.labels_changed and change.fields <= MEETING_FIELDS:
+        return SessionEventKind.MEETING_UPDATED
+    if not change.labels_changed and change.fields <= COUNT_FIELDS:
+        return SessionEventKind.MENTEES_CHANGED
+    return SessionEventKind.UPDATED
+
+
+async def publish_changes(changes: Iterable[ChangeLike]) -> None:
+    """Events for committed changes, one message per kind and organisation."""
+    grouped: dict[tuple[SessionEventKind, int], list[int]] = {}
+    for change in changes:
+        kind = kind_of(change)
+        if kind is not None and change.session.id:
+            grouped.setdefault((kind, change.session.organization_id), []).append(change.session.id)
+    for (kind, organization_id), ids in grouped.items():
+        await bus.publish(SessionsChanged(kind, organization_id, tuple(ids)))
+
+
+async def publish_sessions(kind: SessionEventKind, organization_id: int, session_ids: Iterable[int]) -> None:
+    ids = tuple(session_ids)
+    if ids:
+        await bus.publish(SessionsChanged(kind, organization_id, ids))
+
+
+async def publish_bulk_upload(upload_id: int) -> None:
+    await bus.publish(BulkUploadChanged(upload_id))

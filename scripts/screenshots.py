@@ -1,0 +1,108 @@
+"""Takes the screenshots in frontend/README.md: a throwaway server with the demo data, Debian's Chromium
+through Playwright, PNGs reduced to a 256-colour palette so they stay small.
+
+    .venv/bin/python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from PIL import Image
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "frontend" / "screenshots"
+SESSIONDESK = ROOT / ".venv" / "bin" / "sessiondesk"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def small(path: Path) -> None:
+    Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+async def shoot(base: str) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            context = await browser.new_context(base_url=base, viewport=size, timezone_id="Asia/Kolkata")
+            page = await context.new_page()
+            await page.goto("/sign-in")
+            await page.get_by_label("Email").fill("manager@example.org")
+            await page.get_by_label("Password").fill("demo1234")
+            await page.get_by_role("button", name="Sign in").click()
+            await page.wait_for_url("**/workspace/sessions**")
+
+            async def save(file: str, page=page, name=name) -> None:
+                await page.wait_for_timeout(400)
+                path = OUT / f"{file}-{name}.png"
+                await page.screenshot(path=str(path))
+                small(path)
+
+            await page.goto("/workspace/sessions")
+            await page.locator("#session-results table").wait_for()
+            await page.locator("#session-list").scroll_into_view_if_needed()
+            await save("list-first-view")
+            if name == "desktop":
+                await page.get_by_role("button", name="Filters").click()
+                await page.locator("#filter-starts-from").fill("01-12-2026")
+                await page.get_by_role("button", name="Choose the last day").click()
+                await page.locator("#filter-starts-to-calendar").scroll_into_view_if_needed()
+                await save("filters-dates-mentor")
+                await page.keyboard.press("Escape")
+            await page.goto("/workspace/vocabulary")
+            await page.get_by_role("heading", name="Vocabulary").wait_for()
+            await save("vocabulary")
+            await page.goto("/sessions/new")
+            box = page.get_by_role("combobox", name="Categories", exact=True)
+            await box.fill("comm")
+            await box.press("Enter")
+            await box.fill("l")
+            await box.scroll_into_view_if_needed()
+            await save("create-pick-lists")
+            await context.close()
+        await browser.close()
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "DATA_DIR": data_dir, "DEBUG": "true", "SECRET_KEY": "screenshots"}
+        env.pop("DATABASE_URL", None)
+        for command in (["migrate"], ["seed", "--demo", "--sessions", "60"]):
+            subprocess.run([str(SESSIONDESK), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [str(SESSIONDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(f"{base}/sign-in", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            asyncio.run(shoot(base))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""A graphql-transport-ws client over a real websocket, and a real app server for it, for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+
+PROTOCOL = "graphql-transport-ws"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def served(app: Starlette) -> AsyncIterator[str]:
+    """The app served by uvicorn on a free local port in this process (the test database is already open,
+    so the app's lifespan is not run); yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+class LiveClient:
+    """One websocket connection speaking graphql-transport-ws."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.ids = iter(range(1, 10_000))
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def connect(
+        cls, base_url: str, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> AsyncIterator[LiveClient]:
+        """Connected and acknowledged; `token` goes in connection_init as the issue's payload says."""
+        url = base_url.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(url, subprotocols=[PROTOCOL], additional_headers=headers or {}) as ws:
+            client = cls(ws)
+            await client.init({"authorization": f"Bearer {token}"} if token else {})
+            yield client
+
+    async def send(self, message: dict) -> None:
+        await self.socket.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 30) -> dict:
+        """The next message other than a ping (which is answered)."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+            if message["type"] == "ping":
+                await self.send({"type": "pong"})
+                continue
+            return message
+
+    async def init(self, payload: dict) -> None:
+        await self.send({"type": "connection_init", "payload": payload})
+        message = await self.receive()
+        assert message["type"] == "connection_ack", message
+
+    async def subscribe(self, query: str, variables: dict | None = None) -> str:
+        operation_id = str(next(self.ids))
+        await self.send(
+            {"id": operation_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+        )
+        return operation_id
+
+    async def next(self, operation_id: str) -> dict:
+        """The data of the operation's next result; fails on an error or on completion."""
+        message = await self.receive()
+        assert message.get("id") == operation_id and message["type"] == "next", message
+        assert "errors" not in message["payload"], message["payload"]["errors"]
+        return message["payload"]["data"]
+
+
+async def closed_code(base_url: str, payload: dict, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """The close code and reason of a connection whose connection_init is refused."""
+    url = base_url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=[PROTOCOL], additional_headers=headers or {}) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 30)
+        assert ws.close_code is not None
+        return ws.close_code, ws.close_reason or ""
