@@ -118,8 +118,8 @@ async def feed_ics(person: User, now: datetime | None = None) -> bytes:
         )
         for session in sessions
     ]
-    feed: bytes = calendar.calendar(events, name=f"SessionDesk: {person.name}").to_ical()
-    return feed
+    ics: bytes = calendar.calendar(events, name=f"SessionDesk: {person.name}").to_ical()
+    return ics
 
 
 async def feed(request: Request) -> Response:

@@ -201,7 +201,7 @@ class Job:
                 await self.apply_one_by_one(refused)
                 start += len(refused)
                 continue
-            # committed: tell live subscribers about the sessions and the progress
+            # Committed: tell live subscribers about the sessions and the progress.
             await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
             await self.report_progress(len(batch), now=True)
             start += len(batch)

@@ -8,8 +8,11 @@ import strawberry
 
 from backend import models
 from backend.bulk_upload import results, uploads
+from backend.bulk_upload.parse import FILE_MESSAGE_MAX
+from backend.bulk_upload.rows import ROW_MESSAGE_MAX
 from backend.graphql.errors import BadArgument, UserError
 from backend.sessions.listing import ListError
+from backend.sessions.rules import bounded
 
 strawberry.enum(
     models.BulkUploadStatus,
@@ -37,7 +40,8 @@ class BulkUploadRow:
             action=row.action,
             session_id=strawberry.ID(str(row.session_id)) if row.session_id else None,
             status=row.status,
-            message=row.message,
+            # Capped when returned as well as when stored: rows stored before the caps existed stay readable.
+            message=bounded(row.message, ROW_MESSAGE_MAX),
         )
 
 
@@ -55,7 +59,7 @@ class BulkUpload:
 
     @strawberry.field(description="Why the upload failed; null otherwise.")
     def message(self) -> str | None:
-        return self.model.message or None
+        return bounded(self.model.message, FILE_MESSAGE_MAX) if self.model.message else None
 
     @strawberry.field
     def file_name(self) -> str:
