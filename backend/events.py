@@ -228,6 +228,8 @@ class ChangeLike(Protocol):
 
 MEETING_FIELDS = {"meeting_platform", "meeting_link", "meeting_passcode"}
 COUNT_FIELDS = {"enrolled_count", "invited_count", "mentee_count"}
+# Bookkeeping that follows other changes (the calendar SEQUENCE): it never decides an event's kind.
+FOLLOWING_FIELDS = {"calendar_sequence"}
 
 
 def kind_of(change: ChangeLike) -> SessionEventKind | None:
@@ -236,11 +238,12 @@ def kind_of(change: ChangeLike) -> SessionEventKind | None:
         return SessionEventKind.CREATED
     if change.deleted:
         return SessionEventKind.DELETED
-    if not change.fields and not change.labels_changed:
+    fields = change.fields - FOLLOWING_FIELDS
+    if not fields and not change.labels_changed:
         return None
-    if not change.labels_changed and change.fields <= MEETING_FIELDS:
+    if not change.labels_changed and fields <= MEETING_FIELDS:
         return SessionEventKind.MEETING_UPDATED
-    if not change.labels_changed and change.fields <= COUNT_FIELDS:
+    if not change.labels_changed and fields <= COUNT_FIELDS:
         return SessionEventKind.MENTEES_CHANGED
     return SessionEventKind.UPDATED
 
