@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from cross_web import HTTPException as GraphQLHTTPException
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -78,8 +79,8 @@ SIGN_IN_FIRST = (
 )
 
 
-class GraphQLView(GraphQL):
-    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+class GraphQLView(GraphQL[Context, None]):
+    async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
         return graphiql.page()
 
@@ -172,7 +173,7 @@ class SecurityHeaders:
     are served by the app), and makes browsers revalidate the app's files so a deploy never leaves them
     running a mix of old and new modules."""
 
-    def __init__(self, app, graphiql: bool) -> None:
+    def __init__(self, app: ASGIApp, graphiql: bool) -> None:
         self.app, self.graphiql = app, graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -182,7 +183,7 @@ class SecurityHeaders:
         path = scope["path"]
         strict = True  # GraphiQL too: its files come from this app (backend/graphiql.py)
 
-        async def send_with_headers(message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if strict:
@@ -198,7 +199,7 @@ class SecurityHeaders:
 class GraphQLCors:
     """CORS for /graphql alone, for the origins in CORS_ALLOW_ORIGINS: bearer tokens only, never credentials."""
 
-    def __init__(self, app, origins: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
         self.app = app
         self.cors = CORSMiddleware(
             app,
@@ -227,7 +228,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings.media_root.mkdir(parents=True, exist_ok=True)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
         workers = [
             MailSender(settings),

@@ -23,10 +23,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
+from backend.db import column
 from backend.mail import calendar
 from backend.mail.notifications import MeetingShown
-from backend.models import Attendance, SessionStatus, User, utcnow
+from backend.models import Attendance, Session, SessionStatus, User, utcnow
 from backend.sessions.visibility import visible_sessions
 from backend.settings import get_settings
 
@@ -80,7 +82,7 @@ async def person_of(token: str) -> User | None:
     return person if person is not None and hmac.compare_digest(_token(person), token) else None
 
 
-def feed_sessions_query(person: User, now: datetime):
+def feed_sessions_query(person: User, now: datetime) -> QuerySet[Session]:
     """The person's sessions in the feed: the app's visibility rules, narrowed to the ones they take part in."""
     reach = Q(id=-1)
     if person.is_manager:
@@ -101,9 +103,7 @@ async def feed_ics(person: User, now: datetime | None = None) -> bytes:
     now = now or utcnow()
     sessions = await feed_sessions_query(person, now)
     attended = set(
-        await Attendance.filter(mentee_id=person.id, session_id__in=[s.id for s in sessions]).values_list(
-            "session_id", flat=True
-        )
+        await column(Attendance.filter(mentee_id=person.id, session_id__in=[s.id for s in sessions]), "session_id", int)
     )
     mentors = {u.id: u for u in await User.filter(id__in={s.mentor_id for s in sessions})}
     organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
@@ -118,7 +118,8 @@ async def feed_ics(person: User, now: datetime | None = None) -> bytes:
         )
         for session in sessions
     ]
-    return calendar.calendar(events, name=f"SessionDesk: {person.name}").to_ical()
+    ics: bytes = calendar.calendar(events, name=f"SessionDesk: {person.name}").to_ical()
+    return ics
 
 
 async def feed(request: Request) -> Response:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypedDict, TypeVar
 
 from backend.settings import Settings, get_settings, secret_key_problem
 
+T = TypeVar("T")
 
-async def _with_database(work):
+
+async def _with_database(work: Callable[[], Awaitable[T]]) -> T:
     from backend.db import close_database, open_database
 
     await open_database(get_settings())
@@ -51,7 +55,12 @@ def cmd_create_user(args: argparse.Namespace) -> None:
 GRACEFUL_SHUTDOWN_SECONDS = 15
 
 
-def proxy_options(settings: Settings) -> dict[str, object]:
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
     """uvicorn's proxy options: X-Forwarded-For and X-Forwarded-Proto are believed only from these
     addresses, so the client address (sign-in throttling) and https (the Secure cookie) cannot be forged."""
     return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}

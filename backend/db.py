@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar, cast
+
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.queryset import QuerySet
 
 from backend.settings import Settings
 
@@ -38,3 +41,12 @@ async def migrate(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await run_migrations(config=tortoise_config(settings))
     await Tortoise.close_connections()
+
+
+T = TypeVar("T")
+
+
+async def column(query: QuerySet[Any], name: str, kind: type[T]) -> list[T]:
+    """One column of the rows of `query`, each a `kind` (an ID, a date…): Tortoise's flat value lists
+    are typed as tuples, so this says what they really hold."""
+    return cast(list[T], await query.values_list(name, flat=True))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -38,6 +39,10 @@ PLATFORM_NAMES = {
 class SessionTimeZone(str, Enum):
     IST = "IST"
     UTC = "UTC"
+
+
+# The zone each session time zone stands for (its value is how people read it: IST, UTC).
+SESSION_ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
 
 class AttendanceKind(str, Enum):
@@ -269,11 +274,13 @@ class Rating(Model):
 # An email waiting to be sent: written in the same transaction as the change it tells of.
 class OutboxMessage(Model):
     id = fields.IntField(primary_key=True)
-    recipients = fields.JSONField()  # list of addresses
+    recipients: list[str] = fields.JSONField()  # list of addresses
     subject = fields.CharField(max_length=300)
     text_body = fields.TextField()
     html_body = fields.TextField(default="")
-    attachments = fields.JSONField(default=list)  # [{"filename", "content_type", "content_base64"}]
+    attachments: list[dict[str, str]] = fields.JSONField(
+        default=list
+    )  # [{"filename", "content_type", "content_base64"}]
     created_at = fields.DatetimeField(auto_now_add=True)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
@@ -375,7 +382,7 @@ class BulkUploadRow(Model):
     session_id = fields.IntField(null=True)
     status = fields.CharEnumField(BulkRowStatus, max_length=16)
     message = fields.TextField(default="")
-    cells = fields.JSONField()  # the row as uploaded, ID filled in for created sessions
+    cells: list[str] = fields.JSONField()  # the row as uploaded, ID filled in for created sessions
 
     upload_id: int
 
@@ -385,4 +392,4 @@ class BulkUploadRow(Model):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.auth import hash_password
@@ -97,7 +99,9 @@ def _name(i: int) -> str:
     return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i // len(FIRST_NAMES) + i) % len(LAST_NAMES)]}"
 
 
-async def _people(org: Organization, domain: str, manager_email: str, mentors: int, mentees: int, password_hash: str):
+async def _people(
+    org: Organization, domain: str, manager_email: str, mentors: int, mentees: int, password_hash: str
+) -> tuple[list[User], list[User]]:
     users = [
         User(
             organization=org,
@@ -174,7 +178,7 @@ SESSION_COLUMNS = (
 )
 
 
-async def _insert(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+async def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
     """Plain multi-row inserts: up to 100,000 demo sessions need no model objects."""
     if connection.capabilities.dialect == "postgres":
         marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
@@ -186,7 +190,13 @@ async def _insert(connection, table: str, columns: tuple[str, ...], rows: list[t
 
 
 async def _sessions(
-    connection, org: Organization, mentors: list[User], mentees: list[User], count: int, rng: random.Random, seats: int
+    connection: BaseDBAsyncClient,
+    org: Organization,
+    mentors: list[User],
+    mentees: list[User],
+    count: int,
+    rng: random.Random,
+    seats: int,
 ) -> int:
     now = utcnow().replace(second=0, microsecond=0)
     last = await Session.all().order_by("-id").first()
@@ -246,8 +256,8 @@ async def _sessions(
         for kind, choices in ((LabelKind.CATEGORY, CATEGORIES), (LabelKind.RECOMMENDED_FOR, RECOMMENDED_FOR)):
             for position, value in enumerate(rng.sample(choices, k=rng.randint(1, 2))):
                 labels.append((session_id, kind.value, value, position))
-        for kind, people in ((AttendanceKind.INVITED, invited), (AttendanceKind.ENROLLED, enrolled)):
-            attendances += [(session_id, mentee_id, kind.value, now) for mentee_id in people]
+        for attendance, people in ((AttendanceKind.INVITED, invited), (AttendanceKind.ENROLLED, enrolled)):
+            attendances += [(session_id, mentee_id, attendance.value, now) for mentee_id in people]
         if status == SessionStatus.COMPLETED:
             ratings += [
                 (session_id, mentee_id, mentor.id, rng.choice([3, 4, 4, 5, 5]), now)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
+from backend.db import column
 from backend.models import SignInFailure
 
 EMAIL_FAILURES = 5
@@ -35,7 +35,8 @@ def lock_length(failures: int) -> timedelta:
     if failures < EMAIL_FAILURES:
         return timedelta(0)
     doublings = min(failures - EMAIL_FAILURES, 10)
-    return min(FIRST_LOCK * 2**doublings, LONGEST_LOCK)
+    lock: timedelta = min(FIRST_LOCK * 2**doublings, LONGEST_LOCK)
+    return lock
 
 
 def email_locked_until(failed_at: list[datetime]) -> datetime | None:
@@ -88,18 +89,22 @@ async def begin(email: str, client_address: str, now: datetime) -> Attempt | Loc
     email, client_address = email[:254], client_address[:64]
     row = await SignInFailure.create(email=email, client_address=client_address, failed_at=now)
     since = now - HORIZON
-    by_email = (
-        await SignInFailure.filter(email=email, cleared=False, failed_at__gt=since, id__lt=row.id)
-        .order_by("failed_at", "id")
-        .values_list("failed_at", flat=True)
+    by_email = await column(
+        SignInFailure.filter(email=email, cleared=False, failed_at__gt=since, id__lt=row.id).order_by(
+            "failed_at", "id"
+        ),
+        "failed_at",
+        datetime,
     )
-    by_address = (
-        await SignInFailure.filter(client_address=client_address, failed_at__gt=now - WINDOW, id__lt=row.id)
-        .order_by("failed_at", "id")
-        .values_list("failed_at", flat=True)
+    by_address = await column(
+        SignInFailure.filter(client_address=client_address, failed_at__gt=now - WINDOW, id__lt=row.id).order_by(
+            "failed_at", "id"
+        ),
+        "failed_at",
+        datetime,
     )
-    email_end = email_locked_until(cast("list[datetime]", by_email))
-    address_end = address_locked_until(cast("list[datetime]", by_address), now)
+    email_end = email_locked_until(by_email)
+    address_end = address_locked_until(by_address, now)
     ends = [end for end in (email_end, address_end) if end]
     wait = max(ends, default=now) - now
     if wait > timedelta(0):

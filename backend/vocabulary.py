@@ -9,6 +9,7 @@ from __future__ import annotations
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
+from backend.db import column
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
 from backend.inputs import control_character_problem
@@ -128,18 +129,24 @@ async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: st
     # The sessions count as changed, so an edit or a bulk upload planned from the old value sees it.
     now = utcnow()
     if kind == VocabularyKind.MEDIUM:
-        ids = await sessions.filter(medium=old, deleted_at__isnull=True).values_list("id", flat=True)
+        ids = await column(sessions.filter(medium=old, deleted_at__isnull=True), "id", int)
         await sessions.filter(medium=old).update(medium=new, updated_at=now)
         return list(ids)
     label_kind = LABEL_KINDS[kind]
     labelled = Subquery(SessionLabel.filter(kind=label_kind, value=old).values("session_id"))
     await Session.filter(organization_id=organization_id, id__in=labelled).update(updated_at=now)
     ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
-    ids = await SessionLabel.filter(
-        kind=label_kind,
-        value=old,
-        session_id__in=Subquery(Session.filter(organization_id=organization_id, deleted_at__isnull=True).values("id")),
-    ).values_list("session_id", flat=True)
+    ids = await column(
+        SessionLabel.filter(
+            kind=label_kind,
+            value=old,
+            session_id__in=Subquery(
+                Session.filter(organization_id=organization_id, deleted_at__isnull=True).values("id")
+            ),
+        ),
+        "session_id",
+        int,
+    )
     having_new = Subquery(SessionLabel.filter(kind=label_kind, value=new).values("session_id"))
     await ours.filter(session_id__in=having_new).delete()
     await SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id"))).update(

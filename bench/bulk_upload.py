@@ -34,13 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from throwaway import throwaway_environment  # noqa: E402
 
 from backend.auth import hash_password  # noqa: E402
 from backend.bulk_upload.columns import HEADER  # noqa: E402
 from backend.db import close_database, migrate, open_database  # noqa: E402
 from backend.models import LabelKind, Organization, Session, SessionLabel, SessionType, User, utcnow  # noqa: E402
 from backend.settings import load_settings, use_settings  # noqa: E402
-from throwaway import throwaway_environment  # noqa: E402
 
 PASSWORD = "bench-password"
 MENTORS, MENTEES, EXISTING = 60, 300, 2000
@@ -260,7 +260,8 @@ async def main(args: argparse.Namespace) -> None:
     async with throwaway_environment(args.postgres, args.postgres_url) as env:
         data, expected_invalid = await prepare(args, env)
         print(
-            f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.rows} rows, {len(data) / 1e6:.1f} MB, invites {args.invites:.0%} of creates"
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.rows} rows, {len(data) / 1e6:.1f} MB, "
+            f"invites {args.invites:.0%} of creates"
         )
         if args.profile:
             await run_profiled(args, env, data)

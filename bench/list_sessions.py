@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
+from throwaway import throwaway_environment  # noqa: E402
 from tortoise import Tortoise  # noqa: E402
 
 from backend.app import create_app  # noqa: E402
@@ -32,7 +33,6 @@ from backend.models import User  # noqa: E402
 from backend.seed import seed_demo  # noqa: E402
 from backend.sessions import listing  # noqa: E402
 from backend.settings import load_settings, use_settings  # noqa: E402
-from throwaway import throwaway_environment  # noqa: E402
 
 LIST_QUERY = """
 query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!) {

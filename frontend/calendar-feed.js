@@ -1,6 +1,7 @@
 // /my-calendar: the signed-in person's calendar feed address, to subscribe to in Google Calendar, Outlook
 // or Apple Calendar, with Copy and "Make a new address" (the old address then stops working).
 
+import { confirmDialog } from './confirm-dialog.js';
 import { graphql } from './graphql.js';
 import { errorMessage, fill, h, loadingMessage } from './dom.js';
 import { registerRoute, setPageTitle } from './router.js';
@@ -29,7 +30,13 @@ function feedCard(url) {
   const reset = h('button', {
     type: 'button', class: 'button', id: 'reset-calendar-feed',
     onclick: async () => {
-      if (!window.confirm('Make a new address? Calendars subscribed to the old one stop getting your sessions.')) return;
+      const sure = await confirmDialog({
+        id: 'reset-calendar-feed-dialog',
+        title: 'Make a new address?',
+        text: 'Calendars subscribed to the old address stop getting your sessions.',
+        yes: 'Make a new address',
+      });
+      if (!sure) return;
       reset.disabled = true;
       try {
         const { resetCalendarFeed } = await graphql(RESET);

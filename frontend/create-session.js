@@ -121,7 +121,7 @@ export function renderCreateSession(main) {
   // The chosen mentor's day, with the chosen time on it, under the date and time.
   const timeline = mountMentorTimeline({ idPrefix: 'create', mentor: () => mentor.person(), read: () => details.read().values });
   details.fields.startsAt.element.after(timeline.element);
-  for (const type of ['input', 'change']) details.element.addEventListener(type, () => timeline.refresh());
+  for (const eventName of ['input', 'change']) details.element.addEventListener(eventName, () => timeline.refresh());
   const invites = inviteField(errors);
   const meeting = meetingFields({ idPrefix: 'create-meeting', errors, prefix: 'meeting.' });
   let title = '';

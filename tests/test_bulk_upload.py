@@ -274,7 +274,8 @@ async def test_the_history_lists_the_uploaders_uploads_newest_first_refused_ones
     refused = await upload(graphql.http, graphql.token, b"", filename="empty.csv")
 
     history = await graphql.execute(
-        "{ bulkUploads(page: 1, pageSize: 1) { totalCount totalPages hasNextPage items { id fileName status message } } }"
+        "{ bulkUploads(page: 1, pageSize: 1) { totalCount totalPages hasNextPage "
+        "items { id fileName status message } } }"
     )
 
     page = history["bulkUploads"]

@@ -39,8 +39,9 @@ UNREACHABLE = [
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
 ]
 LABELS = sorted({c.name for c in columns.ALL_COLUMNS} | {"Date/Time"}, key=len, reverse=True)
-SPLIT = re.compile("; (?=(?:%s): )" % "|".join(map(re.escape, LABELS)))
-PREFIX = re.compile("^(?:%s): " % "|".join(map(re.escape, LABELS)))
+ANY_LABEL = "|".join(map(re.escape, LABELS))
+SPLIT = re.compile(f"; (?=(?:{ANY_LABEL}): )")
+PREFIX = re.compile(f"^(?:{ANY_LABEL}): ")
 
 
 def problems_of(message: str) -> list[str]:
@@ -74,7 +75,8 @@ BAD_FILES = [
         "Latin-1 text",
         "Action,ID,Title\r\nCreate,,Café\r\n".encode("latin-1"),
         {},
-        "The file is not saved as UTF-8: line 2 has a character that cannot be read (byte 0xE9, “é” in Windows/Latin-1).",
+        "The file is not saved as UTF-8: line 2 has a character that cannot be read "
+        "(byte 0xE9, “é” in Windows/Latin-1).",
     ),
     (
         "tab separated",
@@ -92,7 +94,8 @@ BAD_FILES = [
         "unknown and missing columns",
         b"Titel,Foo\r\nx,y\r\n",
         {},
-        "The header has columns that are not known here: “Titel”, “Foo”. The header lacks the required columns “Action”, “ID”. Use the column names of the sample file: Action,ID,Title,",
+        "The header has columns that are not known here: “Titel”, “Foo”. The header lacks the required columns "
+        "“Action”, “ID”. Use the column names of the sample file: Action,ID,Title,",
     ),
     (
         "a column twice",
@@ -342,7 +345,7 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
     corpus = await bad_rows(p)
     result = await upload_and_run(graphql, csv_bytes([cells for cells, _ in corpus]), dry_run=True)
     row_messages = [r["message"] for r in result["rows"]]
-    for (cells, expected), found in zip(corpus, result["rows"]):
+    for (cells, expected), found in zip(corpus, result["rows"], strict=True):
         assert found["status"] == ("INVALID" if expected else "VALID"), (cells, found)
         for fragment in expected:
             assert fragment in found["message"], (fragment, found["message"])
@@ -373,7 +376,7 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
     whole = [re.compile(pattern(t) + "$") for t in catalogue()]
     problems = [problem for m in row_messages + job_messages for problem in problems_of(m)]
     strangers = [p for p in problems if not any(w.match(p) for w in whole)]
-    sentence = "(?:%s)" % "|".join(pattern(t) for t in catalogue())
+    sentence = "(?:" + "|".join(pattern(t) for t in catalogue()) + ")"
     strangers += [m for m in file_messages if not re.fullmatch(f"{sentence}(?: {sentence})*", m)]
     assert not strangers, "Messages outside the catalogue:\n" + "\n".join(strangers)
 
@@ -396,7 +399,8 @@ async def test_a_row_reports_its_cell_problems_and_the_rules_problems_together(g
 
     assert problems_of(result["rows"][0]["message"]) == [
         "The title is required; enter the topic of the session.",
-        "No mentee with the email nobody@example.test in your organisation; check the spelling, or add them as mentees first.",
+        "No mentee with the email nobody@example.test in your organisation; "
+        "check the spelling, or add them as mentees first.",
         "“32-13-2030” is not a date in DD-MM-YYYY format; write it like 25-12-2026.",
         "A Zoom session needs its meeting link; paste the link from Zoom.",
         "A Zoom meeting needs its passcode; copy it from the Zoom invitation.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from backend.bulk_upload import columns
 from backend.models import MeetingPlatform, OutboxMessage, Session, SessionStatus, SessionTimeZone, SessionType
@@ -12,7 +12,7 @@ from tests.support.bulk_upload import people, upload_and_run
 from tests.support.factories import make_session
 
 BOM = b"\xef\xbb\xbf"
-LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 7, 42, tzinfo=timezone.utc)  # 02-03-2031 01:37 IST, with seconds
+LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 7, 42, tzinfo=UTC)  # 02-03-2031 01:37 IST, with seconds
 
 
 def rows_of(content: bytes) -> list[list[str]]:
@@ -61,7 +61,7 @@ async def test_a_bulk_edit_export_uploaded_back_unchanged_is_all_valid_and_chang
         p.other_mentor,
         title="Done",
         status=SessionStatus.COMPLETED,
-        starts_at=datetime(2020, 1, 1, tzinfo=timezone.utc),
+        starts_at=datetime(2020, 1, 1, tzinfo=UTC),
     )
     before = {s.id: s for s in await Session.all()}
 

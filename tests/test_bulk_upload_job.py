@@ -4,6 +4,7 @@ twice, and checking rows in a number of statements that does not grow with the r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -56,10 +57,8 @@ async def test_a_job_whose_runner_died_is_resumed_without_applying_a_row_twice(g
     monkeypatch.setattr(writing, "persist", dies_in_the_second_batch)
     upload_id = int(payload["bulkUpload"]["id"])
     claimed = await job.claim("doomed-runner")
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await job.run_claimed(claimed, "doomed-runner")
-    except asyncio.CancelledError:
-        pass
     monkeypatch.setattr(writing, "persist", real_persist)
 
     stuck = await BulkUpload.get(id=upload_id)

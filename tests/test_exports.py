@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -36,7 +36,7 @@ SESSION_HEADER = [
 ]
 MENTEE_HEADER = ["Name", "Email", "Designation", "Enrolled or Invited", "Added On"]
 # 20:00 UTC is 01:30 the next day in IST: the date in the file must be the IST one.
-LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 0, tzinfo=timezone.utc)
+LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 0, tzinfo=UTC)
 
 
 def rows_of(response) -> list[list[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tortoise import Tortoise
@@ -13,7 +13,7 @@ from backend.models import SessionStatus
 from tests.conftest import ON_POSTGRES
 from tests.support.factories import make_org, make_session, make_user
 
-START = datetime(2031, 5, 1, 9, 0, tzinfo=timezone.utc)
+START = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
 
 
 pytestmark = ON_POSTGRES  # SQLite has no trigram indexes or exclusion constraints

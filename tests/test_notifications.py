@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from backend.mail.notifications import (
     duration_text,
@@ -17,8 +17,8 @@ from backend.mail.sender import deliver_pending
 from backend.models import MeetingPlatform, OutboxMessage, SessionTimeZone
 from tests.support.factories import make_org, make_session, make_user
 
-DEC_1_1130_UTC = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
-NOV_30_0400_UTC = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)
+DEC_1_1130_UTC = datetime(2026, 12, 1, 11, 30, tzinfo=UTC)
+NOV_30_0400_UTC = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
 
 
 async def received(smtp_server, db) -> dict:

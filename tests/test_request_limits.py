@@ -331,3 +331,33 @@ async def test_input_lists_have_caps_and_say_so(graphql, db, sql_statements):
     assert await graphql.errors(
         "query($s: String) { sessionFacets(search: $s) { types { count } } }", {"s": "x" * 5000}
     ) == ["The search text has 5,000 characters; search with at most 200."]
+
+
+async def test_an_upload_message_stored_before_the_caps_is_returned_capped(graphql, manager):
+    # Uploads refused before messages were capped kept messages of many megabytes; the history stays small.
+    from backend.bulk_upload.parse import FILE_MESSAGE_MAX
+    from backend.bulk_upload.rows import ROW_MESSAGE_MAX
+    from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus
+
+    upload = await BulkUpload.create(
+        organization_id=manager.organization_id,
+        uploader_id=manager.id,
+        filename="old.csv",
+        content="",
+        status=BulkUploadStatus.FAILED,
+        message="Unknown column: " + ", " * 500_000,
+    )
+    await BulkUploadRow.create(
+        upload_id=upload.id,
+        row_number=2,
+        action="Create",
+        status=BulkRowStatus.INVALID,
+        message="x" * 100_000,
+        cells={},
+    )
+    data = await graphql.execute(
+        "query($id: ID!) { bulkUploads { items { message } } bulkUpload(id: $id) { rows { message } } }",
+        {"id": str(upload.id)},
+    )
+    assert len(data["bulkUploads"]["items"][0]["message"]) == FILE_MESSAGE_MAX
+    assert len(data["bulkUpload"]["rows"][0]["message"]) == ROW_MESSAGE_MAX

@@ -35,7 +35,7 @@ def test_nothing_in_the_repository_refers_to_a_contract_outside_it():
         relative = path.relative_to(ROOT)
         if any(part in SKIPPED_DIRS or part.endswith(".egg-info") for part in relative.parts):
             continue
-        if path.is_file() and path.suffix in TEXT_SUFFIXES:
-            if outside.search(path.read_text(errors="replace")):
-                offenders.append(str(relative))
+        is_text = path.is_file() and path.suffix in TEXT_SUFFIXES
+        if is_text and outside.search(path.read_text(errors="replace")):
+            offenders.append(str(relative))
     assert offenders == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ query($id: ID!) {
 }
 """
 
-STARTS = datetime(2031, 3, 1, 4, 30, tzinfo=timezone.utc)
+STARTS = datetime(2031, 3, 1, 4, 30, tzinfo=UTC)
 
 
 async def details(graphql, session_id) -> dict | None:

@@ -103,7 +103,7 @@ async def test_touching_overlapping_and_enclosing_bookings_made_at_once_leave_ex
     async with managers(app, desk, len(slots)) as clients:
         payloads = await asyncio.gather(*(
             mutate(client, CREATE, input=session_form(desk.mentor, startsAt=ist(start), durationMinutes=minutes))
-            for client, (start, minutes) in zip(clients, slots)
+            for client, (start, minutes) in zip(clients, slots, strict=True)
         ))  # fmt: skip
 
     assert outcome(payloads) == (1, {("startsAt", "MENTOR_BUSY")}), [p["errors"] for p in payloads]
@@ -135,7 +135,7 @@ async def test_bookings_of_different_mentors_made_at_once_all_succeed(app, db):
     async with managers(app, desk, len(mentors)) as clients:
         payloads = await asyncio.gather(*(
             mutate(client, CREATE, input=session_form(mentor, startsAt=ist("15:00")))
-            for client, mentor in zip(clients, mentors)
+            for client, mentor in zip(clients, mentors, strict=True)
         ))  # fmt: skip
 
     assert outcome(payloads) == (len(mentors), set())
@@ -154,7 +154,8 @@ async def test_when_every_request_passed_the_check_together_the_database_lets_on
     async with managers(app, desk, 3) as clients:
         payloads = await asyncio.gather(*(
             mutate(client, CREATE, input=session_form(desk.mentor, startsAt=ist(start)))
-            for client, start in zip(clients, ["15:00", "15:30", "14:30"])  # an hour each, all holding 3:30 pm
+            # an hour each, all holding 3:30 pm
+            for client, start in zip(clients, ["15:00", "15:30", "14:30"], strict=True)
         ))  # fmt: skip
 
     winners, refused = outcome(payloads)

@@ -3,7 +3,7 @@ planned changes see each other (directory.py, changes.py) — the parts the bulk
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -17,7 +17,7 @@ from backend.sessions.writing import ChangedMeanwhile, persist
 from tests.support.factories import make_session
 from tests.support.session_requests import a_desk
 
-NOW = datetime(2030, 6, 1, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2030, 6, 1, 6, 0, tzinfo=UTC)
 IST = timezone(timedelta(hours=5, minutes=30))
 
 
@@ -83,7 +83,7 @@ def test_a_start_must_be_a_future_instant_with_a_zone(starts_at, code):
 def test_a_past_start_is_shown_to_people_in_the_display_zone():
     problems = Problems()
 
-    rules.check_start(problems, datetime(2030, 5, 31, 11, 30, tzinfo=timezone.utc), NOW)
+    rules.check_start(problems, datetime(2030, 5, 31, 11, 30, tzinfo=UTC), NOW)
 
     assert (
         problems.errors[0].message
@@ -92,7 +92,7 @@ def test_a_past_start_is_shown_to_people_in_the_display_zone():
 
 
 def test_instants_are_kept_in_utc_whatever_zone_they_came_in():
-    assert rules.in_utc(datetime(2030, 6, 1, 17, 0, tzinfo=IST)) == datetime(2030, 6, 1, 11, 30, tzinfo=timezone.utc)
+    assert rules.in_utc(datetime(2030, 6, 1, 17, 0, tzinfo=IST)) == datetime(2030, 6, 1, 11, 30, tzinfo=UTC)
     assert rules.in_utc(datetime(2030, 6, 1, 17, 0, tzinfo=IST)).utcoffset() == timedelta(0)
     assert rules.in_utc(None) is None
     assert rules.in_utc(datetime(2030, 6, 1, 17, 0)) == datetime(2030, 6, 1, 17, 0)
@@ -211,7 +211,7 @@ CASES = [
 
 
 def at(hour: int, minute: int = 0) -> datetime:
-    return datetime(2030, 7, 1, hour, minute, tzinfo=timezone.utc)
+    return datetime(2030, 7, 1, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("preloaded", [False, True], ids=["from the database", "from loaded bookings"])
@@ -252,9 +252,9 @@ async def test_a_session_never_clashes_with_itself(db, preloaded):
 
 def form(desk, starts_at: datetime, **changes) -> SessionInput:
     values = dict(
-        title="Lesson planning", description="Planning lessons.", type=SessionType.PUBLIC, mentor_email=desk.mentor.email,
-        starts_at=starts_at, duration_minutes=60, recommended_for=["Teachers"], categories=["Communication"],
-        medium="English",
+        title="Lesson planning", description="Planning lessons.", type=SessionType.PUBLIC,
+        mentor_email=desk.mentor.email, starts_at=starts_at, duration_minutes=60,
+        recommended_for=["Teachers"], categories=["Communication"], medium="English",
     )  # fmt: skip
     values.update(changes)
     return SessionInput(**values)
@@ -321,8 +321,12 @@ async def test_saving_planned_sessions_takes_the_same_few_statements_for_2_or_30
     desk = await a_desk()
     directory = Directory(desk.org.id)
     await directory.preload(mentor_emails=[desk.mentor.email], mentee_emails=[desk.asha.email])
-    changes = [await plan_create(desk.manager, form(desk, at(10) + timedelta(days=d), invite_emails=[desk.asha.email]), directory, now=NOW)
-               for d in range(count)]  # fmt: skip
+    changes = [
+        await plan_create(
+            desk.manager, form(desk, at(10) + timedelta(days=d), invite_emails=[desk.asha.email]), directory, now=NOW
+        )
+        for d in range(count)
+    ]
     sql_statements.clear()
 
     for change in changes:
@@ -338,8 +342,8 @@ async def test_the_type_and_mentor_of_a_published_session_are_locked(db):
     session = await make_session(desk.org, desk.mentor, type=SessionType.PUBLIC)
 
     with pytest.raises(Refused) as refused:
-        await plan_update(desk.manager, session.id, SessionInput(type=SessionType.PRIVATE, mentor_email=desk.other_mentor.email),
-                          Directory(desk.org.id), now=NOW)  # fmt: skip
+        locked = SessionInput(type=SessionType.PRIVATE, mentor_email=desk.other_mentor.email)
+        await plan_update(desk.manager, session.id, locked, Directory(desk.org.id), now=NOW)
 
     assert [(e.field, e.code) for e in refused.value.errors] == [
         ("type", ErrorCode.LOCKED),
@@ -352,8 +356,8 @@ async def test_repeating_the_same_type_and_mentor_in_an_edit_is_no_change(db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, type=SessionType.PUBLIC)
 
-    change = await plan_update(desk.manager, session.id, SessionInput(type=SessionType.PUBLIC, mentor_email=desk.mentor.email.upper()),
-                               Directory(desk.org.id), now=NOW)  # fmt: skip
+    same = SessionInput(type=SessionType.PUBLIC, mentor_email=desk.mentor.email.upper())
+    change = await plan_update(desk.manager, session.id, same, Directory(desk.org.id), now=NOW)
 
     assert change.fields == set()
 

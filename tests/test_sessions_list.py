@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ query($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int! =
 }
 """
 
-BASE = datetime(2031, 3, 1, 4, 30, tzinfo=timezone.utc)
+BASE = datetime(2031, 3, 1, 4, 30, tzinfo=UTC)
 
 
 async def titles(graphql, **variables) -> list[str]:
@@ -196,7 +196,7 @@ async def sort_fixture():
         ("Cherry", BASE, mentees[:3], 1),
         ("apple", BASE + timedelta(days=1), (), 3),
     ]
-    for (title, starts_at, invited, days_ago), mentor in zip(specs, mentors):
+    for (title, starts_at, invited, days_ago), mentor in zip(specs, mentors, strict=True):
         session = await make_session(org, mentor, title=title, starts_at=starts_at, invited=tuple(invited))
         await Session.filter(id=session.id).update(created_at=utcnow() - timedelta(days=days_ago))
     return manager

@@ -41,12 +41,14 @@ from tortoise.transactions import in_transaction
 from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Action, Outcome, check_row, references
+from backend.db import column
 from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
 from backend.mail.outbox import queued_together
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import writing
+from backend.sessions.changes import Change
 from backend.sessions.directory import Directory
 
 log = logging.getLogger("backend.bulk_upload")
@@ -109,7 +111,7 @@ class Heartbeat:
             self.task.cancel()
 
 
-def _claimable(now) -> Q:
+def _claimable(now: datetime) -> Q:
     return Q(status=BulkUploadStatus.PENDING) | Q(status=BulkUploadStatus.RUNNING, lease_expires_at__lt=now)
 
 
@@ -129,11 +131,8 @@ async def claim(owner: str) -> BulkUpload | None:
 async def sessions_version(organization_id: int) -> datetime | None:
     """Changes whenever a session of the organisation is created or changed (each write sets updated_at):
     the newest updated_at, one probe of an index (migration 0004) however many sessions there are."""
-    newest = (
-        await Session.filter(organization_id=organization_id)
-        .order_by("-updated_at")
-        .limit(1)
-        .values_list("updated_at", flat=True)
+    newest = await column(
+        Session.filter(organization_id=organization_id).order_by("-updated_at").limit(1), "updated_at", datetime
     )
     return newest[0] if newest else None
 
@@ -170,7 +169,7 @@ class Job:
         table = parse.read_table(self.upload.content)
         self.id_position = table.id_position
         self.actor = await User.get(id=self.upload.uploader_id)
-        done = set(await BulkUploadRow.filter(upload_id=self.upload.id).values_list("row_number", flat=True))
+        done = set(await column(BulkUploadRow.filter(upload_id=self.upload.id), "row_number", int))
         if self.upload.dry_run:
             await self.check_all(table.rows, done)
         else:
@@ -198,11 +197,13 @@ class Job:
                     "Bulk upload %s: a batch was refused (%r); applying its rows one by one", self.upload.id, error
                 )
                 self.directory = None  # it imagined the refused batch
-                batch = [(row, None) for row in rows[start : start + max(len(batch), 1)]]
-                await self.apply_one_by_one([row for row, _ in batch])
-            else:  # committed: tell live subscribers about the sessions and the progress
-                await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
-                await self.report_progress(len(batch), now=True)
+                refused = rows[start : start + max(len(batch), 1)]
+                await self.apply_one_by_one(refused)
+                start += len(refused)
+                continue
+            # Committed: tell live subscribers about the sessions and the progress.
+            await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
+            await self.report_progress(len(batch), now=True)
             start += len(batch)
 
     async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
@@ -230,14 +231,17 @@ class Job:
         for row in rows:
             outcomes: list[Outcome] = []
 
-            async def plan(actor, directory):
+            async def plan(
+                actor: User, directory: Directory, row: parse.Row = row, outcomes: list[Outcome] = outcomes
+            ) -> Change:
                 outcomes.append(outcome := await check_row(actor, row, directory))
                 _mentor_told_at_the_end(outcome)
                 if outcome.errors:
                     raise Refused(outcome.errors)
+                assert outcome.change is not None  # a row without errors has its change
                 return outcome.change
 
-            async def record(change):
+            async def record(change: Change, row: parse.Row = row, outcomes: list[Outcome] = outcomes) -> None:
                 await self.record([(row, outcomes[-1])])
 
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from backend.bulk_upload import columns, messages
@@ -78,7 +79,7 @@ def decode(data: bytes, max_bytes: int) -> str:
                 byte=byte,
                 guess=bytes([byte]).decode("cp1252", "replace"),
             )
-        )
+        ) from None
     controls = sum(1 for c in text[:4000] if ord(c) < 32 and c not in "\t\r\n")
     if controls > len(text[:4000]) // 100:
         raise FileRefused(messages.FILE_BINARY)
@@ -106,7 +107,7 @@ def _check_width(text: str, separator: str) -> None:
         raise FileRefused(messages.HEADER_TOO_WIDE.format(count=f"{count:,}", limit=HEADER_MAX_COLUMNS))
 
 
-def _records(text: str, separator: str):
+def _records(text: str, separator: str) -> Iterator[list[str]]:
     """The cells of each CSV record."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     while True:
@@ -116,7 +117,7 @@ def _records(text: str, separator: str):
         except StopIteration:
             return
         except csv.Error:
-            raise FileRefused(messages.FILE_BAD_QUOTES.format(line=line))
+            raise FileRefused(messages.FILE_BAD_QUOTES.format(line=line)) from None
         yield cells
 
 
@@ -158,7 +159,7 @@ def _header_keys(header: list[str]) -> list[str | None]:
     return keys
 
 
-def _read_header(records) -> list[str]:
+def _read_header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
     for _, cells in records:
         if any(c.strip() for c in cells):
             header = [c.strip().lstrip("\ufeff") for c in cells]
@@ -187,7 +188,7 @@ def read_table(text: str) -> Table:
             continue
         extra = sum(1 for c in cells[width:] if c.strip())
         cells = (cells + [""] * width)[:width]
-        values = {key: _cell_value(cell) for key, cell in zip(table.keys, cells) if key}
+        values = {key: _cell_value(cell) for key, cell in zip(table.keys, cells, strict=True) if key}
         table.rows.append(Row(number=number, cells=cells, values=values, extra_cells=extra))
     return table
 

@@ -14,19 +14,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import Enum
-from zoneinfo import ZoneInfo
+from typing import TypeVar
 
 from backend.bulk_upload import columns, messages
 from backend.bulk_upload.parse import Row
 from backend.errors import ErrorCode, Refused, UserError, parse_id
 from backend.inputs import instant_problem
-from backend.models import MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, User
+from backend.models import SESSION_ZONES, MeetingPlatform, SessionStatus, SessionTimeZone, SessionType, User
 from backend.sessions import changes
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory, LoadedSession
 from backend.sessions.rules import MeetingInput, Problems, SessionInput, bounded
-
-ZONES = {SessionTimeZone.IST: ZoneInfo("Asia/Kolkata"), SessionTimeZone.UTC: ZoneInfo("UTC")}
 
 
 class Action(str, Enum):
@@ -76,6 +74,7 @@ ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?::00)?\s*(?:hrs?|hours)?\.?", re.IGNORECASE)
 MINUTES = re.compile(r"\d{1,6}")
 
+T = TypeVar("T")
 Plan = Callable[[User, Directory], Awaitable[Change]]
 
 
@@ -158,7 +157,7 @@ class Cells:
     def text(self, key: str) -> str | None:
         return self.row.value(key) or None
 
-    def choice(self, key: str, choices: dict, message: str):
+    def choice(self, key: str, choices: dict[str, T], message: str) -> T | None:
         text = self.row.value(key)
         if not text:
             return None
@@ -167,7 +166,7 @@ class Cells:
             self.problems.add(key, ErrorCode.INVALID, message.format(value=text))
         return found
 
-    def parsed(self, key: str, parse, message: str):
+    def parsed(self, key: str, parse: Callable[[str], T | None], message: str) -> T | None:
         text = self.row.value(key)
         if not text:
             return None
@@ -188,7 +187,8 @@ class Cells:
         if editing:
             if current is None:
                 return None, zone
-            local = current.model.starts_at.astimezone(ZONES[zone or current.model.time_zone])
+            shown_in = SESSION_ZONES[zone or current.model.time_zone]
+            local = current.model.starts_at.astimezone(shown_in)
             day, clock = day or local.date(), clock or local.time().replace(second=0, microsecond=0)
         elif len(given) < len(START_KEYS):
             missing = [columns.BY_KEY[k].name for k in START_KEYS if k not in given]
@@ -198,11 +198,14 @@ class Cells:
                 messages.ROW_START_INCOMPLETE.format(missing=" and ".join(missing)),
             )
             return None, zone
-        given = datetime.combine(day, clock, tzinfo=ZONES[zone or current.model.time_zone])
-        if problem := instant_problem(given):
+        else:
+            assert day is not None and clock is not None and zone is not None  # all three given and read
+            shown_in = SESSION_ZONES[zone]
+        local_start = datetime.combine(day, clock, tzinfo=shown_in)
+        if problem := instant_problem(local_start):
             self.problems.add("date", ErrorCode.INVALID, f"The start {problem}")
             return None, zone
-        instant = given.astimezone(UTC)
+        instant = local_start.astimezone(UTC)
         if current is not None and instant == current.model.starts_at.replace(second=0, microsecond=0):
             instant = current.model.starts_at  # the file shows minutes: the minute shown is the start as it is
         return instant, zone
@@ -277,16 +280,18 @@ def _action_and_id(row: Row, problems: Problems) -> tuple[Action | None, str, in
 async def read_row(row: Row, directory: Directory) -> Request:
     problems = Problems()
     action, label, session_id = _action_and_id(row, problems)
-    if action is None or (action != Action.CREATE and session_id is None):
+    if action is None:
+        return Request(label, session_id, None, problems.errors)
+    if action == Action.CREATE:
+        created = Cells(row, problems).session_input(None, editing=False)
+        return Request(
+            label, None, lambda actor, d: changes.plan_create(actor, created, d), problems.errors, row.value("mentor")
+        )
+    if session_id is None:  # an Edit or Delete row needs the ID; its problem is reported already
         return Request(label, session_id, None, problems.errors)
     if action == Action.DELETE:
         return Request(label, session_id, lambda actor, d: changes.plan_delete(actor, session_id, d), problems.errors)
     cells = Cells(row, problems)
-    if action == Action.CREATE:
-        data = cells.session_input(None, editing=False)
-        return Request(
-            label, None, lambda actor, d: changes.plan_create(actor, data, d), problems.errors, row.value("mentor")
-        )
     current = await directory.session(session_id, for_update=True)
     data = cells.session_input(current, editing=True)
     # A live session's details are fixed (R1) but its meeting may change (R2): a row that fills in only
@@ -300,7 +305,7 @@ async def read_row(row: Row, directory: Directory) -> Request:
 
 
 def _covered(error: UserError, problems: list[UserError]) -> bool:
-    return any(error.field in COVERS.get(p.field, ()) for p in problems)
+    return any(error.field in COVERS.get(p.field or "", ()) for p in problems)
 
 
 def trial_view(directory: Directory, request: Request) -> Directory:
@@ -308,9 +313,9 @@ def trial_view(directory: Directory, request: Request) -> Directory:
     row's change in it (a booking, new values of the session) without the real directory seeing it."""
     trial = copy.copy(directory)
     loaded = directory.sessions.get(request.session_id) if request.session_id else None
-    own = {}
-    mentor_ids = set()
-    if loaded is not None:
+    own: dict[int, LoadedSession | None] = {}
+    mentor_ids: set[int] = set()
+    if loaded is not None and request.session_id is not None:
         own[request.session_id] = LoadedSession(copy.copy(loaded.model), dict(loaded.labels), dict(loaded.attendees))
         mentor_ids.add(loaded.model.mentor_id)
     if mentor := directory.mentors_by_email.get(request.mentor_email.strip().lower()):

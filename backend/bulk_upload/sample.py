@@ -65,7 +65,9 @@ def sample_rows(today: date) -> list[dict[str, str]]:
             "action": "Edit",
             "id": "123",
             "title": "Lesson planning (new title)",
-            "description": "Edit row: the ID says which session. Filled cells replace its values; blank cells keep them.",
+            "description": (
+                "Edit row: the ID says which session. Filled cells replace its values; blank cells keep them."
+            ),
             "time": "18:00",
         },
         {"action": "Delete", "id": "124", "description": "Delete row: only Action and ID are read."},

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 from backend.bulk_upload import columns
-from backend.bulk_upload.rows import ZONES, Action
+from backend.bulk_upload.rows import Action
 from backend.csv_format import BOM, csv_line, local_date, local_time
 from backend.models import (
     PLATFORM_NAMES,
+    SESSION_ZONES,
     Attendance,
     AttendanceKind,
     LabelKind,
@@ -58,7 +59,7 @@ def edit_row(viewer: User, session: dict, labels: dict[LabelKind, list[str]], in
         return value if may_see(viewer, field, _Row(session), attends=False) else ""
 
     time_zone = SessionTimeZone(session["time_zone"])
-    zone = ZONES[time_zone]
+    zone = SESSION_ZONES[time_zone]
     cells = {
         "action": Action.EDIT.value,
         "id": session["id"],

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from tortoise import Tortoise
 
 from backend.csv_format import BOM, csv_line, local_date, local_time, safe_text, zone_label
+from backend.db import column
 from backend.downloads.bulk_edit import bulk_edit_rows
 from backend.downloads.http import csv_download, not_signed_in, signed_in
 from backend.errors import parse_id
@@ -210,7 +211,7 @@ async def sessions_csv(request: Request) -> Response:
         query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
     except listing.ListError as error:
         return PlainTextResponse(str(error), 400)
-    ids = await query.values_list("id", flat=True)
+    ids = await column(query, "id", int)
     if bulk:
         return csv_download(bulk_edit_rows(viewer, ids), "sessions-bulk-edit.csv")
     return csv_download(session_rows(list(ids)), "sessions.csv")

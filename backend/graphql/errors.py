@@ -7,7 +7,8 @@ from graphql import GraphQLError
 
 from backend import errors
 
-ErrorCode = strawberry.enum(errors.ErrorCode, description="What kind of refusal; clients branch on it.")
+strawberry.enum(errors.ErrorCode, description="What kind of refusal; clients branch on it.")
+ErrorCode = errors.ErrorCode
 
 
 @strawberry.type(description="One problem with a mutation's input: the field, a code, and a message for people.")

@@ -10,6 +10,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from backend import people
+from backend.db import column
 from backend.models import Attendance, LabelKind, SessionLabel, User
 
 
@@ -43,10 +44,8 @@ class Loaders:
 
     def attends(self, viewer_id: int) -> DataLoader[int, bool]:
         async def load(session_ids: Sequence[int]) -> list[bool]:
-            rows = await Attendance.filter(mentee_id=viewer_id, session_id__in=list(session_ids)).values_list(
-                "session_id", flat=True
-            )
-            attended = set(rows)
+            query = Attendance.filter(mentee_id=viewer_id, session_id__in=list(session_ids))
+            attended = set(await column(query, "session_id", int))
             return [i in attended for i in session_ids]
 
         return self._get(f"attends:{viewer_id}", load)

@@ -10,14 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
 from backend.mail.outbox import Attachment, Mail, enqueue_mails
-from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, SessionTimeZone, User
+from backend.models import PLATFORM_NAMES, SESSION_ZONES, MeetingPlatform, Session, SessionTimeZone, User
 from backend.sessions.visibility import SensitiveField, may_see, may_use_bulk_files
 from backend.settings import get_settings
 
-ZONES = {SessionTimeZone.IST: (ZoneInfo("Asia/Kolkata"), "IST"), SessionTimeZone.UTC: (ZoneInfo("UTC"), "UTC")}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -28,7 +26,8 @@ SIGNATURE = "SessionDesk"
 
 def session_time(session: Session, instant: datetime) -> str:
     """An instant as the session's people read it: "Tuesday 1 December 2026, 17:00 IST"."""
-    zone, label = ZONES[SessionTimeZone(session.time_zone)]
+    time_zone = SessionTimeZone(session.time_zone)
+    zone, label = SESSION_ZONES[time_zone], time_zone.value
     local = instant.astimezone(zone)
     return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M} {label}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -119,7 +119,7 @@ async def _write(rows: list[OutboxMessage]) -> None:
 
 
 @asynccontextmanager
-async def queued_together():
+async def queued_together() -> AsyncIterator[None]:
     """Mail queued inside the block goes into the outbox in one statement when the block ends (in the
     same transaction): a change of many sessions at once, such as a bulk upload's batch, queues thousands."""
     held: list[OutboxMessage] = []

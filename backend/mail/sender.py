@@ -274,9 +274,8 @@ async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: 
                 break
             try:
                 if transport is None:
-                    await asyncio.to_thread(
-                        lambda m=message: write_eml(render(m, settings, for_smtp=False), eml_path(m, settings))
-                    )
+                    content = await asyncio.to_thread(render, message, settings, for_smtp=False)
+                    await asyncio.to_thread(write_eml, content, eml_path(message, settings))
                 else:
                     data = await asyncio.to_thread(render, message, settings, for_smtp=True)
                     await transport.send(data, message.recipients)

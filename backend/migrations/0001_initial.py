@@ -1,6 +1,11 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
+from json import dumps, loads
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
 from backend.models import (
     AttendanceKind,
     BulkRowStatus,
@@ -11,10 +16,6 @@ from backend.models import (
     SessionTimeZone,
     SessionType,
 )
-from json import dumps, loads
-from tortoise.fields.base import OnDelete
-from tortoise import fields
-from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ describes the change as a `Change`, updating the `Directory` so later changes se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -58,6 +59,7 @@ class Change:
     """One planned change of one session."""
 
     loaded: LoadedSession
+    mentor: User  # who hosts the session, even if they lost the mentor role since
     created: bool = False
     deleted: bool = False
     fields: set[str] = field(default_factory=set)
@@ -68,7 +70,6 @@ class Change:
     rescheduled_from: datetime | None = None
     meeting_changed: bool = False
     expected_updated_at: datetime | None = None
-    mentor: User | None = None
     replaced_image: str = ""  # the image file to delete once the change is committed
     # A bulk upload tells each mentor of their new sessions in one mail when it finishes, not one by one.
     mentor_told_later: bool = False
@@ -144,11 +145,15 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
                 ErrorCode.REQUIRED,
                 "A private session is one-on-one mentoring; invite at least one mentee, or make it Public.",
             )
+    starts_at = data.starts_at
     timed = not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors)
-    ends_at = data.starts_at + timedelta(minutes=duration) if data.starts_at and duration and timed else None
-    if mentor and ends_at and not any(e.field in ("startsAt", "durationMinutes") for e in problems.errors):
-        await rules.check_booking(problems, directory, mentor, data.starts_at, ends_at, None)
+    ends_at = starts_at + timedelta(minutes=duration) if starts_at and duration and timed else None
+    if mentor and starts_at and ends_at:
+        await rules.check_booking(problems, directory, mentor, starts_at, ends_at, None)
     _refuse(problems)
+    # No problem reported means every required value was given and found.
+    assert mentor is not None and starts_at is not None and ends_at is not None and duration is not None
+    assert data.type is not None and invitees is not None
     session = Session(
         organization_id=directory.organization_id,
         mentor_id=mentor.id,
@@ -157,7 +162,7 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         description=details.description or "",
         type=data.type,
         status=SessionStatus.UPCOMING,
-        starts_at=data.starts_at,
+        starts_at=starts_at,
         ends_at=ends_at,
         duration_minutes=duration,
         time_zone=data.time_zone or SessionTimeZone.IST,
@@ -181,7 +186,13 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     return Change(loaded=loaded, created=True, labels_changed=True, invited=list(invitees), mentor=mentor)
 
 
-async def _editable(actor: User, session_id: int, directory: Directory, reason, notify: bool) -> Change:
+async def _editable(
+    actor: User,
+    session_id: int,
+    directory: Directory,
+    reason: Callable[[User, Session], str | None],
+    notify: bool,
+) -> Change:
     """A change of an existing session that the rule `reason` allows now."""
     loaded = await directory.session(session_id, for_update=True)
     # Only managers see every session; others must not learn that a session they cannot see exists.
@@ -214,7 +225,8 @@ async def plan_update(
         problems.add(
             "type",
             ErrorCode.LOCKED,
-            f"The type of a published session cannot change (it is {session.type.value.title()}); delete it and create a new one instead.",
+            f"The type of a published session cannot change (it is {session.type.value.title()}); "
+            "delete it and create a new one instead.",
         )
     if data.mentor_id is not None or (data.mentor_email or "").strip():
         named = await directory.mentor(id=data.mentor_id, email=data.mentor_email)
@@ -222,7 +234,8 @@ async def plan_update(
             problems.add(
                 "mentorId",
                 ErrorCode.LOCKED,
-                "The mentor of a published session cannot change; delete it and create a new session for the other mentor.",
+                "The mentor of a published session cannot change; "
+                "delete it and create a new session for the other mentor.",
             )
     details = await rules.clean_details(problems, data, directory, only_given=True)
     values: dict[str, object] = {
@@ -253,7 +266,7 @@ async def plan_update(
         values["seats_limit"] = data.seats_limit
     platform, link, passcode = rules.clean_meeting(problems, session, data.meeting, "meeting.")
     invited_now = loaded.people(AttendanceKind.INVITED)
-    invitees = invited_now
+    invitees: list[User] | None = invited_now
     if data.invite_emails is not None:
         invitees = await rules.check_invites(problems, directory, data.invite_emails, "inviteEmails")
     if invitees is not None:
@@ -300,6 +313,7 @@ async def plan_update(
             loaded.labels[kind] = new
             change.labels_changed = True
     if data.invite_emails is not None:
+        assert invitees is not None  # refused above otherwise
         _replace_invited(change, invitees)
     return change
 

@@ -9,7 +9,7 @@ only imagined), the directory is updated so each row sees the rows before it.
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -70,11 +70,11 @@ class Booking:
 class Directory:
     def __init__(self, organization_id: int) -> None:
         self.organization_id = organization_id
-        self.sessions: dict[int, LoadedSession | None] = {}
+        self.sessions: MutableMapping[int, LoadedSession | None] = {}
         self.mentors_by_id: dict[int, User | None] = {}
         self.mentors_by_email: dict[str, User | None] = {}
         self.mentees_by_email: dict[str, User | None] = {}
-        self.bookings: dict[int, list[Booking]] = {}  # mentor id → sorted bookings, when loaded
+        self.bookings: MutableMapping[int, list[Booking]] = {}  # mentor id → sorted bookings, when loaded
         # Bookings are loaded for this span only (None: all of them); a question outside it asks the database.
         self.booking_window: tuple[datetime, datetime] | None = None
         self.vocabularies: dict[VocabularyKind, list[str]] | None = None

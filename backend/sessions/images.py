@@ -54,11 +54,11 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
                         f"Resize it, or {REFUSED[0].lower()}{REFUSED[1:]}"
                     )
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format in ("JPEG", "MPO"):
-                    image.draft("RGB", (MAX_SIDE, MAX_SIDE))
-                image.load()
-                image = _upright(image)
+            with Image.open(io.BytesIO(data)) as opened:
+                if opened.format in ("JPEG", "MPO"):
+                    opened.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                opened.load()
+                image = _upright(opened)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(f"This file is not an image we can read. {REFUSED}") from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))

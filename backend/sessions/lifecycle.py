@@ -158,7 +158,9 @@ async def rate_session(mentee: User, session_id: int, stars: int) -> Rating:
                 session_id=session.id, mentee_id=mentee.id, mentor_id=session.mentor_id, stars=stars
             )
         except IntegrityError:
-            raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
+            raise _refused(
+                ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once."
+            ) from None
 
 
 class OverdueSessionCompleter(BackgroundWorker):

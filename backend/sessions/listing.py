@@ -7,9 +7,11 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Lower
@@ -162,9 +164,9 @@ def _matching(viewer: User, f: SessionFilter, search: Q | None) -> QuerySet[Sess
         query = query.filter(_with_label(LabelKind.RECOMMENDED_FOR, f.recommended_for))
     # SQLite compares instants as text, so a bound given in IST must be turned into UTC like the stored values.
     if f.starts_from:
-        query = query.filter(starts_at__gte=f.starts_from.astimezone(timezone.utc))
+        query = query.filter(starts_at__gte=f.starts_from.astimezone(UTC))
     if f.starts_to:
-        query = query.filter(starts_at__lte=f.starts_to.astimezone(timezone.utc))
+        query = query.filter(starts_at__lte=f.starts_to.astimezone(UTC))
     if search is not None:
         query = query.filter(search)
     return query
@@ -271,10 +273,15 @@ def _label_condition(f: SessionFilter, kind: LabelKind, session_column: str = "i
     if not values:
         return None
     ticked = SessionLabel.filter(kind=kind, value__in=values).values("session_id")
-    return Q(**{f"{session_column}__in": Subquery(ticked)})
+    condition: dict[str, Any] = {f"{session_column}__in": Subquery(ticked)}
+    return Q(**condition)
 
 
-def _all_of(conditions: list[Q | None]) -> Q:
+def _in(column: str, values: list[str]) -> dict[str, Any]:
+    return {f"{column}__in": values}
+
+
+def _all_of(conditions: Sequence[Q | None]) -> Q:
     found = [c for c in conditions if c is not None]
     return Q(*found) if found else Q()
 
@@ -311,7 +318,7 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
                 counts[column][values[column]] = counts[column].get(values[column], 0) + row["n"]
 
     # A label row counts when its session passes every checkbox group but the label's own kind.
-    session_ticks = [Q(**{f"session__{column}__in": sorted(ticked[column])}) for column in columns if ticked[column]]
+    session_ticks = [Q(**_in(f"session__{column}", sorted(ticked[column]))) for column in columns if ticked[column]]
     for_categories = _all_of(
         [Q(kind=LabelKind.CATEGORY), *session_ticks, _label_condition(f, LabelKind.RECOMMENDED_FOR, "session_id")]
     )

@@ -8,7 +8,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -185,7 +185,7 @@ def in_utc(instant: datetime | None) -> datetime | None:
     `check_start` to report."""
     if instant is None or instant.tzinfo is None or instant_problem(instant):
         return instant
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)
 
 
 # --- single fields ---------------------------------------------------------------------------------
@@ -409,7 +409,8 @@ def check_duration(problems: Problems, minutes: int) -> None:
         problems.add(
             "durationMinutes",
             ErrorCode.INVALID,
-            f"The duration {minutes} minutes is not allowed; enter whole minutes from {DURATION_MIN} to {DURATION_MAX}, for example 60.",
+            f"The duration {minutes} minutes is not allowed; "
+            f"enter whole minutes from {DURATION_MIN} to {DURATION_MAX}, for example 60.",
         )
 
 
@@ -424,7 +425,8 @@ def check_seats(problems: Problems, seats: int, taken: int) -> None:
         problems.add(
             "seatsLimit",
             ErrorCode.SEATS_FULL,
-            f"The seats limit {seats} is below the {taken} mentees already in the session; raise it or remove mentees first.",
+            f"The seats limit {seats} is below the {taken} mentees already in the session; "
+            "raise it or remove mentees first.",
         )
 
 
@@ -442,7 +444,8 @@ def check_meeting(
             problems.add(
                 f"{prefix}link",
                 ErrorCode.INVALID,
-                "BigBlueButton rooms are made when the session starts; leave the meeting link empty, or choose Google Meet or Zoom.",
+                "BigBlueButton rooms are made when the session starts; "
+                "leave the meeting link empty, or choose Google Meet or Zoom.",
             )
     elif not link:
         problems.add(

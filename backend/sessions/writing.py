@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from itertools import count
+from typing import Any
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
@@ -60,7 +61,7 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     for change in changes:
         _advance_calendar(change)
     created = [c for c in changes if c.created]
-    for change, new_id in zip(created, await _allocate_ids(len(created))):
+    for change, new_id in zip(created, await _allocate_ids(len(created)), strict=True):
         change.session.id = new_id
         change.session._custom_generated_pk = True
     if created:
@@ -133,7 +134,7 @@ _sqlite_writer = asyncio.Lock()
 
 
 @asynccontextmanager
-async def serialised():
+async def serialised() -> AsyncIterator[None]:
     """One transaction for a change. On SQLite, changes of this process also take turns, so the R4
     check and the write cannot interleave; on PostgreSQL the exclusion constraint settles races."""
     if get_settings().is_postgres:
@@ -157,10 +158,19 @@ RETRY_SQLSTATES = {"40P01", "40001"}
 ATTEMPTS = 3
 
 
-async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
-    """Plan and persist one change in its own transaction; refusals raise `Refused`. `then(change)`, if
-    given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
-    for attempt in count(1):
+async def apply(
+    plan: Callable[..., Awaitable[Change]],
+    actor: User,
+    *args: Any,
+    then: Callable[[Change], Awaitable[None]] | None = None,
+    **kwargs: Any,
+) -> Session:
+    """Plan and persist one change in its own transaction; refusals raise `Refused`. `plan` is called as
+    `plan(actor, *args, directory, **kwargs)`. `then(change)`, if given, runs in the same transaction
+    after the write (a bulk upload records the row's result there)."""
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             async with serialised():
                 directory = Directory(actor.organization_id)
@@ -175,7 +185,7 @@ async def apply(plan, actor: User, *args, then=None, **kwargs) -> Session:
                 raise Refused([UserError("startsAt", ErrorCode.MENTOR_BUSY, BOOKED_MEANWHILE)]) from error
             raise
         except ChangedMeanwhile:
-            raise Refused([UserError(None, ErrorCode.CONFLICT, CHANGED_MEANWHILE)])
+            raise Refused([UserError(None, ErrorCode.CONFLICT, CHANGED_MEANWHILE)]) from None
         except Exception as error:
             if getattr(error, "sqlstate", None) not in RETRY_SQLSTATES:
                 raise

@@ -7,7 +7,7 @@ import io
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -166,7 +166,7 @@ CREATE_SESSION = """mutation($input: CreateSessionInput!) {
 
 def free_start(days_ahead: int = 60) -> datetime:
     """A start (UTC) no other test uses."""
-    base = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=days_ahead)
     return base + timedelta(hours=3 * next(_slots))
 
 
@@ -227,8 +227,10 @@ async def accessibility_violations(page: Page) -> list[str]:
         await page.evaluate(AXE.read_text())
     result = await page.evaluate(
         """async () => {
-          const found = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-          return found.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+          const found = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+          const where = (v) => v.nodes.map((n) => n.target.join(' ')).join(', ');
+          return found.violations.map((v) => `${v.id}: ${v.help} — ${where(v)}`);
         }"""
     )
     return result

@@ -3,7 +3,7 @@ the Meeting link tab. Each test changes a session of its own (or a live one of t
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -63,7 +63,7 @@ async def test_edit_changes_title_and_time_shown_on_details_and_in_the_list(mana
     await expect(page.locator("#notice-area")).to_contain_text("are saved")
     saved = await session_of(api, session["id"])
     assert saved["title"] == new_title
-    assert datetime.fromisoformat(saved["startsAt"]) == new_start.astimezone(timezone.utc)
+    assert datetime.fromisoformat(saved["startsAt"]) == new_start.astimezone(UTC)
 
     await open_session_list(page, f"?search={new_title.split()[-1]}")
     shown = row(page, session["id"])
@@ -74,7 +74,7 @@ async def test_edit_changes_title_and_time_shown_on_details_and_in_the_list(mana
 async def test_a_time_typed_in_utc_is_saved_as_that_utc_instant(manager_page: Page, api: Api):
     page = manager_page
     session = await new_session(api)
-    start = (datetime.fromisoformat(session["startsAt"]) + timedelta(days=50)).astimezone(timezone.utc)
+    start = (datetime.fromisoformat(session["startsAt"]) + timedelta(days=50)).astimezone(UTC)
     await open_edit(page, session["id"])
 
     form = page.get_by_role("form", name="Session information")

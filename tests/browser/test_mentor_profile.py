@@ -46,7 +46,7 @@ async def test_mentor_name_in_the_list_opens_the_profile_with_rating_and_session
     await expect(page.locator("#rating-votes")).to_have_text(f"from {votes} vote{'s' if votes != 1 else ''}")
     breakdown = page.locator(".rating-breakdown tbody tr")
     await expect(breakdown).to_have_count(5)
-    for shown, count in zip(await breakdown.all(), mentor["rating"]["breakdown"]):
+    for shown, count in zip(await breakdown.all(), mentor["rating"]["breakdown"], strict=True):
         await expect(shown.locator("th")).to_have_text(
             f"{count['stars']} ★ {'star' if count['stars'] == 1 else 'stars'}"
         )

@@ -1,7 +1,7 @@
 """The Session Details page (session-details.js): every field, the actions, and the way to the mentees."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from playwright.async_api import Page, expect
@@ -64,7 +64,7 @@ async def test_a_session_held_in_utc_also_shows_its_own_time(manager_page: Page,
     main = page.locator("main")
     await expect(main).to_contain_text("Date and time (UTC, the session’s time zone)")
     await expect(main).to_contain_text(
-        datetime.fromisoformat(utc["startsAt"]).astimezone(timezone.utc).strftime("%d-%m-%Y %H:%M")
+        datetime.fromisoformat(utc["startsAt"]).astimezone(UTC).strftime("%d-%m-%Y %H:%M")
     )
     await expect(main).to_contain_text(ist(utc["startsAt"]))
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from backend.bulk_upload import columns, job
 from backend.models import Organization, User, utcnow
@@ -52,7 +52,7 @@ def day(days_ahead: int, zone_hours: float = 5.5) -> str:
 
 def instant(date: str, time: str, zone_hours: float = 5.5) -> datetime:
     local = datetime.strptime(f"{date} {time}", "%d-%m-%Y %H:%M")
-    return (local - timedelta(hours=zone_hours)).replace(tzinfo=timezone.utc)
+    return (local - timedelta(hours=zone_hours)).replace(tzinfo=UTC)
 
 
 def create(host: User, title: str = "Lesson planning", days_ahead: int = 10, time: str = "17:00", **cells) -> list[str]:

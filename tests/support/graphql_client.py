@@ -14,7 +14,7 @@ class GraphQLClient:
         self.http = http
         self.token: str | None = None
 
-    async def login(self, email: str, password: str = PASSWORD) -> "GraphQLClient":
+    async def login(self, email: str, password: str = PASSWORD) -> GraphQLClient:
         result = await self.execute(
             "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message } } }",
             {"e": email, "p": password},

@@ -4,7 +4,7 @@ of one organisation — shared by the tests of changing sessions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from backend.models import Organization, User, utcnow
 from tests.support.factories import make_org, make_user
@@ -71,7 +71,7 @@ def from_now(**delta: float) -> str:
 
 def as_utc(iso: str) -> str:
     """The same instant as the API shows it (UTC)."""
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).isoformat()
+    return datetime.fromisoformat(iso).astimezone(UTC).isoformat()
 
 
 def session_form(mentor: User, **changes) -> dict:

@@ -8,14 +8,19 @@ import strawberry
 
 from backend import models
 from backend.bulk_upload import results, uploads
+from backend.bulk_upload.parse import FILE_MESSAGE_MAX
+from backend.bulk_upload.rows import ROW_MESSAGE_MAX
 from backend.graphql.errors import BadArgument, UserError
 from backend.sessions.listing import ListError
+from backend.sessions.rules import bounded
 
-BulkUploadStatus = strawberry.enum(
+strawberry.enum(
     models.BulkUploadStatus,
     description="PENDING → RUNNING → COMPLETED; FAILED: the file as a whole was refused (message says why).",
 )
-BulkRowStatus = strawberry.enum(models.BulkRowStatus, description="VALID: applied (or, in a dry run, would be).")
+BulkUploadStatus = models.BulkUploadStatus
+strawberry.enum(models.BulkRowStatus, description="VALID: applied (or, in a dry run, would be).")
+BulkRowStatus = models.BulkRowStatus
 
 
 @strawberry.type(description="The outcome of one row of the file.")
@@ -29,13 +34,14 @@ class BulkUploadRow:
     )
 
     @classmethod
-    def from_model(cls, row: models.BulkUploadRow) -> "BulkUploadRow":
+    def from_model(cls, row: models.BulkUploadRow) -> BulkUploadRow:
         return cls(
             row_number=row.row_number,
             action=row.action,
             session_id=strawberry.ID(str(row.session_id)) if row.session_id else None,
             status=row.status,
-            message=row.message,
+            # Capped when returned as well as when stored: rows stored before the caps existed stay readable.
+            message=bounded(row.message, ROW_MESSAGE_MAX),
         )
 
 
@@ -53,7 +59,7 @@ class BulkUpload:
 
     @strawberry.field(description="Why the upload failed; null otherwise.")
     def message(self) -> str | None:
-        return self.model.message or None
+        return bounded(self.model.message, FILE_MESSAGE_MAX) if self.model.message else None
 
     @strawberry.field
     def file_name(self) -> str:
@@ -119,20 +125,23 @@ class BulkUploadPage:
     page: int
     page_size: int
 
-    @strawberry.field
-    def total_pages(self) -> int:
+    def _pages(self) -> int:
         return max(1, -(-self.total_count // self.page_size))
 
     @strawberry.field
+    def total_pages(self) -> int:
+        return self._pages()
+
+    @strawberry.field
     def has_next_page(self) -> bool:
-        return self.page < self.total_pages()
+        return self.page < self._pages()
 
     @strawberry.field
     def has_previous_page(self) -> bool:
         return self.page > 1
 
     @classmethod
-    def from_domain(cls, page: uploads.UploadPage) -> "BulkUploadPage":
+    def from_domain(cls, page: uploads.UploadPage) -> BulkUploadPage:
         return cls(
             items=[BulkUpload(model=u) for u in page.items],
             total_count=page.total_count,

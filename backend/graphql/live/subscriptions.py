@@ -14,6 +14,7 @@ from graphql import GraphQLError
 
 from backend import auth, events
 from backend.bulk_upload import uploads
+from backend.db import column
 from backend.graphql.bulk_upload.types import BulkUpload
 from backend.graphql.context import Info
 from backend.graphql.errors import require_id
@@ -73,7 +74,7 @@ async def _session_events(info: Info, event: events.SessionsChanged) -> list[Ses
     ids = list(event.session_ids)
     if event.kind == events.SessionEventKind.DELETED:
         # Told to those who could see the session before it was deleted.
-        seen = set(await visible_sessions(viewer, include_deleted=True).filter(id__in=ids).values_list("id", flat=True))
+        seen = set(await column(visible_sessions(viewer, include_deleted=True).filter(id__in=ids), "id", int))
         return [SessionEvent(kind=event.kind, session_id=strawberry.ID(str(i)), session=None) for i in ids if i in seen]
     found = {s.id: s for s in await visible_sessions(viewer).filter(id__in=ids)}
     info.context.loaders = Loaders()  # what the session's fields load is read afresh for each event

@@ -27,7 +27,7 @@ class BusyInterval:
     ends_at: datetime = strawberry.field(description="The session's end plus R4's gap.")
     session_id: strawberry.ID
     title: str
-    status: SessionStatus  # type: ignore[valid-type]
+    status: SessionStatus
     session_starts_at: datetime = strawberry.field(description="When the session itself starts.")
     session_ends_at: datetime = strawberry.field(description="When the session itself ends.")
 

@@ -4,6 +4,7 @@ back as a REQUIRED UserError naming the field, together with every other problem
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -83,7 +84,7 @@ class UpdateSessionInput:
         return session_input(self)
 
 
-def session_input(given: CreateSessionInput | UpdateSessionInput, **extra) -> SessionInput:
+def session_input(given: CreateSessionInput | UpdateSessionInput, **extra: Any) -> SessionInput:
     """The domain's input from the fields both mutations share (absent stays None: unchanged)."""
     shared = {name: getattr(given, name) for name in SHARED_FIELDS}
     return SessionInput(**shared, meeting=given.meeting.to_domain() if given.meeting else None, **extra)

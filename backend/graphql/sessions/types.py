@@ -10,21 +10,29 @@ import strawberry
 from backend import models
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument
+from backend.graphql.permissions import signed_in
 from backend.sessions import listing, rules
 from backend.sessions.visibility import SensitiveField, may_see
 
 if TYPE_CHECKING:
     from backend.graphql.mentors.types import MentorProfile
 
-SessionStatus = strawberry.enum(models.SessionStatus, description="UPCOMING → LIVE → COMPLETED")
-SessionType = strawberry.enum(models.SessionType)
-MeetingPlatform = strawberry.enum(models.MeetingPlatform)
-SessionTimeZone = strawberry.enum(models.SessionTimeZone, description="The zone a session is shown in to its people.")
-AttendanceKind = strawberry.enum(
-    models.AttendanceKind, description="ENROLLED: joined by themselves; INVITED: added by a manager."
-)
-SessionSortField = strawberry.enum(listing.SortField)
-SortDirection = strawberry.enum(listing.SortDirection)
+# The domain's enums are the GraphQL enums: strawberry.enum registers each class as it is (and returns
+# it), and the names below are plain aliases, so type checkers see the real classes.
+strawberry.enum(models.SessionStatus, description="UPCOMING → LIVE → COMPLETED")
+SessionStatus = models.SessionStatus
+strawberry.enum(models.SessionType)
+SessionType = models.SessionType
+strawberry.enum(models.MeetingPlatform)
+MeetingPlatform = models.MeetingPlatform
+strawberry.enum(models.SessionTimeZone, description="The zone a session is shown in to its people.")
+SessionTimeZone = models.SessionTimeZone
+strawberry.enum(models.AttendanceKind, description="ENROLLED: joined by themselves; INVITED: added by a manager.")
+AttendanceKind = models.AttendanceKind
+strawberry.enum(listing.SortField)
+SessionSortField = listing.SortField
+strawberry.enum(listing.SortDirection)
+SortDirection = listing.SortDirection
 
 
 @strawberry.input(description="Lists are OR within a field and AND across fields.")
@@ -127,7 +135,10 @@ class Session:
     async def _load_mentor(self, info: Info) -> MentorProfile:
         from backend.graphql.mentors.types import MentorProfile
 
-        return MentorProfile.of(await info.context.loaders.user.load(self.model.mentor_id))
+        mentor = await info.context.loaders.user.load(self.model.mentor_id)
+        if mentor is None:  # the mentor is a required foreign key, so this cannot happen
+            raise LookupError(f"Session {self.model.id} has no mentor {self.model.mentor_id}.")
+        return MentorProfile.of(mentor)
 
     @strawberry.field(description="Seats still free: seatsLimit − menteeCount.")
     def seats_left(self) -> int:
@@ -184,27 +195,27 @@ class Session:
 
     @strawberry.field(description="Whether the viewer may edit the details now (R1).")
     def can_edit(self, info: Info) -> bool:
-        return rules.edit_blocked_reason(info.context.viewer, self.model) is None
+        return rules.edit_blocked_reason(signed_in(info), self.model) is None
 
     @strawberry.field(description="Why the details cannot be edited now, or null.")
     def edit_blocked_reason(self, info: Info) -> str | None:
-        return rules.edit_blocked_reason(info.context.viewer, self.model)
+        return rules.edit_blocked_reason(signed_in(info), self.model)
 
     @strawberry.field(description="Whether the viewer may edit the meeting now (R2).")
     def can_edit_meeting(self, info: Info) -> bool:
-        return rules.meeting_edit_blocked_reason(info.context.viewer, self.model) is None
+        return rules.meeting_edit_blocked_reason(signed_in(info), self.model) is None
 
     @strawberry.field
     def meeting_edit_blocked_reason(self, info: Info) -> str | None:
-        return rules.meeting_edit_blocked_reason(info.context.viewer, self.model)
+        return rules.meeting_edit_blocked_reason(signed_in(info), self.model)
 
     @strawberry.field(description="Whether the viewer may delete the session now (R3).")
     def can_delete(self, info: Info) -> bool:
-        return rules.delete_blocked_reason(info.context.viewer, self.model) is None
+        return rules.delete_blocked_reason(signed_in(info), self.model) is None
 
     @strawberry.field
     def delete_blocked_reason(self, info: Info) -> str | None:
-        return rules.delete_blocked_reason(info.context.viewer, self.model)
+        return rules.delete_blocked_reason(signed_in(info), self.model)
 
 
 @strawberry.type

@@ -14,9 +14,10 @@ from backend.graphql.errors import UserError, user_errors
 from backend.graphql.permissions import signed_in
 from backend.models import VocabularyKind as VocabularyKindModel
 
-VocabularyKind = strawberry.enum(
+strawberry.enum(
     VocabularyKindModel, description="Which list of values: categories, “recommended for” values or mediums."
 )
+VocabularyKind = VocabularyKindModel  # the domain's enum is the GraphQL enum (see graphql/sessions/types.py)
 
 
 @strawberry.type(description="The organisation's lists of values, each in display order.")
