@@ -228,8 +228,10 @@ class ChangeLike(Protocol):
 
 MEETING_FIELDS = {"meeting_platform", "meeting_link", "meeting_passcode"}
 COUNT_FIELDS = {"enrolled_count", "invited_count", "mentee_count"}
-# Bookkeeping that follows other changes (the calendar SEQUENCE): it never decides an event's kind.
-FOLLOWING_FIELDS = {"calendar_sequence"}
+
+
+# Written along with a change, never a change of their own: the calendar SEQUENCE (mail/calendar.py).
+BOOKKEEPING_FIELDS = {"calendar_sequence"}
 
 
 def kind_of(change: ChangeLike) -> SessionEventKind | None:
@@ -238,7 +240,7 @@ def kind_of(change: ChangeLike) -> SessionEventKind | None:
         return SessionEventKind.CREATED
     if change.deleted:
         return SessionEventKind.DELETED
-    fields = change.fields - FOLLOWING_FIELDS
+    fields = change.fields - BOOKKEEPING_FIELDS
     if not fields and not change.labels_changed:
         return None
     if not change.labels_changed and fields <= MEETING_FIELDS:
