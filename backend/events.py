@@ -230,17 +230,22 @@ MEETING_FIELDS = {"meeting_platform", "meeting_link", "meeting_passcode"}
 COUNT_FIELDS = {"enrolled_count", "invited_count", "mentee_count"}
 
 
+# Written along with a change, never a change of their own: the calendar SEQUENCE (mail/calendar.py).
+BOOKKEEPING_FIELDS = {"calendar_sequence"}
+
+
 def kind_of(change: ChangeLike) -> SessionEventKind | None:
     """How a planned-and-written change reads to a subscriber; None when it changed nothing."""
     if change.created:
         return SessionEventKind.CREATED
     if change.deleted:
         return SessionEventKind.DELETED
-    if not change.fields and not change.labels_changed:
+    fields = change.fields - BOOKKEEPING_FIELDS
+    if not fields and not change.labels_changed:
         return None
-    if not change.labels_changed and change.fields <= MEETING_FIELDS:
+    if not change.labels_changed and fields <= MEETING_FIELDS:
         return SessionEventKind.MEETING_UPDATED
-    if not change.labels_changed and change.fields <= COUNT_FIELDS:
+    if not change.labels_changed and fields <= COUNT_FIELDS:
         return SessionEventKind.MENTEES_CHANGED
     return SessionEventKind.UPDATED
 

@@ -214,7 +214,7 @@ async def test_csv_rows_are_matched_to_the_lists_like_the_api(graphql, db):
 
 
 async def test_the_migration_starts_the_lists_from_the_values_in_use_merging_spellings(db):
-    migration = importlib.import_module("backend.migrations.0007_vocabularies")
+    migration = importlib.import_module("backend.migrations.0006_vocabularies")
     org = await Organization.create(name="Before lists")
     mentor = await make_user(org, "MENTOR")
     first = await make_session(org, mentor, categories=("Communication", "communication"), medium="English")
