@@ -5,6 +5,9 @@
 //   all", or ticking a Status sets `view=all`.
 // - A date range (From / To, DD-MM-YYYY, IST days) → `startsFrom` / `startsTo` in the URL as YYYY-MM-DD.
 // - A Mentor filter (managers search mentors by name) → `mentorIds`.
+// - How full a session is, as the Workspace overview's cards link to it: `menteeCountAtMost=N` (0: "No
+//   mentees yet") and `nearlyFull=true` (80% of the seats taken or more). No panel control sets them; they
+//   come with a link, show as chips and are removed like any filter.
 
 import { datePicker } from './date-picker.js';
 import { h } from './dom.js';
@@ -12,14 +15,21 @@ import { field } from './forms.js';
 import { peoplePicker } from './people-picker.js';
 import { parseDate } from './session-form.js';
 
-export const VIEW_KEYS = ['view', 'startsFrom', 'startsTo'];
+export const VIEW_KEYS = ['view', 'startsFrom', 'startsTo', 'menteeCountAtMost', 'nearlyFull'];
 export const UPCOMING_VIEW_TEXT = 'Upcoming and live, soonest first';
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The view part of the list's state, from a URL query. */
 export function readView(query) {
   const day = (key) => (ISO_DAY.test(query.get(key) || '') && parseDate(toShown(query.get(key))) ? query.get(key) : '');
-  return { allSessions: query.get('view') === 'all', startsFrom: day('startsFrom'), startsTo: day('startsTo') };
+  const atMost = query.get('menteeCountAtMost') || '';
+  return {
+    allSessions: query.get('view') === 'all',
+    startsFrom: day('startsFrom'),
+    startsTo: day('startsTo'),
+    menteeCountAtMost: /^\d{1,6}$/.test(atMost) ? String(Number(atMost)) : '',
+    nearlyFull: query.get('nearlyFull') === 'true',
+  };
 }
 
 /** Whether the "Upcoming and live" preset applies to `state` (a state from readListState). */
@@ -31,6 +41,8 @@ export function appendView(params, state) {
   if (state.view.allSessions) params.set('view', 'all');
   if (state.view.startsFrom) params.set('startsFrom', state.view.startsFrom);
   if (state.view.startsTo) params.set('startsTo', state.view.startsTo);
+  if (state.view.menteeCountAtMost) params.set('menteeCountAtMost', state.view.menteeCountAtMost);
+  if (state.view.nearlyFull) params.set('nearlyFull', 'true');
 }
 
 /** What the view adds to the API's SessionFilter (and to the downloads' query). */
@@ -39,6 +51,8 @@ export function viewFilter(state) {
   if (upcomingView(state)) filter.statuses = ['UPCOMING', 'LIVE'];
   if (state.view.startsFrom) filter.startsFrom = `${state.view.startsFrom}T00:00:00+05:30`;
   if (state.view.startsTo) filter.startsTo = `${state.view.startsTo}T23:59:59+05:30`;
+  if (state.view.menteeCountAtMost) filter.menteeCountAtMost = Number(state.view.menteeCountAtMost);
+  if (state.view.nearlyFull) filter.nearlyFull = true;
   return filter;
 }
 
@@ -62,11 +76,17 @@ export function viewChips(state) {
   }
   if (state.view.startsFrom) chips.push({ text: `From: ${toShown(state.view.startsFrom)}`, changes: { view: { ...state.view, startsFrom: '' } } });
   if (state.view.startsTo) chips.push({ text: `To: ${toShown(state.view.startsTo)}`, changes: { view: { ...state.view, startsTo: '' } } });
+  const atMost = state.view.menteeCountAtMost;
+  if (atMost) {
+    const text = atMost === '0' ? 'No mentees yet' : `Mentees: at most ${atMost}`;
+    chips.push({ text, changes: { view: { ...state.view, menteeCountAtMost: '' } } });
+  }
+  if (state.view.nearlyFull) chips.push({ text: 'Nearly full (80% of seats or more)', changes: { view: { ...state.view, nearlyFull: false } } });
   return chips;
 }
 
 /** The view once every filter is cleared: all sessions, no dates. */
-export const CLEARED_VIEW = { allSessions: true, startsFrom: '', startsTo: '' };
+export const CLEARED_VIEW = { allSessions: true, startsFrom: '', startsTo: '', menteeCountAtMost: '', nearlyFull: false };
 
 /**
  * The Filters panel's date range and Mentor controls. `read()` → { view, mentorIds, problems }, where

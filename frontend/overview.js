@@ -10,16 +10,19 @@ import { followSessionList } from './live.js';
 
 const IST = '+05:30';
 const LIST = '/workspace/sessions';
-// Nearly full: at least this share of the seats taken.
+// Nearly full: at least this share of the seats taken (the API's SessionFilter.nearlyFull says the same).
 const NEARLY_FULL = 0.8;
+// The two cards of how full sessions are, and the filtered list each links to: exactly the card's sessions.
+const NO_MENTEES_LIST = { statuses: 'UPCOMING', menteeCountAtMost: '0' };
+const NEARLY_FULL_LIST = { statuses: 'UPCOMING', nearlyFull: 'true' };
 
 const ITEM = 'id title status startsAt endsAt menteeCount seatsLimit seatsLeft mentor { id name }';
 const OVERVIEW_QUERY = `query Overview($todayFrom: DateTime!, $todayTo: DateTime!, $now: DateTime!, $weekTo: DateTime!, $withUploads: Boolean!) {
   live: sessions(filter: { statuses: [LIVE] }, pageSize: 20) { totalCount items { ${ITEM} meeting { platform link passcode } } }
   today: sessions(filter: { startsFrom: $todayFrom, startsTo: $todayTo }, pageSize: 20) { totalCount items { ${ITEM} } }
   week: sessions(filter: { statuses: [UPCOMING], startsFrom: $now, startsTo: $weekTo }, pageSize: 10) { totalCount items { ${ITEM} } }
-  empty: sessions(filter: { statuses: [UPCOMING] }, sort: { field: MENTEE_COUNT, direction: ASC }, pageSize: 20) { items { ${ITEM} } }
-  full: sessions(filter: { statuses: [UPCOMING] }, sort: { field: MENTEE_COUNT, direction: DESC }, pageSize: 50) { items { ${ITEM} } }
+  empty: sessions(filter: { statuses: [UPCOMING], menteeCountAtMost: 0 }, pageSize: 10) { totalCount items { ${ITEM} } }
+  full: sessions(filter: { statuses: [UPCOMING], nearlyFull: true }, pageSize: 10) { totalCount items { ${ITEM} } }
   uploads: bulkUploads(pageSize: 5) @include(if: $withUploads) {
     totalCount items { id fileName status dryRun totalRows validRows invalidRows createdAt resultCsvUrl }
   }
@@ -91,10 +94,9 @@ export function mountOverview(container, viewer) {
     }
     if (signal.aborted) return;
 
-    const noMentees = data.empty.items.filter((s) => s.menteeCount === 0);
-    const nearlyFull = data.full.items
-      .filter((s) => s.menteeCount >= Math.ceil(s.seatsLimit * NEARLY_FULL))
-      .sort((a, b) => a.seatsLeft - b.seatsLeft);
+    // Both cards show the first sessions of the list they link to, soonest first, as the list shows them.
+    const noMentees = data.empty.items;
+    const nearlyFull = data.full.items;
     const cards = [
       card({
         id: 'overview-live', title: 'Live now', count: data.live.totalCount,
@@ -115,17 +117,17 @@ export function mountOverview(container, viewer) {
         more: { href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }), text: 'The next 7 days in the list' },
       }),
       card({
-        id: 'overview-no-mentees', title: 'No mentees invited yet', count: null,
+        id: 'overview-no-mentees', title: 'No mentees invited yet', count: data.empty.totalCount,
         items: noMentees.slice(0, 10).map((s) => sessionItem(s)),
         empty: 'Every upcoming session has mentees.',
-        more: { href: listUrl({ statuses: 'UPCOMING', sort: 'MENTEE_COUNT', direction: 'ASC' }), text: 'Upcoming sessions, fewest mentees first' },
+        more: { href: listUrl(NO_MENTEES_LIST), text: 'All upcoming sessions without mentees in the list' },
       }),
       card({
-        id: 'overview-nearly-full', title: 'Nearly full', count: null,
+        id: 'overview-nearly-full', title: 'Nearly full', count: data.full.totalCount,
         items: nearlyFull.slice(0, 10).map((s) => sessionItem(s, h('span', { class: 'overview-meta' },
           `${s.menteeCount} of ${s.seatsLimit} seats taken${s.seatsLeft ? `, ${plural(s.seatsLeft, 'seat')} left` : ', full'}`))),
         empty: `No upcoming session has ${Math.round(NEARLY_FULL * 100)}% of its seats taken.`,
-        more: { href: listUrl({ statuses: 'UPCOMING', sort: 'MENTEE_COUNT', direction: 'DESC' }), text: 'Upcoming sessions, most mentees first' },
+        more: { href: listUrl(NEARLY_FULL_LIST), text: 'All nearly full upcoming sessions in the list' },
       }),
     ];
     if (data.uploads) {

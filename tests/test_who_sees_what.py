@@ -1,13 +1,15 @@
 """Who sees what, as one table: every role × every output channel × every sensitive field.
 
 The channels and fields come from backend/sessions/visibility.py (`OutputChannel`, `SensitiveField`); the
-table below must have a row for each, every app route, GraphQL Session field, mail and Session column
-must be accounted for, so a new output or a new sensitive field cannot be added without a row here.
+table below must have a row for each, every app route, GraphQL subscription, GraphQL Session field, mail and
+Session column must be accounted for, so a new output or a new sensitive field cannot be added without a row
+here.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import inspect
 import json
 from collections.abc import Awaitable, Callable
@@ -17,6 +19,8 @@ from enum import Enum
 
 import httpx
 import pytest
+from graphql import GraphQLList, GraphQLNamedType, GraphQLNonNull, GraphQLObjectType
+from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
 from backend import auth
@@ -33,7 +37,8 @@ from backend.sessions.visibility import (
 )
 from tests.support.bulk_upload import create, csv_bytes, row, upload
 from tests.support.factories import make_org, make_session, make_user
-from tests.support.session_requests import ist
+from tests.support.live_client import LiveClient, closed_code, served
+from tests.support.session_requests import CREATE, ist, session_form
 
 LINK = "https://zoom.us/j/7777777777"
 PASSCODE = "Passcode-4242"
@@ -66,6 +71,12 @@ SEES: dict[OutputChannel, dict[Role, frozenset[SensitiveField]]] = {
     OutputChannel.GRAPHQL: only(
         MANAGER=ALL, SESSION_MENTOR=ALL, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING
     ),  # other mentee: sees the public session, not its meeting or mentees
+    # What each role's open subscription receives when the session is renamed and its meeting changed: the
+    # same Session type; the other mentor and the other organisation's manager hear nothing of it, and a
+    # signed-out connection is refused.
+    OutputChannel.GRAPHQL_SESSION_EVENTS: only(
+        MANAGER=ALL, SESSION_MENTOR=ALL, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING
+    ),  # other mentee: hears of the public session's changes, without its meeting or mentees
     OutputChannel.SESSIONS_CSV: only(),  # no sensitive column at all
     OutputChannel.SESSIONS_BULK_CSV: only(MANAGER=ALL),  # others: 403
     OutputChannel.MENTEES_CSV: only(MANAGER=MENTEES, SESSION_MENTOR=MENTEES),  # others: 404
@@ -105,6 +116,13 @@ ROUTES: dict[str, OutputChannel | str] = {
     "/{path:path}": "the browser app's shell",
 }
 
+# Every subscription of the GraphQL schema: the channel it is, or why it carries no session field. One
+# whose type reaches the Session type must be a channel (checked below).
+SUBSCRIPTIONS: dict[str, OutputChannel | str] = {
+    "sessionEvents": OutputChannel.GRAPHQL_SESSION_EVENTS,
+    "bulkUploadProgress": "the viewer's own bulk upload (managers only): counts, row messages, result file link",
+}
+
 # Every mail the app writes.
 MAILS = {
     "notify_invited": OutputChannel.MAIL_INVITED,
@@ -140,6 +158,7 @@ class World:
     people: dict[Role, User]
     tokens: dict[Role, str]
     http: httpx.AsyncClient
+    app: Starlette | None = None
 
     def headers(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -158,7 +177,7 @@ class World:
         return [self.people[r] for r in (Role.INVITED_MENTEE, Role.ENROLLED_MENTEE) if r != role and r in self.people]
 
 
-async def a_world(http: httpx.AsyncClient, invited: bool = True) -> World:
+async def a_world(http: httpx.AsyncClient, invited: bool = True, app: Starlette | None = None) -> World:
     org, other_org = await make_org(), await make_org()
     people = {
         Role.MANAGER: await make_user(org, "MANAGER", name="Maya Manager", email="maya@example.test"),
@@ -181,7 +200,7 @@ async def a_world(http: httpx.AsyncClient, invited: bool = True) -> World:
     await Session.filter(id=session.id).update(meeting_link=LINK, meeting_passcode=PASSCODE)
     session = await Session.get(id=session.id)
     tokens = {role: await auth.issue_token(user) for role, user in people.items()}
-    return World(session, people, tokens, http)
+    return World(session, people, tokens, http, app)
 
 
 # --- how each channel is read as one role: everything it shows them, as text -----------------------
@@ -361,8 +380,58 @@ def read_mail(trigger: MailTrigger, invited_before: bool = True):
     return read
 
 
+SESSION_EVENTS = f"subscription {{ sessionEvents {{ kind sessionId session {{ title {SESSION_FIELDS} }} }} }}"
+
+
+async def mark(world: World, n: int, mentor_in_other_org: User) -> str:
+    """A change that every signed-in role hears of: a public session created for each mentor of the
+    organisation, and one in the other organisation. Its title tells a listener it is there."""
+    title = f"Marker {n}"
+    at = f"209{n}-01-01T10:00:00+05:30"
+    for mentor in (world.people[Role.SESSION_MENTOR], world.people[Role.OTHER_MENTOR], mentor_in_other_org):
+        creator = Role.OTHER_ORG_MANAGER if mentor is mentor_in_other_org else Role.MANAGER
+        body = await world.graphql(creator, CREATE, input=session_form(mentor, title=title, startsAt=at))
+        assert body["data"]["createSession"]["errors"] == [], body
+    return title
+
+
+async def heard_by_every_role(world: World) -> dict[Role, str]:
+    """Every signed-in role subscribes to sessionEvents over a real websocket; the session is renamed and
+    its meeting changed; each role's events about the session, as text. A signed-out connection is refused."""
+    assert world.app is not None
+    other_org_mentor = await make_user(await world.people[Role.OTHER_ORG_MANAGER].organization, "MENTOR")
+    heard: dict[Role, list[dict]] = {role: [] for role in world.tokens}
+    async with served(world.app) as base_url, contextlib.AsyncExitStack() as connections:
+        assert await closed_code(base_url, {}) == (4403, "Forbidden")
+        live = {
+            role: await connections.enter_async_context(LiveClient.connect(base_url, token))
+            for role, token in world.tokens.items()
+        }
+        subscribed = {role: await client.subscribe(SESSION_EVENTS) for role, client in live.items()}
+
+        async def listen_until(marker: str) -> None:
+            for role, client in live.items():
+                while (event := (await client.next(subscribed[role]))["sessionEvents"])["session"]["title"] != marker:
+                    if event["sessionId"] == str(world.session.id):
+                        heard[role].append(event)
+
+        # Every subscription is listening once it hears the first marker; the second ends what is read.
+        await listen_until(await mark(world, 1, other_org_mentor))
+        await rename(world)
+        await change_meeting(world)
+        await listen_until(await mark(world, 2, other_org_mentor))
+    return {role: json.dumps(heard.get(role, [])) for role in Role}
+
+
+async def read_session_events(world: World, role: Role) -> str:
+    if not hasattr(world, "events"):
+        world.events = await heard_by_every_role(world)  # type: ignore[attr-defined]
+    return world.events[role]  # type: ignore[attr-defined]
+
+
 READERS = {
     OutputChannel.GRAPHQL: read_graphql,
+    OutputChannel.GRAPHQL_SESSION_EVENTS: read_session_events,
     OutputChannel.SESSIONS_CSV: read_sessions_csv,
     OutputChannel.SESSIONS_BULK_CSV: read_bulk_csv,
     OutputChannel.MENTEES_CSV: read_mentees_csv,
@@ -396,9 +465,9 @@ def fields_in(text: str, world: World, role: Role) -> frozenset[SensitiveField]:
 
 
 @pytest.mark.parametrize("channel", list(OutputChannel), ids=lambda c: c.name)
-async def test_every_role_sees_exactly_what_the_table_says_in_every_channel(http, db, channel):
+async def test_every_role_sees_exactly_what_the_table_says_in_every_channel(app, http, db, channel):
     reader = READERS[channel]
-    world = await a_world(http, invited=getattr(reader, "invited_before", True))
+    world = await a_world(http, invited=getattr(reader, "invited_before", True), app=app)
     seen = {role: fields_in(await reader(world, role), world, role) for role in Role}
     expected = SEES[channel]
     assert seen == expected, {
@@ -426,6 +495,35 @@ def test_every_route_of_the_app_is_a_channel_or_carries_no_session_field(app):
     channels = {c for c in ROUTES.values() if isinstance(c, OutputChannel)}
     assert channels | {OutputChannel.SESSIONS_BULK_CSV} == {c for c in OutputChannel if "GET" in c.value} | {
         OutputChannel.GRAPHQL
+    }
+
+
+def _reaches(type_: object, name: str, seen: set[str] | None = None) -> bool:
+    """Whether a GraphQL type is, or has a field (at any depth) of, the named type."""
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    assert isinstance(type_, GraphQLNamedType)
+    seen = set() if seen is None else seen
+    if type_.name == name:
+        return True
+    if type_.name in seen or not isinstance(type_, GraphQLObjectType):
+        return False
+    seen.add(type_.name)
+    return any(_reaches(field.type, name, seen) for field in type_.fields.values())
+
+
+def test_every_subscription_is_a_channel_or_carries_no_session_field():
+    subscription = schema._schema.subscription_type
+    assert subscription is not None
+    names = set(subscription.fields)
+    assert names == set(SUBSCRIPTIONS), (
+        f"subscriptions without a row in SUBSCRIPTIONS: {sorted(names ^ set(SUBSCRIPTIONS))}"
+    )
+    for name, field in subscription.fields.items():
+        if _reaches(field.type, "Session"):
+            assert isinstance(SUBSCRIPTIONS[name], OutputChannel), f"{name} sends sessions: it needs a channel row"
+    assert {c for c in SUBSCRIPTIONS.values() if isinstance(c, OutputChannel)} == {
+        c for c in OutputChannel if c.value.startswith("GraphQL subscription")
     }
 
 

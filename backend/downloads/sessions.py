@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from enum import Enum
@@ -66,6 +67,25 @@ def _instant(request: Request, name: str) -> datetime | None:
     return listing.filter_instant(value, name, as_sent=raw)
 
 
+def _whole_number(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or not raw.strip():
+        return None
+    if not re.fullmatch(r"[0-9]{1,10}", raw.strip()):
+        raise listing.ListError(f"{name} {raw!r} is not a whole number; give one such as 0 or 5.")
+    return int(raw)
+
+
+def _boolean(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None or not raw.strip():
+        return None
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise listing.ListError(f"{name} {raw!r} is neither true nor false; give one of the two.")
+    return value == "true"
+
+
 def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None, listing.SessionSort]:
     """The download's query parameters, which mirror the GraphQL SessionFilter (lists repeated) and are
     checked by the same code with the same messages; raises listing.ListError."""
@@ -80,6 +100,8 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
         mentor_ids=[listing.filter_mentor_id(raw, "mentorIds") for raw in params.getlist("mentorIds")],
         starts_from=_instant(request, "startsFrom"),
         starts_to=_instant(request, "startsTo"),
+        mentee_count_at_most=_whole_number(request, "menteeCountAtMost"),
+        nearly_full=_boolean(request, "nearlyFull"),
     )
     sort_fields = _enum_values(request, "sort", listing.SortField) or [listing.SortField.START_TIME]
     directions = _enum_values(request, "direction", listing.SortDirection) or [listing.SortDirection.ASC]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
@@ -64,8 +64,16 @@ class SessionFilter:
     mentor_ids: list[int] = field(default_factory=list)
     starts_from: datetime | None = None
     starts_to: datetime | None = None
+    # Sessions with at most this many mentees (invited plus enrolled); 0: none invited or enrolled yet.
+    mentee_count_at_most: int | None = None
+    # True: only sessions with NEARLY_FULL_SHARE of their seats taken or more (full ones too); False: only
+    # the others; None: either.
+    nearly_full: bool | None = None
 
     def __post_init__(self) -> None:
+        if self.mentee_count_at_most is not None and not 0 <= self.mentee_count_at_most <= INT_MAX:
+            given = self.mentee_count_at_most
+            raise ListError(f"menteeCountAtMost must be a whole number from 0 to {INT_MAX:,}; you gave {given:,}.")
         # A filter of 100,000 values would be one enormous IN (...): refused at the cost of counting it.
         for name in ("statuses", "types", "platforms", "categories", "recommended_for", "mediums", "mentor_ids"):
             count = len(getattr(self, name))
@@ -84,6 +92,9 @@ class SessionSort:
 
 FILTER_VALUES_MAX = 100
 SEARCH_MAX = 200
+INT_MAX = 2**31 - 1
+# "Nearly full", as the Workspace overview says it: at least 4/5 (80%) of the seats taken.
+NEARLY_FULL_SHARE = (4, 5)
 
 
 class ListError(ValueError):
@@ -167,6 +178,14 @@ def _matching(viewer: User, f: SessionFilter, search: Q | None) -> QuerySet[Sess
         query = query.filter(starts_at__gte=f.starts_from.astimezone(UTC))
     if f.starts_to:
         query = query.filter(starts_at__lte=f.starts_to.astimezone(UTC))
+    if f.mentee_count_at_most is not None:
+        query = query.filter(mentee_count__lte=f.mentee_count_at_most)
+    if f.nearly_full is not None:
+        # mentee_count / seats_limit >= 4/5, in whole numbers on both databases: 5 × mentees >= 4 × seats.
+        taken, of = NEARLY_FULL_SHARE
+        query = query.annotate(taken_share=F("mentee_count") * of)
+        seats = F("seats_limit") * taken
+        query = query.filter(taken_share__gte=seats) if f.nearly_full else query.filter(taken_share__lt=seats)
     if search is not None:
         query = query.filter(search)
     return query

@@ -68,7 +68,8 @@ class OutputChannel(Enum):
     """Every way session data leaves the app. Adding one here (or a route, a GraphQL field or a mail that is
     not mapped to one) fails the who-sees-what test until it has its rows."""
 
-    GRAPHQL = "GraphQL Session type (session, sessions, mentor.sessions, mutation payloads, sessionEvents)"
+    GRAPHQL = "GraphQL Session type (session, sessions, mentor.sessions, mutation payloads)"
+    GRAPHQL_SESSION_EVENTS = "GraphQL subscription sessionEvents (graphql-transport-ws on /graphql)"
     SESSIONS_CSV = "GET /exports/sessions.csv"
     SESSIONS_BULK_CSV = "GET /exports/sessions.csv?format=bulk"
     MENTEES_CSV = "GET /exports/sessions/{id}/mentees.csv"

@@ -9,7 +9,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
-from tests.browser.screens import IST, Api, free_start, new_session, people, row, unique_title
+from tests.browser.screens import (
+    IST,
+    Api,
+    api_sessions,
+    chip,
+    free_start,
+    list_loaded,
+    new_session,
+    people,
+    range_text,
+    row,
+    shown_ids,
+    unique_title,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -209,3 +222,80 @@ async def test_a_dropped_live_connection_comes_back_and_the_list_catches_up(mana
 
     await live_on(page)
     await expect(row(page, session["id"])).to_contain_text(renamed)
+
+
+async def soon_session(api: Api, title: str, minutes: int, **fields) -> dict:
+    """An upcoming session starting in a few minutes (first on the list), with whichever mentor is free."""
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=minutes)
+    for mentor in await people(api, "Mentors"):
+        form = {
+            "title": title,
+            "description": "Starts soon.",
+            "type": "PUBLIC",
+            "mentorId": mentor["id"],
+            "startsAt": start.isoformat(),
+            "durationMinutes": 30,
+            "recommendedFor": ["Teachers"],
+            "categories": ["Communication"],
+            "medium": "English",
+            **fields,
+        }
+        created = (await api(CREATE, {"input": form}))["createSession"]
+        if not created["errors"]:
+            return {"id": created["session"]["id"], "mentor": mentor}
+    raise AssertionError(f"No demo mentor is free in {minutes} minutes")
+
+
+@pytest.mark.parametrize(
+    "card,link,url_part,chip_text,session_filter",
+    [
+        (
+            "#overview-no-mentees",
+            "All upcoming sessions without mentees in the list",
+            "menteeCountAtMost=0",
+            "No mentees yet",
+            {"statuses": ["UPCOMING"], "menteeCountAtMost": 0},
+        ),
+        (
+            "#overview-nearly-full",
+            "All nearly full upcoming sessions in the list",
+            "nearlyFull=true",
+            "Nearly full (80% of seats or more)",
+            {"statuses": ["UPCOMING"], "nearlyFull": True},
+        ),
+    ],
+)
+async def test_an_overview_card_of_how_full_sessions_are_opens_exactly_its_sessions_in_the_list(
+    manager_page: Page, api: Api, card: str, link: str, url_part: str, chip_text: str, session_filter: dict
+):
+    page = manager_page
+    emails = [m["email"] for m in await people(api, "Mentees")][:4]
+    empty = await soon_session(api, unique_title("Nobody yet"), 7)
+    full = await soon_session(api, unique_title("Four of five"), 9, seatsLimit=5, inviteEmails=emails)
+    mine = empty if "menteeCountAtMost" in session_filter else full
+    expected = await api_sessions(api, page_size=10, filter=session_filter)
+    everything = await api_sessions(api, page_size=10, filter={"statuses": ["UPCOMING"]})
+    assert 0 < expected["totalCount"] < everything["totalCount"]
+    assert mine["id"] in [s["id"] for s in expected["items"]]
+    other = full if mine is empty else empty
+    assert other["id"] not in [s["id"] for s in expected["items"]]
+
+    await page.goto("/workspace")
+    shown = page.locator(card)
+    await expect(shown.locator(f'li[data-session-id="{mine["id"]}"]')).to_be_visible()
+    await expect(shown.locator(".overview-count")).to_have_text(str(expected["totalCount"]))
+    await shown.get_by_role("link", name=link).click()
+    await list_loaded(page)
+    await expect(page).to_have_url(re.compile(rf"/workspace/sessions\?.*{url_part}"))
+    await expect(chip(page, re.compile("^" + re.escape(chip_text)))).to_be_visible()
+    await expect(range_text(page)).to_have_text(f"1–{min(10, expected['totalCount'])} of {expected['totalCount']}")
+    assert await shown_ids(page) == [s["id"] for s in expected["items"]]
+
+    # The chip removes the filter: every upcoming session again, and the URL says so.
+    await chip(page, re.compile("^" + re.escape(chip_text))).click()
+    await list_loaded(page)
+    await expect(range_text(page)).to_have_text(f"1–10 of {everything['totalCount']}")
+    assert url_part not in page.url
+    await page.go_back()
+    await list_loaded(page)
+    await expect(range_text(page)).to_have_text(re.compile(rf"of {expected['totalCount']}$"))

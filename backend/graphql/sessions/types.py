@@ -46,6 +46,17 @@ class SessionFilter:
     mentor_ids: list[strawberry.ID] | None = None
     starts_from: datetime | None = None
     starts_to: datetime | None = None
+    mentee_count_at_most: int | None = strawberry.field(
+        default=None,
+        description="Sessions with at most this many mentees (invited plus enrolled); 0: no mentees yet.",
+    )
+    nearly_full: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: sessions with 80% of their seats taken or more (full ones too), as the Workspace overview "
+            "says nearly full; false: the others."
+        ),
+    )
 
 
 @strawberry.input
@@ -285,6 +296,8 @@ def to_domain_filter(filter: SessionFilter | None) -> listing.SessionFilter:
             mentor_ids=[listing.filter_mentor_id(i, "mentorIds entry") for i in filter.mentor_ids or []],
             starts_from=listing.filter_instant(filter.starts_from, "filter.startsFrom"),
             starts_to=listing.filter_instant(filter.starts_to, "filter.startsTo"),
+            mentee_count_at_most=filter.mentee_count_at_most,
+            nearly_full=filter.nearly_full,
         )
     except listing.ListError as error:
         raise BadArgument(str(error)) from error
