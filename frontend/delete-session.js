@@ -4,6 +4,7 @@
 
 import { graphql } from './graphql.js';
 import { fill, h } from './dom.js';
+import { deletingHere } from './live.js';
 import { navigate } from './router.js';
 import { formatDateTime, plural } from './format.js';
 import { announce } from './notice.js';
@@ -48,6 +49,7 @@ export function confirmDelete(session, { button, reload } = {}) {
     cancel.disabled = true;
     yes.textContent = 'Deleting…';
     try {
+      deletingHere(session.id);
       const { deleteSession } = await graphql(DELETE, { id: session.id, notify: notify.checked });
       if (deleteSession.errors.length) {
         fill(problem, h('p', {}, deleteSession.errors.map((e) => e.message).join(' ')));

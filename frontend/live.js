@@ -189,6 +189,14 @@ export function followBulkUpload(id, fields, signal, progress) {
   });
 }
 
+// Sessions deleted from this page: their deletion is told by whoever deleted them, not again by the list.
+const deletedHere = new Set();
+
+/** Say that this page is deleting session `id` (before asking the server, whose event may come first). */
+export function deletingHere(id) {
+  deletedHere.add(String(id));
+}
+
 /**
  * Keep a list of sessions current: `reload()` runs (at most every 1.5 s, a moment after a burst of
  * events) after any change the viewer may see — a session may have joined or left the list — and after
@@ -205,7 +213,7 @@ export function followSessionList(container, reload) {
   const stopEvents = onSessionEvent((event) => {
     if (event.kind === 'DELETED') {
       const row = container.querySelector(`[data-session-id="${CSS.escape(event.sessionId)}"]`);
-      if (row) {
+      if (row && !deletedHere.has(event.sessionId)) {
         const title = row.querySelector('.session-title');
         const name = title ? `“${title.textContent.trim()}”` : `Session ${event.sessionId}`;
         announce(`${name} (ID ${event.sessionId}) was deleted and has left the list.`);
