@@ -110,10 +110,10 @@ CALENDAR_DETAILS = (("title", "title"), ("time_zone", "time zone"))
 async def _queue_emails(changes: list[Change]) -> None:
     for change in changes:
         session, mentor = change.session, change.mentor
-        if change.created and not change.mentor_told_later:
-            await notifications.notify_assigned(session, mentor)
         if not change.notify:
             continue
+        if change.created and not change.mentor_told_later:
+            await notifications.notify_assigned(session, mentor)
         # Newly invited mentees get the invitation, which already tells the new time and meeting.
         everyone = [u for u in change.loaded.people() if u not in change.invited]
         if change.invited:
