@@ -234,7 +234,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             MailSender(settings),
             BulkUploadRunner(),
             OverdueSessionCompleter(),
-            auth.SignInHousekeeper(),
             Housekeeper(settings),
             ReminderSender(settings),
         ]

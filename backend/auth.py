@@ -17,7 +17,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
 
 from backend import throttle
-from backend.background import BackgroundWorker
 from backend.errors import ErrorCode, Refused, UserError
 from backend.inputs import control_character_problem
 from backend.models import AuthToken, User, utcnow
@@ -140,18 +139,3 @@ async def request_user(request: HTTPConnection) -> User | None:
 async def purge_expired_tokens(now: datetime | None = None) -> int:
     """Delete sign-ins past their expiry; the number deleted."""
     return await AuthToken.filter(expires_at__lte=now or utcnow()).delete()
-
-
-class SignInHousekeeper(BackgroundWorker):
-    """Deletes expired tokens and sign-in failures too old to count, every few minutes."""
-
-    name = "sign-in housekeeping"
-    poll_seconds = 300.0
-
-    async def run_pass(self) -> str | None:
-        now = utcnow()
-        tokens = await purge_expired_tokens(now)
-        failures = await throttle.forget_old(now)
-        if not tokens and not failures:
-            return None
-        return f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)"

@@ -1,15 +1,19 @@
-"""Deleting what is kept only for a while: sent mail after MAIL_KEEP_DAYS, and the stored file and
-result rows of finished bulk uploads after BULK_KEEP_DAYS. Every app process runs it; the deletes are
+"""Deleting what is kept only for a while: expired sign-in tokens and sign-in failures too old to count,
+sent mail after MAIL_KEEP_DAYS, and the stored file and result rows of finished bulk uploads after
+BULK_KEEP_DAYS. Every app process runs it; the deletes are
 idempotent, so it does not matter which process does a pass."""
 
 from __future__ import annotations
 
+from backend import throttle
+from backend.auth import purge_expired_tokens
 from backend.background import BackgroundWorker
 from backend.bulk_upload.pruning import prune_finished
 from backend.mail.maintenance import prune_sent
+from backend.models import utcnow
 from backend.settings import Settings
 
-POLL_SECONDS = 3600.0
+POLL_SECONDS = 300.0
 
 
 class Housekeeper(BackgroundWorker):
@@ -21,11 +25,17 @@ class Housekeeper(BackgroundWorker):
         self.settings = settings
 
     async def run_pass(self) -> str | None:
+        now = utcnow()
+        tokens = await purge_expired_tokens(now)
+        failures = await throttle.forget_old(now)
         mails = await prune_sent(self.settings.mail_keep_days)
         uploads = await prune_finished(self.settings.bulk_keep_days)
-        if not mails and not uploads:
-            return None
-        return (
-            f"deleted {mails} sent message(s) older than {self.settings.mail_keep_days} days; "
-            f"pruned {uploads} bulk upload(s) finished over {self.settings.bulk_keep_days} days ago"
-        )
+        done = []
+        if tokens or failures:
+            done.append(f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)")
+        if mails or uploads:
+            done.append(
+                f"deleted {mails} sent message(s) older than {self.settings.mail_keep_days} days; "
+                f"pruned {uploads} bulk upload(s) finished over {self.settings.bulk_keep_days} days ago"
+            )
+        return "; ".join(done) or None

@@ -21,8 +21,9 @@ from argon2 import PasswordHasher
 
 from backend import auth, throttle
 from backend.app import create_app
-from backend.auth import COOKIE_NAME, SignInHousekeeper
+from backend.auth import COOKIE_NAME
 from backend.cli import proxy_options
+from backend.housekeeping import Housekeeper
 from backend.models import AuthToken, SignInFailure, User, utcnow
 from backend.settings import DEFAULT_SECRET_KEY, load_settings, secret_key_problem
 from tests.support.factories import PASSWORD, make_org, make_user
@@ -223,7 +224,7 @@ async def test_the_background_worker_deletes_expired_sign_ins_and_old_failures(h
     await SignInFailure.create(email=user.email, client_address="x", failed_at=now - timedelta(days=2))
     recent = await SignInFailure.create(email=user.email, client_address="x", failed_at=now - timedelta(hours=1))
 
-    await SignInHousekeeper().run_pass()
+    await Housekeeper(db).run_pass()
 
     assert await AuthToken.filter(token_hash="e" * 64).count() == 0
     assert await AuthToken.filter(user_id=user.id).count() == 1
