@@ -12,6 +12,7 @@ from backend.inputs import first_control_character
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, User, utcnow
 from backend.sessions import rules
 from backend.sessions.listing import check_paging
+from backend.sessions.visibility import may_use_bulk_files
 from backend.settings import get_settings
 
 FILENAME_MAX = 255
@@ -29,7 +30,7 @@ async def submit(
 ) -> tuple[BulkUpload | None, list[UserError]]:
     """A checked file, stored and handed to the job runner; a refused one stored as FAILED with its
     message (so it shows in the history) and the message returned."""
-    if not uploader.is_manager:
+    if not may_use_bulk_files(uploader):
         return None, [UserError(None, ErrorCode.PERMISSION_DENIED, rules.NOT_A_MANAGER)]
     settings = get_settings()
     upload = BulkUpload(
