@@ -280,7 +280,7 @@ class OutboxMessage(Model):
     html_body = fields.TextField(default="")
     attachments: list[dict[str, str]] = fields.JSONField(
         default=list
-    )  # [{"filename", "content_type", "content_base64"}]
+    )  # [{"filename", "content_type", "content_base64"} or {"filename", "content_type", "calendar_event"}]
     created_at = fields.DatetimeField(auto_now_add=True)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()

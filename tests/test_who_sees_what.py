@@ -8,7 +8,6 @@ here.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import inspect
 import json
@@ -27,6 +26,7 @@ from backend import auth
 from backend.bulk_upload import job
 from backend.graphql.schema import schema
 from backend.mail import notifications, reminders
+from backend.mail.outbox import part_from_json
 from backend.models import MeetingPlatform, OutboxMessage, Session, SessionType, User
 from backend.sessions.visibility import (
     BULK_FILES_FOR_MANAGERS,
@@ -373,7 +373,7 @@ def read_mail(trigger: MailTrigger, invited_before: bool = True):
         for message in world.mail:  # type: ignore[attr-defined]
             if person is not None and person.email in message.recipients:
                 texts += [message.subject, message.text_body, message.html_body]
-                texts += [base64.b64decode(a["content_base64"]).decode() for a in message.attachments]
+                texts += [part_from_json(a).content.decode() for a in message.attachments]
         return "\n".join(texts)
 
     read.invited_before = invited_before  # type: ignore[attr-defined]

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from backend.mail.outbox import Attachment
+from backend.mail.outbox import Part
 from backend.models import PLATFORM_NAMES, MeetingPlatform, Session, User, utcnow
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Organizer:
     email: str
 
     @classmethod
+    @cache  # one setting: parsed once, not for every mail
     def from_mail_from(cls, mail_from: str) -> Organizer:
         name, address = parseaddr(mail_from)
         return cls(name or "SessionDesk", address or "no-reply@sessiondesk.local")
@@ -73,6 +75,123 @@ def _location(meeting: MeetingShown) -> tuple[str | None, str | None]:
     return link, link
 
 
+@dataclass(frozen=True)
+class EventFacts:
+    """What one event of a session says, in plain values: cheap to take when a mail is queued, stored with
+    it (JSON), and made into iCalendar text only when the mail is built, in the sender's worker thread."""
+
+    uid: str
+    sequence: int
+    stamp: datetime
+    start: datetime
+    end: datetime
+    summary: str
+    status: str
+    description: str
+    location: str | None
+    url: str | None
+    organizer_email: str
+    organizer_name: str
+    # (email, name, role) of the person the event is addressed to; None in a feed
+    attendee: tuple[str, str, str] | None
+
+    def to_json(self) -> dict:
+        stored = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        stored.update(stamp=self.stamp.isoformat(), start=self.start.isoformat(), end=self.end.isoformat())
+        stored["attendee"] = list(self.attendee) if self.attendee else None
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: dict) -> EventFacts:
+        return cls(
+            **{
+                **stored,
+                "stamp": datetime.fromisoformat(stored["stamp"]),
+                "start": datetime.fromisoformat(stored["start"]),
+                "end": datetime.fromisoformat(stored["end"]),
+                "attendee": tuple(stored["attendee"]) if stored["attendee"] else None,
+            }
+        )
+
+
+def event_facts(
+    session: Session,
+    organizer: Organizer,
+    *,
+    attendee: User | None,
+    mentor: User | None,
+    meeting: MeetingShown | None,
+    cancelled: bool = False,
+    stamp: datetime | None = None,
+) -> EventFacts:
+    """One session as an event. `attendee` is the person the event is addressed to (None in a feed);
+    `meeting` is the meeting as that person may see it (`MeetingShown.to`), None for none."""
+    from backend.mail.notifications import session_page
+
+    lines = [_zone_line(session)]
+    if mentor is not None:
+        lines.append(f"Mentor: {mentor.name}")
+    location = url = None
+    if meeting is not None and not cancelled:
+        location, url = _location(meeting)
+        lines.append(f"Meeting: {location or PLATFORM_NAMES[meeting.platform]}")
+        if meeting.passcode:
+            lines.append(f"Passcode: {meeting.passcode}")
+    if page := session_page(session):
+        lines.append(f"In SessionDesk: {page}")
+    if session.description:
+        lines += ["", session.description]
+    return EventFacts(
+        uid=session_uid(session, organizer),
+        sequence=session.calendar_sequence,
+        stamp=stamp or utcnow(),
+        start=session.starts_at,
+        end=session.ends_at,
+        summary=session.title,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        description="\n".join(lines),
+        location=location,
+        url=url,
+        organizer_email=organizer.email,
+        organizer_name=organizer.name,
+        attendee=(
+            (attendee.email, attendee.name, "CHAIR" if attendee.id == session.mentor_id else "REQ-PARTICIPANT")
+            if attendee is not None
+            else None
+        ),
+    )
+
+
+def event_of(facts: EventFacts) -> Event:
+    """The iCalendar event that `facts` describe."""
+    event = Event()
+    event.add("uid", facts.uid)
+    event.add("sequence", facts.sequence)
+    event.add("dtstamp", facts.stamp)
+    event.add("dtstart", facts.start)
+    event.add("dtend", facts.end)
+    event.add("summary", facts.summary)
+    event.add("status", facts.status)
+    event.add("transp", "OPAQUE")
+    if facts.location:
+        event.add("location", facts.location)
+    if facts.url:
+        event.add("url", facts.url)
+    event.add("description", facts.description)
+    chair = vCalAddress(f"mailto:{facts.organizer_email}")
+    chair.params["cn"] = vText(facts.organizer_name)
+    event.add("organizer", chair)
+    if facts.attendee is not None:
+        email, name, role = facts.attendee
+        address = vCalAddress(f"mailto:{email}")
+        address.params["cn"] = vText(name)
+        address.params["role"] = vText(role)
+        address.params["partstat"] = vText("NEEDS-ACTION")
+        address.params["rsvp"] = vText("FALSE")  # SessionDesk does not read replies
+        event.add("attendee", address)
+    return event
+
+
 def session_event(
     session: Session,
     organizer: Organizer,
@@ -83,47 +202,12 @@ def session_event(
     cancelled: bool = False,
     stamp: datetime | None = None,
 ) -> Event:
-    """One session as an event. `attendee` is the person the event is addressed to (None in a feed);
-    `meeting` is the meeting as that person may see it (`MeetingShown.to`), None for none."""
-    event = Event()
-    event.add("uid", session_uid(session, organizer))
-    event.add("sequence", session.calendar_sequence)
-    event.add("dtstamp", stamp or utcnow())
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.ends_at)
-    event.add("summary", session.title)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    lines = [_zone_line(session)]
-    if mentor is not None:
-        lines.append(f"Mentor: {mentor.name}")
-    if meeting is not None and not cancelled:
-        location, url = _location(meeting)
-        lines.append(f"Meeting: {location or PLATFORM_NAMES[meeting.platform]}")
-        if meeting.passcode:
-            lines.append(f"Passcode: {meeting.passcode}")
-        if location:
-            event.add("location", location)
-        if url:
-            event.add("url", url)
-    from backend.mail.notifications import session_page
-
-    if page := session_page(session):
-        lines.append(f"In SessionDesk: {page}")
-    if session.description:
-        lines += ["", session.description]
-    event.add("description", "\n".join(lines))
-    chair = vCalAddress(f"mailto:{organizer.email}")
-    chair.params["cn"] = vText(organizer.name)
-    event.add("organizer", chair)
-    if attendee is not None:
-        address = vCalAddress(f"mailto:{attendee.email}")
-        address.params["cn"] = vText(attendee.name)
-        address.params["role"] = vText("CHAIR" if attendee.id == session.mentor_id else "REQ-PARTICIPANT")
-        address.params["partstat"] = vText("NEEDS-ACTION")
-        address.params["rsvp"] = vText("FALSE")  # SessionDesk does not read replies
-        event.add("attendee", address)
-    return event
+    """One session as an event (see `event_facts`)."""
+    return event_of(
+        event_facts(
+            session, organizer, attendee=attendee, mentor=mentor, meeting=meeting, cancelled=cancelled, stamp=stamp
+        )
+    )
 
 
 def calendar(events: Sequence[Event], method: str | None = None, name: str | None = None) -> Calendar:
@@ -144,6 +228,32 @@ def calendar(events: Sequence[Event], method: str | None = None, name: str | Non
     return cal
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """The .ics part of a mail, as an `Attachment` is: described when the mail is queued, its text made only
+    when the mail is built (in the sender's worker thread), so queueing thousands of them stays cheap."""
+
+    filename: str
+    content_type: str
+    facts: EventFacts
+
+    @property
+    def method(self) -> str:
+        return self.content_type.partition("method=")[2]
+
+    @cached_property
+    def content(self) -> bytes:
+        ics: bytes = calendar([event_of(self.facts)], self.method).to_ical()
+        return ics
+
+    def to_json(self) -> dict:
+        return {"filename": self.filename, "content_type": self.content_type, "calendar_event": self.facts.to_json()}
+
+    @classmethod
+    def from_json(cls, stored: dict) -> Invitation:
+        return cls(stored["filename"], stored["content_type"], EventFacts.from_json(stored["calendar_event"]))
+
+
 def invitation(
     session: Session,
     attendee: User,
@@ -152,22 +262,21 @@ def invitation(
     mentor: User | None,
     meeting: MeetingShown | None,
     cancelled: bool = False,
-) -> Attachment:
+) -> Invitation:
     """The .ics part of a mail to `attendee`: METHOD:REQUEST with the session as it is now, or METHOD:CANCEL."""
     method = "CANCEL" if cancelled else "REQUEST"
-    event = session_event(session, organizer, attendee=attendee, mentor=mentor, meeting=meeting, cancelled=cancelled)
-    return Attachment(
+    return Invitation(
         filename=f"session-{session.id}.ics" if not cancelled else f"session-{session.id}-cancelled.ics",
         content_type=f"{CONTENT_TYPE}; method={method}",
-        content=calendar([event], method).to_ical(),
+        facts=event_facts(session, organizer, attendee=attendee, mentor=mentor, meeting=meeting, cancelled=cancelled),
     )
 
 
-def is_calendar(attachment: Attachment) -> bool:
+def is_calendar(attachment: Part) -> bool:
     return attachment.content_type.split(";")[0].strip().lower() == CONTENT_TYPE
 
 
-def add_to_email(email: EmailMessage, attachments: Sequence[Attachment]) -> None:
+def add_to_email(email: EmailMessage, attachments: Sequence[Part]) -> None:
     """Calendar parts as mail programs expect them: a single event is also an inline text/calendar
     alternative of the message (what Gmail and Outlook show as an invitation with buttons), and every
     event is an .ics attachment (what Apple Mail and others import). Call after the text and HTML parts."""
@@ -187,7 +296,7 @@ def add_to_email(email: EmailMessage, attachments: Sequence[Attachment]) -> None
         )
 
 
-def _method(attachment: Attachment) -> str | None:
+def _method(attachment: Part) -> str | None:
     for parameter in attachment.content_type.split(";")[1:]:
         key, _, value = parameter.partition("=")
         if key.strip().lower() == "method":

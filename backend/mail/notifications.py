@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
-from backend.mail.outbox import Attachment, Mail, enqueue_mails
+from backend.mail.outbox import Attachment, Mail, Part, enqueue_mails
 from backend.models import PLATFORM_NAMES, SESSION_ZONES, MeetingPlatform, Session, SessionTimeZone, User
 from backend.sessions.visibility import SensitiveField, may_see, may_use_bulk_files
 from backend.settings import get_settings
@@ -132,7 +132,7 @@ class Letter:
         self,
         people: Iterable[User],
         attachments: list[Attachment] | None = None,
-        calendar_for: Callable[[User], list[Attachment]] | None = None,
+        calendar_for: Callable[[User], list[Part]] | None = None,
     ) -> None:
         """Queue this letter for each person (once each), greeting them by name; `calendar_for` gives
         each person's own calendar parts (they name the person as the attendee)."""
@@ -150,14 +150,14 @@ class Letter:
 
 def calendar_parts(
     session: Session, mentor: User, attendees: frozenset[int], *, cancelled: bool = False
-) -> Callable[[User], list[Attachment]]:
+) -> Callable[[User], list[Part]]:
     """Each recipient's iCalendar part of a mail about `session`: METHOD:REQUEST, or METHOD:CANCEL. The
     meeting is in it as the recipient may see it (`attendees`: the recipients who are the session's mentees)."""
     from backend.mail import calendar
 
     organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
 
-    def parts(person: User) -> list[Attachment]:
+    def parts(person: User) -> list[Part]:
         meeting = None if cancelled else MeetingShown.to(person, session, person.id in attendees)
         return [calendar.invitation(session, person, organizer, mentor=mentor, meeting=meeting, cancelled=cancelled)]
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from backend.background import Wakeup
 from backend.models import OutboxMessage, utcnow
@@ -42,6 +43,31 @@ class Attachment:
         return cls(stored["filename"], stored["content_type"], base64.b64decode(stored["content_base64"]))
 
 
+class Part(Protocol):
+    """What a mail carries as an attachment: an `Attachment`, or a part whose content is made only when the
+    mail is built (`calendar.Invitation`)."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    def to_json(self) -> dict: ...
+
+
+def part_from_json(stored: dict) -> Part:
+    """A part as `to_json` stored it."""
+    if "calendar_event" in stored:
+        from backend.mail.calendar import Invitation
+
+        return Invitation.from_json(stored)
+    return Attachment.from_json(stored)
+
+
 def _deliverable(address: str) -> bool:
     # An address with a line break or space could smuggle headers into the message; user emails are
     # validated when people are added, so this only guards against a caller's mistake.
@@ -56,7 +82,7 @@ class Mail:
     subject: str
     text: str
     html: str
-    attachments: Sequence[Attachment] = ()
+    attachments: Sequence[Part] = ()
     # Dropped instead of sent once this instant has passed (a reminder is worthless after the start).
     send_before: datetime | None = None
 
@@ -66,7 +92,7 @@ async def enqueue(
     subject: str,
     text: str,
     html: str,
-    attachments: Sequence[Attachment] = (),
+    attachments: Sequence[Part] = (),
 ) -> None:
     """Queue one message per recipient (one bad address never holds up the others).
 

@@ -31,7 +31,7 @@ from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
 from backend.mail import calendar
-from backend.mail.outbox import Attachment, new_mail
+from backend.mail.outbox import new_mail, part_from_json
 from backend.models import OutboxMessage, utcnow
 from backend.settings import Settings
 
@@ -112,7 +112,7 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     email.set_content(message.text_body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
-    attachments = [Attachment.from_json(stored) for stored in message.attachments]
+    attachments = [part_from_json(stored) for stored in message.attachments]
     calendar.add_to_email(email, [a for a in attachments if calendar.is_calendar(a)])
     for attachment in attachments:
         if calendar.is_calendar(attachment):

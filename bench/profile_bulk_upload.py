@@ -1,0 +1,125 @@
+"""The bulk upload of bench/against_floor.py, run in this process under a profiler, to see where its time goes.
+
+    .venv/bin/python bench/profile_bulk_upload.py                       # 20,000 sessions, 10,000 rows, pyinstrument
+    .venv/bin/python bench/profile_bulk_upload.py --sessions 100000 --profiler cprofile
+    .venv/bin/python bench/profile_bulk_upload.py --profiler none --rounds 3   # timings only
+
+Seeds `seed --demo --sessions N` into a throwaway PostgreSQL database, submits the same file of creates in
+free slots (a tenth invite a mentee) as manager@example.org, and runs the job (`run_pending`) in this
+process: the time from the submitted file to the completed job, the SQL statements it sent, and the profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import pstats
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+from against_floor import csv_file, organisation, pg_url, plan_rows  # noqa: E402
+from throwaway import throwaway_environment  # noqa: E402
+
+from backend.bulk_upload import job, uploads  # noqa: E402
+from backend.db import close_database, migrate, open_database  # noqa: E402
+from backend.models import BulkUpload, User  # noqa: E402
+from backend.seed import seed_demo  # noqa: E402
+from backend.settings import load_settings, use_settings  # noqa: E402
+
+
+class StatementCounter(logging.Handler):
+    """Counts the statements Tortoise's database client logs, by their first words."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.kinds: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(("Created connection pool", "Closed connection pool")):
+            self.kinds[" ".join(message.split()[:3])[:50]] += 1
+
+
+async def one_round(args, pool: asyncpg.Pool, n: int, count_statements: bool) -> None:
+    org = await organisation(pool)
+    first_day = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1500 + 60 * n)
+    rows = plan_rows(org, args.rows, first_day, f"Bench upload {n}")
+    manager = await User.get(email="manager@example.org")
+    started = time.perf_counter()
+    upload, errors = await uploads.submit(manager, "bench.csv", csv_file(rows), False)
+    assert upload is not None and not errors, errors
+    counter = StatementCounter()
+    client_log = logging.getLogger("tortoise.db_client")
+    if count_statements:
+        client_log.setLevel(logging.DEBUG)
+        client_log.addHandler(counter)
+    profiler: object = None
+    if args.profiler == "pyinstrument" and n == 0:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(async_mode="enabled")
+        profiler.start()
+    elif args.profiler == "cprofile" and n == 0:
+        profiler = cProfile.Profile()
+        profiler.enable()
+    await job.run_pending()
+    elapsed = time.perf_counter() - started
+    if isinstance(profiler, cProfile.Profile):
+        profiler.disable()
+    elif profiler is not None:
+        profiler.stop()  # type: ignore[attr-defined]
+    client_log.removeHandler(counter)
+    done = await BulkUpload.get(id=upload.id)
+    print(f"round {n}: {elapsed:.2f} s from the submitted file to {done.status.value}, {done.valid_rows} valid rows")
+    if count_statements:
+        print(f"  {sum(counter.kinds.values())} statements: {dict(counter.kinds.most_common(12))}")
+    if isinstance(profiler, cProfile.Profile):
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(args.top)
+    elif profiler is not None:
+        profiler.print(show_all=False)  # type: ignore[attr-defined]
+    await pool.execute('DELETE FROM "session" WHERE title LIKE $1', f"Bench upload {n} %")
+
+
+async def run(args: argparse.Namespace) -> None:
+    async with throwaway_environment(True, args.postgres_url) as env:
+        settings = use_settings(load_settings(env))
+        await migrate(settings)
+        await open_database(settings)
+        started = time.perf_counter()
+        print(await seed_demo(args.sessions, settings.seats_limit))
+        pool = await asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=1, max_size=2)
+        await pool.execute("VACUUM ANALYZE")
+        print(f"Seeded and vacuumed in {time.perf_counter() - started:.0f} s")
+        try:
+            for n in range(args.rounds):
+                await one_round(args, pool, n, count_statements=args.statements and n == 0)
+        finally:
+            await pool.close()
+            await close_database()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=20_000)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--profiler", choices=("pyinstrument", "cprofile", "none"), default="pyinstrument")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's sort key")
+    parser.add_argument("--top", type=int, default=60, help="how many cProfile lines")
+    parser.add_argument("--statements", action="store_true", help="count the SQL statements of the first round")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
