@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from tortoise import Tortoise
@@ -50,3 +51,16 @@ async def column(query: QuerySet[Any], name: str, kind: type[T]) -> list[T]:
     """One column of the rows of `query`, each a `kind` (an ID, a date…): Tortoise's flat value lists
     are typed as tuples, so this says what they really hold."""
     return cast(list[T], await query.values_list(name, flat=True))
+
+
+async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Plain rows of values (ints, strings, datetimes; enums as their values, JSON as text) inserted by one
+    executemany on the current connection (the transaction's, inside one), without a model per row: what
+    the bulk upload writes thousands of at a time. `bulk_create` builds and checks a model for every row."""
+    if not rows:
+        return
+    connection = Tortoise.get_connection("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
+    names = ", ".join(f'"{name}"' for name in columns)
+    await connection.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(row) for row in rows])

@@ -26,6 +26,7 @@ anything.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -41,7 +42,7 @@ from tortoise.transactions import in_transaction
 from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Action, Outcome, check_row, references
-from backend.db import column
+from backend.db import column, insert_rows
 from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
@@ -59,6 +60,7 @@ log = logging.getLogger("backend.bulk_upload")
 LEASE = timedelta(seconds=10)
 HEARTBEAT_SECONDS = 3.0
 BATCH_ROWS = 500
+RESULT_COLUMNS = ("upload_id", "row_number", "action", "session_id", "status", "message", "cells")
 POLL_SECONDS = 2.0
 # Subscribers to an upload's progress hear of it at least this often while rows are being recorded.
 PROGRESS_ROWS = 500
@@ -67,6 +69,11 @@ PROGRESS_SECONDS = 2.0
 # Events of the runners in this process: set after an upload so the job starts at once. Only a
 # shortcut; the poll is what other processes rely on.
 wake = Wakeup()
+
+
+def dumps(cells: list[str]) -> str:
+    """The cells as the JSON column holds them (as Tortoise writes JSONField)."""
+    return json.dumps(cells, separators=(",", ":"))
 
 
 def new_owner() -> str:
@@ -273,26 +280,20 @@ class Job:
             await self.record(batch)
         await self.report_progress(len(batch), now=True)
 
-    def result_row(self, row: parse.Row, outcome: Outcome) -> BulkUploadRow:
+    def result_row(self, row: parse.Row, outcome: Outcome) -> tuple[int, int, str, int | None, str, str, str]:
+        """The row's result, as RESULT_COLUMNS of bulk_upload_row."""
         cells, session_id = list(row.cells), outcome.session_id
         if outcome.change is not None and outcome.change.created:
             session_id = outcome.change.session.id  # None in a dry run
             cells[self.id_position] = str(session_id or "")
-        return BulkUploadRow(
-            upload_id=self.upload.id,
-            row_number=row.number,
-            action=outcome.action,
-            session_id=session_id,
-            status=BulkRowStatus.INVALID if outcome.errors else BulkRowStatus.VALID,
-            message=outcome.message,
-            cells=cells,
-        )
+        status = BulkRowStatus.INVALID if outcome.errors else BulkRowStatus.VALID
+        return (self.upload.id, row.number, outcome.action, session_id, status.value, outcome.message, dumps(cells))
 
     async def record(self, batch: list[tuple[parse.Row, Outcome]]) -> None:
         """The rows' results and the job's counters, and a renewed lease; inside the rows' transaction."""
         if not batch:
             return
-        await BulkUploadRow.bulk_create([self.result_row(row, outcome) for row, outcome in batch])
+        await insert_rows("bulk_upload_row", RESULT_COLUMNS, [self.result_row(row, outcome) for row, outcome in batch])
         invalid = sum(1 for _, outcome in batch if outcome.errors)
         renewed = await BulkUpload.filter(id=self.upload.id, lease_owner=self.owner).update(
             processed_rows=F("processed_rows") + len(batch),

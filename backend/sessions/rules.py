@@ -5,6 +5,7 @@ CSV, and they report every problem of an input together (R8: field, code, plain 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -224,6 +225,7 @@ def clean_text(
     return text
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few values on every row
 def match_key(value: str) -> str:
     """A value without case, spaces and punctuation: “Life skills”, “life-skills” and “LIFE SKILLS” are
     one value of a vocabulary."""

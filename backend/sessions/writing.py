@@ -17,10 +17,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import events
+from backend.db import insert_rows
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import notifications, reminders
 from backend.mail.outbox import queued_together
-from backend.models import Attendance, AttendanceKind, Session, SessionLabel, User, utcnow
+from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, User, utcnow
 from backend.sessions.changes import CALENDAR_FIELDS, Change
 from backend.sessions.directory import Directory, LoadedSession
 from backend.settings import get_settings
@@ -45,9 +46,14 @@ async def _allocate_ids(count: int) -> list[int]:
     return list(range(rows[0]["id"] + 1, rows[0]["id"] + 1 + count))
 
 
-def _labels_of(loaded: LoadedSession) -> list[SessionLabel]:
+LABEL_COLUMNS = ("session_id", "kind", "value", "position")
+
+
+def _labels_of(loaded: LoadedSession) -> list[tuple[int, str, str, int]]:
+    """The session's label rows (LABEL_COLUMNS): Recommended For "Teachers, Head teachers" of session 42 →
+    (42, "RECOMMENDED_FOR", "Teachers", 0), (42, "RECOMMENDED_FOR", "Head teachers", 1)."""
     return [
-        SessionLabel(session_id=loaded.model.id, kind=kind, value=value, position=position)
+        (loaded.model.id, LabelKind(kind).value, value, position)
         for kind, values in loaded.labels.items()
         for position, value in enumerate(values or [])
     ]
@@ -77,8 +83,9 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
             raise ChangedMeanwhile(change.session.id)
     relabelled = [c for c in changes if c.labels_changed]
     if relabelled:
-        await SessionLabel.filter(session_id__in=[c.session.id for c in relabelled if not c.created]).delete()
-        await SessionLabel.bulk_create([label for c in relabelled for label in _labels_of(c.loaded)])
+        if edited := [c.session.id for c in relabelled if not c.created]:
+            await SessionLabel.filter(session_id__in=edited).delete()
+        await insert_rows("session_label", LABEL_COLUMNS, [label for c in relabelled for label in _labels_of(c.loaded)])
     for change in changes:
         if change.removed:
             await Attendance.filter(session_id=change.session.id, mentee_id__in=[u.id for u in change.removed]).delete()
