@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/against_floor.py                     # 100,000 sessions, the full run (~5 min)
     .venv/bin/python bench/against_floor.py --sessions 20000 --rounds 10 --upload-rows 2000   # a quick look
+    .venv/bin/python bench/against_floor.py --only upload       # the bulk upload figure alone
 
 Seeds the demo data (`seed --demo --sessions N`: manager@example.org sees 80%) into a throwaway database,
 runs `VACUUM ANALYZE`, starts `sessiondesk serve` (one process) and measures, as that manager:
@@ -59,6 +60,8 @@ from backend.settings import load_settings, use_settings  # noqa: E402
 
 MANAGER, PASSWORD = "manager@example.org", "demo1234"
 PAGE_SIZE = 25
+# What --only can name: the list pairs (counting, page, facets), throughput, download, bulk upload, takeover.
+FIGURES = ("list", "throughput", "export", "upload", "resume")
 PAGE_QUERY = """query($page: Int!, $pageSize: Int!) { sessions(page: $page, pageSize: $pageSize) {
   totalCount totalPages hasNextPage
   items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
@@ -749,15 +752,20 @@ async def run(args: argparse.Namespace) -> None:
         try:
             await server.ready()
             token = await login(server.port)
-            http = Http(server.port, token)
-            await list_figures(args, report, pool, org.id, http)
-            await http.close()
-            await throughput(args, report, pool, org.id, server.port, token)
-            await export_figures(args, report, pool, org.id, server, token)
-            await bulk_figures(args, report, pool, org, server.port, token)
+            if "list" in args.only:
+                http = Http(server.port, token)
+                await list_figures(args, report, pool, org.id, http)
+                await http.close()
+            if "throughput" in args.only:
+                await throughput(args, report, pool, org.id, server.port, token)
+            if "export" in args.only:
+                await export_figures(args, report, pool, org.id, server, token)
+            if "upload" in args.only:
+                await bulk_figures(args, report, pool, org, server.port, token)
         finally:
             server.stop()
-        await resume_figure(args, report, pool, org, env, token)
+        if "resume" in args.only:
+            await resume_figure(args, report, pool, org, env, token)
         await pool.close()
     report.print()
     print(f"\nLoad average at the end {load()} (a 2-core machine is idle below 1).")
@@ -773,7 +781,16 @@ def main() -> None:
     parser.add_argument("--upload-rows", type=int, default=10_000)
     parser.add_argument("--upload-rounds", type=int, default=3)
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(FIGURES),
+        help=f"measure only these figures, comma-separated, of: {','.join(FIGURES)} (e.g. --only upload)",
+    )
+    args = parser.parse_args()
+    if unknown := args.only - set(FIGURES):
+        parser.error(f"--only: no figure {', '.join(sorted(unknown))}; choose from {', '.join(FIGURES)}")
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":
