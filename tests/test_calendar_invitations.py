@@ -285,3 +285,33 @@ def test_an_invitation_written_straight_from_its_facts_is_the_event_icalendar_wr
     )
 
     assert invitation_ics(facts, method) == calendar([event_of(facts)], method).to_ical()
+
+
+def test_calendar_attachments_are_the_parts_the_standard_library_would_make():
+    import re
+    from email import policy
+    from email.message import EmailMessage
+
+    from backend.mail.calendar import add_to_email
+    from backend.mail.outbox import Attachment
+
+    parts = [
+        Attachment(f"session-{n}.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\n" + b"X" * 300 * n)
+        for n in range(1, 4)
+    ]
+
+    def mail(add_parts) -> bytes:
+        email = EmailMessage()
+        email["Subject"] = "3 new sessions to mentor"
+        email.set_content("Hello")
+        email.add_alternative("<p>Hello</p>", subtype="html")
+        add_parts(email)
+        return re.sub(rb"=+\d+==", b"(boundary)", email.as_bytes(policy=policy.SMTP))
+
+    def standard(email: EmailMessage) -> None:
+        for part in parts:
+            email.add_attachment(
+                part.content, maintype="text", subtype="calendar", filename=part.filename, params={"method": "REQUEST"}
+            )
+
+    assert mail(lambda email: add_to_email(email, parts)) == mail(standard)
