@@ -3,6 +3,7 @@
     .venv/bin/python bench/profile_bulk_upload.py                       # 20,000 sessions, 10,000 rows, pyinstrument
     .venv/bin/python bench/profile_bulk_upload.py --sessions 100000 --profiler cprofile
     .venv/bin/python bench/profile_bulk_upload.py --profiler none --rounds 3   # timings only
+    .venv/bin/python bench/profile_bulk_upload.py --mail-sender --rounds 2 --profile-round 1   # as in the server
 
 Seeds `seed --demo --sessions N` into a throwaway PostgreSQL database, submits the same file of creates in
 free slots (a tenth invite a mentee) as manager@example.org, and runs the job (`run_pending`) in this
@@ -31,9 +32,11 @@ from throwaway import throwaway_environment  # noqa: E402
 
 from backend.bulk_upload import job, uploads  # noqa: E402
 from backend.db import close_database, migrate, open_database  # noqa: E402
-from backend.models import BulkUpload, User  # noqa: E402
+from backend.mail import sender  # noqa: E402
+from backend.mail.sender import MailSender  # noqa: E402
+from backend.models import BulkUpload, OutboxMessage, User  # noqa: E402
 from backend.seed import seed_demo  # noqa: E402
-from backend.settings import load_settings, use_settings  # noqa: E402
+from backend.settings import get_settings, load_settings, use_settings  # noqa: E402
 
 
 class StatementCounter(logging.Handler):
@@ -63,12 +66,12 @@ async def one_round(args, pool: asyncpg.Pool, n: int, count_statements: bool) ->
         client_log.setLevel(logging.DEBUG)
         client_log.addHandler(counter)
     profiler: object = None
-    if args.profiler == "pyinstrument" and n == 0:
+    if args.profiler == "pyinstrument" and n == args.profile_round:
         from pyinstrument import Profiler
 
         profiler = Profiler(async_mode="enabled")
         profiler.start()
-    elif args.profiler == "cprofile" and n == 0:
+    elif args.profiler == "cprofile" and n == args.profile_round:
         profiler = cProfile.Profile()
         profiler.enable()
     await job.run_pending()
@@ -87,7 +90,25 @@ async def one_round(args, pool: asyncpg.Pool, n: int, count_statements: bool) ->
         stats.print_stats(args.top)
     elif profiler is not None:
         profiler.print(show_all=False)  # type: ignore[attr-defined]
+    if args.mail_profile and n == args.profile_round:
+        await profile_mail(args)
     await pool.execute('DELETE FROM "session" WHERE title LIKE $1', f"Bench upload {n} %")
+
+
+async def profile_mail(args) -> None:
+    """The cost of building the mail the upload queued, as the sender builds it (in its worker thread)."""
+    settings = get_settings()
+    messages = await OutboxMessage.filter(sent_at=None)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    size = sum(len(sender.render(message, settings, for_smtp=True)) for message in messages)
+    profiler.disable()
+    print(f"  building its {len(messages)} mails ({size / 1e6:.1f} MB): {time.perf_counter() - started:.2f} s")
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    started = time.perf_counter()
+    sent = await sender.deliver_pending(settings)
+    print(f"  sending them (to .eml files): {sent} in {time.perf_counter() - started:.2f} s")
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -100,10 +121,16 @@ async def run(args: argparse.Namespace) -> None:
         pool = await asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=1, max_size=2)
         await pool.execute("VACUUM ANALYZE")
         print(f"Seeded and vacuumed in {time.perf_counter() - started:.0f} s")
+        # Like `sessiondesk serve`, whose mail sender builds and sends the upload's mail meanwhile.
+        sender = MailSender(settings) if args.mail_sender else None
+        if sender is not None:
+            sender.start()
         try:
             for n in range(args.rounds):
                 await one_round(args, pool, n, count_statements=args.statements and n == 0)
         finally:
+            if sender is not None:
+                await sender.stop()
             await pool.close()
             await close_database()
 
@@ -116,6 +143,11 @@ def main() -> None:
     parser.add_argument("--profiler", choices=("pyinstrument", "cprofile", "none"), default="pyinstrument")
     parser.add_argument("--sort", default="cumulative", help="cProfile's sort key")
     parser.add_argument("--top", type=int, default=60, help="how many cProfile lines")
+    parser.add_argument("--profile-round", type=int, default=0, help="which round to profile (from 0)")
+    parser.add_argument(
+        "--mail-sender", action="store_true", help="run the mail sender in this process too, as the server does"
+    )
+    parser.add_argument("--mail-profile", action="store_true", help="profile building the mail of the profiled round")
     parser.add_argument("--statements", action="store_true", help="count the SQL statements of the first round")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     asyncio.run(run(parser.parse_args()))

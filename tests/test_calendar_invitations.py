@@ -243,8 +243,9 @@ async def test_with_public_url_the_calendar_feed_address_uses_it(graphql, db):
 
 # Names, titles and descriptions as people write them: punctuation iCalendar escapes, quotes, carets,
 # line breaks, letters of several bytes, and long enough to be folded.
-PEOPLE_TEXT = st.lists(
-    st.sampled_from([*"aZ ,;:\\\"'^’\n\r\tNé€😀-.@/", "\\N", "\r\n", "Head teachers"]), max_size=120
+PEOPLE_TEXT = st.one_of(
+    st.lists(st.sampled_from([*"aZ ,;:\\\"'^’\n\r\tNé€😀-.@/", "\\N", "\r\n", "Head teachers"]), max_size=120),
+    st.lists(st.sampled_from([*"aZ ,;:\\\"'^\n\r-.@/", "\\N", "Head teachers"]), max_size=120),  # ASCII alone
 ).map("".join)
 
 

@@ -259,6 +259,16 @@ def _parameter(value: str, quote_if: str = "") -> str:
 
 def _fold(line: str) -> str:
     """A content line folded into lines of under 75 octets, never inside a UTF-8 character or an escape."""
+    if line.isascii():  # one octet a character: cut every 74 characters
+        pieces, start = [], 0
+        while len(line) - start >= 75:
+            piece = line[start : start + 74]
+            if piece[-1] in "\\^":
+                piece = piece[:-1]
+            pieces.append(piece)
+            start += len(piece)
+        pieces.append(line[start:])
+        return "\r\n ".join(pieces)
     if len(line.encode()) < 75:
         return line
     folded: list[str] = []
