@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import multiprocessing
 import os
 import re
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -125,11 +129,30 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
 
 
 def render(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
-    """The message as bytes, ready for the server or an .eml file. Building MIME is pure Python and takes
-    milliseconds a message, so the sender calls this in a worker thread: the event loop it shares with
-    the bulk upload job and the web requests stays free while a batch of mail is built."""
+    """The message as bytes, ready for the server or an .eml file."""
     built = build_email(message, settings)
     return built.as_bytes(policy=SMTP_POLICY) if for_smtp else bytes(built)
+
+
+# Building MIME is pure Python: milliseconds a message, several seconds for the thousand mails of a bulk
+# upload. In a thread it would still hold the interpreter lock that the event loop needs, and so slow the
+# bulk upload job and the web requests of this process; so mail is built in a process of its own.
+_builder: ProcessPoolExecutor | None = None
+
+
+async def rendered(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
+    """`render` in the mail builder process (started on first use); in a thread if that process died."""
+    global _builder
+    if _builder is None:
+        _builder = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            _builder, functools.partial(render, message, settings, for_smtp=for_smtp)
+        )
+    except BrokenProcessPool:
+        log.warning("The mail builder process stopped; starting another", exc_info=True)
+        _builder = None
+        return await asyncio.to_thread(render, message, settings, for_smtp=for_smtp)
 
 
 def eml_path(message: OutboxMessage, settings: Settings) -> Path:
@@ -274,10 +297,10 @@ async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: 
                 break
             try:
                 if transport is None:
-                    content = await asyncio.to_thread(render, message, settings, for_smtp=False)
+                    content = await rendered(message, settings, for_smtp=False)
                     await asyncio.to_thread(write_eml, content, eml_path(message, settings))
                 else:
-                    data = await asyncio.to_thread(render, message, settings, for_smtp=True)
+                    data = await rendered(message, settings, for_smtp=True)
                     await transport.send(data, message.recipients)
             except SmtpConnectionFailed as error:
                 # The server is down: every message of the batch waits for a later attempt, none is lost.
