@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any, TypeVar, cast
 
-from tortoise import Tortoise
+from tortoise import Tortoise, fields
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from backend.settings import Settings
@@ -64,3 +66,28 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
     marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
     names = ", ".join(f'"{name}"' for name in columns)
     await connection.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(row) for row in rows])
+
+
+async def insert_models(instances: Sequence[Model]) -> None:
+    """New models of one class written by `insert_rows`, like `bulk_create` with their primary keys given
+    but without checking and converting each value field by field: enums go as their values, JSON as text,
+    the rest as it is. Every value must be set already (an `auto_now` field is not filled in)."""
+    if not instances:
+        return
+    meta = instances[0]._meta
+    names = list(meta.fields_db_projection)
+    as_json = {name: meta.fields_map[name] for name in names if isinstance(meta.fields_map[name], fields.JSONField)}
+
+    def value(instance: Model, name: str) -> object:
+        value = getattr(instance, name)
+        if isinstance(value, Enum):
+            return value.value
+        if name in as_json:
+            return as_json[name].to_db_value(value, instance)
+        return value
+
+    await insert_rows(
+        meta.db_table,
+        [meta.fields_db_projection[name] for name in names],
+        [[value(instance, name) for name in names] for instance in instances],
+    )

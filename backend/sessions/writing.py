@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import events
-from backend.db import insert_rows
+from backend.db import insert_models, insert_rows
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import notifications, reminders
 from backend.mail.outbox import queued_together
@@ -69,9 +69,8 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     created = [c for c in changes if c.created]
     for change, new_id in zip(created, await _allocate_ids(len(created)), strict=True):
         change.session.id = new_id
-        change.session._custom_generated_pk = True
     if created:
-        await Session.bulk_create([c.session for c in created])
+        await insert_models([c.session for c in created])
     for change in changes:
         if change.created or not change.fields:
             continue
