@@ -22,7 +22,7 @@ from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session,
 from backend.sessions import writing
 from backend.sessions.directory import Directory
 from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
-from tests.support.factories import PASSWORD, make_session
+from tests.support.factories import PASSWORD, make_session, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -265,16 +265,32 @@ async def test_applying_a_file_takes_the_same_statements_in_a_small_or_a_large_o
     existing = [await make_session(p.org, p.mentor, title=f"Existing {n}") for n in range(3)]
 
     async def statements_for(tag: str) -> int:
-        rows = [create(p.mentor, f"{tag} {n}", days_ahead=400 + n, time=f"{8 + n}:00") for n in range(5)]
+        # Creates for both mentors, private ones inviting a mentee (invitations and their mail), and an edit.
+        rows = [
+            create(p.mentor if n % 2 else p.other_mentor, f"{tag} {n}", days_ahead=400 + n, time=f"{8 + n}:00")
+            for n in range(4)
+        ]
+        rows += [
+            create(p.mentor, f"{tag} private {n}", days_ahead=420 + n, type="Private", mentees=p.mentees[n].email)
+            for n in range(2)
+        ]
         rows += [row(action="Edit", id=existing[0].id, title=f"Edited by the {tag.lower()} file")]
         await upload(graphql.http, graphql.token, csv_bytes(rows))
         sql_statements.clear()
         await job.run_pending()
+        assert await Session.filter(title__startswith=tag).count() == 6
         return len(sql_statements)
 
     small = await statements_for("Small")
-    for n in range(60):  # the organisation grows: many more sessions of the same mentors, at other times
-        await make_session(p.org, p.mentor if n % 2 else p.other_mentor, title=f"Grown {n}")
+    # The organisation grows: more mentees and mentors, and many more sessions of the same mentors at other
+    # times, with mentees and labels of their own.
+    grown_mentees = [await make_user(p.org, "MENTEE", email=f"grown{n}@example.test") for n in range(10)]
+    for n in range(5):
+        await make_user(p.org, "MENTOR", email=f"grown-mentor{n}@example.test")
+    for n in range(60):
+        await make_session(
+            p.org, p.mentor if n % 2 else p.other_mentor, title=f"Grown {n}", invited=(grown_mentees[n % 10],)
+        )
     await Session.filter(title__startswith="Small").delete()
     assert await statements_for("Large") == small
 
