@@ -55,17 +55,48 @@ async def column(query: QuerySet[Any], name: str, kind: type[T]) -> list[T]:
     return cast(list[T], await query.values_list(name, flat=True))
 
 
-async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Plain rows of values (ints, strings, datetimes; enums as their values, JSON as text) inserted by one
-    executemany on the current connection (the transaction's, inside one), without a model per row: what
-    the bulk upload writes thousands of at a time. `bulk_create` builds and checks a model for every row."""
+# The array type each kind of field is sent as by `insert_rows` on PostgreSQL: base types without a length,
+# so a value too long for its column is refused on insert as usual instead of being cut by a cast.
+_PG_ARRAY_TYPES: tuple[tuple[type[fields.Field], str], ...] = (
+    (fields.BooleanField, "boolean"),
+    (fields.IntField, "bigint"),
+    (fields.BigIntField, "bigint"),
+    (fields.SmallIntField, "bigint"),
+    (fields.CharField, "text"),  # CharEnumField's fields too
+    (fields.TextField, "text"),
+    (fields.DatetimeField, "timestamptz"),
+    (fields.DateField, "date"),
+    (fields.JSONField, "jsonb"),
+)
+
+
+def _pg_array_type(field: fields.Field) -> str:
+    for kind, name in _PG_ARRAY_TYPES:
+        if isinstance(field, kind):
+            return f"{name}[]"
+    raise TypeError(f"insert_rows cannot send a {type(field).__name__} ({field.model_field_name})")
+
+
+async def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Rows of `model` given as plain values of its fields `names` (ints, strings, datetimes; enums as
+    their values, JSON as text), written in one statement on the current connection (the transaction's,
+    inside one) without a model per row: what a bulk upload writes thousands of at a time, where
+    `bulk_create` builds and checks a model for every row and sends each row on its own. On PostgreSQL
+    the rows go as one array per column (`INSERT … SELECT * FROM unnest(…)`); on SQLite by executemany."""
     if not rows:
         return
+    meta = model._meta
     connection = Tortoise.get_connection("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
-    names = ", ".join(f'"{name}"' for name in columns)
-    await connection.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(row) for row in rows])
+    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
+    insert = f'INSERT INTO "{meta.db_table}" ({columns})'
+    if connection.capabilities.dialect == "postgres":
+        arrays = ", ".join(f"${n}::{_pg_array_type(meta.fields_map[name])}" for n, name in enumerate(names, 1))
+        await connection.execute_query(
+            f"{insert} SELECT * FROM unnest({arrays})", [list(c) for c in zip(*rows, strict=True)]
+        )
+    else:
+        marks = ", ".join("?" for _ in names)
+        await connection.execute_many(f"{insert} VALUES ({marks})", [list(row) for row in rows])
 
 
 async def insert_models(instances: Sequence[Model]) -> None:
@@ -86,8 +117,4 @@ async def insert_models(instances: Sequence[Model]) -> None:
             return as_json[name].to_db_value(value, instance)
         return value
 
-    await insert_rows(
-        meta.db_table,
-        [meta.fields_db_projection[name] for name in names],
-        [[value(instance, name) for name in names] for instance in instances],
-    )
+    await insert_rows(type(instances[0]), names, [[value(instance, name) for name in names] for instance in instances])

@@ -293,7 +293,7 @@ class Job:
         """The rows' results and the job's counters, and a renewed lease; inside the rows' transaction."""
         if not batch:
             return
-        await insert_rows("bulk_upload_row", RESULT_COLUMNS, [self.result_row(row, outcome) for row, outcome in batch])
+        await insert_rows(BulkUploadRow, RESULT_COLUMNS, [self.result_row(row, outcome) for row, outcome in batch])
         invalid = sum(1 for _, outcome in batch if outcome.errors)
         renewed = await BulkUpload.filter(id=self.upload.id, lease_owner=self.owner).update(
             processed_rows=F("processed_rows") + len(batch),

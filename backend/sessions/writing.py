@@ -84,7 +84,7 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     if relabelled:
         if edited := [c.session.id for c in relabelled if not c.created]:
             await SessionLabel.filter(session_id__in=edited).delete()
-        await insert_rows("session_label", LABEL_COLUMNS, [label for c in relabelled for label in _labels_of(c.loaded)])
+        await insert_rows(SessionLabel, LABEL_COLUMNS, [label for c in relabelled for label in _labels_of(c.loaded)])
     for change in changes:
         if change.removed:
             await Attendance.filter(session_id=change.session.id, mentee_id__in=[u.id for u in change.removed]).delete()
