@@ -136,15 +136,24 @@ def render(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> byt
 
 # Building MIME is pure Python: milliseconds a message, several seconds for the thousand mails of a bulk
 # upload. In a thread it would still hold the interpreter lock that the event loop needs, and so slow the
-# bulk upload job and the web requests of this process; so mail is built in a process of its own.
+# bulk upload job and the web requests of this process; so mail is built in a process of its own, at a
+# lower CPU priority: mail can wait a moment, a person waiting for a page or an upload should not.
 _builder: ProcessPoolExecutor | None = None
+BUILDER_NICENESS = 10
+
+
+def _start_builder() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(BUILDER_NICENESS)
 
 
 async def rendered(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
     """`render` in the mail builder process (started on first use); in a thread if that process died."""
     global _builder
     if _builder is None:
-        _builder = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _builder = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_builder
+        )
     try:
         return await asyncio.get_running_loop().run_in_executor(
             _builder, functools.partial(render, message, settings, for_smtp=for_smtp)
