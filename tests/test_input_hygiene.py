@@ -293,3 +293,17 @@ async def test_an_uploaded_file_name_loses_its_control_characters(graphql, db):
     )
     payload = response.json()["data"]["bulkUploadSessions"]
     assert payload["errors"] == [] and payload["bulkUpload"]["fileName"] == "ab.csv"
+
+
+def test_every_unicode_control_character_and_surrogate_is_found_and_nothing_else():
+    import unicodedata
+
+    from backend.inputs import first_control_character
+
+    for code_point in range(0x110000):
+        character = chr(code_point)
+        control = unicodedata.category(character) in ("Cc", "Cs")
+        assert first_control_character(f"ab{character}") == (character if control else None)
+        allowed_in_a_description = character in "\n\r\t"
+        found = first_control_character(character, multi_line=True)
+        assert found == (character if control and not allowed_in_a_description else None)
