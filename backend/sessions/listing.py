@@ -254,12 +254,27 @@ async def session_page(
 ) -> SessionPage:
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
-    # The page comes with its mentors (one statement, not two), and the count (from the tallies for a
-    # manager's list, see `tallies`) goes to the database at the same time on another connection.
-    page_query = order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
     f = filter or SessionFilter()
-    counted = tallies.count(viewer.organization_id, _ticked(f)) if _tallied(viewer, f, search) else query.count()
-    total, items = await asyncio.gather(counted, page_query.select_related("mentor__organization"))
+    # The page comes with its mentors (one statement, not two).
+    page_query = (
+        order_sessions(query, sort)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+        .select_related("mentor__organization")
+    )
+    if _tallied(viewer, f, search):
+        # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
+        # statement (one round trip); a page past the end asks the tallies alone.
+        total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
+        items = await page_query.annotate(total_count=total_count, tally_rows=tally_rows)
+        if items:
+            tallies.read(viewer.organization_id, getattr(items[0], "tally_rows", 0))
+            total = int(getattr(items[0], "total_count", 0) or 0)
+        else:
+            total = await tallies.count(viewer.organization_id, _ticked(f)) if page > 1 else 0
+    else:
+        # Counted from the sessions, on another connection at the same time as the page.
+        total, items = await asyncio.gather(query.count(), page_query)
     return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
 
 

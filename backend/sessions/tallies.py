@@ -19,7 +19,9 @@ import logging
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from backend.models import SessionLabelTally, SessionTally
@@ -35,18 +37,32 @@ def _within(ticked: dict[str, list[str]]) -> dict[str, list[str]]:
     return {f"{column}__in": values for column, values in ticked.items() if values}
 
 
+def _sums(organization_id: int, ticked: dict[str, list[str]]) -> QuerySet[SessionTally]:
+    return SessionTally.filter(organization_id=organization_id, **_within(ticked)).annotate(
+        total=Sum("n"), rows=Count("id")
+    )
+
+
 async def count(organization_id: int, ticked: dict[str, list[str]]) -> int:
     """The organisation's sessions that are not deleted, with only the `ticked` values (column: values
     as stored) of the tallied columns, or any where a column has none ticked."""
-    rows = (
-        await SessionTally.filter(organization_id=organization_id, **_within(ticked))
-        .annotate(total=Sum("n"), rows=Count("id"))
-        .values("total", "rows")
+    rows = await _sums(organization_id, ticked).values("total", "rows")
+    read(organization_id, rows[0]["rows"])
+    return int(rows[0]["total"] or 0)
+
+
+def sums(organization_id: int, ticked: dict[str, list[str]]) -> tuple[Subquery, Subquery]:
+    """`count` as two subqueries to put in another statement: the sum (NULL for none), and how many
+    tally rows it read (for `read`)."""
+    return Subquery(_sums(organization_id, ticked).values("total")), Subquery(
+        _sums(organization_id, ticked).values("rows")
     )
-    total, read = rows[0]["total"] or 0, rows[0]["rows"]
-    if read > FOLD_AFTER:
+
+
+def read(organization_id: int, rows: int) -> None:
+    """A sum of the organisation's tallies read this many rows: fold them when they piled up."""
+    if rows > FOLD_AFTER:
         fold_soon(organization_id)
-    return int(total)
 
 
 async def combinations(organization_id: int) -> list[dict[str, Any]]:
