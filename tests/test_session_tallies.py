@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import asyncpg
 
+from backend.housekeeping import Housekeeper
 from backend.models import (
     LabelKind,
     MeetingPlatform,
@@ -248,3 +249,16 @@ async def test_a_page_from_the_tallies_is_one_statement(db, sql_statements):
     assert len(sql_statements) == 1 and "session_tally" in sql_statements[0]  # the page, its mentors and count
     past_the_end = await listing.session_page(manager, upcoming, page=5, page_size=2)
     assert (past_the_end.total_count, past_the_end.items) == (3, [])
+
+
+@ON_POSTGRES
+async def test_the_housekeeper_folds_everyones_tallies(db):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR")
+    for _ in range(3):
+        await make_session(org, mentor)
+    before = await tallied(org.id)
+    done = await Housekeeper(db).run_pass()
+    # 3 session rows into 1, and 6 label rows (2 labels a session) into 2
+    assert done is not None and "folded 6 row(s) of the session tallies" in done
+    assert await tallied(org.id) == before and await SessionTally.filter(organization_id=org.id).count() == 1
