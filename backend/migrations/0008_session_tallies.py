@@ -7,14 +7,14 @@ value. The truth is the sum of an organisation's rows: every change appends rows
 than updating one counter row, so writers never queue behind each other, and `backend.sessions.tallies`
 folds an organisation's rows into one per combination when they pile up.
 
-- PostgreSQL: statement-level triggers read the statement's transition tables, so a bulk insert of 500
-  sessions appends one row per combination, not 500. A label change first locks its sessions (FOR SHARE),
-  so it waits for a concurrent change of their status or deletion and records the sessions' current
-  combination.
-- SQLite: row-level triggers (writers take turns there).
-- A session deleted outright (not only marked deleted) takes its labels' tallies with it before the
-  cascade removes the labels.
-The migration starts both tallies from the sessions and labels already stored.
+PostgreSQL only: statement-level triggers read the statement's transition tables, so a multi-row insert
+appends one row per combination, not one per session. A label change first locks its sessions (FOR
+SHARE), so it waits for a concurrent change of their status or deletion and records the sessions'
+current combination. A session deleted outright (not only marked deleted) takes its labels' tallies with
+it before the cascade removes the labels. The migration starts both tallies from what is stored.
+
+On SQLite the tables stay empty and lists are counted from the sessions: there, the ORM's count of rows
+an UPDATE changed would include the rows its triggers wrote, and an embedded database is small.
 """
 
 from tortoise import fields, migrations
@@ -137,65 +137,14 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _sqlite_session_rows(row: str, n: int) -> str:
-    return (
-        f"INSERT INTO {SESSION_TALLY} SELECT {_of(row)}, {n} WHERE {row}.deleted_at IS NULL;\n"
-        f"  INSERT INTO {LABEL_TALLY} SELECT {row}.organization_id, l.kind, l.value, {row}.status, {row}.type, "
-        f"{row}.meeting_platform, {row}.medium, {n} FROM session_label l "
-        f"WHERE l.session_id = {row}.id AND {row}.deleted_at IS NULL;"
-    )
+def _on_postgres(statements: list[str]):
+    async def run(apps, schema_editor) -> None:
+        client = schema_editor.client
+        if client.capabilities.dialect == "postgres":
+            for statement in statements:
+                await client.execute_script(statement)
 
-
-def _sqlite_label_row(row: str, n: int) -> str:
-    return (
-        f"INSERT INTO {LABEL_TALLY} SELECT s.organization_id, {row}.kind, {row}.value, s.status, s.type, "
-        f'  s.meeting_platform, s.medium, {n} FROM "session" s WHERE s.id = {row}.session_id AND s.deleted_at IS NULL;'
-    )
-
-
-SQLITE = [
-    f"""CREATE TRIGGER session_tally_insert AFTER INSERT ON "session" WHEN NEW.deleted_at IS NULL BEGIN
-  INSERT INTO {SESSION_TALLY} VALUES ({_of("NEW")}, 1);
-END""",
-    f"""CREATE TRIGGER session_tally_update AFTER UPDATE ON "session" WHEN {_moved("OLD", "NEW")} BEGIN
-  {_sqlite_session_rows("OLD", -1)}
-  {_sqlite_session_rows("NEW", 1)}
-END""",
-    # Before the row goes: its labels are still there (the cascade removes them afterwards).
-    f"""CREATE TRIGGER session_tally_delete BEFORE DELETE ON "session" BEGIN
-  {_sqlite_session_rows("OLD", -1)}
-END""",
-    f"""CREATE TRIGGER session_label_tally_insert AFTER INSERT ON session_label BEGIN
-  {_sqlite_label_row("NEW", 1)}
-END""",
-    f"""CREATE TRIGGER session_label_tally_update AFTER UPDATE ON session_label BEGIN
-  {_sqlite_label_row("OLD", -1)}
-  {_sqlite_label_row("NEW", 1)}
-END""",
-    f"""CREATE TRIGGER session_label_tally_delete AFTER DELETE ON session_label BEGIN
-  {_sqlite_label_row("OLD", -1)}
-END""",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS session_tally_insert",
-    "DROP TRIGGER IF EXISTS session_tally_update",
-    "DROP TRIGGER IF EXISTS session_tally_delete",
-    "DROP TRIGGER IF EXISTS session_label_tally_insert",
-    "DROP TRIGGER IF EXISTS session_label_tally_update",
-    "DROP TRIGGER IF EXISTS session_label_tally_delete",
-]
-
-
-async def _triggers(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for statement in [*STARTING_POINT, *(POSTGRES if client.capabilities.dialect == "postgres" else SQLITE)]:
-        await client.execute_script(statement)
-
-
-async def _drop_triggers(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for statement in POSTGRES_BACKWARD if client.capabilities.dialect == "postgres" else SQLITE_BACKWARD:
-        await client.execute_script(statement)
+    return run
 
 
 def _tally(name: str, table: str, columns: list[tuple[str, fields.Field]]) -> ops.CreateModel:
@@ -228,5 +177,5 @@ class Migration(migrations.Migration):
             [("kind", fields.CharField(max_length=20)), ("value", fields.CharField(max_length=100))],
         ),
         _tally("SessionTally", "session_tally", []),
-        ops.RunPython(_triggers, _drop_triggers),
+        ops.RunPython(_on_postgres([*STARTING_POINT, *POSTGRES]), _on_postgres(POSTGRES_BACKWARD)),
     ]

@@ -30,6 +30,7 @@ from backend.models import (
 )
 from backend.sessions import tallies
 from backend.sessions.visibility import visible_sessions
+from backend.settings import get_settings
 
 MAX_PAGE_SIZE = 100
 
@@ -313,10 +314,10 @@ def _ticked(f: SessionFilter) -> dict[str, list[str]]:
 
 
 def _tallied(viewer: User, f: SessionFilter, search: str | None) -> bool:
-    """Whether the tallies hold this list's counts: a manager's list (the whole organisation) with no
-    search and nothing but status, type, platform or medium ticked."""
+    """Whether the tallies hold this list's counts: on PostgreSQL, a manager's list (the whole
+    organisation) with no search and nothing but status, type, platform or medium ticked."""
     columns_only = SessionFilter(statuses=f.statuses, types=f.types, platforms=f.platforms, mediums=f.mediums)
-    return viewer.is_manager and not (search or "").strip() and f == columns_only
+    return get_settings().is_postgres and viewer.is_manager and not (search or "").strip() and f == columns_only
 
 
 def _label_condition(f: SessionFilter, kind: LabelKind, session_column: str = "id") -> Q | None:

@@ -1,11 +1,11 @@
-"""Counting sessions from the tallies that the database's triggers keep (migration 0008).
+"""Counting sessions from the tallies that PostgreSQL's triggers keep (migration 0008).
 
 An organisation's sessions that are not deleted are tallied per status, type, platform and medium, and
 their labels per kind and value under the same four; the truth is the sum of an organisation's rows.
 Those cover what a manager's list asks most: the count of the whole list, or of the list with only
 status, type, platform or medium ticked (the list opens on "Upcoming and live"), and the filter counts
 of those lists. Anything else (a search, a label, mentor or date filter, a viewer who sees only some
-sessions) is counted from the sessions themselves.
+sessions) is counted from the sessions themselves, and so is every list on SQLite, which keeps no tallies.
 
 Every change appends rows rather than updating one, so an organisation's rows pile up between folds;
 a count that reads more than FOLD_AFTER rows folds that organisation's rows into one per combination in
@@ -22,7 +22,6 @@ from tortoise import Tortoise
 from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from backend.models import SessionLabelTally, SessionTally
 
@@ -112,35 +111,19 @@ async def fold(organization_id: int | None = None) -> int:
     """Replaces the rows of one organisation's tallies (or everyone's) by one per combination, dropping
     combinations that sum to nothing; the sums do not change. Returns how many rows went."""
     connection = Tortoise.get_connection("default")
-    postgres = connection.capabilities.dialect == "postgres"
+    if connection.capabilities.dialect != "postgres":
+        return 0  # SQLite keeps no tallies (migration 0008)
+    where, values = ("WHERE organization_id = $1", [organization_id]) if organization_id else ("", [])
     gone = 0
     for table, columns in TABLES.items():
         listed = ", ".join(["organization_id", *columns])
-        if postgres:
-            # One statement: what it deletes is exactly what it sums, whatever others append meanwhile.
-            where, values = ("WHERE organization_id = $1", [organization_id]) if organization_id else ("", [])
-            _, rows = await connection.execute_query(
-                f"WITH gone AS (DELETE FROM {table} {where} RETURNING {listed}, n), "
-                f"kept AS (INSERT INTO {table} ({listed}, n) SELECT {listed}, SUM(n) FROM gone "
-                f"GROUP BY {listed} HAVING SUM(n) <> 0 RETURNING 1) "
-                "SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM kept) AS gone",
-                values,
-            )
-            gone += rows[0]["gone"]
-            continue
-        # SQLite: writers take turns, so nothing is appended between these statements.
-        where, values = ("AND organization_id = ?", [organization_id]) if organization_id else ("", [])
-        async with in_transaction() as transaction:
-            _, rows = await transaction.execute_query(f"SELECT MAX(id) AS last, COUNT(*) AS n FROM {table}")
-            last, before = rows[0]["last"], rows[0]["n"]
-            if last is None:
-                continue
-            await transaction.execute_query(
-                f"INSERT INTO {table} ({listed}, n) SELECT {listed}, SUM(n) FROM {table} WHERE id <= ? {where} "
-                f"GROUP BY {listed} HAVING SUM(n) <> 0",
-                [last, *values],
-            )
-            await transaction.execute_query(f"DELETE FROM {table} WHERE id <= ? {where}", [last, *values])
-            _, rows = await transaction.execute_query(f"SELECT COUNT(*) AS n FROM {table}")
-            gone += before - rows[0]["n"]
+        # One statement: what it deletes is exactly what it sums, whatever others append meanwhile.
+        _, rows = await connection.execute_query(
+            f"WITH gone AS (DELETE FROM {table} {where} RETURNING {listed}, n), "
+            f"kept AS (INSERT INTO {table} ({listed}, n) SELECT {listed}, SUM(n) FROM gone "
+            f"GROUP BY {listed} HAVING SUM(n) <> 0 RETURNING 1) "
+            "SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM kept) AS gone",
+            values,
+        )
+        gone += rows[0]["gone"]
     return gone
