@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -33,6 +33,7 @@ from backend.events import bus
 from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
 from backend.graphql import error_policy
 from backend.graphql.context import Context
+from backend.graphql.live import limits
 from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
@@ -73,13 +74,30 @@ CSRF_MESSAGE = (
 
 
 VIEWER_KEY = "sessiondesk.viewer"
+# Set on a websocket's scope: whose connection slot it holds (backend/graphql/live/limits.py), and why
+# its connection_init was refused when that was not the sign-in.
+CONNECTION_SLOT_KEY = "sessiondesk.connection_slot"
+REFUSAL_KEY = "sessiondesk.refusal"
 SIGN_IN_FIRST = (
     "Sign in first: connect with the browser cookie, or send connection_init with the payload "
     '{"authorization": "Bearer <token>"}.'
 )
 
 
+class LiveSocket(ASGIWebSocketAdapter):
+    """Strawberry closes every refused connection_init with 4403 Forbidden; one refused for being one
+    connection too many is closed with its own code and reason, so that the client is not told to sign in."""
+
+    async def close(self, code: int, reason: str) -> None:
+        refusal = self.ws.scope.pop(REFUSAL_KEY, None)
+        if refusal is not None and code == 4403:
+            code, reason = refusal
+        await super().close(code, reason)
+
+
 class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = LiveSocket
+
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
         return graphiql.page()
@@ -105,8 +123,20 @@ class GraphQLView(GraphQL[Context, None]):
             context.viewer = await auth.user_for_token(context.token)
         if context.viewer is None:
             raise ConnectionRejectionError({"message": SIGN_IN_FIRST})
+        scope = context.request.scope
+        if not limits.connections.take(context.viewer.id, get_settings().live_max_connections):
+            scope[REFUSAL_KEY] = (limits.TOO_MANY_CONNECTIONS_CODE, limits.too_many_connections_reason())
+            raise ConnectionRejectionError({"message": scope[REFUSAL_KEY][1]})
+        scope[CONNECTION_SLOT_KEY] = context.viewer.id  # given back in __call__ when the socket closes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                if CONNECTION_SLOT_KEY in scope:
+                    limits.connections.give_back(scope.pop(CONNECTION_SLOT_KEY))
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return

@@ -21,6 +21,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 from tortoise import Tortoise
@@ -111,6 +112,21 @@ class Subscription:
             return None
 
 
+# Query parameters of DATABASE_URL that size Tortoise's connection pool: asyncpg would send them to
+# PostgreSQL as settings of the listening connection, which refuses them ("unrecognized configuration
+# parameter"), so they are left out of its address.
+POOL_PARAMETERS = {"minsize", "maxsize", "max_queries", "max_inactive_connection_lifetime"}
+
+
+def listener_dsn(database_url: str) -> str:
+    """DATABASE_URL without the pool's parameters:
+    "postgres://u@db/sd?maxsize=20&sslmode=require" → "postgres://u@db/sd?sslmode=require"."""
+    parts = urlsplit(database_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in query if name not in POOL_PARAMETERS]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
 class EventBus:
     """This process's subscribers, and on PostgreSQL the LISTEN connection that feeds them."""
 
@@ -156,7 +172,7 @@ class EventBus:
             self.subscriptions.discard(subscription)
 
     async def listen(self) -> None:
-        dsn = get_settings().database_url
+        dsn = listener_dsn(get_settings().database_url)
         async with self.lock:
             if self.listener is not None and not self.listener.is_closed() and self.listener_dsn == dsn:
                 return

@@ -1,7 +1,7 @@
 """Deleting what is kept only for a while: expired sign-in tokens and sign-in failures too old to count,
 sent mail after MAIL_KEEP_DAYS, and the stored file and result rows of finished bulk uploads after
-BULK_KEEP_DAYS. Every app process runs it; the deletes are
-idempotent, so it does not matter which process does a pass."""
+BULK_KEEP_DAYS; and it folds the session tallies (`backend.sessions.tallies`). Every app process runs it;
+the deletes and folds are idempotent, so it does not matter which process does a pass."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from backend.background import BackgroundWorker
 from backend.bulk_upload.pruning import prune_finished
 from backend.mail.maintenance import prune_sent
 from backend.models import utcnow
+from backend.sessions import tallies
 from backend.settings import Settings
 
 POLL_SECONDS = 300.0
@@ -30,6 +31,7 @@ class Housekeeper(BackgroundWorker):
         failures = await throttle.forget_old(now)
         mails = await prune_sent(self.settings.mail_keep_days)
         uploads = await prune_finished(self.settings.bulk_keep_days)
+        folded = await tallies.fold()
         done = []
         if tokens or failures:
             done.append(f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)")
@@ -38,4 +40,6 @@ class Housekeeper(BackgroundWorker):
                 f"deleted {mails} sent message(s) older than {self.settings.mail_keep_days} days; "
                 f"pruned {uploads} bulk upload(s) finished over {self.settings.bulk_keep_days} days ago"
             )
+        if folded:
+            done.append(f"folded {folded} row(s) of the session tallies")
         return "; ".join(done) or None

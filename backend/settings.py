@@ -75,6 +75,16 @@ SETTINGS_TABLE = [
     ),
     ("JSON_MAX_BYTES", "1048576", "Largest request body other than a file upload, in bytes (1 MB); larger: 413"),
     ("IMAGE_MAX_PIXELS", "25000000", "Largest session image in pixels (25 MP: 24 MP phone photos pass)"),
+    (
+        "LIVE_MAX_CONNECTIONS",
+        "10",
+        "Most live-update websockets one person may hold open in one app process (a browser tab uses one)",
+    ),
+    (
+        "LIVE_MAX_SUBSCRIPTIONS",
+        "10",
+        "Most live-update subscriptions one person may hold open in one app process (a browser tab uses one or two)",
+    ),
 ]
 
 # A SECRET_KEY that is any of these is not a real one: the development key and the placeholders of our files.
@@ -108,6 +118,8 @@ class Settings:
     graphql_max_cost: int = 25_000
     json_max_bytes: int = 1024 * 1024
     image_max_pixels: int = 25_000_000
+    live_max_connections: int = 10
+    live_max_subscriptions: int = 10
     public_url: str = ""  # "" when unset: e-mails name pages by their path only
 
     @property
@@ -219,6 +231,8 @@ def load_settings(env: dict | None = None) -> Settings:
         graphql_max_cost=_positive(env, "GRAPHQL_MAX_COST", 25_000),
         json_max_bytes=_positive(env, "JSON_MAX_BYTES", 1024 * 1024),
         image_max_pixels=_positive(env, "IMAGE_MAX_PIXELS", 25_000_000),
+        live_max_connections=_positive(env, "LIVE_MAX_CONNECTIONS", 10),
+        live_max_subscriptions=_positive(env, "LIVE_MAX_SUBSCRIPTIONS", 10),
         public_url=_public_url(env),
     )
 

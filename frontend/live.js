@@ -101,8 +101,9 @@ function connect() {
     acknowledged = false;
     if (!operations.size) { setState('idle'); return; }
     // 4403: not signed in (the sign-in expired); the app sends the person to sign in, which ends the screens.
+    // 1008: this person has too many connections open (LIVE_MAX_CONNECTIONS): retry slowly until one closes.
     setState('off');
-    const pause = Math.min(30_000, 1000 * 2 ** retries) * (event.code === 4403 ? 5 : 1);
+    const pause = Math.min(30_000, 1000 * 2 ** retries) * (event.code === 4403 || event.code === 1008 ? 5 : 1);
     retries += 1;
     reconnectTimer = setTimeout(connect, pause);
   });
@@ -143,6 +144,9 @@ export function onSessionEvent(handler) {
   if (!stopSessionEvents) {
     stopSessionEvents = subscribe(SESSION_EVENTS, {}, {
       next: (payload) => {
+        // Refused: this person has too many tabs or connections open (LIVE_MAX_SUBSCRIPTIONS); say so.
+        const refused = (payload.errors || []).find((e) => (e.extensions || {}).code === 'TOO_MANY_SUBSCRIPTIONS');
+        if (refused) announce(refused.message, { kind: 'problem' });
         if (!payload.data || !payload.data.sessionEvents) return;
         for (const each of [...sessionHandlers]) each(payload.data.sessionEvents);
       },

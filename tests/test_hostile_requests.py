@@ -4,6 +4,9 @@ handling it grows by less than 50 MB (its peak RSS, VmHWM, reset before each att
 
 On PostgreSQL the server reaches the database through a TCP relay in this process, so "the database
 goes away" is the relay closing, not the shared PostgreSQL stopping.
+
+One person opening live-update connections and subscriptions without end is refused past the limits
+(LIVE_MAX_CONNECTIONS, LIVE_MAX_SUBSCRIPTIONS), and a slot is free again once its holder ends.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import websockets
 from PIL import Image
 
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
+from tests.support.live_client import LiveClient, closed_code
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONDESK = ROOT / ".venv" / "bin" / "sessiondesk"
@@ -443,3 +448,112 @@ def test_the_database_gone_answers_503_json_and_comes_back(server):
     assert "Database unreachable in POST /graphql: ConnectionRefusedError" in log
     for bug in ("Unexpected error", "Exception in ASGI application"):
         assert bug not in log, log[log.index(bug) :][:3000]
+
+
+# --- one person holding many live-update connections and subscriptions ----------------------------
+
+LIVE_LIMIT = 10  # LIVE_MAX_CONNECTIONS and LIVE_MAX_SUBSCRIPTIONS, left at their defaults by the server
+SESSION_EVENTS = "subscription { sessionEvents { kind sessionId } }"
+
+
+async def _message_for(live: LiveClient, operation: str, timeout: float = 30) -> dict:
+    """The next message about `operation`, passing over those about the connection's other subscriptions."""
+    while True:
+        message = await live.receive(timeout)
+        if message.get("id") == operation:
+            return message
+
+
+async def _refusal(live: LiveClient, operation: str) -> dict:
+    """The error a refused subscription ends with (then it completes)."""
+    message = await _message_for(live, operation)
+    assert message["type"] == "next" and message["payload"]["data"] is None, message
+    (error,) = message["payload"]["errors"]
+    assert (await _message_for(live, operation))["type"] == "complete"
+    return error
+
+
+async def _heard_of_a_change(server: Server, live: LiveClient, operation: str) -> None:
+    """A session changed through the API reaches `operation`: it runs, it was not refused."""
+    update = "mutation($id: ID!, $t: String!) { updateSession(id: $id, input: {title: $t}) { errors { message } } }"
+    variables = {"id": server.session_id, "t": f"Renamed {uuid.uuid4().hex[:6]}"}
+    async with httpx.AsyncClient(base_url=server.base, headers=server.headers(), timeout=30) as client:
+        answer = await client.post("/graphql", json={"query": update, "variables": variables})
+    assert answer.json()["data"]["updateSession"]["errors"] == [], answer.text
+    message = await _message_for(live, operation)
+    assert message["type"] == "next" and "errors" not in message["payload"], message
+    assert message["payload"]["data"]["sessionEvents"]["sessionId"] == str(server.session_id)
+
+
+async def _subscribe_once_a_slot_is_free(live: LiveClient) -> str:
+    """Subscribes until accepted: the server gives a slot back once it has seen the subscription or the
+    socket end, a moment after the client ended it."""
+    for _ in range(100):
+        operation = await live.subscribe(SESSION_EVENTS)
+        try:
+            message = await _message_for(live, operation, timeout=0.2)
+        except TimeoutError:
+            return operation  # nothing said: it runs, waiting for a change
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS", message
+        assert (await _message_for(live, operation))["type"] == "complete"
+    raise AssertionError("the slot of the ended subscription was never given back")
+
+
+async def test_one_person_may_hold_only_so_many_live_subscriptions_and_ending_one_frees_its_slot(server):
+    async with (
+        LiveClient.connect(server.base, server.token) as first,
+        LiveClient.connect(server.base, server.token) as second,
+    ):
+        held = [await first.subscribe(SESSION_EVENTS) for _ in range(LIVE_LIMIT - 1)]
+        held.append(await second.subscribe(SESSION_EVENTS))
+        await _heard_of_a_change(server, first, held[-2])
+        await _heard_of_a_change(server, second, held[-1])
+
+        # The eleventh, on either connection and of either kind, is refused with the limit and what to do.
+        error = await _refusal(first, await first.subscribe(SESSION_EVENTS))
+        assert error["extensions"] == {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": LIVE_LIMIT}
+        assert error["message"].startswith("You have 10 live subscriptions open already"), error
+        assert "Close SessionDesk in other tabs" in error["message"]
+        progress = "subscription($id: ID!) { bulkUploadProgress(id: $id) { status } }"
+        error = await _refusal(second, await second.subscribe(progress, {"id": "1"}))
+        assert error["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+
+        # Ending one (complete) frees its slot for the next.
+        await first.send({"id": held[0], "type": "complete"})
+        again = await _subscribe_once_a_slot_is_free(first)
+        await _heard_of_a_change(server, first, again)
+
+    # Closing the sockets gives back every slot they held: ten new subscriptions run.
+    async with LiveClient.connect(server.base, server.token) as third:
+        fresh = [await _subscribe_once_a_slot_is_free(third) for _ in range(LIVE_LIMIT)]
+        await _heard_of_a_change(server, third, fresh[-1])
+
+
+async def test_one_person_may_hold_only_so_many_live_connections_and_closing_one_frees_its_slot(server):
+    async with contextlib.AsyncExitStack() as stack:
+        connections = [
+            await stack.enter_async_context(LiveClient.connect(server.base, server.token)) for _ in range(LIVE_LIMIT)
+        ]
+        refused = await closed_code(server.base, {"authorization": f"Bearer {server.token}"})
+        assert refused == (1008, "Too many live connections: at most 10 per person. Close SessionDesk in other tabs.")
+        # Someone else is not held back by it.
+        async with LiveClient.connect(server.base, sign_in(server.base, "manager@other.example.org")):
+            pass
+
+        await connections[0].socket.close()
+        for _ in range(100):
+            if await _connection_accepted(server):
+                break
+            await asyncio.sleep(0.05)  # the server has not seen the close yet
+        else:
+            raise AssertionError("the slot of the closed connection was never given back")
+
+
+async def _connection_accepted(server: Server) -> bool:
+    url = server.base.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {server.token}"}}))
+        try:
+            return json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] == "connection_ack"
+        except websockets.ConnectionClosed:
+            return False

@@ -388,3 +388,23 @@ async def test_renaming_a_category_is_told_as_an_update_of_the_sessions_using_it
             "sessionId": str(uses_it.id),
             "session": {"categories": ["Teaching practice", "Communication"]},
         }
+
+
+@ON_POSTGRES
+async def test_live_updates_are_heard_when_database_url_sizes_the_connection_pool(database, db):
+    import dataclasses
+
+    from backend.settings import use_settings
+
+    # README (Running in production) advises ?minsize=…&maxsize=… in DATABASE_URL: Tortoise's pool reads
+    # them, and the listening connection must not pass them on to PostgreSQL.
+    sized = dataclasses.replace(db, database_url=db.database_url + "?minsize=1&maxsize=20")
+    bus = events.EventBus()
+    use_settings(sized)
+    try:
+        async with bus.subscribe() as heard:
+            await bus.publish(events.BulkUploadChanged(7))
+            assert await heard.get(timeout=10) == events.BulkUploadChanged(7)
+    finally:
+        use_settings(db)
+        await bus.close()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import pytest
 from graphql import get_introspection_query
 
 from backend import auth
+from backend.graphql import limits
 from backend.graphql.sessions import queries as session_queries
 from tests.support.factories import make_org, make_session, make_user
 from tests.support.session_requests import CREATE, INVITE, REMOVE, a_desk, messages, mutate, session_form
@@ -61,6 +63,25 @@ async def test_a_nested_page_inside_a_page_is_priced_at_page_size_times_its_item
     # The same query with a small outer page is within the limit and runs.
     data = await graphql.execute(query, {"size": 5})
     assert data["sessions"]["items"][0]["mentor"]["sessions"]["items"][0]["title"] == "Lesson planning"
+
+
+async def test_the_limits_measure_a_repeated_request_once_and_each_size_on_its_own(graphql, manager, monkeypatch):
+    measured = []
+    real = limits.limits_rule
+    monkeypatch.setattr(limits, "_measured", OrderedDict())
+    monkeypatch.setattr(
+        limits, "limits_rule", lambda *args, **kwargs: measured.append(args[1]) or real(*args, **kwargs)
+    )
+    query = """query($size: Int!) { sessions(pageSize: $size) { items { mentor {
+        sessions(pageSize: 100) { items { id title } } } } } }"""
+
+    for _ in range(3):
+        await graphql.execute(query, {"size": 5})
+        assert (await refusal(graphql, query, {"size": 100}))["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert measured == [{"size": 5}, {"size": 100}]  # kept by text and variables: each measured once
+    await graphql.execute(query, {"size": 5, "padding": None, "x": "y" * limits.MEASURED_VARIABLES_MAX})
+    await graphql.execute(query, {"size": 5, "padding": None, "x": "y" * limits.MEASURED_VARIABLES_MAX})
+    assert len(measured) == 4 and len(limits._measured) == 2  # large variables: measured each time, not kept
 
 
 async def test_fragments_that_spread_each_other_are_priced_without_expanding_them(graphql, manager):

@@ -8,13 +8,22 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from backend.errors import ErrorCode, Refused
-from backend.models import MeetingPlatform, Session, SessionStatus, SessionType, User, VocabularyKind, utcnow
-from backend.sessions import rules
+from backend.models import (
+    LabelKind,
+    MeetingPlatform,
+    Session,
+    SessionStatus,
+    SessionType,
+    User,
+    VocabularyKind,
+    utcnow,
+)
+from backend.sessions import rules, writing
 from backend.sessions.changes import plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
 from backend.sessions.rules import Problems, SessionInput
 from backend.sessions.writing import ChangedMeanwhile, persist
-from tests.support.factories import make_session
+from tests.support.factories import make_session, make_user
 from tests.support.session_requests import a_desk
 
 NOW = datetime(2030, 6, 1, 6, 0, tzinfo=UTC)
@@ -383,6 +392,24 @@ async def test_a_change_saved_by_someone_else_in_between_is_not_overwritten(db):
         await persist([change])
 
     assert (await Session.get(id=session.id)).title == "Theirs"
+
+
+async def test_labels_saved_by_someone_else_in_between_are_not_overwritten(db):
+    desk = await a_desk()
+    session = await make_session(desk.org, desk.mentor, categories=("Pedagogy",))
+    stale = await plan_update(
+        desk.manager, session.id, SessionInput(categories=["Communication"]), Directory(desk.org.id), now=NOW
+    )
+    # Someone else's edit of the categories alone, through the same write path, is saved first.
+    theirs = SessionInput(categories=["Pedagogy", "Leadership"])
+    await writing.apply(plan_update, await make_user(desk.org, "MANAGER"), session.id, theirs, now=NOW)
+
+    with pytest.raises(ChangedMeanwhile):
+        async with writing.serialised():
+            await persist([stale])
+
+    reloaded = await Directory(desk.org.id).session(session.id)
+    assert reloaded is not None and reloaded.labels[LabelKind.CATEGORY] == ["Pedagogy", "Leadership"]
 
 
 async def test_an_upcoming_session_keeps_its_mentor_after_the_mentor_role_is_taken_away(db):

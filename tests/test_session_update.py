@@ -61,6 +61,22 @@ async def test_a_manager_edits_the_details_of_an_upcoming_session(graphql, db):
     assert edited["updatedAt"] > session["updatedAt"]
 
 
+async def test_an_edit_of_the_labels_alone_moves_the_last_changed_time(graphql, db):
+    desk = await signed_in_desk(graphql)
+    session = (await create(graphql, desk.mentor, categories=["Pedagogy"]))["session"]
+
+    payload = await mutate(graphql, UPDATE, id=session["id"], input={"categories": ["Pedagogy", "Communication"]})
+    assert payload["errors"] == []
+    assert payload["session"]["updatedAt"] > session["updatedAt"]
+    again = await mutate(graphql, UPDATE, id=session["id"], input={"recommendedFor": ["Head teachers"]})
+    assert again["errors"] == []
+    assert again["session"]["updatedAt"] > payload["session"]["updatedAt"]
+
+    edited = await mutate(graphql, DETAILS, id=session["id"])
+    assert (edited["categories"], edited["recommendedFor"]) == (["Pedagogy", "Communication"], ["Head teachers"])
+    assert edited["updatedAt"] == again["session"]["updatedAt"]
+
+
 async def test_fields_left_out_of_an_edit_keep_their_values(graphql, db):
     desk = await signed_in_desk(graphql)
     session = (

@@ -49,6 +49,8 @@ def test_every_setting_in_the_table_is_read(tmp_path):
             "GRAPHQL_MAX_COST": "4000",
             "JSON_MAX_BYTES": "2048",
             "IMAGE_MAX_PIXELS": "1000000",
+            "LIVE_MAX_CONNECTIONS": "3",
+            "LIVE_MAX_SUBSCRIPTIONS": "4",
         }
     )
     assert changed.database_url == "postgres://u:p@db:5432/sd" and changed.is_postgres
@@ -67,6 +69,8 @@ def test_every_setting_in_the_table_is_read(tmp_path):
     assert (changed.graphql_max_cost, defaults.graphql_max_cost) == (4000, 25_000)
     assert (changed.json_max_bytes, defaults.json_max_bytes) == (2048, 1024 * 1024)
     assert (changed.image_max_pixels, defaults.image_max_pixels) == (1_000_000, 25_000_000)
+    assert (changed.live_max_connections, defaults.live_max_connections) == (3, 10)
+    assert (changed.live_max_subscriptions, defaults.live_max_subscriptions) == (4, 10)
     # A file upload may be as large as the larger file limit plus 64 KB for the form around it.
     assert defaults.multipart_max_bytes == 5 * 1024 * 1024 + 64 * 1024
     assert load_settings({"BULK_MAX_BYTES": str(8 * 1024 * 1024)}).multipart_max_bytes == 8 * 1024 * 1024 + 64 * 1024

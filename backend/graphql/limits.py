@@ -14,7 +14,9 @@ filter counts (several grouped counts over the whole list) add FACETS_COST.
 
 from __future__ import annotations
 
+import json
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -339,20 +341,58 @@ class TokenLimit(SchemaExtension):
         yield
 
 
+# What the limits said of recent requests, by query text, variables and caller: the same list page asked
+# again and again is measured once. Bounded, so unusual requests cannot grow memory; requests with
+# large variables are measured every time rather than kept.
+MEASURED_MAX = 256
+MEASURED_VARIABLES_MAX = 1000  # characters of the variables' JSON
+_measured: OrderedDict[tuple[object, ...], list[GraphQLError]] = OrderedDict()
+
+
+def _refusals(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str | None,
+    variables: dict[str, Any],
+    allow_introspection: bool,
+) -> list[GraphQLError]:
+    settings = get_settings()
+    try:
+        shown = json.dumps(variables, sort_keys=True)
+    except (TypeError, ValueError):  # an uploaded file: measured, not kept
+        shown = None
+    limits = (settings.graphql_max_aliases, settings.graphql_max_cost, settings.graphql_max_depth)
+    key = (query, shown, allow_introspection, limits)
+    if query is None or shown is None or len(shown) > MEASURED_VARIABLES_MAX:
+        return validate(schema, document, [limits_rule(settings, variables, allow_introspection)])
+    if key in _measured:
+        _measured.move_to_end(key)
+        return _measured[key]
+    refused = validate(schema, document, [limits_rule(settings, variables, allow_introspection)])
+    _measured[key] = refused
+    if len(_measured) > MEASURED_MAX:
+        _measured.popitem(last=False)
+    return refused
+
+
 class QueryLimits(SchemaExtension):
     """Depth, aliases, cost and introspection, checked for this request's variables and caller before
     the operation runs. Not a cached validation rule: the same text may be cheap with one pageSize and
-    refused with another, allowed signed in and refused signed out. Place it after a validation cache."""
+    refused with another, allowed signed in and refused signed out, so its answers are kept by text,
+    variables and caller (`_refusals`). Place it after a validation cache."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
             settings = get_settings()
             viewer = getattr(context.context, "viewer", None)
-            rule = limits_rule(
-                settings, context.variables or {}, allow_introspection=viewer is not None or settings.debug
+            refused = _refusals(
+                context.schema._schema,
+                context.graphql_document,
+                context.query,
+                context.variables or {},
+                allow_introspection=viewer is not None or settings.debug,
             )
-            refused = validate(context.schema._schema, context.graphql_document, [rule])
             if refused or context.pre_execution_errors is not None:
                 # A new list: a validation cache hands out the same one (and the same errors) to every
                 # request of this text. Strawberry skips its own validation when errors are already there.

@@ -28,7 +28,9 @@ from backend.models import (
     SessionType,
     User,
 )
+from backend.sessions import tallies
 from backend.sessions.visibility import visible_sessions
+from backend.settings import get_settings
 
 MAX_PAGE_SIZE = 100
 
@@ -253,10 +255,27 @@ async def session_page(
 ) -> SessionPage:
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
-    # The page comes with its mentors (one statement, not two), and the count (an index-only scan for a
-    # manager's list, see migration 0004) goes to the database at the same time on another connection.
-    page_query = order_sessions(query, sort).offset((page - 1) * page_size).limit(page_size)
-    total, items = await asyncio.gather(query.count(), page_query.select_related("mentor__organization"))
+    f = filter or SessionFilter()
+    # The page comes with its mentors (one statement, not two).
+    page_query = (
+        order_sessions(query, sort)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+        .select_related("mentor__organization")
+    )
+    if _tallied(viewer, f, search):
+        # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
+        # statement (one round trip); a page past the end asks the tallies alone.
+        total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
+        items = await page_query.annotate(total_count=total_count, tally_rows=tally_rows)
+        if items:
+            tallies.read(viewer.organization_id, getattr(items[0], "tally_rows", 0))
+            total = int(getattr(items[0], "total_count", 0) or 0)
+        else:
+            total = await tallies.count(viewer.organization_id, _ticked(f)) if page > 1 else 0
+    else:
+        # Counted from the sessions, on another connection at the same time as the page.
+        total, items = await asyncio.gather(query.count(), page_query)
     return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
 
 
@@ -286,6 +305,21 @@ def _options(counts: dict[str, int], known: list[str] | None = None) -> list[Fac
 FACET_COLUMNS = {"statuses": "status", "types": "type", "platforms": "meeting_platform", "mediums": "medium"}
 
 
+def _ticked(f: SessionFilter) -> dict[str, list[str]]:
+    """The ticked values of each checkbox group that is a session column, by column, as stored."""
+    return {
+        column: sorted(str(getattr(value, "value", value)) for value in getattr(f, group))
+        for group, column in FACET_COLUMNS.items()
+    }
+
+
+def _tallied(viewer: User, f: SessionFilter, search: str | None) -> bool:
+    """Whether the tallies hold this list's counts: on PostgreSQL, a manager's list (the whole
+    organisation) with no search and nothing but status, type, platform or medium ticked."""
+    columns_only = SessionFilter(statuses=f.statuses, types=f.types, platforms=f.platforms, mediums=f.mediums)
+    return get_settings().is_postgres and viewer.is_manager and not (search or "").strip() and f == columns_only
+
+
 def _label_condition(f: SessionFilter, kind: LabelKind, session_column: str = "id") -> Q | None:
     """The sessions having one of the ticked labels of this kind; None when none is ticked."""
     values = f.categories if kind == LabelKind.CATEGORY else f.recommended_for
@@ -305,16 +339,12 @@ def _all_of(conditions: Sequence[Q | None]) -> Q:
     return Q(*found) if found else Q()
 
 
-async def session_facets(viewer: User, filter: SessionFilter | None = None, search: str | None = None) -> SessionFacets:
-    """Each filter group counts the sessions matching every other applied filter, so options within a
-    group stay selectable together (they OR), and the counts say what ticking one would add.
-
-    Two statements, each one pass over the matching sessions, whatever is ticked: the sessions that match
-    everything but the checkbox groups, counted per combination of status, type, platform and medium
-    (Python then sums, for each group, the combinations the other groups' ticks allow), and their labels
-    counted per value, each label kind under every filter but its own."""
-    f = filter or SessionFilter()
-    check_arguments(f, search)
+async def _counted_rows(
+    viewer: User, f: SessionFilter, search: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The sessions that match everything but the checkbox groups, counted per combination of status,
+    type, platform and medium (under the ticked labels), and their labels counted per kind and value,
+    each label kind under every filter but its own: one pass over the matching sessions each."""
     condition = await _search_condition(viewer, search)
     unticked = replace(f, statuses=[], types=[], platforms=[], mediums=[], categories=[], recommended_for=[])
     common = _matching(viewer, unticked, condition)
@@ -325,19 +355,10 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
     label_ticks = [q for q in (in_categories, in_recommended) if q is not None]
     count = Count("id", _filter=_all_of(label_ticks)) if label_ticks else Count("id")
     combinations = await common.annotate(n=count).group_by(*columns).values(*columns, "n")
-    ticked = {
-        column: {str(getattr(v, "value", v)) for v in getattr(f, group)} for group, column in FACET_COLUMNS.items()
-    }
-    counts: dict[str, dict[str, int]] = {column: {} for column in columns}
-    for row in combinations:
-        values = {column: str(getattr(row[column], "value", row[column])) for column in columns}
-        allowed = {column: not ticked[column] or values[column] in ticked[column] for column in columns}
-        for column in columns:
-            if row["n"] and all(allowed[other] for other in columns if other != column):
-                counts[column][values[column]] = counts[column].get(values[column], 0) + row["n"]
 
     # A label row counts when its session passes every checkbox group but the label's own kind.
-    session_ticks = [Q(**_in(f"session__{column}", sorted(ticked[column]))) for column in columns if ticked[column]]
+    ticked = _ticked(f)
+    session_ticks = [Q(**_in(f"session__{column}", values)) for column, values in ticked.items() if values]
     for_categories = _all_of(
         [Q(kind=LabelKind.CATEGORY), *session_ticks, _label_condition(f, LabelKind.RECOMMENDED_FOR, "session_id")]
     )
@@ -351,9 +372,39 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
         .group_by("kind", "value")
         .values("kind", "value", "n")
     )
+    return list(combinations), list(label_rows)
+
+
+async def session_facets(viewer: User, filter: SessionFilter | None = None, search: str | None = None) -> SessionFacets:
+    """Each filter group counts the sessions matching every other applied filter, so options within a
+    group stay selectable together (they OR), and the counts say what ticking one would add.
+
+    Two statements whatever is ticked: counts per combination of status, type, platform and medium (Python
+    then sums, for each group, the combinations the other groups' ticks allow) and per label. A manager's
+    list with nothing but those four ticked reads them from the tallies; any other from the sessions."""
+    f = filter or SessionFilter()
+    check_arguments(f, search)
+    if _tallied(viewer, f, search):
+        # No label is ticked, so every label kind counts under the same ticks: the four columns'.
+        combinations, label_rows = await asyncio.gather(
+            tallies.combinations(viewer.organization_id), tallies.labels(viewer.organization_id, _ticked(f))
+        )
+    else:
+        combinations, label_rows = await _counted_rows(viewer, f, search)
+
+    columns = list(FACET_COLUMNS.values())
+    ticked = {column: set(values) for column, values in _ticked(f).items()}
+    counts: dict[str, dict[str, int]] = {column: {} for column in columns}
+    for row in combinations:
+        values = {column: str(getattr(row[column], "value", row[column])) for column in columns}
+        allowed = {column: not ticked[column] or values[column] in ticked[column] for column in columns}
+        for column in columns:
+            if row["n"] and all(allowed[other] for other in columns if other != column):
+                counts[column][values[column]] = counts[column].get(values[column], 0) + row["n"]
     labels: dict[LabelKind, dict[str, int]] = {LabelKind.CATEGORY: {}, LabelKind.RECOMMENDED_FOR: {}}
     for row in label_rows:
-        labels[LabelKind(row["kind"])][row["value"]] = row["n"]
+        if row["n"]:
+            labels[LabelKind(row["kind"])][row["value"]] = row["n"]
 
     return SessionFacets(
         statuses=_options(counts["status"], [s.value for s in SessionStatus]),

@@ -72,7 +72,9 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     if created:
         await insert_models([c.session for c in created])
     for change in changes:
-        if change.created or not change.fields:
+        # A change of labels alone (categories, "recommended for") is a change too: it moves updated_at,
+        # which is what "changed meanwhile" checks and the bulk upload's `sessions_version` compare.
+        if change.created or not (change.fields or change.labels_changed):
             continue
         change.session.updated_at = now
         written = await Session.filter(id=change.session.id, updated_at=change.expected_updated_at).update(

@@ -1,7 +1,8 @@
 """Subscriptions (graphql-transport-ws on /graphql): session events and a bulk upload's progress.
 
 Each subscription listens on this process's event bus (`backend.events`), reads what changed again and
-sends only what its viewer may see, with the visibility rules of the queries.
+sends only what its viewer may see, with the visibility rules of the queries. Each holds one of its
+viewer's subscription slots while it runs (`limits.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from backend.db import column
 from backend.graphql.bulk_upload.types import BulkUpload
 from backend.graphql.context import Info
 from backend.graphql.errors import require_id
+from backend.graphql.live import limits
 from backend.graphql.loaders import Loaders
 from backend.graphql.permissions import NotSignedIn, signed_in
 from backend.graphql.sessions.types import Session
@@ -94,18 +96,19 @@ class LiveSubscriptions:
         )
     )
     async def session_events(self, info: Info) -> AsyncGenerator[SessionEvent, None]:
-        signed_in(info)
+        viewer = signed_in(info)
         sign_in = _SignIn(info)
-        async with events.bus.subscribe() as subscription:
-            while True:
-                event = await subscription.get()
-                if (
-                    isinstance(event, events.SessionsChanged)
-                    and event.organization_id == signed_in(info).organization_id
-                ):
-                    await sign_in.check()
-                    for session_event in await _session_events(info, event):
-                        yield session_event
+        with limits.subscription_slot(viewer.id):
+            async with events.bus.subscribe() as subscription:
+                while True:
+                    event = await subscription.get()
+                    if (
+                        isinstance(event, events.SessionsChanged)
+                        and event.organization_id == signed_in(info).organization_id
+                    ):
+                        await sign_in.check()
+                        for session_event in await _session_events(info, event):
+                            yield session_event
 
     @strawberry.subscription(
         description=(
@@ -117,21 +120,22 @@ class LiveSubscriptions:
         viewer = signed_in(info)
         upload_id = require_id(id, "Bulk upload ID")
         # Listening starts before the first read, so no change between the two is missed.
-        async with events.bus.subscribe() as subscription:
-            found = await uploads.find_upload(viewer, upload_id)
-            if found is None:
-                raise GraphQLError(
-                    f"There is no bulk upload with ID {upload_id} of yours; check the ID in your upload history.",
-                    extensions={"code": "NOT_FOUND"},
-                )
-            yield BulkUpload(model=found)
-            while found.status not in FINISHED:
-                event = await subscription.get(timeout=PROGRESS_HEARTBEAT_SECONDS)
-                if isinstance(event, events.SessionsChanged):
-                    continue
-                if isinstance(event, events.BulkUploadChanged) and event.upload_id != upload_id:
-                    continue
+        with limits.subscription_slot(viewer.id):
+            async with events.bus.subscribe() as subscription:
                 found = await uploads.find_upload(viewer, upload_id)
                 if found is None:
-                    return
+                    raise GraphQLError(
+                        f"There is no bulk upload with ID {upload_id} of yours; check the ID in your upload history.",
+                        extensions={"code": "NOT_FOUND"},
+                    )
                 yield BulkUpload(model=found)
+                while found.status not in FINISHED:
+                    event = await subscription.get(timeout=PROGRESS_HEARTBEAT_SECONDS)
+                    if isinstance(event, events.SessionsChanged):
+                        continue
+                    if isinstance(event, events.BulkUploadChanged) and event.upload_id != upload_id:
+                        continue
+                    found = await uploads.find_upload(viewer, upload_id)
+                    if found is None:
+                        return
+                    yield BulkUpload(model=found)
