@@ -47,6 +47,7 @@ async def migrate(settings: Settings) -> None:
 
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 async def column(query: QuerySet[Any], name: str, kind: type[T]) -> list[T]:
@@ -118,3 +119,16 @@ async def insert_models(instances: Sequence[Model]) -> None:
         return value
 
     await insert_rows(type(instances[0]), names, [[value(instance, name) for name in names] for instance in instances])
+
+
+def new_model(model: type[M], **columns: Any) -> M:
+    """A new, unsaved `model` from a value for every one of its columns, built the way the ORM builds one it
+    read (values taken as they are) rather than by its constructor, which checks and converts each value and
+    fills in defaults: about 70 µs a session, most of the planning time of a 10,000-row bulk upload. Every
+    column must be given, so a column added to the model later cannot be left out unnoticed."""
+    expected = set(model._meta.fields_db_projection.values())
+    if wrong := expected.symmetric_difference(columns):
+        raise TypeError(f"new_model({model.__name__}) needs exactly its columns; check {', '.join(sorted(wrong))}")
+    instance = model._init_from_db(**columns)
+    instance._saved_in_db = False
+    return instance

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from backend.db import new_model
 from backend.errors import ErrorCode, Refused
 from backend.models import (
     AttendanceKind,
@@ -154,7 +155,9 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
     # No problem reported means every required value was given and found.
     assert mentor is not None and starts_at is not None and ends_at is not None and duration is not None
     assert data.type is not None and invitees is not None
-    session = Session(
+    session = new_model(
+        Session,
+        id=None,
         organization_id=directory.organization_id,
         mentor_id=mentor.id,
         created_by_id=actor.id,
@@ -172,9 +175,17 @@ async def plan_create(actor: User, data: SessionInput, directory: Directory, now
         meeting_passcode=passcode,
         seats_limit=seats,
         reminders_enabled=data.reminders_enabled if data.reminders_enabled is not None else True,
+        enrolled_count=0,
+        invited_count=0,
+        mentee_count=0,
+        image_path="",
+        calendar_sequence=0,
         scheduled_at=now,
         created_at=now,
         updated_at=now,
+        started_at=None,
+        completed_at=None,
+        deleted_at=None,
     )
     loaded = LoadedSession(
         model=session,
