@@ -139,6 +139,7 @@ def render(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> byt
 # bulk upload job and the web requests of this process; so mail is built in a process of its own, at a
 # lower CPU priority: mail can wait a moment, a person waiting for a page or an upload should not.
 _builder: ProcessPoolExecutor | None = None
+_builder_broken = False
 BUILDER_NICENESS = 10
 
 
@@ -148,20 +149,22 @@ def _start_builder() -> None:
 
 
 async def rendered(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
-    """`render` in the mail builder process (started on first use); in a thread if that process died."""
-    global _builder
-    if _builder is None:
-        _builder = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_builder
-        )
-    try:
-        return await asyncio.get_running_loop().run_in_executor(
-            _builder, functools.partial(render, message, settings, for_smtp=for_smtp)
-        )
-    except BrokenProcessPool:
-        log.warning("The mail builder process stopped; starting another", exc_info=True)
-        _builder = None
-        return await asyncio.to_thread(render, message, settings, for_smtp=for_smtp)
+    """`render` in the mail builder process (started on first use). If that process cannot start or dies
+    (a `spawn` needs an importable main module), mail is built in a thread from then on, as before."""
+    global _builder, _builder_broken
+    if not _builder_broken:
+        if _builder is None:
+            _builder = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_builder
+            )
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                _builder, functools.partial(render, message, settings, for_smtp=for_smtp)
+            )
+        except BrokenProcessPool:
+            log.warning("The mail builder process stopped; mail is built in a thread from now on", exc_info=True)
+            _builder, _builder_broken = None, True
+    return await asyncio.to_thread(render, message, settings, for_smtp=for_smtp)
 
 
 def eml_path(message: OutboxMessage, settings: Settings) -> Path:
