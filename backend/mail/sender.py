@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, parseaddr
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -146,6 +148,15 @@ BUILDER_NICENESS = 10
 def _start_builder() -> None:
     with contextlib.suppress(OSError):
         os.nice(BUILDER_NICENESS)
+    # The builder holds its own task queue open, so it would wait for work for ever once its app process
+    # is gone (killed, or stopped before it could shut the builder down): it leaves with its parent.
+    if (parent := multiprocessing.parent_process()) is not None:
+        threading.Thread(target=_leave_with, args=(parent,), name="leave with the app", daemon=True).start()
+
+
+def _leave_with(parent: BaseProcess) -> None:
+    parent.join()  # returns when the parent process has ended
+    os._exit(0)
 
 
 async def rendered(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
