@@ -50,8 +50,9 @@ class AppSchema(strawberry.Schema):
 
 # A page of the list is mostly the same few query texts: each is parsed and validated once per process
 # (bounded caches, so unusual queries cannot grow memory), which is most of a small request's cost.
-# The request limits are not cached (they depend on the variables and the caller): the token count runs
-# before the parser (cache) and the limits after the cached validation (graphql/limits.py).
+# The request limits depend on the variables and the caller as well: the token count runs before the
+# parser (cache), and the limits after the cached validation, keeping their answers by text, variables
+# and caller (graphql/limits.py).
 schema = AppSchema(
     query=Query,
     mutation=Mutation,
