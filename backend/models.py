@@ -195,7 +195,7 @@ class Session(Model):
 # few hundred rows instead of counting 100,000 sessions. Database triggers (migration 0008) append a row
 # of +n or -n for every change, so writers never wait on one counter row; `backend.sessions.tallies`
 # sums them and folds an organisation's rows together when they pile up.
-class SessionTally(Model):
+class Tally(Model):
     id = fields.BigIntField(primary_key=True)
     organization_id = fields.IntField(db_index=True)
     status = fields.CharField(max_length=16)
@@ -205,19 +205,17 @@ class SessionTally(Model):
     n = fields.IntField()
 
     class Meta:
+        abstract = True
+
+
+class SessionTally(Tally):
+    class Meta:
         table = "session_tally"
 
 
-class SessionLabelTally(Model):
-    id = fields.BigIntField(primary_key=True)
-    organization_id = fields.IntField(db_index=True)
+class SessionLabelTally(Tally):
     kind = fields.CharField(max_length=20)
     value = fields.CharField(max_length=100)
-    status = fields.CharField(max_length=16)
-    type = fields.CharField(max_length=16)
-    meeting_platform = fields.CharField(max_length=32)
-    medium = fields.CharField(max_length=100)
-    n = fields.IntField()
 
     class Meta:
         table = "session_label_tally"

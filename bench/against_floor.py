@@ -53,13 +53,9 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from throwaway import throwaway_environment  # noqa: E402
+from throwaway import seeded_postgres  # noqa: E402
 
 from backend.bulk_upload.columns import HEADER  # noqa: E402
-from backend.db import close_database, migrate, open_database  # noqa: E402
-from backend.seed import seed_demo  # noqa: E402
-from backend.sessions import tallies  # noqa: E402
-from backend.settings import load_settings, use_settings  # noqa: E402
 
 MANAGER, PASSWORD = "manager@example.org", "demo1234"
 PAGE_SIZE = 25
@@ -738,21 +734,9 @@ def load() -> str:
 
 async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {machine()}; load average at start {load()}")
-    async with throwaway_environment(True, args.postgres_url) as env:
-        settings = use_settings(load_settings(env))
-        await migrate(settings)
-        await open_database(settings)
-        started = time.perf_counter()
-        print(await seed_demo(args.sessions, settings.seats_limit))
-        # As the housekeeper would (every 5 minutes): the seed's bulk inserts left a tally row per batch.
-        print(f"Folded {await tallies.fold()} rows of the session tallies")
-        await close_database()
+    async with seeded_postgres(args.sessions, args.postgres_url) as (env, _):
         pool = await asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=8, max_size=8)
-        await pool.execute("VACUUM ANALYZE")
-        print(
-            f"Seeded and vacuumed in {time.perf_counter() - started:.0f} s; "
-            f"PostgreSQL {await pool.fetchval('SHOW server_version')}"
-        )
+        print(f"PostgreSQL {await pool.fetchval('SHOW server_version')}")
         org = await organisation(pool)
         visible = await pool.fetchval(FLOOR_COUNT, org.id)
         print(f"{MANAGER} sees {visible:,} of {await pool.fetchval('SELECT COUNT(*) FROM session'):,} sessions\n")

@@ -28,15 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 from against_floor import csv_file, organisation, pg_url, plan_rows  # noqa: E402
-from throwaway import throwaway_environment  # noqa: E402
+from throwaway import seeded_postgres  # noqa: E402
 
 from backend.bulk_upload import job, uploads  # noqa: E402
-from backend.db import close_database, migrate, open_database  # noqa: E402
+from backend.db import close_database, open_database  # noqa: E402
 from backend.mail import sender  # noqa: E402
 from backend.mail.sender import MailSender  # noqa: E402
 from backend.models import BulkUpload, OutboxMessage, User  # noqa: E402
-from backend.seed import seed_demo  # noqa: E402
-from backend.settings import get_settings, load_settings, use_settings  # noqa: E402
+from backend.settings import get_settings  # noqa: E402
 
 
 class StatementCounter(logging.Handler):
@@ -116,15 +115,9 @@ async def profile_mail(args) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with throwaway_environment(True, args.postgres_url) as env:
-        settings = use_settings(load_settings(env))
-        await migrate(settings)
+    async with seeded_postgres(args.sessions, args.postgres_url) as (env, settings):
         await open_database(settings)
-        started = time.perf_counter()
-        print(await seed_demo(args.sessions, settings.seats_limit))
         pool = await asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=1, max_size=2)
-        await pool.execute("VACUUM ANALYZE")
-        print(f"Seeded and vacuumed in {time.perf_counter() - started:.0f} s")
         # Like `sessiondesk serve`, whose mail sender builds and sends the upload's mail meanwhile.
         sender = MailSender(settings) if args.mail_sender else None
         if sender is not None:

@@ -1,15 +1,23 @@
 """A throwaway place for a benchmark's data: a temporary DATA_DIR (SQLite) and, when asked, a
-PostgreSQL database made for the run and dropped after it."""
+PostgreSQL database made for the run and dropped after it; `seeded_postgres` also fills it with the demo
+data. The scripts that import it put the project's root on sys.path first."""
 
 from __future__ import annotations
 
 import secrets
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+from tortoise import Tortoise
+
+from backend.db import close_database, migrate, open_database
+from backend.seed import seed_demo
+from backend.sessions import tallies
+from backend.settings import Settings, load_settings, use_settings
 
 
 async def _admin(postgres_url: str, statement: str) -> None:
@@ -35,3 +43,21 @@ async def throwaway_environment(postgres: bool, postgres_url: str) -> AsyncItera
         finally:
             if postgres:
                 await _admin(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def seeded_postgres(sessions: int, postgres_url: str) -> AsyncIterator[tuple[dict[str, str], Settings]]:
+    """A throwaway PostgreSQL database with `seed --demo --sessions N` (manager@example.org sees 80%), its
+    session tallies folded as the housekeeper would (the seed's inserts leave a tally row each), and
+    `VACUUM ANALYZE`d; its settings environment and settings (in use). The ORM is closed again."""
+    async with throwaway_environment(True, postgres_url) as env:
+        settings = use_settings(load_settings(env))
+        await migrate(settings)
+        await open_database(settings)
+        started = time.perf_counter()
+        print(await seed_demo(sessions, settings.seats_limit))
+        print(f"Folded {await tallies.fold()} rows of the session tallies")
+        await Tortoise.get_connection("default").execute_script("VACUUM ANALYZE")
+        await close_database()
+        print(f"Seeded and vacuumed in {time.perf_counter() - started:.0f} s")
+        yield env, settings
