@@ -178,6 +178,15 @@ async def rendered(message: OutboxMessage, settings: Settings, *, for_smtp: bool
     return await asyncio.to_thread(render, message, settings, for_smtp=for_smtp)
 
 
+def close_builder() -> None:
+    """Stops the mail builder process, waiting for the mail it is building: the app process is stopping.
+    Its queues are released with it (left behind, they are reported as leaked at exit)."""
+    global _builder
+    if _builder is not None:
+        builder, _builder = _builder, None
+        builder.shutdown(wait=True, cancel_futures=True)
+
+
 def eml_path(message: OutboxMessage, settings: Settings) -> Path:
     slug = re.sub(r"[^a-z0-9]+", "-", message.subject.lower()).strip("-")[:60].rstrip("-") or "message"
     return settings.outbox_dir / f"{message.id}-{slug}.eml"
@@ -379,6 +388,10 @@ class MailSender(BackgroundWorker):
         if self.settings.smtp_url:
             SmtpServer.from_url(self.settings.smtp_url)  # a wrong SMTP_URL stops the app starting, with the fix
         super().start()
+
+    async def stop(self, grace_seconds: float = 10) -> None:
+        await super().stop(grace_seconds)
+        await asyncio.to_thread(close_builder)
 
     async def run_pass(self) -> str | None:
         sent = await deliver_pending(self.settings)
