@@ -1,4 +1,4 @@
-"""The `sessiondesk` command: migrate, seed, create-user, serve, outbox, export-schema."""
+"""The `sessiondesk` command: migrate, seed, create-user, serve, outbox, tallies, export-schema."""
 
 from __future__ import annotations
 
@@ -140,6 +140,26 @@ def cmd_outbox(args: argparse.Namespace) -> None:
     print(asyncio.run(_with_database(work)))
 
 
+def cmd_tallies(args: argparse.Namespace) -> None:
+    from backend.sessions import tallies
+
+    if not get_settings().is_postgres:
+        sys.exit("SQLite keeps no session tallies (lists are counted from the sessions); nothing to check.")
+
+    async def work() -> list[int]:
+        if args.rebuild:
+            await tallies.rebuild()
+        return await tallies.disagreeing()
+
+    wrong = asyncio.run(_with_database(work))
+    if wrong:
+        sys.exit(
+            f"The session tallies of {len(wrong)} organisation(s) ({', '.join(map(str, wrong[:20]))}) do not agree "
+            "with their sessions; run `sessiondesk tallies --rebuild` to count them again."
+        )
+    print(f"The session tallies agree with the sessions{' (counted again)' if args.rebuild else ''}.")
+
+
 def cmd_export_schema(args: argparse.Namespace) -> None:
     from backend.graphql.schema import export_sdl
 
@@ -179,6 +199,10 @@ def main(argv: list[str] | None = None) -> None:
     outbox.add_argument("--failed", action="store_true", help="list failed messages only")
     outbox.add_argument("--retry", type=int, nargs="+", metavar="ID", help="re-queue these messages")
     outbox.set_defaults(run=cmd_outbox)
+
+    tally = commands.add_parser("tallies", help="check the session tallies (PostgreSQL) against the sessions")
+    tally.add_argument("--rebuild", action="store_true", help="count them again from the sessions first")
+    tally.set_defaults(run=cmd_tallies)
 
     export = commands.add_parser("export-schema", help="print the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", help="write to this file instead of standard output")

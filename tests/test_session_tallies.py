@@ -262,3 +262,31 @@ async def test_the_housekeeper_folds_everyones_tallies(db):
     # 3 session rows into 1, and 6 label rows (2 labels a session) into 2
     assert done is not None and "folded 6 row(s) of the session tallies" in done
     assert await tallied(org.id) == before and await SessionTally.filter(organization_id=org.id).count() == 1
+
+
+@ON_POSTGRES
+async def test_a_rebuild_waits_for_a_change_under_way_and_counts_it_once(db):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR")
+    session = await make_session(org, mentor)
+    await make_session(org, mentor)
+    await SessionTally.create(
+        organization_id=org.id, status="LIVE", type="PUBLIC", meeting_platform="ZOOM", medium="English", n=7
+    )
+    assert await tallies.disagreeing() == [org.id]
+    url = db.database_url.replace("postgres://", "postgresql://", 1)
+    deleting = await asyncpg.connect(url)
+    try:
+        transaction = deleting.transaction()
+        await transaction.start()
+        await deleting.execute('UPDATE "session" SET deleted_at = now() WHERE id = $1', session.id)
+        rebuilding = asyncio.create_task(tallies.rebuild())
+        await asyncio.sleep(0.3)
+        assert not rebuilding.done()  # it waits for the deletion, which its count must see
+        await transaction.commit()
+        await rebuilding
+    finally:
+        await deleting.close()
+    assert await tallies.disagreeing() == []
+    await assert_tallies_right(org.id)
+    assert sum((await tallied(org.id))[0].values()) == 1

@@ -9,7 +9,8 @@ sessions) is counted from the sessions themselves, and so is every list on SQLit
 
 Every change appends rows rather than updating one, so an organisation's rows pile up between folds;
 a count that reads more than FOLD_AFTER rows folds that organisation's rows into one per combination in
-the background, and the housekeeper folds every organisation's now and then.
+the background, and the housekeeper folds every organisation's now and then. `sessiondesk tallies`
+checks them against the sessions, and `--rebuild` counts them again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tortoise import Tortoise
 from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from backend.models import SessionLabelTally, SessionTally
 
@@ -127,3 +129,42 @@ async def fold(organization_id: int | None = None) -> int:
         )
         gone += rows[0]["gone"]
     return gone
+
+
+# What the tallies must sum to, counted from the sessions and labels themselves (as migration 0008 starts
+# them): per organisation and combination, as (organization_id, *columns, n).
+COUNTED = {
+    "session_tally": f"""SELECT organization_id, {", ".join(COMBINATION)}, COUNT(*) AS n FROM "session"
+        WHERE deleted_at IS NULL GROUP BY organization_id, {", ".join(COMBINATION)}""",
+    "session_label_tally": f"""SELECT s.organization_id, l.kind, l.value, {", ".join(f"s.{c}" for c in COMBINATION)},
+        COUNT(*) AS n FROM session_label l JOIN "session" s ON s.id = l.session_id WHERE s.deleted_at IS NULL
+        GROUP BY s.organization_id, l.kind, l.value, {", ".join(f"s.{c}" for c in COMBINATION)}""",
+}
+
+
+async def disagreeing() -> list[int]:
+    """The organisations whose tallies do not sum to what counting their sessions gives (none, unless
+    someone changed the tables with the triggers disabled). PostgreSQL only."""
+    connection = Tortoise.get_connection("default")
+    found: set[int] = set()
+    for table, columns in TABLES.items():
+        keys = ", ".join(["organization_id", *columns])
+        _, rows = await connection.execute_query(
+            f"WITH tallied AS (SELECT {keys}, SUM(n) AS n FROM {table} GROUP BY {keys}), "
+            f"counted AS ({COUNTED[table]}) "
+            f"SELECT DISTINCT organization_id FROM tallied t FULL JOIN counted c USING ({keys}) "
+            "WHERE COALESCE(t.n, 0) <> COALESCE(c.n, 0)"
+        )
+        found.update(row["organization_id"] for row in rows)
+    return sorted(found)
+
+
+async def rebuild() -> None:
+    """Counts every organisation's tallies again from its sessions and labels. Changes to sessions and
+    labels wait meanwhile (a SHARE lock: reading goes on), so none is counted twice or missed."""
+    async with in_transaction() as connection:
+        await connection.execute_script('LOCK TABLE "session", session_label IN SHARE MODE')
+        for table, columns in TABLES.items():
+            keys = ", ".join(["organization_id", *columns])
+            await connection.execute_script(f"DELETE FROM {table}")
+            await connection.execute_script(f"INSERT INTO {table} ({keys}, n) {COUNTED[table]}")
