@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from backend import events
 from backend.bulk_upload import job
@@ -408,3 +409,17 @@ async def test_live_updates_are_heard_when_database_url_sizes_the_connection_poo
     finally:
         use_settings(db)
         await bus.close()
+
+
+async def test_a_subscription_that_does_not_parse_is_answered_with_the_syntax_error(server, http, db, caplog):
+    """graphql-transport-ws closes the connection with 4400 and the reason on a document that does not
+    parse (the parser cache once let the error escape: nothing was said and the server logged a traceback)."""
+    desk = await a_desk()
+    manager = await client_for(http, desk.manager)
+    async with LiveClient.connect(server, manager.token) as live:
+        await live.subscribe("subscription { sessionEvents { kind ")
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await live.receive(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert closed.value.rcvd.reason == "Syntax Error: Expected Name, found <EOF>."
+    assert "Traceback" not in caplog.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
@@ -48,6 +50,20 @@ class AppSchema(strawberry.Schema):
         error_policy.process_errors(errors, execution_context)
 
 
+class ParsedOnce(ParserCache):
+    """Strawberry's parser cache, except for text that does not parse: that is left to Strawberry's own
+    parsing, which answers the syntax error as a GraphQL error. Raised from the cache, the error escapes a
+    subscription's handler: the subscriber hears nothing and the server logs a traceback."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            context.graphql_document = None  # parsed again by Strawberry, which reports the error
+        yield
+
+
 # A page of the list is mostly the same few query texts: each is parsed and validated once per process
 # (bounded caches, so unusual queries cannot grow memory), which is most of a small request's cost.
 # The request limits depend on the variables and the caller as well: the token count runs before the
@@ -60,7 +76,7 @@ schema = AppSchema(
     extensions=[
         GraphQLObservability,
         TokenLimit,
-        lambda: ParserCache(maxsize=256),
+        lambda: ParsedOnce(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         QueryLimits,
     ],
