@@ -31,7 +31,11 @@ log = logging.getLogger("backend.sessions.tallies")
 
 FOLD_AFTER = 200
 COMBINATION = ["status", "type", "meeting_platform", "medium"]
-TABLES = {"session_tally": COMBINATION, "session_label_tally": ["kind", "value", *COMBINATION]}
+# Each tally table and the columns that key its rows, as SQL lists.
+KEYS = {
+    "session_tally": ", ".join(["organization_id", *COMBINATION]),
+    "session_label_tally": ", ".join(["organization_id", "kind", "value", *COMBINATION]),
+}
 
 
 def _within(ticked: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -117,8 +121,7 @@ async def fold(organization_id: int | None = None) -> int:
         return 0  # SQLite keeps no tallies (migration 0008)
     where, values = ("WHERE organization_id = $1", [organization_id]) if organization_id else ("", [])
     gone = 0
-    for table, columns in TABLES.items():
-        listed = ", ".join(["organization_id", *columns])
+    for table, listed in KEYS.items():
         # One statement: what it deletes is exactly what it sums, whatever others append meanwhile.
         _, rows = await connection.execute_query(
             f"WITH gone AS (DELETE FROM {table} {where} RETURNING {listed}, n), "
@@ -132,7 +135,7 @@ async def fold(organization_id: int | None = None) -> int:
 
 
 # What the tallies must sum to, counted from the sessions and labels themselves (as migration 0008 starts
-# them): per organisation and combination, as (organization_id, *columns, n).
+# them): per organisation and combination, as their KEYS and n.
 COUNTED = {
     "session_tally": f"""SELECT organization_id, {", ".join(COMBINATION)}, COUNT(*) AS n FROM "session"
         WHERE deleted_at IS NULL GROUP BY organization_id, {", ".join(COMBINATION)}""",
@@ -147,8 +150,7 @@ async def disagreeing() -> list[int]:
     someone changed the tables with the triggers disabled). PostgreSQL only."""
     connection = Tortoise.get_connection("default")
     found: set[int] = set()
-    for table, columns in TABLES.items():
-        keys = ", ".join(["organization_id", *columns])
+    for table, keys in KEYS.items():
         _, rows = await connection.execute_query(
             f"WITH tallied AS (SELECT {keys}, SUM(n) AS n FROM {table} GROUP BY {keys}), "
             f"counted AS ({COUNTED[table]}) "
@@ -164,7 +166,6 @@ async def rebuild() -> None:
     labels wait meanwhile (a SHARE lock: reading goes on), so none is counted twice or missed."""
     async with in_transaction() as connection:
         await connection.execute_script('LOCK TABLE "session", session_label IN SHARE MODE')
-        for table, columns in TABLES.items():
-            keys = ", ".join(["organization_id", *columns])
+        for table, keys in KEYS.items():
             await connection.execute_script(f"DELETE FROM {table}")
             await connection.execute_script(f"INSERT INTO {table} ({keys}, n) {COUNTED[table]}")
