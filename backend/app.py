@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 from cross_web import HTTPException as GraphQLHTTPException
@@ -84,9 +84,44 @@ SIGN_IN_FIRST = (
 )
 
 
+NOT_A_MESSAGE = 'A graphql-transport-ws message is a JSON object with a "type", such as {"type": "ping"}.'
+# A close reason fits in 123 bytes.
+NOT_A_SUBSCRIBE = 'A subscribe message needs a text "id" and a "payload" object with a text "query".'
+
+
+def _message_problem(message: object) -> str | None:
+    """Why a graphql-transport-ws frame's JSON is not a message Strawberry's handler can take, or None."""
+    if not (isinstance(message, dict) and isinstance(message.get("type"), str)):
+        return NOT_A_MESSAGE
+    if message["type"] != "subscribe":
+        return None
+    payload = message.get("payload")
+    shaped = (
+        isinstance(message.get("id"), str)
+        and isinstance(payload, dict)
+        and isinstance(payload.get("query"), str)
+        and all(isinstance(payload.get(key), dict | None) for key in ("variables", "extensions"))
+        and isinstance(payload.get("operationName"), str | None)
+    )
+    return None if shaped else NOT_A_SUBSCRIBE
+
+
 class LiveSocket(ASGIWebSocketAdapter):
-    """Strawberry closes every refused connection_init with 4403 Forbidden; one refused for being one
-    connection too many is closed with its own code and reason, so that the client is not told to sign in."""
+    """The websocket as Strawberry's graphql-transport-ws handler reads it, with two changes:
+
+    - A frame of JSON that is not an object with a text "type" (`0`, `[]`, `{}`), or a subscribe message of
+      the wrong shape, closes the connection with 4400 and what is wrong, as a frame that is not JSON
+      does; Strawberry's handler would fail on it.
+    - Strawberry closes every refused connection_init with 4403 Forbidden; one refused for being one
+      connection too many is closed with its own code and reason, so that the client is not told to sign in.
+    """
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object, None]:
+        async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
+            if problem := _message_problem(message):
+                await self.close(4400, problem)
+                return
+            yield message
 
     async def close(self, code: int, reason: str) -> None:
         refusal = self.ws.scope.pop(REFUSAL_KEY, None)

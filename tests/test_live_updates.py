@@ -17,6 +17,7 @@ import pytest
 import websockets
 
 from backend import events
+from backend.app import NOT_A_MESSAGE, NOT_A_SUBSCRIBE
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
 from tests.conftest import ON_POSTGRES
@@ -422,4 +423,50 @@ async def test_a_subscription_that_does_not_parse_is_answered_with_the_syntax_er
             await live.receive(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
     assert closed.value.rcvd.reason == "Syntax Error: Expected Name, found <EOF>."
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("query", ["", "fragment Only on Query { __typename }"])
+async def test_a_subscription_without_a_subscription_document_is_the_callers_mistake(server, http, db, caplog, query):
+    desk = await a_desk()
+    manager = await client_for(http, desk.manager)
+    async with LiveClient.connect(server, manager.token) as live:
+        operation = await live.subscribe(query)
+        try:
+            answer = await live.receive(timeout=10)
+        except websockets.ConnectionClosed as closed:  # graphql-transport-ws may refuse it by closing
+            assert closed.rcvd is not None and closed.rcvd.code == 4400, closed
+        else:
+            assert answer["id"] == operation and answer["type"] == "error", answer
+            [error] = answer["payload"]
+            assert error["extensions"] == {"code": "BAD_REQUEST"} and "send" in error["message"].lower(), error
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "frame,reason",
+    [
+        ("0", NOT_A_MESSAGE),
+        ('{"id": "1"}', NOT_A_MESSAGE),
+        (
+            '{"type": "subscribe", "id": 1, "payload": {"query": "subscription { sessionEvents { kind } }"}}',
+            NOT_A_SUBSCRIBE,
+        ),
+        ('{"type": "subscribe", "id": "1", "payload": 5}', NOT_A_SUBSCRIBE),
+        (
+            '{"type": "subscribe", "id": "1", "payload": {"query": "{ viewer { id } }", "variables": 7}}',
+            NOT_A_SUBSCRIBE,
+        ),
+    ],
+)
+async def test_a_frame_that_is_not_a_message_closes_the_connection_with_the_reason(
+    server, http, db, caplog, frame, reason
+):
+    desk = await a_desk()
+    manager = await client_for(http, desk.manager)
+    async with LiveClient.connect(server, manager.token) as live:
+        await live.socket.send(frame)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await live.receive(timeout=10)
+    assert closed.value.rcvd is not None and (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, reason)
     assert "Traceback" not in caplog.text

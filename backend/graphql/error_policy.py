@@ -4,6 +4,9 @@
   validator's errors go to the client as they are and are not logged: they are the caller's to fix.
   For signed-out callers (outside DEBUG) "Did you mean …?" hints are cut, so that guessing at the
   schema teaches nothing.
+- A request that names nothing to run (no document, no operation, an operation the transport does not
+  take) is the caller's too: BAD_REQUEST, with what to send. Over HTTP the view answers it before
+  execution; over a websocket it arrives here.
 - The database out of reach becomes SERVICE_UNAVAILABLE ("try again shortly"); the view answers 503.
 - Anything else raised while resolving is a bug: the client gets a message with a reference ID, the
   log gets the traceback under that ID, once.
@@ -14,12 +17,31 @@ from __future__ import annotations
 import re
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
 from backend import failures
 from backend.settings import get_settings
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
+
+
+def _nothing_to_run(original: BaseException | None) -> str | None:
+    """What is wrong with a request that names no operation to run, in words; None for anything else."""
+    if isinstance(original, MissingQueryError):
+        return (
+            'The request has no GraphQL document: send one in "query", such as '
+            '"subscription { sessionEvents { kind } }".'
+        )
+    if isinstance(original, CannotGetOperationTypeError):
+        return (
+            f"{original.as_http_error_reason()} Send a document with one operation (a query, mutation or "
+            "subscription), or name the one to run in operationName."
+        )
+    if isinstance(original, InvalidOperationTypeError):
+        return f"{original.as_http_error_reason('this connection').capitalize()}; send it another way."
+    return None
 
 
 def _unexpected(error: GraphQLError) -> bool:
@@ -37,7 +59,9 @@ def process_errors(errors: list[GraphQLError], execution_context: ExecutionConte
     operation = (execution_context.operation_name if execution_context else None) or "anonymous operation"
     for index, error in enumerate(errors):
         # Errors are replaced, never changed: a validation cache shares its error objects between requests.
-        if _unexpected(error):
+        if reason := _nothing_to_run(error.original_error):
+            errors[index] = _replaced(error, reason, {"code": "BAD_REQUEST"})
+        elif _unexpected(error):
             original = error.original_error
             assert original is not None
             if failures.database_unavailable(original):
