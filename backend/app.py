@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from pathlib import Path
 
 from cross_web import HTTPException as GraphQLHTTPException
@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
@@ -112,6 +112,7 @@ class LiveSocket(ASGIWebSocketAdapter):
     - A frame of JSON that is not an object with a text "type" (`0`, `[]`, `{}`), or a subscribe message of
       the wrong shape, closes the connection with 4400 and what is wrong, as a frame that is not JSON
       does; Strawberry's handler would fail on it.
+    - What a subscription sends after the connection was closed is dropped, not an error in its task.
     - Strawberry closes every refused connection_init with 4403 Forbidden; one refused for being one
       connection too many is closed with its own code and reason, so that the client is not told to sign in.
     """
@@ -122,6 +123,12 @@ class LiveSocket(ASGIWebSocketAdapter):
                 await self.close(4400, problem)
                 return
             yield message
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        # A subscription may have something to say after the connection was closed (a refused frame
+        # closed it while the subscription was starting): nobody is there to hear it.
+        if self.ws.application_state != WebSocketState.DISCONNECTED:
+            await super().send_json(message)
 
     async def close(self, code: int, reason: str) -> None:
         refusal = self.ws.scope.pop(REFUSAL_KEY, None)
