@@ -112,7 +112,8 @@ class LiveSocket(ASGIWebSocketAdapter):
     - A frame of JSON that is not an object with a text "type" (`0`, `[]`, `{}`), or a subscribe message of
       the wrong shape, closes the connection with 4400 and what is wrong, as a frame that is not JSON
       does; Strawberry's handler would fail on it.
-    - What a subscription sends after the connection was closed is dropped, not an error in its task.
+    - What a subscription sends, or a second close, after the connection was closed is dropped, not an
+      error in its task.
     - Strawberry closes every refused connection_init with 4403 Forbidden; one refused for being one
       connection too many is closed with its own code and reason, so that the client is not told to sign in.
     """
@@ -124,17 +125,21 @@ class LiveSocket(ASGIWebSocketAdapter):
                 return
             yield message
 
+    def closed(self) -> bool:
+        return self.ws.application_state == WebSocketState.DISCONNECTED
+
     async def send_json(self, message: Mapping[str, object]) -> None:
-        # A subscription may have something to say after the connection was closed (a refused frame
-        # closed it while the subscription was starting): nobody is there to hear it.
-        if self.ws.application_state != WebSocketState.DISCONNECTED:
+        # A subscription may have something to say, or a reason to close, after the connection was closed
+        # (a refused frame closed it while the subscription was starting): nobody is there to hear it.
+        if not self.closed():
             await super().send_json(message)
 
     async def close(self, code: int, reason: str) -> None:
         refusal = self.ws.scope.pop(REFUSAL_KEY, None)
         if refusal is not None and code == 4403:
             code, reason = refusal
-        await super().close(code, reason)
+        if not self.closed():
+            await super().close(code, reason)
 
 
 class GraphQLView(GraphQL[Context, None]):

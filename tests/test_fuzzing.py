@@ -193,10 +193,11 @@ def test_subscriptions_answer_generated_frames_without_a_server_error():
         @hypothesis.example(messages=['{"type": "subscribe", "id": "1", "payload": {"query": "(x"}}'])
         @hypothesis.example(messages=["0"])
         @hypothesis.example(messages=['{"type": "subscribe", "id": 1, "payload": 5}'])
-        # A subscription answering after a refused frame closed its connection.
+        # A subscription answering, or closing, after a refused frame closed its connection.
         @hypothesis.example(
             messages=['{"type": "subscribe", "id": "1", "payload": {"query": "subscription { nope }"}}', "0"]
         )
+        @hypothesis.example(messages=['{"type": "subscribe", "id": "1", "payload": {"query": "(x"}}', "0"])
         def send(messages: list[str | bytes]) -> None:
             with websocket(url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], open_timeout=10) as ws:
                 ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {server.token}"}}))

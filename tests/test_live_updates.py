@@ -470,3 +470,26 @@ async def test_a_frame_that_is_not_a_message_closes_the_connection_with_the_reas
             await live.receive(timeout=10)
     assert closed.value.rcvd is not None and (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, reason)
     assert "Traceback" not in caplog.text
+
+
+async def test_a_closed_live_socket_drops_what_a_subscription_still_sends_or_closes():
+    """A subscription task may answer, or close with a reason, after a refused frame closed its connection;
+    Starlette would raise (Strawberry's adapter does not catch it) and the task would log a traceback."""
+    from starlette.websockets import WebSocketState
+
+    from backend.app import LiveSocket
+
+    class ClosedSocket:
+        application_state = WebSocketState.DISCONNECTED
+        scope: dict = {}
+
+        async def send_text(self, data: str) -> None:
+            raise AssertionError("sent on a closed socket")
+
+        async def close(self, code: int, reason: str) -> None:
+            raise AssertionError("closed twice")
+
+    socket = LiveSocket.__new__(LiveSocket)
+    socket.ws = ClosedSocket()  # type: ignore[assignment]
+    await socket.send_json({"type": "next", "id": "1", "payload": {}})
+    await socket.close(4400, "Syntax Error")
