@@ -194,24 +194,6 @@ def event_of(facts: EventFacts) -> Event:
     return event
 
 
-def session_event(
-    session: Session,
-    organizer: Organizer,
-    *,
-    attendee: User | None,
-    mentor: User | None,
-    meeting: MeetingShown | None,
-    cancelled: bool = False,
-    stamp: datetime | None = None,
-) -> Event:
-    """One session as an event (see `event_facts`)."""
-    return event_of(
-        event_facts(
-            session, organizer, attendee=attendee, mentor=mentor, meeting=meeting, cancelled=cancelled, stamp=stamp
-        )
-    )
-
-
 def calendar(events: Sequence[Event], method: str | None = None, name: str | None = None) -> Calendar:
     """A VCALENDAR around events; `method` REQUEST or CANCEL for mail (iTIP), None for a feed."""
     cal = Calendar()
