@@ -37,38 +37,33 @@ async def live_on(page: Page) -> None:
     await expect(page.locator("#live-status")).to_have_text("Live")
 
 
-async def startable_session(api: Api, title: str) -> dict:
-    """An upcoming session starting in 5 minutes (so its mentor may start it now), with a mentor free then."""
-    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=5)
+async def soon_session(api: Api, title: str, minutes: int, **fields) -> dict:
+    """An upcoming session starting in a few minutes (first on the list), with whichever mentor is free."""
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=minutes)
     for mentor in await people(api, "Mentors"):
-        created = (
-            await api(
-                CREATE,
-                {
-                    "input": {
-                        "title": title,
-                        "description": "Starts soon.",
-                        "type": "PUBLIC",
-                        "mentorId": mentor["id"],
-                        "startsAt": start.isoformat(),
-                        "durationMinutes": 30,
-                        "recommendedFor": ["Teachers"],
-                        "categories": ["Communication"],
-                        "medium": "English",
-                    }
-                },
-            )
-        )["createSession"]
+        form = {
+            "title": title,
+            "description": "Starts soon.",
+            "type": "PUBLIC",
+            "mentorId": mentor["id"],
+            "startsAt": start.isoformat(),
+            "durationMinutes": 30,
+            "recommendedFor": ["Teachers"],
+            "categories": ["Communication"],
+            "medium": "English",
+            **fields,
+        }
+        created = (await api(CREATE, {"input": form}))["createSession"]
         if not created["errors"]:
             return {"id": created["session"]["id"], "mentor": mentor}
-    raise AssertionError("No demo mentor is free in 5 minutes")
+    raise AssertionError(f"No demo mentor is free in {minutes} minutes")
 
 
 async def test_a_session_going_live_changes_its_badge_and_actions_without_a_reload(
     manager_page: Page, context: BrowserContext, api: Api
 ):
     title = unique_title("Going live")
-    session = await startable_session(api, title)
+    session = await soon_session(api, title, 5)  # its mentor may start it now
     other = await new_session(api, title=f"{title} later")
     list_page = manager_page
     await list_page.goto(f"/workspace/sessions?search={title.replace(' ', '+')}")
@@ -173,7 +168,7 @@ async def test_the_workspace_overview_shows_live_sessions_with_their_meeting_and
 ):
     page = manager_page
     title = unique_title("Live on the overview")
-    session = await startable_session(api, title)
+    session = await soon_session(api, title, 5)  # its mentor may start it now
     await api(START, {"id": session["id"]}, email=session["mentor"]["email"])
     await page.goto("/workspace")
     live = page.locator("#overview-live")
@@ -222,28 +217,6 @@ async def test_a_dropped_live_connection_comes_back_and_the_list_catches_up(mana
 
     await live_on(page)
     await expect(row(page, session["id"])).to_contain_text(renamed)
-
-
-async def soon_session(api: Api, title: str, minutes: int, **fields) -> dict:
-    """An upcoming session starting in a few minutes (first on the list), with whichever mentor is free."""
-    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=minutes)
-    for mentor in await people(api, "Mentors"):
-        form = {
-            "title": title,
-            "description": "Starts soon.",
-            "type": "PUBLIC",
-            "mentorId": mentor["id"],
-            "startsAt": start.isoformat(),
-            "durationMinutes": 30,
-            "recommendedFor": ["Teachers"],
-            "categories": ["Communication"],
-            "medium": "English",
-            **fields,
-        }
-        created = (await api(CREATE, {"input": form}))["createSession"]
-        if not created["errors"]:
-            return {"id": created["session"]["id"], "mentor": mentor}
-    raise AssertionError(f"No demo mentor is free in {minutes} minutes")
 
 
 @pytest.mark.parametrize(
