@@ -38,7 +38,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from throwaway import seeded_postgres  # noqa: E402
+from throwaway import free_port, seeded_postgres  # noqa: E402
 
 from backend.bulk_upload.columns import HEADER  # noqa: E402
 
@@ -115,12 +114,6 @@ SESSION_INSERT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def pg_url(url: str) -> str:

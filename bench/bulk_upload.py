@@ -23,7 +23,6 @@ import io
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from throwaway import throwaway_environment  # noqa: E402
+from throwaway import free_port, throwaway_environment  # noqa: E402
 
 from backend.auth import hash_password  # noqa: E402
 from backend.bulk_upload.columns import HEADER  # noqa: E402
@@ -50,12 +49,6 @@ PROGRESS = """query($id: ID!) { bulkUpload(id: $id) {
   status processedRows validRows invalidRows startedAt finishedAt message } }"""
 IST = timedelta(hours=5, minutes=30)
 BASE = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def make_organisation() -> tuple[list[str], list[str], list[int]]:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,19 +26,13 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throwaway import throwaway_environment  # noqa: E402
+from throwaway import free_port, throwaway_environment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONDESK = [sys.executable, "-m", "backend.cli"]
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SECRET = "live-updates-bench-" + "x" * 40
 EVENTS = "subscription { sessionEvents { kind sessionId session { title } } }"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

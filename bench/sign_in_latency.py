@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from throwaway import throwaway_environment  # noqa: E402
+from throwaway import free_port, throwaway_environment  # noqa: E402
 
 from backend.auth import hash_password, issue_token  # noqa: E402
 from backend.db import close_database, migrate, open_database  # noqa: E402
@@ -37,12 +36,6 @@ from backend.models import Organization, SignInFailure, User  # noqa: E402
 from backend.settings import load_settings, use_settings  # noqa: E402
 
 LOGIN = 'mutation($e: String!) { login(email: $e, password: "wrong-password") { token errors { code } } }'
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def viewer_latencies(client: httpx.AsyncClient, token: str, seconds: float) -> list[float]:

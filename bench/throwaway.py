@@ -5,6 +5,7 @@ data. The scripts that import it put the project's root on sys.path first."""
 from __future__ import annotations
 
 import secrets
+import socket
 import tempfile
 import time
 import uuid
@@ -18,6 +19,12 @@ from backend.db import close_database, migrate, open_database
 from backend.seed import seed_demo
 from backend.sessions import tallies
 from backend.settings import Settings, load_settings, use_settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 async def _admin(postgres_url: str, statement: str) -> None:

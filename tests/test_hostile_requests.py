@@ -36,7 +36,7 @@ import websockets
 from PIL import Image
 
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
-from tests.support.live_client import LiveClient, closed_code
+from tests.support.live_client import LiveClient, closed_code, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONDESK = ROOT / ".venv" / "bin" / "sessiondesk"
@@ -48,12 +48,6 @@ if not SESSIONDESK.exists():  # installed elsewhere (CI's own environment)
 MB = 1024 * 1024
 SECONDS = 1.0
 GROWTH = 50 * MB
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Relay:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_serving import free_port
+from tests.support.live_client import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]

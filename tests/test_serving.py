@@ -8,7 +8,6 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -23,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from backend.bulk_upload.columns import HEADER
 from backend.seed import DEMO_PASSWORD
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
+from tests.support.live_client import free_port
 from tests.test_cli import SESSIONDESK, Installation, _admin
 
 UPLOAD = """mutation Upload($file: Upload!, $dryRun: Boolean) {
@@ -42,12 +42,6 @@ def site(request, tmp_path) -> Iterator[Installation]:
         yield Installation(tmp_path, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:

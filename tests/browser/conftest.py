@@ -11,7 +11,6 @@ than hard-coding the demo data.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.browser.screens import MANAGER, Api, sign_in
+from tests.support.live_client import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # The project's own CLI: .venv's, or the one beside the Python running the tests.
@@ -51,12 +51,6 @@ expect.set_options(timeout=15_000)
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the browser app in Chromium against a live server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
