@@ -38,6 +38,11 @@ class Refused(Exception):
         self.errors = errors
 
 
+def refused(code: ErrorCode, message: str, field: str | None = None) -> Refused:
+    """One problem, to raise: `raise refused(ErrorCode.NOT_FOUND, "There is no …", "id")`."""
+    return Refused([UserError(field, code, message)])
+
+
 # The ID columns are 32-bit integers (PostgreSQL's integer): a larger number cannot name a row.
 MAX_ID = 2**31 - 1
 

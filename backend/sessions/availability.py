@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backend.errors import ErrorCode, Refused, UserError
+from backend.errors import ErrorCode, refused
 from backend.models import Session, SessionStatus, User
 from backend.sessions import rules
 
@@ -25,30 +25,26 @@ class BusyInterval:
     session_ends_at: datetime
 
 
-def _refused(code: ErrorCode, message: str, field: str | None = None) -> Refused:
-    return Refused([UserError(field, code, message)])
-
-
 async def mentor_busy_time(viewer: User, mentor_id: int, start: datetime, end: datetime) -> list[BusyInterval]:
     """The busy intervals that overlap [start, end), in time order. Managers only; at most 31 days."""
     if not viewer.is_manager:
-        raise _refused(
+        raise refused(
             ErrorCode.PERMISSION_DENIED,
             "Only session managers can see mentors' busy time; ask a session manager of your organisation.",
         )
     if start.tzinfo is None or end.tzinfo is None:
-        raise _refused(ErrorCode.INVALID, "Give from and to with a time zone offset, such as +05:30 or Z.", "from")
+        raise refused(ErrorCode.INVALID, "Give from and to with a time zone offset, such as +05:30 or Z.", "from")
     if end <= start:
-        raise _refused(ErrorCode.INVALID, "The end of the range (to) must come after its start (from).", "to")
+        raise refused(ErrorCode.INVALID, "The end of the range (to) must come after its start (from).", "to")
     if end - start > MAX_SPAN:
-        raise _refused(
+        raise refused(
             ErrorCode.INVALID,
             f"Ask for at most {MAX_SPAN.days} days at a time; this range is {(end - start).days} days long.",
             "to",
         )
     mentor = await User.get_or_none(id=mentor_id, organization_id=viewer.organization_id)
     if mentor is None:
-        raise _refused(
+        raise refused(
             ErrorCode.NOT_FOUND,
             f"There is no mentor with ID {mentor_id} in your organisation; choose a mentor from the list.",
             "mentorId",

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from backend.background import BackgroundWorker
-from backend.errors import ErrorCode, Refused, UserError
+from backend.errors import ErrorCode, refused
 from backend.events import SessionEventKind, publish_sessions
 from backend.mail import reminders
 from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
@@ -24,15 +24,11 @@ from backend.sessions.writing import serialised
 END_GRACE = timedelta(minutes=30)
 
 
-def _refused(code: ErrorCode, message: str, field: str | None = None) -> Refused:
-    return Refused([UserError(field, code, message)])
-
-
 async def _session(viewer: User, session_id: int) -> Session:
     """The session, locked for this transaction; another organisation's answers "not found"."""
     session = await visible_sessions(viewer).select_for_update().get_or_none(id=session_id)
     if session is None:
-        raise _refused(
+        raise refused(
             ErrorCode.NOT_FOUND, f"There is no session with ID {session_id} that you can see; check the ID.", "id"
         )
     return session
@@ -43,19 +39,19 @@ async def start_session(mentor: User, session_id: int, now: datetime | None = No
     async with serialised():
         session = await _session(mentor, session_id)
         if session.mentor_id != mentor.id:
-            raise _refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can start it.")
+            raise refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can start it.")
         if session.status != SessionStatus.UPCOMING:
-            raise _refused(
+            raise refused(
                 ErrorCode.ALREADY_DONE,
                 f"This session is already {session.status.value.lower()}; it can be started only once.",
             )
         if now < session.starts_at - START_EARLY:
-            raise _refused(
+            raise refused(
                 ErrorCode.TOO_EARLY,
                 f"The session starts {when(session.starts_at)}; you can start it from 15 minutes before.",
             )
         if now > session.ends_at:
-            raise _refused(
+            raise refused(
                 ErrorCode.NOT_EDITABLE,
                 f"This session was planned to end {when(session.ends_at)}; ask a session manager to reschedule it.",
             )
@@ -71,9 +67,9 @@ async def end_session(mentor: User, session_id: int, now: datetime | None = None
     async with serialised():
         session = await _session(mentor, session_id)
         if session.mentor_id != mentor.id:
-            raise _refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can end it.")
+            raise refused(ErrorCode.PERMISSION_DENIED, "Only the session's own mentor can end it.")
         if session.status != SessionStatus.LIVE:
-            raise _refused(ErrorCode.NOT_EDITABLE, "Only a live session can be ended; start it first.")
+            raise refused(ErrorCode.NOT_EDITABLE, "Only a live session can be ended; start it first.")
         session.status, session.completed_at = SessionStatus.COMPLETED, now
         await session.save(update_fields=["status", "completed_at", "updated_at"])
     await publish_sessions(SessionEventKind.ENDED, session.organization_id, [session.id])
@@ -102,18 +98,18 @@ async def enroll_in_session(mentee: User, session_id: int) -> Session:
     async with serialised():
         session = await _session(mentee, session_id)
         if not mentee.is_mentee:
-            raise _refused(ErrorCode.PERMISSION_DENIED, "Only mentees can enrol in sessions.")
+            raise refused(ErrorCode.PERMISSION_DENIED, "Only mentees can enrol in sessions.")
         if session.type != SessionType.PUBLIC:
-            raise _refused(
+            raise refused(
                 ErrorCode.PERMISSION_DENIED,
                 "Private sessions are by invitation only; ask a session manager to invite you.",
             )
         if session.status == SessionStatus.COMPLETED:
-            raise _refused(ErrorCode.NOT_EDITABLE, "This session is completed; enrol in an upcoming one.")
+            raise refused(ErrorCode.NOT_EDITABLE, "This session is completed; enrol in an upcoming one.")
         if await Attendance.exists(session_id=session.id, mentee_id=mentee.id):
-            raise _refused(ErrorCode.ALREADY_DONE, "You are already in this session.")
+            raise refused(ErrorCode.ALREADY_DONE, "You are already in this session.")
         if session.mentee_count >= session.seats_limit:
-            raise _refused(ErrorCode.SEATS_FULL, f"All {session.seats_limit} seats are taken; choose another session.")
+            raise refused(ErrorCode.SEATS_FULL, f"All {session.seats_limit} seats are taken; choose another session.")
         await Attendance.create(session_id=session.id, mentee_id=mentee.id, kind=AttendanceKind.ENROLLED)
         session.enrolled_count += 1
         session.mentee_count += 1
@@ -127,12 +123,12 @@ async def leave_session(mentee: User, session_id: int) -> Session:
         session = await _session(mentee, session_id)
         attendance = await Attendance.get_or_none(session_id=session.id, mentee_id=mentee.id)
         if attendance is None or attendance.kind != AttendanceKind.ENROLLED:
-            raise _refused(
+            raise refused(
                 ErrorCode.NOT_FOUND,
                 "You have not enrolled in this session; invitations are removed by a session manager.",
             )
         if session.status != SessionStatus.UPCOMING:
-            raise _refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
+            raise refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
         await attendance.delete()
         await reminders.withdraw_where(Q(session_id=session.id, recipient_id=mentee.id))
         session.enrolled_count -= 1
@@ -144,21 +140,21 @@ async def leave_session(mentee: User, session_id: int) -> Session:
 
 async def rate_session(mentee: User, session_id: int, stars: int) -> Rating:
     if not 1 <= stars <= 5:
-        raise _refused(ErrorCode.INVALID, f"{stars} stars is not a rating; give 1 to 5 stars.", "stars")
+        raise refused(ErrorCode.INVALID, f"{stars} stars is not a rating; give 1 to 5 stars.", "stars")
     async with serialised():
         session = await _session(mentee, session_id)
         if session.status != SessionStatus.COMPLETED:
-            raise _refused(ErrorCode.NOT_EDITABLE, "You can rate a session once it is completed.")
+            raise refused(ErrorCode.NOT_EDITABLE, "You can rate a session once it is completed.")
         if not await Attendance.exists(session_id=session.id, mentee_id=mentee.id):
-            raise _refused(ErrorCode.PERMISSION_DENIED, "Only mentees who attended the session can rate it.")
+            raise refused(ErrorCode.PERMISSION_DENIED, "Only mentees who attended the session can rate it.")
         if await Rating.exists(session_id=session.id, mentee_id=mentee.id):
-            raise _refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
+            raise refused(ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once.")
         try:
             return await Rating.create(
                 session_id=session.id, mentee_id=mentee.id, mentor_id=session.mentor_id, stars=stars
             )
         except IntegrityError:
-            raise _refused(
+            raise refused(
                 ErrorCode.ALREADY_DONE, "You have already rated this session; a session is rated once."
             ) from None
 
