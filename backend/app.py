@@ -107,7 +107,7 @@ def _message_problem(message: object) -> str | None:
 
 
 class LiveSocket(ASGIWebSocketAdapter):
-    """The websocket as Strawberry's graphql-transport-ws handler reads it, with two changes:
+    """The websocket as Strawberry's graphql-transport-ws handler reads it, with these changes:
 
     - A frame of JSON that is not an object with a text "type" (`0`, `[]`, `{}`), or a subscribe message of
       the wrong shape, closes the connection with 4400 and what is wrong, as a frame that is not JSON
@@ -250,21 +250,19 @@ class SecurityHeaders:
     are served by the app), and makes browsers revalidate the app's files so a deploy never leaves them
     running a mix of old and new modules."""
 
-    def __init__(self, app: ASGIApp, graphiql: bool) -> None:
-        self.app, self.graphiql = app, graphiql
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        strict = True  # GraphiQL too: its files come from this app (backend/graphiql.py)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if strict:
-                    headers += [(b"content-security-policy", content_security_policy(scope)), *SECURITY_HEADERS]
+                headers += [(b"content-security-policy", content_security_policy(scope)), *SECURITY_HEADERS]
                 if path.startswith("/static/"):
                     headers.append((b"cache-control", b"no-cache"))
                 message = {**message, "headers": headers}
@@ -343,7 +341,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=FRONTEND_DIR), name="static"),
         Route("/{path:path}", spa, methods=["GET"]),
     ]
-    middleware = [Middleware(RequestLog), Middleware(SecurityHeaders, graphiql=settings.debug)]
+    middleware = [Middleware(RequestLog), Middleware(SecurityHeaders)]
     if settings.cors_allow_origins:
         middleware.append(Middleware(GraphQLCors, origins=settings.cors_allow_origins))
     # Inside the above, so that their log line, headers and CORS apply to these answers too: any exception
