@@ -146,17 +146,23 @@ def _int(env: dict, name: str, default: int) -> int:
         raise SystemExit(f"Setting {name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
 
 
+# Reminders at most a week ahead: the reminder sender reads every session starting within the largest.
+REMINDER_MINUTES_MAX = 7 * 24 * 60
+
+
 def _minutes_list(env: dict, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
-    """ "1440, 60" → (1440, 60): distinct whole minutes, largest first; "none" → ()."""
+    """ "1440, 60" → (1440, 60): distinct whole minutes up to REMINDER_MINUTES_MAX, largest first;
+    "none" → ()."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     if raw.lower() == "none":
         return ()
     parts = [part.strip() for part in raw.split(",") if part.strip()]
-    if not all(part.isdigit() and int(part) > 0 for part in parts):
+    if not all(part.isdigit() and 0 < int(part) <= REMINDER_MINUTES_MAX for part in parts):
         raise SystemExit(
-            f"Setting {name}={raw!r} is not a list of minutes; write e.g. 1440,60 (a day and an hour before), or none."
+            f"Setting {name}={raw!r} is not a list of minutes from 1 to {REMINDER_MINUTES_MAX} (a week); "
+            "write e.g. 1440,60 (a day and an hour before), or none."
         )
     return tuple(sorted({int(part) for part in parts}, reverse=True))
 

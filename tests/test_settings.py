@@ -118,6 +118,11 @@ def test_the_operations_settings_are_read(tmp_path):
         ({"LOG_FORMAT": "xml"}, "Setting LOG_FORMAT='xml' is not known; use text or json."),
         ({"MAIL_KEEP_DAYS": "0"}, "Setting MAIL_KEEP_DAYS=0 must be at least 1; set it to e.g. 30."),
         (
+            {"REMINDER_MINUTES": "20160,60"},
+            "Setting REMINDER_MINUTES='20160,60' is not a list of minutes from 1 to 10080 (a week); "
+            "write e.g. 1440,60 (a day and an hour before), or none.",
+        ),
+        (
             {"CORS_ALLOW_ORIGINS": "*"},
             "Setting CORS_ALLOW_ORIGINS has '*'; list full origins such as https://studio.apollographql.com "
             "(no wildcard).",
