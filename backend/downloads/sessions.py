@@ -107,7 +107,7 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
     directions = _enum_values(request, "direction", listing.SortDirection) or [listing.SortDirection.ASC]
     return (
         session_filter,
-        listing.check_search(params.get("search")),
+        params.get("search"),
         listing.SessionSort(sort_fields[0], directions[0]),
     )
 

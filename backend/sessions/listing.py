@@ -104,7 +104,10 @@ class ListError(ValueError):
 
 
 def check_arguments(f: SessionFilter, search: str | None) -> None:
-    """Refuses text with control characters and instants out of range before they reach the database."""
+    """Refuses a search longer than a person types, text with control characters and instants out of
+    range before they reach the database. Every list, count and download of sessions asks here."""
+    if search is not None and len(search) > SEARCH_MAX:
+        raise ListError(f"The search text has {len(search):,} characters; search with at most {SEARCH_MAX}.")
     texts = [("search", search or "")]
     for name, values in (("categories", f.categories), ("recommendedFor", f.recommended_for), ("mediums", f.mediums)):
         texts += [(f"{name} value", value) for value in values]
@@ -209,13 +212,6 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
         # Alphabetical as people read it: "apple" before "Cherry" whatever the database's collation.
         query = query.annotate(title_key=Lower("title"))
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
-
-
-def check_search(search: str | None) -> str | None:
-    """A search text is matched against every title: it must be of a size a person types."""
-    if search is not None and len(search) > SEARCH_MAX:
-        raise ListError(f"The search text has {len(search):,} characters; search with at most {SEARCH_MAX}.")
-    return search
 
 
 def check_paging(page: int, page_size: int) -> None:

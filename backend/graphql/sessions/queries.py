@@ -22,13 +22,6 @@ from backend.sessions import listing
 from backend.sessions.visibility import visible_sessions
 
 
-def to_domain_search(search: str | None) -> str | None:
-    try:
-        return listing.check_search(search)
-    except listing.ListError as error:
-        raise BadArgument(str(error)) from error
-
-
 async def list_sessions(
     info: Info,
     filter: SessionFilter | None,
@@ -39,7 +32,6 @@ async def list_sessions(
     mentor_id: int | None = None,
 ) -> SessionPage:
     domain_filter = to_domain_filter(filter)
-    search = to_domain_search(search)
     if mentor_id is not None:
         domain_filter = replace(domain_filter, mentor_ids=[mentor_id])
     try:
@@ -70,7 +62,7 @@ class SessionQueries:
         self, info: Info, filter: SessionFilter | None = None, search: str | None = None
     ) -> SessionFacets:
         try:
-            facets = await listing.session_facets(signed_in(info), to_domain_filter(filter), to_domain_search(search))
+            facets = await listing.session_facets(signed_in(info), to_domain_filter(filter), search)
         except listing.ListError as error:
             raise BadArgument(str(error)) from error
         return SessionFacets.from_domain(facets)
