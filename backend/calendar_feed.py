@@ -22,14 +22,13 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from backend.db import column
 from backend.mail import calendar
 from backend.mail.notifications import MeetingShown
 from backend.models import Attendance, Session, SessionStatus, User, utcnow
-from backend.sessions.visibility import visible_sessions
+from backend.sessions.visibility import participating_sessions
 from backend.settings import get_settings
 
 # A calendar app fetches the whole feed every time; the soonest sessions are the ones that matter.
@@ -83,17 +82,10 @@ async def person_of(token: str) -> User | None:
 
 
 def feed_sessions_query(person: User, now: datetime) -> QuerySet[Session]:
-    """The person's sessions in the feed: the app's visibility rules, narrowed to the ones they take part in."""
-    reach = Q(id=-1)
-    if person.is_manager:
-        reach |= Q(organization_id=person.organization_id)
-    if person.is_mentor:
-        reach |= Q(mentor_id=person.id)
-    if person.is_mentee:
-        reach |= Q(id__in=Subquery(Attendance.filter(mentee_id=person.id).values("session_id")))
+    """The person's sessions in the feed: those they see and take part in (the visibility policy)."""
     return (
-        visible_sessions(person)
-        .filter(reach, status__in=[SessionStatus.UPCOMING, SessionStatus.LIVE], ends_at__gt=now)
+        participating_sessions(person)
+        .filter(status__in=[SessionStatus.UPCOMING, SessionStatus.LIVE], ends_at__gt=now)
         .order_by("starts_at", "id")
         .limit(FEED_LIMIT)
     )

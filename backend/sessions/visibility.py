@@ -116,9 +116,26 @@ def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet
     if viewer.is_mentor:
         reach |= Q(mentor_id=viewer.id)
     if viewer.is_mentee:
-        reach |= Q(type=SessionType.PUBLIC)
-        reach |= Q(id__in=Subquery(Attendance.filter(mentee_id=viewer.id).values("session_id")))
+        reach |= Q(type=SessionType.PUBLIC) | _attended(viewer)
     return query.filter(reach)
+
+
+def _attended(viewer: User) -> Q:
+    """The sessions the viewer is invited to or enrolled in."""
+    return Q(id__in=Subquery(Attendance.filter(mentee_id=viewer.id).values("session_id")))
+
+
+def participating_sessions(viewer: User) -> QuerySet[Session]:
+    """The sessions the viewer sees and takes part in: a manager's organisation's, a mentor's own and a
+    mentee's invited or enrolled ones (not every public one). The calendar feed lists these."""
+    if viewer.is_manager:
+        return visible_sessions(viewer)
+    reach = Q(id=-1)
+    if viewer.is_mentor:
+        reach |= Q(mentor_id=viewer.id)
+    if viewer.is_mentee:
+        reach |= _attended(viewer)
+    return visible_sessions(viewer).filter(reach)
 
 
 def may_see(viewer: User | None, field: SensitiveField, session: SessionRef, attends: bool) -> bool:
