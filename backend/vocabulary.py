@@ -136,22 +136,10 @@ async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: st
     labelled = Subquery(SessionLabel.filter(kind=label_kind, value=old).values("session_id"))
     await Session.filter(organization_id=organization_id, id__in=labelled).update(updated_at=now)
     ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
-    ids = await column(
-        SessionLabel.filter(
-            kind=label_kind,
-            value=old,
-            session_id__in=Subquery(
-                Session.filter(organization_id=organization_id, deleted_at__isnull=True).values("id")
-            ),
-        ),
-        "session_id",
-        int,
-    )
+    ids = await column(ours.filter(session__deleted_at__isnull=True), "session_id", int)
     having_new = Subquery(SessionLabel.filter(kind=label_kind, value=new).values("session_id"))
     await ours.filter(session_id__in=having_new).delete()
-    await SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id"))).update(
-        value=new
-    )
+    await ours.update(value=new)
     return sorted(set(ids))
 
 
