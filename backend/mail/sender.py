@@ -37,7 +37,7 @@ from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
 from backend.mail import calendar
-from backend.mail.outbox import new_mail, part_from_json
+from backend.mail.outbox import Part, new_mail, part_from_json
 from backend.models import OutboxMessage, utcnow
 from backend.settings import Settings
 
@@ -119,10 +119,12 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
     attachments = [part_from_json(stored) for stored in message.attachments]
-    calendar.add_to_email(email, [a for a in attachments if calendar.is_calendar(a)])
+    invitations: list[Part] = []
+    files: list[Part] = []
     for attachment in attachments:
-        if calendar.is_calendar(attachment):
-            continue
+        (invitations if calendar.is_calendar(attachment) else files).append(attachment)
+    calendar.add_to_email(email, invitations)
+    for attachment in files:
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(
             attachment.content, maintype=maintype, subtype=subtype or "octet-stream", filename=attachment.filename
