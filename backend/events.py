@@ -231,46 +231,17 @@ bus = EventBus()
 class ChangeLike(Protocol):
     """What `backend.sessions.changes.Change` offers; spelt out here so this module imports no domain code."""
 
-    created: bool
-    deleted: bool
-    fields: set[str]
-    labels_changed: bool
-    invited: list
-    removed: list
+    def event_kind(self) -> SessionEventKind | None: ...
 
     @property
     def session(self) -> Any: ...
-
-
-MEETING_FIELDS = {"meeting_platform", "meeting_link", "meeting_passcode"}
-COUNT_FIELDS = {"enrolled_count", "invited_count", "mentee_count"}
-
-
-# Written along with a change, never a change of their own: the calendar SEQUENCE (mail/calendar.py).
-BOOKKEEPING_FIELDS = {"calendar_sequence"}
-
-
-def kind_of(change: ChangeLike) -> SessionEventKind | None:
-    """How a planned-and-written change reads to a subscriber; None when it changed nothing."""
-    if change.created:
-        return SessionEventKind.CREATED
-    if change.deleted:
-        return SessionEventKind.DELETED
-    fields = change.fields - BOOKKEEPING_FIELDS
-    if not fields and not change.labels_changed:
-        return None
-    if not change.labels_changed and fields <= MEETING_FIELDS:
-        return SessionEventKind.MEETING_UPDATED
-    if not change.labels_changed and fields <= COUNT_FIELDS:
-        return SessionEventKind.MENTEES_CHANGED
-    return SessionEventKind.UPDATED
 
 
 async def publish_changes(changes: Iterable[ChangeLike]) -> None:
     """Events for committed changes, one message per kind and organisation."""
     grouped: dict[tuple[SessionEventKind, int], list[int]] = {}
     for change in changes:
-        kind = kind_of(change)
+        kind = change.event_kind()
         if kind is not None and change.session.id:
             grouped.setdefault((kind, change.session.organization_id), []).append(change.session.id)
     for (kind, organization_id), ids in grouped.items():

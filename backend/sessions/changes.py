@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from backend.db import new_model
 from backend.errors import ErrorCode, Refused
+from backend.events import SessionEventKind
 from backend.models import (
     AttendanceKind,
     LabelKind,
@@ -53,6 +54,8 @@ DETAIL_FIELDS = (
 )
 MEETING_FIELDS = ("meeting_platform", "meeting_link", "meeting_passcode")
 COUNT_FIELDS = ("enrolled_count", "invited_count", "mentee_count")
+# Written along with a change, never a change of its own: the calendar SEQUENCE (mail/calendar.py).
+BOOKKEEPING_FIELDS = {"calendar_sequence"}
 
 
 @dataclass
@@ -78,6 +81,21 @@ class Change:
     @property
     def session(self) -> Session:
         return self.loaded.model
+
+    def event_kind(self) -> SessionEventKind | None:
+        """How the change, once written, reads to a live-updates subscriber; None when it changed nothing."""
+        if self.created:
+            return SessionEventKind.CREATED
+        if self.deleted:
+            return SessionEventKind.DELETED
+        fields = self.fields - BOOKKEEPING_FIELDS
+        if not fields and not self.labels_changed:
+            return None
+        if not self.labels_changed and fields <= set(MEETING_FIELDS):
+            return SessionEventKind.MEETING_UPDATED
+        if not self.labels_changed and fields <= set(COUNT_FIELDS):
+            return SessionEventKind.MENTEES_CHANGED
+        return SessionEventKind.UPDATED
 
 
 def _refuse(problems: Problems) -> None:
