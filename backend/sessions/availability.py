@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backend.errors import ErrorCode, refused
-from backend.models import Session, SessionStatus, User
+from backend.models import SessionStatus, User
 from backend.sessions import rules
+from backend.sessions.directory import booking
 
 MAX_SPAN = timedelta(days=31)
 
@@ -51,11 +52,9 @@ async def mentor_busy_time(viewer: User, mentor_id: int, start: datetime, end: d
         )
     gap = rules.R4_GAP
     found = (
-        await Session.filter(
+        await booking(
             organization_id=viewer.organization_id,
             mentor_id=mentor_id,
-            status__in=[SessionStatus.UPCOMING, SessionStatus.LIVE],
-            deleted_at__isnull=True,
             # SQLite compares instants as text: bounds in UTC like the stored values.
             starts_at__lt=rules.in_utc(end + gap),
             ends_at__gt=rules.in_utc(start - gap),

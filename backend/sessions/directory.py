@@ -12,9 +12,11 @@ from bisect import bisect_right, insort
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from tortoise import Tortoise
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from backend.inputs import first_control_character
 from backend.models import (
@@ -30,6 +32,14 @@ from backend.models import (
 )
 
 ACTIVE = (SessionStatus.UPCOMING, SessionStatus.LIVE)
+
+
+def booking(**conditions: Any) -> QuerySet[Session]:
+    """The sessions that book their mentor's time (R4): upcoming or live, not deleted; narrowed by
+    `conditions` (Session.filter's)."""
+    return Session.filter(status__in=list(ACTIVE), deleted_at__isnull=True, **conditions)
+
+
 # Around the days a file names, far enough to cover any time zone offset and the longest session.
 WINDOW_MARGIN = timedelta(days=2)
 # First key of the PostgreSQL advisory lock "booking this mentor"; the second is the mentor's ID.
@@ -129,7 +139,7 @@ class Directory:
             return
         for i in missing:
             self.bookings[i] = []
-        query = Session.filter(mentor_id__in=missing, status__in=list(ACTIVE), deleted_at__isnull=True)
+        query = booking(mentor_id__in=missing)
         if self.booking_window is not None:
             first, last = self.booking_window
             query = query.filter(starts_at__lte=last, ends_at__gte=first)
@@ -217,13 +227,7 @@ class Directory:
         """The clash as the database knows it, asked while holding the mentor's booking turn."""
         await take_turns_booking(mentor_id)
         found = (
-            await Session.filter(
-                mentor_id=mentor_id,
-                status__in=list(ACTIVE),
-                deleted_at__isnull=True,
-                starts_at__lte=ends_at,
-                ends_at__gte=starts_at,
-            )
+            await booking(mentor_id=mentor_id, starts_at__lte=ends_at, ends_at__gte=starts_at)
             .exclude(id=exclude_id or 0)
             .order_by("starts_at")
             .first()
