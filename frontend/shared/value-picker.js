@@ -1,0 +1,130 @@
+// A pick-list with type-ahead for values of the organisation's lists: the chosen values as chips
+// (each with its own remove button) and a combobox input that filters the list as you type.
+// `multiple: false` keeps one value (the medium). Keyboard: ↓/↑ move, Enter picks (the first match
+// when none is highlighted), Escape closes,
+// Backspace in an empty input removes the last value.
+
+import { fill, h } from './dom.js';
+import { matchKey } from '../vocabulary/vocabulary.js';
+
+/**
+ * { element, control, read(), setOptions(values) }: `control` is the input (give it to `field` as the
+ * labelled control and `element` as its widget); read() → [values] (or the value, '' when none, for
+ * `multiple: false`).
+ */
+export function valuePicker({ id, selected = [], multiple = true, options = [] }) {
+  let chosen = [...selected].filter(Boolean);
+  let known = [...options];
+  let active = -1;
+  let shown = [];
+  const listId = `${id}-options`;
+  const chips = h('ul', { class: 'chips picker-chips', id: `${id}-chosen`, 'aria-label': 'Chosen' });
+  const input = h('input', {
+    id, type: 'text', role: 'combobox', autocomplete: 'off', 'aria-autocomplete': 'list',
+    'aria-expanded': 'false', 'aria-controls': listId, class: 'picker-input',
+    placeholder: multiple ? 'Type to find a value' : 'Type to find the value',
+  });
+  const list = h('ul', { id: listId, role: 'listbox', class: 'picker-options', hidden: true });
+  const element = h('div', { class: 'value-picker' }, chips, h('div', { class: 'picker-box' }, input, list));
+
+  function renderChips() {
+    fill(chips, chosen.map((value) => h('li', { class: 'chip' },
+      h('span', {}, value),
+      h('button', {
+        type: 'button', class: 'chip-remove', 'aria-label': `Remove ${value}`, title: `Remove ${value}`,
+        onclick: () => { remove(value); input.focus(); },
+      }, '×'))));
+    chips.hidden = chosen.length === 0;
+  }
+
+  function remove(value) {
+    chosen = chosen.filter((v) => v !== value);
+    renderChips();
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  function pick(value) {
+    chosen = multiple ? [...chosen.filter((v) => v !== value), value] : [value];
+    input.value = '';
+    renderChips();
+    close();
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  function open() {
+    const typed = matchKey(input.value);
+    shown = known.filter((value) => !chosen.includes(value) && matchKey(value).includes(typed));
+    active = -1;
+    fill(list, shown.length
+      ? shown.map((value, index) => h('li', {
+        id: `${id}-option-${index}`, role: 'option', class: 'picker-option', 'aria-selected': 'false',
+        onmousedown: (event) => { event.preventDefault(); pick(value); },
+      }, value))
+      : h('li', { class: 'picker-empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
+        known.length ? 'No other value of the list matches.' : 'The list is empty; a session manager adds values on the Vocabulary page.'));
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    highlight();
+  }
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  }
+
+  function highlight() {
+    [...list.querySelectorAll('.picker-option')].forEach((option, index) => {
+      option.setAttribute('aria-selected', String(index === active));
+      option.classList.toggle('is-active', index === active);
+      if (index === active) {
+        input.setAttribute('aria-activedescendant', option.id);
+        option.scrollIntoView({ block: 'nearest' });
+      }
+    });
+  }
+
+  input.addEventListener('input', open);
+  input.addEventListener('focus', open);
+  input.addEventListener('blur', close);
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (list.hidden) open();
+      if (!shown.length) return;
+      active = (active + (event.key === 'ArrowDown' ? 1 : -1) + shown.length) % shown.length;
+      highlight();
+    } else if (event.key === 'Enter') {
+      if (!list.hidden && active >= 0) {
+        event.preventDefault();
+        pick(shown[active]);
+      } else if (input.value.trim() && shown.length) {
+        event.preventDefault(); // the first value matching what was typed
+        pick(shown[0]);
+      } else if (input.value.trim()) {
+        event.preventDefault(); // an unmatched text is never sent by accident
+      }
+    } else if (event.key === 'Escape' && !list.hidden) {
+      event.preventDefault();
+      close();
+    } else if (event.key === 'Backspace' && !input.value && chosen.length) {
+      remove(chosen[chosen.length - 1]);
+    }
+  });
+
+  renderChips();
+  return {
+    element,
+    control: input,
+    read: () => (multiple ? [...chosen] : (chosen[0] || '')),
+    setOptions(values) {
+      known = [...values];
+      // Values the session has are shown in the list's spelling when the list knows them.
+      const byKey = new Map(known.map((value) => [matchKey(value), value]));
+      chosen = [...new Set(chosen.map((value) => byKey.get(matchKey(value)) || value))];
+      renderChips();
+      if (document.activeElement === input) open();
+    },
+  };
+}
