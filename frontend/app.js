@@ -70,7 +70,9 @@ function setUpHeader() {
     menu.hidden = !open;
     if (open) menu.querySelector('a').focus();
   });
-  menu.addEventListener('click', (event) => { if (event.target.closest('a')) closeMenu(); });
+  menu.addEventListener('click', (event) => {
+    if (event.target.closest('a')) closeMenu();
+  });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !menu.hidden) {
       closeMenu();
@@ -112,7 +114,9 @@ function renderNotFound(main) {
   );
 }
 
-registerRoute('/', () => { navigate(HOME, { replace: true }); });
+registerRoute('/', () => {
+  navigate(HOME, { replace: true });
+});
 registerRoute('/sign-in', renderSignIn, { public: true });
 registerRoute('/workspace', renderWorkspace);
 registerRoute('/workspace/sessions', renderManageSessions);
@@ -125,11 +129,15 @@ async function start() {
   try {
     setViewer((await graphql(VIEWER_QUERY)).viewer);
   } catch (error) {
-    fill(main,
+    fill(
+      main,
       h('h1', {}, 'SessionDesk'),
-      h('div', { class: 'error-box', role: 'alert' },
+      h(
+        'div',
+        { class: 'error-box', role: 'alert' },
         h('p', {}, h('strong', {}, 'SessionDesk could not start. '), error.message),
-        h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again')),
+        h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again'),
+      ),
     );
     return;
   }

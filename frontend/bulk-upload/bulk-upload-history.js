@@ -12,7 +12,9 @@ const HISTORY = `query BulkUploadHistory($page: Int!, $pageSize: Int!) {
 }`;
 
 function uploadRow(upload, onShow) {
-  return h('tr', { 'data-upload-id': upload.id },
+  return h(
+    'tr',
+    { 'data-upload-id': upload.id },
     h('th', { scope: 'row' }, upload.fileName),
     h('td', { class: 'nowrap' }, formatDateTime(upload.createdAt)),
     h('td', { class: 'nowrap' }, upload.dryRun ? 'Check only' : 'Upload'),
@@ -20,12 +22,22 @@ function uploadRow(upload, onShow) {
     h('td', { class: 'numeric' }, String(upload.totalRows)),
     h('td', { class: 'numeric' }, String(upload.validRows)),
     h('td', { class: 'numeric' }, String(upload.invalidRows)),
-    h('td', { class: 'history-actions' },
-      h('button', { type: 'button', class: 'button-link', onclick: () => onShow(upload) },
-        upload.status === 'FAILED' ? 'Why' : 'Show rows', hidden(` of ${upload.fileName}`)),
+    h(
+      'td',
+      { class: 'history-actions' },
+      h(
+        'button',
+        { type: 'button', class: 'button-link', onclick: () => onShow(upload) },
+        upload.status === 'FAILED' ? 'Why' : 'Show rows',
+        hidden(` of ${upload.fileName}`),
+      ),
       upload.resultCsvUrl
         ? h('a', { href: upload.resultCsvUrl, download: '' }, 'Result CSV', hidden(` of ${upload.fileName}`))
-        : upload.status === 'FAILED' ? h('span', { class: 'muted small history-message' }, upload.message || '') : null));
+        : upload.status === 'FAILED'
+          ? h('span', { class: 'muted small history-message' }, upload.message || '')
+          : null,
+    ),
+  );
 }
 
 /**
@@ -35,30 +47,81 @@ function uploadRow(upload, onShow) {
 export function createHistory({ signal, onShow }) {
   let page = 1;
   const body = h('div', { id: 'bulk-history-body' });
-  const section = h('section', { class: 'card', id: 'bulk-history', 'aria-labelledby': 'bulk-history-heading' },
+  const section = h(
+    'section',
+    { class: 'card', id: 'bulk-history', 'aria-labelledby': 'bulk-history-heading' },
     h('h3', { id: 'bulk-history-heading' }, 'Earlier uploads'),
-    body);
+    body,
+  );
 
   function table(found) {
-    const previous = h('button', { type: 'button', class: 'button', disabled: !found.hasPreviousPage, onclick: () => { page -= 1; load(); } }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
-    const next = h('button', { type: 'button', class: 'button', disabled: !found.hasNextPage, onclick: () => { page += 1; load(); } }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
+    const previous = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        disabled: !found.hasPreviousPage,
+        onclick: () => {
+          page -= 1;
+          load();
+        },
+      },
+      h('span', { 'aria-hidden': 'true' }, '‹ '),
+      'Previous',
+    );
+    const next = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        disabled: !found.hasNextPage,
+        onclick: () => {
+          page += 1;
+          load();
+        },
+      },
+      'Next',
+      h('span', { 'aria-hidden': 'true' }, ' ›'),
+    );
     return [
-      h('div', { class: 'table-wrap' },
-        h('table', { class: 'data-table', id: 'bulk-history-table' },
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'data-table', id: 'bulk-history-table' },
           h('caption', { class: 'visually-hidden' }, 'Your earlier bulk uploads, newest first'),
-          h('thead', {}, h('tr', {},
-            h('th', { scope: 'col' }, 'File'),
-            h('th', { scope: 'col' }, 'Uploaded (IST)'),
-            h('th', { scope: 'col' }, 'Kind'),
-            h('th', { scope: 'col' }, 'Status'),
-            h('th', { scope: 'col', class: 'numeric' }, 'Rows'),
-            h('th', { scope: 'col', class: 'numeric' }, 'Valid'),
-            h('th', { scope: 'col', class: 'numeric' }, 'Invalid'),
-            h('th', { scope: 'col' }, 'Result'))),
-          h('tbody', {}, found.items.map((upload) => uploadRow(upload, onShow))))),
-      found.totalPages > 1 ? h('nav', { class: 'pager', 'aria-label': 'Earlier upload pages' },
-        h('span', { class: 'range' }, `Page ${found.page} of ${found.totalPages}`),
-        h('div', { class: 'pager-buttons' }, previous, next)) : null,
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'File'),
+              h('th', { scope: 'col' }, 'Uploaded (IST)'),
+              h('th', { scope: 'col' }, 'Kind'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col', class: 'numeric' }, 'Rows'),
+              h('th', { scope: 'col', class: 'numeric' }, 'Valid'),
+              h('th', { scope: 'col', class: 'numeric' }, 'Invalid'),
+              h('th', { scope: 'col' }, 'Result'),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            found.items.map((upload) => uploadRow(upload, onShow)),
+          ),
+        ),
+      ),
+      found.totalPages > 1
+        ? h(
+            'nav',
+            { class: 'pager', 'aria-label': 'Earlier upload pages' },
+            h('span', { class: 'range' }, `Page ${found.page} of ${found.totalPages}`),
+            h('div', { class: 'pager-buttons' }, previous, next),
+          )
+        : null,
     ];
   }
 
@@ -70,9 +133,12 @@ export function createHistory({ signal, onShow }) {
         load();
         return;
       }
-      fill(body, bulkUploads.items.length
-        ? table(bulkUploads)
-        : h('p', { class: 'muted' }, 'No uploads yet. Your uploads and their result files will be listed here.'));
+      fill(
+        body,
+        bulkUploads.items.length
+          ? table(bulkUploads)
+          : h('p', { class: 'muted' }, 'No uploads yet. Your uploads and their result files will be listed here.'),
+      );
     } catch (error) {
       if (signal.aborted) return;
       fill(body, errorMessage('The earlier uploads could not be loaded.', error, load));

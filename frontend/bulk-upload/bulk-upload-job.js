@@ -27,7 +27,11 @@ function finished(upload) {
 }
 
 export function uploadBadge(upload) {
-  return h('span', { class: `badge badge-job-${upload.status.toLowerCase()}` }, STATUS_LABELS[upload.status] || upload.status);
+  return h(
+    'span',
+    { class: `badge badge-job-${upload.status.toLowerCase()}` },
+    STATUS_LABELS[upload.status] || upload.status,
+  );
 }
 
 export function summaryText(upload) {
@@ -43,52 +47,102 @@ export function summaryText(upload) {
 function progressView(upload) {
   const total = upload.totalRows || 0;
   const progress = h('progress', {
-    id: 'bulk-progress', max: String(Math.max(total, 1)), 'aria-labelledby': 'bulk-progress-label',
+    id: 'bulk-progress',
+    max: String(Math.max(total, 1)),
+    'aria-labelledby': 'bulk-progress-label',
   });
   if (upload.status === 'RUNNING' && total) progress.value = upload.processedRows;
-  const label = upload.status === 'PENDING'
-    ? `Waiting to start: ${plural(total, 'row')} to ${upload.dryRun ? 'check' : 'process'}…`
-    : `${upload.processedRows} of ${plural(total, 'row')} ${upload.dryRun ? 'checked' : 'processed'}…`;
+  const label =
+    upload.status === 'PENDING'
+      ? `Waiting to start: ${plural(total, 'row')} to ${upload.dryRun ? 'check' : 'process'}…`
+      : `${upload.processedRows} of ${plural(total, 'row')} ${upload.dryRun ? 'checked' : 'processed'}…`;
   return h('div', { class: 'bulk-progress' }, h('p', { id: 'bulk-progress-label' }, label), progress);
 }
 
 function jobHeading(upload) {
-  return h('div', { class: 'bulk-job-heading' },
+  return h(
+    'div',
+    { class: 'bulk-job-heading' },
     h('h3', { id: 'bulk-job-heading' }, upload.fileName || 'Upload'),
     uploadBadge(upload),
     upload.dryRun ? h('span', { class: 'badge badge-dry-run' }, 'Check only') : null,
-    h('span', { class: 'muted small' }, `uploaded ${formatDateTime(upload.createdAt)} IST`));
+    h('span', { class: 'muted small' }, `uploaded ${formatDateTime(upload.createdAt)} IST`),
+  );
 }
 
 function summaryBox(upload) {
   const failed = upload.status === 'FAILED';
-  return h('div', {
-    id: 'bulk-summary', class: failed ? 'error-box' : `bulk-summary ${upload.invalidRows ? 'has-invalid' : 'all-valid'}`,
-  },
-  h('p', {}, summaryText(upload)),
-  failed ? null : h('ul', { class: 'bulk-counts' },
-    h('li', {}, h('strong', { id: 'bulk-valid-count' }, String(upload.validRows)), ' valid'),
-    h('li', {}, h('strong', { id: 'bulk-invalid-count' }, String(upload.invalidRows)), ' invalid'),
-    h('li', {}, h('strong', {}, String(upload.totalRows)), ' rows in the file')));
+  return h(
+    'div',
+    {
+      id: 'bulk-summary',
+      class: failed ? 'error-box' : `bulk-summary ${upload.invalidRows ? 'has-invalid' : 'all-valid'}`,
+    },
+    h('p', {}, summaryText(upload)),
+    failed
+      ? null
+      : h(
+          'ul',
+          { class: 'bulk-counts' },
+          h('li', {}, h('strong', { id: 'bulk-valid-count' }, String(upload.validRows)), ' valid'),
+          h('li', {}, h('strong', { id: 'bulk-invalid-count' }, String(upload.invalidRows)), ' invalid'),
+          h('li', {}, h('strong', {}, String(upload.totalRows)), ' rows in the file'),
+        ),
+  );
 }
 
 function rowsTable(upload, rows, onlyInvalid) {
-  if (!rows.length) return h('p', { class: 'empty' }, onlyInvalid ? 'No invalid rows: every row is valid.' : 'The file has no rows.');
-  return h('div', { class: 'table-wrap' },
-    h('table', { class: 'data-table', id: 'bulk-rows' },
-      h('caption', { class: 'visually-hidden' }, `Row results of ${upload.fileName}${onlyInvalid ? ', invalid rows only' : ''}`),
-      h('thead', {}, h('tr', {},
-        h('th', { scope: 'col', class: 'numeric' }, 'Row'),
-        h('th', { scope: 'col' }, 'Action'),
-        h('th', { scope: 'col' }, 'ID'),
-        h('th', { scope: 'col' }, 'Status'),
-        h('th', { scope: 'col' }, 'Message'))),
-      h('tbody', {}, rows.map((row) => h('tr', { 'data-row': row.rowNumber, class: row.status === 'INVALID' ? 'row-invalid' : false },
-        h('th', { scope: 'row', class: 'numeric' }, String(row.rowNumber)),
-        h('td', {}, row.action || '—'),
-        h('td', {}, sessionLink(row, upload)),
-        h('td', {}, h('span', { class: `badge badge-row-${row.status.toLowerCase()}` }, ROW_STATUS_LABELS[row.status] || row.status)),
-        h('td', { class: 'bulk-message' }, messageList(row.message)))))));
+  if (!rows.length)
+    return h('p', { class: 'empty' }, onlyInvalid ? 'No invalid rows: every row is valid.' : 'The file has no rows.');
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'data-table', id: 'bulk-rows' },
+      h(
+        'caption',
+        { class: 'visually-hidden' },
+        `Row results of ${upload.fileName}${onlyInvalid ? ', invalid rows only' : ''}`,
+      ),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col', class: 'numeric' }, 'Row'),
+          h('th', { scope: 'col' }, 'Action'),
+          h('th', { scope: 'col' }, 'ID'),
+          h('th', { scope: 'col' }, 'Status'),
+          h('th', { scope: 'col' }, 'Message'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((row) =>
+          h(
+            'tr',
+            { 'data-row': row.rowNumber, class: row.status === 'INVALID' ? 'row-invalid' : false },
+            h('th', { scope: 'row', class: 'numeric' }, String(row.rowNumber)),
+            h('td', {}, row.action || '—'),
+            h('td', {}, sessionLink(row, upload)),
+            h(
+              'td',
+              {},
+              h(
+                'span',
+                { class: `badge badge-row-${row.status.toLowerCase()}` },
+                ROW_STATUS_LABELS[row.status] || row.status,
+              ),
+            ),
+            h('td', { class: 'bulk-message' }, messageList(row.message)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -100,8 +154,21 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
   let job = null; // { id, controller } of the upload shown now
   let rowsPage = 1;
 
-  const panel = h('section', { id: 'bulk-job', class: 'card bulk-job', 'aria-labelledby': 'bulk-job-heading', hidden: true, tabindex: '-1' });
-  const onlyInvalid = h('input', { type: 'checkbox', id: 'bulk-only-invalid', onchange: () => { rowsPage = 1; loadRows(); } });
+  const panel = h('section', {
+    id: 'bulk-job',
+    class: 'card bulk-job',
+    'aria-labelledby': 'bulk-job-heading',
+    hidden: true,
+    tabindex: '-1',
+  });
+  const onlyInvalid = h('input', {
+    type: 'checkbox',
+    id: 'bulk-only-invalid',
+    onchange: () => {
+      rowsPage = 1;
+      loadRows();
+    },
+  });
 
   function draw(upload, extra = []) {
     panel.hidden = false;
@@ -117,22 +184,60 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     const pages = Math.max(1, Math.ceil(shownTotal / ROWS_PAGE_SIZE));
     const from = shownTotal ? (rowsPage - 1) * ROWS_PAGE_SIZE + 1 : 0;
     const to = shownTotal ? from + rows.length - 1 : 0;
-    const previous = h('button', { type: 'button', class: 'button', disabled: rowsPage <= 1, onclick: () => { rowsPage -= 1; loadRows(previous); } }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
-    const next = h('button', { type: 'button', class: 'button', disabled: rowsPage >= pages, onclick: () => { rowsPage += 1; loadRows(next); } }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
+    const previous = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        disabled: rowsPage <= 1,
+        onclick: () => {
+          rowsPage -= 1;
+          loadRows(previous);
+        },
+      },
+      h('span', { 'aria-hidden': 'true' }, '‹ '),
+      'Previous',
+    );
+    const next = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        disabled: rowsPage >= pages,
+        onclick: () => {
+          rowsPage += 1;
+          loadRows(next);
+        },
+      },
+      'Next',
+      h('span', { 'aria-hidden': 'true' }, ' ›'),
+    );
     draw(upload, [
       summaryBox(upload),
       applyFile ? applyButton(upload, lastFile(), applyFile) : null,
-      h('div', { class: 'bulk-results-toolbar' },
+      h(
+        'div',
+        { class: 'bulk-results-toolbar' },
         h('label', { class: 'check', for: 'bulk-only-invalid' }, onlyInvalid, ' Show only invalid rows'),
         upload.resultCsvUrl
-          ? h('a', { href: upload.resultCsvUrl, class: 'button', id: 'bulk-result-download', download: '' },
-            h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download result CSV')
-          : null),
+          ? h(
+              'a',
+              { href: upload.resultCsvUrl, class: 'button', id: 'bulk-result-download', download: '' },
+              h('span', { 'aria-hidden': 'true' }, '⤓ '),
+              'Download result CSV',
+            )
+          : null,
+      ),
       h('p', { class: 'small muted', id: 'bulk-rows-range' }, shownTotal ? `Rows ${from}–${to} of ${shownTotal}` : ''),
       rowsTable(upload, rows, onlyInvalid.checked),
-      pages > 1 ? h('nav', { class: 'pager', 'aria-label': 'Row result pages' },
-        h('span', { class: 'range' }, `Page ${rowsPage} of ${pages}`),
-        h('div', { class: 'pager-buttons' }, previous, next)) : null,
+      pages > 1
+        ? h(
+            'nav',
+            { class: 'pager', 'aria-label': 'Row result pages' },
+            h('span', { class: 'range' }, `Page ${rowsPage} of ${pages}`),
+            h('div', { class: 'pager-buttons' }, previous, next),
+          )
+        : null,
     ]);
   }
 
@@ -141,19 +246,31 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     const { id, controller: jobController } = job;
     const focusText = focusAfter ? focusAfter.textContent : null;
     try {
-      const { bulkUpload } = await graphql(ROWS, {
-        id, page: rowsPage, pageSize: ROWS_PAGE_SIZE, onlyInvalid: onlyInvalid.checked,
-      }, { signal: jobController.signal });
+      const { bulkUpload } = await graphql(
+        ROWS,
+        {
+          id,
+          page: rowsPage,
+          pageSize: ROWS_PAGE_SIZE,
+          onlyInvalid: onlyInvalid.checked,
+        },
+        { signal: jobController.signal },
+      );
       if (jobController.signal.aborted || !bulkUpload) return;
       drawResults(bulkUpload, bulkUpload.rows);
       if (focusText) {
-        const again = [...panel.querySelectorAll('.pager button')].find((b) => b.textContent === focusText && !b.disabled);
+        const again = [...panel.querySelectorAll('.pager button')].find(
+          (b) => b.textContent === focusText && !b.disabled,
+        );
         (again || onlyInvalid).focus();
       }
     } catch (error) {
       if (jobController.signal.aborted) return;
       panel.hidden = false;
-      fill(panel, errorMessage('The row results could not be loaded.', error, () => loadRows()));
+      fill(
+        panel,
+        errorMessage('The row results could not be loaded.', error, () => loadRows()),
+      );
     }
   }
 
@@ -185,7 +302,10 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     rowsPage = 1;
     onlyInvalid.checked = false;
     if (!finished(upload)) {
-      fill(announcer, `${upload.fileName}: ${upload.dryRun ? 'checking' : 'processing'} ${plural(upload.totalRows, 'row')}…`);
+      fill(
+        announcer,
+        `${upload.fileName}: ${upload.dryRun ? 'checking' : 'processing'} ${plural(upload.totalRows, 'row')}…`,
+      );
     }
     const current = await follow(upload, jobController);
     if (!current) return;

@@ -11,21 +11,41 @@ import { fill, h } from '../shared/dom.js';
 export function createFilePicker(section, onFile) {
   let busy = false;
   const fileInput = h('input', {
-    id: 'bulk-file', type: 'file', accept: '.csv,text/csv', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true',
+    id: 'bulk-file',
+    type: 'file',
+    accept: '.csv,text/csv',
+    class: 'visually-hidden',
+    tabindex: '-1',
+    'aria-hidden': 'true',
   });
-  const button = h('button', {
-    type: 'button', class: 'button button-primary', id: 'bulk-upload-button', 'aria-describedby': 'bulk-drop-hint bulk-file-error',
-    onclick: () => {
-      if (busy) return;
-      fileInput.value = '';
-      fileInput.click();
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button-primary',
+      id: 'bulk-upload-button',
+      'aria-describedby': 'bulk-drop-hint bulk-file-error',
+      onclick: () => {
+        if (busy) return;
+        fileInput.value = '';
+        fileInput.click();
+      },
     },
-  }, h('span', { 'aria-hidden': 'true' }, '⤒ '), 'Upload CSV');
+    h('span', { 'aria-hidden': 'true' }, '⤒ '),
+    'Upload CSV',
+  );
   const fileError = h('p', { id: 'bulk-file-error', class: 'field-error', role: 'alert', hidden: true });
-  const dropZone = h('div', { class: 'drop-zone', id: 'bulk-drop-zone' },
+  const dropZone = h(
+    'div',
+    { class: 'drop-zone', id: 'bulk-drop-zone' },
     button,
-    h('p', { id: 'bulk-drop-hint', class: 'hint' }, 'Choose a CSV file, or drop it here. UTF-8, comma or semicolon separated, up to 10,000 rows and 5 MB.'),
-    fileInput);
+    h(
+      'p',
+      { id: 'bulk-drop-hint', class: 'hint' },
+      'Choose a CSV file, or drop it here. UTF-8, comma or semicolon separated, up to 10,000 rows and 5 MB.',
+    ),
+    fileInput,
+  );
 
   function showError(message) {
     if (message) {

@@ -11,58 +11,81 @@ const RESET = 'mutation ResetCalendarFeed { resetCalendarFeed { url errors { fie
 
 function feedCard(url) {
   const address = h('input', {
-    id: 'calendar-feed-url', type: 'text', readonly: true, value: url, class: 'input-wide',
-    'aria-describedby': 'calendar-feed-hint', onfocus: (event) => event.target.select(),
+    id: 'calendar-feed-url',
+    type: 'text',
+    readonly: true,
+    value: url,
+    class: 'input-wide',
+    'aria-describedby': 'calendar-feed-hint',
+    onfocus: (event) => event.target.select(),
   });
   const status = h('p', { class: 'form-status', role: 'status', id: 'calendar-feed-status' });
-  const copy = h('button', {
-    type: 'button', class: 'button', id: 'copy-calendar-feed',
-    onclick: async () => {
-      try {
-        await navigator.clipboard.writeText(address.value);
-        status.textContent = 'The address is copied.';
-      } catch {
-        address.select();
-        status.textContent = 'Select the address and copy it (Ctrl+C or ⌘C).';
-      }
-    },
-  }, 'Copy');
-  const reset = h('button', {
-    type: 'button', class: 'button', id: 'reset-calendar-feed',
-    onclick: async () => {
-      const sure = await confirmDialog({
-        id: 'reset-calendar-feed-dialog',
-        title: 'Make a new address?',
-        text: 'Calendars subscribed to the old address stop getting your sessions.',
-        yes: 'Make a new address',
-      });
-      if (!sure) return;
-      reset.disabled = true;
-      try {
-        const { resetCalendarFeed } = await graphql(RESET);
-        if (resetCalendarFeed.errors.length) {
-          status.textContent = resetCalendarFeed.errors.map((e) => e.message).join(' ');
-          return;
+  const copy = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button',
+      id: 'copy-calendar-feed',
+      onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(address.value);
+          status.textContent = 'The address is copied.';
+        } catch {
+          address.select();
+          status.textContent = 'Select the address and copy it (Ctrl+C or ⌘C).';
         }
-        address.value = resetCalendarFeed.url;
-        status.textContent = 'A new address is made; the old one no longer works. Subscribe again with the new one.';
-      } catch (error) {
-        status.textContent = `No new address was made: ${error.message}`;
-      } finally {
-        reset.disabled = false;
-      }
+      },
     },
-  }, 'Make a new address');
-  return h('section', { class: 'card', 'aria-labelledby': 'calendar-feed-heading' },
+    'Copy',
+  );
+  const reset = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button',
+      id: 'reset-calendar-feed',
+      onclick: async () => {
+        const sure = await confirmDialog({
+          id: 'reset-calendar-feed-dialog',
+          title: 'Make a new address?',
+          text: 'Calendars subscribed to the old address stop getting your sessions.',
+          yes: 'Make a new address',
+        });
+        if (!sure) return;
+        reset.disabled = true;
+        try {
+          const { resetCalendarFeed } = await graphql(RESET);
+          if (resetCalendarFeed.errors.length) {
+            status.textContent = resetCalendarFeed.errors.map((e) => e.message).join(' ');
+            return;
+          }
+          address.value = resetCalendarFeed.url;
+          status.textContent = 'A new address is made; the old one no longer works. Subscribe again with the new one.';
+        } catch (error) {
+          status.textContent = `No new address was made: ${error.message}`;
+        } finally {
+          reset.disabled = false;
+        }
+      },
+    },
+    'Make a new address',
+  );
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'calendar-feed-heading' },
     h('h2', { id: 'calendar-feed-heading' }, 'Your sessions in your calendar'),
     h('label', { for: 'calendar-feed-url' }, 'Calendar address'),
-    h('p', { class: 'hint', id: 'calendar-feed-hint' },
-      'Add it as a calendar "from URL" (Google Calendar: Other calendars › From URL; Outlook: Add calendar › '
-      + 'Subscribe from web; Apple Calendar: File › New Calendar Subscription). It shows your upcoming sessions and '
-      + 'follows every change. Keep it to yourself: anyone with the address sees these sessions.'),
+    h(
+      'p',
+      { class: 'hint', id: 'calendar-feed-hint' },
+      'Add it as a calendar "from URL" (Google Calendar: Other calendars › From URL; Outlook: Add calendar › ' +
+        'Subscribe from web; Apple Calendar: File › New Calendar Subscription). It shows your upcoming sessions and ' +
+        'follows every change. Keep it to yourself: anyone with the address sees these sessions.',
+    ),
     address,
     h('p', { class: 'button-row' }, copy, ' ', reset),
-    status);
+    status,
+  );
 }
 
 export async function renderCalendarFeed(main, ctx) {

@@ -17,7 +17,20 @@ const IST = '+05:30';
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10; // 1,000 sessions in one view; more are announced, not drawn
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const MONTH_CHIPS = 4;
 
 const CALENDAR_QUERY = `query SessionCalendar($filter: SessionFilter, $search: String, $page: Int!, $pageSize: Int!) {
@@ -79,7 +92,10 @@ function readCalendarState(query) {
   const date = query.get('date');
   return {
     mode: query.get('calendar') === 'month' ? 'month' : 'week',
-    anchor: /^\d{4}-\d{2}-\d{2}$/.test(date || '') && !Number.isNaN(Date.parse(date)) ? date : istDay(new Date().toISOString()),
+    anchor:
+      /^\d{4}-\d{2}-\d{2}$/.test(date || '') && !Number.isNaN(Date.parse(date))
+        ? date
+        : istDay(new Date().toISOString()),
   };
 }
 
@@ -88,26 +104,79 @@ export function mountCalendarView(listSection, ctx) {
   let shownKey = null;
   let stopLive = null;
 
-  const listButton = h('button', { type: 'button', class: 'button', id: 'show-list', onclick: () => switchTo(null) }, 'List');
-  const calendarButton = h('button', { type: 'button', class: 'button', id: 'show-calendar', onclick: () => switchTo('calendar') }, 'Calendar');
-  const switcher = h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Show the sessions as' }, listButton, calendarButton);
+  const listButton = h(
+    'button',
+    { type: 'button', class: 'button', id: 'show-list', onclick: () => switchTo(null) },
+    'List',
+  );
+  const calendarButton = h(
+    'button',
+    { type: 'button', class: 'button', id: 'show-calendar', onclick: () => switchTo('calendar') },
+    'Calendar',
+  );
+  const switcher = h(
+    'div',
+    { class: 'view-switch', role: 'group', 'aria-label': 'Show the sessions as' },
+    listButton,
+    calendarButton,
+  );
 
   const title = h('h3', { id: 'calendar-title', class: 'calendar-title', 'aria-live': 'polite' });
-  const weekButton = h('button', { type: 'button', class: 'button', id: 'calendar-week', onclick: () => go({ calendar: 'week' }) }, 'Week');
-  const monthButton = h('button', { type: 'button', class: 'button', id: 'calendar-month', onclick: () => go({ calendar: 'month' }) }, 'Month');
-  const previous = h('button', { type: 'button', class: 'button', id: 'calendar-previous', onclick: () => step(-1) }, h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
-  const today = h('button', { type: 'button', class: 'button', id: 'calendar-today', onclick: () => go({ date: istDay(new Date().toISOString()) }) }, 'Today');
-  const next = h('button', { type: 'button', class: 'button', id: 'calendar-next', onclick: () => step(1) }, 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
-  const legend = h('ul', { class: 'calendar-legend', 'aria-label': 'Colours' },
-    Object.entries(STATUS_LABELS).map(([status, label]) => h('li', {}, h('span', { class: `cal-swatch cal-${status.toLowerCase()}`, 'aria-hidden': 'true' }), label)));
+  const weekButton = h(
+    'button',
+    { type: 'button', class: 'button', id: 'calendar-week', onclick: () => go({ calendar: 'week' }) },
+    'Week',
+  );
+  const monthButton = h(
+    'button',
+    { type: 'button', class: 'button', id: 'calendar-month', onclick: () => go({ calendar: 'month' }) },
+    'Month',
+  );
+  const previous = h(
+    'button',
+    { type: 'button', class: 'button', id: 'calendar-previous', onclick: () => step(-1) },
+    h('span', { 'aria-hidden': 'true' }, '‹ '),
+    'Previous',
+  );
+  const today = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button',
+      id: 'calendar-today',
+      onclick: () => go({ date: istDay(new Date().toISOString()) }),
+    },
+    'Today',
+  );
+  const next = h(
+    'button',
+    { type: 'button', class: 'button', id: 'calendar-next', onclick: () => step(1) },
+    'Next',
+    h('span', { 'aria-hidden': 'true' }, ' ›'),
+  );
+  const legend = h(
+    'ul',
+    { class: 'calendar-legend', 'aria-label': 'Colours' },
+    Object.entries(STATUS_LABELS).map(([status, label]) =>
+      h('li', {}, h('span', { class: `cal-swatch cal-${status.toLowerCase()}`, 'aria-hidden': 'true' }), label),
+    ),
+  );
   const status = h('p', { class: 'list-status', role: 'status', id: 'calendar-status' });
   const body = h('div', { class: 'calendar-body', id: 'calendar-body' });
-  const calendar = h('section', { id: 'session-calendar', class: 'session-calendar', hidden: true, 'aria-labelledby': 'calendar-title' },
-    h('div', { class: 'calendar-toolbar' },
+  const calendar = h(
+    'section',
+    { id: 'session-calendar', class: 'session-calendar', hidden: true, 'aria-labelledby': 'calendar-title' },
+    h(
+      'div',
+      { class: 'calendar-toolbar' },
       h('div', { class: 'calendar-nav' }, previous, today, next),
       title,
-      h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Calendar period' }, weekButton, monthButton)),
-    legend, status, body);
+      h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Calendar period' }, weekButton, monthButton),
+    ),
+    legend,
+    status,
+    body,
+  );
 
   const heading = listSection.querySelector('h2');
   (heading || listSection.firstChild).after(switcher);
@@ -128,20 +197,32 @@ export function mountCalendarView(listSection, ctx) {
 
   function step(direction) {
     const { mode, anchor } = readCalendarState(ctx.query);
-    if (mode === 'week') { go({ date: addDays(anchor, 7 * direction) }); return; }
+    if (mode === 'week') {
+      go({ date: addDays(anchor, 7 * direction) });
+      return;
+    }
     const { y, m } = parts(anchor);
     go({ date: fromUtcDate(new Date(Date.UTC(y, m - 1 + direction, 1))) });
   }
 
   function chip(session, { withMentor }) {
     const start = formatTime(session.startsAt);
-    return h('a', {
-      href: `/sessions/${session.id}`, class: `cal-session cal-${session.status.toLowerCase()}`, 'data-session-id': session.id,
-      title: `${session.title} · ${start}–${formatTime(session.endsAt)} IST · ${session.mentor.name} · ${STATUS_LABELS[session.status]}`,
-    },
-    h('span', { class: 'cal-time' }, start), ' ', h('span', { class: 'session-title' }, session.title),
-    withMentor ? h('span', { class: 'cal-mentor' }, ` · ${session.mentor.name}`) : null,
-    hidden(`, ${STATUS_LABELS[session.status]}, ${formatDate(session.startsAt)} ${start} to ${formatTime(session.endsAt)} IST, mentor ${session.mentor.name}`));
+    return h(
+      'a',
+      {
+        href: `/sessions/${session.id}`,
+        class: `cal-session cal-${session.status.toLowerCase()}`,
+        'data-session-id': session.id,
+        title: `${session.title} · ${start}–${formatTime(session.endsAt)} IST · ${session.mentor.name} · ${STATUS_LABELS[session.status]}`,
+      },
+      h('span', { class: 'cal-time' }, start),
+      ' ',
+      h('span', { class: 'session-title' }, session.title),
+      withMentor ? h('span', { class: 'cal-mentor' }, ` · ${session.mentor.name}`) : null,
+      hidden(
+        `, ${STATUS_LABELS[session.status]}, ${formatDate(session.startsAt)} ${start} to ${formatTime(session.endsAt)} IST, mentor ${session.mentor.name}`,
+      ),
+    );
   }
 
   function byDay(sessions) {
@@ -167,19 +248,62 @@ export function mountCalendarView(listSection, ctx) {
     for (const s of sessions) mentors.set(s.mentor.id, s.mentor.name);
     const lanes = [...mentors.entries()].sort((a, b) => a[1].localeCompare(b[1]));
     const todayDay = istDay(new Date().toISOString());
-    return h('div', { class: 'table-wrap' },
-      h('table', { class: 'calendar-week', id: 'calendar-week-table' },
-        h('caption', { class: 'visually-hidden' }, 'Sessions of the week, one row per mentor, one column per day (IST)'),
-        h('thead', {}, h('tr', {},
-          h('th', { scope: 'col' }, 'Mentor'),
-          days.map((day, i) => h('th', { scope: 'col', class: day === todayDay ? 'cal-today' : false, 'data-day': day },
-            `${DAY_NAMES[i]} `, h('span', { class: 'cal-date' }, showDay(day).slice(0, 5)))))),
-        h('tbody', {}, lanes.length
-          ? lanes.map(([mentorId, name]) => h('tr', { class: 'cal-lane', 'data-mentor-id': mentorId },
-            h('th', { scope: 'row', class: 'cal-lane-name' }, h('a', { href: `/mentors/${mentorId}` }, name)),
-            days.map((day) => h('td', { 'data-day': day, class: day === todayDay ? 'cal-today' : false },
-              sessions.filter((s) => s.mentor.id === mentorId && istDay(s.startsAt) === day).map((s) => chip(s, { withMentor: false }))))))
-          : h('tr', {}, h('td', { colspan: '8', class: 'muted' }, 'No sessions this week match the search and filters.')))));
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'calendar-week', id: 'calendar-week-table' },
+        h(
+          'caption',
+          { class: 'visually-hidden' },
+          'Sessions of the week, one row per mentor, one column per day (IST)',
+        ),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Mentor'),
+            days.map((day, i) =>
+              h(
+                'th',
+                { scope: 'col', class: day === todayDay ? 'cal-today' : false, 'data-day': day },
+                `${DAY_NAMES[i]} `,
+                h('span', { class: 'cal-date' }, showDay(day).slice(0, 5)),
+              ),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          lanes.length
+            ? lanes.map(([mentorId, name]) =>
+                h(
+                  'tr',
+                  { class: 'cal-lane', 'data-mentor-id': mentorId },
+                  h('th', { scope: 'row', class: 'cal-lane-name' }, h('a', { href: `/mentors/${mentorId}` }, name)),
+                  days.map((day) =>
+                    h(
+                      'td',
+                      { 'data-day': day, class: day === todayDay ? 'cal-today' : false },
+                      sessions
+                        .filter((s) => s.mentor.id === mentorId && istDay(s.startsAt) === day)
+                        .map((s) => chip(s, { withMentor: false })),
+                    ),
+                  ),
+                ),
+              )
+            : h(
+                'tr',
+                {},
+                h('td', { colspan: '8', class: 'muted' }, 'No sessions this week match the search and filters.'),
+              ),
+        ),
+      ),
+    );
   }
 
   function monthView(days, sessions, month) {
@@ -187,20 +311,56 @@ export function mountCalendarView(listSection, ctx) {
     const todayDay = istDay(new Date().toISOString());
     const weeks = [];
     for (let i = 0; i < days.length; i += 7) weeks.push(days.slice(i, i + 7));
-    return h('div', { class: 'table-wrap' },
-      h('table', { class: 'calendar-month', id: 'calendar-month-table' },
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'calendar-month', id: 'calendar-month-table' },
         h('caption', { class: 'visually-hidden' }, 'Sessions of the month by day (IST)'),
-        h('thead', {}, h('tr', {}, DAY_NAMES.map((name) => h('th', { scope: 'col' }, name)))),
-        h('tbody', {}, weeks.map((week) => h('tr', {}, week.map((day) => {
-          const list = found.get(day) || [];
-          const outside = parts(day).m !== month;
-          return h('td', { 'data-day': day, class: [outside ? 'cal-outside' : '', day === todayDay ? 'cal-today' : ''].join(' ').trim() || false },
-            h('div', { class: 'cal-day-number' }, String(parts(day).d)),
-            list.slice(0, MONTH_CHIPS).map((s) => chip(s, { withMentor: true })),
-            list.length > MONTH_CHIPS
-              ? h('a', { href: dayListUrl(day), class: 'cal-more' }, `+${list.length - MONTH_CHIPS} more`, hidden(` on ${showDay(day)}`))
-              : null);
-        }))))));
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            DAY_NAMES.map((name) => h('th', { scope: 'col' }, name)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          weeks.map((week) =>
+            h(
+              'tr',
+              {},
+              week.map((day) => {
+                const list = found.get(day) || [];
+                const outside = parts(day).m !== month;
+                return h(
+                  'td',
+                  {
+                    'data-day': day,
+                    class:
+                      [outside ? 'cal-outside' : '', day === todayDay ? 'cal-today' : ''].join(' ').trim() || false,
+                  },
+                  h('div', { class: 'cal-day-number' }, String(parts(day).d)),
+                  list.slice(0, MONTH_CHIPS).map((s) => chip(s, { withMentor: true })),
+                  list.length > MONTH_CHIPS
+                    ? h(
+                        'a',
+                        { href: dayListUrl(day), class: 'cal-more' },
+                        `+${list.length - MONTH_CHIPS} more`,
+                        hidden(` on ${showDay(day)}`),
+                      )
+                    : null,
+                );
+              }),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   async function load({ quiet = false } = {}) {
@@ -216,7 +376,10 @@ export function mountCalendarView(listSection, ctx) {
     if (listFilter.startsFrom && Date.parse(listFilter.startsFrom) > Date.parse(from)) from = listFilter.startsFrom;
     if (listFilter.startsTo && Date.parse(listFilter.startsTo) < Date.parse(to)) to = listFilter.startsTo;
     const { y, m } = parts(anchor);
-    fill(title, mode === 'week' ? `Week of ${showDay(days[0])} – ${showDay(days[6])} (IST)` : `${MONTH_NAMES[m - 1]} ${y} (IST)`);
+    fill(
+      title,
+      mode === 'week' ? `Week of ${showDay(days[0])} – ${showDay(days[6])} (IST)` : `${MONTH_NAMES[m - 1]} ${y} (IST)`,
+    );
     weekButton.setAttribute('aria-pressed', String(mode === 'week'));
     monthButton.setAttribute('aria-pressed', String(mode === 'month'));
 
@@ -233,7 +396,11 @@ export function mountCalendarView(listSection, ctx) {
     let total = 0;
     try {
       for (let page = 1; page <= MAX_PAGES; page += 1) {
-        const data = await graphql(CALENDAR_QUERY, { filter, search: base.search, page, pageSize: PAGE_SIZE }, { signal });
+        const data = await graphql(
+          CALENDAR_QUERY,
+          { filter, search: base.search, page, pageSize: PAGE_SIZE },
+          { signal },
+        );
         sessions.push(...data.sessions.items);
         total = data.sessions.totalCount;
         more = data.sessions.hasNextPage;
@@ -243,7 +410,10 @@ export function mountCalendarView(listSection, ctx) {
       if (signal.aborted) return;
       calendar.removeAttribute('aria-busy');
       status.replaceChildren();
-      fill(body, errorMessage('The calendar could not be loaded.', error, () => load()));
+      fill(
+        body,
+        errorMessage('The calendar could not be loaded.', error, () => load()),
+      );
       return;
     }
     if (signal.aborted) return;
@@ -254,9 +424,12 @@ export function mountCalendarView(listSection, ctx) {
       const again = body.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
       if (again) again.focus();
     }
-    fill(status, more
-      ? `Showing the first ${sessions.length} of ${total} sessions in this period; narrow the filters to see the rest.`
-      : hidden(`${total} ${total === 1 ? 'session' : 'sessions'} in this period.`));
+    fill(
+      status,
+      more
+        ? `Showing the first ${sessions.length} of ${total} sessions in this period; narrow the filters to see the rest.`
+        : hidden(`${total} ${total === 1 ? 'session' : 'sessions'} in this period.`),
+    );
   }
 
   function follow(nextCtx) {
@@ -268,7 +441,10 @@ export function mountCalendarView(listSection, ctx) {
     calendar.hidden = !showing;
     if (!showing) {
       if (controller) controller.abort();
-      if (stopLive) { stopLive(); stopLive = null; }
+      if (stopLive) {
+        stopLive();
+        stopLive = null;
+      }
       shownKey = null;
       return;
     }

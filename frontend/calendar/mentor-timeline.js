@@ -47,13 +47,24 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
   const bar = h('div', { class: 'timeline-bar', 'aria-hidden': 'true' });
   const busyList = h('ul', { class: 'timeline-busy-list visually-hidden' });
   const heading = h('h3', { class: 'timeline-heading', id: `${idPrefix}-timeline-heading` }, 'The mentor’s day');
-  const element = h('section', {
-    id: `${idPrefix}-mentor-timeline`, class: 'mentor-timeline card', hidden: true, 'aria-labelledby': `${idPrefix}-timeline-heading`,
-  }, heading, bar, busyList, status);
+  const element = h(
+    'section',
+    {
+      id: `${idPrefix}-mentor-timeline`,
+      class: 'mentor-timeline card',
+      hidden: true,
+      'aria-labelledby': `${idPrefix}-timeline-heading`,
+    },
+    heading,
+    bar,
+    busyList,
+    status,
+  );
 
   function ticks() {
-    return [0, 3, 6, 9, 12, 15, 18, 21].map((hour) => at(
-      h('span', { class: 'timeline-tick' }, `${String(hour).padStart(2, '0')}:00`), (hour / 24) * 100));
+    return [0, 3, 6, 9, 12, 15, 18, 21].map((hour) =>
+      at(h('span', { class: 'timeline-tick' }, `${String(hour).padStart(2, '0')}:00`), (hour / 24) * 100),
+    );
   }
 
   function draw(who, day, busy, wanted) {
@@ -62,26 +73,48 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
     const start = wanted.startsAt ? Date.parse(wanted.startsAt) : null;
     const end = start !== null && wanted.durationMinutes ? start + wanted.durationMinutes * 60_000 : null;
     // A new session fits when it ends at or before a busy interval's start, or starts at or after its end.
-    const clashes = end === null ? [] : blocks.filter((b) => start < Date.parse(b.endsAt) && end > Date.parse(b.startsAt));
+    const clashes =
+      end === null ? [] : blocks.filter((b) => start < Date.parse(b.endsAt) && end > Date.parse(b.startsAt));
 
-    fill(bar, ...ticks(), ...blocks.map((b) => {
-      const left = percent(Date.parse(b.startsAt), dayStart);
-      const width = Math.max(0.4, percent(Date.parse(b.endsAt), dayStart) - left);
-      return at(h('span', {
-        class: `timeline-block timeline-busy timeline-${b.status.toLowerCase()}`, 'data-session-id': b.sessionId,
-        title: `${b.title}: ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} IST`,
-      }), left, width);
-    }), end === null ? null : (() => {
-      const left = percent(start, dayStart);
-      return at(h('span', {
-        class: `timeline-block timeline-chosen ${clashes.length ? 'timeline-clash' : 'timeline-fits'}`,
-      }), left, Math.max(0.4, percent(end, dayStart) - left));
-    })());
+    fill(
+      bar,
+      ...ticks(),
+      ...blocks.map((b) => {
+        const left = percent(Date.parse(b.startsAt), dayStart);
+        const width = Math.max(0.4, percent(Date.parse(b.endsAt), dayStart) - left);
+        return at(
+          h('span', {
+            class: `timeline-block timeline-busy timeline-${b.status.toLowerCase()}`,
+            'data-session-id': b.sessionId,
+            title: `${b.title}: ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} IST`,
+          }),
+          left,
+          width,
+        );
+      }),
+      end === null
+        ? null
+        : (() => {
+            const left = percent(start, dayStart);
+            return at(
+              h('span', {
+                class: `timeline-block timeline-chosen ${clashes.length ? 'timeline-clash' : 'timeline-fits'}`,
+              }),
+              left,
+              Math.max(0.4, percent(end, dayStart) - left),
+            );
+          })(),
+    );
 
     fill(heading, `${who.name}’s day, ${formatDate(`${day}T12:00:00${IST}`)} (IST)`);
-    fill(busyList, ...(blocks.length
-      ? blocks.map((b) => h('li', {}, `Busy ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)}: ${b.title}`))
-      : [h('li', {}, 'No sessions this day.')]));
+    fill(
+      busyList,
+      ...(blocks.length
+        ? blocks.map((b) =>
+            h('li', {}, `Busy ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)}: ${b.title}`),
+          )
+        : [h('li', {}, 'No sessions this day.')]),
+    );
     const busyText = blocks.length
       ? `Busy: ${blocks.map((b) => `${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} “${b.title}”`).join(', ')}.`
       : `${who.name} has no sessions this day.`;
@@ -91,14 +124,22 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
     } else if (clashes.length) {
       element.dataset.fit = 'clash';
       const c = clashes[0];
-      fill(status, h('strong', {}, 'Does not fit: '),
-        `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())} meets “${c.title}” `
-        + `(${formatTime(c.sessionStartsAt)}–${formatTime(c.sessionEndsAt)}). A mentor needs a gap between sessions; `
-        + `start at ${formatTime(c.endsAt)} or later, or end by ${formatTime(c.startsAt)}. `, hidden(busyText));
+      fill(
+        status,
+        h('strong', {}, 'Does not fit: '),
+        `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())} meets “${c.title}” ` +
+          `(${formatTime(c.sessionStartsAt)}–${formatTime(c.sessionEndsAt)}). A mentor needs a gap between sessions; ` +
+          `start at ${formatTime(c.endsAt)} or later, or end by ${formatTime(c.startsAt)}. `,
+        hidden(busyText),
+      );
     } else {
       element.dataset.fit = 'fits';
-      fill(status, h('strong', {}, 'Fits: '),
-        `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())} IST is free. `, busyText);
+      fill(
+        status,
+        h('strong', {}, 'Fits: '),
+        `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())} IST is free. `,
+        busyText,
+      );
     }
   }
 
@@ -143,7 +184,10 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
 
   // Someone else may book the mentor while the form is open: any session change reloads the day.
   const stopLive = onSessionEvent(() => {
-    if (!element.isConnected) { stopLive(); return; }
+    if (!element.isConnected) {
+      stopLive();
+      return;
+    }
     if (!element.hidden) refresh({ fresh: true });
   });
 

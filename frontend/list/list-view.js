@@ -72,57 +72,135 @@ function toShown(isoDay) {
 export function viewChips(state) {
   const chips = [];
   if (upcomingView(state)) {
-    chips.push({ text: state.sort && state.sort !== 'START_TIME' ? 'Upcoming and live' : UPCOMING_VIEW_TEXT, changes: { view: { ...state.view, allSessions: true } } });
+    chips.push({
+      text: state.sort && state.sort !== 'START_TIME' ? 'Upcoming and live' : UPCOMING_VIEW_TEXT,
+      changes: { view: { ...state.view, allSessions: true } },
+    });
   }
-  if (state.view.startsFrom) chips.push({ text: `From: ${toShown(state.view.startsFrom)}`, changes: { view: { ...state.view, startsFrom: '' } } });
-  if (state.view.startsTo) chips.push({ text: `To: ${toShown(state.view.startsTo)}`, changes: { view: { ...state.view, startsTo: '' } } });
+  if (state.view.startsFrom)
+    chips.push({
+      text: `From: ${toShown(state.view.startsFrom)}`,
+      changes: { view: { ...state.view, startsFrom: '' } },
+    });
+  if (state.view.startsTo)
+    chips.push({ text: `To: ${toShown(state.view.startsTo)}`, changes: { view: { ...state.view, startsTo: '' } } });
   const atMost = state.view.menteeCountAtMost;
   if (atMost) {
     const text = atMost === '0' ? 'No mentees yet' : `Mentees: at most ${atMost}`;
     chips.push({ text, changes: { view: { ...state.view, menteeCountAtMost: '' } } });
   }
-  if (state.view.nearlyFull) chips.push({ text: 'Nearly full (80% of seats or more)', changes: { view: { ...state.view, nearlyFull: false } } });
+  if (state.view.nearlyFull)
+    chips.push({ text: 'Nearly full (80% of seats or more)', changes: { view: { ...state.view, nearlyFull: false } } });
   return chips;
 }
 
 /** The view once every filter is cleared: all sessions, no dates. */
-export const CLEARED_VIEW = { allSessions: true, startsFrom: '', startsTo: '', menteeCountAtMost: '', nearlyFull: false };
+export const CLEARED_VIEW = {
+  allSessions: true,
+  startsFrom: '',
+  startsTo: '',
+  menteeCountAtMost: '',
+  nearlyFull: false,
+};
 
 /**
  * The Filters panel's date range and Mentor controls. `read()` → { view, mentorIds, problems }, where
  * `problems` are dates that cannot be read (shown beside the fields, the panel stays open).
  */
 export function viewControls(state, { mentorNames, canFindMentors }) {
-  const from = h('input', { id: 'filter-starts-from', type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: 'DD-MM-YYYY', class: 'input-date', value: state.view.startsFrom ? toShown(state.view.startsFrom) : '' });
-  const to = h('input', { id: 'filter-starts-to', type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: 'DD-MM-YYYY', class: 'input-date', value: state.view.startsTo ? toShown(state.view.startsTo) : '' });
-  const fromField = field({ label: 'From (DD-MM-YYYY)', control: from, widget: datePicker(from, { label: 'the first day' }).element });
-  const toField = field({ label: 'To (DD-MM-YYYY)', control: to, widget: datePicker(to, { label: 'the last day' }).element });
-  const dates = h('fieldset', { class: 'filter-group filter-dates' }, h('legend', {}, 'Date (IST)'), fromField.element, toField.element);
+  const from = h('input', {
+    id: 'filter-starts-from',
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: 'DD-MM-YYYY',
+    class: 'input-date',
+    value: state.view.startsFrom ? toShown(state.view.startsFrom) : '',
+  });
+  const to = h('input', {
+    id: 'filter-starts-to',
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: 'DD-MM-YYYY',
+    class: 'input-date',
+    value: state.view.startsTo ? toShown(state.view.startsTo) : '',
+  });
+  const fromField = field({
+    label: 'From (DD-MM-YYYY)',
+    control: from,
+    widget: datePicker(from, { label: 'the first day' }).element,
+  });
+  const toField = field({
+    label: 'To (DD-MM-YYYY)',
+    control: to,
+    widget: datePicker(to, { label: 'the last day' }).element,
+  });
+  const dates = h(
+    'fieldset',
+    { class: 'filter-group filter-dates' },
+    h('legend', {}, 'Date (IST)'),
+    fromField.element,
+    toField.element,
+  );
 
   let mentorIds = [...state.mentorIds];
   const chosen = h('ul', { class: 'chips', 'aria-label': 'Chosen mentors' });
   function drawMentors() {
-    chosen.replaceChildren(...mentorIds.map((id) => h('li', { class: 'chip' },
-      h('span', {}, mentorNames[id] || `#${id}`),
-      h('button', {
-        type: 'button', class: 'chip-remove', 'aria-label': `Remove ${mentorNames[id] || `mentor ${id}`}`,
-        onclick: () => { mentorIds = mentorIds.filter((m) => m !== id); drawMentors(); },
-      }, '×'))));
+    chosen.replaceChildren(
+      ...mentorIds.map((id) =>
+        h(
+          'li',
+          { class: 'chip' },
+          h('span', {}, mentorNames[id] || `#${id}`),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'chip-remove',
+              'aria-label': `Remove ${mentorNames[id] || `mentor ${id}`}`,
+              onclick: () => {
+                mentorIds = mentorIds.filter((m) => m !== id);
+                drawMentors();
+              },
+            },
+            '×',
+          ),
+        ),
+      ),
+    );
   }
-  const picker = canFindMentors ? peoplePicker({
-    id: 'filter-mentor', kind: 'mentors', placeholder: 'Mentor name or email',
-    isTaken: (person) => mentorIds.includes(person.id), takenText: 'already chosen',
-    onPick: (person) => { mentorNames[person.id] = person.name; mentorIds = [...mentorIds, person.id]; drawMentors(); },
-  }) : null;
+  const picker = canFindMentors
+    ? peoplePicker({
+        id: 'filter-mentor',
+        kind: 'mentors',
+        placeholder: 'Mentor name or email',
+        isTaken: (person) => mentorIds.includes(person.id),
+        takenText: 'already chosen',
+        onPick: (person) => {
+          mentorNames[person.id] = person.name;
+          mentorIds = [...mentorIds, person.id];
+          drawMentors();
+        },
+      })
+    : null;
   drawMentors();
-  const mentors = h('fieldset', { class: 'filter-group filter-mentors' }, h('legend', {}, 'Mentor'),
-    picker ? [h('label', { for: 'filter-mentor' }, 'Find a mentor'), picker.element] : null, chosen);
+  const mentors = h(
+    'fieldset',
+    { class: 'filter-group filter-mentors' },
+    h('legend', {}, 'Mentor'),
+    picker ? [h('label', { for: 'filter-mentor' }, 'Find a mentor'), picker.element] : null,
+    chosen,
+  );
 
   function read() {
     const problems = [];
     const day = (input, f, what) => {
       const text = input.value.trim();
-      if (!text) { f.error([]); return ''; }
+      if (!text) {
+        f.error([]);
+        return '';
+      }
       const parsed = parseDate(text);
       f.error(parsed ? [] : [`“${text}” is not a date; enter the ${what} as DD-MM-YYYY, for example 05-12-2026.`]);
       if (!parsed) problems.push(input);

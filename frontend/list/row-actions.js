@@ -7,14 +7,22 @@ import { icon } from '../shared/icons.js';
 
 export const ROW_ACTION_FIELDS = 'canEdit editBlockedReason canDelete deleteBlockedReason';
 
-
 function blockedButton(name, iconName, reason, key) {
   const reasonId = `row-${key}-reason`;
   return [
-    h('button', {
-      type: 'button', class: 'icon-button', 'aria-disabled': 'true', 'aria-label': name, title: reason,
-      'aria-describedby': reasonId, 'data-action': key.split('-')[0],
-    }, icon(iconName)),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button',
+        'aria-disabled': 'true',
+        'aria-label': name,
+        title: reason,
+        'aria-describedby': reasonId,
+        'data-action': key.split('-')[0],
+      },
+      icon(iconName),
+    ),
     h('span', { id: reasonId, class: 'visually-hidden' }, reason),
   ];
 }
@@ -22,17 +30,31 @@ function blockedButton(name, iconName, reason, key) {
 /** The actions cell content of one session row (the session needs ROW_ACTION_FIELDS and menteeCount, startsAt). */
 export function rowActions(session) {
   const edit = session.canEdit
-    ? h('a', {
-      href: `/sessions/${session.id}/edit`, class: 'icon-button', 'aria-label': `Edit ${session.title}`,
-      title: `Edit ${session.title}`, 'data-action': 'edit',
-    }, icon('edit'))
+    ? h(
+        'a',
+        {
+          href: `/sessions/${session.id}/edit`,
+          class: 'icon-button',
+          'aria-label': `Edit ${session.title}`,
+          title: `Edit ${session.title}`,
+          'data-action': 'edit',
+        },
+        icon('edit'),
+      )
     : blockedButton(`Edit ${session.title}`, 'edit', session.editBlockedReason, `edit-${session.id}`);
   let remove;
   if (session.canDelete) {
-    remove = h('button', {
-      type: 'button', class: 'icon-button icon-button-danger', 'aria-label': `Delete ${session.title}`,
-      title: `Delete ${session.title}`, 'data-action': 'delete',
-    }, icon('delete'));
+    remove = h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button icon-button-danger',
+        'aria-label': `Delete ${session.title}`,
+        title: `Delete ${session.title}`,
+        'data-action': 'delete',
+      },
+      icon('delete'),
+    );
     remove.addEventListener('click', async () => {
       const { confirmDelete } = await import('../session/delete-session.js');
       confirmDelete(session, { button: remove });

@@ -16,34 +16,75 @@ export function createFilters(list) {
   let viewPart = null; // the date range and Mentor controls (list-view.js)
 
   const count = h('span', { class: 'count-badge', hidden: true });
-  const button = h('button', {
-    type: 'button', id: 'filters-button', class: 'button', 'aria-expanded': 'false', 'aria-controls': 'filters-panel',
-    onclick: () => (panel.hidden ? open() : close()),
-  }, 'Filters', count);
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: 'filters-button',
+      class: 'button',
+      'aria-expanded': 'false',
+      'aria-controls': 'filters-panel',
+      onclick: () => (panel.hidden ? open() : close()),
+    },
+    'Filters',
+    count,
+  );
 
   const groups = h('div', { class: 'filter-groups' });
-  const form = h('form', { class: 'filters-form', onsubmit: apply },
+  const form = h(
+    'form',
+    { class: 'filters-form', onsubmit: apply },
     h('h3', { id: 'filters-heading' }, 'Filters'),
     groups,
-    h('div', { class: 'actions' },
+    h(
+      'div',
+      { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, 'Apply'),
-      h('button', { type: 'button', class: 'button button-quiet', onclick: () => close() }, 'Cancel')));
-  const panel = h('div', {
-    id: 'filters-panel', class: 'filters-panel card', hidden: true, role: 'region', 'aria-labelledby': 'filters-heading',
-    onkeydown: (event) => { if (event.key === 'Escape') { event.preventDefault(); close(); } },
-  }, form);
+      h('button', { type: 'button', class: 'button button-quiet', onclick: () => close() }, 'Cancel'),
+    ),
+  );
+  const panel = h(
+    'div',
+    {
+      id: 'filters-panel',
+      class: 'filters-panel card',
+      hidden: true,
+      role: 'region',
+      'aria-labelledby': 'filters-heading',
+      onkeydown: (event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          close();
+        }
+      },
+    },
+    form,
+  );
 
   const chipList = h('ul', { class: 'chips', 'aria-label': 'Applied filters' });
-  const clearAll = h('button', { type: 'button', class: 'button button-link', onclick: () => list.clearFilters() }, 'Clear all');
+  const clearAll = h(
+    'button',
+    { type: 'button', class: 'button button-link', onclick: () => list.clearFilters() },
+    'Clear all',
+  );
   const applied = h('div', { class: 'applied-filters', hidden: true }, chipList, clearAll);
 
   // --- the panel ------------------------------------------------------------------------------
   function checkbox(group, option, isTicked) {
     const id = `filter-${group.key}-${encodeURIComponent(option.value)}`;
-    return h('label', { class: 'check', for: id },
-      h('input', { type: 'checkbox', id, name: group.key, value: option.value, checked: isTicked(group.key, option.value) }),
+    return h(
+      'label',
+      { class: 'check', for: id },
+      h('input', {
+        type: 'checkbox',
+        id,
+        name: group.key,
+        value: option.value,
+        checked: isTicked(group.key, option.value),
+      }),
       ` ${optionLabel(group, option.value)} `,
-      h('span', { class: 'count' }, `(${option.count})`));
+      h('span', { class: 'count' }, `(${option.count})`),
+    );
   }
 
   /** Draw the checkboxes; `keepTicks` keeps what the person ticked but has not applied yet. */
@@ -56,18 +97,25 @@ export function createFilters(list) {
       fill(groups, h('p', { class: 'muted' }, 'The filter options are still loading; try again in a moment.'));
       return;
     }
-    fill(groups, ...FILTER_GROUPS.map((group) => {
-      const options = [...facets[group.key]];
-      for (const value of state.filters[group.key]) {
-        if (!options.some((o) => o.value === value)) options.push({ value, count: 0 });
-      }
-      return h('fieldset', { class: 'filter-group' },
-        h('legend', {}, group.legend),
-        options.length
-          ? options.map((option) => checkbox(group, option, isTicked))
-          : h('p', { class: 'muted' }, 'No options yet.'));
-    }));
-    if (!keepTicks || !viewPart) viewPart = viewControls(state, { mentorNames: list.mentorNames, canFindMentors: list.isManager });
+    fill(
+      groups,
+      ...FILTER_GROUPS.map((group) => {
+        const options = [...facets[group.key]];
+        for (const value of state.filters[group.key]) {
+          if (!options.some((o) => o.value === value)) options.push({ value, count: 0 });
+        }
+        return h(
+          'fieldset',
+          { class: 'filter-group' },
+          h('legend', {}, group.legend),
+          options.length
+            ? options.map((option) => checkbox(group, option, isTicked))
+            : h('p', { class: 'muted' }, 'No options yet.'),
+        );
+      }),
+    );
+    if (!keepTicks || !viewPart)
+      viewPart = viewControls(state, { mentorNames: list.mentorNames, canFindMentors: list.isManager });
     groups.append(...viewPart.elements);
     const refocus = focusedId && document.getElementById(focusedId);
     if (refocus) refocus.focus();
@@ -119,13 +167,28 @@ export function createFilters(list) {
     const { state, mentorNames } = list;
     const chips = [];
     for (const group of FILTER_GROUPS) {
-      for (const value of state.filters[group.key]) chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
+      for (const value of state.filters[group.key])
+        chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
     }
-    for (const id of state.mentorIds) chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
+    for (const id of state.mentorIds)
+      chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
     chips.unshift(...viewChips(state).map((chip) => ({ key: 'view', value: chip.changes, text: chip.text })));
-    fill(chipList, ...chips.map((chip, index) => h('li', {},
-      h('button', { type: 'button', class: 'chip', onclick: () => remove(chip.key, chip.value, index) },
-        chip.text, h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'), hidden(', remove this filter')))));
+    fill(
+      chipList,
+      ...chips.map((chip, index) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: 'chip', onclick: () => remove(chip.key, chip.value, index) },
+            chip.text,
+            h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'),
+            hidden(', remove this filter'),
+          ),
+        ),
+      ),
+    );
     applied.hidden = chips.length === 0;
     count.hidden = chips.length === 0;
     count.textContent = chips.length ? ` ${chips.length}` : '';

@@ -17,7 +17,16 @@ export const FILTER_GROUPS = [
   { key: 'recommendedFor', legend: 'Recommended for' },
   { key: 'mediums', legend: 'Medium' },
 ];
-const LIST_KEYS = ['page', 'pageSize', 'search', 'sort', 'direction', 'mentorIds', ...VIEW_KEYS, ...FILTER_GROUPS.map((g) => g.key)];
+const LIST_KEYS = [
+  'page',
+  'pageSize',
+  'search',
+  'sort',
+  'direction',
+  'mentorIds',
+  ...VIEW_KEYS,
+  ...FILTER_GROUPS.map((g) => g.key),
+];
 
 // The filter counts change only with the filters and search, so paging and sorting skip them.
 export const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
@@ -110,8 +119,9 @@ export function graphqlVariables(state) {
 }
 
 export function hasFilters(state) {
-  return FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0
-    || viewChips(state).length > 0;
+  return (
+    FILTER_GROUPS.some((g) => state.filters[g.key].length) || state.mentorIds.length > 0 || viewChips(state).length > 0
+  );
 }
 
 export function optionLabel(group, value) {

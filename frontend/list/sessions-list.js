@@ -12,7 +12,14 @@ import { navigate } from '../shared/router.js';
 import { CLEARED_VIEW } from './list-view.js';
 import { createFilters } from './sessions-list-filters.js';
 import {
-  bulkEditUrl, downloadUrl, FILTER_GROUPS, graphqlVariables, LIST_QUERY, listSearchParams, PAGE_SIZES, readListState,
+  bulkEditUrl,
+  downloadUrl,
+  FILTER_GROUPS,
+  graphqlVariables,
+  LIST_QUERY,
+  listSearchParams,
+  PAGE_SIZES,
+  readListState,
 } from './sessions-list-state.js';
 import { emptyList, sessionsTable, statusBadge } from './sessions-list-table.js';
 import { followSessionList } from '../shared/live.js';
@@ -26,21 +33,27 @@ export const LAST_LIST_KEY = 'sessiondesk:last-session-list';
 /** The search box; submitting it searches from the first page. */
 function createSearch(list) {
   const input = h('input', {
-    id: 'session-search', type: 'search', name: 'search', autocomplete: 'off',
-    placeholder: 'Session title or mentor name', 'aria-describedby': 'session-search-hint',
+    id: 'session-search',
+    type: 'search',
+    name: 'search',
+    autocomplete: 'off',
+    placeholder: 'Session title or mentor name',
+    'aria-describedby': 'session-search-hint',
   });
-  const form = h('form', {
-    class: 'search-form', role: 'search',
-    onsubmit: (event) => {
-      event.preventDefault();
-      list.go({ search: input.value.trim(), page: 1 });
+  const form = h(
+    'form',
+    {
+      class: 'search-form',
+      role: 'search',
+      onsubmit: (event) => {
+        event.preventDefault();
+        list.go({ search: input.value.trim(), page: 1 });
+      },
     },
-  },
-  h('label', { for: 'session-search' }, 'Search'),
-  h('div', { class: 'search-row' },
-    input,
-    h('button', { type: 'submit', class: 'button' }, 'Search')),
-  h('p', { id: 'session-search-hint', class: 'hint' }, 'Title or mentor name; press Enter to search.'));
+    h('label', { for: 'session-search' }, 'Search'),
+    h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'button' }, 'Search')),
+    h('p', { id: 'session-search-hint', class: 'hint' }, 'Title or mentor name; press Enter to search.'),
+  );
   return {
     form,
     input,
@@ -53,10 +66,20 @@ function createSearch(list) {
 
 /** Download and Export for bulk edit: links to exactly the sessions listed (all pages). */
 function createDownloads(list, viewer) {
-  const download = h('a', { id: 'sessions-download', class: 'button button-quiet', download: '' },
-    h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Download', hidden(' the session list as CSV'));
-  const bulkEdit = h('a', { id: 'sessions-bulk-export', class: 'button button-quiet', download: '' },
-    h('span', { 'aria-hidden': 'true' }, '⤓ '), 'Export for bulk edit', hidden(' (these sessions as a bulk upload CSV)'));
+  const download = h(
+    'a',
+    { id: 'sessions-download', class: 'button button-quiet', download: '' },
+    h('span', { 'aria-hidden': 'true' }, '⤓ '),
+    'Download',
+    hidden(' the session list as CSV'),
+  );
+  const bulkEdit = h(
+    'a',
+    { id: 'sessions-bulk-export', class: 'button button-quiet', download: '' },
+    h('span', { 'aria-hidden': 'true' }, '⤓ '),
+    'Export for bulk edit',
+    hidden(' (these sessions as a bulk upload CSV)'),
+  );
   return {
     links: [download, bulkEdit],
     sync() {
@@ -70,17 +93,31 @@ function createDownloads(list, viewer) {
 
 /** Items per page, the range shown, Previous and Next. */
 function createPager(list) {
-  const sizeSelect = h('select', { id: 'page-size', onchange: () => list.go({ pageSize: Number(sizeSelect.value), page: 1 }) },
-    PAGE_SIZES.map((n) => h('option', { value: String(n) }, String(n))));
+  const sizeSelect = h(
+    'select',
+    { id: 'page-size', onchange: () => list.go({ pageSize: Number(sizeSelect.value), page: 1 }) },
+    PAGE_SIZES.map((n) => h('option', { value: String(n) }, String(n))),
+  );
   const range = h('span', { id: 'session-range', class: 'range' });
-  const previous = h('button', { type: 'button', class: 'button', onclick: () => list.go({ page: list.state.page - 1 }) },
-    h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous');
-  const next = h('button', { type: 'button', class: 'button', onclick: () => list.go({ page: list.state.page + 1 }) },
-    'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
-  const element = h('nav', { class: 'pager', 'aria-label': 'Session list pages' },
+  const previous = h(
+    'button',
+    { type: 'button', class: 'button', onclick: () => list.go({ page: list.state.page - 1 }) },
+    h('span', { 'aria-hidden': 'true' }, '‹ '),
+    'Previous',
+  );
+  const next = h(
+    'button',
+    { type: 'button', class: 'button', onclick: () => list.go({ page: list.state.page + 1 }) },
+    'Next',
+    h('span', { 'aria-hidden': 'true' }, ' ›'),
+  );
+  const element = h(
+    'nav',
+    { class: 'pager', 'aria-label': 'Session list pages' },
     h('div', { class: 'page-size' }, h('label', { for: 'page-size' }, 'Items per page'), sizeSelect),
     range,
-    h('div', { class: 'pager-buttons' }, previous, next));
+    h('div', { class: 'pager-buttons' }, previous, next),
+  );
   return {
     element,
     sync() {
@@ -139,7 +176,12 @@ export function mountSessionList(section, ctx) {
   const results = h('div', { id: 'session-results', class: 'results' });
 
   section.append(
-    h('div', { class: 'list-toolbar' }, search.form, h('div', { class: 'toolbar-actions' }, filterControls.button, ...downloads.links)),
+    h(
+      'div',
+      { class: 'list-toolbar' },
+      search.form,
+      h('div', { class: 'toolbar-actions' }, filterControls.button, ...downloads.links),
+    ),
     filterControls.panel,
     filterControls.applied,
     listStatus,
@@ -152,7 +194,10 @@ export function mountSessionList(section, ctx) {
     results.classList.remove('is-loading');
     listStatus.replaceChildren();
     pager.clear();
-    fill(results, errorMessage('The session list could not be loaded.', error, () => load()));
+    fill(
+      results,
+      errorMessage('The session list could not be loaded.', error, () => load()),
+    );
   }
 
   function showPage(page) {
@@ -160,7 +205,8 @@ export function mountSessionList(section, ctx) {
     results.classList.remove('is-loading');
     const { from, to } = pager.show(page);
     // The table is drawn anew; a keyboard user who sorted by a header stays on that header.
-    const sortFocused = document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
+    const sortFocused =
+      document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
     const focusedHref = results.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     fill(results, page.items.length ? sessionsTable(page, list.state, list) : emptyList(list.state, list));
     if (sortFocused) results.querySelector(`[data-sort="${sortFocused}"]`).focus();
@@ -169,9 +215,10 @@ export function mountSessionList(section, ctx) {
       const again = results.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
       if (again) again.focus();
     }
-    fill(listStatus, hidden(page.totalCount
-      ? `Showing ${from}–${to} of ${page.totalCount} sessions.`
-      : 'No sessions to show.'));
+    fill(
+      listStatus,
+      hidden(page.totalCount ? `Showing ${from}–${to} of ${page.totalCount} sessions.` : 'No sessions to show.'),
+    );
   }
 
   /** `quiet`: a live update, drawn without the loading state. */
@@ -207,7 +254,10 @@ export function mountSessionList(section, ctx) {
     }
     if (!page.items.length && page.totalCount > 0 && requested.page > page.totalPages) {
       // A page past the end (the list got shorter, or an old link): show the last page instead.
-      navigate(`${location.pathname}?${listSearchParams({ ...requested, page: page.totalPages }, new URLSearchParams(location.search))}`, { replace: true });
+      navigate(
+        `${location.pathname}?${listSearchParams({ ...requested, page: page.totalPages }, new URLSearchParams(location.search))}`,
+        { replace: true },
+      );
       return;
     }
     for (const s of page.items) list.mentorNames[s.mentor.id] = s.mentor.name;

@@ -43,12 +43,18 @@ function mentorField(errors, onChange = () => {}) {
     }
   });
   const wrapped = field({
-    label: 'Mentor', control: picker.input, widget: picker.element, hint: 'Type a name or email, then pick the mentor from the list.',
+    label: 'Mentor',
+    control: picker.input,
+    widget: picker.element,
+    hint: 'Type a name or email, then pick the mentor from the list.',
   });
   wrapped.element.append(chosen);
   errors.add('mentorId', wrapped);
   return {
-    element: wrapped.element, mentorId: () => (mentor ? mentor.id : null), person: () => mentor, typed: () => picker.input.value.trim(),
+    element: wrapped.element,
+    mentorId: () => (mentor ? mentor.id : null),
+    person: () => mentor,
+    typed: () => picker.input.value.trim(),
   };
 }
 
@@ -71,24 +77,40 @@ function inviteField(errors) {
   });
 
   function draw() {
-    fill(list, invited.length
-      ? invited.map((person, index) => h('li', { class: 'invited-person' },
-        h('span', {}, h('strong', {}, person.name), ' ', h('span', { class: 'muted small' }, person.email)),
-        h('button', {
-          type: 'button', class: 'button-link',
-          onclick: () => {
-            invited.splice(index, 1);
-            draw();
-            status.textContent = `${person.name} taken off the list; ${invited.length} invited.`;
-            picker.focus();
-          },
-        }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${person.name}`))))
-      : h('li', { class: 'muted' }, 'No mentees invited yet.'));
+    fill(
+      list,
+      invited.length
+        ? invited.map((person, index) =>
+            h(
+              'li',
+              { class: 'invited-person' },
+              h('span', {}, h('strong', {}, person.name), ' ', h('span', { class: 'muted small' }, person.email)),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button-link',
+                  onclick: () => {
+                    invited.splice(index, 1);
+                    draw();
+                    status.textContent = `${person.name} taken off the list; ${invited.length} invited.`;
+                    picker.focus();
+                  },
+                },
+                'Remove',
+                h('span', { class: 'visually-hidden' }, ` ${person.name}`),
+              ),
+            ),
+          )
+        : h('li', { class: 'muted' }, 'No mentees invited yet.'),
+    );
   }
   draw();
 
   const wrapped = field({
-    label: 'Invite mentees', control: picker.input, widget: picker.element,
+    label: 'Invite mentees',
+    control: picker.input,
+    widget: picker.element,
     hint: 'Optional for a public session; a private session needs at least one. They get an invitation by email.',
   });
   wrapped.element.append(list, status);
@@ -97,8 +119,13 @@ function inviteField(errors) {
 }
 
 function typeField(errors) {
-  const radios = ['PUBLIC', 'PRIVATE'].map((value) => h('input', { type: 'radio', name: 'type', id: `create-type-${value.toLowerCase()}`, value }));
-  const labels = { PUBLIC: 'Public: any mentee of the organisation can enrol', PRIVATE: 'Private: only invited mentees (one-on-one mentoring)' };
+  const radios = ['PUBLIC', 'PRIVATE'].map((value) =>
+    h('input', { type: 'radio', name: 'type', id: `create-type-${value.toLowerCase()}`, value }),
+  );
+  const labels = {
+    PUBLIC: 'Public: any mentee of the organisation can enrol',
+    PRIVATE: 'Private: only invited mentees (one-on-one mentoring)',
+  };
   const typeGroup = group({
     id: 'create-type',
     legend: 'Type',
@@ -119,7 +146,11 @@ export function renderCreateSession(main) {
   const mentor = mentorField(errors, () => timeline.refresh());
   const details = detailFields({ idPrefix: 'create', errors });
   // The chosen mentor's day, with the chosen time on it, under the date and time.
-  const timeline = mountMentorTimeline({ idPrefix: 'create', mentor: () => mentor.person(), read: () => details.read().values });
+  const timeline = mountMentorTimeline({
+    idPrefix: 'create',
+    mentor: () => mentor.person(),
+    read: () => details.read().values,
+  });
   details.fields.startsAt.element.after(timeline.element);
   for (const eventName of ['input', 'change']) details.element.addEventListener(eventName, () => timeline.refresh());
   const invites = inviteField(errors);
@@ -153,7 +184,10 @@ export function renderCreateSession(main) {
     const { values, problems } = details.read();
     title = values.title;
     if (mentor.typed() && !mentor.mentorId()) {
-      problems.push({ field: 'mentorId', message: `Pick the mentor from the list; “${mentor.typed()}” was typed but not picked.` });
+      problems.push({
+        field: 'mentorId',
+        message: `Pick the mentor from the list; “${mentor.typed()}” was typed but not picked.`,
+      });
     }
     if (errors.show(problems)) return;
     const input = {
@@ -163,7 +197,8 @@ export function renderCreateSession(main) {
       inviteEmails: invites.emails(),
       meeting: meeting.read(),
     };
-    for (const name of ['startsAt', 'durationMinutes', 'seatsLimit', 'type', 'mentorId']) if (input[name] === null) delete input[name];
+    for (const name of ['startsAt', 'durationMinutes', 'seatsLimit', 'type', 'mentorId'])
+      if (input[name] === null) delete input[name];
     submit.disabled = true;
     submit.textContent = 'Creating…';
     try {
@@ -173,10 +208,12 @@ export function renderCreateSession(main) {
       const imageProblem = await uploadImage(created.id);
       document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT));
       const detailsUrl = `/sessions/${created.id}`;
-      announce(imageProblem
-        ? `The session “${created.title}” is created (ID ${created.id}), but its image was not added: ${imageProblem} Add it from Edit.`
-        : `The session “${created.title}” is created (ID ${created.id}).`,
-      { path: detailsUrl, kind: imageProblem ? 'problem' : 'success' });
+      announce(
+        imageProblem
+          ? `The session “${created.title}” is created (ID ${created.id}), but its image was not added: ${imageProblem} Add it from Edit.`
+          : `The session “${created.title}” is created (ID ${created.id}).`,
+        { path: detailsUrl, kind: imageProblem ? 'problem' : 'success' },
+      );
       navigate(detailsUrl);
     } catch (error) {
       errors.show([{ field: null, message: `The session was not created: ${error.message}` }]);
@@ -187,42 +224,93 @@ export function renderCreateSession(main) {
   }
 
   main.append(
-    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h('ol', {},
+    h(
+      'nav',
+      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h(
+        'ol',
+        {},
         h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
         h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
-        h('li', { 'aria-current': 'page' }, 'Create session'))),
+        h('li', { 'aria-current': 'page' }, 'Create session'),
+      ),
+    ),
     h('h1', {}, 'Create session'),
-    h('p', { class: 'lead' }, 'Every field is needed unless it says optional. The session is published as soon as you create it.'),
-    h('form', { class: 'form create-form', id: 'create-session-form', novalidate: true, onsubmit: onSubmit },
+    h(
+      'p',
+      { class: 'lead' },
+      'Every field is needed unless it says optional. The session is published as soon as you create it.',
+    ),
+    h(
+      'form',
+      { class: 'form create-form', id: 'create-session-form', novalidate: true, onsubmit: onSubmit },
       errors.summary,
-      h('div', { class: 'edit-layout' },
-        h('div', { class: 'edit-main' },
-          h('section', { class: 'card', 'aria-labelledby': 'create-about-heading' },
+      h(
+        'div',
+        { class: 'edit-layout' },
+        h(
+          'div',
+          { class: 'edit-main' },
+          h(
+            'section',
+            { class: 'card', 'aria-labelledby': 'create-about-heading' },
             h('h2', { id: 'create-about-heading' }, 'Session information'),
             h('div', { class: 'form-fields' }, type.element, mentor.element),
-            details.element),
-          h('section', { class: 'card', 'aria-labelledby': 'create-meeting-heading' },
+            details.element,
+          ),
+          h(
+            'section',
+            { class: 'card', 'aria-labelledby': 'create-meeting-heading' },
             h('h2', { id: 'create-meeting-heading' }, 'Meeting'),
-            meeting.element)),
-        h('div', { class: 'edit-aside' },
-          h('section', { class: 'card', 'aria-labelledby': 'create-image-heading' },
-            h('h2', { id: 'create-image-heading' }, 'Session image ', h('span', { class: 'muted small' }, '(optional)')),
-            image.element),
-          h('section', { class: 'card', 'aria-labelledby': 'create-mentees-heading' },
+            meeting.element,
+          ),
+        ),
+        h(
+          'div',
+          { class: 'edit-aside' },
+          h(
+            'section',
+            { class: 'card', 'aria-labelledby': 'create-image-heading' },
+            h(
+              'h2',
+              { id: 'create-image-heading' },
+              'Session image ',
+              h('span', { class: 'muted small' }, '(optional)'),
+            ),
+            image.element,
+          ),
+          h(
+            'section',
+            { class: 'card', 'aria-labelledby': 'create-mentees-heading' },
             h('h2', { id: 'create-mentees-heading' }, 'Mentees'),
-            invites.element))),
-      h('div', { class: 'actions form-actions' },
+            invites.element,
+          ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'actions form-actions' },
         submit,
-        h('a', { href: listUrl, class: 'button button-quiet' }, 'Cancel'))),
+        h('a', { href: listUrl, class: 'button button-quiet' }, 'Cancel'),
+      ),
+    ),
   );
 }
 
 registerRoute('/sessions/new', renderCreateSession);
 
 registerTabContent('create', (slot) => {
-  slot.append(h('div', { class: 'create-bar' },
-    h('a', { href: '/sessions/new', class: 'button button-primary', id: 'create-session' },
-      h('span', { 'aria-hidden': 'true' }, '+ '), 'Create session'),
-    h('span', { class: 'muted small' }, 'Publish one session, or use the Bulk upload tab for many.')));
+  slot.append(
+    h(
+      'div',
+      { class: 'create-bar' },
+      h(
+        'a',
+        { href: '/sessions/new', class: 'button button-primary', id: 'create-session' },
+        h('span', { 'aria-hidden': 'true' }, '+ '),
+        'Create session',
+      ),
+      h('span', { class: 'muted small' }, 'Publish one session, or use the Bulk upload tab for many.'),
+    ),
+  );
 });

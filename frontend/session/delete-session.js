@@ -22,26 +22,44 @@ export function confirmDelete(session, { button, reload } = {}) {
   const yes = h('button', { type: 'button', class: 'button button-danger-solid', id: 'confirm-delete' }, 'Yes delete');
   const cancel = h('button', { type: 'button', class: 'button', onclick: () => dialog.close() }, 'Cancel');
   const people = session.menteeCount ? ` and ${plural(session.menteeCount, 'mentee')}` : '';
-  const dialog = h('dialog', {
-    id: 'delete-dialog', class: 'dialog dialog-small', role: 'alertdialog', 'aria-modal': 'true',
-    'aria-labelledby': 'delete-dialog-title', 'aria-describedby': 'delete-dialog-text',
-  },
-  h('div', { class: 'dialog-inner' },
-    h('h2', { id: 'delete-dialog-title' }, 'Delete this session?'),
-    h('p', { id: 'delete-dialog-text' },
-      h('strong', {}, session.title), ` on ${formatDateTime(session.startsAt)} IST will be cancelled and removed from the Session list. `,
-      'This cannot be undone.'),
-    h('label', { class: 'check', for: 'delete-notify' }, notify, ` Email the mentor${people} that it is cancelled`),
-    problem,
-    h('div', { class: 'dialog-footer' }, yes, cancel)));
+  const dialog = h(
+    'dialog',
+    {
+      id: 'delete-dialog',
+      class: 'dialog dialog-small',
+      role: 'alertdialog',
+      'aria-modal': 'true',
+      'aria-labelledby': 'delete-dialog-title',
+      'aria-describedby': 'delete-dialog-text',
+    },
+    h(
+      'div',
+      { class: 'dialog-inner' },
+      h('h2', { id: 'delete-dialog-title' }, 'Delete this session?'),
+      h(
+        'p',
+        { id: 'delete-dialog-text' },
+        h('strong', {}, session.title),
+        ` on ${formatDateTime(session.startsAt)} IST will be cancelled and removed from the Session list. `,
+        'This cannot be undone.',
+      ),
+      h('label', { class: 'check', for: 'delete-notify' }, notify, ` Email the mentor${people} that it is cancelled`),
+      problem,
+      h('div', { class: 'dialog-footer' }, yes, cancel),
+    ),
+  );
 
   dialog.addEventListener('close', () => {
     dialog.remove();
     if (dialog.dataset.deleted !== 'true' && button && button.isConnected) button.focus();
   });
-  dialog.addEventListener('click', (event) => { if (event.target === dialog && !yes.disabled) dialog.close(); });
+  dialog.addEventListener('click', (event) => {
+    if (event.target === dialog && !yes.disabled) dialog.close();
+  });
   // While the deletion runs, Escape must not hide a dialog whose outcome is still coming.
-  dialog.addEventListener('cancel', (event) => { if (yes.disabled) event.preventDefault(); });
+  dialog.addEventListener('cancel', (event) => {
+    if (yes.disabled) event.preventDefault();
+  });
 
   yes.addEventListener('click', async () => {
     problem.replaceChildren();
@@ -60,7 +78,9 @@ export function confirmDelete(session, { button, reload } = {}) {
       dialog.close();
       const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
       document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT));
-      announce(`The session “${session.title}” (ID ${session.id}) is deleted and no longer in the Session list.`, { path: listUrl });
+      announce(`The session “${session.title}” (ID ${session.id}) is deleted and no longer in the Session list.`, {
+        path: listUrl,
+      });
       navigate(listUrl);
     } catch (error) {
       fill(problem, h('p', {}, `The session was not deleted: ${error.message}`));

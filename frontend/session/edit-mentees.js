@@ -8,7 +8,8 @@ import { ATTENDANCE_LABELS, plural } from '../shared/format.js';
 import { peoplePicker } from '../shared/people-picker.js';
 import { confirmDialog } from '../shared/confirm-dialog.js';
 
-const MENTEE_FIELDS = 'id menteeCount enrolledCount invitedCount seatsLimit seatsLeft mentees { id name email designation kind }';
+const MENTEE_FIELDS =
+  'id menteeCount enrolledCount invitedCount seatsLimit seatsLeft mentees { id name email designation kind }';
 
 const INVITE = `mutation InviteMentee($sessionId: ID!, $emails: [String!]!) {
   inviteMentees(sessionId: $sessionId, emails: $emails) { session { ${MENTEE_FIELDS} } errors { field code message } }
@@ -30,16 +31,32 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
   const list = h('ul', { id: 'edit-mentee-list', class: 'mentee-pick-list', 'aria-label': 'Mentees of this session' });
   const status = h('p', { id: 'edit-mentees-status', class: 'small', role: 'status' });
   const problem = h('p', { id: 'edit-mentees-error', class: 'field-error', role: 'alert', hidden: true });
-  const removeButton = h('button', {
-    type: 'button', class: 'button button-danger', id: 'remove-mentees', disabled: true, 'aria-describedby': 'edit-mentees-selection',
-    onclick: () => removeSelected(),
-  }, 'Remove');
+  const removeButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button-danger',
+      id: 'remove-mentees',
+      disabled: true,
+      'aria-describedby': 'edit-mentees-selection',
+      onclick: () => removeSelected(),
+    },
+    'Remove',
+  );
   const selection = h('span', { id: 'edit-mentees-selection', class: 'small muted' });
 
-  const addButton = h('button', {
-    type: 'button', class: 'button', id: 'add-mentee', 'aria-expanded': 'false', 'aria-controls': 'add-mentee-panel',
-    onclick: () => setAdding(addPanel.hidden),
-  }, '+ Add New Mentee');
+  const addButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button',
+      id: 'add-mentee',
+      'aria-expanded': 'false',
+      'aria-controls': 'add-mentee-panel',
+      onclick: () => setAdding(addPanel.hidden),
+    },
+    '+ Add New Mentee',
+  );
   const picker = peoplePicker({
     id: 'add-mentee-search',
     kind: 'mentees',
@@ -47,10 +64,13 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
     takenText: 'already in this session',
     onPick: (person) => invite(person),
   });
-  const addPanel = h('div', { id: 'add-mentee-panel', class: 'add-mentee-panel', hidden: true },
+  const addPanel = h(
+    'div',
+    { id: 'add-mentee-panel', class: 'add-mentee-panel', hidden: true },
     h('label', { for: 'add-mentee-search' }, 'Find a mentee by name or email'),
     picker.element,
-    h('p', { class: 'hint' }, 'Pick a mentee to invite them now; they get an invitation by email.'));
+    h('p', { class: 'hint' }, 'Pick a mentee to invite them now; they get an invitation by email.'),
+  );
   addPanel.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       event.preventDefault();
@@ -78,38 +98,72 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
   function syncSelection() {
     removeButton.disabled = selected.size === 0;
     selection.textContent = selected.size
-      ? `${plural(selected.size, 'mentee')} selected: ${state.mentees.filter((m) => selected.has(m.id)).map((m) => m.name).join(', ')}`
+      ? `${plural(selected.size, 'mentee')} selected: ${state.mentees
+          .filter((m) => selected.has(m.id))
+          .map((m) => m.name)
+          .join(', ')}`
       : 'Select mentees’ names to remove them.';
   }
 
   function draw() {
     for (const id of [...selected]) if (!state.mentees.some((m) => m.id === id)) selected.delete(id);
     count.textContent = countLine(state);
-    fill(list, state.mentees.length
-      ? state.mentees.map((mentee) => {
-        const toggle = h('button', {
-          type: 'button', class: 'mentee-name', 'aria-pressed': String(selected.has(mentee.id)), 'data-mentee-id': mentee.id,
-          onclick: () => {
-            if (selected.has(mentee.id)) selected.delete(mentee.id);
-            else selected.add(mentee.id);
-            toggle.setAttribute('aria-pressed', String(selected.has(mentee.id)));
-            syncSelection();
-          },
-        }, mentee.name);
-        return h('li', { class: 'mentee-pick' },
-          toggle,
-          h('span', { class: `badge badge-${mentee.kind.toLowerCase()}` }, ATTENDANCE_LABELS[mentee.kind] || mentee.kind),
-          h('span', { class: 'mentee-email small muted' }, mentee.email));
-      })
-      : h('li', { class: 'muted' }, 'No mentees yet.'));
+    fill(
+      list,
+      state.mentees.length
+        ? state.mentees.map((mentee) => {
+            const toggle = h(
+              'button',
+              {
+                type: 'button',
+                class: 'mentee-name',
+                'aria-pressed': String(selected.has(mentee.id)),
+                'data-mentee-id': mentee.id,
+                onclick: () => {
+                  if (selected.has(mentee.id)) selected.delete(mentee.id);
+                  else selected.add(mentee.id);
+                  toggle.setAttribute('aria-pressed', String(selected.has(mentee.id)));
+                  syncSelection();
+                },
+              },
+              mentee.name,
+            );
+            return h(
+              'li',
+              { class: 'mentee-pick' },
+              toggle,
+              h(
+                'span',
+                { class: `badge badge-${mentee.kind.toLowerCase()}` },
+                ATTENDANCE_LABELS[mentee.kind] || mentee.kind,
+              ),
+              h('span', { class: 'mentee-email small muted' }, mentee.email),
+            );
+          })
+        : h('li', { class: 'muted' }, 'No mentees yet.'),
+    );
     syncSelection();
   }
 
   /** Say what was saved, with an Undo button when `undo` is given (it runs the opposite change). */
   function saved(text, undo = null) {
-    fill(status, `${text} ${countLine(state)}.`, undo ? ' ' : null, undo ? h('button', {
-      type: 'button', class: 'button-link', id: 'undo-mentees', onclick: undo,
-    }, 'Undo') : null);
+    fill(
+      status,
+      `${text} ${countLine(state)}.`,
+      undo ? ' ' : null,
+      undo
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button-link',
+              id: 'undo-mentees',
+              onclick: undo,
+            },
+            'Undo',
+          )
+        : null,
+    );
   }
 
   async function change(query, variables, done) {
@@ -140,7 +194,8 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
     const ok = await change(INVITE, { sessionId: state.id, emails: [person.email] }, `${person.name} is invited.`);
     if (!ok) return;
     saved(`${person.name} is invited and emailed.`, async () => {
-      if (await change(REMOVE, { sessionId: state.id, menteeIds: [person.id] }, `${person.name} is no longer invited.`)) addButton.focus();
+      if (await change(REMOVE, { sessionId: state.id, menteeIds: [person.id] }, `${person.name} is no longer invited.`))
+        addButton.focus();
     });
     picker.focus();
   }
@@ -151,12 +206,15 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
     const names = chosen.map((m) => m.name);
     const enrolled = chosen.filter((m) => m.kind === 'ENROLLED');
     // Enrolled mentees chose to attend: taking them out is asked first.
-    if (enrolled.length && !(await confirmDialog({
-      id: 'remove-enrolled-dialog',
-      title: enrolled.length === 1 ? 'Remove an enrolled mentee?' : `Remove ${enrolled.length} enrolled mentees?`,
-      text: `${enrolled.map((m) => m.name).join(', ')} enrolled in this session themselves. They will be removed now and emailed that they no longer have a seat.`,
-      yes: 'Yes, remove',
-    }))) {
+    if (
+      enrolled.length &&
+      !(await confirmDialog({
+        id: 'remove-enrolled-dialog',
+        title: enrolled.length === 1 ? 'Remove an enrolled mentee?' : `Remove ${enrolled.length} enrolled mentees?`,
+        text: `${enrolled.map((m) => m.name).join(', ')} enrolled in this session themselves. They will be removed now and emailed that they no longer have a seat.`,
+        yes: 'Yes, remove',
+      }))
+    ) {
       removeButton.focus();
       return;
     }
@@ -166,21 +224,32 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
     const invitedOnly = chosen.filter((m) => m.kind === 'INVITED');
     if (ok && invitedOnly.length === chosen.length) {
       saved(`Removed ${names.join(', ')} and emailed them.`, async () => {
-        await change(INVITE, { sessionId: state.id, emails: invitedOnly.map((m) => m.email) }, `${names.join(', ')} invited again.`);
+        await change(
+          INVITE,
+          { sessionId: state.id, emails: invitedOnly.map((m) => m.email) },
+          `${names.join(', ')} invited again.`,
+        );
       });
     }
     (list.querySelector('button') || addButton).focus();
   }
 
   draw();
-  return h('section', { class: 'card', id: 'edit-mentees', 'aria-labelledby': 'edit-mentees-heading' },
+  return h(
+    'section',
+    { class: 'card', id: 'edit-mentees', 'aria-labelledby': 'edit-mentees-heading' },
     h('h2', { id: 'edit-mentees-heading' }, 'Mentees ', h('span', { class: 'badge badge-immediate' }, 'Saved at once')),
     count,
-    h('p', { class: 'hint' }, 'Unlike the form’s fields, which wait for Save, mentees are invited and removed at once and emailed; Undo takes back the last invitation or removal of invited mentees. To remove mentees, select their names, then Remove.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Unlike the form’s fields, which wait for Save, mentees are invited and removed at once and emailed; Undo takes back the last invitation or removal of invited mentees. To remove mentees, select their names, then Remove.',
+    ),
     problem,
     list,
     h('div', { class: 'actions' }, removeButton, addButton),
     selection,
     addPanel,
-    status);
+    status,
+  );
 }

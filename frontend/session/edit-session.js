@@ -48,8 +48,12 @@ const TABS = [
 ];
 
 function notifyBox(id, text) {
-  return h('label', { class: 'check notify-check', for: id },
-    h('input', { type: 'checkbox', id, checked: true }), ` ${text}`);
+  return h(
+    'label',
+    { class: 'check notify-check', for: id },
+    h('input', { type: 'checkbox', id, checked: true }),
+    ` ${text}`,
+  );
 }
 
 function submitting(button, busyText) {
@@ -69,7 +73,10 @@ function detailsPanel(session, { onSaved }) {
   const initial = details.read().values;
   // The mentor's day with the new time on it (the session itself is left out of the busy blocks).
   const timeline = mountMentorTimeline({
-    idPrefix: 'edit', mentor: () => session.mentor, read: () => details.read().values, excludeSessionId: session.id,
+    idPrefix: 'edit',
+    mentor: () => session.mentor,
+    read: () => details.read().values,
+    excludeSessionId: session.id,
   });
   details.fields.startsAt.element.after(timeline.element);
   for (const type of ['input', 'change']) details.element.addEventListener(type, () => timeline.refresh());
@@ -91,7 +98,9 @@ function detailsPanel(session, { onSaved }) {
     const done = submitting(save, 'Saving…');
     try {
       const { updateSession } = await graphql(UPDATE_SESSION, {
-        id: session.id, input, notify: notify.querySelector('input').checked,
+        id: session.id,
+        input,
+        notify: notify.querySelector('input').checked,
       });
       if (errors.show(updateSession.errors, { heading: 'The session was not saved' })) return;
       onSaved(`Changes to “${updateSession.session.title}” are saved.`);
@@ -102,19 +111,41 @@ function detailsPanel(session, { onSaved }) {
     }
   }
 
-  const form = h('form', { class: 'card form', id: 'edit-session-form', novalidate: true, onsubmit: onSubmit, 'aria-labelledby': 'edit-details-heading' },
+  const form = h(
+    'form',
+    {
+      class: 'card form',
+      id: 'edit-session-form',
+      novalidate: true,
+      onsubmit: onSubmit,
+      'aria-labelledby': 'edit-details-heading',
+    },
     h('h2', { id: 'edit-details-heading' }, 'Session information'),
     h('p', { class: 'hint' }, 'Changes to these fields are kept until you press Save.'),
     errors.summary,
-    h('dl', { class: 'fields fixed-fields' },
-      h('dt', {}, 'Type'), h('dd', {}, TYPE_LABELS[session.type] || session.type, h('span', { class: 'muted small' }, ' (fixed once published)')),
-      h('dt', {}, 'Mentor'), h('dd', {}, session.mentor.name, h('span', { class: 'muted small' }, ' (fixed once published)'))),
+    h(
+      'dl',
+      { class: 'fields fixed-fields' },
+      h('dt', {}, 'Type'),
+      h(
+        'dd',
+        {},
+        TYPE_LABELS[session.type] || session.type,
+        h('span', { class: 'muted small' }, ' (fixed once published)'),
+      ),
+      h('dt', {}, 'Mentor'),
+      h('dd', {}, session.mentor.name, h('span', { class: 'muted small' }, ' (fixed once published)')),
+    ),
     details.element,
     notify,
-    h('div', { class: 'actions' },
+    h(
+      'div',
+      { class: 'actions' },
       save,
-      h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel')),
-    formStatus);
+      h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel'),
+    ),
+    formStatus,
+  );
 
   const image = imageControls({
     idPrefix: 'session-image',
@@ -126,18 +157,35 @@ function detailsPanel(session, { onSaved }) {
     },
     remove: async () => {
       const { removeSessionImage } = await graphql(REMOVE_IMAGE, { sessionId: session.id });
-      return { imageUrl: removeSessionImage.session && removeSessionImage.session.imageUrl, errors: removeSessionImage.errors };
+      return {
+        imageUrl: removeSessionImage.session && removeSessionImage.session.imageUrl,
+        errors: removeSessionImage.errors,
+      };
     },
   });
 
-  return h('div', { class: 'edit-layout' },
+  return h(
+    'div',
+    { class: 'edit-layout' },
     form,
-    h('div', { class: 'edit-aside' },
-      h('section', { class: 'card', id: 'edit-image', 'aria-labelledby': 'edit-image-heading' },
-        h('h2', { id: 'edit-image-heading' }, 'Session image ', h('span', { class: 'badge badge-immediate' }, 'Saved at once')),
+    h(
+      'div',
+      { class: 'edit-aside' },
+      h(
+        'section',
+        { class: 'card', id: 'edit-image', 'aria-labelledby': 'edit-image-heading' },
+        h(
+          'h2',
+          { id: 'edit-image-heading' },
+          'Session image ',
+          h('span', { class: 'badge badge-immediate' }, 'Saved at once'),
+        ),
         h('p', { class: 'hint' }, 'A new image replaces the old one as soon as it is chosen; Save is not needed.'),
-        image.element),
-      menteesCard(session, { onChange: () => document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)) })));
+        image.element,
+      ),
+      menteesCard(session, { onChange: () => document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)) }),
+    ),
+  );
 }
 
 /** The Meeting link tab: platform, link, passcode; Submit → updateMeeting. */
@@ -153,7 +201,9 @@ function meetingPanel(session, { onSaved }) {
     const done = submitting(submit, 'Submitting…');
     try {
       const { updateMeeting } = await graphql(UPDATE_MEETING, {
-        id: session.id, input: meeting.read(), notify: notify.querySelector('input').checked,
+        id: session.id,
+        input: meeting.read(),
+        notify: notify.querySelector('input').checked,
       });
       if (errors.show(updateMeeting.errors, { heading: 'The meeting information was not saved' })) return;
       onSaved(`The meeting information of “${updateMeeting.session.title}” is saved.`);
@@ -164,17 +214,33 @@ function meetingPanel(session, { onSaved }) {
     }
   }
 
-  return h('form', { class: 'card form narrow-form', id: 'meeting-form', novalidate: true, onsubmit: onSubmit, 'aria-labelledby': 'meeting-form-heading' },
+  return h(
+    'form',
+    {
+      class: 'card form narrow-form',
+      id: 'meeting-form',
+      novalidate: true,
+      onsubmit: onSubmit,
+      'aria-labelledby': 'meeting-form-heading',
+    },
     h('h2', { id: 'meeting-form-heading' }, 'Meeting information'),
-    h('p', { class: 'hint' }, session.status === 'LIVE'
-      ? 'The session is live: a new link reaches the mentor and mentees at once.'
-      : 'The meeting can change until the session is completed.'),
+    h(
+      'p',
+      { class: 'hint' },
+      session.status === 'LIVE'
+        ? 'The session is live: a new link reaches the mentor and mentees at once.'
+        : 'The meeting can change until the session is completed.',
+    ),
     errors.summary,
     meeting.element,
     notify,
-    h('div', { class: 'actions' },
+    h(
+      'div',
+      { class: 'actions' },
       submit,
-      h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel')));
+      h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel'),
+    ),
+  );
 }
 
 export function renderEditSession(main, ctx) {
@@ -185,12 +251,18 @@ export function renderEditSession(main, ctx) {
   const body = h('div', { class: 'edit-body' });
   const subtitle = h('p', { class: 'lead' });
   main.append(
-    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h('ol', {},
+    h(
+      'nav',
+      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h(
+        'ol',
+        {},
         h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
         h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
         h('li', {}, h('a', { href: detailsUrl }, 'Session details')),
-        h('li', { 'aria-current': 'page' }, 'Edit'))),
+        h('li', { 'aria-current': 'page' }, 'Edit'),
+      ),
+    ),
     h('h1', {}, 'Edit session details'),
     subtitle,
     body,
@@ -207,8 +279,14 @@ export function renderEditSession(main, ctx) {
 
   function build(session) {
     setPageTitle(`Edit ${session.title}`);
-    fill(subtitle, session.title, ' ', statusBadge(session.status), ' ',
-      h('span', { class: 'muted small' }, `· ID ${session.id} · ${plural(session.menteeCount, 'mentee')}`));
+    fill(
+      subtitle,
+      session.title,
+      ' ',
+      statusBadge(session.status),
+      ' ',
+      h('span', { class: 'muted small' }, `· ID ${session.id} · ${plural(session.menteeCount, 'mentee')}`),
+    );
 
     const allowed = { details: session.canEdit, meeting: session.canEditMeeting };
     const reasons = { details: session.editBlockedReason, meeting: session.meetingEditBlockedReason };
@@ -216,30 +294,64 @@ export function renderEditSession(main, ctx) {
     const panels = new Map();
     const reasonId = (key) => `${key}-tab-reason`;
 
-    const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Edit session details' },
+    const tablist = h(
+      'div',
+      { class: 'tabs', role: 'tablist', 'aria-label': 'Edit session details' },
       TABS.map((tab) => {
-        const button = h('button', {
-          type: 'button', role: 'tab', id: `tab-${tab.key}`, 'data-tab': tab.key, 'aria-controls': tab.panelId,
-          'aria-disabled': allowed[tab.key] ? false : 'true', 'aria-describedby': allowed[tab.key] ? false : reasonId(tab.key),
-          onclick: () => { if (allowed[tab.key]) navigate(urlFor(tab.key)); },
-          onkeydown: onTabKey,
-        }, tab.label);
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            role: 'tab',
+            id: `tab-${tab.key}`,
+            'data-tab': tab.key,
+            'aria-controls': tab.panelId,
+            'aria-disabled': allowed[tab.key] ? false : 'true',
+            'aria-describedby': allowed[tab.key] ? false : reasonId(tab.key),
+            onclick: () => {
+              if (allowed[tab.key]) navigate(urlFor(tab.key));
+            },
+            onkeydown: onTabKey,
+          },
+          tab.label,
+        );
         buttons.set(tab.key, button);
         return button;
-      }));
-    const reasonsBox = h('div', { class: 'tab-reasons' },
-      TABS.filter((tab) => !allowed[tab.key]).map((tab) => h('p', { id: reasonId(tab.key), class: 'blocked-reason' },
-        h('strong', {}, `${tab.label}: `), reasons[tab.key] || 'Not available for this session.')));
+      }),
+    );
+    const reasonsBox = h(
+      'div',
+      { class: 'tab-reasons' },
+      TABS.filter((tab) => !allowed[tab.key]).map((tab) =>
+        h(
+          'p',
+          { id: reasonId(tab.key), class: 'blocked-reason' },
+          h('strong', {}, `${tab.label}: `),
+          reasons[tab.key] || 'Not available for this session.',
+        ),
+      ),
+    );
 
-    panels.set('details', h('section', { id: 'edit-session-panel', role: 'tabpanel', 'aria-labelledby': 'tab-details', class: 'tab-panel' },
-      allowed.details ? detailsPanel(session, { onSaved }) : null));
-    panels.set('meeting', h('section', { id: 'meeting-link-panel', role: 'tabpanel', 'aria-labelledby': 'tab-meeting', class: 'tab-panel' },
-      allowed.meeting ? meetingPanel(session, { onSaved }) : null));
+    panels.set(
+      'details',
+      h(
+        'section',
+        { id: 'edit-session-panel', role: 'tabpanel', 'aria-labelledby': 'tab-details', class: 'tab-panel' },
+        allowed.details ? detailsPanel(session, { onSaved }) : null,
+      ),
+    );
+    panels.set(
+      'meeting',
+      h(
+        'section',
+        { id: 'meeting-link-panel', role: 'tabpanel', 'aria-labelledby': 'tab-meeting', class: 'tab-panel' },
+        allowed.meeting ? meetingPanel(session, { onSaved }) : null,
+      ),
+    );
 
     const usable = TABS.filter((tab) => allowed[tab.key]).map((tab) => tab.key);
     if (!usable.length) {
-      fill(body, tablist, reasonsBox,
-        h('p', {}, h('a', { href: detailsUrl }, 'Back to the session details')));
+      fill(body, tablist, reasonsBox, h('p', {}, h('a', { href: detailsUrl }, 'Back to the session details')));
       for (const button of buttons.values()) button.setAttribute('aria-selected', 'false');
       return;
     }

@@ -8,7 +8,14 @@ import { graphql } from '../shared/graphql.js';
 import { errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
 import { navigate, setPageTitle } from '../shared/router.js';
 import {
-  formatDate, formatDateTime, formatDuration, formatTime, PLATFORM_LABELS, plural, sessionZone, TYPE_LABELS,
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  PLATFORM_LABELS,
+  plural,
+  sessionZone,
+  TYPE_LABELS,
 } from '../shared/format.js';
 import { LAST_LIST_KEY, statusBadge } from '../list/sessions-list.js';
 import { openMenteeList } from './mentee-list.js';
@@ -43,21 +50,44 @@ function blockedReason(id, text) {
 export function renderSessionActions(container, session, { reload } = {}) {
   const edit = session.canEdit
     ? h('a', { href: `/sessions/${session.id}/edit`, class: 'button button-primary', id: 'edit-session' }, 'Edit')
-    : h('button', { type: 'button', class: 'button', id: 'edit-session', disabled: true, 'aria-describedby': 'edit-blocked-reason' }, 'Edit');
+    : h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          id: 'edit-session',
+          disabled: true,
+          'aria-describedby': 'edit-blocked-reason',
+        },
+        'Edit',
+      );
   // A live session's details are locked but its meeting can still change (R2): offer that instead.
-  const editMeeting = !session.canEdit && session.canEditMeeting
-    ? h('a', { href: `/sessions/${session.id}/edit?tab=meeting`, class: 'button', id: 'edit-meeting' }, 'Edit meeting link')
-    : null;
-  const remove = h('button', {
-    type: 'button', class: 'button button-danger', id: 'delete-session', disabled: !session.canDelete,
-    'aria-describedby': session.canDelete ? false : 'delete-blocked-reason',
-  }, 'Delete');
+  const editMeeting =
+    !session.canEdit && session.canEditMeeting
+      ? h(
+          'a',
+          { href: `/sessions/${session.id}/edit?tab=meeting`, class: 'button', id: 'edit-meeting' },
+          'Edit meeting link',
+        )
+      : null;
+  const remove = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button-danger',
+      id: 'delete-session',
+      disabled: !session.canDelete,
+      'aria-describedby': session.canDelete ? false : 'delete-blocked-reason',
+    },
+    'Delete',
+  );
   const notice = h('p', { class: 'action-notice', role: 'status' });
   remove.addEventListener('click', () => {
     if (deleteHandler) deleteHandler(session, { button: remove, reload });
     else notice.textContent = 'Deleting sessions from this page is not available yet.';
   });
-  fill(container,
+  fill(
+    container,
     h('div', { class: 'action-buttons' }, edit, editMeeting, remove),
     blockedReason('edit-blocked-reason', session.canEdit ? null : session.editBlockedReason),
     blockedReason('delete-blocked-reason', session.canDelete ? null : session.deleteBlockedReason),
@@ -76,22 +106,38 @@ function listOrDash(values) {
 function timeRange(session, zone) {
   const sameDay = formatDate(session.startsAt, zone) === formatDate(session.endsAt, zone);
   const end = sameDay ? formatTime(session.endsAt, zone) : formatDateTime(session.endsAt, zone);
-  return h('span', {},
+  return h(
+    'span',
+    {},
     h('time', { datetime: session.startsAt }, formatDateTime(session.startsAt, zone)),
     ' – ',
-    h('time', { datetime: session.endsAt }, end));
+    h('time', { datetime: session.endsAt }, end),
+  );
 }
 
 function meetingFields(meeting) {
   const rows = [...field('Meeting platform', PLATFORM_LABELS[meeting.platform] || meeting.platform)];
   if (meeting.platform === 'BIG_BLUE_BUTTON') {
-    rows.push(...field('Meeting link', h('span', { class: 'muted' }, 'The room is made when the mentor starts the session.')));
+    rows.push(
+      ...field('Meeting link', h('span', { class: 'muted' }, 'The room is made when the mentor starts the session.')),
+    );
   } else {
-    rows.push(...field('Meeting link', meeting.link
-      ? h('a', { href: meeting.link, target: '_blank', rel: 'noopener noreferrer' }, meeting.link, hidden(' (opens in a new tab)'))
-      : h('span', { class: 'muted' }, 'Not shown to you')));
+    rows.push(
+      ...field(
+        'Meeting link',
+        meeting.link
+          ? h(
+              'a',
+              { href: meeting.link, target: '_blank', rel: 'noopener noreferrer' },
+              meeting.link,
+              hidden(' (opens in a new tab)'),
+            )
+          : h('span', { class: 'muted' }, 'Not shown to you'),
+      ),
+    );
   }
-  if (meeting.platform === 'ZOOM') rows.push(...field('Meeting passcode', meeting.passcode || h('span', { class: 'muted' }, 'Not shown to you')));
+  if (meeting.platform === 'ZOOM')
+    rows.push(...field('Meeting passcode', meeting.passcode || h('span', { class: 'muted' }, 'Not shown to you')));
   return rows;
 }
 
@@ -103,19 +149,32 @@ function renderSession(container, session, reload) {
   renderSessionActions(actions, session, { reload });
 
   const viewList = h('button', { type: 'button', class: 'button', id: 'view-mentee-list' }, 'View list');
-  viewList.addEventListener('click', () => openMenteeList({ sessionId: session.id, title: session.title, opener: viewList }));
+  viewList.addEventListener('click', () =>
+    openMenteeList({ sessionId: session.id, title: session.title, opener: viewList }),
+  );
 
-  const ownZone = session.timeZone !== 'IST'
-    ? field(`Date and time (${session.timeZone}, the session’s time zone)`, timeRange(session, sessionZone(session.timeZone)))
-    : [];
+  const ownZone =
+    session.timeZone !== 'IST'
+      ? field(
+          `Date and time (${session.timeZone}, the session’s time zone)`,
+          timeRange(session, sessionZone(session.timeZone)),
+        )
+      : [];
 
-  fill(container.querySelector('.details-body'),
-    session.imageUrl ? h('img', { class: 'session-image', src: session.imageUrl, alt: `Image of the session ${session.title}` }) : null,
+  fill(
+    container.querySelector('.details-body'),
+    session.imageUrl
+      ? h('img', { class: 'session-image', src: session.imageUrl, alt: `Image of the session ${session.title}` })
+      : null,
     actions,
-    h('section', { class: 'card', 'aria-labelledby': 'about-heading' },
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'about-heading' },
       h('h2', { id: 'about-heading' }, 'About the session'),
       h('p', { class: 'description' }, session.description),
-      h('dl', { class: 'fields' },
+      h(
+        'dl',
+        { class: 'fields' },
         field('Session ID', session.id),
         field('Type', TYPE_LABELS[session.type] || session.type),
         field('Status', statusBadge(session.status)),
@@ -128,20 +187,41 @@ function renderSession(container, session, reload) {
         field('Recommended for', listOrDash(session.recommendedFor)),
         field('Medium', session.medium),
         session.startedAt ? field('Started at (IST)', formatDateTime(session.startedAt)) : [],
-        session.completedAt ? field('Completed at (IST)', formatDateTime(session.completedAt)) : [])),
-    h('section', { class: 'card', 'aria-labelledby': 'meeting-heading' },
+        session.completedAt ? field('Completed at (IST)', formatDateTime(session.completedAt)) : [],
+      ),
+    ),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'meeting-heading' },
       h('h2', { id: 'meeting-heading' }, 'Meeting'),
-      h('dl', { class: 'fields' }, ...meetingFields(session.meeting))),
-    h('section', { class: 'card', 'aria-labelledby': 'mentees-heading' },
+      h('dl', { class: 'fields' }, ...meetingFields(session.meeting)),
+    ),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'mentees-heading' },
       h('h2', { id: 'mentees-heading' }, 'Mentees'),
-      h('dl', { class: 'fields' },
-        field('Mentee count', h('span', { id: 'mentee-count' },
-          plural(session.menteeCount, 'mentee'), ` (${session.enrolledCount} enrolled, ${session.invitedCount} invited)`)),
+      h(
+        'dl',
+        { class: 'fields' },
+        field(
+          'Mentee count',
+          h(
+            'span',
+            { id: 'mentee-count' },
+            plural(session.menteeCount, 'mentee'),
+            ` (${session.enrolledCount} enrolled, ${session.invitedCount} invited)`,
+          ),
+        ),
         field('Seats limit', `${session.seatsLimit} (${session.seatsLeft} left)`),
-        field('Reminders', session.remindersEnabled ? 'Mailed to the mentor and mentees before the start' : 'Off')),
-      viewList),
-    h('p', { class: 'muted small' },
-      `Created ${formatDateTime(session.createdAt)} IST · last changed ${formatDateTime(session.updatedAt)} IST`),
+        field('Reminders', session.remindersEnabled ? 'Mailed to the mentor and mentees before the start' : 'Off'),
+      ),
+      viewList,
+    ),
+    h(
+      'p',
+      { class: 'muted small' },
+      `Created ${formatDateTime(session.createdAt)} IST · last changed ${formatDateTime(session.updatedAt)} IST`,
+    ),
   );
 }
 
@@ -150,17 +230,31 @@ export function renderSessionDetails(main, ctx) {
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
   const body = h('div', { class: 'details-body' });
   main.append(
-    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h('ol', {},
+    h(
+      'nav',
+      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h(
+        'ol',
+        {},
         h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
         h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
-        h('li', { 'aria-current': 'page' }, 'Session details'))),
+        h('li', { 'aria-current': 'page' }, 'Session details'),
+      ),
+    ),
     h('h1', {}, 'Session details'),
     body,
   );
 
   async function load() {
-    const session = await loadSession({ main, body, query: SESSION_QUERY, id: ctx.params.id, ctx, listUrl, retry: load });
+    const session = await loadSession({
+      main,
+      body,
+      query: SESSION_QUERY,
+      id: ctx.params.id,
+      ctx,
+      listUrl,
+      retry: load,
+    });
     if (session) renderSession(main, session, load);
   }
 
@@ -179,7 +273,10 @@ export function renderSessionDetails(main, ctx) {
     },
     deleted: () => {
       const title = main.querySelector('h1').firstChild;
-      announce(`${title ? `“${title.textContent.trim()}”` : 'This session'} was deleted by someone else.`, { kind: 'problem', path: listUrl });
+      announce(`${title ? `“${title.textContent.trim()}”` : 'This session'} was deleted by someone else.`, {
+        kind: 'problem',
+        path: listUrl,
+      });
       navigate(listUrl);
     },
   });
@@ -207,9 +304,11 @@ export async function loadSession({ main, body, query, id, ctx, listUrl, retry }
   if (!session) {
     setPageTitle('Session not found');
     main.querySelector('h1').textContent = 'Session not found';
-    fill(body,
+    fill(
+      body,
       h('p', { role: 'alert' }, 'There is no session with this ID. It may have been deleted, or the link is wrong.'),
-      h('p', {}, h('a', { href: listUrl }, 'Back to the session list')));
+      h('p', {}, h('a', { href: listUrl }, 'Back to the session list')),
+    );
     return null;
   }
   return session;

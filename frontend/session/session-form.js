@@ -57,7 +57,8 @@ function startProblem(dateText, timeText, required) {
   const time = timeText.trim();
   if (!date && !time) return required ? 'Enter the date and the time the session starts.' : null;
   if (date && !parseDate(date)) return `“${date}” is not a date; enter it as DD-MM-YYYY, for example 05-12-2026.`;
-  if (time && !parseTime(time)) return `“${time}” is not a time; enter it as HH:MM on a 24-hour clock, for example 17:00.`;
+  if (time && !parseTime(time))
+    return `“${time}” is not a time; enter it as HH:MM on a 24-hour clock, for example 17:00.`;
   if (!date) return 'Enter the date too, as DD-MM-YYYY.';
   if (!time) return 'Enter the time too, as HH:MM on a 24-hour clock.';
   return null;
@@ -90,31 +91,51 @@ export function detailFields({ idPrefix, session = null, errors }) {
   const description = h('textarea', { id: id('description'), rows: '4', maxlength: '5000' });
   description.value = session?.description ?? '';
   const date = textInput(id('date'), session ? dateInputValue(session.startsAt, zone) : '', {
-    inputmode: 'numeric', autocomplete: 'off', placeholder: 'DD-MM-YYYY', class: 'input-date',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: 'DD-MM-YYYY',
+    class: 'input-date',
   });
   const time = textInput(id('time'), session ? timeInputValue(session.startsAt, zone) : '', {
-    inputmode: 'numeric', autocomplete: 'off', placeholder: 'HH:MM', class: 'input-time',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: 'HH:MM',
+    class: 'input-time',
   });
-  const timeZone = h('select', { id: id('time-zone') },
-    Object.entries(ZONE_LABELS).map(([value, label]) => h('option', { value, selected: value === zone }, label)));
+  const timeZone = h(
+    'select',
+    { id: id('time-zone') },
+    Object.entries(ZONE_LABELS).map(([value, label]) => h('option', { value, selected: value === zone }, label)),
+  );
   const duration = numberInput(id('duration'), session?.durationMinutes, { min: '30', max: '1440' });
   const recommendedFor = valuePicker({ id: id('recommended-for'), selected: session?.recommendedFor });
   const categories = valuePicker({ id: id('categories'), selected: session?.categories });
   const medium = valuePicker({ id: id('medium'), selected: session ? [session.medium] : [], multiple: false });
-  loadVocabulary().then((lists) => {
-    recommendedFor.setOptions(lists.recommendedFor);
-    categories.setOptions(lists.categories);
-    medium.setOptions(lists.mediums);
-  }, () => {}); // without the lists the pickers say so; the server still checks every value
+  loadVocabulary().then(
+    (lists) => {
+      recommendedFor.setOptions(lists.recommendedFor);
+      categories.setOptions(lists.categories);
+      medium.setOptions(lists.mediums);
+    },
+    () => {},
+  ); // without the lists the pickers say so; the server still checks every value
   const seatsLimit = numberInput(id('seats-limit'), session?.seatsLimit, { min: '1', max: '1000' });
   const reminders = h('input', {
-    id: id('reminders'), type: 'checkbox', checked: session ? session.remindersEnabled !== false : true,
+    id: id('reminders'),
+    type: 'checkbox',
+    checked: session ? session.remindersEnabled !== false : true,
     'aria-describedby': id('reminders-hint'),
   });
-  const remindersElement = h('div', { class: 'field' },
+  const remindersElement = h(
+    'div',
+    { class: 'field' },
     h('label', { class: 'check', for: id('reminders') }, reminders, ' Mail reminders before the session'),
-    h('p', { class: 'hint', id: id('reminders-hint') },
-      'The mentor and every mentee get an email before the start (by default a day and an hour before), with the meeting link and the calendar entry.'));
+    h(
+      'p',
+      { class: 'hint', id: id('reminders-hint') },
+      'The mentor and every mentee get an email before the start (by default a day and an hour before), with the meeting link and the calendar entry.',
+    ),
+  );
 
   const preview = h('p', { class: 'hint', id: id('when-preview') });
   function updatePreview() {
@@ -135,7 +156,11 @@ export function detailFields({ idPrefix, session = null, errors }) {
     hint: 'The start in the session’s time zone: date as DD-MM-YYYY, time on a 24-hour clock (17:00 for 5 pm).',
     controls: [date, time, timeZone],
     parts: [
-      field({ label: 'Date (DD-MM-YYYY)', control: date, widget: datePicker(date, { label: 'the session date' }).element }).element,
+      field({
+        label: 'Date (DD-MM-YYYY)',
+        control: date,
+        widget: datePicker(date, { label: 'the session date' }).element,
+      }).element,
       field({ label: 'Time (24 hrs)', control: time }).element,
       field({ label: 'Time zone', control: timeZone }).element,
     ],
@@ -143,20 +168,47 @@ export function detailFields({ idPrefix, session = null, errors }) {
   when.element.append(preview);
 
   const fields = {
-    title: errors.add('title', field({ label: 'Title', control: title, hint: 'The topic of the session, up to 200 characters.' })),
+    title: errors.add(
+      'title',
+      field({ label: 'Title', control: title, hint: 'The topic of the session, up to 200 characters.' }),
+    ),
     description: errors.add('description', field({ label: 'Description', control: description })),
     startsAt: errors.add(['startsAt', 'timeZone'], when),
-    duration: errors.add('durationMinutes', field({ label: 'Duration (minutes)', control: duration, hint: 'Whole minutes, from 30 to 1440, for example 60.' })),
-    recommendedFor: errors.add('recommendedFor', pickerField('Recommended for', recommendedFor, 'One or more of your organisation’s list; type to find them.')),
-    categories: errors.add('categories', pickerField('Categories', categories, 'One or more of your organisation’s list; type to find them.')),
-    medium: errors.add('medium', pickerField('Medium', medium, 'The language the session is held in, from your organisation’s list.')),
-    seatsLimit: errors.add('seatsLimit', field({
-      label: 'Seats limit', control: seatsLimit,
-      hint: editing ? 'Invited plus enrolled mentees cannot be more than this.' : 'Leave empty for the organisation’s default (20).',
-    })),
+    duration: errors.add(
+      'durationMinutes',
+      field({
+        label: 'Duration (minutes)',
+        control: duration,
+        hint: 'Whole minutes, from 30 to 1440, for example 60.',
+      }),
+    ),
+    recommendedFor: errors.add(
+      'recommendedFor',
+      pickerField('Recommended for', recommendedFor, 'One or more of your organisation’s list; type to find them.'),
+    ),
+    categories: errors.add(
+      'categories',
+      pickerField('Categories', categories, 'One or more of your organisation’s list; type to find them.'),
+    ),
+    medium: errors.add(
+      'medium',
+      pickerField('Medium', medium, 'The language the session is held in, from your organisation’s list.'),
+    ),
+    seatsLimit: errors.add(
+      'seatsLimit',
+      field({
+        label: 'Seats limit',
+        control: seatsLimit,
+        hint: editing
+          ? 'Invited plus enrolled mentees cannot be more than this.'
+          : 'Leave empty for the organisation’s default (20).',
+      }),
+    ),
   };
 
-  const element = h('div', { class: 'form-fields' },
+  const element = h(
+    'div',
+    { class: 'form-fields' },
     fields.title.element,
     fields.description.element,
     when.element,
@@ -164,7 +216,8 @@ export function detailFields({ idPrefix, session = null, errors }) {
     fields.recommendedFor.element,
     fields.categories.element,
     fields.medium.element,
-    remindersElement);
+    remindersElement,
+  );
 
   function read() {
     const problems = [];
@@ -208,15 +261,36 @@ export function detailFields({ idPrefix, session = null, errors }) {
 export function meetingFields({ idPrefix, meeting = null, errors, prefix }) {
   const id = (name) => `${idPrefix}-${name}`;
   const current = meeting || { platform: 'BIG_BLUE_BUTTON', link: '', passcode: '' };
-  const platform = h('select', { id: id('platform') },
-    Object.entries(PLATFORM_LABELS).map(([value, label]) => h('option', { value, selected: value === current.platform }, label)));
-  const link = h('input', { id: id('link'), type: 'url', value: current.link || '', autocomplete: 'off', inputmode: 'url' });
+  const platform = h(
+    'select',
+    { id: id('platform') },
+    Object.entries(PLATFORM_LABELS).map(([value, label]) =>
+      h('option', { value, selected: value === current.platform }, label),
+    ),
+  );
+  const link = h('input', {
+    id: id('link'),
+    type: 'url',
+    value: current.link || '',
+    autocomplete: 'off',
+    inputmode: 'url',
+  });
   const passcode = h('input', { id: id('passcode'), type: 'text', value: current.passcode || '', autocomplete: 'off' });
 
   const platformField = errors.add(`${prefix}platform`, field({ label: 'Meeting platform', control: platform }));
-  const linkField = errors.add(`${prefix}link`, field({ label: 'Meeting link', control: link, hint: 'Paste the https link from Google Meet or Zoom.' }));
-  const passcodeField = errors.add(`${prefix}passcode`, field({ label: 'Meeting passcode', control: passcode, hint: 'Copy it from the Zoom invitation.' }));
-  const roomNote = h('p', { class: 'hint', id: id('room-note') }, 'BigBlueButton needs no link: the room is made when the mentor starts the session.');
+  const linkField = errors.add(
+    `${prefix}link`,
+    field({ label: 'Meeting link', control: link, hint: 'Paste the https link from Google Meet or Zoom.' }),
+  );
+  const passcodeField = errors.add(
+    `${prefix}passcode`,
+    field({ label: 'Meeting passcode', control: passcode, hint: 'Copy it from the Zoom invitation.' }),
+  );
+  const roomNote = h(
+    'p',
+    { class: 'hint', id: id('room-note') },
+    'BigBlueButton needs no link: the room is made when the mentor starts the session.',
+  );
 
   function sync() {
     const chosen = platform.value;
@@ -227,7 +301,14 @@ export function meetingFields({ idPrefix, meeting = null, errors, prefix }) {
   platform.addEventListener('change', sync);
   sync();
 
-  const element = h('div', { class: 'form-fields' }, platformField.element, roomNote, linkField.element, passcodeField.element);
+  const element = h(
+    'div',
+    { class: 'form-fields' },
+    platformField.element,
+    roomNote,
+    linkField.element,
+    passcodeField.element,
+  );
 
   function read() {
     const chosen = platform.value;

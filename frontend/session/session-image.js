@@ -14,7 +14,13 @@ const ADVICE = 'Choose a JPEG, PNG or WebP photo of at most 5 MB.';
  * Returns { element, file() }: file() is the last chosen file (for a form that uploads it later).
  */
 export function imageControls({
-  idPrefix, imageUrl, title, save, remove, savedText = 'The image is saved.', removedText = 'The image is removed.',
+  idPrefix,
+  imageUrl,
+  title,
+  save,
+  remove,
+  savedText = 'The image is saved.',
+  removedText = 'The image is removed.',
 }) {
   let current = imageUrl;
   let chosen = null;
@@ -24,32 +30,70 @@ export function imageControls({
   // The file inputs are worked through the menu's buttons, so they stay out of the keyboard's and the
   // screen reader's way; `capture` makes Take Photo open the camera on a phone.
   const camera = h('input', {
-    id: `${idPrefix}-camera`, type: 'file', accept: 'image/*', capture: 'environment', class: 'visually-hidden', tabindex: '-1',
+    id: `${idPrefix}-camera`,
+    type: 'file',
+    accept: 'image/*',
+    capture: 'environment',
+    class: 'visually-hidden',
+    tabindex: '-1',
     'aria-hidden': 'true',
   });
   const library = h('input', {
-    id: `${idPrefix}-library`, type: 'file', accept: 'image/*', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true',
+    id: `${idPrefix}-library`,
+    type: 'file',
+    accept: 'image/*',
+    class: 'visually-hidden',
+    tabindex: '-1',
+    'aria-hidden': 'true',
   });
   const preview = h('div', { class: 'image-preview' });
   const status = h('p', { id: statusId, class: 'image-status', role: 'status' });
   const problem = h('p', { id: `${idPrefix}-error`, class: 'field-error', hidden: true });
 
-  const addButton = h('button', {
-    type: 'button', class: 'button', id: `${idPrefix}-add`, 'aria-expanded': 'false', 'aria-controls': menuId,
-    'aria-describedby': `${idPrefix}-error`,
-  }, 'Add image', h('span', { 'aria-hidden': 'true' }, ' ▾'));
-  const takePhoto = h('button', { type: 'button', class: 'image-menu-item', onclick: () => choose(camera) }, 'Take Photo');
-  const fromLibrary = h('button', { type: 'button', class: 'image-menu-item', onclick: () => choose(library) }, 'Choose from library');
-  const removeButton = h('button', { type: 'button', class: 'image-menu-item image-menu-danger', onclick: () => removeImage() }, 'Remove current photo');
-  const menu = h('ul', { id: menuId, class: 'image-menu', hidden: true },
-    h('li', {}, takePhoto), h('li', {}, fromLibrary), h('li', {}, removeButton));
+  const addButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button',
+      id: `${idPrefix}-add`,
+      'aria-expanded': 'false',
+      'aria-controls': menuId,
+      'aria-describedby': `${idPrefix}-error`,
+    },
+    'Add image',
+    h('span', { 'aria-hidden': 'true' }, ' ▾'),
+  );
+  const takePhoto = h(
+    'button',
+    { type: 'button', class: 'image-menu-item', onclick: () => choose(camera) },
+    'Take Photo',
+  );
+  const fromLibrary = h(
+    'button',
+    { type: 'button', class: 'image-menu-item', onclick: () => choose(library) },
+    'Choose from library',
+  );
+  const removeButton = h(
+    'button',
+    { type: 'button', class: 'image-menu-item image-menu-danger', onclick: () => removeImage() },
+    'Remove current photo',
+  );
+  const menu = h(
+    'ul',
+    { id: menuId, class: 'image-menu', hidden: true },
+    h('li', {}, takePhoto),
+    h('li', {}, fromLibrary),
+    h('li', {}, removeButton),
+  );
 
   function setMenu(open) {
     menu.hidden = !open;
     addButton.setAttribute('aria-expanded', String(open));
     if (open) takePhoto.focus();
   }
-  addButton.addEventListener('click', () => { if (!working) setMenu(menu.hidden); });
+  addButton.addEventListener('click', () => {
+    if (!working) setMenu(menu.hidden);
+  });
   menu.addEventListener('keydown', (event) => {
     const items = [...menu.querySelectorAll('button:not([hidden])')];
     const index = items.indexOf(document.activeElement);
@@ -87,9 +131,12 @@ export function imageControls({
   }
 
   function draw() {
-    fill(preview, current
-      ? h('img', { src: current, alt: `Image of the session ${title()}`, class: 'session-image' })
-      : h('p', { class: 'muted image-empty' }, 'No image yet.'));
+    fill(
+      preview,
+      current
+        ? h('img', { src: current, alt: `Image of the session ${title()}`, class: 'session-image' })
+        : h('p', { class: 'muted image-empty' }, 'No image yet.'),
+    );
     removeButton.hidden = !current;
   }
 
@@ -147,13 +194,15 @@ export function imageControls({
   library.addEventListener('change', onFile);
   draw();
 
-  fill(element,
+  fill(
+    element,
     preview,
     problem,
     h('div', { class: 'image-actions' }, addButton, menu),
     status,
     camera,
     library,
-    h('p', { class: 'hint' }, `Select an image that is relevant to the session topic. ${ADVICE}`));
+    h('p', { class: 'hint' }, `Select an image that is relevant to the session topic. ${ADVICE}`),
+  );
   return { element, file: () => chosen };
 }

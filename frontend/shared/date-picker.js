@@ -5,7 +5,20 @@
 import { fill, h } from './dom.js';
 import { icon } from './icons.js';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -24,8 +37,12 @@ function showDate(date) {
 
 function today() {
   // Today in IST, the app's display zone.
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(new Date());
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Kolkata',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(new Date());
   const get = (type) => Number(parts.find((p) => p.type === type).value);
   return new Date(Date.UTC(get('year'), get('month') - 1, get('day')));
 }
@@ -40,22 +57,52 @@ export function datePicker(input, { label = 'date' } = {}) {
   const calendarId = `${input.id}-calendar`;
   const title = h('h2', { class: 'calendar-title', id: `${calendarId}-title`, 'aria-live': 'polite' });
   const grid = h('table', { class: 'calendar-grid', role: 'grid', 'aria-labelledby': `${calendarId}-title` });
-  const calendar = h('div', {
-    id: calendarId, class: 'calendar', role: 'dialog', 'aria-modal': 'false', 'aria-label': `Choose ${label}`, hidden: true,
-    onkeydown: onCalendarKey,
-  },
-  h('div', { class: 'calendar-head' },
-    h('button', { type: 'button', class: 'button button-quiet', 'aria-label': 'Previous month', onclick: () => move(0, -1) }, '‹'),
-    title,
-    h('button', { type: 'button', class: 'button button-quiet', 'aria-label': 'Next month', onclick: () => move(0, 1) }, '›')),
-  grid,
-  h('div', { class: 'calendar-foot' },
-    h('button', { type: 'button', class: 'button button-link', onclick: () => close() }, 'Close')));
-  const opener = h('button', {
-    type: 'button', class: 'button calendar-button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false',
-    'aria-controls': calendarId, 'aria-label': `Choose ${label}`,
-    onclick: () => (calendar.hidden ? open() : close()),
-  }, icon('calendar'));
+  const calendar = h(
+    'div',
+    {
+      id: calendarId,
+      class: 'calendar',
+      role: 'dialog',
+      'aria-modal': 'false',
+      'aria-label': `Choose ${label}`,
+      hidden: true,
+      onkeydown: onCalendarKey,
+    },
+    h(
+      'div',
+      { class: 'calendar-head' },
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', 'aria-label': 'Previous month', onclick: () => move(0, -1) },
+        '‹',
+      ),
+      title,
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', 'aria-label': 'Next month', onclick: () => move(0, 1) },
+        '›',
+      ),
+    ),
+    grid,
+    h(
+      'div',
+      { class: 'calendar-foot' },
+      h('button', { type: 'button', class: 'button button-link', onclick: () => close() }, 'Close'),
+    ),
+  );
+  const opener = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button calendar-button',
+      'aria-haspopup': 'dialog',
+      'aria-expanded': 'false',
+      'aria-controls': calendarId,
+      'aria-label': `Choose ${label}`,
+      onclick: () => (calendar.hidden ? open() : close()),
+    },
+    icon('calendar'),
+  );
   const element = h('div', { class: 'date-picker' }, h('div', { class: 'date-picker-row' }, input, opener), calendar);
 
   function draw() {
@@ -70,17 +117,43 @@ export function datePicker(input, { label = 'date' } = {}) {
         const day = new Date(start.getTime() + (week * 7 + d) * 86400000);
         const inMonth = day.getUTCMonth() === shown.getUTCMonth();
         const isFocus = focusDay && day.getTime() === focusDay.getTime();
-        cells.push(h('td', { role: 'gridcell' }, inMonth ? h('button', {
-          type: 'button', class: 'calendar-day', tabindex: isFocus ? '0' : '-1',
-          'aria-label': `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`,
-          'aria-pressed': String(Boolean(chosen && chosen.getTime() === day.getTime())),
-          'data-day': day.toISOString().slice(0, 10),
-          onclick: () => pick(day),
-        }, String(day.getUTCDate())) : null));
+        cells.push(
+          h(
+            'td',
+            { role: 'gridcell' },
+            inMonth
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'calendar-day',
+                    tabindex: isFocus ? '0' : '-1',
+                    'aria-label': `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`,
+                    'aria-pressed': String(Boolean(chosen && chosen.getTime() === day.getTime())),
+                    'data-day': day.toISOString().slice(0, 10),
+                    onclick: () => pick(day),
+                  },
+                  String(day.getUTCDate()),
+                )
+              : null,
+          ),
+        );
       }
       rows.push(h('tr', {}, cells));
     }
-    fill(grid, h('thead', {}, h('tr', {}, DAYS.map((d) => h('th', { scope: 'col', abbr: d }, d)))), h('tbody', {}, rows));
+    fill(
+      grid,
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          DAYS.map((d) => h('th', { scope: 'col', abbr: d }, d)),
+        ),
+      ),
+      h('tbody', {}, rows),
+    );
   }
 
   function focusCurrent() {
@@ -110,7 +183,8 @@ export function datePicker(input, { label = 'date' } = {}) {
       : new Date(base.getTime() + days * 86400000);
     shown = new Date(Date.UTC(focusDay.getUTCFullYear(), focusDay.getUTCMonth(), 1));
     draw();
-    if (calendar.contains(document.activeElement) && document.activeElement.classList.contains('calendar-day')) focusCurrent();
+    if (calendar.contains(document.activeElement) && document.activeElement.classList.contains('calendar-day'))
+      focusCurrent();
   }
 
   function pick(day) {
@@ -128,7 +202,10 @@ export function datePicker(input, { label = 'date' } = {}) {
       event.preventDefault();
       move(steps[event.key]);
       focusCurrent();
-    } else if (event.target.classList.contains('calendar-day') && (event.key === 'PageUp' || event.key === 'PageDown')) {
+    } else if (
+      event.target.classList.contains('calendar-day') &&
+      (event.key === 'PageUp' || event.key === 'PageDown')
+    ) {
       event.preventDefault();
       move(0, event.key === 'PageUp' ? -1 : 1);
       focusCurrent();

@@ -51,7 +51,10 @@ export function loadingMessage(text) {
 export function errorMessage(text, error, retry) {
   // A request the server refused as malformed (a bad ID in the address) fails the same way every time.
   const retryable = retry && !(error && (error.codes || []).includes('BAD_USER_INPUT'));
-  return h('div', { class: 'error-box', role: 'alert' },
+  return h(
+    'div',
+    { class: 'error-box', role: 'alert' },
     h('p', {}, h('strong', {}, text), ' ', error ? error.message : ''),
-    retryable ? h('button', { type: 'button', class: 'button', onclick: retry }, 'Try again') : null);
+    retryable ? h('button', { type: 'button', class: 'button', onclick: retry }, 'Try again') : null,
+  );
 }

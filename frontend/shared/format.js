@@ -9,10 +9,18 @@ const partsFormatters = new Map();
 
 function partsIn(iso, zone) {
   if (!partsFormatters.has(zone)) {
-    partsFormatters.set(zone, new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    }));
+    partsFormatters.set(
+      zone,
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
+    );
   }
   const parts = {};
   for (const { type, value } of partsFormatters.get(zone).formatToParts(new Date(iso))) parts[type] = value;

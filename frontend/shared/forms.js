@@ -31,11 +31,14 @@ export function field({ label, control, hint = null, className = '', widget = nu
   const hintElement = hint ? h('p', { id: hintId, class: 'hint' }, hint) : null;
   const errorElement = h('p', { id: errorId, class: 'field-error', hidden: true });
   describe(control, [hint ? hintId : null, errorId].filter(Boolean));
-  const element = h('div', { class: `field ${className}`.trim() },
+  const element = h(
+    'div',
+    { class: `field ${className}`.trim() },
     h('label', { for: control.id }, label),
     hintElement,
     errorElement,
-    widget || control);
+    widget || control,
+  );
   return {
     element,
     control,
@@ -54,11 +57,14 @@ export function group({ id, legend, parts, controls, hint = null, className = ''
   const hintElement = hint ? h('p', { id: hintId, class: 'hint' }, hint) : null;
   const errorElement = h('p', { id: errorId, class: 'field-error', hidden: true });
   for (const control of controls) describe(control, [errorId]);
-  const element = h('fieldset', { id, class: `field-group ${className}`.trim(), 'aria-describedby': hint ? hintId : false },
+  const element = h(
+    'fieldset',
+    { id, class: `field-group ${className}`.trim(), 'aria-describedby': hint ? hintId : false },
     h('legend', {}, legend),
     hintElement,
     errorElement,
-    h('div', { class: 'field-row' }, parts));
+    h('div', { class: 'field-row' }, parts),
+  );
   return {
     element,
     error: (messages) => showError(errorElement, controls, messages),
@@ -113,16 +119,33 @@ export class FormErrors {
       byTarget.get(target).push(error.message);
     }
     for (const [target, messages] of byTarget) target.error(messages);
-    fill(this.summary,
+    fill(
+      this.summary,
       h('h2', {}, heading),
-      h('ul', {}, errors.map((error) => {
-        const target = this.fields.get(error.field);
-        if (!target) return h('li', {}, error.message);
-        return h('li', {}, h('a', {
-          href: '#',
-          onclick: (event) => { event.preventDefault(); target.focus(); },
-        }, error.message));
-      })));
+      h(
+        'ul',
+        {},
+        errors.map((error) => {
+          const target = this.fields.get(error.field);
+          if (!target) return h('li', {}, error.message);
+          return h(
+            'li',
+            {},
+            h(
+              'a',
+              {
+                href: '#',
+                onclick: (event) => {
+                  event.preventDefault();
+                  target.focus();
+                },
+              },
+              error.message,
+            ),
+          );
+        }),
+      ),
+    );
     this.summary.hidden = false;
     this.summary.focus();
     return true;
@@ -131,7 +154,10 @@ export class FormErrors {
 
 /** A comma-separated list as its trimmed, non-empty values. */
 export function splitList(text) {
-  return text.split(',').map((v) => v.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** A whole number typed in a field, or null when empty; NaN when it is not one. */

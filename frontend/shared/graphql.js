@@ -54,8 +54,12 @@ function sendWithProgress(payload, onProgress) {
     request.withCredentials = true;
     request.setRequestHeader('Accept', 'application/json');
     request.setRequestHeader('X-Requested-With', 'fetch');
-    request.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : 0));
-    request.addEventListener('error', () => reject(new GraphQLRequestError(['SessionDesk could not be reached. Check your connection and try again.'])));
+    request.upload.addEventListener('progress', (event) =>
+      onProgress(event.loaded, event.lengthComputable ? event.total : 0),
+    );
+    request.addEventListener('error', () =>
+      reject(new GraphQLRequestError(['SessionDesk could not be reached. Check your connection and try again.'])),
+    );
     request.addEventListener('load', () => {
       // The same checks as `send`, on a Response made of what came back.
       const response = new Response(request.responseText, { status: request.status });
@@ -87,13 +91,18 @@ async function readResponse(response) {
   try {
     body = await response.json();
   } catch {
-    throw new GraphQLRequestError([`The server answered with an unexpected response (HTTP ${response.status}). Try again in a moment.`]);
+    throw new GraphQLRequestError([
+      `The server answered with an unexpected response (HTTP ${response.status}). Try again in a moment.`,
+    ]);
   }
 
   if (body.errors && body.errors.length) {
     const codes = body.errors.map((e) => (e.extensions && e.extensions.code) || null);
     if (codes.includes('UNAUTHENTICATED')) window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT));
-    throw new GraphQLRequestError(body.errors.map((e) => e.message), codes);
+    throw new GraphQLRequestError(
+      body.errors.map((e) => e.message),
+      codes,
+    );
   }
   if (!response.ok || !body.data) {
     throw new GraphQLRequestError([`The server could not answer (HTTP ${response.status}). Try again in a moment.`]);

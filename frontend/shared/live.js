@@ -40,9 +40,10 @@ function setState(state) {
   indicator.hidden = state === 'idle';
   indicator.className = `live-status live-${state}`;
   indicator.textContent = state === 'on' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Offline, reconnecting…';
-  indicator.title = state === 'on'
-    ? 'Changes made by others appear here as they happen.'
-    : 'Live updates are paused; the page catches up when the connection is back.';
+  indicator.title =
+    state === 'on'
+      ? 'Changes made by others appear here as they happen.'
+      : 'Live updates are paused; the page catches up when the connection is back.';
 }
 
 function send(message) {
@@ -56,7 +57,10 @@ function sendSubscribe(id, operation) {
 function connect() {
   clearTimeout(reconnectTimer);
   reconnectTimer = null;
-  if (!operations.size) { setState('idle'); return; } // every screen stopped listening meanwhile
+  if (!operations.size) {
+    setState('idle');
+    return;
+  } // every screen stopped listening meanwhile
   setState('connecting');
   const ws = new WebSocket(socketUrl(), PROTOCOL);
   socket = ws;
@@ -65,7 +69,11 @@ function connect() {
   ws.addEventListener('message', (event) => {
     if (ws !== socket) return;
     let message;
-    try { message = JSON.parse(event.data); } catch { return; }
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
     const operation = message.id ? operations.get(message.id) : null;
     switch (message.type) {
       case 'connection_ack': {
@@ -99,7 +107,10 @@ function connect() {
     if (ws !== socket) return;
     socket = null;
     acknowledged = false;
-    if (!operations.size) { setState('idle'); return; }
+    if (!operations.size) {
+      setState('idle');
+      return;
+    }
     // 4403: not signed in (the sign-in expired); the app sends the person to sign in, which ends the screens.
     // 1008: this person has too many connections open (LIVE_MAX_CONNECTIONS): retry slowly until one closes.
     setState('off');
@@ -142,18 +153,26 @@ export function disconnect() {
 export function onSessionEvent(handler) {
   sessionHandlers.add(handler);
   if (!stopSessionEvents) {
-    stopSessionEvents = subscribe(SESSION_EVENTS, {}, {
-      next: (payload) => {
-        // Refused: this person has too many tabs or connections open (LIVE_MAX_SUBSCRIPTIONS); say so.
-        const refused = (payload.errors || []).find((e) => (e.extensions || {}).code === 'TOO_MANY_SUBSCRIPTIONS');
-        if (refused) announce(refused.message, { kind: 'problem' });
-        if (!payload.data || !payload.data.sessionEvents) return;
-        for (const each of [...sessionHandlers]) each(payload.data.sessionEvents);
+    stopSessionEvents = subscribe(
+      SESSION_EVENTS,
+      {},
+      {
+        next: (payload) => {
+          // Refused: this person has too many tabs or connections open (LIVE_MAX_SUBSCRIPTIONS); say so.
+          const refused = (payload.errors || []).find((e) => (e.extensions || {}).code === 'TOO_MANY_SUBSCRIPTIONS');
+          if (refused) announce(refused.message, { kind: 'problem' });
+          if (!payload.data || !payload.data.sessionEvents) return;
+          for (const each of [...sessionHandlers]) each(payload.data.sessionEvents);
+        },
+        // Ended by the server (the sign-in is gone): the next screen that listens starts it again.
+        error: () => {
+          stopSessionEvents = null;
+        },
+        complete: () => {
+          stopSessionEvents = null;
+        },
       },
-      // Ended by the server (the sign-in is gone): the next screen that listens starts it again.
-      error: () => { stopSessionEvents = null; },
-      complete: () => { stopSessionEvents = null; },
-    });
+    );
   }
   return () => {
     sessionHandlers.delete(handler);
@@ -176,20 +195,32 @@ export function onReconnect(handler) {
 export function followBulkUpload(id, fields, signal, progress) {
   return new Promise((resolve, reject) => {
     let last = null;
-    const stop = subscribe(`subscription BulkUploadProgress($id: ID!) { bulkUploadProgress(id: $id) { ${fields} } }`, { id }, {
-      next: (payload) => {
-        if (payload.errors && payload.errors.length) {
-          stop();
-          reject(new Error(payload.errors.map((e) => e.message).join(' ')));
-          return;
-        }
-        last = payload.data.bulkUploadProgress;
-        progress(last);
+    const stop = subscribe(
+      `subscription BulkUploadProgress($id: ID!) { bulkUploadProgress(id: $id) { ${fields} } }`,
+      { id },
+      {
+        next: (payload) => {
+          if (payload.errors && payload.errors.length) {
+            stop();
+            reject(new Error(payload.errors.map((e) => e.message).join(' ')));
+            return;
+          }
+          last = payload.data.bulkUploadProgress;
+          progress(last);
+        },
+        error: (errors) =>
+          reject(new Error((errors || []).map((e) => e.message).join(' ') || 'The progress could not be followed.')),
+        complete: () => resolve(last),
       },
-      error: (errors) => reject(new Error((errors || []).map((e) => e.message).join(' ') || 'The progress could not be followed.')),
-      complete: () => resolve(last),
-    });
-    signal.addEventListener('abort', () => { stop(); resolve(null); }, { once: true });
+    );
+    signal.addEventListener(
+      'abort',
+      () => {
+        stop();
+        resolve(null);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -212,7 +243,10 @@ export function followSessionList(container, reload) {
   function schedule() {
     clearTimeout(timer);
     const wait = Math.max(250, 1500 - (Date.now() - lastRun));
-    timer = setTimeout(() => { lastRun = Date.now(); reload(); }, wait);
+    timer = setTimeout(() => {
+      lastRun = Date.now();
+      reload();
+    }, wait);
   }
   const stopEvents = onSessionEvent((event) => {
     if (event.kind === 'DELETED') {
@@ -241,7 +275,10 @@ export function followSession(sessionId, { changed, deleted }) {
   let stopped = false;
   const stopEvents = onSessionEvent((event) => {
     if (event.sessionId !== String(sessionId)) return;
-    if (event.kind === 'DELETED') setTimeout(() => { if (!stopped) deleted(); }, 1000);
+    if (event.kind === 'DELETED')
+      setTimeout(() => {
+        if (!stopped) deleted();
+      }, 1000);
     else changed(event);
   });
   const stopReconnect = onReconnect(() => changed(null));

@@ -32,9 +32,16 @@ function noticeArea() {
 export function announce(text, { kind = 'success', path = location.pathname } = {}) {
   const area = noticeArea();
   shownOn = new URL(path, location.href).pathname;
-  const dismiss = h('button', {
-    type: 'button', class: 'button-link notice-dismiss', onclick: () => clearNotice(),
-  }, 'Dismiss', h('span', { class: 'visually-hidden' }, ' this message'));
+  const dismiss = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button-link notice-dismiss',
+      onclick: () => clearNotice(),
+    },
+    'Dismiss',
+    h('span', { class: 'visually-hidden' }, ' this message'),
+  );
   fill(area, h('p', { class: `notice notice-${kind}` }, h('span', { class: 'notice-text' }, text), ' ', dismiss));
 }
 

@@ -17,14 +17,34 @@ const WAIT_MS = 200;
  * marks people who cannot be picked again (already in the session), with `takenText` beside them.
  * Returns { element, input, listbox, focus(), close() }; `input` has the id `id`.
  */
-export function peoplePicker({ id, kind, onPick, isTaken = () => false, takenText = 'already added', placeholder = 'Name or email' }) {
+export function peoplePicker({
+  id,
+  kind,
+  onPick,
+  isTaken = () => false,
+  takenText = 'already added',
+  placeholder = 'Name or email',
+}) {
   const listId = `${id}-options`;
   const statusId = uniqueId(`${id}-status`);
   const input = h('input', {
-    id, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder,
-    role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId,
+    id,
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder,
+    role: 'combobox',
+    'aria-autocomplete': 'list',
+    'aria-expanded': 'false',
+    'aria-controls': listId,
   });
-  const listbox = h('ul', { id: listId, class: 'picker-options', role: 'listbox', 'aria-label': `Matching ${kind}`, hidden: true });
+  const listbox = h('ul', {
+    id: listId,
+    class: 'picker-options',
+    role: 'listbox',
+    'aria-label': `Matching ${kind}`,
+    hidden: true,
+  });
   const status = h('p', { id: statusId, class: 'visually-hidden', role: 'status' });
   const element = h('div', { class: 'picker' }, input, listbox, status);
 
@@ -71,18 +91,30 @@ export function peoplePicker({ id, kind, onPick, isTaken = () => false, takenTex
   function render() {
     const options = people.map((person, i) => {
       const taken = isTaken(person);
-      return h('li', {
-        id: optionId(i), role: 'option', class: 'picker-option', 'aria-selected': 'false', 'aria-disabled': taken ? 'true' : false,
-        // mousedown would take the focus from the input (and close the list) before the click lands.
-        onmousedown: (event) => event.preventDefault(),
-        onclick: () => pick(i),
-      },
-      h('span', { class: 'picker-name' }, person.name),
-      ' ',
-      h('span', { class: 'picker-email' }, person.email),
-      taken ? h('span', { class: 'picker-taken' }, ` (${takenText})`) : null);
+      return h(
+        'li',
+        {
+          id: optionId(i),
+          role: 'option',
+          class: 'picker-option',
+          'aria-selected': 'false',
+          'aria-disabled': taken ? 'true' : false,
+          // mousedown would take the focus from the input (and close the list) before the click lands.
+          onmousedown: (event) => event.preventDefault(),
+          onclick: () => pick(i),
+        },
+        h('span', { class: 'picker-name' }, person.name),
+        ' ',
+        h('span', { class: 'picker-email' }, person.email),
+        taken ? h('span', { class: 'picker-taken' }, ` (${takenText})`) : null,
+      );
     });
-    fill(listbox, options.length ? options : h('li', { class: 'picker-empty', role: 'presentation' }, `No ${kind} match “${input.value.trim()}”.`));
+    fill(
+      listbox,
+      options.length
+        ? options
+        : h('li', { class: 'picker-empty', role: 'presentation' }, `No ${kind} match “${input.value.trim()}”.`),
+    );
     open();
     setActive(-1);
     status.textContent = people.length
@@ -104,7 +136,10 @@ export function peoplePicker({ id, kind, onPick, isTaken = () => false, takenTex
     } catch (error) {
       if (signal.aborted) return;
       people = [];
-      fill(listbox, h('li', { class: 'picker-empty', role: 'presentation' }, `The ${kind} could not be found: ${error.message}`));
+      fill(
+        listbox,
+        h('li', { class: 'picker-empty', role: 'presentation' }, `The ${kind} could not be found: ${error.message}`),
+      );
       open();
     }
   }
@@ -124,7 +159,11 @@ export function peoplePicker({ id, kind, onPick, isTaken = () => false, takenTex
     const count = people.length;
     if (event.key === 'ArrowDown') {
       event.preventDefault();
-      if (listbox.hidden) { if (asked === input.value.trim()) render(); else search(); return; }
+      if (listbox.hidden) {
+        if (asked === input.value.trim()) render();
+        else search();
+        return;
+      }
       if (count) setActive((active + 1) % count);
     } else if (event.key === 'ArrowUp') {
       event.preventDefault();

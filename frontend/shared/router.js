@@ -43,7 +43,9 @@ function match(pathname) {
     const found = route.regex.exec(pathname);
     if (found) {
       const params = {};
-      route.keys.forEach((key, i) => { params[key] = decodeURIComponent(found[i + 1]); });
+      route.keys.forEach((key, i) => {
+        params[key] = decodeURIComponent(found[i + 1]);
+      });
       return { route, params };
     }
   }
@@ -112,7 +114,8 @@ async function renderCurrent({ focus }) {
 }
 
 function isAppLink(anchor, event) {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return false;
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return false;
   if (anchor.hasAttribute('download') || (anchor.target && anchor.target !== '_self')) return false;
   const href = anchor.getAttribute('href');
   if (!href || href.startsWith('#')) return false;

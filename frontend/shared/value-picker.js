@@ -20,20 +20,44 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
   const listId = `${id}-options`;
   const chips = h('ul', { class: 'chips picker-chips', id: `${id}-chosen`, 'aria-label': 'Chosen' });
   const input = h('input', {
-    id, type: 'text', role: 'combobox', autocomplete: 'off', 'aria-autocomplete': 'list',
-    'aria-expanded': 'false', 'aria-controls': listId, class: 'picker-input',
+    id,
+    type: 'text',
+    role: 'combobox',
+    autocomplete: 'off',
+    'aria-autocomplete': 'list',
+    'aria-expanded': 'false',
+    'aria-controls': listId,
+    class: 'picker-input',
     placeholder: multiple ? 'Type to find a value' : 'Type to find the value',
   });
   const list = h('ul', { id: listId, role: 'listbox', class: 'picker-options', hidden: true });
   const element = h('div', { class: 'value-picker' }, chips, h('div', { class: 'picker-box' }, input, list));
 
   function renderChips() {
-    fill(chips, chosen.map((value) => h('li', { class: 'chip' },
-      h('span', {}, value),
-      h('button', {
-        type: 'button', class: 'chip-remove', 'aria-label': `Remove ${value}`, title: `Remove ${value}`,
-        onclick: () => { remove(value); input.focus(); },
-      }, '×'))));
+    fill(
+      chips,
+      chosen.map((value) =>
+        h(
+          'li',
+          { class: 'chip' },
+          h('span', {}, value),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'chip-remove',
+              'aria-label': `Remove ${value}`,
+              title: `Remove ${value}`,
+              onclick: () => {
+                remove(value);
+                input.focus();
+              },
+            },
+            '×',
+          ),
+        ),
+      ),
+    );
     chips.hidden = chosen.length === 0;
   }
 
@@ -55,13 +79,33 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
     const typed = matchKey(input.value);
     shown = known.filter((value) => !chosen.includes(value) && matchKey(value).includes(typed));
     active = -1;
-    fill(list, shown.length
-      ? shown.map((value, index) => h('li', {
-        id: `${id}-option-${index}`, role: 'option', class: 'picker-option', 'aria-selected': 'false',
-        onmousedown: (event) => { event.preventDefault(); pick(value); },
-      }, value))
-      : h('li', { class: 'picker-empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
-        known.length ? 'No other value of the list matches.' : 'The list is empty; a session manager adds values on the Vocabulary page.'));
+    fill(
+      list,
+      shown.length
+        ? shown.map((value, index) =>
+            h(
+              'li',
+              {
+                id: `${id}-option-${index}`,
+                role: 'option',
+                class: 'picker-option',
+                'aria-selected': 'false',
+                onmousedown: (event) => {
+                  event.preventDefault();
+                  pick(value);
+                },
+              },
+              value,
+            ),
+          )
+        : h(
+            'li',
+            { class: 'picker-empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
+            known.length
+              ? 'No other value of the list matches.'
+              : 'The list is empty; a session manager adds values on the Vocabulary page.',
+          ),
+    );
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     highlight();
@@ -117,7 +161,7 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
   return {
     element,
     control: input,
-    read: () => (multiple ? [...chosen] : (chosen[0] || '')),
+    read: () => (multiple ? [...chosen] : chosen[0] || ''),
     setOptions(values) {
       known = [...values];
       // Values the session has are shown in the list's spelling when the list knows them.

@@ -26,8 +26,20 @@ export function renderSignIn(main, ctx) {
   setPageTitle('Sign in');
 
   const problem = h('div', { class: 'form-problem', id: 'sign-in-problem', role: 'alert' });
-  const email = h('input', { id: 'sign-in-email', name: 'email', type: 'email', autocomplete: 'username', required: true });
-  const password = h('input', { id: 'sign-in-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const email = h('input', {
+    id: 'sign-in-email',
+    name: 'email',
+    type: 'email',
+    autocomplete: 'username',
+    required: true,
+  });
+  const password = h('input', {
+    id: 'sign-in-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Sign in');
 
   async function signIn(event) {
@@ -57,14 +69,20 @@ export function renderSignIn(main, ctx) {
   }
 
   main.append(
-    h('div', { class: 'sign-in' },
+    h(
+      'div',
+      { class: 'sign-in' },
       h('h1', {}, 'Sign in to SessionDesk'),
       h('p', { class: 'lead' }, 'Publish, track and correct your mentoring sessions.'),
-      h('form', { class: 'card form', novalidate: false, onsubmit: signIn, 'aria-describedby': 'sign-in-problem' },
+      h(
+        'form',
+        { class: 'card form', novalidate: false, onsubmit: signIn, 'aria-describedby': 'sign-in-problem' },
         problem,
         h('div', { class: 'field' }, h('label', { for: 'sign-in-email' }, 'Email'), email),
         h('div', { class: 'field' }, h('label', { for: 'sign-in-password' }, 'Password'), password),
-        submit)),
+        submit,
+      ),
+    ),
   );
   email.focus();
 }

@@ -38,23 +38,51 @@ function listSection(spec, values, { change, canChange, message }) {
   };
   const items = values.map((value) => {
     const row = h('li', { class: 'vocabulary-value' });
-    const showValue = () => fill(row, h('span', {}, value), canChange ? h('span', { class: 'vocabulary-value-actions' },
-      h('button', { type: 'button', class: 'button button-quiet', 'aria-label': `Rename ${value}`, onclick: startRename }, 'Rename'),
-      h('button', {
-        type: 'button', class: 'button button-danger', 'aria-label': `Remove ${value}`,
-        onclick: () => run(REMOVE, { value }, `“${value}” is removed.`),
-      }, 'Remove')) : null);
+    const showValue = () =>
+      fill(
+        row,
+        h('span', {}, value),
+        canChange
+          ? h(
+              'span',
+              { class: 'vocabulary-value-actions' },
+              h(
+                'button',
+                { type: 'button', class: 'button button-quiet', 'aria-label': `Rename ${value}`, onclick: startRename },
+                'Rename',
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button button-danger',
+                  'aria-label': `Remove ${value}`,
+                  onclick: () => run(REMOVE, { value }, `“${value}” is removed.`),
+                },
+                'Remove',
+              ),
+            )
+          : null,
+      );
     function startRename() {
       const input = h('input', { type: 'text', id: uniqueId('rename'), value, maxlength: '100', autocomplete: 'off' });
-      const form = h('form', {
-        class: 'vocabulary-add',
-        onsubmit: (event) => {
-          event.preventDefault();
-          run(RENAME, { from: value, to: input.value }, `“${value}” is now “${input.value.trim()}” on every session.`);
+      const form = h(
+        'form',
+        {
+          class: 'vocabulary-add',
+          onsubmit: (event) => {
+            event.preventDefault();
+            run(
+              RENAME,
+              { from: value, to: input.value },
+              `“${value}” is now “${input.value.trim()}” on every session.`,
+            );
+          },
         },
-      }, field({ label: `New name for ${value}`, control: input }).element,
-      h('button', { type: 'submit', class: 'button button-primary' }, 'Save'),
-      h('button', { type: 'button', class: 'button', onclick: showValue }, 'Cancel'));
+        field({ label: `New name for ${value}`, control: input }).element,
+        h('button', { type: 'submit', class: 'button button-primary' }, 'Save'),
+        h('button', { type: 'button', class: 'button', onclick: showValue }, 'Cancel'),
+      );
       fill(row, form);
       input.focus();
       input.select();
@@ -63,19 +91,37 @@ function listSection(spec, values, { change, canChange, message }) {
     return row;
   });
   const input = h('input', { type: 'text', id: `vocabulary-add-${spec.key}`, maxlength: '100', autocomplete: 'off' });
-  const add = canChange ? h('form', {
-    class: 'vocabulary-add',
-    onsubmit: (event) => {
-      event.preventDefault();
-      run(ADD, { value: input.value }, `“${input.value.trim()}” is added.`);
-    },
-  }, field({ label: `Add a ${spec.one}`, control: input, hint: `For example ${spec.example}.` }).element,
-  h('button', { type: 'submit', class: 'button' }, 'Add')) : null;
-  return h('section', { class: 'card', 'aria-labelledby': `vocabulary-${spec.key}-title` },
-    h('h2', { id: `vocabulary-${spec.key}-title` }, spec.title, ' ', h('span', { class: 'count-badge' }, String(values.length))),
-    values.length ? h('ul', { class: 'vocabulary-values', 'aria-label': spec.title }, items)
+  const add = canChange
+    ? h(
+        'form',
+        {
+          class: 'vocabulary-add',
+          onsubmit: (event) => {
+            event.preventDefault();
+            run(ADD, { value: input.value }, `“${input.value.trim()}” is added.`);
+          },
+        },
+        field({ label: `Add a ${spec.one}`, control: input, hint: `For example ${spec.example}.` }).element,
+        h('button', { type: 'submit', class: 'button' }, 'Add'),
+      )
+    : null;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': `vocabulary-${spec.key}-title` },
+    h(
+      'h2',
+      { id: `vocabulary-${spec.key}-title` },
+      spec.title,
+      ' ',
+      h('span', { class: 'count-badge' }, String(values.length)),
+    ),
+    values.length
+      ? h('ul', { class: 'vocabulary-values', 'aria-label': spec.title }, items)
       : h('p', { class: 'muted' }, 'No values yet.'),
-    add, status, problem);
+    add,
+    status,
+    problem,
+  );
 }
 
 export function renderVocabulary(main, ctx) {
@@ -83,18 +129,42 @@ export function renderVocabulary(main, ctx) {
   const canChange = (ctx.viewer?.roles || []).includes('MANAGER');
   const body = h('div', { class: 'vocabulary-body' });
   main.append(
-    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h('ol', {}, h('li', {}, h('a', { href: '/workspace' }, 'Workspace')), h('li', { 'aria-current': 'page' }, 'Vocabulary'))),
+    h(
+      'nav',
+      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h(
+        'ol',
+        {},
+        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
+        h('li', { 'aria-current': 'page' }, 'Vocabulary'),
+      ),
+    ),
     h('h1', {}, 'Vocabulary'),
-    h('p', { class: 'lead' }, canChange
-      ? 'The values sessions can use. Forms, the API and bulk uploads accept them in any case, spacing or punctuation; renaming a value renames it on every session.'
-      : 'The values sessions can use. Only session managers can change these lists.'),
-    body);
+    h(
+      'p',
+      { class: 'lead' },
+      canChange
+        ? 'The values sessions can use. Forms, the API and bulk uploads accept them in any case, spacing or punctuation; renaming a value renames it on every session.'
+        : 'The values sessions can use. Only session managers can change these lists.',
+    ),
+    body,
+  );
 
   function show(vocabulary, done = null) {
-    fill(body, h('div', { class: 'vocabulary-grid' }, KINDS.map((spec) => listSection(spec, vocabulary[spec.key], {
-      change, canChange, message: done && done.key === spec.key ? done.text : null,
-    }))));
+    fill(
+      body,
+      h(
+        'div',
+        { class: 'vocabulary-grid' },
+        KINDS.map((spec) =>
+          listSection(spec, vocabulary[spec.key], {
+            change,
+            canChange,
+            message: done && done.key === spec.key ? done.text : null,
+          }),
+        ),
+      ),
+    );
     if (done) document.getElementById(`vocabulary-add-${done.key}`)?.focus();
   }
 

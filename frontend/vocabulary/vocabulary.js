@@ -11,7 +11,9 @@ let cached = null;
 export function loadVocabulary() {
   if (!cached) {
     cached = graphql(VOCABULARY_QUERY).then((data) => data.vocabulary);
-    cached.catch(() => { cached = null; });
+    cached.catch(() => {
+      cached = null;
+    });
   }
   return cached;
 }
@@ -23,5 +25,8 @@ export function forgetVocabulary() {
 
 /** A value without case, spaces and punctuation, as the server matches values to the lists. */
 export function matchKey(text) {
-  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }

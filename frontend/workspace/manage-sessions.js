@@ -23,7 +23,8 @@ const tabRenderers = new Map();
 
 /** Fill a tab: 'create' (the slot above the Session list) or 'bulk' (the Bulk upload tab). */
 export function registerTabContent(tab, render) {
-  if (!TABS.some((t) => t.key === tab)) throw new Error(`Unknown Manage sessions tab "${tab}"; use one of: ${TABS.map((t) => t.key).join(', ')}.`);
+  if (!TABS.some((t) => t.key === tab))
+    throw new Error(`Unknown Manage sessions tab "${tab}"; use one of: ${TABS.map((t) => t.key).join(', ')}.`);
   tabRenderers.set(tab, render);
 }
 
@@ -59,29 +60,69 @@ export function renderManageSessions(main, ctx) {
     navigate(urlForTab(tab));
   }
 
-  const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Manage sessions' },
+  const tablist = h(
+    'div',
+    { class: 'tabs', role: 'tablist', 'aria-label': 'Manage sessions' },
     TABS.map((tab) => {
-      const button = h('button', {
-        type: 'button', role: 'tab', id: `tab-${tab.key}`, 'data-tab': tab.key, 'aria-controls': tab.panelId,
-        onclick: () => { if (tab.key !== shown) navigate(urlForTab(tab.key)); },
-        onkeydown: onTabKey,
-      }, tab.label);
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          id: `tab-${tab.key}`,
+          'data-tab': tab.key,
+          'aria-controls': tab.panelId,
+          onclick: () => {
+            if (tab.key !== shown) navigate(urlForTab(tab.key));
+          },
+          onkeydown: onTabKey,
+        },
+        tab.label,
+      );
       tabButtons.set(tab.key, button);
       return button;
-    }));
+    }),
+  );
 
-  const listSection = h('section', { id: 'session-list', class: 'session-list', 'aria-labelledby': 'session-list-heading' },
-    h('h2', { id: 'session-list-heading' }, 'Session list'));
-  panels.set('create', h('section', { id: 'create-sessions-tab', role: 'tabpanel', 'aria-labelledby': 'tab-create', class: 'tab-panel' },
-    h('div', { id: 'create-session-slot' }),
-    listSection));
-  panels.set('bulk', h('section', { id: 'bulk-upload-tab', role: 'tabpanel', 'aria-labelledby': 'tab-bulk', class: 'tab-panel' },
-    h('h2', {}, 'Bulk upload'),
-    h('p', { class: 'muted' }, 'Create, edit or delete many sessions at once from a CSV file. This tab is on its way.')));
+  const listSection = h(
+    'section',
+    { id: 'session-list', class: 'session-list', 'aria-labelledby': 'session-list-heading' },
+    h('h2', { id: 'session-list-heading' }, 'Session list'),
+  );
+  panels.set(
+    'create',
+    h(
+      'section',
+      { id: 'create-sessions-tab', role: 'tabpanel', 'aria-labelledby': 'tab-create', class: 'tab-panel' },
+      h('div', { id: 'create-session-slot' }),
+      listSection,
+    ),
+  );
+  panels.set(
+    'bulk',
+    h(
+      'section',
+      { id: 'bulk-upload-tab', role: 'tabpanel', 'aria-labelledby': 'tab-bulk', class: 'tab-panel' },
+      h('h2', {}, 'Bulk upload'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Create, edit or delete many sessions at once from a CSV file. This tab is on its way.',
+      ),
+    ),
+  );
 
   main.append(
-    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h('ol', {}, h('li', {}, h('a', { href: '/workspace' }, 'Workspace')), h('li', { 'aria-current': 'page' }, 'Manage sessions'))),
+    h(
+      'nav',
+      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h(
+        'ol',
+        {},
+        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
+        h('li', { 'aria-current': 'page' }, 'Manage sessions'),
+      ),
+    ),
     h('h1', {}, 'Manage sessions'),
     tablist,
     ...panels.values(),

@@ -42,28 +42,55 @@ function listUrl(params) {
 }
 
 function sessionItem(session, ...extra) {
-  return h('li', { 'data-session-id': session.id },
-    h('a', { href: `/sessions/${session.id}`, class: 'session-title' }, session.title), ' ', statusBadge(session.status),
-    h('span', { class: 'overview-meta' },
-      `${formatDate(session.startsAt)} ${formatTime(session.startsAt)}–${formatTime(session.endsAt)} IST · ${session.mentor.name}`),
-    ...extra);
+  return h(
+    'li',
+    { 'data-session-id': session.id },
+    h('a', { href: `/sessions/${session.id}`, class: 'session-title' }, session.title),
+    ' ',
+    statusBadge(session.status),
+    h(
+      'span',
+      { class: 'overview-meta' },
+      `${formatDate(session.startsAt)} ${formatTime(session.startsAt)}–${formatTime(session.endsAt)} IST · ${session.mentor.name}`,
+    ),
+    ...extra,
+  );
 }
 
 function card({ id, title, count, items, empty, more }) {
-  return h('section', { class: 'card overview-card', id, 'aria-labelledby': `${id}-heading` },
-    h('h2', { id: `${id}-heading` }, title, count === null ? null : h('span', { class: 'overview-count' }, String(count))),
+  return h(
+    'section',
+    { class: 'card overview-card', id, 'aria-labelledby': `${id}-heading` },
+    h(
+      'h2',
+      { id: `${id}-heading` },
+      title,
+      count === null ? null : h('span', { class: 'overview-count' }, String(count)),
+    ),
     items.length ? h('ul', {}, items) : h('p', { class: 'muted' }, empty),
-    more ? h('a', { href: more.href, class: 'overview-more' }, more.text) : null);
+    more ? h('a', { href: more.href, class: 'overview-more' }, more.text) : null,
+  );
 }
 
 function meetingLine(session) {
   const meeting = session.meeting;
   if (meeting.link) {
-    return h('span', { class: 'overview-meta' },
-      h('a', { href: meeting.link, target: '_blank', rel: 'noopener noreferrer' }, `Join on ${PLATFORM_LABELS[meeting.platform]}`),
-      meeting.passcode ? ` · passcode ${meeting.passcode}` : '');
+    return h(
+      'span',
+      { class: 'overview-meta' },
+      h(
+        'a',
+        { href: meeting.link, target: '_blank', rel: 'noopener noreferrer' },
+        `Join on ${PLATFORM_LABELS[meeting.platform]}`,
+      ),
+      meeting.passcode ? ` · passcode ${meeting.passcode}` : '',
+    );
   }
-  return h('span', { class: 'overview-meta' }, `${PLATFORM_LABELS[meeting.platform]}: the room opens from the mentor's start`);
+  return h(
+    'span',
+    { class: 'overview-meta' },
+    `${PLATFORM_LABELS[meeting.platform]}: the room opens from the mentor's start`,
+  );
 }
 
 /** Fill `container` with the overview; returns a function that stops its live updates. */
@@ -89,7 +116,10 @@ export function mountOverview(container, viewer) {
       data = await graphql(OVERVIEW_QUERY, { todayFrom, todayTo, now: nowIso, weekTo, withUploads }, { signal });
     } catch (error) {
       if (signal.aborted) return;
-      fill(body, errorMessage('The overview could not be loaded.', error, () => load()));
+      fill(
+        body,
+        errorMessage('The overview could not be loaded.', error, () => load()),
+      );
       return;
     }
     if (signal.aborted) return;
@@ -99,49 +129,96 @@ export function mountOverview(container, viewer) {
     const nearlyFull = data.full.items;
     const cards = [
       card({
-        id: 'overview-live', title: 'Live now', count: data.live.totalCount,
+        id: 'overview-live',
+        title: 'Live now',
+        count: data.live.totalCount,
         items: data.live.items.map((s) => sessionItem(s, meetingLine(s))),
         empty: 'No session is live right now.',
         more: { href: listUrl({ statuses: 'LIVE' }), text: 'All live sessions in the list' },
       }),
       card({
-        id: 'overview-today', title: `Today, ${formatDate(nowIso)}`, count: data.today.totalCount,
+        id: 'overview-today',
+        title: `Today, ${formatDate(nowIso)}`,
+        count: data.today.totalCount,
         items: data.today.items.map((s) => sessionItem(s)),
         empty: 'No sessions today.',
         more: { href: listUrl({ view: 'all', startsFrom: today, startsTo: today }), text: 'Today in the list' },
       }),
       card({
-        id: 'overview-week', title: 'Upcoming this week', count: data.week.totalCount,
+        id: 'overview-week',
+        title: 'Upcoming this week',
+        count: data.week.totalCount,
         items: data.week.items.map((s) => sessionItem(s)),
         empty: 'No upcoming sessions in the next 7 days.',
-        more: { href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }), text: 'The next 7 days in the list' },
+        more: {
+          href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }),
+          text: 'The next 7 days in the list',
+        },
       }),
       card({
-        id: 'overview-no-mentees', title: 'No mentees invited yet', count: data.empty.totalCount,
+        id: 'overview-no-mentees',
+        title: 'No mentees invited yet',
+        count: data.empty.totalCount,
         items: noMentees.slice(0, 10).map((s) => sessionItem(s)),
         empty: 'Every upcoming session has mentees.',
         more: { href: listUrl(NO_MENTEES_LIST), text: 'All upcoming sessions without mentees in the list' },
       }),
       card({
-        id: 'overview-nearly-full', title: 'Nearly full', count: data.full.totalCount,
-        items: nearlyFull.slice(0, 10).map((s) => sessionItem(s, h('span', { class: 'overview-meta' },
-          `${s.menteeCount} of ${s.seatsLimit} seats taken${s.seatsLeft ? `, ${plural(s.seatsLeft, 'seat')} left` : ', full'}`))),
+        id: 'overview-nearly-full',
+        title: 'Nearly full',
+        count: data.full.totalCount,
+        items: nearlyFull
+          .slice(0, 10)
+          .map((s) =>
+            sessionItem(
+              s,
+              h(
+                'span',
+                { class: 'overview-meta' },
+                `${s.menteeCount} of ${s.seatsLimit} seats taken${s.seatsLeft ? `, ${plural(s.seatsLeft, 'seat')} left` : ', full'}`,
+              ),
+            ),
+          ),
         empty: `No upcoming session has ${Math.round(NEARLY_FULL * 100)}% of its seats taken.`,
         more: { href: listUrl(NEARLY_FULL_LIST), text: 'All nearly full upcoming sessions in the list' },
       }),
     ];
     if (data.uploads) {
-      cards.push(card({
-        id: 'overview-uploads', title: 'Last bulk uploads', count: null,
-        items: data.uploads.items.map((u) => h('li', { 'data-upload-id': u.id },
-          h('span', { class: 'session-title' }, u.fileName), ' ',
-          h('span', { class: `badge badge-job-${u.status.toLowerCase()}` }, u.status === 'COMPLETED' ? 'Completed' : u.status[0] + u.status.slice(1).toLowerCase()),
-          h('span', { class: 'overview-meta' },
-            `${formatDateTime(u.createdAt)} IST · ${u.dryRun ? 'Check only' : 'Upload'} · ${plural(u.totalRows, 'row')}: ${u.validRows} valid, ${u.invalidRows} invalid`),
-          u.resultCsvUrl ? h('a', { href: u.resultCsvUrl, download: '', class: 'overview-meta' }, 'Result file', hidden(` of ${u.fileName}`)) : null)),
-        empty: 'No bulk uploads yet.',
-        more: { href: `${LIST}?tab=bulk`, text: 'Bulk upload' },
-      }));
+      cards.push(
+        card({
+          id: 'overview-uploads',
+          title: 'Last bulk uploads',
+          count: null,
+          items: data.uploads.items.map((u) =>
+            h(
+              'li',
+              { 'data-upload-id': u.id },
+              h('span', { class: 'session-title' }, u.fileName),
+              ' ',
+              h(
+                'span',
+                { class: `badge badge-job-${u.status.toLowerCase()}` },
+                u.status === 'COMPLETED' ? 'Completed' : u.status[0] + u.status.slice(1).toLowerCase(),
+              ),
+              h(
+                'span',
+                { class: 'overview-meta' },
+                `${formatDateTime(u.createdAt)} IST · ${u.dryRun ? 'Check only' : 'Upload'} · ${plural(u.totalRows, 'row')}: ${u.validRows} valid, ${u.invalidRows} invalid`,
+              ),
+              u.resultCsvUrl
+                ? h(
+                    'a',
+                    { href: u.resultCsvUrl, download: '', class: 'overview-meta' },
+                    'Result file',
+                    hidden(` of ${u.fileName}`),
+                  )
+                : null,
+            ),
+          ),
+          empty: 'No bulk uploads yet.',
+          more: { href: `${LIST}?tab=bulk`, text: 'Bulk upload' },
+        }),
+      );
     }
     fill(body, ...cards);
   }
