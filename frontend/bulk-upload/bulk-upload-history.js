@@ -40,6 +40,48 @@ function uploadRow(upload, onShow) {
   );
 }
 
+function historyTable(items, onShow) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'data-table', id: 'bulk-history-table' },
+      h('caption', { class: 'visually-hidden' }, 'Your earlier bulk uploads, newest first'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'File'),
+          h('th', { scope: 'col' }, 'Uploaded (IST)'),
+          h('th', { scope: 'col' }, 'Kind'),
+          h('th', { scope: 'col' }, 'Status'),
+          h('th', { scope: 'col', class: 'numeric' }, 'Rows'),
+          h('th', { scope: 'col', class: 'numeric' }, 'Valid'),
+          h('th', { scope: 'col', class: 'numeric' }, 'Invalid'),
+          h('th', { scope: 'col' }, 'Result'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        items.map((upload) => uploadRow(upload, onShow)),
+      ),
+    ),
+  );
+}
+
+function historyPager(found, previous, next) {
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': 'Earlier upload pages' },
+    h('span', { class: 'range' }, `Page ${found.page} of ${found.totalPages}`),
+    h('div', { class: 'pager-buttons' }, previous, next),
+  );
+}
+
 /**
  * `signal` ends loading when the tab is left; `onShow(upload)` shows an upload's rows. Returns
  * { section, load() }; `load()` draws the current page again (after an upload changed).
@@ -83,46 +125,7 @@ export function createHistory({ signal, onShow }) {
       'Next',
       h('span', { 'aria-hidden': 'true' }, ' ›'),
     );
-    return [
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { class: 'data-table', id: 'bulk-history-table' },
-          h('caption', { class: 'visually-hidden' }, 'Your earlier bulk uploads, newest first'),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col' }, 'File'),
-              h('th', { scope: 'col' }, 'Uploaded (IST)'),
-              h('th', { scope: 'col' }, 'Kind'),
-              h('th', { scope: 'col' }, 'Status'),
-              h('th', { scope: 'col', class: 'numeric' }, 'Rows'),
-              h('th', { scope: 'col', class: 'numeric' }, 'Valid'),
-              h('th', { scope: 'col', class: 'numeric' }, 'Invalid'),
-              h('th', { scope: 'col' }, 'Result'),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            found.items.map((upload) => uploadRow(upload, onShow)),
-          ),
-        ),
-      ),
-      found.totalPages > 1
-        ? h(
-            'nav',
-            { class: 'pager', 'aria-label': 'Earlier upload pages' },
-            h('span', { class: 'range' }, `Page ${found.page} of ${found.totalPages}`),
-            h('div', { class: 'pager-buttons' }, previous, next),
-          )
-        : null,
-    ];
+    return [historyTable(found.items, onShow), found.totalPages > 1 ? historyPager(found, previous, next) : null];
   }
 
   async function load() {

@@ -145,6 +145,76 @@ function rowsTable(upload, rows, onlyInvalid) {
   );
 }
 
+function jobPanel() {
+  return h('section', {
+    id: 'bulk-job',
+    class: 'card bulk-job',
+    'aria-labelledby': 'bulk-job-heading',
+    hidden: true,
+    tabindex: '-1',
+  });
+}
+
+function pagerButton(disabled, content, onclick) {
+  return h('button', { type: 'button', class: 'button', disabled, onclick }, ...content);
+}
+
+/** "Show only invalid rows" and the result CSV's link. */
+function resultsToolbar(onlyInvalid, resultCsvUrl) {
+  return h(
+    'div',
+    { class: 'bulk-results-toolbar' },
+    h('label', { class: 'check', for: 'bulk-only-invalid' }, onlyInvalid, ' Show only invalid rows'),
+    resultCsvUrl
+      ? h(
+          'a',
+          { href: resultCsvUrl, class: 'button', id: 'bulk-result-download', download: '' },
+          h('span', { 'aria-hidden': 'true' }, '⤓ '),
+          'Download result CSV',
+        )
+      : null,
+  );
+}
+
+function rowsPager(page, pages, previous, next) {
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': 'Row result pages' },
+    h('span', { class: 'range' }, `Page ${page} of ${pages}`),
+    h('div', { class: 'pager-buttons' }, previous, next),
+  );
+}
+
+/** After a page of rows came, the focus goes back to the pager button that was pressed (if still usable). */
+function refocusPager(panel, text, fallback) {
+  const again = [...panel.querySelectorAll('.pager button')].find((b) => b.textContent === text && !b.disabled);
+  (again || fallback).focus();
+}
+
+function startedText(upload) {
+  return `${upload.fileName}: ${upload.dryRun ? 'checking' : 'processing'} ${plural(upload.totalRows, 'row')}…`;
+}
+
+/**
+ * Follow `upload` until it finishes, drawing its progress as the server tells it over the live connection
+ * (the bulkUploadProgress subscription); the finished upload, or null if stopped (`signal`) or failed
+ * (then an error with `retry`).
+ */
+async function followProgress(upload, signal, { draw, retry }) {
+  if (finished(upload)) return upload;
+  draw(upload, [progressView(upload)]);
+  try {
+    const last = await followBulkUpload(upload.id, UPLOAD_FIELDS, signal, (progress) => {
+      if (!finished(progress)) draw(progress, [progressView(progress)]);
+    });
+    return last && !signal.aborted ? last : null;
+  } catch (error) {
+    if (signal.aborted) return null;
+    draw(upload, [errorMessage('The progress of this upload could not be followed.', error, retry)]);
+    return null;
+  }
+}
+
 /**
  * The panel of the upload shown now. `signal` ends everything when the tab is left; `announcer` is the
  * tab's live region; `onStatusChanged()` is called when an upload followed here changed its status
@@ -154,21 +224,13 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
   let job = null; // { id, controller } of the upload shown now
   let rowsPage = 1;
 
-  const panel = h('section', {
-    id: 'bulk-job',
-    class: 'card bulk-job',
-    'aria-labelledby': 'bulk-job-heading',
-    hidden: true,
-    tabindex: '-1',
-  });
-  const onlyInvalid = h('input', {
-    type: 'checkbox',
-    id: 'bulk-only-invalid',
-    onchange: () => {
-      rowsPage = 1;
-      loadRows();
-    },
-  });
+  const panel = jobPanel();
+  const onlyInvalid = h('input', { type: 'checkbox', id: 'bulk-only-invalid', onchange: () => firstPage() });
+
+  function firstPage() {
+    rowsPage = 1;
+    loadRows();
+  }
 
   function draw(upload, extra = []) {
     panel.hidden = false;
@@ -184,60 +246,21 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     const pages = Math.max(1, Math.ceil(shownTotal / ROWS_PAGE_SIZE));
     const from = shownTotal ? (rowsPage - 1) * ROWS_PAGE_SIZE + 1 : 0;
     const to = shownTotal ? from + rows.length - 1 : 0;
-    const previous = h(
-      'button',
-      {
-        type: 'button',
-        class: 'button',
-        disabled: rowsPage <= 1,
-        onclick: () => {
-          rowsPage -= 1;
-          loadRows(previous);
-        },
-      },
-      h('span', { 'aria-hidden': 'true' }, '‹ '),
-      'Previous',
-    );
-    const next = h(
-      'button',
-      {
-        type: 'button',
-        class: 'button',
-        disabled: rowsPage >= pages,
-        onclick: () => {
-          rowsPage += 1;
-          loadRows(next);
-        },
-      },
-      'Next',
-      h('span', { 'aria-hidden': 'true' }, ' ›'),
-    );
+    const previous = pagerButton(rowsPage <= 1, [h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous'], () => {
+      rowsPage -= 1;
+      loadRows(previous);
+    });
+    const next = pagerButton(rowsPage >= pages, ['Next', h('span', { 'aria-hidden': 'true' }, ' ›')], () => {
+      rowsPage += 1;
+      loadRows(next);
+    });
     draw(upload, [
       summaryBox(upload),
       applyFile ? applyButton(upload, lastFile(), applyFile) : null,
-      h(
-        'div',
-        { class: 'bulk-results-toolbar' },
-        h('label', { class: 'check', for: 'bulk-only-invalid' }, onlyInvalid, ' Show only invalid rows'),
-        upload.resultCsvUrl
-          ? h(
-              'a',
-              { href: upload.resultCsvUrl, class: 'button', id: 'bulk-result-download', download: '' },
-              h('span', { 'aria-hidden': 'true' }, '⤓ '),
-              'Download result CSV',
-            )
-          : null,
-      ),
+      resultsToolbar(onlyInvalid, upload.resultCsvUrl),
       h('p', { class: 'small muted', id: 'bulk-rows-range' }, shownTotal ? `Rows ${from}–${to} of ${shownTotal}` : ''),
       rowsTable(upload, rows, onlyInvalid.checked),
-      pages > 1
-        ? h(
-            'nav',
-            { class: 'pager', 'aria-label': 'Row result pages' },
-            h('span', { class: 'range' }, `Page ${rowsPage} of ${pages}`),
-            h('div', { class: 'pager-buttons' }, previous, next),
-          )
-        : null,
+      pages > 1 ? rowsPager(rowsPage, pages, previous, next) : null,
     ]);
   }
 
@@ -246,24 +269,11 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     const { id, controller: jobController } = job;
     const focusText = focusAfter ? focusAfter.textContent : null;
     try {
-      const { bulkUpload } = await graphql(
-        ROWS,
-        {
-          id,
-          page: rowsPage,
-          pageSize: ROWS_PAGE_SIZE,
-          onlyInvalid: onlyInvalid.checked,
-        },
-        { signal: jobController.signal },
-      );
+      const variables = { id, page: rowsPage, pageSize: ROWS_PAGE_SIZE, onlyInvalid: onlyInvalid.checked };
+      const { bulkUpload } = await graphql(ROWS, variables, { signal: jobController.signal });
       if (jobController.signal.aborted || !bulkUpload) return;
       drawResults(bulkUpload, bulkUpload.rows);
-      if (focusText) {
-        const again = [...panel.querySelectorAll('.pager button')].find(
-          (b) => b.textContent === focusText && !b.disabled,
-        );
-        (again || onlyInvalid).focus();
-      }
+      if (focusText) refocusPager(panel, focusText, onlyInvalid);
     } catch (error) {
       if (jobController.signal.aborted) return;
       panel.hidden = false;
@@ -271,25 +281,6 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
         panel,
         errorMessage('The row results could not be loaded.', error, () => loadRows()),
       );
-    }
-  }
-
-  /**
-   * Follow `upload` until it finishes, drawing its progress as the server tells it over the live connection
-   * (the bulkUploadProgress subscription); the finished upload, or null if stopped.
-   */
-  async function follow(upload, jobController) {
-    if (finished(upload)) return upload;
-    draw(upload, [progressView(upload)]);
-    try {
-      const last = await followBulkUpload(upload.id, UPLOAD_FIELDS, jobController.signal, (progress) => {
-        if (!finished(progress)) draw(progress, [progressView(progress)]);
-      });
-      return last && !jobController.signal.aborted ? last : null;
-    } catch (error) {
-      if (jobController.signal.aborted) return null;
-      draw(upload, [errorMessage('The progress of this upload could not be followed.', error, () => show(upload))]);
-      return null;
     }
   }
 
@@ -301,13 +292,8 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     job = { id: upload.id, controller: jobController };
     rowsPage = 1;
     onlyInvalid.checked = false;
-    if (!finished(upload)) {
-      fill(
-        announcer,
-        `${upload.fileName}: ${upload.dryRun ? 'checking' : 'processing'} ${plural(upload.totalRows, 'row')}…`,
-      );
-    }
-    const current = await follow(upload, jobController);
+    if (!finished(upload)) fill(announcer, startedText(upload));
+    const current = await followProgress(upload, jobController.signal, { draw, retry: () => show(upload) });
     if (!current) return;
     fill(announcer, summaryText(current));
     if (!current.dryRun && current.status === 'COMPLETED' && current.validRows) {

@@ -65,6 +65,21 @@ function steps(picker, dryRun) {
 
 const ONE_UPLOAD = `query BulkUpload($id: ID!) { bulkUpload(id: $id) { ${UPLOAD_FIELDS} } }`;
 
+function showLinkedUpload(linked, { signal, job, picker }) {
+  graphql(ONE_UPLOAD, { id: linked }, { signal }).then(
+    ({ bulkUpload }) => {
+      if (bulkUpload) {
+        job.show(bulkUpload);
+        job.panel.hidden = false;
+        job.panel.focus();
+      } else {
+        picker.showError(`Upload ${linked} is not one of your uploads; choose it from the history below.`);
+      }
+    },
+    () => {},
+  );
+}
+
 function renderBulkUpload(section, ctx) {
   const controller = new AbortController();
   const { signal } = controller;
@@ -138,20 +153,7 @@ function renderBulkUpload(section, ctx) {
   history.load();
   // The result mail links to ?tab=bulk&upload=<id>: that upload is shown with its row results.
   const linked = ctx?.query?.get('upload');
-  if (linked && /^\d+$/.test(linked)) {
-    graphql(ONE_UPLOAD, { id: linked }, { signal }).then(
-      ({ bulkUpload }) => {
-        if (bulkUpload) {
-          job.show(bulkUpload);
-          job.panel.hidden = false;
-          job.panel.focus();
-        } else {
-          picker.showError(`Upload ${linked} is not one of your uploads; choose it from the history below.`);
-        }
-      },
-      () => {},
-    );
-  }
+  if (linked && /^\d+$/.test(linked)) showLinkedUpload(linked, { signal, job, picker });
 
   return {
     leave() {

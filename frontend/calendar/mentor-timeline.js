@@ -37,12 +37,72 @@ function percent(ms, dayStart) {
   return Math.min(100, Math.max(0, ((ms - dayStart) / DAY_MS) * 100));
 }
 
-export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId = null }) {
-  const cache = new Map();
-  let timer = null;
-  let controller = null;
-  let shownKey = null;
+function ticks() {
+  return [0, 3, 6, 9, 12, 15, 18, 21].map((hour) =>
+    at(h('span', { class: 'timeline-tick' }, `${String(hour).padStart(2, '0')}:00`), (hour / 24) * 100),
+  );
+}
 
+function busyBlock(b, dayStart) {
+  const left = percent(Date.parse(b.startsAt), dayStart);
+  const width = Math.max(0.4, percent(Date.parse(b.endsAt), dayStart) - left);
+  return at(
+    h('span', {
+      class: `timeline-block timeline-busy timeline-${b.status.toLowerCase()}`,
+      'data-session-id': b.sessionId,
+      title: `${b.title}: ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} IST`,
+    }),
+    left,
+    width,
+  );
+}
+
+/** The time chosen in the form, over the busy blocks. */
+function chosenBlock(start, end, dayStart, clashes) {
+  const left = percent(start, dayStart);
+  return at(
+    h('span', {
+      class: `timeline-block timeline-chosen ${clashes.length ? 'timeline-clash' : 'timeline-fits'}`,
+    }),
+    left,
+    Math.max(0.4, percent(end, dayStart) - left),
+  );
+}
+
+function busyItems(blocks) {
+  return blocks.length
+    ? blocks.map((b) => h('li', {}, `Busy ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)}: ${b.title}`))
+    : [h('li', {}, 'No sessions this day.')];
+}
+
+function busyText(who, blocks) {
+  return blocks.length
+    ? `Busy: ${blocks.map((b) => `${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} “${b.title}”`).join(', ')}.`
+    : `${who.name} has no sessions this day.`;
+}
+
+/** Whether the chosen time fits ('unknown', 'clash' or 'fits') and the status line that says so. */
+function fitMessage(start, end, clashes, busy) {
+  if (end === null) return { fit: 'unknown', message: [busy, ' Enter the time and duration to see whether they fit.'] };
+  const chosen = `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())}`;
+  if (clashes.length) {
+    const c = clashes[0];
+    return {
+      fit: 'clash',
+      message: [
+        h('strong', {}, 'Does not fit: '),
+        `${chosen} meets “${c.title}” ` +
+          `(${formatTime(c.sessionStartsAt)}–${formatTime(c.sessionEndsAt)}). A mentor needs a gap between sessions; ` +
+          `start at ${formatTime(c.endsAt)} or later, or end by ${formatTime(c.startsAt)}. `,
+        hidden(busy),
+      ],
+    };
+  }
+  return { fit: 'fits', message: [h('strong', {}, 'Fits: '), `${chosen} IST is free. `, busy] };
+}
+
+/** The section: a heading, the day's bar, the busy times for screen readers, the status line. */
+function timelineSection(idPrefix) {
   const status = h('p', { id: `${idPrefix}-timeline-status`, class: 'timeline-status', role: 'status' });
   const bar = h('div', { class: 'timeline-bar', 'aria-hidden': 'true' });
   const busyList = h('ul', { class: 'timeline-busy-list visually-hidden' });
@@ -60,12 +120,16 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
     busyList,
     status,
   );
+  return { element, heading, bar, busyList, status };
+}
 
-  function ticks() {
-    return [0, 3, 6, 9, 12, 15, 18, 21].map((hour) =>
-      at(h('span', { class: 'timeline-tick' }, `${String(hour).padStart(2, '0')}:00`), (hour / 24) * 100),
-    );
-  }
+export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId = null }) {
+  const cache = new Map();
+  let timer = null;
+  let controller = null;
+  let shownKey = null;
+
+  const { element, heading, bar, busyList, status } = timelineSection(idPrefix);
 
   function draw(who, day, busy, wanted) {
     const dayStart = Date.parse(`${day}T00:00:00${IST}`);
@@ -79,68 +143,14 @@ export function mountMentorTimeline({ idPrefix, mentor, read, excludeSessionId =
     fill(
       bar,
       ...ticks(),
-      ...blocks.map((b) => {
-        const left = percent(Date.parse(b.startsAt), dayStart);
-        const width = Math.max(0.4, percent(Date.parse(b.endsAt), dayStart) - left);
-        return at(
-          h('span', {
-            class: `timeline-block timeline-busy timeline-${b.status.toLowerCase()}`,
-            'data-session-id': b.sessionId,
-            title: `${b.title}: ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} IST`,
-          }),
-          left,
-          width,
-        );
-      }),
-      end === null
-        ? null
-        : (() => {
-            const left = percent(start, dayStart);
-            return at(
-              h('span', {
-                class: `timeline-block timeline-chosen ${clashes.length ? 'timeline-clash' : 'timeline-fits'}`,
-              }),
-              left,
-              Math.max(0.4, percent(end, dayStart) - left),
-            );
-          })(),
+      ...blocks.map((b) => busyBlock(b, dayStart)),
+      end === null ? null : chosenBlock(start, end, dayStart, clashes),
     );
-
     fill(heading, `${who.name}’s day, ${formatDate(`${day}T12:00:00${IST}`)} (IST)`);
-    fill(
-      busyList,
-      ...(blocks.length
-        ? blocks.map((b) =>
-            h('li', {}, `Busy ${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)}: ${b.title}`),
-          )
-        : [h('li', {}, 'No sessions this day.')]),
-    );
-    const busyText = blocks.length
-      ? `Busy: ${blocks.map((b) => `${formatTime(b.sessionStartsAt)}–${formatTime(b.sessionEndsAt)} “${b.title}”`).join(', ')}.`
-      : `${who.name} has no sessions this day.`;
-    if (end === null) {
-      element.dataset.fit = 'unknown';
-      fill(status, busyText, ' Enter the time and duration to see whether they fit.');
-    } else if (clashes.length) {
-      element.dataset.fit = 'clash';
-      const c = clashes[0];
-      fill(
-        status,
-        h('strong', {}, 'Does not fit: '),
-        `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())} meets “${c.title}” ` +
-          `(${formatTime(c.sessionStartsAt)}–${formatTime(c.sessionEndsAt)}). A mentor needs a gap between sessions; ` +
-          `start at ${formatTime(c.endsAt)} or later, or end by ${formatTime(c.startsAt)}. `,
-        hidden(busyText),
-      );
-    } else {
-      element.dataset.fit = 'fits';
-      fill(
-        status,
-        h('strong', {}, 'Fits: '),
-        `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())} IST is free. `,
-        busyText,
-      );
-    }
+    fill(busyList, ...busyItems(blocks));
+    const { fit, message } = fitMessage(start, end, clashes, busyText(who, blocks));
+    element.dataset.fit = fit;
+    fill(status, ...message);
   }
 
   async function update() {

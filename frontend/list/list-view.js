@@ -103,38 +103,63 @@ export const CLEARED_VIEW = {
   nearlyFull: false,
 };
 
+/** A DD-MM-YYYY field with its "Choose date" calendar, showing `day` (YYYY-MM-DD or ''). */
+function dateField(id, day, { label, pickerLabel }) {
+  const input = h('input', {
+    id,
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: 'DD-MM-YYYY',
+    class: 'input-date',
+    value: day ? toShown(day) : '',
+  });
+  return { input, field: field({ label, control: input, widget: datePicker(input, { label: pickerLabel }).element }) };
+}
+
+function mentorChip(id, mentorNames, onRemove) {
+  return h(
+    'li',
+    { class: 'chip' },
+    h('span', {}, mentorNames[id] || `#${id}`),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'chip-remove',
+        'aria-label': `Remove ${mentorNames[id] || `mentor ${id}`}`,
+        onclick: onRemove,
+      },
+      '×',
+    ),
+  );
+}
+
+/** The day typed in `input` as YYYY-MM-DD ('' when empty); one that is not a date is told and added to `problems`. */
+function readDay(input, dayField, what, problems) {
+  const text = input.value.trim();
+  if (!text) {
+    dayField.error([]);
+    return '';
+  }
+  const parsed = parseDate(text);
+  dayField.error(parsed ? [] : [`“${text}” is not a date; enter the ${what} as DD-MM-YYYY, for example 05-12-2026.`]);
+  if (!parsed) problems.push(input);
+  return parsed || '';
+}
+
 /**
  * The Filters panel's date range and Mentor controls. `read()` → { view, mentorIds, problems }, where
  * `problems` are dates that cannot be read (shown beside the fields, the panel stays open).
  */
 export function viewControls(state, { mentorNames, canFindMentors }) {
-  const from = h('input', {
-    id: 'filter-starts-from',
-    type: 'text',
-    inputmode: 'numeric',
-    autocomplete: 'off',
-    placeholder: 'DD-MM-YYYY',
-    class: 'input-date',
-    value: state.view.startsFrom ? toShown(state.view.startsFrom) : '',
-  });
-  const to = h('input', {
-    id: 'filter-starts-to',
-    type: 'text',
-    inputmode: 'numeric',
-    autocomplete: 'off',
-    placeholder: 'DD-MM-YYYY',
-    class: 'input-date',
-    value: state.view.startsTo ? toShown(state.view.startsTo) : '',
-  });
-  const fromField = field({
+  const { input: from, field: fromField } = dateField('filter-starts-from', state.view.startsFrom, {
     label: 'From (DD-MM-YYYY)',
-    control: from,
-    widget: datePicker(from, { label: 'the first day' }).element,
+    pickerLabel: 'the first day',
   });
-  const toField = field({
+  const { input: to, field: toField } = dateField('filter-starts-to', state.view.startsTo, {
     label: 'To (DD-MM-YYYY)',
-    control: to,
-    widget: datePicker(to, { label: 'the last day' }).element,
+    pickerLabel: 'the last day',
   });
   const dates = h(
     'fieldset',
@@ -149,24 +174,10 @@ export function viewControls(state, { mentorNames, canFindMentors }) {
   function drawMentors() {
     chosen.replaceChildren(
       ...mentorIds.map((id) =>
-        h(
-          'li',
-          { class: 'chip' },
-          h('span', {}, mentorNames[id] || `#${id}`),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'chip-remove',
-              'aria-label': `Remove ${mentorNames[id] || `mentor ${id}`}`,
-              onclick: () => {
-                mentorIds = mentorIds.filter((m) => m !== id);
-                drawMentors();
-              },
-            },
-            '×',
-          ),
-        ),
+        mentorChip(id, mentorNames, () => {
+          mentorIds = mentorIds.filter((m) => m !== id);
+          drawMentors();
+        }),
       ),
     );
   }
@@ -195,19 +206,8 @@ export function viewControls(state, { mentorNames, canFindMentors }) {
 
   function read() {
     const problems = [];
-    const day = (input, f, what) => {
-      const text = input.value.trim();
-      if (!text) {
-        f.error([]);
-        return '';
-      }
-      const parsed = parseDate(text);
-      f.error(parsed ? [] : [`“${text}” is not a date; enter the ${what} as DD-MM-YYYY, for example 05-12-2026.`]);
-      if (!parsed) problems.push(input);
-      return parsed || '';
-    };
-    let startsFrom = day(from, fromField, 'first day');
-    let startsTo = day(to, toField, 'last day');
+    let startsFrom = readDay(from, fromField, 'first day', problems);
+    let startsTo = readDay(to, toField, 'last day', problems);
     if (startsFrom && startsTo && startsFrom > startsTo) [startsFrom, startsTo] = [startsTo, startsFrom];
     return { view: { ...state.view, startsFrom, startsTo }, mentorIds, problems };
   }

@@ -6,17 +6,8 @@ import { fill, h, hidden } from '../shared/dom.js';
 import { viewChips, viewControls } from './list-view.js';
 import { FILTER_GROUPS, optionLabel } from './sessions-list-state.js';
 
-/**
- * `list` is what the Session list shares with its parts: `state` (as read from the URL), `facets` (the
- * counts, or null while loading), `mentorNames` (id → name), `go(changes)` and `clearFilters(options)`.
- * Returns the elements to place and `sync()` (after the URL changed) and `loaded()` (after new counts).
- */
-export function createFilters(list) {
-  let focusAfterChips = null;
-  let viewPart = null; // the date range and Mentor controls (list-view.js)
-
-  const count = h('span', { class: 'count-badge', hidden: true });
-  const button = h(
+function filtersButton(count, onclick) {
+  return h(
     'button',
     {
       type: 'button',
@@ -24,23 +15,26 @@ export function createFilters(list) {
       class: 'button',
       'aria-expanded': 'false',
       'aria-controls': 'filters-panel',
-      onclick: () => (panel.hidden ? open() : close()),
+      onclick,
     },
     'Filters',
     count,
   );
+}
 
+/** The panel: a form with the groups of checkboxes (filled later), Apply and Cancel; Escape closes it. */
+function filtersPanel({ onApply, onClose }) {
   const groups = h('div', { class: 'filter-groups' });
   const form = h(
     'form',
-    { class: 'filters-form', onsubmit: apply },
+    { class: 'filters-form', onsubmit: onApply },
     h('h3', { id: 'filters-heading' }, 'Filters'),
     groups,
     h(
       'div',
       { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, 'Apply'),
-      h('button', { type: 'button', class: 'button button-quiet', onclick: () => close() }, 'Cancel'),
+      h('button', { type: 'button', class: 'button button-quiet', onclick: onClose }, 'Cancel'),
     ),
   );
   const panel = h(
@@ -54,39 +48,106 @@ export function createFilters(list) {
       onkeydown: (event) => {
         if (event.key === 'Escape') {
           event.preventDefault();
-          close();
+          onClose();
         }
       },
     },
     form,
   );
+  return { groups, form, panel };
+}
 
-  const chipList = h('ul', { class: 'chips', 'aria-label': 'Applied filters' });
-  const clearAll = h(
-    'button',
-    { type: 'button', class: 'button button-link', onclick: () => list.clearFilters() },
-    'Clear all',
+function checkbox(group, option, isTicked) {
+  const id = `filter-${group.key}-${encodeURIComponent(option.value)}`;
+  return h(
+    'label',
+    { class: 'check', for: id },
+    h('input', {
+      type: 'checkbox',
+      id,
+      name: group.key,
+      value: option.value,
+      checked: isTicked(group.key, option.value),
+    }),
+    ` ${optionLabel(group, option.value)} `,
+    h('span', { class: 'count' }, `(${option.count})`),
   );
+}
+
+/** A group's checkboxes: the values with their counts, and any applied value no session has any more. */
+function filterGroup(group, facets, state, isTicked) {
+  const options = [...facets[group.key]];
+  for (const value of state.filters[group.key]) {
+    if (!options.some((o) => o.value === value)) options.push({ value, count: 0 });
+  }
+  return h(
+    'fieldset',
+    { class: 'filter-group' },
+    h('legend', {}, group.legend),
+    options.length
+      ? options.map((option) => checkbox(group, option, isTicked))
+      : h('p', { class: 'muted' }, 'No options yet.'),
+  );
+}
+
+/** The chips of the applied filters, the list's first view first: { key, value, text }. */
+function appliedChips(state, mentorNames) {
+  const chips = [];
+  for (const group of FILTER_GROUPS) {
+    for (const value of state.filters[group.key])
+      chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
+  }
+  for (const id of state.mentorIds)
+    chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
+  chips.unshift(...viewChips(state).map((chip) => ({ key: 'view', value: chip.changes, text: chip.text })));
+  return chips;
+}
+
+/** The chips of the applied filters (filled later) and Clear all. */
+function appliedFilters(onClearAll) {
+  const chipList = h('ul', { class: 'chips', 'aria-label': 'Applied filters' });
+  const clearAll = h('button', { type: 'button', class: 'button button-link', onclick: onClearAll }, 'Clear all');
   const applied = h('div', { class: 'applied-filters', hidden: true }, chipList, clearAll);
+  return { chipList, applied };
+}
+
+function chipItem(chip, onclick) {
+  return h(
+    'li',
+    {},
+    h(
+      'button',
+      { type: 'button', class: 'chip', onclick },
+      chip.text,
+      h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'),
+      hidden(', remove this filter'),
+    ),
+  );
+}
+
+/** The list's changes that remove one chip's filter. */
+function withoutChip(state, key, value) {
+  if (key === 'view') return { ...value, page: 1 };
+  if (key === 'mentorIds') return { mentorIds: state.mentorIds.filter((v) => v !== value), page: 1 };
+  return { filters: { ...state.filters, [key]: state.filters[key].filter((v) => v !== value) }, page: 1 };
+}
+
+/**
+ * `list` is what the Session list shares with its parts: `state` (as read from the URL), `facets` (the
+ * counts, or null while loading), `mentorNames` (id → name), `go(changes)` and `clearFilters(options)`.
+ * Returns the elements to place and `sync()` (after the URL changed) and `loaded()` (after new counts).
+ */
+export function createFilters(list) {
+  let focusAfterChips = null;
+  let viewPart = null; // the date range and Mentor controls (list-view.js)
+
+  const count = h('span', { class: 'count-badge', hidden: true });
+  const button = filtersButton(count, () => (panel.hidden ? open() : close()));
+  const { groups, form, panel } = filtersPanel({ onApply: apply, onClose: () => close() });
+
+  const { chipList, applied } = appliedFilters(() => list.clearFilters());
 
   // --- the panel ------------------------------------------------------------------------------
-  function checkbox(group, option, isTicked) {
-    const id = `filter-${group.key}-${encodeURIComponent(option.value)}`;
-    return h(
-      'label',
-      { class: 'check', for: id },
-      h('input', {
-        type: 'checkbox',
-        id,
-        name: group.key,
-        value: option.value,
-        checked: isTicked(group.key, option.value),
-      }),
-      ` ${optionLabel(group, option.value)} `,
-      h('span', { class: 'count' }, `(${option.count})`),
-    );
-  }
-
   /** Draw the checkboxes; `keepTicks` keeps what the person ticked but has not applied yet. */
   function renderGroups({ keepTicks = false } = {}) {
     const { state, facets } = list;
@@ -97,23 +158,7 @@ export function createFilters(list) {
       fill(groups, h('p', { class: 'muted' }, 'The filter options are still loading; try again in a moment.'));
       return;
     }
-    fill(
-      groups,
-      ...FILTER_GROUPS.map((group) => {
-        const options = [...facets[group.key]];
-        for (const value of state.filters[group.key]) {
-          if (!options.some((o) => o.value === value)) options.push({ value, count: 0 });
-        }
-        return h(
-          'fieldset',
-          { class: 'filter-group' },
-          h('legend', {}, group.legend),
-          options.length
-            ? options.map((option) => checkbox(group, option, isTicked))
-            : h('p', { class: 'muted' }, 'No options yet.'),
-        );
-      }),
-    );
+    fill(groups, ...FILTER_GROUPS.map((group) => filterGroup(group, facets, state, isTicked)));
     if (!keepTicks || !viewPart)
       viewPart = viewControls(state, { mentorNames: list.mentorNames, canFindMentors: list.isManager });
     groups.append(...viewPart.elements);
@@ -152,43 +197,14 @@ export function createFilters(list) {
 
   // --- the chips ------------------------------------------------------------------------------
   function remove(key, value, index) {
-    const { state } = list;
     focusAfterChips = index;
-    if (key === 'view') {
-      list.go({ ...value, page: 1 });
-    } else if (key === 'mentorIds') {
-      list.go({ mentorIds: state.mentorIds.filter((v) => v !== value), page: 1 });
-    } else {
-      list.go({ filters: { ...state.filters, [key]: state.filters[key].filter((v) => v !== value) }, page: 1 });
-    }
+    list.go(withoutChip(list.state, key, value));
   }
 
   function renderChips() {
     const { state, mentorNames } = list;
-    const chips = [];
-    for (const group of FILTER_GROUPS) {
-      for (const value of state.filters[group.key])
-        chips.push({ key: group.key, value, text: `${group.legend}: ${optionLabel(group, value)}` });
-    }
-    for (const id of state.mentorIds)
-      chips.push({ key: 'mentorIds', value: id, text: `Mentor: ${mentorNames[id] || `#${id}`}` });
-    chips.unshift(...viewChips(state).map((chip) => ({ key: 'view', value: chip.changes, text: chip.text })));
-    fill(
-      chipList,
-      ...chips.map((chip, index) =>
-        h(
-          'li',
-          {},
-          h(
-            'button',
-            { type: 'button', class: 'chip', onclick: () => remove(chip.key, chip.value, index) },
-            chip.text,
-            h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'),
-            hidden(', remove this filter'),
-          ),
-        ),
-      ),
-    );
+    const chips = appliedChips(state, mentorNames);
+    fill(chipList, ...chips.map((chip, index) => chipItem(chip, () => remove(chip.key, chip.value, index))));
     applied.hidden = chips.length === 0;
     count.hidden = chips.length === 0;
     count.textContent = chips.length ? ` ${chips.length}` : '';

@@ -142,9 +142,12 @@ function createPager(list) {
   };
 }
 
-/** Mount the Session list into `section`; returns the view { update(ctx), leave() } that follows the URL. */
-export function mountSessionList(section, ctx) {
-  // What the parts share. Every change of the list goes through the URL (`go`), which calls `follow`.
+/**
+ * What the list's parts share: `state` (read from the URL), `facets`, `mentorNames`, and the changes. Every
+ * change of the list goes through the URL (`go`), which calls the view's `follow`. `focusAfterClear(andSearch)`
+ * puts the keyboard back after Clear all.
+ */
+function sharedList(ctx, focusAfterClear) {
   const list = {
     state: readListState(ctx.query),
     facets: null,
@@ -157,24 +160,30 @@ export function mountSessionList(section, ctx) {
     clearFilters({ andSearch = false } = {}) {
       const filters = Object.fromEntries(FILTER_GROUPS.map((g) => [g.key, []]));
       list.go({ filters, mentorIds: [], view: CLEARED_VIEW, page: 1, ...(andSearch ? { search: '' } : {}) });
-      (andSearch ? search.input : filterControls.button).focus();
+      focusAfterClear(andSearch);
     },
     sortBy(field) {
       const direction = (list.state.sort || 'START_TIME') === field && list.state.direction === 'ASC' ? 'DESC' : 'ASC';
       list.go({ sort: field, direction, page: 1 });
     },
   };
-  let stateKey = null;
-  let facetsKey = null;
-  let controller = null;
+  return list;
+}
 
-  const search = createSearch(list);
-  const filterControls = createFilters(list);
-  const downloads = createDownloads(list, ctx.viewer);
-  const pager = createPager(list);
-  const listStatus = h('p', { id: 'session-list-status', class: 'list-status', role: 'status' });
-  const results = h('div', { id: 'session-results', class: 'results' });
+/** The table is drawn anew; the keyboard stays on the header it sorted by, or the link it was on (a live update). */
+function redrawKeepingFocus(results, content) {
+  const sortFocused =
+    document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
+  const focusedHref = results.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
+  fill(results, content);
+  if (sortFocused) results.querySelector(`[data-sort="${sortFocused}"]`).focus();
+  if (focusedHref && !results.contains(document.activeElement)) {
+    const again = results.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
+    if (again) again.focus();
+  }
+}
 
+function placeParts({ section, search, filterControls, downloads, pager, listStatus, results }) {
   section.append(
     h(
       'div',
@@ -188,38 +197,54 @@ export function mountSessionList(section, ctx) {
     results,
     pager.element,
   );
+}
 
-  function showError(error) {
-    section.removeAttribute('aria-busy');
-    results.classList.remove('is-loading');
-    listStatus.replaceChildren();
-    pager.clear();
-    fill(
-      results,
-      errorMessage('The session list could not be loaded.', error, () => load()),
-    );
-  }
+function showLoading({ section, results, listStatus }) {
+  section.setAttribute('aria-busy', 'true');
+  results.classList.add('is-loading');
+  fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
+}
 
-  function showPage(page) {
-    section.removeAttribute('aria-busy');
-    results.classList.remove('is-loading');
-    const { from, to } = pager.show(page);
-    // The table is drawn anew; a keyboard user who sorted by a header stays on that header.
-    const sortFocused =
-      document.activeElement && results.contains(document.activeElement) && document.activeElement.dataset.sort;
-    const focusedHref = results.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
-    fill(results, page.items.length ? sessionsTable(page, list.state, list) : emptyList(list.state, list));
-    if (sortFocused) results.querySelector(`[data-sort="${sortFocused}"]`).focus();
-    // After a live update the keyboard stays on the link it was on.
-    if (focusedHref && !results.contains(document.activeElement)) {
-      const again = results.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
-      if (again) again.focus();
-    }
-    fill(
-      listStatus,
-      hidden(page.totalCount ? `Showing ${from}–${to} of ${page.totalCount} sessions.` : 'No sessions to show.'),
-    );
-  }
+function showError({ section, results, listStatus, pager }, error, retry) {
+  section.removeAttribute('aria-busy');
+  results.classList.remove('is-loading');
+  listStatus.replaceChildren();
+  pager.clear();
+  fill(results, errorMessage('The session list could not be loaded.', error, retry));
+}
+
+function showPage({ section, results, listStatus, pager }, page, list) {
+  section.removeAttribute('aria-busy');
+  results.classList.remove('is-loading');
+  const { from, to } = pager.show(page);
+  redrawKeepingFocus(results, page.items.length ? sessionsTable(page, list.state, list) : emptyList(list.state, list));
+  fill(
+    listStatus,
+    hidden(page.totalCount ? `Showing ${from}–${to} of ${page.totalCount} sessions.` : 'No sessions to show.'),
+  );
+}
+
+/** A page past the end (the list got shorter, or an old link): show the last page instead. */
+function showLastPage(requested, page) {
+  const query = listSearchParams({ ...requested, page: page.totalPages }, new URLSearchParams(location.search));
+  navigate(`${location.pathname}?${query}`, { replace: true });
+}
+
+/** Mount the Session list into `section`; returns the view { update(ctx), leave() } that follows the URL. */
+export function mountSessionList(section, ctx) {
+  const list = sharedList(ctx, (andSearch) => (andSearch ? search.input : filterControls.button).focus());
+  let stateKey = null;
+  let facetsKey = null;
+  let controller = null;
+
+  const search = createSearch(list);
+  const filterControls = createFilters(list);
+  const downloads = createDownloads(list, ctx.viewer);
+  const pager = createPager(list);
+  const listStatus = h('p', { id: 'session-list-status', class: 'list-status', role: 'status' });
+  const results = h('div', { id: 'session-results', class: 'results' });
+  const parts = { section, search, filterControls, downloads, pager, listStatus, results };
+  placeParts(parts);
 
   /** `quiet`: a live update, drawn without the loading state. */
   async function load({ quiet = false } = {}) {
@@ -229,11 +254,7 @@ export function mountSessionList(section, ctx) {
     const requested = list.state;
     sessionStorage.setItem(LAST_LIST_KEY, `${location.pathname}?${listSearchParams(requested)}`);
 
-    if (!quiet) {
-      section.setAttribute('aria-busy', 'true');
-      results.classList.add('is-loading');
-      fill(listStatus, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading sessions…');
-    }
+    if (!quiet) showLoading(parts);
     // The filter counts change only with the filters and search, so paging and sorting skip them.
     const wantedFacets = JSON.stringify([requested.filters, requested.mentorIds, requested.search]);
     const withFacets = wantedFacets !== facetsKey;
@@ -242,7 +263,7 @@ export function mountSessionList(section, ctx) {
     try {
       data = await graphql(LIST_QUERY, { ...graphqlVariables(requested), withFacets }, { signal });
     } catch (error) {
-      if (!signal.aborted) showError(error);
+      if (!signal.aborted) showError(parts, error, () => load());
       return;
     }
     if (signal.aborted) return;
@@ -253,15 +274,11 @@ export function mountSessionList(section, ctx) {
       facetsKey = wantedFacets;
     }
     if (!page.items.length && page.totalCount > 0 && requested.page > page.totalPages) {
-      // A page past the end (the list got shorter, or an old link): show the last page instead.
-      navigate(
-        `${location.pathname}?${listSearchParams({ ...requested, page: page.totalPages }, new URLSearchParams(location.search))}`,
-        { replace: true },
-      );
+      showLastPage(requested, page);
       return;
     }
     for (const s of page.items) list.mentorNames[s.mentor.id] = s.mentor.name;
-    showPage(page);
+    showPage(parts, page, list);
     filterControls.loaded();
   }
 

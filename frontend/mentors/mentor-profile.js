@@ -1,7 +1,7 @@
 // The Mentor Profile page: who the mentor is, sessions hosted, the rating mentees gave, and their sessions.
 
 import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
+import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
 import { navigate, setPageTitle } from '../shared/router.js';
 import { formatDate, formatDuration, formatTime, plural, TYPE_LABELS } from '../shared/format.js';
 import { LAST_LIST_KEY, statusBadge } from '../list/sessions-list.js';
@@ -163,22 +163,108 @@ function pageFrom(query) {
   return page >= 1 ? page : 1;
 }
 
+function goToPage(n) {
+  navigate(`${location.pathname}${n > 1 ? `?page=${n}` : ''}`);
+}
+
+function sessionsPager(sessions, { from, to }) {
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': 'Mentor’s session pages' },
+    h('span', { class: 'range', id: 'mentor-sessions-range' }, `${from}–${to} of ${sessions.totalCount}`),
+    h(
+      'div',
+      { class: 'pager-buttons' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          disabled: !sessions.hasPreviousPage,
+          onclick: () => goToPage(sessions.page - 1),
+        },
+        h('span', { 'aria-hidden': 'true' }, '‹ '),
+        'Previous',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          disabled: !sessions.hasNextPage,
+          onclick: () => goToPage(sessions.page + 1),
+        },
+        'Next',
+        h('span', { 'aria-hidden': 'true' }, ' ›'),
+      ),
+    ),
+  );
+}
+
+/** About, the rating and the Sessions section (its table goes into `sessionsArea`). */
+function profileContent(mentor, sessionsArea) {
+  return [
+    h(
+      'div',
+      { class: 'profile-grid' },
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'mentor-about-heading' },
+        h('h2', { id: 'mentor-about-heading' }, 'About'),
+        h(
+          'dl',
+          { class: 'fields' },
+          h('dt', {}, 'Email'),
+          h('dd', {}, h('a', { href: `mailto:${mentor.email}` }, mentor.email)),
+          h('dt', {}, 'Designation'),
+          h('dd', {}, mentor.designation || '—'),
+          h('dt', {}, 'Organisation'),
+          h('dd', {}, mentor.organization),
+          h('dt', {}, 'Sessions hosted'),
+          h('dd', { id: 'sessions-hosted' }, String(mentor.sessionsHosted)),
+        ),
+      ),
+      ratingSection(mentor.rating),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'mentor-sessions-heading' },
+      h(
+        'h2',
+        { id: 'mentor-sessions-heading' },
+        'Sessions',
+        h('span', { class: 'muted' }, ` (${mentor.sessions.totalCount})`),
+      ),
+      h(
+        'p',
+        {},
+        h(
+          'a',
+          { href: `/workspace/sessions?page=1&pageSize=10&view=all&mentorIds=${encodeURIComponent(mentor.id)}` },
+          'Open these sessions in the session list',
+        ),
+      ),
+      sessionsArea,
+    ),
+  ];
+}
+
+function showNotFound(main, body, listUrl) {
+  setPageTitle('Mentor not found');
+  main.querySelector('h1').textContent = 'Mentor not found';
+  fill(
+    body,
+    h('p', { role: 'alert' }, 'There is no mentor with this ID in your organisation.'),
+    h('p', {}, h('a', { href: listUrl }, 'Back to the session list')),
+  );
+}
+
 export function renderMentorProfile(main, ctx) {
   setPageTitle('Mentor profile');
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
   const body = h('div', { class: 'profile-body' });
   main.append(
-    h(
-      'nav',
-      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
-        h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
-        h('li', { 'aria-current': 'page' }, 'Mentor profile'),
-      ),
-    ),
+    breadcrumbs({ Workspace: '/workspace', 'Manage sessions': listUrl }, 'Mentor profile'),
     h('h1', {}, 'Mentor profile'),
     body,
   );
@@ -186,49 +272,13 @@ export function renderMentorProfile(main, ctx) {
   let controller = null;
   let sessionsArea = null;
 
-  function goToPage(n) {
-    navigate(`${location.pathname}${n > 1 ? `?page=${n}` : ''}`);
-  }
-
   function renderSessions(sessions) {
     const from = sessions.totalCount ? (sessions.page - 1) * sessions.pageSize + 1 : 0;
     const to = from ? from + sessions.items.length - 1 : 0;
     fill(
       sessionsArea,
       sessionsTable(sessions),
-      sessions.totalCount > sessions.pageSize
-        ? h(
-            'nav',
-            { class: 'pager', 'aria-label': 'Mentor’s session pages' },
-            h('span', { class: 'range', id: 'mentor-sessions-range' }, `${from}–${to} of ${sessions.totalCount}`),
-            h(
-              'div',
-              { class: 'pager-buttons' },
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button',
-                  disabled: !sessions.hasPreviousPage,
-                  onclick: () => goToPage(sessions.page - 1),
-                },
-                h('span', { 'aria-hidden': 'true' }, '‹ '),
-                'Previous',
-              ),
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button',
-                  disabled: !sessions.hasNextPage,
-                  onclick: () => goToPage(sessions.page + 1),
-                },
-                'Next',
-                h('span', { 'aria-hidden': 'true' }, ' ›'),
-              ),
-            ),
-          )
-        : null,
+      sessions.totalCount > sessions.pageSize ? sessionsPager(sessions, { from, to }) : null,
     );
   }
 
@@ -236,51 +286,7 @@ export function renderMentorProfile(main, ctx) {
     setPageTitle(mentor.name);
     main.querySelector('h1').textContent = mentor.name;
     sessionsArea = h('div', { id: 'mentor-sessions', 'aria-live': 'polite' });
-    fill(
-      body,
-      h(
-        'div',
-        { class: 'profile-grid' },
-        h(
-          'section',
-          { class: 'card', 'aria-labelledby': 'mentor-about-heading' },
-          h('h2', { id: 'mentor-about-heading' }, 'About'),
-          h(
-            'dl',
-            { class: 'fields' },
-            h('dt', {}, 'Email'),
-            h('dd', {}, h('a', { href: `mailto:${mentor.email}` }, mentor.email)),
-            h('dt', {}, 'Designation'),
-            h('dd', {}, mentor.designation || '—'),
-            h('dt', {}, 'Organisation'),
-            h('dd', {}, mentor.organization),
-            h('dt', {}, 'Sessions hosted'),
-            h('dd', { id: 'sessions-hosted' }, String(mentor.sessionsHosted)),
-          ),
-        ),
-        ratingSection(mentor.rating),
-      ),
-      h(
-        'section',
-        { 'aria-labelledby': 'mentor-sessions-heading' },
-        h(
-          'h2',
-          { id: 'mentor-sessions-heading' },
-          'Sessions',
-          h('span', { class: 'muted' }, ` (${mentor.sessions.totalCount})`),
-        ),
-        h(
-          'p',
-          {},
-          h(
-            'a',
-            { href: `/workspace/sessions?page=1&pageSize=10&view=all&mentorIds=${encodeURIComponent(mentor.id)}` },
-            'Open these sessions in the session list',
-          ),
-        ),
-        sessionsArea,
-      ),
-    );
+    fill(body, ...profileContent(mentor, sessionsArea));
     renderSessions(mentor.sessions);
   }
 
@@ -307,13 +313,7 @@ export function renderMentorProfile(main, ctx) {
     }
     if (signal.aborted) return;
     if (!mentor) {
-      setPageTitle('Mentor not found');
-      main.querySelector('h1').textContent = 'Mentor not found';
-      fill(
-        body,
-        h('p', { role: 'alert' }, 'There is no mentor with this ID in your organisation.'),
-        h('p', {}, h('a', { href: listUrl }, 'Back to the session list')),
-      );
+      showNotFound(main, body, listUrl);
       return;
     }
     if (onlySessions && sessionsArea) {

@@ -3,7 +3,7 @@
 // optional image); createSession, then the new session's details.
 
 import { graphql, graphqlUpload } from '../shared/graphql.js';
-import { fill, h } from '../shared/dom.js';
+import { breadcrumbs, fill, h } from '../shared/dom.js';
 import { field, FormErrors, group } from '../shared/forms.js';
 import { navigate, registerRoute, setPageTitle } from '../shared/router.js';
 import { detailFields, meetingFields } from './session-form.js';
@@ -138,6 +138,74 @@ function typeField(errors) {
   return { element: typeGroup.element, value: () => (radios.find((r) => r.checked) || {}).value || null };
 }
 
+/** The image chosen in the form, sent once the session exists: null, or why it was not added. */
+async function addImage(sessionId, file) {
+  if (!file) return null;
+  try {
+    const { setSessionImage } = await graphqlUpload(SET_IMAGE, { sessionId }, { image: file });
+    return setSessionImage.errors.length ? setSessionImage.errors.map((e) => e.message).join(' ') : null;
+  } catch (error) {
+    return error.message;
+  }
+}
+
+function createdText(created, imageProblem) {
+  return imageProblem
+    ? `The session “${created.title}” is created (ID ${created.id}), but its image was not added: ${imageProblem} Add it from Edit.`
+    : `The session “${created.title}” is created (ID ${created.id}).`;
+}
+
+function createForm({ errors, type, mentor, details, meeting, image, invites, submit, listUrl, onSubmit }) {
+  return h(
+    'form',
+    { class: 'form create-form', id: 'create-session-form', novalidate: true, onsubmit: onSubmit },
+    errors.summary,
+    h(
+      'div',
+      { class: 'edit-layout' },
+      h(
+        'div',
+        { class: 'edit-main' },
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'create-about-heading' },
+          h('h2', { id: 'create-about-heading' }, 'Session information'),
+          h('div', { class: 'form-fields' }, type.element, mentor.element),
+          details.element,
+        ),
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'create-meeting-heading' },
+          h('h2', { id: 'create-meeting-heading' }, 'Meeting'),
+          meeting.element,
+        ),
+      ),
+      h(
+        'div',
+        { class: 'edit-aside' },
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'create-image-heading' },
+          h('h2', { id: 'create-image-heading' }, 'Session image ', h('span', { class: 'muted small' }, '(optional)')),
+          image.element,
+        ),
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'create-mentees-heading' },
+          h('h2', { id: 'create-mentees-heading' }, 'Mentees'),
+          invites.element,
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'actions form-actions' },
+      submit,
+      h('a', { href: listUrl, class: 'button button-quiet' }, 'Cancel'),
+    ),
+  );
+}
+
 export function renderCreateSession(main) {
   setPageTitle('Create session');
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
@@ -168,17 +236,6 @@ export function renderCreateSession(main) {
   });
   const submit = h('button', { type: 'submit', class: 'button button-primary', id: 'create-submit' }, 'Create session');
 
-  async function uploadImage(sessionId) {
-    const file = image.file();
-    if (!file) return null;
-    try {
-      const { setSessionImage } = await graphqlUpload(SET_IMAGE, { sessionId }, { image: file });
-      return setSessionImage.errors.length ? setSessionImage.errors.map((e) => e.message).join(' ') : null;
-    } catch (error) {
-      return error.message;
-    }
-  }
-
   async function onSubmit(event) {
     event.preventDefault();
     const { values, problems } = details.read();
@@ -205,15 +262,10 @@ export function renderCreateSession(main) {
       const { createSession } = await graphql(CREATE, { input });
       if (errors.show(createSession.errors, { heading: 'The session was not created' })) return;
       const created = createSession.session;
-      const imageProblem = await uploadImage(created.id);
+      const imageProblem = await addImage(created.id, image.file());
       document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT));
       const detailsUrl = `/sessions/${created.id}`;
-      announce(
-        imageProblem
-          ? `The session “${created.title}” is created (ID ${created.id}), but its image was not added: ${imageProblem} Add it from Edit.`
-          : `The session “${created.title}” is created (ID ${created.id}).`,
-        { path: detailsUrl, kind: imageProblem ? 'problem' : 'success' },
-      );
+      announce(createdText(created, imageProblem), { path: detailsUrl, kind: imageProblem ? 'problem' : 'success' });
       navigate(detailsUrl);
     } catch (error) {
       errors.show([{ field: null, message: `The session was not created: ${error.message}` }]);
@@ -224,76 +276,14 @@ export function renderCreateSession(main) {
   }
 
   main.append(
-    h(
-      'nav',
-      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
-        h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
-        h('li', { 'aria-current': 'page' }, 'Create session'),
-      ),
-    ),
+    breadcrumbs({ Workspace: '/workspace', 'Manage sessions': listUrl }, 'Create session'),
     h('h1', {}, 'Create session'),
     h(
       'p',
       { class: 'lead' },
       'Every field is needed unless it says optional. The session is published as soon as you create it.',
     ),
-    h(
-      'form',
-      { class: 'form create-form', id: 'create-session-form', novalidate: true, onsubmit: onSubmit },
-      errors.summary,
-      h(
-        'div',
-        { class: 'edit-layout' },
-        h(
-          'div',
-          { class: 'edit-main' },
-          h(
-            'section',
-            { class: 'card', 'aria-labelledby': 'create-about-heading' },
-            h('h2', { id: 'create-about-heading' }, 'Session information'),
-            h('div', { class: 'form-fields' }, type.element, mentor.element),
-            details.element,
-          ),
-          h(
-            'section',
-            { class: 'card', 'aria-labelledby': 'create-meeting-heading' },
-            h('h2', { id: 'create-meeting-heading' }, 'Meeting'),
-            meeting.element,
-          ),
-        ),
-        h(
-          'div',
-          { class: 'edit-aside' },
-          h(
-            'section',
-            { class: 'card', 'aria-labelledby': 'create-image-heading' },
-            h(
-              'h2',
-              { id: 'create-image-heading' },
-              'Session image ',
-              h('span', { class: 'muted small' }, '(optional)'),
-            ),
-            image.element,
-          ),
-          h(
-            'section',
-            { class: 'card', 'aria-labelledby': 'create-mentees-heading' },
-            h('h2', { id: 'create-mentees-heading' }, 'Mentees'),
-            invites.element,
-          ),
-        ),
-      ),
-      h(
-        'div',
-        { class: 'actions form-actions' },
-        submit,
-        h('a', { href: listUrl, class: 'button button-quiet' }, 'Cancel'),
-      ),
-    ),
+    createForm({ errors, type, mentor, details, meeting, image, invites, submit, listUrl, onSubmit }),
   );
 }
 

@@ -4,7 +4,7 @@
 // (R2), so a live session opens on the Meeting link tab with the other tab off and the reason shown.
 
 import { graphql, graphqlUpload } from '../shared/graphql.js';
-import { fill, h } from '../shared/dom.js';
+import { breadcrumbs, fill, h } from '../shared/dom.js';
 import { FormErrors } from '../shared/forms.js';
 import { navigate, registerRoute, setPageTitle } from '../shared/router.js';
 import { plural, TYPE_LABELS } from '../shared/format.js';
@@ -66,6 +66,64 @@ function submitting(button, busyText) {
   };
 }
 
+function detailsForm(session, { errors, details, notify, save, formStatus, onSubmit }) {
+  return h(
+    'form',
+    {
+      class: 'card form',
+      id: 'edit-session-form',
+      novalidate: true,
+      onsubmit: onSubmit,
+      'aria-labelledby': 'edit-details-heading',
+    },
+    h('h2', { id: 'edit-details-heading' }, 'Session information'),
+    h('p', { class: 'hint' }, 'Changes to these fields are kept until you press Save.'),
+    errors.summary,
+    h(
+      'dl',
+      { class: 'fields fixed-fields' },
+      h('dt', {}, 'Type'),
+      h(
+        'dd',
+        {},
+        TYPE_LABELS[session.type] || session.type,
+        h('span', { class: 'muted small' }, ' (fixed once published)'),
+      ),
+      h('dt', {}, 'Mentor'),
+      h('dd', {}, session.mentor.name, h('span', { class: 'muted small' }, ' (fixed once published)')),
+    ),
+    details.element,
+    notify,
+    h(
+      'div',
+      { class: 'actions' },
+      save,
+      h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel'),
+    ),
+    formStatus,
+  );
+}
+
+/** The image card's control: a new image or a removal is saved at once. */
+function sessionImage(session) {
+  return imageControls({
+    idPrefix: 'session-image',
+    imageUrl: session.imageUrl,
+    title: () => session.title,
+    save: async (file) => {
+      const { setSessionImage } = await graphqlUpload(SET_IMAGE, { sessionId: session.id }, { image: file });
+      return { imageUrl: setSessionImage.session && setSessionImage.session.imageUrl, errors: setSessionImage.errors };
+    },
+    remove: async () => {
+      const { removeSessionImage } = await graphql(REMOVE_IMAGE, { sessionId: session.id });
+      return {
+        imageUrl: removeSessionImage.session && removeSessionImage.session.imageUrl,
+        errors: removeSessionImage.errors,
+      };
+    },
+  });
+}
+
 /** The Edit session tab: the details form, and beside it the session image and the mentees. */
 function detailsPanel(session, { onSaved }) {
   const errors = new FormErrors();
@@ -111,58 +169,9 @@ function detailsPanel(session, { onSaved }) {
     }
   }
 
-  const form = h(
-    'form',
-    {
-      class: 'card form',
-      id: 'edit-session-form',
-      novalidate: true,
-      onsubmit: onSubmit,
-      'aria-labelledby': 'edit-details-heading',
-    },
-    h('h2', { id: 'edit-details-heading' }, 'Session information'),
-    h('p', { class: 'hint' }, 'Changes to these fields are kept until you press Save.'),
-    errors.summary,
-    h(
-      'dl',
-      { class: 'fields fixed-fields' },
-      h('dt', {}, 'Type'),
-      h(
-        'dd',
-        {},
-        TYPE_LABELS[session.type] || session.type,
-        h('span', { class: 'muted small' }, ' (fixed once published)'),
-      ),
-      h('dt', {}, 'Mentor'),
-      h('dd', {}, session.mentor.name, h('span', { class: 'muted small' }, ' (fixed once published)')),
-    ),
-    details.element,
-    notify,
-    h(
-      'div',
-      { class: 'actions' },
-      save,
-      h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel'),
-    ),
-    formStatus,
-  );
+  const form = detailsForm(session, { errors, details, notify, save, formStatus, onSubmit });
 
-  const image = imageControls({
-    idPrefix: 'session-image',
-    imageUrl: session.imageUrl,
-    title: () => session.title,
-    save: async (file) => {
-      const { setSessionImage } = await graphqlUpload(SET_IMAGE, { sessionId: session.id }, { image: file });
-      return { imageUrl: setSessionImage.session && setSessionImage.session.imageUrl, errors: setSessionImage.errors };
-    },
-    remove: async () => {
-      const { removeSessionImage } = await graphql(REMOVE_IMAGE, { sessionId: session.id });
-      return {
-        imageUrl: removeSessionImage.session && removeSessionImage.session.imageUrl,
-        errors: removeSessionImage.errors,
-      };
-    },
-  });
+  const image = sessionImage(session);
 
   return h(
     'div',
@@ -243,6 +252,79 @@ function meetingPanel(session, { onSaved }) {
   );
 }
 
+function subtitleOf(session) {
+  return [
+    session.title,
+    ' ',
+    statusBadge(session.status),
+    ' ',
+    h('span', { class: 'muted small' }, `· ID ${session.id} · ${plural(session.menteeCount, 'mentee')}`),
+  ];
+}
+
+const reasonId = (key) => `${key}-tab-reason`;
+
+/** This page's address with the tab `key` shown. */
+function urlFor(key) {
+  const params = new URLSearchParams(location.search);
+  if (key === 'details') params.delete('tab');
+  else params.set('tab', key);
+  const search = params.toString();
+  return location.pathname + (search ? `?${search}` : '');
+}
+
+/** A tab; one that is not allowed stays in place, disabled, described by why. */
+function tabButton(tab, allowed, onTabKey) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      role: 'tab',
+      id: `tab-${tab.key}`,
+      'data-tab': tab.key,
+      'aria-controls': tab.panelId,
+      'aria-disabled': allowed ? false : 'true',
+      'aria-describedby': allowed ? false : reasonId(tab.key),
+      onclick: () => {
+        if (allowed) navigate(urlFor(tab.key));
+      },
+      onkeydown: onTabKey,
+    },
+    tab.label,
+  );
+}
+
+function blockedReasons(allowed, reasons) {
+  return h(
+    'div',
+    { class: 'tab-reasons' },
+    TABS.filter((tab) => !allowed[tab.key]).map((tab) =>
+      h(
+        'p',
+        { id: reasonId(tab.key), class: 'blocked-reason' },
+        h('strong', {}, `${tab.label}: `),
+        reasons[tab.key] || 'Not available for this session.',
+      ),
+    ),
+  );
+}
+
+function tabPanel(id, key, content) {
+  return h('section', { id, role: 'tabpanel', 'aria-labelledby': `tab-${key}`, class: 'tab-panel' }, content || null);
+}
+
+/** Selects the tab the URL asks for (`?tab=meeting`), or the first one allowed. */
+function showTab(params, { allowed, usable, buttons, panels }) {
+  const wanted = params.get('tab') === 'meeting' ? 'meeting' : 'details';
+  const key = allowed[wanted] ? wanted : usable[0];
+  for (const tab of TABS) {
+    const selected = tab.key === key;
+    buttons.get(tab.key).setAttribute('aria-selected', String(selected));
+    buttons.get(tab.key).tabIndex = selected ? 0 : -1;
+    panels.get(tab.key).hidden = !selected;
+  }
+}
+
 export function renderEditSession(main, ctx) {
   setPageTitle('Edit session details');
   const sessionId = ctx.params.id;
@@ -251,18 +333,7 @@ export function renderEditSession(main, ctx) {
   const body = h('div', { class: 'edit-body' });
   const subtitle = h('p', { class: 'lead' });
   main.append(
-    h(
-      'nav',
-      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
-        h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
-        h('li', {}, h('a', { href: detailsUrl }, 'Session details')),
-        h('li', { 'aria-current': 'page' }, 'Edit'),
-      ),
-    ),
+    breadcrumbs({ Workspace: '/workspace', 'Manage sessions': listUrl, 'Session details': detailsUrl }, 'Edit'),
     h('h1', {}, 'Edit session details'),
     subtitle,
     body,
@@ -279,74 +350,31 @@ export function renderEditSession(main, ctx) {
 
   function build(session) {
     setPageTitle(`Edit ${session.title}`);
-    fill(
-      subtitle,
-      session.title,
-      ' ',
-      statusBadge(session.status),
-      ' ',
-      h('span', { class: 'muted small' }, `· ID ${session.id} · ${plural(session.menteeCount, 'mentee')}`),
-    );
+    fill(subtitle, ...subtitleOf(session));
 
     const allowed = { details: session.canEdit, meeting: session.canEditMeeting };
     const reasons = { details: session.editBlockedReason, meeting: session.meetingEditBlockedReason };
     const buttons = new Map();
     const panels = new Map();
-    const reasonId = (key) => `${key}-tab-reason`;
 
     const tablist = h(
       'div',
       { class: 'tabs', role: 'tablist', 'aria-label': 'Edit session details' },
       TABS.map((tab) => {
-        const button = h(
-          'button',
-          {
-            type: 'button',
-            role: 'tab',
-            id: `tab-${tab.key}`,
-            'data-tab': tab.key,
-            'aria-controls': tab.panelId,
-            'aria-disabled': allowed[tab.key] ? false : 'true',
-            'aria-describedby': allowed[tab.key] ? false : reasonId(tab.key),
-            onclick: () => {
-              if (allowed[tab.key]) navigate(urlFor(tab.key));
-            },
-            onkeydown: onTabKey,
-          },
-          tab.label,
-        );
+        const button = tabButton(tab, allowed[tab.key], onTabKey);
         buttons.set(tab.key, button);
         return button;
       }),
     );
-    const reasonsBox = h(
-      'div',
-      { class: 'tab-reasons' },
-      TABS.filter((tab) => !allowed[tab.key]).map((tab) =>
-        h(
-          'p',
-          { id: reasonId(tab.key), class: 'blocked-reason' },
-          h('strong', {}, `${tab.label}: `),
-          reasons[tab.key] || 'Not available for this session.',
-        ),
-      ),
-    );
+    const reasonsBox = blockedReasons(allowed, reasons);
 
     panels.set(
       'details',
-      h(
-        'section',
-        { id: 'edit-session-panel', role: 'tabpanel', 'aria-labelledby': 'tab-details', class: 'tab-panel' },
-        allowed.details ? detailsPanel(session, { onSaved }) : null,
-      ),
+      tabPanel('edit-session-panel', 'details', allowed.details && detailsPanel(session, { onSaved })),
     );
     panels.set(
       'meeting',
-      h(
-        'section',
-        { id: 'meeting-link-panel', role: 'tabpanel', 'aria-labelledby': 'tab-meeting', class: 'tab-panel' },
-        allowed.meeting ? meetingPanel(session, { onSaved }) : null,
-      ),
+      tabPanel('meeting-link-panel', 'meeting', allowed.meeting && meetingPanel(session, { onSaved })),
     );
 
     const usable = TABS.filter((tab) => allowed[tab.key]).map((tab) => tab.key);
@@ -354,14 +382,6 @@ export function renderEditSession(main, ctx) {
       fill(body, tablist, reasonsBox, h('p', {}, h('a', { href: detailsUrl }, 'Back to the session details')));
       for (const button of buttons.values()) button.setAttribute('aria-selected', 'false');
       return;
-    }
-
-    function urlFor(key) {
-      const params = new URLSearchParams(location.search);
-      if (key === 'details') params.delete('tab');
-      else params.set('tab', key);
-      const search = params.toString();
-      return location.pathname + (search ? `?${search}` : '');
     }
 
     function onTabKey(event) {
@@ -374,16 +394,7 @@ export function renderEditSession(main, ctx) {
       navigate(urlFor(key));
     }
 
-    show = (params) => {
-      const wanted = params.get('tab') === 'meeting' ? 'meeting' : 'details';
-      const key = allowed[wanted] ? wanted : usable[0];
-      for (const tab of TABS) {
-        const selected = tab.key === key;
-        buttons.get(tab.key).setAttribute('aria-selected', String(selected));
-        buttons.get(tab.key).tabIndex = selected ? 0 : -1;
-        panels.get(tab.key).hidden = !selected;
-      }
-    };
+    show = (params) => showTab(params, { allowed, usable, buttons, panels });
 
     fill(body, tablist, reasonsBox, ...panels.values());
     show(query);

@@ -53,16 +53,8 @@ function menteeTable(session) {
   );
 }
 
-/**
- * Open the Mentee list of a session as a modal dialog. Escape or Close shuts it, and the keyboard
- * goes back to `opener` (the button that opened it).
- */
-export function openMenteeList({ sessionId, title, opener }) {
-  const controller = new AbortController();
-  const summary = h('p', { id: 'mentee-list-summary', class: 'dialog-subtitle' }, title || '');
-  const body = h('div', { class: 'dialog-body' });
-  // Shown once the list is known to be the viewer's to see (managers and the session's mentor).
-  const download = h(
+function downloadLink(sessionId) {
+  return h(
     'a',
     {
       href: `/exports/sessions/${encodeURIComponent(sessionId)}/mentees.csv`,
@@ -74,6 +66,29 @@ export function openMenteeList({ sessionId, title, opener }) {
     'Download',
     h('span', { class: 'visually-hidden' }, ' the mentee list as CSV'),
   );
+}
+
+/** No mentees, or none this viewer may see. */
+function noMenteesShown(session) {
+  return h(
+    'p',
+    { class: 'empty', role: 'status' },
+    session.menteeCount
+      ? 'Only session managers and the session’s mentor can see who attends.'
+      : 'No mentees have enrolled in or been invited to this session yet.',
+  );
+}
+
+/**
+ * Open the Mentee list of a session as a modal dialog. Escape or Close shuts it, and the keyboard
+ * goes back to `opener` (the button that opened it).
+ */
+export function openMenteeList({ sessionId, title, opener }) {
+  const controller = new AbortController();
+  const summary = h('p', { id: 'mentee-list-summary', class: 'dialog-subtitle' }, title || '');
+  const body = h('div', { class: 'dialog-body' });
+  // Shown once the list is known to be the viewer's to see (managers and the session's mentor).
+  const download = downloadLink(sessionId);
   const closeButton = h('button', { type: 'button', class: 'button', onclick: () => dialog.close() }, 'Close');
   const dialog = h(
     'dialog',
@@ -124,16 +139,7 @@ export function openMenteeList({ sessionId, title, opener }) {
     download.hidden = session.menteeCount > 0 && !session.mentees.length;
     summary.textContent = `${session.title}: ${plural(session.menteeCount, 'mentee')} (${session.enrolledCount} enrolled, ${session.invitedCount} invited) of ${session.seatsLimit} seats`;
     if (!session.mentees.length) {
-      fill(
-        body,
-        h(
-          'p',
-          { class: 'empty', role: 'status' },
-          session.menteeCount
-            ? 'Only session managers and the session’s mentor can see who attends.'
-            : 'No mentees have enrolled in or been invited to this session yet.',
-        ),
-      );
+      fill(body, noMenteesShown(session));
       return;
     }
     fill(

@@ -5,7 +5,7 @@
 // `onDeleteSession(handler)`: handler(session, { button, reload }) runs when Delete is pressed.
 
 import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
+import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
 import { navigate, setPageTitle } from '../shared/router.js';
 import {
   formatDate,
@@ -230,17 +230,7 @@ export function renderSessionDetails(main, ctx) {
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
   const body = h('div', { class: 'details-body' });
   main.append(
-    h(
-      'nav',
-      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
-        h('li', {}, h('a', { href: listUrl }, 'Manage sessions')),
-        h('li', { 'aria-current': 'page' }, 'Session details'),
-      ),
-    ),
+    breadcrumbs({ Workspace: '/workspace', 'Manage sessions': listUrl }, 'Session details'),
     h('h1', {}, 'Session details'),
     body,
   );

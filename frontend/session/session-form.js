@@ -76,20 +76,8 @@ function pickerField(label, picker, hint) {
   return field({ label, control: picker.control, widget: picker.element, hint });
 }
 
-/**
- * The detail fields, registered with `errors` (a FormErrors) under the API's field names.
- * `session` gives the starting values (edit); without it the fields start empty (create).
- * Returns { element, read() } where read() gives { values, problems } — `problems` are what cannot
- * even be sent (in edit, an emptied date or duration), as [{ field, message }].
- */
-export function detailFields({ idPrefix, session = null, errors }) {
-  const editing = Boolean(session);
-  const zone = session ? session.timeZone : 'IST';
-  const id = (name) => `${idPrefix}-${name}`;
-
-  const title = textInput(id('title'), session?.title, { maxlength: '200', autocomplete: 'off' });
-  const description = h('textarea', { id: id('description'), rows: '4', maxlength: '5000' });
-  description.value = session?.description ?? '';
+/** Date, time and time zone, in the session's zone (edit) or empty in IST (create). */
+function whenControls(id, session, zone) {
   const date = textInput(id('date'), session ? dateInputValue(session.startsAt, zone) : '', {
     inputmode: 'numeric',
     autocomplete: 'off',
@@ -107,7 +95,11 @@ export function detailFields({ idPrefix, session = null, errors }) {
     { id: id('time-zone') },
     Object.entries(ZONE_LABELS).map(([value, label]) => h('option', { value, selected: value === zone }, label)),
   );
-  const duration = numberInput(id('duration'), session?.durationMinutes, { min: '30', max: '1440' });
+  return { date, time, timeZone };
+}
+
+/** Recommended for, categories and medium: pick-lists of the organisation's values, loaded once. */
+function vocabularyPickers(id, session) {
   const recommendedFor = valuePicker({ id: id('recommended-for'), selected: session?.recommendedFor });
   const categories = valuePicker({ id: id('categories'), selected: session?.categories });
   const medium = valuePicker({ id: id('medium'), selected: session ? [session.medium] : [], multiple: false });
@@ -119,7 +111,10 @@ export function detailFields({ idPrefix, session = null, errors }) {
     },
     () => {},
   ); // without the lists the pickers say so; the server still checks every value
-  const seatsLimit = numberInput(id('seats-limit'), session?.seatsLimit, { min: '1', max: '1000' });
+  return { recommendedFor, categories, medium };
+}
+
+function remindersField(id, session) {
   const reminders = h('input', {
     id: id('reminders'),
     type: 'checkbox',
@@ -136,7 +131,11 @@ export function detailFields({ idPrefix, session = null, errors }) {
       'The mentor and every mentee get an email before the start (by default a day and an hour before), with the meeting link and the calendar entry.',
     ),
   );
+  return { reminders, remindersElement };
+}
 
+/** The date, time and zone as one group, with the same moment in the other zone beside them as a check. */
+function whenGroup(id, { date, time, timeZone }) {
   const preview = h('p', { class: 'hint', id: id('when-preview') });
   function updatePreview() {
     const startsAt = startsAtFrom(date.value, time.value, timeZone.value);
@@ -166,8 +165,14 @@ export function detailFields({ idPrefix, session = null, errors }) {
     ],
   });
   when.element.append(preview);
+  return when;
+}
 
-  const fields = {
+/** Each field registered with `errors` under the API's name(s) for it. */
+function registerFields(errors, { editing, controls, pickers, when }) {
+  const { title, description, duration, seatsLimit } = controls;
+  const { recommendedFor, categories, medium } = pickers;
+  return {
     title: errors.add(
       'title',
       field({ label: 'Title', control: title, hint: 'The topic of the session, up to 200 characters.' }),
@@ -205,6 +210,36 @@ export function detailFields({ idPrefix, session = null, errors }) {
       }),
     ),
   };
+}
+
+/**
+ * The detail fields, registered with `errors` (a FormErrors) under the API's field names.
+ * `session` gives the starting values (edit); without it the fields start empty (create).
+ * Returns { element, read() } where read() gives { values, problems } — `problems` are what cannot
+ * even be sent (in edit, an emptied date or duration), as [{ field, message }].
+ */
+export function detailFields({ idPrefix, session = null, errors }) {
+  const editing = Boolean(session);
+  const zone = session ? session.timeZone : 'IST';
+  const id = (name) => `${idPrefix}-${name}`;
+
+  const title = textInput(id('title'), session?.title, { maxlength: '200', autocomplete: 'off' });
+  const description = h('textarea', { id: id('description'), rows: '4', maxlength: '5000' });
+  description.value = session?.description ?? '';
+  const { date, time, timeZone } = whenControls(id, session, zone);
+  const duration = numberInput(id('duration'), session?.durationMinutes, { min: '30', max: '1440' });
+  const { recommendedFor, categories, medium } = vocabularyPickers(id, session);
+  const seatsLimit = numberInput(id('seats-limit'), session?.seatsLimit, { min: '1', max: '1000' });
+  const { reminders, remindersElement } = remindersField(id, session);
+
+  const when = whenGroup(id, { date, time, timeZone });
+
+  const fields = registerFields(errors, {
+    editing,
+    controls: { title, description, duration, seatsLimit },
+    pickers: { recommendedFor, categories, medium },
+    when,
+  });
 
   const element = h(
     'div',

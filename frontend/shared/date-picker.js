@@ -47,6 +47,108 @@ function today() {
   return new Date(Date.UTC(get('year'), get('month') - 1, get('day')));
 }
 
+/** The calendar's dialog: the month with Previous and Next, the grid of days, Close. */
+function calendarBox({ calendarId, label, title, grid, onKey, onMove, onClose }) {
+  return h(
+    'div',
+    {
+      id: calendarId,
+      class: 'calendar',
+      role: 'dialog',
+      'aria-modal': 'false',
+      'aria-label': `Choose ${label}`,
+      hidden: true,
+      onkeydown: onKey,
+    },
+    h(
+      'div',
+      { class: 'calendar-head' },
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', 'aria-label': 'Previous month', onclick: () => onMove(0, -1) },
+        '‹',
+      ),
+      title,
+      h(
+        'button',
+        { type: 'button', class: 'button button-quiet', 'aria-label': 'Next month', onclick: () => onMove(0, 1) },
+        '›',
+      ),
+    ),
+    grid,
+    h(
+      'div',
+      { class: 'calendar-foot' },
+      h('button', { type: 'button', class: 'button button-link', onclick: () => onClose() }, 'Close'),
+    ),
+  );
+}
+
+function openerButton(calendarId, label, onclick) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'button calendar-button',
+      'aria-haspopup': 'dialog',
+      'aria-expanded': 'false',
+      'aria-controls': calendarId,
+      'aria-label': `Choose ${label}`,
+      onclick,
+    },
+    icon('calendar'),
+  );
+}
+
+/** The month of `shown` as the grid's head and body: a button per day, `chosen` pressed, `focusDay` focusable. */
+function monthGrid(shown, chosen, focusDay, onPick) {
+  const first = (shown.getUTCDay() + 6) % 7; // Monday first
+  const start = new Date(shown.getTime() - first * 86400000);
+  const rows = [];
+  for (let week = 0; week < 6; week += 1) {
+    const cells = [];
+    for (let d = 0; d < 7; d += 1) {
+      const day = new Date(start.getTime() + (week * 7 + d) * 86400000);
+      const inMonth = day.getUTCMonth() === shown.getUTCMonth();
+      const isFocus = focusDay && day.getTime() === focusDay.getTime();
+      cells.push(
+        h(
+          'td',
+          { role: 'gridcell' },
+          inMonth
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'calendar-day',
+                  tabindex: isFocus ? '0' : '-1',
+                  'aria-label': `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`,
+                  'aria-pressed': String(Boolean(chosen && chosen.getTime() === day.getTime())),
+                  'data-day': day.toISOString().slice(0, 10),
+                  onclick: () => onPick(day),
+                },
+                String(day.getUTCDate()),
+              )
+            : null,
+        ),
+      );
+    }
+    rows.push(h('tr', {}, cells));
+  }
+  return [
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        DAYS.map((d) => h('th', { scope: 'col', abbr: d }, d)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  ];
+}
+
 /**
  * Wraps the text `input` (DD-MM-YYYY) with a "Choose date" button and its calendar.
  * Returns { element } — put `element` where the input would go (it contains the input).
@@ -57,103 +159,13 @@ export function datePicker(input, { label = 'date' } = {}) {
   const calendarId = `${input.id}-calendar`;
   const title = h('h2', { class: 'calendar-title', id: `${calendarId}-title`, 'aria-live': 'polite' });
   const grid = h('table', { class: 'calendar-grid', role: 'grid', 'aria-labelledby': `${calendarId}-title` });
-  const calendar = h(
-    'div',
-    {
-      id: calendarId,
-      class: 'calendar',
-      role: 'dialog',
-      'aria-modal': 'false',
-      'aria-label': `Choose ${label}`,
-      hidden: true,
-      onkeydown: onCalendarKey,
-    },
-    h(
-      'div',
-      { class: 'calendar-head' },
-      h(
-        'button',
-        { type: 'button', class: 'button button-quiet', 'aria-label': 'Previous month', onclick: () => move(0, -1) },
-        '‹',
-      ),
-      title,
-      h(
-        'button',
-        { type: 'button', class: 'button button-quiet', 'aria-label': 'Next month', onclick: () => move(0, 1) },
-        '›',
-      ),
-    ),
-    grid,
-    h(
-      'div',
-      { class: 'calendar-foot' },
-      h('button', { type: 'button', class: 'button button-link', onclick: () => close() }, 'Close'),
-    ),
-  );
-  const opener = h(
-    'button',
-    {
-      type: 'button',
-      class: 'button calendar-button',
-      'aria-haspopup': 'dialog',
-      'aria-expanded': 'false',
-      'aria-controls': calendarId,
-      'aria-label': `Choose ${label}`,
-      onclick: () => (calendar.hidden ? open() : close()),
-    },
-    icon('calendar'),
-  );
+  const calendar = calendarBox({ calendarId, label, title, grid, onKey: onCalendarKey, onMove: move, onClose: close });
+  const opener = openerButton(calendarId, label, () => (calendar.hidden ? open() : close()));
   const element = h('div', { class: 'date-picker' }, h('div', { class: 'date-picker-row' }, input, opener), calendar);
 
   function draw() {
     title.textContent = `${MONTHS[shown.getUTCMonth()]} ${shown.getUTCFullYear()}`;
-    const chosen = readDate(input.value);
-    const first = (shown.getUTCDay() + 6) % 7; // Monday first
-    const start = new Date(shown.getTime() - first * 86400000);
-    const rows = [];
-    for (let week = 0; week < 6; week += 1) {
-      const cells = [];
-      for (let d = 0; d < 7; d += 1) {
-        const day = new Date(start.getTime() + (week * 7 + d) * 86400000);
-        const inMonth = day.getUTCMonth() === shown.getUTCMonth();
-        const isFocus = focusDay && day.getTime() === focusDay.getTime();
-        cells.push(
-          h(
-            'td',
-            { role: 'gridcell' },
-            inMonth
-              ? h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'calendar-day',
-                    tabindex: isFocus ? '0' : '-1',
-                    'aria-label': `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`,
-                    'aria-pressed': String(Boolean(chosen && chosen.getTime() === day.getTime())),
-                    'data-day': day.toISOString().slice(0, 10),
-                    onclick: () => pick(day),
-                  },
-                  String(day.getUTCDate()),
-                )
-              : null,
-          ),
-        );
-      }
-      rows.push(h('tr', {}, cells));
-    }
-    fill(
-      grid,
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          DAYS.map((d) => h('th', { scope: 'col', abbr: d }, d)),
-        ),
-      ),
-      h('tbody', {}, rows),
-    );
+    fill(grid, ...monthGrid(shown, readDate(input.value), focusDay, pick));
   }
 
   function focusCurrent() {

@@ -58,3 +58,17 @@ export function errorMessage(text, error, retry) {
     retryable ? h('button', { type: 'button', class: 'button', onclick: retry }, 'Try again') : null,
   );
 }
+
+/** The breadcrumb trail: `links` ({ text: href }, in order), then the page shown (`current`). */
+export function breadcrumbs(links, current) {
+  return h(
+    'nav',
+    { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+    h(
+      'ol',
+      {},
+      Object.entries(links).map(([text, href]) => h('li', {}, h('a', { href }, text))),
+      h('li', { 'aria-current': 'page' }, current),
+    ),
+  );
+}

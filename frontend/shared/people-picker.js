@@ -12,19 +12,12 @@ const FIND = {
 };
 const WAIT_MS = 200;
 
-/**
- * A picker of `kind` 'mentees' or 'mentors'. `onPick(person)` runs when one is chosen; `isTaken(person)`
- * marks people who cannot be picked again (already in the session), with `takenText` beside them.
- * Returns { element, input, listbox, focus(), close() }; `input` has the id `id`.
- */
-export function peoplePicker({
-  id,
-  kind,
-  onPick,
-  isTaken = () => false,
-  takenText = 'already added',
-  placeholder = 'Name or email',
-}) {
+function optionId(pickerId, index) {
+  return `${pickerId}-option-${index}`;
+}
+
+/** The combobox, its list of options and its status line, with the active option; Escape and leaving close it. */
+function pickerView({ id, kind, placeholder }) {
   const listId = `${id}-options`;
   const statusId = uniqueId(`${id}-status`);
   const input = h('input', {
@@ -47,23 +40,14 @@ export function peoplePicker({
   });
   const status = h('p', { id: statusId, class: 'visually-hidden', role: 'status' });
   const element = h('div', { class: 'picker' }, input, listbox, status);
-
-  let people = [];
   let active = -1;
-  let timer = null;
-  let controller = null;
-  let asked = null;
-
-  function optionId(index) {
-    return `${id}-option-${index}`;
-  }
 
   function setActive(index) {
     const options = listbox.querySelectorAll('[role="option"]');
     active = index;
     options.forEach((option, i) => option.setAttribute('aria-selected', String(i === index)));
     if (index >= 0 && options[index]) {
-      input.setAttribute('aria-activedescendant', optionId(index));
+      input.setAttribute('aria-activedescendant', optionId(id, index));
       options[index].scrollIntoView({ block: 'nearest' });
     } else {
       input.removeAttribute('aria-activedescendant');
@@ -81,6 +65,77 @@ export function peoplePicker({
     setActive(-1);
   }
 
+  input.addEventListener('blur', () => close());
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !listbox.hidden) {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
+  });
+
+  /** Shows `options` (list items) and says `text` to screen readers. */
+  function show(options, text) {
+    fill(listbox, options);
+    open();
+    setActive(-1);
+    status.textContent = text;
+  }
+
+  return { element, input, listbox, setActive, open, close, show, active: () => active };
+}
+
+function personOption(person, { id, taken, takenText, onPick }) {
+  return h(
+    'li',
+    {
+      id,
+      role: 'option',
+      class: 'picker-option',
+      'aria-selected': 'false',
+      'aria-disabled': taken ? 'true' : false,
+      // mousedown would take the focus from the input (and close the list) before the click lands.
+      onmousedown: (event) => event.preventDefault(),
+      onclick: onPick,
+    },
+    h('span', { class: 'picker-name' }, person.name),
+    ' ',
+    h('span', { class: 'picker-email' }, person.email),
+    taken ? h('span', { class: 'picker-taken' }, ` (${takenText})`) : null,
+  );
+}
+
+function emptyOption(text) {
+  return h('li', { class: 'picker-empty', role: 'presentation' }, text);
+}
+
+function foundText(count, kind) {
+  return count
+    ? `${plural(count, kind.slice(0, -1))} found; use the arrow keys to choose, Enter to pick.`
+    : `No ${kind} found.`;
+}
+
+/**
+ * A picker of `kind` 'mentees' or 'mentors'. `onPick(person)` runs when one is chosen; `isTaken(person)`
+ * marks people who cannot be picked again (already in the session), with `takenText` beside them.
+ * Returns { element, input, listbox, focus(), close() }; `input` has the id `id`.
+ */
+export function peoplePicker({
+  id,
+  kind,
+  onPick,
+  isTaken = () => false,
+  takenText = 'already added',
+  placeholder = 'Name or email',
+}) {
+  const view = pickerView({ id, kind, placeholder });
+  const { element, input, listbox, setActive, open, close } = view;
+
+  let people = [];
+  let timer = null;
+  let controller = null;
+  let asked = null;
+
   function pick(index) {
     const person = people[index];
     if (!person || isTaken(person)) return;
@@ -89,37 +144,13 @@ export function peoplePicker({
   }
 
   function render() {
-    const options = people.map((person, i) => {
-      const taken = isTaken(person);
-      return h(
-        'li',
-        {
-          id: optionId(i),
-          role: 'option',
-          class: 'picker-option',
-          'aria-selected': 'false',
-          'aria-disabled': taken ? 'true' : false,
-          // mousedown would take the focus from the input (and close the list) before the click lands.
-          onmousedown: (event) => event.preventDefault(),
-          onclick: () => pick(i),
-        },
-        h('span', { class: 'picker-name' }, person.name),
-        ' ',
-        h('span', { class: 'picker-email' }, person.email),
-        taken ? h('span', { class: 'picker-taken' }, ` (${takenText})`) : null,
-      );
-    });
-    fill(
-      listbox,
-      options.length
-        ? options
-        : h('li', { class: 'picker-empty', role: 'presentation' }, `No ${kind} match “${input.value.trim()}”.`),
+    const options = people.map((person, i) =>
+      personOption(person, { id: optionId(id, i), taken: isTaken(person), takenText, onPick: () => pick(i) }),
     );
-    open();
-    setActive(-1);
-    status.textContent = people.length
-      ? `${plural(people.length, kind.slice(0, -1))} found; use the arrow keys to choose, Enter to pick.`
-      : `No ${kind} found.`;
+    view.show(
+      options.length ? options : emptyOption(`No ${kind} match “${input.value.trim()}”.`),
+      foundText(people.length, kind),
+    );
   }
 
   async function search() {
@@ -136,10 +167,7 @@ export function peoplePicker({
     } catch (error) {
       if (signal.aborted) return;
       people = [];
-      fill(
-        listbox,
-        h('li', { class: 'picker-empty', role: 'presentation' }, `The ${kind} could not be found: ${error.message}`),
-      );
+      fill(listbox, emptyOption(`The ${kind} could not be found: ${error.message}`));
       open();
     }
   }
@@ -154,9 +182,9 @@ export function peoplePicker({
     if (asked === input.value.trim() && people.length) render();
     else soon();
   });
-  input.addEventListener('blur', () => close());
   input.addEventListener('keydown', (event) => {
     const count = people.length;
+    const active = view.active();
     if (event.key === 'ArrowDown') {
       event.preventDefault();
       if (listbox.hidden) {
@@ -173,12 +201,6 @@ export function peoplePicker({
       event.preventDefault();
       if (!listbox.hidden && active >= 0) pick(active);
       else if (!listbox.hidden && count === 1) pick(0);
-    } else if (event.key === 'Escape') {
-      if (!listbox.hidden) {
-        event.preventDefault();
-        event.stopPropagation();
-        close();
-      }
     }
   });
 

@@ -7,19 +7,37 @@
 import { fill, h } from './dom.js';
 import { matchKey } from '../vocabulary/vocabulary.js';
 
-/**
- * { element, control, read(), setOptions(values) }: `control` is the input (give it to `field` as the
- * labelled control and `element` as its widget); read() → [values] (or the value, '' when none, for
- * `multiple: false`).
- */
-export function valuePicker({ id, selected = [], multiple = true, options = [] }) {
-  let chosen = [...selected].filter(Boolean);
-  let known = [...options];
-  let active = -1;
-  let shown = [];
+/** The chips of the chosen values, the combobox and its list of options. */
+function pickerElements(id, multiple) {
   const listId = `${id}-options`;
   const chips = h('ul', { class: 'chips picker-chips', id: `${id}-chosen`, 'aria-label': 'Chosen' });
-  const input = h('input', {
+  const input = comboboxInput(id, listId, multiple);
+  const list = h('ul', { id: listId, role: 'listbox', class: 'picker-options', hidden: true });
+  const element = h('div', { class: 'value-picker' }, chips, h('div', { class: 'picker-box' }, input, list));
+  return { chips, input, list, element };
+}
+
+/** Enter picks the highlighted value, or else the first value matching what was typed. */
+function enterKey(event, { isOpen, active, shown, typed, pick }) {
+  if (isOpen && active >= 0) {
+    event.preventDefault();
+    pick(shown[active]);
+  } else if (typed && shown.length) {
+    event.preventDefault();
+    pick(shown[0]);
+  } else if (typed) {
+    event.preventDefault(); // an unmatched text is never sent by accident
+  }
+}
+
+/** Values the session has, in the list's spelling when the list knows them. */
+function inListSpelling(chosen, known) {
+  const byKey = new Map(known.map((value) => [matchKey(value), value]));
+  return [...new Set(chosen.map((value) => byKey.get(matchKey(value)) || value))];
+}
+
+function comboboxInput(id, listId, multiple) {
+  return h('input', {
     id,
     type: 'text',
     role: 'combobox',
@@ -30,32 +48,87 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
     class: 'picker-input',
     placeholder: multiple ? 'Type to find a value' : 'Type to find the value',
   });
-  const list = h('ul', { id: listId, role: 'listbox', class: 'picker-options', hidden: true });
-  const element = h('div', { class: 'value-picker' }, chips, h('div', { class: 'picker-box' }, input, list));
+}
+
+function valueChip(value, onRemove) {
+  return h(
+    'li',
+    { class: 'chip' },
+    h('span', {}, value),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'chip-remove',
+        'aria-label': `Remove ${value}`,
+        title: `Remove ${value}`,
+        onclick: onRemove,
+      },
+      '×',
+    ),
+  );
+}
+
+/** The matching values as options (a mouse press picks one), or why there are none. */
+function optionItems({ id, shown, known, onPick }) {
+  if (!shown.length) {
+    return h(
+      'li',
+      { class: 'picker-empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
+      known.length
+        ? 'No other value of the list matches.'
+        : 'The list is empty; a session manager adds values on the Vocabulary page.',
+    );
+  }
+  return shown.map((value, index) =>
+    h(
+      'li',
+      {
+        id: `${id}-option-${index}`,
+        role: 'option',
+        class: 'picker-option',
+        'aria-selected': 'false',
+        onmousedown: (event) => {
+          event.preventDefault();
+          onPick(value);
+        },
+      },
+      value,
+    ),
+  );
+}
+
+function highlightOption(list, input, active) {
+  [...list.querySelectorAll('.picker-option')].forEach((option, index) => {
+    option.setAttribute('aria-selected', String(index === active));
+    option.classList.toggle('is-active', index === active);
+    if (index === active) {
+      input.setAttribute('aria-activedescendant', option.id);
+      option.scrollIntoView({ block: 'nearest' });
+    }
+  });
+}
+
+/**
+ * { element, control, read(), setOptions(values) }: `control` is the input (give it to `field` as the
+ * labelled control and `element` as its widget); read() → [values] (or the value, '' when none, for
+ * `multiple: false`).
+ */
+export function valuePicker({ id, selected = [], multiple = true, options = [] }) {
+  let chosen = [...selected].filter(Boolean);
+  let known = [...options];
+  let active = -1;
+  let shown = [];
+  const { chips, input, list, element } = pickerElements(id, multiple);
 
   function renderChips() {
     fill(
       chips,
       chosen.map((value) =>
-        h(
-          'li',
-          { class: 'chip' },
-          h('span', {}, value),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'chip-remove',
-              'aria-label': `Remove ${value}`,
-              title: `Remove ${value}`,
-              onclick: () => {
-                remove(value);
-                input.focus();
-              },
-            },
-            '×',
-          ),
-        ),
+        valueChip(value, () => {
+          remove(value);
+          input.focus();
+        }),
       ),
     );
     chips.hidden = chosen.length === 0;
@@ -79,33 +152,7 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
     const typed = matchKey(input.value);
     shown = known.filter((value) => !chosen.includes(value) && matchKey(value).includes(typed));
     active = -1;
-    fill(
-      list,
-      shown.length
-        ? shown.map((value, index) =>
-            h(
-              'li',
-              {
-                id: `${id}-option-${index}`,
-                role: 'option',
-                class: 'picker-option',
-                'aria-selected': 'false',
-                onmousedown: (event) => {
-                  event.preventDefault();
-                  pick(value);
-                },
-              },
-              value,
-            ),
-          )
-        : h(
-            'li',
-            { class: 'picker-empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
-            known.length
-              ? 'No other value of the list matches.'
-              : 'The list is empty; a session manager adds values on the Vocabulary page.',
-          ),
-    );
+    fill(list, optionItems({ id, shown, known, onPick: pick }));
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     highlight();
@@ -119,14 +166,7 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
   }
 
   function highlight() {
-    [...list.querySelectorAll('.picker-option')].forEach((option, index) => {
-      option.setAttribute('aria-selected', String(index === active));
-      option.classList.toggle('is-active', index === active);
-      if (index === active) {
-        input.setAttribute('aria-activedescendant', option.id);
-        option.scrollIntoView({ block: 'nearest' });
-      }
-    });
+    highlightOption(list, input, active);
   }
 
   input.addEventListener('input', open);
@@ -140,15 +180,7 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
       active = (active + (event.key === 'ArrowDown' ? 1 : -1) + shown.length) % shown.length;
       highlight();
     } else if (event.key === 'Enter') {
-      if (!list.hidden && active >= 0) {
-        event.preventDefault();
-        pick(shown[active]);
-      } else if (input.value.trim() && shown.length) {
-        event.preventDefault(); // the first value matching what was typed
-        pick(shown[0]);
-      } else if (input.value.trim()) {
-        event.preventDefault(); // an unmatched text is never sent by accident
-      }
+      enterKey(event, { isOpen: !list.hidden, active, shown, typed: input.value.trim(), pick });
     } else if (event.key === 'Escape' && !list.hidden) {
       event.preventDefault();
       close();
@@ -164,9 +196,7 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
     read: () => (multiple ? [...chosen] : chosen[0] || ''),
     setOptions(values) {
       known = [...values];
-      // Values the session has are shown in the list's spelling when the list knows them.
-      const byKey = new Map(known.map((value) => [matchKey(value), value]));
-      chosen = [...new Set(chosen.map((value) => byKey.get(matchKey(value)) || value))];
+      chosen = inListSpelling(chosen, known);
       renderChips();
       if (document.activeElement === input) open();
     },

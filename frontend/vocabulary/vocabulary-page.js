@@ -2,7 +2,7 @@
 // for" values and mediums, which every session form picks from. Managers add values, rename them (on
 // every session too; renaming to another value of the list merges the two) and remove unused ones.
 
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
+import { breadcrumbs, errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
 import { field, uniqueId } from '../shared/forms.js';
 import { graphql } from '../shared/graphql.js';
 import { registerRoute, setPageTitle } from '../shared/router.js';
@@ -21,6 +21,58 @@ const RENAME = `mutation RenameVocabularyValue($kind: VocabularyKind!, $from: St
 const REMOVE = `mutation RemoveVocabularyValue($kind: VocabularyKind!, $value: String!) {
   removeVocabularyValue(kind: $kind, value: $value) { ${PAYLOAD} } }`;
 
+/** A value of the list with Rename (an inline form in its place) and Remove, for managers. */
+function valueRow(value, { canChange, run }) {
+  const row = h('li', { class: 'vocabulary-value' });
+  const showValue = () =>
+    fill(
+      row,
+      h('span', {}, value),
+      canChange
+        ? h(
+            'span',
+            { class: 'vocabulary-value-actions' },
+            h(
+              'button',
+              { type: 'button', class: 'button button-quiet', 'aria-label': `Rename ${value}`, onclick: startRename },
+              'Rename',
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-danger',
+                'aria-label': `Remove ${value}`,
+                onclick: () => run(REMOVE, { value }, `“${value}” is removed.`),
+              },
+              'Remove',
+            ),
+          )
+        : null,
+    );
+  function startRename() {
+    const input = h('input', { type: 'text', id: uniqueId('rename'), value, maxlength: '100', autocomplete: 'off' });
+    const form = h(
+      'form',
+      {
+        class: 'vocabulary-add',
+        onsubmit: (event) => {
+          event.preventDefault();
+          run(RENAME, { from: value, to: input.value }, `“${value}” is now “${input.value.trim()}” on every session.`);
+        },
+      },
+      field({ label: `New name for ${value}`, control: input }).element,
+      h('button', { type: 'submit', class: 'button button-primary' }, 'Save'),
+      h('button', { type: 'button', class: 'button', onclick: showValue }, 'Cancel'),
+    );
+    fill(row, form);
+    input.focus();
+    input.select();
+  }
+  showValue();
+  return row;
+}
+
 /** One list: its values with Rename and Remove, and a form to add a value. */
 function listSection(spec, values, { change, canChange, message }) {
   const status = h('p', { class: 'form-status', role: 'status', id: `vocabulary-${spec.key}-status` });
@@ -36,60 +88,7 @@ function listSection(spec, values, { change, canChange, message }) {
     const result = await change(mutation, { kind: spec.kind, ...variables }, done);
     if (result.errors.length) say(result.errors.map((e) => e.message).join(' '), true);
   };
-  const items = values.map((value) => {
-    const row = h('li', { class: 'vocabulary-value' });
-    const showValue = () =>
-      fill(
-        row,
-        h('span', {}, value),
-        canChange
-          ? h(
-              'span',
-              { class: 'vocabulary-value-actions' },
-              h(
-                'button',
-                { type: 'button', class: 'button button-quiet', 'aria-label': `Rename ${value}`, onclick: startRename },
-                'Rename',
-              ),
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button button-danger',
-                  'aria-label': `Remove ${value}`,
-                  onclick: () => run(REMOVE, { value }, `“${value}” is removed.`),
-                },
-                'Remove',
-              ),
-            )
-          : null,
-      );
-    function startRename() {
-      const input = h('input', { type: 'text', id: uniqueId('rename'), value, maxlength: '100', autocomplete: 'off' });
-      const form = h(
-        'form',
-        {
-          class: 'vocabulary-add',
-          onsubmit: (event) => {
-            event.preventDefault();
-            run(
-              RENAME,
-              { from: value, to: input.value },
-              `“${value}” is now “${input.value.trim()}” on every session.`,
-            );
-          },
-        },
-        field({ label: `New name for ${value}`, control: input }).element,
-        h('button', { type: 'submit', class: 'button button-primary' }, 'Save'),
-        h('button', { type: 'button', class: 'button', onclick: showValue }, 'Cancel'),
-      );
-      fill(row, form);
-      input.focus();
-      input.select();
-    }
-    showValue();
-    return row;
-  });
+  const items = values.map((value) => valueRow(value, { canChange, run }));
   const input = h('input', { type: 'text', id: `vocabulary-add-${spec.key}`, maxlength: '100', autocomplete: 'off' });
   const add = canChange
     ? h(
@@ -129,16 +128,7 @@ export function renderVocabulary(main, ctx) {
   const canChange = (ctx.viewer?.roles || []).includes('MANAGER');
   const body = h('div', { class: 'vocabulary-body' });
   main.append(
-    h(
-      'nav',
-      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
-        h('li', { 'aria-current': 'page' }, 'Vocabulary'),
-      ),
-    ),
+    breadcrumbs({ Workspace: '/workspace' }, 'Vocabulary'),
     h('h1', {}, 'Vocabulary'),
     h(
       'p',

@@ -7,7 +7,7 @@
 // Anything that changes sessions can ask the list to reload with
 //   document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)).
 
-import { h } from '../shared/dom.js';
+import { breadcrumbs, h } from '../shared/dom.js';
 import { navigate, setPageTitle } from '../shared/router.js';
 import { mountSessionList, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 import { mountCalendarView } from '../calendar/calendar.js';
@@ -33,62 +33,44 @@ function tabFrom(query) {
   return TABS.some((t) => t.key === tab) ? tab : DEFAULT_TAB;
 }
 
-export function renderManageSessions(main, ctx) {
-  setPageTitle('Manage sessions');
-  const tabButtons = new Map();
-  const panels = new Map();
-  const tabViews = new Map();
-  let shown = null;
-  let lastCtx = ctx;
+function urlForTab(tab) {
+  const query = new URLSearchParams(location.search);
+  if (tab === DEFAULT_TAB) query.delete('tab');
+  else query.set('tab', tab);
+  const search = query.toString();
+  return location.pathname + (search ? `?${search}` : '');
+}
 
-  function urlForTab(tab) {
-    const query = new URLSearchParams(location.search);
-    if (tab === DEFAULT_TAB) query.delete('tab');
-    else query.set('tab', tab);
-    const search = query.toString();
-    return location.pathname + (search ? `?${search}` : '');
-  }
-
-  function onTabKey(event) {
-    const keys = TABS.map((t) => t.key);
-    const index = keys.indexOf(event.currentTarget.dataset.tab);
-    const target = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: keys.length - 1 }[event.key];
-    if (target === undefined) return;
-    event.preventDefault();
-    const tab = keys[(target + keys.length) % keys.length];
-    tabButtons.get(tab).focus();
-    navigate(urlForTab(tab));
-  }
-
-  const tablist = h(
-    'div',
-    { class: 'tabs', role: 'tablist', 'aria-label': 'Manage sessions' },
-    TABS.map((tab) => {
-      const button = h(
-        'button',
-        {
-          type: 'button',
-          role: 'tab',
-          id: `tab-${tab.key}`,
-          'data-tab': tab.key,
-          'aria-controls': tab.panelId,
-          onclick: () => {
-            if (tab.key !== shown) navigate(urlForTab(tab.key));
-          },
-          onkeydown: onTabKey,
-        },
-        tab.label,
-      );
-      tabButtons.set(tab.key, button);
-      return button;
-    }),
+function tabButton(tab, { onclick, onkeydown }) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      role: 'tab',
+      id: `tab-${tab.key}`,
+      'data-tab': tab.key,
+      'aria-controls': tab.panelId,
+      onclick,
+      onkeydown,
+    },
+    tab.label,
   );
+}
 
-  const listSection = h(
+function sessionListSection() {
+  return h(
     'section',
     { id: 'session-list', class: 'session-list', 'aria-labelledby': 'session-list-heading' },
     h('h2', { id: 'session-list-heading' }, 'Session list'),
   );
+}
+
+/**
+ * The tabs' panels: Create sessions (the create slot above the Session list) and Bulk upload (a placeholder until
+ * its module renders).
+ */
+function tabPanels(listSection) {
+  const panels = new Map();
   panels.set(
     'create',
     h(
@@ -111,18 +93,47 @@ export function renderManageSessions(main, ctx) {
       ),
     ),
   );
+  return panels;
+}
+
+export function renderManageSessions(main, ctx) {
+  setPageTitle('Manage sessions');
+  const tabButtons = new Map();
+  const tabViews = new Map();
+  let shown = null;
+  let lastCtx = ctx;
+
+  function onTabKey(event) {
+    const keys = TABS.map((t) => t.key);
+    const index = keys.indexOf(event.currentTarget.dataset.tab);
+    const target = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: keys.length - 1 }[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    const tab = keys[(target + keys.length) % keys.length];
+    tabButtons.get(tab).focus();
+    navigate(urlForTab(tab));
+  }
+
+  const tablist = h(
+    'div',
+    { class: 'tabs', role: 'tablist', 'aria-label': 'Manage sessions' },
+    TABS.map((tab) => {
+      const button = tabButton(tab, {
+        onclick: () => {
+          if (tab.key !== shown) navigate(urlForTab(tab.key));
+        },
+        onkeydown: onTabKey,
+      });
+      tabButtons.set(tab.key, button);
+      return button;
+    }),
+  );
+
+  const listSection = sessionListSection();
+  const panels = tabPanels(listSection);
 
   main.append(
-    h(
-      'nav',
-      { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '/workspace' }, 'Workspace')),
-        h('li', { 'aria-current': 'page' }, 'Manage sessions'),
-      ),
-    ),
+    breadcrumbs({ Workspace: '/workspace' }, 'Manage sessions'),
     h('h1', {}, 'Manage sessions'),
     tablist,
     ...panels.values(),

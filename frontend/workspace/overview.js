@@ -93,6 +93,112 @@ function meetingLine(session) {
   );
 }
 
+/** Today (IST, YYYY-MM-DD), now and a week from now, as the overview's query and links use them. */
+function overviewPeriod(now) {
+  return {
+    today: istDay(now),
+    nowIso: now.toISOString(),
+    weekTo: new Date(now.getTime() + 7 * 24 * 3600 * 1000).toISOString(),
+  };
+}
+
+function seatsLine(s) {
+  return h(
+    'span',
+    { class: 'overview-meta' },
+    `${s.menteeCount} of ${s.seatsLimit} seats taken${s.seatsLeft ? `, ${plural(s.seatsLeft, 'seat')} left` : ', full'}`,
+  );
+}
+
+function sessionCards(data, { today, nowIso, weekTo }) {
+  // Both cards show the first sessions of the list they link to, soonest first, as the list shows them.
+  const noMentees = data.empty.items;
+  const nearlyFull = data.full.items;
+  return [
+    card({
+      id: 'overview-live',
+      title: 'Live now',
+      count: data.live.totalCount,
+      items: data.live.items.map((s) => sessionItem(s, meetingLine(s))),
+      empty: 'No session is live right now.',
+      more: { href: listUrl({ statuses: 'LIVE' }), text: 'All live sessions in the list' },
+    }),
+    card({
+      id: 'overview-today',
+      title: `Today, ${formatDate(nowIso)}`,
+      count: data.today.totalCount,
+      items: data.today.items.map((s) => sessionItem(s)),
+      empty: 'No sessions today.',
+      more: { href: listUrl({ view: 'all', startsFrom: today, startsTo: today }), text: 'Today in the list' },
+    }),
+    card({
+      id: 'overview-week',
+      title: 'Upcoming this week',
+      count: data.week.totalCount,
+      items: data.week.items.map((s) => sessionItem(s)),
+      empty: 'No upcoming sessions in the next 7 days.',
+      more: {
+        href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }),
+        text: 'The next 7 days in the list',
+      },
+    }),
+    card({
+      id: 'overview-no-mentees',
+      title: 'No mentees invited yet',
+      count: data.empty.totalCount,
+      items: noMentees.slice(0, 10).map((s) => sessionItem(s)),
+      empty: 'Every upcoming session has mentees.',
+      more: { href: listUrl(NO_MENTEES_LIST), text: 'All upcoming sessions without mentees in the list' },
+    }),
+    card({
+      id: 'overview-nearly-full',
+      title: 'Nearly full',
+      count: data.full.totalCount,
+      items: nearlyFull.slice(0, 10).map((s) => sessionItem(s, seatsLine(s))),
+      empty: `No upcoming session has ${Math.round(NEARLY_FULL * 100)}% of its seats taken.`,
+      more: { href: listUrl(NEARLY_FULL_LIST), text: 'All nearly full upcoming sessions in the list' },
+    }),
+  ];
+}
+
+function uploadItem(u) {
+  return h(
+    'li',
+    { 'data-upload-id': u.id },
+    h('span', { class: 'session-title' }, u.fileName),
+    ' ',
+    h(
+      'span',
+      { class: `badge badge-job-${u.status.toLowerCase()}` },
+      u.status === 'COMPLETED' ? 'Completed' : u.status[0] + u.status.slice(1).toLowerCase(),
+    ),
+    h(
+      'span',
+      { class: 'overview-meta' },
+      `${formatDateTime(u.createdAt)} IST · ${u.dryRun ? 'Check only' : 'Upload'} · ${plural(u.totalRows, 'row')}: ${u.validRows} valid, ${u.invalidRows} invalid`,
+    ),
+    u.resultCsvUrl
+      ? h(
+          'a',
+          { href: u.resultCsvUrl, download: '', class: 'overview-meta' },
+          'Result file',
+          hidden(` of ${u.fileName}`),
+        )
+      : null,
+  );
+}
+
+function uploadsCard(uploads) {
+  return card({
+    id: 'overview-uploads',
+    title: 'Last bulk uploads',
+    count: null,
+    items: uploads.items.map(uploadItem),
+    empty: 'No bulk uploads yet.',
+    more: { href: `${LIST}?tab=bulk`, text: 'Bulk upload' },
+  });
+}
+
 /** Fill `container` with the overview; returns a function that stops its live updates. */
 export function mountOverview(container, viewer) {
   const body = h('div', { class: 'overview-grid', id: 'overview' });
@@ -104,16 +210,19 @@ export function mountOverview(container, viewer) {
     controller = new AbortController();
     const { signal } = controller;
     if (!quiet) fill(body, loadingMessage('Loading the overview…'));
-    const now = new Date();
-    const today = istDay(now);
-    const todayFrom = `${today}T00:00:00${IST}`;
-    const todayTo = `${today}T23:59:59${IST}`;
-    const weekTo = new Date(now.getTime() + 7 * 24 * 3600 * 1000).toISOString();
-    const nowIso = now.toISOString();
+    const period = overviewPeriod(new Date());
+    const { today, nowIso, weekTo } = period;
     const withUploads = Boolean(viewer && viewer.roles && viewer.roles.includes('MANAGER'));
     let data;
     try {
-      data = await graphql(OVERVIEW_QUERY, { todayFrom, todayTo, now: nowIso, weekTo, withUploads }, { signal });
+      const variables = {
+        todayFrom: `${today}T00:00:00${IST}`,
+        todayTo: `${today}T23:59:59${IST}`,
+        now: nowIso,
+        weekTo,
+        withUploads,
+      };
+      data = await graphql(OVERVIEW_QUERY, variables, { signal });
     } catch (error) {
       if (signal.aborted) return;
       fill(
@@ -124,102 +233,8 @@ export function mountOverview(container, viewer) {
     }
     if (signal.aborted) return;
 
-    // Both cards show the first sessions of the list they link to, soonest first, as the list shows them.
-    const noMentees = data.empty.items;
-    const nearlyFull = data.full.items;
-    const cards = [
-      card({
-        id: 'overview-live',
-        title: 'Live now',
-        count: data.live.totalCount,
-        items: data.live.items.map((s) => sessionItem(s, meetingLine(s))),
-        empty: 'No session is live right now.',
-        more: { href: listUrl({ statuses: 'LIVE' }), text: 'All live sessions in the list' },
-      }),
-      card({
-        id: 'overview-today',
-        title: `Today, ${formatDate(nowIso)}`,
-        count: data.today.totalCount,
-        items: data.today.items.map((s) => sessionItem(s)),
-        empty: 'No sessions today.',
-        more: { href: listUrl({ view: 'all', startsFrom: today, startsTo: today }), text: 'Today in the list' },
-      }),
-      card({
-        id: 'overview-week',
-        title: 'Upcoming this week',
-        count: data.week.totalCount,
-        items: data.week.items.map((s) => sessionItem(s)),
-        empty: 'No upcoming sessions in the next 7 days.',
-        more: {
-          href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }),
-          text: 'The next 7 days in the list',
-        },
-      }),
-      card({
-        id: 'overview-no-mentees',
-        title: 'No mentees invited yet',
-        count: data.empty.totalCount,
-        items: noMentees.slice(0, 10).map((s) => sessionItem(s)),
-        empty: 'Every upcoming session has mentees.',
-        more: { href: listUrl(NO_MENTEES_LIST), text: 'All upcoming sessions without mentees in the list' },
-      }),
-      card({
-        id: 'overview-nearly-full',
-        title: 'Nearly full',
-        count: data.full.totalCount,
-        items: nearlyFull
-          .slice(0, 10)
-          .map((s) =>
-            sessionItem(
-              s,
-              h(
-                'span',
-                { class: 'overview-meta' },
-                `${s.menteeCount} of ${s.seatsLimit} seats taken${s.seatsLeft ? `, ${plural(s.seatsLeft, 'seat')} left` : ', full'}`,
-              ),
-            ),
-          ),
-        empty: `No upcoming session has ${Math.round(NEARLY_FULL * 100)}% of its seats taken.`,
-        more: { href: listUrl(NEARLY_FULL_LIST), text: 'All nearly full upcoming sessions in the list' },
-      }),
-    ];
-    if (data.uploads) {
-      cards.push(
-        card({
-          id: 'overview-uploads',
-          title: 'Last bulk uploads',
-          count: null,
-          items: data.uploads.items.map((u) =>
-            h(
-              'li',
-              { 'data-upload-id': u.id },
-              h('span', { class: 'session-title' }, u.fileName),
-              ' ',
-              h(
-                'span',
-                { class: `badge badge-job-${u.status.toLowerCase()}` },
-                u.status === 'COMPLETED' ? 'Completed' : u.status[0] + u.status.slice(1).toLowerCase(),
-              ),
-              h(
-                'span',
-                { class: 'overview-meta' },
-                `${formatDateTime(u.createdAt)} IST · ${u.dryRun ? 'Check only' : 'Upload'} · ${plural(u.totalRows, 'row')}: ${u.validRows} valid, ${u.invalidRows} invalid`,
-              ),
-              u.resultCsvUrl
-                ? h(
-                    'a',
-                    { href: u.resultCsvUrl, download: '', class: 'overview-meta' },
-                    'Result file',
-                    hidden(` of ${u.fileName}`),
-                  )
-                : null,
-            ),
-          ),
-          empty: 'No bulk uploads yet.',
-          more: { href: `${LIST}?tab=bulk`, text: 'Bulk upload' },
-        }),
-      );
-    }
+    const cards = sessionCards(data, period);
+    if (data.uploads) cards.push(uploadsCard(data.uploads));
     fill(body, ...cards);
   }
 
