@@ -10,8 +10,8 @@ import os
 from datetime import timedelta
 
 import pytest
-from tortoise.transactions import in_transaction
 
+from backend.db import transaction
 from backend.mail.outbox import Attachment, enqueue
 from backend.mail.sender import MailSender, SmtpUrlError, deliver_pending, retry_delay
 from backend.models import OutboxMessage, utcnow
@@ -22,7 +22,7 @@ async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_se
     settings = smtp_server.use(db)
 
     with pytest.raises(RuntimeError):
-        async with in_transaction():
+        async with transaction():
             await enqueue(["mentee@example.test"], "Rescheduled", "text", "<p>html</p>")
             raise RuntimeError("the change failed")
 
@@ -34,7 +34,7 @@ async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_se
 async def test_mail_queued_in_a_committed_change_arrives_as_text_and_html(db, smtp_server):
     settings = smtp_server.use(db)
 
-    async with in_transaction():
+    async with transaction():
         await enqueue(
             ["asha@example.test", "ravi@example.test"],
             "Rescheduled: Lesson planning",

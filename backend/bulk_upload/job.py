@@ -42,7 +42,7 @@ from tortoise.transactions import in_transaction
 from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
 from backend.bulk_upload.rows import Action, Outcome, check_row, references
-from backend.db import column, insert_rows
+from backend.db import after_commit, column, insert_rows, transaction
 from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
@@ -208,8 +208,6 @@ class Job:
                 await self.apply_one_by_one(refused)
                 start += len(refused)
                 continue
-            # Committed: tell live subscribers about the sessions and the progress.
-            await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
             await self.report_progress(len(batch), now=True)
             start += len(batch)
 
@@ -230,7 +228,9 @@ class Job:
                 changed.add(outcome.change.session.id)
             _mentor_told_at_the_end(outcome)
             batch.append((row, outcome))
-        await writing.persist([outcome.change for _, outcome in batch if outcome.change is not None])
+        changes = [outcome.change for _, outcome in batch if outcome.change is not None]
+        await writing.persist(changes)
+        await after_commit(lambda: publish_changes(changes))  # tell live subscribers about the sessions
         await self.record(batch)
         self.version = await sessions_version(self.actor.organization_id)
 
@@ -306,7 +306,7 @@ class Job:
 
     async def finish(self) -> None:
         """Completed, and the uploader told, with the result file attached (dry runs too)."""
-        async with in_transaction():
+        async with transaction():
             finished = await BulkUpload.filter(id=self.upload.id, lease_owner=self.owner).update(
                 status=BulkUploadStatus.COMPLETED, finished_at=utcnow(), lease_owner="", lease_expires_at=None
             )

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from backend.background import Wakeup
+from backend.db import after_commit
 from backend.models import OutboxMessage, utcnow
 
 log = logging.getLogger("backend.mail")
@@ -141,7 +142,7 @@ async def _write(rows: list[OutboxMessage]) -> None:
     if not rows:
         return
     await OutboxMessage.bulk_create(rows)
-    new_mail()
+    await after_commit(new_mail)
 
 
 @asynccontextmanager

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
-from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
+from backend.db import after_commit, transaction
 from backend.mail import outbox
 from backend.models import (
     Attendance,
@@ -173,7 +173,7 @@ async def send_due(settings: Settings | None = None, *, now: datetime | None = N
 async def _queue(session: Session, mails: list[tuple[User, int, outbox.Mail | None]]) -> int:
     """Queue one session's reminders and record them, all or nothing."""
     try:
-        async with in_transaction():
+        async with transaction():
             rows = []
             sent = 0
             for person, minutes, mail in mails:
@@ -181,6 +181,7 @@ async def _queue(session: Session, mails: list[tuple[User, int, outbox.Mail | No
                 if message is not None:
                     await message.save()
                     sent += 1
+                    await after_commit(outbox.new_mail)
                 rows.append(
                     SessionReminder(
                         session_id=session.id,
@@ -195,8 +196,6 @@ async def _queue(session: Session, mails: list[tuple[User, int, outbox.Mail | No
         # Another process queued them a moment ago (the unique key is the claim); nothing is sent twice.
         log.info("Reminders of session %s were queued by another process", session.id)
         return 0
-    if sent:
-        outbox.new_mail()
     return sent
 
 

@@ -51,8 +51,6 @@ LEASE = timedelta(minutes=10)
 RETRY_DELAYS = [timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5)]
 MAX_RETRY_DELAY = timedelta(minutes=15)
 POLL_SECONDS = 2.0
-# After a wake-up, give the transaction that enqueued the mail a moment to commit.
-SETTLE_SECONDS = 0.2
 LAST_ERROR_MAX_LENGTH = 2000
 # A message still failing after this many attempts over at least this long is marked FAILED (the retry
 # delays make about a hundred attempts in a day; both must hold, so a sender that was not running for a
@@ -379,7 +377,6 @@ class MailSender(BackgroundWorker):
 
     name = "mail sender"
     poll_seconds = POLL_SECONDS
-    settle_seconds = SETTLE_SECONDS
     wakeup = new_mail
 
     def __init__(self, settings: Settings, poll_seconds: float | None = None) -> None:

@@ -6,6 +6,7 @@ writers into refusals or a fresh attempt."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -14,10 +15,9 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from backend import events
-from backend.db import insert_models, insert_rows
+from backend.db import after_commit, insert_models, insert_rows, transaction
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import notifications, reminders
 from backend.mail.outbox import queued_together
@@ -146,10 +146,10 @@ async def serialised() -> AsyncIterator[None]:
     """One transaction for a change. On SQLite, changes of this process also take turns, so the R4
     check and the write cannot interleave; on PostgreSQL the exclusion constraint settles races."""
     if get_settings().is_postgres:
-        async with in_transaction():
+        async with transaction():
             yield
     else:
-        async with _sqlite_writer, in_transaction():
+        async with _sqlite_writer, transaction():
             yield
 
 
@@ -186,7 +186,7 @@ async def apply(
                 await persist([change])
                 if then is not None:
                     await then(change)
-            await events.publish_changes([change])  # committed: tell live subscribers
+                await after_commit(functools.partial(events.publish_changes, [change]))  # tell live subscribers
             return change.session
         except IntegrityError as error:
             if "session_mentor_no_clash" in str(error):
