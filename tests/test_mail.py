@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import email
 import email.policy
-import os
 from datetime import timedelta
 
 import pytest
@@ -205,19 +204,3 @@ def test_a_wrong_smtp_url_stops_the_sender_starting_with_the_fix(tmp_path):
 
     with pytest.raises(SmtpUrlError, match=r"smtp://user:password@host:port"):
         sender.start()
-
-
-async def test_mail_is_built_in_a_process_of_its_own_so_the_app_s_event_loop_is_not_held_up(db):
-    import re
-
-    from backend.mail import sender
-
-    await enqueue(["asha@example.org"], "Your session", "Hello Asha", "<p>Hello Asha</p>")
-    message = await OutboxMessage.get(recipients=["asha@example.org"])
-
-    built = await sender.rendered(message, db, for_smtp=True)
-
-    assert sender._builder is not None and not sender._builder_broken
-    assert os.getpid() not in [process.pid for process in sender._builder._processes.values()]
-    boundary = re.compile(rb"={15}\d+==")
-    assert boundary.sub(b"", built) == boundary.sub(b"", sender.render(message, db, for_smtp=True))
