@@ -26,7 +26,6 @@ from strawberry.types import ExecutionResult
 
 from backend import auth, downloads, graphiql
 from backend.body_limits import BodyLimit
-from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
 from backend.events import bus
@@ -37,13 +36,10 @@ from backend.graphql.live import limits
 from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
-from backend.housekeeping import Housekeeper
-from backend.mail.reminders import ReminderSender
-from backend.mail.sender import MailSender
 from backend.metrics import metrics
 from backend.observability import RequestLog
-from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
+from backend.worker import background_workers
 
 
 def frontend_dir() -> Path:
@@ -305,13 +301,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
-        workers = [
-            MailSender(settings),
-            BulkUploadRunner(),
-            OverdueSessionCompleter(),
-            Housekeeper(settings),
-            ReminderSender(settings),
-        ]
+        # BACKGROUND_WORK=worker: a `sessiondesk worker` process does it (backend/worker.py).
+        workers = background_workers(settings) if settings.background_work == "in-process" else []
         for worker in workers:
             worker.start()
         try:

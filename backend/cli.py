@@ -1,4 +1,4 @@
-"""The `sessiondesk` command: migrate, seed, create-user, serve, outbox, tallies, export-schema."""
+"""The `sessiondesk` command: migrate, seed, create-user, serve, worker, outbox, tallies, export-schema."""
 
 from __future__ import annotations
 
@@ -110,6 +110,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
             shutil.rmtree(own_folder, ignore_errors=True)
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    import logging.config
+
+    from backend.observability import logging_config
+    from backend.worker import run_worker
+
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_format))
+    asyncio.run(run_worker(settings))
+
+
 def cmd_outbox(args: argparse.Namespace) -> None:
     from backend.mail import maintenance
 
@@ -194,6 +205,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run the background work (mail, bulk uploads, reminders, housekeeping) until stopped"
+    )
+    worker.set_defaults(run=cmd_worker)
 
     outbox = commands.add_parser("outbox", help="list unsent mail (pending and failed) or re-queue messages")
     outbox.add_argument("--failed", action="store_true", help="list failed messages only")

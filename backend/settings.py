@@ -40,6 +40,12 @@ SETTINGS_TABLE = [
         "1440,60",
         "When reminders of a session are mailed, in minutes before its start, comma-separated; `none` for no reminders",
     ),
+    (
+        "BACKGROUND_WORK",
+        "in-process",
+        "`in-process`: each `serve` process also sends mail and runs uploads, reminders and housekeeping; "
+        "`worker`: a separate `sessiondesk worker` does (PostgreSQL)",
+    ),
     ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
     (
         "FORWARDED_ALLOW_IPS",
@@ -116,6 +122,7 @@ class Settings:
     metrics_token: str | None = None
     mail_keep_days: int = 30
     mail_settle_seconds: int = 120
+    background_work: str = "in-process"  # or "worker": `sessiondesk worker` does it
     bulk_keep_days: int = 90
     cors_allow_origins: tuple[str, ...] = ()
     graphql_max_depth: int = 8
@@ -193,6 +200,13 @@ def _settle_seconds(env: dict) -> int:
     return value
 
 
+def _background_work(env: dict) -> str:
+    value = (env.get("BACKGROUND_WORK") or "in-process").strip().lower()
+    if value not in ("in-process", "worker"):
+        raise SystemExit(f"Setting BACKGROUND_WORK={value!r} is not known; use in-process or worker.")
+    return value
+
+
 def _log_format(env: dict) -> str:
     value = (env.get("LOG_FORMAT") or "text").strip().lower()
     if value not in ("text", "json"):
@@ -249,6 +263,7 @@ def load_settings(env: dict | None = None) -> Settings:
         metrics_token=env.get("METRICS_TOKEN") or None,
         mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
         mail_settle_seconds=_settle_seconds(env),
+        background_work=_background_work(env),
         bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
         cors_allow_origins=_origins(env),
         graphql_max_depth=_positive(env, "GRAPHQL_MAX_DEPTH", 8),

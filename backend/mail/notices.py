@@ -69,24 +69,24 @@ async def before(changes: Iterable[Change]) -> dict[int, dict[str, Any]]:
     return {row["id"]: _snapshot(row) for row in await Session.filter(id__in=ids).values("id", *WATCHED)}
 
 
-@dataclass
 class News:
     """A person's notes of one window: sessions they joined, and sessions they were on (with how each was)."""
 
-    joined: list[int]
-    was_on: dict[str, dict[str, Any] | None]
+    def __init__(self, joined: Iterable[int] = (), was_on: dict[str, dict[str, Any] | None] | None = None) -> None:
+        self.joined: dict[int, None] = dict.fromkeys(joined)  # in the order joined; a set to look up
+        self.was_on: dict[str, dict[str, Any] | None] = dict(was_on or {})
 
     @classmethod
     def of(cls, notice: dict[str, Any] | None) -> News:
         notice = notice or {}
-        return cls(list(notice.get("joined", [])), dict(notice.get("was_on", {})))
+        return cls(notice.get("joined", []), notice.get("was_on", {}))
 
     def to_json(self) -> dict[str, Any]:
-        return {"joined": self.joined, "was_on": self.was_on}
+        return {"joined": list(self.joined), "was_on": self.was_on}
 
     def join(self, session_id: int) -> None:
-        if str(session_id) not in self.was_on and session_id not in self.joined:
-            self.joined.append(session_id)
+        if str(session_id) not in self.was_on:
+            self.joined[session_id] = None
 
     def was(self, session_id: int, snapshot: dict[str, Any] | None) -> None:
         if session_id in self.joined:
@@ -108,7 +108,7 @@ def _news_of(
     changes: Iterable[Change], snapshots: dict[int, dict[str, Any]]
 ) -> tuple[dict[int, News], dict[int, User]]:
     """Each person's notes of these changes (people by ID)."""
-    news: dict[int, News] = defaultdict(lambda: News([], {}))
+    news: dict[int, News] = defaultdict(News)
     people: dict[int, User] = {}
     for change in changes:
         if not change.notify:
