@@ -44,6 +44,7 @@ MAX_EVENTS = 50
 # IDs read per statement when a notice names thousands of sessions (a bulk upload's).
 READ_CHUNK = 1000
 WATCHED = tuple(sorted(CALENDAR_FIELDS))
+SESSION_LIST = "/workspace/sessions"  # the browser app's session list
 TIME_FIELDS = {"starts_at", "duration_minutes"}
 MEETING_FIELDS = {"meeting_platform", "meeting_link", "meeting_passcode"}
 DETAIL_NAMES = {"title": "title", "time_zone": "time zone"}
@@ -138,10 +139,17 @@ async def queue(changes: list[Change], snapshots: dict[int, dict[str, Any]], now
     if not news:
         return
     now = now or utcnow()
+    settle = timedelta(seconds=get_settings().mail_settle_seconds)
+    # Open: its window has not ended (a message the sender claimed is past it, and no longer changes).
     open_notices = {
         message.person_id: message
         for message in await OutboxMessage.filter(
-            person_id__in=list(news), sent_at=None, failed_at=None, dropped_at=None, next_attempt_at__gt=now
+            person_id__in=list(news),
+            sent_at=None,
+            failed_at=None,
+            dropped_at=None,
+            created_at__gt=now - settle,
+            next_attempt_at__gt=now,
         )
         .order_by("id")
         .select_for_update()
@@ -159,7 +167,7 @@ async def queue(changes: list[Change], snapshots: dict[int, dict[str, Any]], now
                 recipients=[people[person_id].email],
                 subject=_subject(person_news),
                 text_body="",
-                next_attempt_at=now + timedelta(seconds=get_settings().mail_settle_seconds),
+                next_attempt_at=now + settle,
                 person_id=person_id,
                 notice=person_news.to_json(),
             )
@@ -339,7 +347,7 @@ async def _summary(person: User, items: list[Item], mentors: dict[int, User]) ->
     feed = (
         feed_url("", token) if settings.public_url else "the Calendar page of SessionDesk (Application menu → Calendar)"
     )
-    session_list = f"{settings.public_url}/sessions" if settings.public_url else None
+    session_list = f"{settings.public_url}{SESSION_LIST}" if settings.public_url else None
     letter = notifications.summary_letter([_line(item, person, mentors) for item in items], feed, session_list)
     return letter.mail_to(person)
 
