@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from backend.mail import notices
 from backend.mail.notifications import (
