@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -50,6 +51,8 @@ async def migrate(settings: Settings) -> None:
     await Tortoise.close_connections()
 
 
+log = logging.getLogger("backend.db")
+
 AfterCommit = Callable[[], Awaitable[None] | None]
 # The callbacks of the `transaction` block this task is in (None outside one).
 _after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
@@ -72,8 +75,16 @@ async def transaction() -> AsyncIterator[None]:
         outer.extend(callbacks)
         return
     for callback in callbacks:
+        await _run(callback)
+
+
+async def _run(callback: AfterCommit) -> None:
+    # The transaction has committed: a callback that fails is logged, and never reads as a failed change.
+    try:
         if (result := callback()) is not None:
             await result
+    except Exception:
+        log.exception("An after-commit callback failed: %r", callback)
 
 
 async def after_commit(callback: AfterCommit) -> None:
@@ -85,8 +96,7 @@ async def after_commit(callback: AfterCommit) -> None:
         return
     if isinstance(Tortoise.get_connection("default"), TransactionalDBClient):
         raise RuntimeError("after_commit inside a transaction not opened by backend.db.transaction")
-    if (result := callback()) is not None:
-        await result
+    await _run(callback)
 
 
 T = TypeVar("T")

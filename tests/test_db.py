@@ -78,3 +78,18 @@ async def test_a_callback_inside_a_transaction_the_hook_cannot_see_is_refused_ra
     async with in_transaction():
         with pytest.raises(RuntimeError, match="backend.db.transaction"):
             await after_commit(Witness("Early"))
+
+
+async def test_a_failing_callback_does_not_turn_a_committed_change_into_an_error(db, caplog):
+    witness = Witness("Committed anyway")
+
+    def broken() -> None:
+        raise ValueError("the sender is gone")
+
+    async with transaction():
+        await Organization.create(name="Committed anyway")
+        await after_commit(broken)
+        await after_commit(witness)
+
+    assert witness.seen == [(True, False)]  # the callbacks after it still ran
+    assert "An after-commit callback failed" in caplog.text
