@@ -25,7 +25,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from backend import auth, downloads, graphiql
+from backend.background import BackgroundWorker
 from backend.body_limits import BodyLimit
+from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed import calendar_feed_routes
 from backend.db import close_database, open_database
 from backend.events import bus
@@ -36,10 +38,13 @@ from backend.graphql.live import limits
 from backend.graphql.permissions import NotSignedIn
 from backend.graphql.schema import schema
 from backend.health import healthz, readyz
+from backend.housekeeping import Housekeeper
+from backend.mail.reminders import ReminderSender
+from backend.mail.sender import MailSender
 from backend.metrics import metrics
 from backend.observability import RequestLog
+from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
-from backend.worker import background_workers
 
 
 def frontend_dir() -> Path:
@@ -294,6 +299,17 @@ async def spa(request: Request) -> Response:
     return FileResponse(FRONTEND_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+def background_workers(settings: Settings) -> list[BackgroundWorker]:
+    """The background work: mail, bulk upload jobs, overdue sessions, housekeeping, reminders."""
+    return [
+        MailSender(settings),
+        BulkUploadRunner(),
+        OverdueSessionCompleter(),
+        Housekeeper(settings),
+        ReminderSender(settings),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = use_settings(settings or get_settings())
     settings.media_root.mkdir(parents=True, exist_ok=True)
@@ -301,7 +317,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
-        # BACKGROUND_WORK=worker: a `sessiondesk worker` process does it (backend/worker.py).
+        # BACKGROUND_WORK=worker: a `sessiondesk worker` process does it instead (backend/cli.py).
         workers = background_workers(settings) if settings.background_work == "in-process" else []
         for worker in workers:
             worker.start()

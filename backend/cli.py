@@ -114,11 +114,39 @@ def cmd_worker(args: argparse.Namespace) -> None:
     import logging.config
 
     from backend.observability import logging_config
-    from backend.worker import run_worker
 
     settings = get_settings()
     logging.config.dictConfig(logging_config(settings.log_format))
     asyncio.run(run_worker(settings))
+
+
+async def run_worker(settings: Settings) -> None:
+    """`sessiondesk worker`: the background work that `serve` runs in-process (mail, bulk upload jobs,
+    reminders, housekeeping), as a process of its own for web processes started with BACKGROUND_WORK=worker,
+    so that building mail and working through uploads never share an interpreter with web requests. Every
+    worker claims its work in the database, so any number of web and worker processes may run at once.
+    Runs until SIGTERM or SIGINT, then stops cleanly (a bulk job is handed back)."""
+    import logging
+    import signal
+
+    from backend.app import background_workers
+    from backend.db import close_database, open_database
+
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    await open_database(settings)
+    workers = background_workers(settings)
+    try:
+        for worker in workers:
+            worker.start()
+        logging.getLogger("backend.background").info("Background worker running")
+        await stop.wait()
+    finally:
+        for worker in workers:
+            await worker.stop()
+        await close_database()
+    logging.getLogger("backend.background").info("Background worker stopped")
 
 
 def cmd_outbox(args: argparse.Namespace) -> None:

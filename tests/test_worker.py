@@ -1,4 +1,4 @@
-"""`sessiondesk worker` (backend/worker.py): the background work as a process of its own, for web processes
+"""`sessiondesk worker` (backend/cli.py): the background work as a process of its own, for web processes
 started with BACKGROUND_WORK=worker."""
 
 from __future__ import annotations
