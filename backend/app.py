@@ -25,6 +25,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from backend import auth, downloads, graphiql
+from backend.background import BackgroundWorker
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed import calendar_feed_routes
@@ -298,6 +299,17 @@ async def spa(request: Request) -> Response:
     return FileResponse(FRONTEND_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+def background_workers(settings: Settings) -> list[BackgroundWorker]:
+    """The background work: mail, bulk upload jobs, overdue sessions, housekeeping, reminders."""
+    return [
+        MailSender(settings),
+        BulkUploadRunner(),
+        OverdueSessionCompleter(),
+        Housekeeper(settings),
+        ReminderSender(settings),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = use_settings(settings or get_settings())
     settings.media_root.mkdir(parents=True, exist_ok=True)
@@ -305,13 +317,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
-        workers = [
-            MailSender(settings),
-            BulkUploadRunner(),
-            OverdueSessionCompleter(),
-            Housekeeper(settings),
-            ReminderSender(settings),
-        ]
+        # BACKGROUND_WORK=worker: a `sessiondesk worker` process does it instead (backend/cli.py).
+        workers = background_workers(settings) if settings.background_work == "in-process" else []
         for worker in workers:
             worker.start()
         try:

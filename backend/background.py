@@ -16,7 +16,8 @@ log = logging.getLogger("backend.background")
 
 
 class Wakeup:
-    """Lets code that just queued work (a mail, an upload) start the workers of this process at once."""
+    """Lets code that just queued work (a mail, an upload) start the workers of this process at once; call
+    it once the work is committed (`backend.db.after_commit`), so the worker finds it."""
 
     def __init__(self) -> None:
         self.events: set[asyncio.Event] = set()
@@ -31,8 +32,6 @@ class BackgroundWorker:
 
     name = "background worker"
     poll_seconds = 2.0
-    # After a wake-up, give the transaction that queued the work a moment to commit.
-    settle_seconds = 0.0
     wakeup: Wakeup | None = None
 
     def __init__(self, poll_seconds: float | None = None) -> None:
@@ -82,6 +81,4 @@ class BackgroundWorker:
             metrics.worker_ran(self.name, failed)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
-            if self.woken.is_set() and self.settle_seconds and not self.stopping:
-                await asyncio.sleep(self.settle_seconds)
             self.woken.clear()

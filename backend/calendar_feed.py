@@ -100,15 +100,13 @@ async def feed_ics(person: User, now: datetime | None = None) -> bytes:
     mentors = {u.id: u for u in await User.filter(id__in={s.mentor_id for s in sessions})}
     organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
     events = [
-        calendar.event_of(
-            calendar.event_facts(
-                session,
-                organizer,
-                attendee=None,
-                mentor=mentors.get(session.mentor_id),
-                meeting=MeetingShown.to(person, session, session.id in attended),
-                stamp=now,
-            )
+        calendar.session_event(
+            session,
+            organizer,
+            attendee=None,
+            mentor=mentors.get(session.mentor_id),
+            meeting=MeetingShown.to(person, session, session.id in attended),
+            stamp=now,
         )
         for session in sessions
     ]

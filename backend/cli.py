@@ -1,4 +1,4 @@
-"""The `sessiondesk` command: migrate, seed, create-user, serve, outbox, tallies, export-schema."""
+"""The `sessiondesk` command: migrate, seed, create-user, serve, worker, outbox, tallies, export-schema."""
 
 from __future__ import annotations
 
@@ -110,6 +110,45 @@ def cmd_serve(args: argparse.Namespace) -> None:
             shutil.rmtree(own_folder, ignore_errors=True)
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    import logging.config
+
+    from backend.observability import logging_config
+
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_format))
+    asyncio.run(run_worker(settings))
+
+
+async def run_worker(settings: Settings) -> None:
+    """`sessiondesk worker`: the background work that `serve` runs in-process (mail, bulk upload jobs,
+    reminders, housekeeping), as a process of its own for web processes started with BACKGROUND_WORK=worker,
+    so that building mail and working through uploads never share an interpreter with web requests. Every
+    worker claims its work in the database, so any number of web and worker processes may run at once.
+    Runs until SIGTERM or SIGINT, then stops cleanly (a bulk job is handed back)."""
+    import logging
+    import signal
+
+    from backend.app import background_workers
+    from backend.db import close_database, open_database
+
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    await open_database(settings)
+    workers = background_workers(settings)
+    try:
+        for worker in workers:
+            worker.start()
+        logging.getLogger("backend.background").info("Background worker running")
+        await stop.wait()
+    finally:
+        for worker in workers:
+            await worker.stop()
+        await close_database()
+    logging.getLogger("backend.background").info("Background worker stopped")
+
+
 def cmd_outbox(args: argparse.Namespace) -> None:
     from backend.mail import maintenance
 
@@ -194,6 +233,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run the background work (mail, bulk uploads, reminders, housekeeping) until stopped"
+    )
+    worker.set_defaults(run=cmd_worker)
 
     outbox = commands.add_parser("outbox", help="list unsent mail (pending and failed) or re-queue messages")
     outbox.add_argument("--failed", action="store_true", help="list failed messages only")

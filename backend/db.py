@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any, TypeVar, cast
 
 from tortoise import Tortoise, fields
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from backend.settings import Settings
 
@@ -44,6 +49,54 @@ async def migrate(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await run_migrations(config=tortoise_config(settings))
     await Tortoise.close_connections()
+
+
+log = logging.getLogger("backend.db")
+
+AfterCommit = Callable[[], Awaitable[None] | None]
+# The callbacks of the `transaction` block this task is in (None outside one).
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """A database transaction (Tortoise's `in_transaction`) whose `after_commit` callbacks run once it has
+    committed, in the order given, and never when it rolls back. A block inside another one is a savepoint:
+    its callbacks wait for the outermost commit, and are dropped with the savepoint if it rolls back."""
+    outer = _after_commit.get()
+    callbacks: list[AfterCommit] = []
+    token = _after_commit.set(callbacks)
+    try:
+        async with in_transaction():
+            yield
+    finally:
+        _after_commit.reset(token)
+    if outer is not None:
+        outer.extend(callbacks)
+        return
+    for callback in callbacks:
+        await _run(callback)
+
+
+async def _run(callback: AfterCommit) -> None:
+    # The transaction has committed: a callback that fails is logged, and never reads as a failed change.
+    try:
+        if (result := callback()) is not None:
+            await result
+    except Exception:
+        log.exception("An after-commit callback failed: %r", callback)
+
+
+async def after_commit(callback: AfterCommit) -> None:
+    """Run `callback` once the current transaction has committed (at once outside a transaction): what
+    wakes whoever acts on what the transaction wrote — the mail sender, live subscribers, the bulk runner."""
+    callbacks = _after_commit.get()
+    if callbacks is not None:
+        callbacks.append(callback)
+        return
+    if isinstance(Tortoise.get_connection("default"), TransactionalDBClient):
+        raise RuntimeError("after_commit inside a transaction not opened by backend.db.transaction")
+    await _run(callback)
 
 
 T = TypeVar("T")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise import fields
@@ -324,10 +325,14 @@ class OutboxMessage(Model):
     # A message that is worthless late (a reminder) is dropped instead of sent after this instant.
     send_before = fields.DatetimeField(null=True)
     dropped_at = fields.DatetimeField(null=True)
+    # A notice (backend/mail/notices.py): what happened to this person's sessions, written into a mail
+    # (subject, bodies, calendar parts) only when it is sent, from the sessions as they are then.
+    person_id = fields.IntField(null=True)
+    notice: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "outbox_message"
-        indexes = [Index(fields=("sent_at", "next_attempt_at"))]
+        indexes = [Index(fields=("sent_at", "next_attempt_at")), Index(fields=("person_id", "next_attempt_at"))]
 
 
 # A reminder of one session to one person: written when it is queued, so it is queued exactly once.

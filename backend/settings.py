@@ -40,6 +40,12 @@ SETTINGS_TABLE = [
         "1440,60",
         "When reminders of a session are mailed, in minutes before its start, comma-separated; `none` for no reminders",
     ),
+    (
+        "BACKGROUND_WORK",
+        "in-process",
+        "`in-process`: each `serve` process also sends mail and runs uploads, reminders and housekeeping; "
+        "`worker`: a separate `sessiondesk worker` does (PostgreSQL)",
+    ),
     ("DEBUG", "false", "`true` serves GraphiQL at /graphql and marks cookies non-secure"),
     (
         "FORWARDED_ALLOW_IPS",
@@ -49,6 +55,11 @@ SETTINGS_TABLE = [
     ("LOG_FORMAT", "text", "`json`: one JSON object per log line (for a log collector); `text`: readable lines"),
     ("METRICS_TOKEN", "(unset)", "When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`"),
     ("MAIL_KEEP_DAYS", "30", "Sent messages are deleted from the outbox this many days after sending"),
+    (
+        "MAIL_SETTLE_SECONDS",
+        "120",
+        "Changes to a person's sessions within this many seconds of the first go out as one mail; 0 sends each at once",
+    ),
     (
         "BULK_KEEP_DAYS",
         "90",
@@ -110,6 +121,8 @@ class Settings:
     log_format: str = "text"
     metrics_token: str | None = None
     mail_keep_days: int = 30
+    mail_settle_seconds: int = 120
+    background_work: str = "in-process"  # or "worker": `sessiondesk worker` does it
     bulk_keep_days: int = 90
     cors_allow_origins: tuple[str, ...] = ()
     graphql_max_depth: int = 8
@@ -174,6 +187,26 @@ def _positive(env: dict, name: str, default: int) -> int:
     return value
 
 
+# A mail is held at most an hour: an invitation or a cancellation must not wait longer than that.
+MAIL_SETTLE_SECONDS_MAX = 3600
+
+
+def _settle_seconds(env: dict) -> int:
+    value = _int(env, "MAIL_SETTLE_SECONDS", 120)
+    if not 0 <= value <= MAIL_SETTLE_SECONDS_MAX:
+        raise SystemExit(
+            f"Setting MAIL_SETTLE_SECONDS={value} must be from 0 to {MAIL_SETTLE_SECONDS_MAX}; set it to e.g. 120."
+        )
+    return value
+
+
+def _background_work(env: dict) -> str:
+    value = (env.get("BACKGROUND_WORK") or "in-process").strip().lower()
+    if value not in ("in-process", "worker"):
+        raise SystemExit(f"Setting BACKGROUND_WORK={value!r} is not known; use in-process or worker.")
+    return value
+
+
 def _log_format(env: dict) -> str:
     value = (env.get("LOG_FORMAT") or "text").strip().lower()
     if value not in ("text", "json"):
@@ -229,6 +262,8 @@ def load_settings(env: dict | None = None) -> Settings:
         log_format=_log_format(env),
         metrics_token=env.get("METRICS_TOKEN") or None,
         mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
+        mail_settle_seconds=_settle_seconds(env),
+        background_work=_background_work(env),
         bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
         cors_allow_origins=_origins(env),
         graphql_max_depth=_positive(env, "GRAPHQL_MAX_DEPTH", 8),

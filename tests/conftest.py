@@ -46,7 +46,13 @@ ON_POSTGRES = pytest.mark.parametrize("database", [b for b in BACKENDS if b == "
 
 
 def make_settings(data_dir, database_url: str | None = None, **extra: str) -> Settings:
-    env = {"DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret-of-forty-characters-0123456789", **extra}
+    # Mail goes out at once unless a test holds it for a settle window (MAIL_SETTLE_SECONDS).
+    env = {
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": "test-secret-of-forty-characters-0123456789",
+        "MAIL_SETTLE_SECONDS": "0",
+        **extra,
+    }
     if database_url:
         env["DATABASE_URL"] = database_url
     return load_settings(env)

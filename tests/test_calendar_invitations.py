@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from backend.models import MeetingPlatform, Session, SessionTimeZone, SessionType
 from tests.support.bulk_upload import create, csv_bytes, upload_and_run
 from tests.support.bulk_upload import people as bulk_people
@@ -239,80 +236,3 @@ async def test_with_public_url_the_calendar_feed_address_uses_it(graphql, db):
     url = (await graphql.execute("{ viewer { calendarFeedUrl } }"))["viewer"]["calendarFeedUrl"]
 
     assert url.startswith("https://desk.example.test/calendar/") and url.endswith(".ics")
-
-
-# Names, titles and descriptions as people write them: punctuation iCalendar escapes, quotes, carets,
-# line breaks, letters of several bytes, and long enough to be folded.
-PEOPLE_TEXT = st.one_of(
-    st.lists(st.sampled_from([*"aZ ,;:\\\"'^’\n\r\tNé€😀-.@/", "\\N", "\r\n", "Head teachers"]), max_size=120),
-    st.lists(st.sampled_from([*"aZ ,;:\\\"'^\n\r-.@/", "\\N", "Head teachers"]), max_size=120),  # ASCII alone
-).map("".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    summary=PEOPLE_TEXT,
-    description=PEOPLE_TEXT,
-    location=st.none() | PEOPLE_TEXT,
-    name=PEOPLE_TEXT,
-    organizer=PEOPLE_TEXT,
-    sequence=st.integers(0, 10_000),
-    minute=st.integers(0, 10**6),
-    method=st.sampled_from(["REQUEST", "CANCEL"]),
-    mentor=st.booleans(),
-)
-def test_an_invitation_written_straight_from_its_facts_is_the_event_icalendar_writes(
-    summary, description, location, name, organizer, sequence, minute, method, mentor
-):
-    from datetime import timedelta
-
-    from backend.mail.calendar import EventFacts, calendar, event_of, invitation_ics
-
-    start = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(minutes=minute)
-    facts = EventFacts(
-        uid="session-42@desk.example.org",
-        sequence=sequence,
-        stamp=datetime(2026, 11, 30, 18, 0, 1, 123456, tzinfo=UTC),
-        start=start,
-        end=start + timedelta(minutes=45),
-        summary=summary,
-        status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
-        description=description,
-        location=location,
-        url="https://zoom.us/j/123?pwd=a,b;c" if location else None,
-        organizer_email="no-reply@desk.example.org",
-        organizer_name=organizer,
-        attendee=("asha@example.org", name, "CHAIR" if mentor else "REQ-PARTICIPANT"),
-    )
-
-    assert invitation_ics(facts, method) == calendar([event_of(facts)], method).to_ical()
-
-
-def test_calendar_attachments_are_the_parts_the_standard_library_would_make():
-    import re
-    from email import policy
-    from email.message import EmailMessage
-
-    from backend.mail.calendar import add_to_email
-    from backend.mail.outbox import Attachment
-
-    parts = [
-        Attachment(f"session-{n}.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\n" + b"X" * 300 * n)
-        for n in range(1, 4)
-    ]
-
-    def mail(add_parts) -> bytes:
-        email = EmailMessage()
-        email["Subject"] = "3 new sessions to mentor"
-        email.set_content("Hello")
-        email.add_alternative("<p>Hello</p>", subtype="html")
-        add_parts(email)
-        return re.sub(rb"=+\d+==", b"(boundary)", email.as_bytes(policy=policy.SMTP))
-
-    def standard(email: EmailMessage) -> None:
-        for part in parts:
-            email.add_attachment(
-                part.content, maintype="text", subtype="calendar", filename=part.filename, params={"method": "REQUEST"}
-            )
-
-    assert mail(lambda email: add_to_email(email, parts)) == mail(standard)

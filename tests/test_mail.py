@@ -6,12 +6,11 @@ import asyncio
 import dataclasses
 import email
 import email.policy
-import os
 from datetime import timedelta
 
 import pytest
-from tortoise.transactions import in_transaction
 
+from backend.db import transaction
 from backend.mail.outbox import Attachment, enqueue
 from backend.mail.sender import MailSender, SmtpUrlError, deliver_pending, retry_delay
 from backend.models import OutboxMessage, utcnow
@@ -22,7 +21,7 @@ async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_se
     settings = smtp_server.use(db)
 
     with pytest.raises(RuntimeError):
-        async with in_transaction():
+        async with transaction():
             await enqueue(["mentee@example.test"], "Rescheduled", "text", "<p>html</p>")
             raise RuntimeError("the change failed")
 
@@ -34,7 +33,7 @@ async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_se
 async def test_mail_queued_in_a_committed_change_arrives_as_text_and_html(db, smtp_server):
     settings = smtp_server.use(db)
 
-    async with in_transaction():
+    async with transaction():
         await enqueue(
             ["asha@example.test", "ravi@example.test"],
             "Rescheduled: Lesson planning",
@@ -205,19 +204,3 @@ def test_a_wrong_smtp_url_stops_the_sender_starting_with_the_fix(tmp_path):
 
     with pytest.raises(SmtpUrlError, match=r"smtp://user:password@host:port"):
         sender.start()
-
-
-async def test_mail_is_built_in_a_process_of_its_own_so_the_app_s_event_loop_is_not_held_up(db):
-    import re
-
-    from backend.mail import sender
-
-    await enqueue(["asha@example.org"], "Your session", "Hello Asha", "<p>Hello Asha</p>")
-    message = await OutboxMessage.get(recipients=["asha@example.org"])
-
-    built = await sender.rendered(message, db, for_smtp=True)
-
-    assert sender._builder is not None and not sender._builder_broken
-    assert os.getpid() not in [process.pid for process in sender._builder._processes.values()]
-    boundary = re.compile(rb"={15}\d+==")
-    assert boundary.sub(b"", built) == boundary.sub(b"", sender.render(message, db, for_smtp=True))

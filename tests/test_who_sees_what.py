@@ -25,8 +25,8 @@ from starlette.routing import Mount, Route
 from backend import auth
 from backend.bulk_upload import job
 from backend.graphql.schema import schema
-from backend.mail import notifications, reminders
-from backend.mail.outbox import part_from_json
+from backend.mail import notices, notifications, reminders
+from backend.mail.sender import composed
 from backend.models import MeetingPlatform, OutboxMessage, Session, SessionType, User
 from backend.sessions.visibility import (
     BULK_FILES_FOR_MANAGERS,
@@ -92,6 +92,8 @@ SEES: dict[OutputChannel, dict[Role, frozenset[SensitiveField]]] = {
     # The mentor of the file's new sessions; the uploader's result file has the cells (no mentees in them).
     OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD: only(MANAGER=MEETING, SESSION_MENTOR=MEETING),
     OutputChannel.MAIL_DETAILS_CHANGED: only(SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING),
+    # Titles, times and platforms of the mentor's many new sessions; the meeting is in the calendar feed.
+    OutputChannel.MAIL_SUMMARY: only(MANAGER=MEETING),  # the uploader's result file has the cells
     OutputChannel.MAIL_REMINDER: only(SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING),
     # Each person's own feed: the sessions they take part in (a manager: the organisation's), no attendees.
     OutputChannel.CALENDAR_FEED: only(
@@ -125,15 +127,16 @@ SUBSCRIPTIONS: dict[str, OutputChannel | str] = {
 
 # Every mail the app writes.
 MAILS = {
-    "notify_invited": OutputChannel.MAIL_INVITED,
-    "notify_rescheduled": OutputChannel.MAIL_RESCHEDULED,
-    "notify_meeting_changed": OutputChannel.MAIL_MEETING_CHANGED,
-    "notify_deleted": OutputChannel.MAIL_DELETED,
-    "notify_removed": OutputChannel.MAIL_REMOVED,
+    "invited_letter": OutputChannel.MAIL_INVITED,
+    "rescheduled_letter": OutputChannel.MAIL_RESCHEDULED,
+    "meeting_changed_letter": OutputChannel.MAIL_MEETING_CHANGED,
+    "deleted_letter": OutputChannel.MAIL_DELETED,
+    "removed_letter": OutputChannel.MAIL_REMOVED,
     "notify_bulk_upload_finished": OutputChannel.MAIL_BULK_RESULT,
-    "notify_assigned": OutputChannel.MAIL_ASSIGNED,
-    "notify_assigned_sessions": OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD,
-    "notify_details_changed": OutputChannel.MAIL_DETAILS_CHANGED,
+    "assigned_letter": OutputChannel.MAIL_ASSIGNED,
+    "sessions_letter": OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD,
+    "summary_letter": OutputChannel.MAIL_SUMMARY,
+    "details_changed_letter": OutputChannel.MAIL_DETAILS_CHANGED,
     "reminder_mail": OutputChannel.MAIL_REMINDER,  # backend/mail/reminders.py
 }
 
@@ -338,6 +341,16 @@ async def upload_new_sessions(world: World) -> None:
     await job.run_pending()
 
 
+async def upload_many_sessions(world: World) -> None:
+    """More new sessions for one mentor than one mail carries events: their mail is a summary."""
+    mentor = world.people[Role.SESSION_MENTOR]
+    meeting = {"meeting_platform": "Zoom", "meeting_link": LINK, "meeting_passcode": PASSCODE}
+    rows = [create(mentor, f"Uploaded {n}", days_ahead=300 + n, **meeting) for n in range(notices.MAX_EVENTS + 1)]
+    payload = await upload(world.http, world.tokens[Role.MANAGER], csv_bytes(rows))
+    assert payload["errors"] == [], payload
+    await job.run_pending()
+
+
 async def rename(world: World) -> None:
     await _as_manager(
         world,
@@ -371,9 +384,9 @@ def read_mail(trigger: MailTrigger, invited_before: bool = True):
         person = world.people.get(role)
         texts = []
         for message in world.mail:  # type: ignore[attr-defined]
-            if person is not None and person.email in message.recipients:
-                texts += [message.subject, message.text_body, message.html_body]
-                texts += [part_from_json(a).content.decode() for a in message.attachments]
+            if person is not None and person.email in message.recipients and (mail := await composed(message)):
+                texts += [mail.subject, mail.text, mail.html]
+                texts += [attachment.content.decode() for attachment in mail.attachments]
         return "\n".join(texts)
 
     read.invited_before = invited_before  # type: ignore[attr-defined]
@@ -446,6 +459,7 @@ READERS = {
     OutputChannel.MAIL_ASSIGNED: read_mail(create_for_mentor),
     OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD: read_mail(upload_new_sessions),
     OutputChannel.MAIL_DETAILS_CHANGED: read_mail(rename),
+    OutputChannel.MAIL_SUMMARY: read_mail(upload_many_sessions),
     OutputChannel.MAIL_REMINDER: read_mail(remind),
     OutputChannel.CALENDAR_FEED: read_calendar_feed,
 }
@@ -528,8 +542,8 @@ def test_every_subscription_is_a_channel_or_carries_no_session_field():
 
 
 def test_every_mail_is_a_channel():
-    writers = {name for name, _ in inspect.getmembers(notifications, inspect.iscoroutinefunction)}
-    writers = {name for name in writers if name.startswith("notify_")}
+    writers = {name for name, _ in inspect.getmembers(notifications, inspect.isfunction)}
+    writers = {name for name in writers if name.startswith("notify_") or name.endswith("_letter")}
     writers |= {name for name, _ in inspect.getmembers(reminders, inspect.isfunction) if name.endswith("_mail")}
     assert writers == set(MAILS)
     assert set(MAILS.values()) == {c for c in OutputChannel if c.name.startswith("MAIL_")}

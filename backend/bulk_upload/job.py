@@ -32,21 +32,19 @@ import os
 import socket
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F, Q, Subquery
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker, Wakeup
 from backend.bulk_upload import messages, parse, results
-from backend.bulk_upload.rows import Action, Outcome, check_row, references
-from backend.db import column, insert_rows
+from backend.bulk_upload.rows import Outcome, check_row, references
+from backend.db import after_commit, column, insert_rows, transaction
 from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
-from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
-from backend.mail.outbox import queued_together
+from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
 from backend.sessions import writing
 from backend.sessions.changes import Change
@@ -208,8 +206,6 @@ class Job:
                 await self.apply_one_by_one(refused)
                 start += len(refused)
                 continue
-            # Committed: tell live subscribers about the sessions and the progress.
-            await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
             await self.report_progress(len(batch), now=True)
             start += len(batch)
 
@@ -228,9 +224,10 @@ class Job:
             outcome = await check_row(self.actor, row, self.directory)
             if outcome.change is not None and not outcome.change.created:
                 changed.add(outcome.change.session.id)
-            _mentor_told_at_the_end(outcome)
             batch.append((row, outcome))
-        await writing.persist([outcome.change for _, outcome in batch if outcome.change is not None])
+        changes = [outcome.change for _, outcome in batch if outcome.change is not None]
+        await writing.persist(changes)
+        await after_commit(lambda: publish_changes(changes))  # tell live subscribers about the sessions
         await self.record(batch)
         self.version = await sessions_version(self.actor.organization_id)
 
@@ -242,7 +239,6 @@ class Job:
                 actor: User, directory: Directory, row: parse.Row = row, outcomes: list[Outcome] = outcomes
             ) -> Change:
                 outcomes.append(outcome := await check_row(actor, row, directory))
-                _mentor_told_at_the_end(outcome)
                 if outcome.errors:
                     raise Refused(outcome.errors)
                 assert outcome.change is not None  # a row without errors has its change
@@ -306,15 +302,13 @@ class Job:
 
     async def finish(self) -> None:
         """Completed, and the uploader told, with the result file attached (dry runs too)."""
-        async with in_transaction():
+        async with transaction():
             finished = await BulkUpload.filter(id=self.upload.id, lease_owner=self.owner).update(
                 status=BulkUploadStatus.COMPLETED, finished_at=utcnow(), lease_owner="", lease_expires_at=None
             )
             if not finished:
                 raise LeaseLost()
             upload = await BulkUpload.get(id=self.upload.id)
-            if not upload.dry_run:
-                await tell_mentors(upload)
             await notify_bulk_upload_finished(
                 self.actor,
                 upload.filename,
@@ -326,26 +320,6 @@ class Job:
                 results.result_page(upload),
             )
         await publish_bulk_upload(self.upload.id)
-
-
-def _mentor_told_at_the_end(outcome: Outcome) -> None:
-    if outcome.change is not None and outcome.change.created:
-        outcome.change.mentor_told_later = True
-
-
-async def tell_mentors(upload: BulkUpload) -> None:
-    """Each mentor of sessions the file created hears of them in one mail, every session its own calendar
-    event. Sent with the job's completion, so a job resumed after a restart still sends it exactly once."""
-    created = BulkUploadRow.filter(
-        upload_id=upload.id, action=Action.CREATE.value, status=BulkRowStatus.VALID, session_id__isnull=False
-    ).values("session_id")
-    sessions = await Session.filter(id__in=Subquery(created), deleted_at=None).order_by("starts_at", "id")
-    by_mentor: dict[int, list[Session]] = defaultdict(list)
-    for session in sessions:
-        by_mentor[session.mentor_id].append(session)
-    async with queued_together():  # one statement for all the mentors' mail
-        for mentor in await User.filter(id__in=list(by_mentor)).order_by("id"):
-            await notify_assigned_sessions(mentor, by_mentor[mentor.id], upload.filename)
 
 
 async def hand_back(upload_id: int | None, owner: str) -> None:

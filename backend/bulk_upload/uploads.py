@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tortoise.queryset import QuerySet
 
 from backend.bulk_upload import job, parse
+from backend.db import after_commit
 from backend.errors import ErrorCode, UserError
 from backend.inputs import first_control_character
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, User, utcnow
@@ -52,7 +53,7 @@ async def submit(
         return upload, [UserError("file", ErrorCode.INVALID, refused.message)]
     upload.content, upload.total_rows = table.text, len(table.rows)
     await upload.save()
-    job.wake()
+    await after_commit(job.wake)
     return upload, []
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.functions import Count, Min
 
+from backend.db import after_commit
 from backend.mail.outbox import new_mail
 from backend.models import OutboxMessage, utcnow
 
@@ -94,7 +95,7 @@ async def retry(ids: list[int], now: datetime | None = None) -> list[int]:
     await OutboxMessage.filter(id__in=ids, sent_at=None).update(
         failed_at=None, failing_since=None, attempts=0, next_attempt_at=now
     )
-    new_mail()
+    await after_commit(new_mail)
     return sorted(set(ids))
 
 

@@ -1,17 +1,18 @@
-"""The emails people get when a session changes (rule R9) and when their bulk upload finishes.
+"""The words of the emails people get when their sessions change (rule R9) and when their bulk upload finishes.
 
-Every function here only queues the mail (see outbox.py); call it inside the change's transaction.
-Times are shown in the session's own time zone, the one its mentor and mentees know it by.
+A session mail is written when it is sent (backend/mail/notices.py decides which letter, from the session
+as it is then); the bulk upload's mail is queued when the job finishes. Times are shown in the session's
+own time zone, the one its mentor and mentees know it by.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from backend.mail.outbox import Attachment, Mail, Part, enqueue_mails
+from backend.mail.outbox import Attachment, Mail, enqueue_mails
 from backend.models import PLATFORM_NAMES, SESSION_ZONES, MeetingPlatform, Session, SessionTimeZone, User
 from backend.sessions.visibility import SensitiveField, may_see, may_use_bulk_files
 from backend.settings import get_settings
@@ -87,18 +88,6 @@ class Letter:
     paragraphs: list[str]
     # (label, plain text, HTML or None to escape the plain text)
     facts: list[tuple[str, str, str | None]]
-    # A session whose meeting ends the facts, shown to each recipient as they may see it; `attendees` are
-    # the recipients who are its mentees (invited or enrolled).
-    meeting_of: Session | None = None
-    attendees: frozenset[int] = field(default_factory=frozenset)
-
-    def to(self, person: User) -> Letter:
-        """The letter as this person gets it."""
-        if self.meeting_of is None:
-            return self
-        meeting = MeetingShown.to(person, self.meeting_of, person.id in self.attendees)
-        facts = [*self.facts, ("Meeting", meeting_text(meeting), meeting_html(meeting))]
-        return Letter(self.subject, self.paragraphs, facts)
 
     def text(self, name: str) -> str:
         width = max((len(label) for label, _, _ in self.facts), default=0) + 2
@@ -128,40 +117,13 @@ class Letter:
             f"<title>{escape(self.subject)}</title></head><body>{''.join(body)}</body></html>"
         )
 
-    async def send_to(
-        self,
-        people: Iterable[User],
-        attachments: list[Attachment] | None = None,
-        calendar_for: Callable[[User], list[Part]] | None = None,
-    ) -> None:
-        """Queue this letter for each person (once each), greeting them by name; `calendar_for` gives
-        each person's own calendar parts (they name the person as the attendee)."""
-        await enqueue_mails(
-            Mail(
-                person.email,
-                self.subject,
-                letter.text(person.name),
-                letter.html(person.name),
-                [*(attachments or ()), *(calendar_for(person) if calendar_for else ())],
-            )
-            for person, letter in ((person, self.to(person)) for person in people)
+    def mail_to(
+        self, person: User, attachments: Sequence[Attachment] = (), send_before: datetime | None = None
+    ) -> Mail:
+        """The letter as a mail to this person, greeting them by name."""
+        return Mail(
+            person.email, self.subject, self.text(person.name), self.html(person.name), attachments, send_before
         )
-
-
-def calendar_parts(
-    session: Session, mentor: User, attendees: frozenset[int], *, cancelled: bool = False
-) -> Callable[[User], list[Part]]:
-    """Each recipient's iCalendar part of a mail about `session`: METHOD:REQUEST, or METHOD:CANCEL. The
-    meeting is in it as the recipient may see it (`attendees`: the recipients who are the session's mentees)."""
-    from backend.mail import calendar
-
-    organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
-
-    def parts(person: User) -> list[Part]:
-        meeting = None if cancelled else MeetingShown.to(person, session, person.id in attendees)
-        return [calendar.invitation(session, person, organizer, mentor=mentor, meeting=meeting, cancelled=cancelled)]
-
-    return parts
 
 
 def session_page(session: Session) -> str | None:
@@ -170,8 +132,10 @@ def session_page(session: Session) -> str | None:
     return f"{public_url}/sessions/{session.id}" if public_url else None
 
 
-def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | None]]:
-    """What every session mail shows; the meeting is added per recipient (`Letter.meeting_of`)."""
+def session_facts(
+    session: Session, mentor: User, meeting: MeetingShown | None = None
+) -> list[tuple[str, str, str | None]]:
+    """What every session mail shows; `meeting` as the recipient may see it, None when there is none to join."""
     page = session_page(session)
     return [
         ("Session", session.title, None),
@@ -179,66 +143,75 @@ def session_facts(session: Session, mentor: User) -> list[tuple[str, str, str | 
         ("When", session_time(session, session.starts_at), None),
         ("Duration", duration_text(session.duration_minutes), None),
         *([("In SessionDesk", page, f'<a href="{escape(page)}">{escape(page)}</a>')] if page else []),
+        *([("Meeting", meeting_text(meeting), meeting_html(meeting))] if meeting is not None else []),
     ]
 
 
-def _ids(people: Iterable[User]) -> frozenset[int]:
-    return frozenset(person.id for person in people)
+def assigned_letter(session: Session, mentor: User, meeting: MeetingShown) -> Letter:
+    """The mentor of a new session hears of it."""
+    return Letter(
+        subject=f"New session to mentor: {session.title}",
+        paragraphs=[f"You are the mentor of a new session, “{session.title}”."],
+        facts=session_facts(session, mentor, meeting),
+    )
 
 
-async def notify_rescheduled(
-    session: Session, mentor: User, mentees: Iterable[User], previous_starts_at: datetime
-) -> None:
-    mentees = list(mentees)
-    letter = Letter(
+def invited_letter(session: Session, mentor: User, meeting: MeetingShown) -> Letter:
+    return Letter(
+        subject=f"You are invited: {session.title}",
+        paragraphs=[f"You have been invited to the session “{session.title}” with {mentor.name}."],
+        facts=session_facts(session, mentor, meeting),
+    )
+
+
+def rescheduled_letter(
+    session: Session, mentor: User, meeting: MeetingShown, previous_starts_at: datetime, also: Sequence[str] = ()
+) -> Letter:
+    """A new start or duration; `also` says what else changed with it ("the title (it was “Planning”)")."""
+    return Letter(
         subject=f"Rescheduled: {session.title}",
         paragraphs=[
-            f"The session “{session.title}” has moved to a new time.",
-            f"It was on {session_time(session, previous_starts_at)}; "
-            f"it is now on {session_time(session, session.starts_at)}.",
-        ]
-        if previous_starts_at != session.starts_at
-        else [
-            f"The session “{session.title}” now lasts {duration_text(session.duration_minutes)}; it still starts "
-            f"on {session_time(session, session.starts_at)}."
+            *(
+                [
+                    f"The session “{session.title}” has moved to a new time.",
+                    f"It was on {session_time(session, previous_starts_at)}; "
+                    f"it is now on {session_time(session, session.starts_at)}.",
+                ]
+                if previous_starts_at != session.starts_at
+                else [
+                    f"The session “{session.title}” now lasts {duration_text(session.duration_minutes)}; it still "
+                    f"starts on {session_time(session, session.starts_at)}."
+                ]
+            ),
+            *([f"Also changed: {'; '.join(also)}."] if also else []),
         ],
-        facts=session_facts(session, mentor),
-        meeting_of=session,
-        attendees=_ids(mentees),
+        facts=session_facts(session, mentor, meeting),
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
-async def notify_meeting_changed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
-    mentees = list(mentees)
-    letter = Letter(
+def meeting_changed_letter(session: Session, mentor: User, meeting: MeetingShown, also: Sequence[str] = ()) -> Letter:
+    return Letter(
         subject=f"New meeting details: {session.title}",
         paragraphs=[
             f"The meeting details of the session “{session.title}” have changed. "
-            "Please use the new details below to join."
+            "Please use the new details below to join.",
+            *([f"Also changed: {'; '.join(also)}."] if also else []),
         ],
-        facts=session_facts(session, mentor),
-        meeting_of=session,
-        attendees=_ids(mentees),
+        facts=session_facts(session, mentor, meeting),
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
-async def notify_details_changed(session: Session, mentor: User, mentees: Iterable[User], what: str) -> None:
+def details_changed_letter(session: Session, mentor: User, meeting: MeetingShown, what: str) -> Letter:
     """A change a calendar shows that is neither a new time nor a new meeting: the title or the time zone."""
-    mentees = list(mentees)
-    letter = Letter(
+    return Letter(
         subject=f"Updated: {session.title}",
         paragraphs=[f"The {what} of the session “{session.title}” has changed. Your calendar entry is updated too."],
-        facts=session_facts(session, mentor),
-        meeting_of=session,
-        attendees=_ids(mentees),
+        facts=session_facts(session, mentor, meeting),
     )
-    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
 
 
-async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]) -> None:
-    letter = Letter(
+def deleted_letter(session: Session, mentor: User) -> Letter:
+    return Letter(
         subject=f"Cancelled: {session.title}",
         paragraphs=[
             f"The session “{session.title}” on {session_time(session, session.starts_at)} has been cancelled "
@@ -246,61 +219,10 @@ async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=session_facts(session, mentor),  # no meeting to join
     )
-    mentees = list(mentees)
-    await letter.send_to(
-        [mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees), cancelled=True)
-    )
 
 
-async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]) -> None:
-    mentees = list(mentees)
-    letter = Letter(
-        subject=f"You are invited: {session.title}",
-        paragraphs=[f"You have been invited to the session “{session.title}” with {mentor.name}."],
-        facts=session_facts(session, mentor),
-        meeting_of=session,
-        attendees=_ids(mentees),
-    )
-    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, _ids(mentees)))
-
-
-async def notify_assigned(session: Session, mentor: User) -> None:
-    """The mentor of a new session hears of it, with the session for their calendar."""
-    letter = Letter(
-        subject=f"New session to mentor: {session.title}",
-        paragraphs=[f"You are the mentor of a new session, “{session.title}”."],
-        facts=session_facts(session, mentor),
-        meeting_of=session,
-    )
-    await letter.send_to([mentor], calendar_for=calendar_parts(session, mentor, frozenset()))
-
-
-async def notify_assigned_sessions(mentor: User, sessions: list[Session], upload_filename: str) -> None:
-    """The mentor of several sessions created by one bulk upload hears of them in one mail, each session
-    its own calendar event (its own .ics attachment)."""
-    if len(sessions) == 1:
-        await notify_assigned(sessions[0], mentor)
-        return
-    sessions = sorted(sessions, key=lambda s: (s.starts_at, s.id))
-    letter = Letter(
-        subject=f"{len(sessions)} new sessions to mentor",
-        paragraphs=[
-            f"You are the mentor of {len(sessions)} new sessions, published from the file “{upload_filename}”. "
-            "Each one is attached as its own calendar event.",
-            *(
-                f"• {session_time(session, session.starts_at)}: {session.title} "
-                f"({duration_text(session.duration_minutes)}; {meeting_text(MeetingShown.to(mentor, session, False))})"
-                for session in sessions
-            ),
-        ],
-        facts=[],
-    )
-    parts = [calendar_parts(session, mentor, frozenset()) for session in sessions]
-    await letter.send_to([mentor], calendar_for=lambda person: [a for part in parts for a in part(person)])
-
-
-async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]) -> None:
-    letter = Letter(
+def removed_letter(session: Session, mentor: User) -> Letter:
+    return Letter(
         subject=f"Removed from: {session.title}",
         paragraphs=[
             f"You are no longer on the list of the session “{session.title}” with {mentor.name} "
@@ -308,8 +230,51 @@ async def notify_removed(session: Session, mentor: User, mentees: Iterable[User]
         ],
         facts=[],
     )
-    mentees = list(mentees)
-    await letter.send_to(mentees, calendar_for=calendar_parts(session, mentor, _ids(mentees), cancelled=True))
+
+
+def sessions_letter(lines: list[str], attached: bool, all_new_to_mentor: bool = False) -> Letter:
+    """News of several sessions in one mail: a line each; each one's calendar event attached when `attached`."""
+    return Letter(
+        subject=f"{len(lines)} new sessions to mentor"
+        if all_new_to_mentor
+        else f"News of {len(lines)} of your sessions",
+        paragraphs=[
+            f"{len(lines)} of your sessions are new, changed or cancelled"
+            + (": each one is attached as its own calendar event." if attached else "."),
+            *(f"• {line}" for line in lines),
+        ],
+        facts=[],
+    )
+
+
+def summary_letter(lines: list[str], feed: str, session_list: str | None) -> Letter:
+    """Too much news for one mail (more than notices.MAX_EVENTS sessions): the first few, and where to see them all."""
+    shown = lines[:SUMMARY_LINES]
+    more = len(lines) - len(shown)
+    return Letter(
+        subject=f"News of {len(lines)} of your sessions",
+        paragraphs=[
+            f"{len(lines)} of your sessions are new, changed or cancelled; too many to attach to one mail. "
+            "Your calendar feed has all of them: subscribe to it once and your calendar keeps itself up to date.",
+            *(f"• {line}" for line in shown),
+            *([f"… and {more} more."] if more else []),
+        ],
+        facts=[
+            (
+                "Calendar feed",
+                feed,
+                f'<a href="{escape(feed)}">{escape(feed)}</a>' if feed.startswith("http") else None,
+            ),
+            *(
+                [("Your sessions", session_list, f'<a href="{escape(session_list)}">{escape(session_list)}</a>')]
+                if session_list
+                else []
+            ),
+        ],
+    )
+
+
+SUMMARY_LINES = 20
 
 
 def result_filename(upload_filename: str) -> str:
@@ -381,4 +346,6 @@ async def notify_bulk_upload_finished(
             ),
         ],
     )
-    await letter.send_to([uploader], [Attachment(attachment_name, "text/csv", result_csv)] if attached else [])
+    await enqueue_mails(
+        [letter.mail_to(uploader, [Attachment(attachment_name, "text/csv", result_csv)] if attached else [])]
+    )

@@ -1,17 +1,16 @@
-"""The outbox: mail is stored in the database, in the same transaction as the change it tells of."""
+"""The outbox: mail is stored in the database, in the same transaction as the change it tells of (a
+session's news as a notice written when it is sent, backend/mail/notices.py; other mail as written)."""
 
 from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from backend.background import Wakeup
+from backend.db import after_commit
 from backend.models import OutboxMessage, utcnow
 
 log = logging.getLogger("backend.mail")
@@ -21,8 +20,6 @@ SUBJECT_MAX_LENGTH = 300
 # Events of the mail senders running in this process: set after an enqueue so mail goes out without
 # waiting for the next poll. Only a shortcut; the poll is what other processes rely on.
 new_mail = Wakeup()
-# Set inside `queued_together`: messages wait there and are written when the block ends.
-_held: ContextVar[list[OutboxMessage] | None] = ContextVar("outbox_held", default=None)
 
 
 @dataclass(frozen=True)
@@ -43,31 +40,6 @@ class Attachment:
         return cls(stored["filename"], stored["content_type"], base64.b64decode(stored["content_base64"]))
 
 
-class Part(Protocol):
-    """What a mail carries as an attachment: an `Attachment`, or a part whose content is made only when the
-    mail is built (`calendar.Invitation`)."""
-
-    @property
-    def filename(self) -> str: ...
-
-    @property
-    def content_type(self) -> str: ...
-
-    @property
-    def content(self) -> bytes: ...
-
-    def to_json(self) -> dict: ...
-
-
-def part_from_json(stored: dict) -> Part:
-    """A part as `to_json` stored it."""
-    if "calendar_event" in stored:
-        from backend.mail.calendar import Invitation
-
-        return Invitation.from_json(stored)
-    return Attachment.from_json(stored)
-
-
 def _deliverable(address: str) -> bool:
     # An address with a line break or space could smuggle headers into the message; user emails are
     # validated when people are added, so this only guards against a caller's mistake.
@@ -82,7 +54,7 @@ class Mail:
     subject: str
     text: str
     html: str
-    attachments: Sequence[Part] = ()
+    attachments: Sequence[Attachment] = ()
     # Dropped instead of sent once this instant has passed (a reminder is worthless after the start).
     send_before: datetime | None = None
 
@@ -92,7 +64,7 @@ async def enqueue(
     subject: str,
     text: str,
     html: str,
-    attachments: Sequence[Part] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> None:
     """Queue one message per recipient (one bad address never holds up the others).
 
@@ -114,9 +86,6 @@ async def enqueue_mails(mails: Iterable[Mail]) -> None:
         if (row := message_row(mail, now)) is not None:
             seen.add(address.lower())
             rows.append(row)
-    if (held := _held.get()) is not None:
-        held.extend(rows)
-        return
     await _write(rows)
 
 
@@ -141,17 +110,4 @@ async def _write(rows: list[OutboxMessage]) -> None:
     if not rows:
         return
     await OutboxMessage.bulk_create(rows)
-    new_mail()
-
-
-@asynccontextmanager
-async def queued_together() -> AsyncIterator[None]:
-    """Mail queued inside the block goes into the outbox in one statement when the block ends (in the
-    same transaction): a change of many sessions at once, such as a bulk upload's batch, queues thousands."""
-    held: list[OutboxMessage] = []
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-    await _write(held)
+    await after_commit(new_mail)

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
-from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
-from backend.mail import outbox
+from backend.db import after_commit, transaction
+from backend.mail import calendar, notifications, outbox
 from backend.models import (
     Attendance,
     OutboxMessage,
@@ -61,27 +61,32 @@ def span_text(minutes: int) -> str:
 
 
 def reminder_mail(session: Session, mentor: User, person: User, minutes: int, attends: bool) -> outbox.Mail:
-    """One person's reminder: the time in the session's zone, the meeting if they may see it, the calendar part."""
-    from backend.mail import notifications
-
-    attendees = frozenset([person.id]) if attends else frozenset()
+    """One person's reminder, written when it is sent: the time in the session's zone, the meeting as it is
+    then (if they may see it), the calendar part."""
+    meeting = notifications.MeetingShown.to(person, session, attends)
     letter = notifications.Letter(
         subject=f"Reminder: {session.title} starts in {span_text(minutes)}",
         paragraphs=[
             f"The session “{session.title}” with {mentor.name} starts on "
             f"{notifications.session_time(session, session.starts_at)}."
         ],
-        facts=notifications.session_facts(session, mentor),
-        meeting_of=session,
-        attendees=attendees,
-    ).to(person)
-    return outbox.Mail(
-        person.email,
-        letter.subject,
-        letter.text(person.name),
-        letter.html(person.name),
-        notifications.calendar_parts(session, mentor, attendees)(person),
+        facts=notifications.session_facts(session, mentor, meeting),
+    )
+    organizer = calendar.Organizer.from_mail_from(get_settings().mail_from)
+    invitation = calendar.invitation(session, person, organizer, mentor=mentor, meeting=meeting)
+    return letter.mail_to(person, [invitation], send_before=session.starts_at)
+
+
+def reminder_row(session: Session, person: User, minutes: int, now: datetime) -> OutboxMessage:
+    """A reminder in the outbox: a notice written into its mail when it is sent (backend/mail/notices.py)."""
+    return OutboxMessage(
+        recipients=[person.email],
+        subject=f"Reminder: {session.title} starts in {span_text(minutes)}"[: outbox.SUBJECT_MAX_LENGTH],
+        text_body="",
+        next_attempt_at=now,
         send_before=session.starts_at,
+        person_id=person.id,
+        notice={"reminder": {"session_id": session.id, "minutes": minutes}},
     )
 
 
@@ -159,28 +164,29 @@ async def send_due(settings: Settings | None = None, *, now: datetime | None = N
         people = [(mentor, scheduled, False)] + [
             (a.mentee, max(scheduled, a.created_at), True) for a in mentees[session.id]
         ]
-        mails: list[tuple[User, int, outbox.Mail | None]] = []
-        for person, since, attends in people:
+        mails: list[tuple[User, int, bool]] = []
+        for person, since, _attends in people:
             nearest, passed = _plan(session, due[session.id], since, recorded[(session.id, person.id)])
             if nearest is not None:
-                mails.append((person, nearest, reminder_mail(session, mentor, person, nearest, attends)))
-            mails += [(person, m, None) for m in passed]
+                mails.append((person, nearest, True))
+            mails += [(person, m, False) for m in passed]
         if mails:
             queued += await _queue(session, mails)
     return queued
 
 
-async def _queue(session: Session, mails: list[tuple[User, int, outbox.Mail | None]]) -> int:
-    """Queue one session's reminders and record them, all or nothing."""
+async def _queue(session: Session, mails: list[tuple[User, int, bool]]) -> int:
+    """Queue one session's reminders (those marked to send) and record them all, all or nothing."""
     try:
-        async with in_transaction():
+        async with transaction():
             rows = []
             sent = 0
-            for person, minutes, mail in mails:
-                message = outbox.message_row(mail, utcnow()) if mail is not None else None
+            for person, minutes, send in mails:
+                message = reminder_row(session, person, minutes, utcnow()) if send else None
                 if message is not None:
                     await message.save()
                     sent += 1
+                    await after_commit(outbox.new_mail)
                 rows.append(
                     SessionReminder(
                         session_id=session.id,
@@ -195,8 +201,6 @@ async def _queue(session: Session, mails: list[tuple[User, int, outbox.Mail | No
         # Another process queued them a moment ago (the unique key is the claim); nothing is sent twice.
         log.info("Reminders of session %s were queued by another process", session.id)
         return 0
-    if sent:
-        outbox.new_mail()
     return sent
 
 

@@ -13,21 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import multiprocessing
 import os
 import re
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, parseaddr
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -36,8 +30,8 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
-from backend.mail import calendar
-from backend.mail.outbox import Part, new_mail, part_from_json
+from backend.mail import calendar, notices
+from backend.mail.outbox import SUBJECT_MAX_LENGTH, Attachment, Mail, new_mail
 from backend.models import OutboxMessage, utcnow
 from backend.settings import Settings
 
@@ -51,8 +45,6 @@ LEASE = timedelta(minutes=10)
 RETRY_DELAYS = [timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5)]
 MAX_RETRY_DELAY = timedelta(minutes=15)
 POLL_SECONDS = 2.0
-# After a wake-up, give the transaction that enqueued the mail a moment to commit.
-SETTLE_SECONDS = 0.2
 LAST_ERROR_MAX_LENGTH = 2000
 # A message still failing after this many attempts over at least this long is marked FAILED (the retry
 # delays make about a hundred attempts in a day; both must hold, so a sender that was not running for a
@@ -107,21 +99,34 @@ def sender_domain(settings: Settings) -> str:
     return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "sessiondesk.local"
 
 
-def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
+async def composed(message: OutboxMessage) -> Mail | None:
+    """What a queued message says: a notice is written now, from the sessions as they are (None when it
+    has nothing left to tell); any other message was written when it was queued."""
+    if message.notice is not None:
+        return await notices.compose(message)
+    return Mail(
+        message.recipients[0] if message.recipients else "",
+        message.subject,
+        message.text_body,
+        message.html_body,
+        [Attachment.from_json(stored) for stored in message.attachments],
+    )
+
+
+def build_email(message: OutboxMessage, mail: Mail, settings: Settings) -> EmailMessage:
     email = EmailMessage()
     email["From"] = settings.mail_from
     email["To"] = ", ".join(message.recipients)
-    email["Subject"] = message.subject
+    email["Subject"] = " ".join(mail.subject.split())[:SUBJECT_MAX_LENGTH]
     email["Date"] = format_datetime(message.created_at)
     # Stable across retries, so a mail client can drop a copy that a crashed sender sent twice.
     email["Message-ID"] = f"<outbox-{message.id}.{int(message.created_at.timestamp())}@{sender_domain(settings)}>"
-    email.set_content(message.text_body)
-    if message.html_body:
-        email.add_alternative(message.html_body, subtype="html")
-    attachments = [part_from_json(stored) for stored in message.attachments]
-    invitations: list[Part] = []
-    files: list[Part] = []
-    for attachment in attachments:
+    email.set_content(mail.text)
+    if mail.html:
+        email.add_alternative(mail.html, subtype="html")
+    invitations: list[Attachment] = []
+    files: list[Attachment] = []
+    for attachment in mail.attachments:
         (invitations if calendar.is_calendar(attachment) else files).append(attachment)
     calendar.add_to_email(email, invitations)
     for attachment in files:
@@ -132,65 +137,14 @@ def build_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
     return email
 
 
-def render(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
+def render(message: OutboxMessage, mail: Mail, settings: Settings, *, for_smtp: bool) -> bytes:
     """The message as bytes, ready for the server or an .eml file."""
-    built = build_email(message, settings)
+    built = build_email(message, mail, settings)
     return built.as_bytes(policy=SMTP_POLICY) if for_smtp else bytes(built)
 
 
-# Building MIME is pure Python: milliseconds a message, several seconds for the thousand mails of a bulk
-# upload. In a thread it would still hold the interpreter lock that the event loop needs, and so slow the
-# bulk upload job and the web requests of this process; so mail is built in a process of its own, at a
-# lower CPU priority: mail can wait a moment, a person waiting for a page or an upload should not.
-_builder: ProcessPoolExecutor | None = None
-_builder_broken = False
-BUILDER_NICENESS = 10
-
-
-def _start_builder() -> None:
-    with contextlib.suppress(OSError):
-        os.nice(BUILDER_NICENESS)
-    # The builder holds its own task queue open, so it would wait for work for ever once its app process
-    # is gone (killed, or stopped before it could shut the builder down): it leaves with its parent.
-    if (parent := multiprocessing.parent_process()) is not None:
-        threading.Thread(target=_leave_with, args=(parent,), name="leave with the app", daemon=True).start()
-
-
-def _leave_with(parent: BaseProcess) -> None:
-    parent.join()  # returns when the parent process has ended
-    os._exit(0)
-
-
-async def rendered(message: OutboxMessage, settings: Settings, *, for_smtp: bool) -> bytes:
-    """`render` in the mail builder process (started on first use). If that process cannot start or dies
-    (a `spawn` needs an importable main module), mail is built in a thread from then on, as before."""
-    global _builder, _builder_broken
-    if not _builder_broken:
-        if _builder is None:
-            _builder = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_builder
-            )
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                _builder, functools.partial(render, message, settings, for_smtp=for_smtp)
-            )
-        except BrokenProcessPool:
-            log.warning("The mail builder process stopped; mail is built in a thread from now on", exc_info=True)
-            _builder, _builder_broken = None, True
-    return await asyncio.to_thread(render, message, settings, for_smtp=for_smtp)
-
-
-def close_builder() -> None:
-    """Stops the mail builder process, waiting for the mail it is building: the app process is stopping.
-    Its queues are released with it (left behind, they are reported as leaked at exit)."""
-    global _builder
-    if _builder is not None:
-        builder, _builder = _builder, None
-        builder.shutdown(wait=True, cancel_futures=True)
-
-
-def eml_path(message: OutboxMessage, settings: Settings) -> Path:
-    slug = re.sub(r"[^a-z0-9]+", "-", message.subject.lower()).strip("-")[:60].rstrip("-") or "message"
+def eml_path(message: OutboxMessage, subject: str, settings: Settings) -> Path:
+    slug = re.sub(r"[^a-z0-9]+", "-", subject.lower()).strip("-")[:60].rstrip("-") or "message"
     return settings.outbox_dir / f"{message.id}-{slug}.eml"
 
 
@@ -280,6 +234,13 @@ async def record_sent(messages: list[OutboxMessage], now: datetime) -> None:
         )
 
 
+NOTHING_TO_TELL = "Dropped: nothing left to tell when it was due (the changes cancelled out, or the person left)."
+
+
+async def record_dropped(message: OutboxMessage, now: datetime) -> None:
+    await OutboxMessage.filter(id=message.id).update(dropped_at=now, last_error=NOTHING_TO_TELL)
+
+
 async def record_failure(message: OutboxMessage, error: BaseException | str, now: datetime) -> None:
     attempts = message.attempts + 1
     text = str(error) or type(error).__name__
@@ -330,12 +291,15 @@ async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: 
                 await release(messages[index:], now)
                 break
             try:
+                mail = await composed(message)
+                if mail is None:
+                    await record_dropped(message, now)
+                    continue
                 if transport is None:
-                    content = await rendered(message, settings, for_smtp=False)
-                    await asyncio.to_thread(write_eml, content, eml_path(message, settings))
+                    content = render(message, mail, settings, for_smtp=False)
+                    await asyncio.to_thread(write_eml, content, eml_path(message, mail.subject, settings))
                 else:
-                    data = await rendered(message, settings, for_smtp=True)
-                    await transport.send(data, message.recipients)
+                    await transport.send(render(message, mail, settings, for_smtp=True), message.recipients)
             except SmtpConnectionFailed as error:
                 # The server is down: every message of the batch waits for a later attempt, none is lost.
                 for waiting in messages[index:]:
@@ -379,7 +343,6 @@ class MailSender(BackgroundWorker):
 
     name = "mail sender"
     poll_seconds = POLL_SECONDS
-    settle_seconds = SETTLE_SECONDS
     wakeup = new_mail
 
     def __init__(self, settings: Settings, poll_seconds: float | None = None) -> None:
@@ -390,10 +353,6 @@ class MailSender(BackgroundWorker):
         if self.settings.smtp_url:
             SmtpServer.from_url(self.settings.smtp_url)  # a wrong SMTP_URL stops the app starting, with the fix
         super().start()
-
-    async def stop(self, grace_seconds: float = 10) -> None:
-        await super().stop(grace_seconds)
-        await asyncio.to_thread(close_builder)
 
     async def run_pass(self) -> str | None:
         sent = await deliver_pending(self.settings)

@@ -75,8 +75,6 @@ class Change:
     meeting_changed: bool = False
     expected_updated_at: datetime | None = None
     replaced_image: str = ""  # the image file to delete once the change is committed
-    # A bulk upload tells each mentor of their new sessions in one mail when it finishes, not one by one.
-    mentor_told_later: bool = False
 
     @property
     def session(self) -> Session:

@@ -1,11 +1,12 @@
 """The write side of session changes: `persist` writes planned changes (see `changes.py`) in a fixed
-handful of statements and queues their emails (R9) in the same transaction; `serialised` is the
+handful of statements and notes their emails (R9, backend/mail/notices.py) in the same transaction; `serialised` is the
 transaction a change runs in; `apply` plans and persists one change in it, turning races with other
 writers into refusals or a fresh attempt."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -14,13 +15,11 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from backend import events
-from backend.db import insert_models, insert_rows
+from backend.db import after_commit, insert_models, insert_rows, transaction
 from backend.errors import ErrorCode, Refused, UserError
-from backend.mail import notifications, reminders
-from backend.mail.outbox import queued_together
+from backend.mail import notices, reminders
 from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, User, utcnow
 from backend.sessions.changes import CALENDAR_FIELDS, Change
 from backend.sessions.directory import Directory, LoadedSession
@@ -64,6 +63,7 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
     in one call: each edit is checked against the `updated_at` it was planned from."""
     now = now or utcnow()
+    before = await notices.before(changes)  # the sessions as their mail will say they were
     for change in changes:
         _advance_calendar(change)
     created = [c for c in changes if c.created]
@@ -97,8 +97,7 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     ]
     if invites:
         await Attendance.bulk_create(invites)
-    async with queued_together():  # one statement for all the mail of the changes
-        await _queue_emails(changes)
+    await notices.queue(changes, before, now)
     await reminders.withdraw(changes)
 
 
@@ -112,32 +111,6 @@ def _advance_calendar(change: Change) -> None:
         change.fields.add("calendar_sequence")
 
 
-CALENDAR_DETAILS = (("title", "title"), ("time_zone", "time zone"))
-
-
-async def _queue_emails(changes: list[Change]) -> None:
-    for change in changes:
-        session, mentor = change.session, change.mentor
-        if not change.notify:
-            continue
-        if change.created and not change.mentor_told_later:
-            await notifications.notify_assigned(session, mentor)
-        # Newly invited mentees get the invitation, which already tells the new time and meeting.
-        everyone = [u for u in change.loaded.people() if u not in change.invited]
-        if change.invited:
-            await notifications.notify_invited(session, mentor, change.invited)
-        if change.removed:
-            await notifications.notify_removed(session, mentor, change.removed)
-        if change.deleted:
-            await notifications.notify_deleted(session, mentor, everyone)
-        elif change.rescheduled_from is not None:
-            await notifications.notify_rescheduled(session, mentor, everyone, change.rescheduled_from)
-        elif change.meeting_changed:
-            await notifications.notify_meeting_changed(session, mentor, everyone)
-        elif details := [label for name, label in CALENDAR_DETAILS if name in change.fields]:
-            await notifications.notify_details_changed(session, mentor, everyone, " and ".join(details))
-
-
 _sqlite_writer = asyncio.Lock()
 
 
@@ -146,10 +119,10 @@ async def serialised() -> AsyncIterator[None]:
     """One transaction for a change. On SQLite, changes of this process also take turns, so the R4
     check and the write cannot interleave; on PostgreSQL the exclusion constraint settles races."""
     if get_settings().is_postgres:
-        async with in_transaction():
+        async with transaction():
             yield
     else:
-        async with _sqlite_writer, in_transaction():
+        async with _sqlite_writer, transaction():
             yield
 
 
@@ -186,7 +159,7 @@ async def apply(
                 await persist([change])
                 if then is not None:
                     await then(change)
-            await events.publish_changes([change])  # committed: tell live subscribers
+                await after_commit(functools.partial(events.publish_changes, [change]))  # tell live subscribers
             return change.session
         except IntegrityError as error:
             if "session_mentor_no_clash" in str(error):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -36,6 +37,17 @@ async def _payload(work: Awaitable[SessionModel]) -> SessionPayload:
         return SessionPayload(errors=user_errors(refused.errors))
 
 
+# What `notify: false` silences, mutation by mutation (mail is gathered per person; see docs/mail.md).
+NOTIFY_UPDATE = (
+    "false: the mentor and mentees are not mailed about this change of date, time, duration, title or time zone "
+    "(no other field of a session is ever mailed). Reminders still go out."
+)
+NOTIFY_MEETING = "false: the mentor and mentees are not mailed the new meeting details. Reminders still go out."
+NOTIFY_DELETE = "false: the mentor and mentees are not mailed the cancellation."
+NOTIFY_INVITE = "false: the invited mentees are not mailed their invitation."
+NOTIFY_REMOVE = "false: the removed mentees are not mailed that they were removed."
+
+
 @strawberry.type
 class SessionMutations:
     @strawberry.mutation(description="Publish a new session (managers).")
@@ -44,7 +56,11 @@ class SessionMutations:
 
     @strawberry.mutation(description="Change session details while upcoming (R1).")
     async def update_session(
-        self, info: Info, id: strawberry.ID, input: UpdateSessionInput, notify: bool = True
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: UpdateSessionInput,
+        notify: Annotated[bool, strawberry.argument(description=NOTIFY_UPDATE)] = True,
     ) -> SessionPayload:
         return await _payload(
             writing.apply(
@@ -54,7 +70,11 @@ class SessionMutations:
 
     @strawberry.mutation(description="Change the meeting while upcoming or live (R2).")
     async def update_meeting(
-        self, info: Info, id: strawberry.ID, input: MeetingInput, notify: bool = True
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: MeetingInput,
+        notify: Annotated[bool, strawberry.argument(description=NOTIFY_MEETING)] = True,
     ) -> SessionPayload:
         return await _payload(
             writing.apply(
@@ -63,7 +83,12 @@ class SessionMutations:
         )
 
     @strawberry.mutation(description="Delete an upcoming session (R3); it leaves every list.")
-    async def delete_session(self, info: Info, id: strawberry.ID, notify: bool = True) -> DeleteSessionPayload:
+    async def delete_session(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        notify: Annotated[bool, strawberry.argument(description=NOTIFY_DELETE)] = True,
+    ) -> DeleteSessionPayload:
         try:
             deleted = await writing.apply(
                 changes.plan_delete, signed_in(info), require_id(id, "Session ID"), notify=notify
@@ -74,7 +99,11 @@ class SessionMutations:
 
     @strawberry.mutation(description="Invite mentees of the organisation by email, within the seats limit (R6).")
     async def invite_mentees(
-        self, info: Info, session_id: strawberry.ID, emails: list[str], notify: bool = True
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        emails: list[str],
+        notify: Annotated[bool, strawberry.argument(description=NOTIFY_INVITE)] = True,
     ) -> SessionPayload:
         return await _payload(
             writing.apply(
@@ -84,7 +113,11 @@ class SessionMutations:
 
     @strawberry.mutation(description="Remove mentees (invited or enrolled) from an upcoming session.")
     async def remove_mentees(
-        self, info: Info, session_id: strawberry.ID, mentee_ids: list[strawberry.ID], notify: bool = True
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        mentee_ids: list[strawberry.ID],
+        notify: Annotated[bool, strawberry.argument(description=NOTIFY_REMOVE)] = True,
     ) -> SessionPayload:
         ids = [require_id(i, "menteeIds entry") for i in mentee_ids]
         return await _payload(
