@@ -4,7 +4,8 @@ aliases and an estimated cost (as validation rules), and introspection for signe
 The cost estimate counts the objects an operation could fetch: every object field costs 1 (plain
 values cost nothing: they come with their object); a field that answers a list of objects costs its
 size times (1 + what is asked of each item). A paged list's size is the `pageSize` (or `first`) the
-query asks for — taken from the variables when it is one — and the page's `items` inherit it, so
+query asks for — taken from the variables when it is one, with the operation's own default for a variable
+not sent (`query($p: Int = 100)` is priced at 100, as it runs) — and the page's `items` inherit it, so
 `sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { id } } } } }` is priced
 100 × 100 × …, as it would run. Lists without a size argument are priced at their real bound (a
 session's mentees: the seats maximum, 1,000) or, when there is none, at DEFAULT_LIST_SIZE. A field
@@ -41,6 +42,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
+    get_variable_values,
     is_leaf_type,
     validate,
 )
@@ -224,7 +226,18 @@ def measure_operation(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return Measure(0, 0, 0)
-    return _Analysis(schema, fragments, variables, cap).selection_set(operation.selection_set, root, MAX_PAGE_SIZE)
+    values = operation_variables(schema, operation, variables)
+    return _Analysis(schema, fragments, values, cap).selection_set(operation.selection_set, root, MAX_PAGE_SIZE)
+
+
+def operation_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, sent: dict[str, Any]
+) -> dict[str, Any]:
+    """The variables as the operation will run with them: what was sent, coerced, and the operation's
+    defaults for what was not (graphql-core's own coercion, as execution does it). Variables that do not
+    coerce are answered by execution with an error, before anything runs; they are priced as sent."""
+    coerced = get_variable_values(schema, operation.variable_definitions or (), sent)
+    return sent if isinstance(coerced, list) else coerced.coerced
 
 
 def limits_rule(settings: Settings, variables: dict[str, Any], allow_introspection: bool) -> type[ValidationRule]:
