@@ -1,6 +1,7 @@
 """Who sees what, decided here and nowhere else: which sessions a person may see (`visible_sessions` as a
-query, `may_see_session` for a session already read), which of a session's sensitive fields they may see (`may_see`), and who may use the bulk-edit files
-(`may_use_bulk_files`). Every output — the GraphQL types, every CSV download, every e-mail — asks here.
+query, `may_see_session` for a session already read), which of a session's sensitive fields they may see
+(`may_see`), and who may use the bulk-edit files (`may_use_bulk_files`). Every output — the GraphQL types,
+every CSV download, every e-mail — asks here.
 
 `OUTPUT_CHANNELS` lists every output that carries session data; tests/test_who_sees_what.py checks each of
 them for every role and every field of `SensitiveField`, and fails on an output or a field it has no row for.
