@@ -98,6 +98,8 @@ class Measure:
     depth: int
     cost: int
     introspection_lists: int
+    # Fields that run database queries of their own (paged lists, the filter counts).
+    own_queries: int = 0
 
 
 class _Analysis:
@@ -129,7 +131,7 @@ class _Analysis:
         return None
 
     def selection_set(self, node: SelectionSetNode | None, parent: GraphQLNamedType, page_size: int) -> Measure:
-        depth = cost = lists = 0
+        depth = cost = lists = own_queries = 0
         if node is None:
             return Measure(0, 0, 0)
         for selection in node.selections:
@@ -144,9 +146,10 @@ class _Analysis:
             else:  # pragma: no cover - the three kinds above are all GraphQL has
                 continue
             depth, cost, lists = max(depth, measure.depth), cost + measure.cost, max(lists, measure.introspection_lists)
+            own_queries += measure.own_queries
             if cost > self.cap:
                 break
-        return Measure(depth, min(cost, self.cap + 1), lists)
+        return Measure(depth, min(cost, self.cap + 1), lists, own_queries)
 
     def spread(self, name: str, page_size: int) -> Measure:
         key = (name, page_size)
@@ -188,7 +191,8 @@ class _Analysis:
                 multiplier = LIST_BOUNDS.get((parent.name, name), DEFAULT_LIST_SIZE)
         extra = OWN_QUERY_COST if own_size is not None else EXTRA_COSTS.get((parent.name, name), 0)
         own = 0 if is_leaf_type(named) else 1
-        return Measure(children.depth + 1, min(extra + multiplier * (own + children.cost), self.cap + 1), 0)
+        cost = min(extra + multiplier * (own + children.cost), self.cap + 1)
+        return Measure(children.depth + 1, cost, 0, children.own_queries + (1 if extra else 0))
 
     def introspection(self, node: FieldNode) -> Measure:
         """Introspection answers from the schema, never the database: it costs 1 and adds no depth, but

@@ -110,7 +110,9 @@ class SessionFacts(SessionRef, Protocol):
     """What `may_see_session` needs to know of a session besides its mentees."""
 
     type: SessionType
-    deleted_at: object | None
+
+    @property
+    def deleted_at(self) -> object | None: ...
 
 
 def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet[Session]:
