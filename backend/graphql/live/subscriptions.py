@@ -12,6 +12,7 @@ docs/live-updates.md.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterator, Sequence
 
@@ -26,7 +27,7 @@ from backend.bulk_upload import uploads
 from backend.graphql.bulk_upload.types import BulkUpload
 from backend.graphql.context import Context, Info
 from backend.graphql.errors import require_id
-from backend.graphql.limits import measure_operation
+from backend.graphql.limits import Measure, measure_operation
 from backend.graphql.live import limits
 from backend.graphql.live.sign_ins import sign_ins
 from backend.graphql.loaders import Loaders
@@ -35,6 +36,8 @@ from backend.graphql.sessions.types import Session
 from backend.models import BulkUploadStatus
 from backend.sessions.visibility import may_see_session
 from backend.settings import get_settings
+
+log = logging.getLogger("backend.graphql.live")
 
 SessionEventKind = strawberry.enum(
     events.SessionEventKind,
@@ -128,15 +131,12 @@ async def _read(event: events.SessionsChanged) -> EventRead:
     return EventRead(sessions, {s.id: Session.of(s) for s in sessions}, mentee_ids, EventLoaders(mentee_ids))
 
 
-def _price(info: Info) -> int:
-    """What one event of one session costs this subscription, estimated as the queries' cost is; refused
-    when it asks for lists that run queries of their own."""
+def _price(info: Info) -> Measure:
+    """What one message costs this subscription (for sessionEvents: one event of one session), estimated as
+    the queries' cost is."""
     raw = info._raw_info  # graphql-core's resolve info: the operation's fragments (Strawberry shows no others)
     cap = get_settings().graphql_max_cost
-    measure = measure_operation(raw.schema, raw.operation, raw.fragments, info.variable_values, cap)
-    if measure.own_queries:
-        raise limits.RunsQueriesOfItsOwn()
-    return measure.cost
+    return measure_operation(raw.schema, raw.operation, raw.fragments, info.variable_values, cap)
 
 
 async def _session_events(info: Info, event: events.SessionsChanged, price: int) -> list[SessionEvent]:
@@ -144,6 +144,9 @@ async def _session_events(info: Info, event: events.SessionsChanged, price: int)
     try:
         read = await event.read_once(lambda: _read(event))
     except Exception as error:  # the database is away: the viewer cannot be told what changed
+        log.warning(
+            "Could not read %s of %d sessions for live updates (%r)", event.kind.value, len(event.session_ids), error
+        )
         raise EventsMissed() from error
     viewer = signed_in(info)
     deleted = event.kind == events.SessionEventKind.DELETED
@@ -175,7 +178,10 @@ class LiveSubscriptions:
     )
     async def session_events(self, info: Info) -> AsyncGenerator[SessionEvent, None]:
         viewer = signed_in(info)
-        price = _price(info)
+        measure = _price(info)
+        if measure.own_queries:  # read again for every subscriber at every event: the list is for queries
+            raise limits.RunsQueriesOfItsOwn()
+        price = measure.cost
         with limits.subscription_slot(viewer.id, price):
             async with events.bus.subscribe() as subscription, sign_ins.watch(info.context, subscription):
                 while True:
@@ -200,7 +206,8 @@ class LiveSubscriptions:
         viewer = signed_in(info)
         upload_id = require_id(id, "Bulk upload ID")
         # Listening starts before the first read, so no change between the two is missed.
-        with limits.subscription_slot(viewer.id, _price(info)):
+        # Only the viewer's own upload is read, once per message: its price counts, lists included.
+        with limits.subscription_slot(viewer.id, _price(info).cost):
             async with events.bus.subscribe() as subscription, sign_ins.watch(info.context, subscription):
                 found = await uploads.find_upload(signed_in(info), upload_id)
                 if found is None:
