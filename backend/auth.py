@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -121,6 +121,15 @@ async def user_for_token(token: str | None) -> User | None:
     )
     note_viewer(user.id if user else None)
     return user
+
+
+async def users_for_tokens(tokens: Collection[str]) -> dict[str, User]:
+    """`user_for_token` for many sign-ins in one query: token → person, for those still signed in."""
+    digests = {_digest(token): token for token in tokens}
+    found = await AuthToken.filter(token_hash__in=list(digests), expires_at__gt=utcnow()).select_related(
+        "user__organization"
+    )
+    return {digests[row.token_hash]: row.user for row in found}
 
 
 def csrf_ok(request: HTTPConnection, from_cookie: bool) -> bool:

@@ -7,8 +7,12 @@ and `publish_bulk_upload` (an upload's progress) after its transaction commits. 
 - PostgreSQL (any number of processes): events are sent with `NOTIFY` on one channel. Every process,
   this one included, hears them on its own `LISTEN` connection and hands them to its subscribers.
 
-A subscriber (a GraphQL subscription) then reads the sessions again and keeps only what its viewer may
-see, with the same visibility rules as the queries; so a payload never carries anything to filter out.
+Each process reads what an event is about once, however many of its subscribers hear it
+(`SessionsChanged.read_once`); each subscriber (a GraphQL subscription) keeps only what its viewer may see,
+with the visibility rules of the queries, so a payload never carries anything to filter out.
+
+While the LISTEN connection is down, events are lost: once it is back, every subscriber is interrupted
+with `EventsMissed` (as is one that fell too far behind), and reads afresh.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import contextlib
 import enum
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -47,11 +51,23 @@ class SessionEventKind(enum.Enum):
     MENTEES_CHANGED = "MENTEES_CHANGED"
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class SessionsChanged:
     kind: SessionEventKind
     organization_id: int
     session_ids: tuple[int, ...]
+    # What this process read for the event, shared by all its subscribers (see `read_once`).
+    _read: dict[str, asyncio.Future] = field(default_factory=dict, compare=False, repr=False)
+
+    async def read_once(self, read: Callable[[], Awaitable[T]]) -> T:
+        """What `read()` answers, read by the first subscriber that asks; the others wait for that answer.
+        One subscriber stopping while it waits does not stop the read for the others."""
+        if "read" not in self._read:
+            self._read["read"] = asyncio.ensure_future(read())
+        return await asyncio.shield(self._read["read"])
 
 
 @dataclass(frozen=True)
@@ -62,8 +78,9 @@ class BulkUploadChanged:
 Event = SessionsChanged | BulkUploadChanged
 
 
-class FellBehind(Exception):
-    """The subscriber did not keep up with the events; it must start again (and read afresh)."""
+class EventsMissed(Exception):
+    """Events may have been lost: the LISTEN connection was down a while, or the subscriber did not keep up
+    with them. Whatever it shows may be stale: it must read afresh."""
 
 
 def encode(event: Event) -> list[str]:
@@ -90,26 +107,36 @@ def decode(payload: str) -> Event | None:
 
 
 class Subscription:
-    """One subscriber's queue of events."""
+    """One subscriber's queue of events, and why it must stop or read afresh, if it must."""
 
     def __init__(self) -> None:
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
-        self.fell_behind = False
+        self.interruption: Exception | None = None
 
-    def put(self, event: Event | None) -> None:
+    def put(self, event: Event) -> None:
         if self.queue.qsize() >= QUEUE_LIMIT:
-            self.fell_behind = True
+            self.interrupt(EventsMissed())
             return
         self.queue.put_nowait(event)
 
+    def interrupt(self, reason: Exception) -> None:
+        """`get` raises `reason` (once) instead of answering the next event: `EventsMissed`, or a reason of
+        the subscriber's own (its sign-in is gone). The events queued are dropped: they are stale."""
+        self.interruption = reason
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)  # wakes a waiting `get`
+
     async def get(self, timeout: float | None = None) -> Event | None:
-        """The next event; None after `timeout` seconds without one."""
-        if self.fell_behind:
-            raise FellBehind()
+        """The next event; None after `timeout` seconds without one. Raises the interruption, if any."""
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
+            event = await asyncio.wait_for(self.queue.get(), timeout)
         except TimeoutError:
-            return None
+            event = None
+        if self.interruption is not None:
+            reason, self.interruption = self.interruption, None
+            raise reason
+        return event
 
 
 # Query parameters of DATABASE_URL that size Tortoise's connection pool: asyncpg would send them to
@@ -204,9 +231,9 @@ class EventBus:
                 log.warning("Listening for live updates failed (%s); trying again in %s s", error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
-        # Subscribers may have missed events meanwhile: wake them so they read afresh.
+        # What was committed meanwhile was never heard: every subscriber must read afresh.
         for subscription in list(self.subscriptions):
-            subscription.put(None)
+            subscription.interrupt(EventsMissed())
 
     async def _close_listener(self) -> None:
         listener, self.listener = self.listener, None

@@ -1,11 +1,17 @@
-"""How long a change takes to reach subscribers of another app process (PostgreSQL LISTEN/NOTIFY).
+"""Live updates for hundreds: SUBSCRIBERS websocket subscriptions to `sessionEvents` (managers, mentors and
+mentees of two organisations, the browser's selection) spread over two app processes on PostgreSQL.
 
-Makes a throwaway PostgreSQL database with the demo data, starts two app processes (A and B), opens
-SUBSCRIBERS websocket subscriptions to `sessionEvents` on B as manager@example.org, then edits a session
-CHANGES times through A, one after another, and times each edit from the moment it is sent until each
-subscriber has heard of it. Prints the median, 95th percentile and worst time in milliseconds.
+Measures, and prints each goal as met or missed:
+- the delivery latency of one edit (from sending the mutation to each subscriber that may see the session
+  hearing it): 95th percentile at most 1 s, over EDITS edits through process A;
+- a 10,000-row bulk upload (bench/bulk_upload.py's file: creates, edits, deletes, a tenth invalid) through
+  process A, from upload to COMPLETED, with the subscribers listening and, in a second database set up the
+  same way, with none: at most 1.2 times as long;
+- the memory of an idle subscriber: the two processes' resident memory after the subscribers connected and
+  subscribed, less before, per subscriber.
+The load average is printed at the start and the end: the figures are only as quiet as the machine.
 
-    .venv/bin/python bench/live_updates.py [--subscribers 50] [--changes 20]
+    .venv/bin/python bench/live_updates.py [--subscribers 500] [--edits 10] [--rows 10000]
 """
 
 from __future__ import annotations
@@ -13,142 +19,313 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-import websockets
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import httpx  # noqa: E402
+import websockets  # noqa: E402
+from bulk_upload import PROGRESS, UPLOAD, make_file, make_organisation  # noqa: E402
 from throwaway import free_port, throwaway_environment  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SESSIONDESK = [sys.executable, "-m", "backend.cli"]
+from backend.auth import issue_token  # noqa: E402
+from backend.db import close_database, migrate, open_database  # noqa: E402
+from backend.models import Organization, Session, SessionType, User  # noqa: E402
+from backend.settings import load_settings, use_settings  # noqa: E402
+
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-SECRET = "live-updates-bench-" + "x" * 40
-EVENTS = "subscription { sessionEvents { kind sessionId session { title } } }"
+SESSIONDESK = [str(ROOT / ".venv/bin/sessiondesk"), "serve"]
+# What the browser subscribes to (frontend/live.js).
+EVENTS = "subscription { sessionEvents { kind sessionId sessionIds session { id title status canEdit canDelete } } }"
+EDIT = """mutation($id: ID!, $t: String!) { updateSession(id: $id, input: {title: $t}, notify: false) {
+  errors { message } } }"""
+P95_GOAL_MS = 1000
+UPLOAD_GOAL = 1.2
+
+
+@dataclass
+class Person:
+    organisation: str  # "A" (the bulk upload's) or "B"
+    role: str  # MANAGER, MENTOR or MENTEE
+    id: int
+    token: str
+
+
+@dataclass
+class Subscriber:
+    person: Person
+    heard: dict[str, float] = field(default_factory=dict)  # title → when heard
+    messages: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def prepare(env: dict[str, str], subscribers: int, rows: int) -> tuple[list[Person], bytes, Session]:
+    """Organisation A (bulk_upload.py's: a manager, 60 mentors, 300 mentees, 2,000 sessions) with more
+    managers, and organisation B; the people who subscribe (a tenth managers, a fifth mentors, the rest
+    mentees, split between the two) with a token each; the upload's file; a public session of A to edit."""
+    settings = use_settings(load_settings(env))
+    await migrate(settings)
+    await open_database(settings)
+    try:
+        mentors, mentees, existing = await make_organisation()
+        data, _ = make_file(rows, mentors, mentees, existing, invites=0.1)
+        org_a = await Organization.get(name="Bench organisation")
+        org_b = await Organization.create(name="Other bench organisation")
+        half = subscribers // 2
+        wanted = {"MANAGER": half // 10, "MENTOR": half // 5}
+        wanted["MENTEE"] = half - wanted["MANAGER"] - wanted["MENTOR"]
+        people: list[Person] = []
+        for name, org in (("A", org_a), ("B", org_b)):
+            for role, count in wanted.items():
+                have = list(await User.filter(organization=org, **{f"is_{role.lower()}": True}).order_by("id"))
+                extra = [
+                    User(
+                        organization=org,
+                        email=f"{role.lower()}{n}@{name.lower()}.live-bench.test",
+                        name=f"{role.title()} {name}{n}",
+                        **{f"is_{role.lower()}": True},
+                    )
+                    for n in range(len(have), count)
+                ]
+                await User.bulk_create(extra)
+                chosen = list(await User.filter(organization=org, **{f"is_{role.lower()}": True}).order_by("id"))
+                people += [Person(name, role, user.id, await issue_token(user)) for user in chosen[:count]]
+        edited = await Session.filter(organization=org_a, type=SessionType.PUBLIC).order_by("id").first()
+        assert edited is not None
+        return people, data, edited
+    finally:
+        await close_database()
 
 
 @contextlib.contextmanager
-def app_process(env: dict[str, str]) -> Iterator[str]:
+def app_process(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     port = free_port()
     server = subprocess.Popen(
-        [*SESSIONDESK, "serve", "--port", str(port)],
+        [*SESSIONDESK, "--port", str(port)],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", server.pid
     finally:
         server.terminate()
-        server.wait(timeout=15)
+        server.wait(timeout=30)
 
 
 async def wait_until_up(base_url: str) -> None:
     async with httpx.AsyncClient(base_url=base_url) as client:
         for _ in range(600):
             with contextlib.suppress(httpx.TransportError):
-                if (await client.get("/healthz")).status_code < 500:
+                if (await client.get("/bulk-upload/sample.csv")).status_code < 500:
                     return
             await asyncio.sleep(0.1)
     raise RuntimeError(f"{base_url} did not come up")
 
 
-async def subscriber(base_url: str, token: str, ready: asyncio.Event, heard: asyncio.Queue) -> None:
+def resident_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"No VmRSS for {pid}")
+
+
+@contextlib.asynccontextmanager
+async def two_processes(env: dict[str, str]) -> AsyncIterator[list[tuple[str, int]]]:
+    with app_process(env) as a, app_process(env) as b:
+        await wait_until_up(a[0])
+        await wait_until_up(b[0])
+        yield [a, b]
+
+
+async def listen(base_url: str, subscriber: Subscriber) -> None:
     url = base_url.replace("http://", "ws://") + "/graphql"
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], max_size=None) as ws:
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {subscriber.person.token}"}}
+        await ws.send(json.dumps(init))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": EVENTS}}))
-        ready.set()
-        while True:
-            message = json.loads(await ws.recv())
+        subscriber.ready.set()
+        async for raw in ws:
+            message = json.loads(raw)
             if message["type"] == "ping":
                 await ws.send(json.dumps({"type": "pong"}))
             elif message["type"] == "next":
-                await heard.put((time.perf_counter(), message["payload"]["data"]["sessionEvents"]["session"]["title"]))
+                subscriber.messages += 1
+                event = (message["payload"].get("data") or {}).get("sessionEvents")
+                if event is None:
+                    raise RuntimeError(f"Subscription refused or ended: {message['payload']}")
+                if event["session"] is not None:
+                    subscriber.heard[event["session"]["title"]] = time.perf_counter()
+            elif message["type"] in ("complete", "error"):
+                raise RuntimeError(f"Subscription ended: {message}")
 
 
-async def run(subscribers: int, changes: int) -> None:
-    async with throwaway_environment(True, POSTGRES_URL) as extra:
-        env = {**os.environ, **extra, "SECRET_KEY": SECRET}
-        for command in (["migrate"], ["seed", "--demo", "--sessions", "200"]):
-            subprocess.run([*SESSIONDESK, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-        with app_process(env) as process_a, app_process(env) as process_b:
-            await wait_until_up(process_a)
-            await wait_until_up(process_b)
-            async with httpx.AsyncClient(base_url=process_a, timeout=30) as http:
-                login = await http.post(
-                    "/graphql",
-                    json={"query": 'mutation { login(email: "manager@example.org", password: "demo1234") { token } }'},
-                )
-                token = login.json()["data"]["login"]["token"]
-                headers = {"Authorization": f"Bearer {token}"}
-                page = await http.post(
-                    "/graphql",
-                    headers=headers,
-                    json={"query": "{ sessions(filter: {statuses: [UPCOMING]}, pageSize: 1) { items { id } } }"},
-                )
-                session_id = page.json()["data"]["sessions"]["items"][0]["id"]
+async def upload_and_wait(base_url: str, token: str, data: bytes) -> float:
+    """Seconds from sending the file to the upload's COMPLETED."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=300) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        started = time.perf_counter()
+        response = await client.post(
+            "/graphql",
+            data={
+                "operations": json.dumps({"query": UPLOAD, "variables": {"file": None, "dryRun": False}}),
+                "map": json.dumps({"0": ["variables.file"]}),
+            },
+            files={"0": ("bench.csv", data, "text/csv")},
+        )
+        payload = response.json()["data"]["bulkUploadSessions"]
+        if payload["errors"]:
+            raise SystemExit(f"Upload refused: {payload['errors']}")
+        upload_id = payload["bulkUpload"]["id"]
+        while True:
+            await asyncio.sleep(0.1)
+            state = (await client.post("/graphql", json={"query": PROGRESS, "variables": {"id": upload_id}})).json()
+            state = state["data"]["bulkUpload"]
+            if state["status"] in ("COMPLETED", "FAILED"):
+                break
+        if state["status"] != "COMPLETED":
+            raise SystemExit(f"The upload did not complete: {state}")
+        return time.perf_counter() - started
 
-                queues = [asyncio.Queue() for _ in range(subscribers)]
-                readies = [asyncio.Event() for _ in range(subscribers)]
-                tasks = [
-                    asyncio.create_task(subscriber(process_b, token, ready, queue))
-                    for ready, queue in zip(readies, queues, strict=True)
+
+async def edit_latencies(
+    base_url: str, manager: Person, session_id: int, audience: list[Subscriber], edits: int
+) -> list[float]:
+    """Milliseconds from sending each edit to each subscriber of the audience hearing it."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        client.headers["Authorization"] = f"Bearer {manager.token}"
+        for n in range(-1, edits):  # the first (-1) warms up and proves everybody listens; not counted
+            title = f"Live bench edit {n}"
+            sent = time.perf_counter()
+            answer = await client.post("/graphql", json={"query": EDIT, "variables": {"id": session_id, "t": title}})
+            assert answer.json()["data"]["updateSession"]["errors"] == [], answer.text
+            deadline = time.perf_counter() + 60
+            while any(title not in s.heard for s in audience):
+                if time.perf_counter() > deadline:
+                    missing = sum(title not in s.heard for s in audience)
+                    raise RuntimeError(f"{missing} of {len(audience)} subscribers did not hear {title!r} in 60 s")
+                await asyncio.sleep(0.005)
+            if n >= 0:
+                latencies += [(s.heard[title] - sent) * 1000 for s in audience]
+    return latencies
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def goal(met: bool, text: str) -> str:
+    return f"  [{'met' if met else 'MISSED'}] {text}"
+
+
+async def run(subscribers: int, edits: int, rows: int) -> None:
+    print(f"Load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+
+    # The upload alone (two app processes, nobody subscribed) before and after the run with subscribers, each
+    # in a database set up the same way: the machine's load changes meanwhile.
+    async def upload_alone() -> float:
+        async with throwaway_environment(True, POSTGRES_URL) as env:
+            people, data, _ = await prepare(env, subscribers, rows)
+            manager_a = next(p for p in people if p.organisation == "A" and p.role == "MANAGER")
+            async with two_processes(env) as processes:
+                seconds = await upload_and_wait(processes[0][0], manager_a.token, data)
+        print(f"{rows:,}-row upload through process A, nobody subscribed: {seconds:.2f} s")
+        return seconds
+
+    alone = [await upload_alone()]
+    async with throwaway_environment(True, POSTGRES_URL) as env:
+        people, data, edited = await prepare(env, subscribers, rows)
+        manager_a = next(p for p in people if p.organisation == "A" and p.role == "MANAGER")
+        async with two_processes(env) as processes:
+            gc.collect()
+            before = sum(resident_kib(pid) for _, pid in processes)
+            listening = [Subscriber(person) for person in people]
+            tasks = [
+                asyncio.create_task(listen(processes[n % 2][0], subscriber)) for n, subscriber in enumerate(listening)
+            ]
+            try:
+                async with asyncio.timeout(300):
+                    await asyncio.gather(*(s.ready.wait() for s in listening))
+                # Who may see the edited public session: A's managers and mentees, and its mentor.
+                audience = [
+                    s
+                    for s in listening
+                    if s.person.organisation == "A"
+                    and (s.person.role in ("MANAGER", "MENTEE") or s.person.id == edited.mentor_id)
                 ]
-                await asyncio.gather(*(ready.wait() for ready in readies))
-                await asyncio.sleep(1)  # let every subscription reach the event bus
-
-                latencies: list[float] = []
-                mutation_times: list[float] = []
-                for n in range(changes):
-                    title = f"Benchmark edit {n}"
-                    sent = time.perf_counter()
-                    answer = await http.post(
-                        "/graphql",
-                        headers=headers,
-                        json={
-                            "query": "mutation($id: ID!, $t: String!) { updateSession(id: $id, input: {title: $t}, "
-                            "notify: false) { errors { message } } }",
-                            "variables": {"id": session_id, "t": title},
-                        },
-                    )
-                    mutation_times.append((time.perf_counter() - sent) * 1000)
-                    assert answer.json()["data"]["updateSession"]["errors"] == [], answer.text
-                    for queue in queues:
-                        while True:
-                            heard_at, heard_title = await asyncio.wait_for(queue.get(), 30)
-                            if heard_title == title:
-                                latencies.append((heard_at - sent) * 1000)
-                                break
+                latencies = await edit_latencies(processes[0][0], manager_a, edited.id, audience, edits)
+                after = sum(resident_kib(pid) for _, pid in processes)
+                messages_before = sum(s.messages for s in listening)
+                with_subscribers = await upload_and_wait(processes[0][0], manager_a.token, data)
+                upload_messages = sum(s.messages for s in listening) - messages_before
+                failed = [t for t in tasks if t.done()]
+                if failed:
+                    failed[0].result()
+            finally:
                 for task in tasks:
                     task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
 
-    latencies.sort()
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-    print(f"{subscribers} subscribers on process B, {changes} edits through process A (PostgreSQL)")
-    print(f"  updateSession answered: median {statistics.median(mutation_times):.0f} ms")
+    print(f"{rows:,}-row upload through process A, {len(listening)} subscribers listening: {with_subscribers:.2f} s")
+    alone.append(await upload_alone())
+    p95 = percentile(latencies, 0.95)
+    ratio = with_subscribers / statistics.mean(alone)
+    per_subscriber = (after - before) / len(listening)
     print(
-        f"  event heard by a subscriber, from sending the edit: median {statistics.median(latencies):.0f} ms, "
-        f"95th percentile {p95:.0f} ms, worst {latencies[-1]:.0f} ms ({len(latencies)} deliveries)"
+        f"{len(listening)} subscribers ({_mix(people)}) on two app processes, {edits} edits of a public session "
+        f"through process A, each heard by {len(audience)} subscribers"
     )
+    print(
+        goal(
+            p95 <= P95_GOAL_MS,
+            f"an edit reaches the 95th-percentile subscriber in {p95:.0f} ms (goal ≤ {P95_GOAL_MS} ms; median "
+            f"{percentile(latencies, 0.5):.0f} ms, worst {max(latencies):.0f} ms, {len(latencies)} deliveries)",
+        )
+    )
+    print(
+        goal(
+            ratio <= UPLOAD_GOAL,
+            f"{rows:,}-row upload with the subscribers listening: {with_subscribers:.2f} s, {ratio:.2f}× the "
+            f"{statistics.mean(alone):.2f} s with nobody subscribed (mean of {alone[0]:.2f} s before and "
+            f"{alone[1]:.2f} s after; goal ≤ {UPLOAD_GOAL}×; {upload_messages:,} messages sent)",
+        )
+    )
+    print(
+        f"  [stated] memory per idle subscriber: {per_subscriber:.0f} KiB "
+        f"(the two processes: {before / 1024:.0f} MiB before, {after / 1024:.0f} MiB with every subscriber)"
+    )
+    print(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _mix(people: list[Person]) -> str:
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[person.role] = counts.get(person.role, 0) + 1
+    return ", ".join(f"{n} {role.lower()}s" for role, n in counts.items()) + ", two organisations"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subscribers", type=int, default=50)
-    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--subscribers", type=int, default=500)
+    parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=10_000)
     arguments = parser.parse_args()
-    asyncio.run(run(arguments.subscribers, arguments.changes))
+    asyncio.run(run(arguments.subscribers, arguments.edits, arguments.rows))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ aliases and an estimated cost (as validation rules), and introspection for signe
 The cost estimate counts the objects an operation could fetch: every object field costs 1 (plain
 values cost nothing: they come with their object); a field that answers a list of objects costs its
 size times (1 + what is asked of each item). A paged list's size is the `pageSize` (or `first`) the
-query asks for — taken from the variables when it is one — and the page's `items` inherit it, so
+query asks for — taken from the variables when it is one, with the operation's own default for a variable
+not sent (`query($p: Int = 100)` is priced at 100, as it runs) — and the page's `items` inherit it, so
 `sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { id } } } } }` is priced
 100 × 100 × …, as it would run. Lists without a size argument are priced at their real bound (a
 session's mentees: the seats maximum, 1,000) or, when there is none, at DEFAULT_LIST_SIZE. A field
@@ -41,6 +42,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
+    get_variable_values,
     is_leaf_type,
     validate,
 )
@@ -96,6 +98,8 @@ class Measure:
     depth: int
     cost: int
     introspection_lists: int
+    # Fields that run database queries of their own (paged lists, the filter counts).
+    own_queries: int = 0
 
 
 class _Analysis:
@@ -127,7 +131,7 @@ class _Analysis:
         return None
 
     def selection_set(self, node: SelectionSetNode | None, parent: GraphQLNamedType, page_size: int) -> Measure:
-        depth = cost = lists = 0
+        depth = cost = lists = own_queries = 0
         if node is None:
             return Measure(0, 0, 0)
         for selection in node.selections:
@@ -142,9 +146,10 @@ class _Analysis:
             else:  # pragma: no cover - the three kinds above are all GraphQL has
                 continue
             depth, cost, lists = max(depth, measure.depth), cost + measure.cost, max(lists, measure.introspection_lists)
+            own_queries += measure.own_queries
             if cost > self.cap:
                 break
-        return Measure(depth, min(cost, self.cap + 1), lists)
+        return Measure(depth, min(cost, self.cap + 1), lists, own_queries)
 
     def spread(self, name: str, page_size: int) -> Measure:
         key = (name, page_size)
@@ -186,7 +191,8 @@ class _Analysis:
                 multiplier = LIST_BOUNDS.get((parent.name, name), DEFAULT_LIST_SIZE)
         extra = OWN_QUERY_COST if own_size is not None else EXTRA_COSTS.get((parent.name, name), 0)
         own = 0 if is_leaf_type(named) else 1
-        return Measure(children.depth + 1, min(extra + multiplier * (own + children.cost), self.cap + 1), 0)
+        cost = min(extra + multiplier * (own + children.cost), self.cap + 1)
+        return Measure(children.depth + 1, cost, 0, children.own_queries + (1 if extra else 0))
 
     def introspection(self, node: FieldNode) -> Measure:
         """Introspection answers from the schema, never the database: it costs 1 and adds no depth, but
@@ -224,7 +230,18 @@ def measure_operation(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return Measure(0, 0, 0)
-    return _Analysis(schema, fragments, variables, cap).selection_set(operation.selection_set, root, MAX_PAGE_SIZE)
+    values = operation_variables(schema, operation, variables)
+    return _Analysis(schema, fragments, values, cap).selection_set(operation.selection_set, root, MAX_PAGE_SIZE)
+
+
+def operation_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, sent: dict[str, Any]
+) -> dict[str, Any]:
+    """The variables as the operation will run with them: what was sent, coerced, and the operation's
+    defaults for what was not (graphql-core's own coercion, as execution does it). Variables that do not
+    coerce are answered by execution with an error, before anything runs; they are priced as sent."""
+    coerced = get_variable_values(schema, operation.variable_definitions or (), sent)
+    return sent if isinstance(coerced, list) else coerced.coerced
 
 
 def limits_rule(settings: Settings, variables: dict[str, Any], allow_introspection: bool) -> type[ValidationRule]:

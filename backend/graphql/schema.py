@@ -17,7 +17,7 @@ from backend.graphql.bulk_upload.mutations import BulkUploadMutations
 from backend.graphql.bulk_upload.queries import BulkUploadQueries
 from backend.graphql.calendar.mutations import CalendarMutations
 from backend.graphql.limits import QueryLimits, TokenLimit
-from backend.graphql.live.subscriptions import LiveSubscriptions
+from backend.graphql.live.subscriptions import LiveSubscriptions, OwnContext
 from backend.graphql.mentors.availability import AvailabilityQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
@@ -79,6 +79,7 @@ schema = AppSchema(
         lambda: ParsedOnce(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         QueryLimits,
+        OwnContext,
     ],
 )
 

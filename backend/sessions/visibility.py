@@ -1,6 +1,7 @@
-"""Who sees what, decided here and nowhere else: which sessions a person may see (`visible_sessions`),
-which of a session's sensitive fields they may see (`may_see`), and who may use the bulk-edit files
-(`may_use_bulk_files`). Every output — the GraphQL types, every CSV download, every e-mail — asks here.
+"""Who sees what, decided here and nowhere else: which sessions a person may see (`visible_sessions` as a
+query, `may_see_session` for a session already read), which of a session's sensitive fields they may see
+(`may_see`), and who may use the bulk-edit files (`may_use_bulk_files`). Every output — the GraphQL types,
+every CSV download, every e-mail — asks here.
 
 `OUTPUT_CHANNELS` lists every output that carries session data; tests/test_who_sees_what.py checks each of
 them for every role and every field of `SensitiveField`, and fails on an output or a field it has no row for.
@@ -8,6 +9,7 @@ them for every role and every field of `SensitiveField`, and fails on an output 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import Enum
 from typing import Protocol
 
@@ -105,6 +107,15 @@ class SessionRef(Protocol):
     mentor_id: int
 
 
+class SessionFacts(SessionRef, Protocol):
+    """What `may_see_session` needs to know of a session besides its mentees."""
+
+    type: SessionType
+
+    @property
+    def deleted_at(self) -> object | None: ...
+
+
 def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet[Session]:
     """Sessions of the viewer's organisation that are not deleted and that the viewer's roles reach.
     `include_deleted`: deleted ones too (whom to tell that a session they saw was deleted)."""
@@ -119,6 +130,23 @@ def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet
     if viewer.is_mentee:
         reach |= Q(type=SessionType.PUBLIC) | _attended(viewer)
     return query.filter(reach)
+
+
+def may_see_session(
+    viewer: User, session: SessionFacts, mentee_ids: Collection[int], *, include_deleted: bool = False
+) -> bool:
+    """`visible_sessions`, asked of one session already read (`mentee_ids`: its invited and enrolled
+    mentees): the live updates read a changed session once and ask this for each subscriber. Kept next to
+    the query it must agree with; tests/test_live_visibility.py checks the two for every role."""
+    if session.organization_id != viewer.organization_id:
+        return False
+    if session.deleted_at is not None and not include_deleted:
+        return False
+    if viewer.is_manager:
+        return True
+    if viewer.is_mentor and session.mentor_id == viewer.id:
+        return True
+    return viewer.is_mentee and (session.type == SessionType.PUBLIC or viewer.id in mentee_ids)
 
 
 def _attended(viewer: User) -> Q:

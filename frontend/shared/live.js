@@ -2,7 +2,8 @@
 //
 // - `subscribe(query, variables, { next, error, complete })` runs a GraphQL subscription; returns a stop function.
 // - `onSessionEvent(handler)` hears every sessionEvents message (one subscription shared by all screens).
-// - `onReconnect(handler)` runs after the connection came back: what a screen shows may be stale, refetch it.
+// - `onReconnect(handler)` runs after the connection came back, or after the server said events were missed
+//   (EVENTS_MISSED: it lost its database connection a while): what a screen shows may be stale, refetch it.
 // - `followSessionList(container, reload)` and `followSession(id, handlers)` are what the list and the
 //   details page plug in.
 // The connection is signed in by the browser's cookie, opened when the first subscription starts and
@@ -15,8 +16,10 @@ const PROTOCOL = 'graphql-transport-ws';
 export const LIVE_RECONNECTED_EVENT = 'sessiondesk:live-reconnected';
 
 const SESSION_EVENTS = `subscription SessionEvents {
-  sessionEvents { kind sessionId session { id title status canEdit canDelete } }
+  sessionEvents { kind sessionId sessionIds session { id title status canEdit canDelete } }
 }`;
+// After EVENTS_MISSED, the subscription starts again this long later (the server may still be catching up).
+const RESUBSCRIBE_MS = 1000;
 
 let socket = null;
 let acknowledged = false;
@@ -149,31 +152,46 @@ export function disconnect() {
   else connect();
 }
 
-/** Hear every session event the viewer may see: handler({ kind, sessionId, session }). Returns a stop function. */
+function startSessionEvents() {
+  let missed = false;
+  stopSessionEvents = subscribe(
+    SESSION_EVENTS,
+    {},
+    {
+      next: (payload) => {
+        const codes = (payload.errors || []).map((e) => (e.extensions || {}).code);
+        // Refused: this person has too many tabs or connections open (LIVE_MAX_SUBSCRIPTIONS); say so.
+        const refused = (payload.errors || []).find((e) => (e.extensions || {}).code === 'TOO_MANY_SUBSCRIPTIONS');
+        if (refused) announce(refused.message, { kind: 'problem' });
+        missed = codes.includes('EVENTS_MISSED');
+        if (!payload.data || !payload.data.sessionEvents) return;
+        for (const each of [...sessionHandlers]) each(payload.data.sessionEvents);
+      },
+      // Ended by the server: the sign-in is gone (the next screen that listens starts it again), or changes
+      // were missed (start again, and every screen reads what it shows again).
+      error: () => {
+        stopSessionEvents = null;
+      },
+      complete: () => {
+        stopSessionEvents = null;
+        if (!missed) return;
+        setTimeout(() => {
+          if (sessionHandlers.size && !stopSessionEvents) startSessionEvents();
+          document.dispatchEvent(new CustomEvent(LIVE_RECONNECTED_EVENT));
+        }, RESUBSCRIBE_MS);
+      },
+    },
+  );
+}
+
+/**
+ * Hear every session event the viewer may see: handler({ kind, sessionId, sessionIds, session }). An event
+ * about many sessions at once (a bulk upload's batch) has sessionId and session null, and sessionIds.
+ * Returns a stop function.
+ */
 export function onSessionEvent(handler) {
   sessionHandlers.add(handler);
-  if (!stopSessionEvents) {
-    stopSessionEvents = subscribe(
-      SESSION_EVENTS,
-      {},
-      {
-        next: (payload) => {
-          // Refused: this person has too many tabs or connections open (LIVE_MAX_SUBSCRIPTIONS); say so.
-          const refused = (payload.errors || []).find((e) => (e.extensions || {}).code === 'TOO_MANY_SUBSCRIPTIONS');
-          if (refused) announce(refused.message, { kind: 'problem' });
-          if (!payload.data || !payload.data.sessionEvents) return;
-          for (const each of [...sessionHandlers]) each(payload.data.sessionEvents);
-        },
-        // Ended by the server (the sign-in is gone): the next screen that listens starts it again.
-        error: () => {
-          stopSessionEvents = null;
-        },
-        complete: () => {
-          stopSessionEvents = null;
-        },
-      },
-    );
-  }
+  if (!stopSessionEvents) startSessionEvents();
   return () => {
     sessionHandlers.delete(handler);
     if (!sessionHandlers.size && stopSessionEvents) {
@@ -250,11 +268,13 @@ export function followSessionList(container, reload) {
   }
   const stopEvents = onSessionEvent((event) => {
     if (event.kind === 'DELETED') {
-      const row = container.querySelector(`[data-session-id="${CSS.escape(event.sessionId)}"]`);
-      if (row && !deletedHere.has(event.sessionId)) {
-        const title = row.querySelector('.session-title');
-        const name = title ? `“${title.textContent.trim()}”` : `Session ${event.sessionId}`;
-        announce(`${name} (ID ${event.sessionId}) was deleted and has left the list.`);
+      for (const id of event.sessionIds) {
+        const row = container.querySelector(`[data-session-id="${CSS.escape(id)}"]`);
+        if (row && !deletedHere.has(id)) {
+          const title = row.querySelector('.session-title');
+          const name = title ? `“${title.textContent.trim()}”` : `Session ${id}`;
+          announce(`${name} (ID ${id}) was deleted and has left the list.`);
+        }
       }
     }
     schedule();
@@ -274,7 +294,7 @@ export function followSessionList(container, reload) {
 export function followSession(sessionId, { changed, deleted }) {
   let stopped = false;
   const stopEvents = onSessionEvent((event) => {
-    if (event.sessionId !== String(sessionId)) return;
+    if (!event.sessionIds.includes(String(sessionId))) return;
     if (event.kind === 'DELETED')
       setTimeout(() => {
         if (!stopped) deleted();
