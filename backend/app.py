@@ -24,7 +24,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from backend import auth, downloads, graphiql
+from backend import auth, compat, downloads, graphiql
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed import calendar_feed_routes
@@ -126,7 +126,7 @@ class LiveSocket(ASGIWebSocketAdapter):
             yield message
 
     def closed(self) -> bool:
-        return self.ws.application_state == WebSocketState.DISCONNECTED
+        return compat.adapter_websocket(self).application_state == WebSocketState.DISCONNECTED
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         # A subscription may have something to say, or a reason to close, after the connection was closed
@@ -135,7 +135,7 @@ class LiveSocket(ASGIWebSocketAdapter):
             await super().send_json(message)
 
     async def close(self, code: int, reason: str) -> None:
-        refusal = self.ws.scope.pop(REFUSAL_KEY, None)
+        refusal = compat.adapter_websocket(self).scope.pop(REFUSAL_KEY, None)
         if refusal is not None and code == 4403:
             code, reason = refusal
         if not self.closed():
