@@ -40,7 +40,7 @@ from backend.health import healthz, readyz
 from backend.housekeeping import Housekeeper
 from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
-from backend.metrics import metrics
+from backend.metrics_route import metrics
 from backend.observability import RequestLog
 from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings

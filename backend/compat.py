@@ -3,13 +3,15 @@ tests/test_compat.py pins the behaviour we rely on, so an upgrade that changes o
 
 from __future__ import annotations
 
-from typing import Any, ForwardRef
+from typing import TYPE_CHECKING, Any
 
-import strawberry
-from graphql import GraphQLSchema
-from starlette.websockets import WebSocket
-from strawberry.asgi import ASGIWebSocketAdapter
 from tortoise import Tortoise
+
+if TYPE_CHECKING:  # the ORM's layer (db.py) uses this module too; it must not load the web's libraries
+    import strawberry
+    from graphql import GraphQLSchema
+    from starlette.websockets import WebSocket
+    from strawberry.asgi import ASGIWebSocketAdapter
 
 
 async def init_orm(config: dict[str, Any]) -> None:
@@ -28,10 +30,3 @@ def graphql_core_schema(schema: strawberry.Schema) -> GraphQLSchema:
 def adapter_websocket(adapter: ASGIWebSocketAdapter) -> WebSocket:
     """The Starlette websocket behind Strawberry's ASGI adapter, which keeps it as `ws`."""
     return adapter.ws
-
-
-def lazy_class(module: str, name: str) -> type[Any]:
-    """The class `name` of `module`, found when first asked for, the way Strawberry resolves
-    `Annotated["name", strawberry.lazy(module)]`: for two GraphQL types that return each other, so that
-    neither module imports the other while it loads."""
-    return strawberry.lazy(module).resolve_forward_ref(ForwardRef(name)).resolve_type()

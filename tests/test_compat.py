@@ -14,7 +14,6 @@ from starlette.websockets import WebSocket, WebSocketState
 from backend import compat
 from backend.app import LiveSocket
 from backend.db import new_model
-from backend.graphql.mentors.types import MentorProfile
 from backend.graphql.schema import schema
 from backend.models import Organization, Session, SessionStatus
 
@@ -46,14 +45,6 @@ def test_the_websocket_adapter_keeps_the_starlette_websocket_it_was_given():
     adapter = LiveSocket(view=None, request=socket, response=socket)  # type: ignore[arg-type]
     assert compat.adapter_websocket(adapter) is socket
     assert compat.adapter_websocket(adapter).application_state == WebSocketState.CONNECTING
-
-
-def test_a_lazy_graphql_type_resolves_to_the_class_the_schema_uses():
-    assert compat.lazy_class("backend.graphql.mentors.types", "MentorProfile") is MentorProfile
-    session_type = schema.get_type_by_name("Session")
-    assert session_type is not None
-    mentor = next(f for f in session_type.fields if f.python_name == "mentor")
-    assert mentor.type.resolve_type() is MentorProfile
 
 
 def test_a_new_model_takes_every_column_as_it_is_and_is_not_saved():

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
+from strawberry.types.base import StrawberryObjectDefinition
 
-from backend import compat, models
+from backend import models
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument
 from backend.graphql.permissions import signed_in
@@ -82,13 +83,6 @@ class SessionMentee:
     added_at: datetime
 
 
-def mentor_profile(mentor: models.User) -> MentorProfile:
-    """The Mentor Profile of a session's mentor. The profile lists the mentor's sessions, so its module
-    imports this one; this side names the type lazily (`strawberry.lazy`) instead of importing it back."""
-    profile: type[MentorProfile] = compat.lazy_class("backend.graphql.mentors.types", "MentorProfile")
-    return profile.of(mentor)
-
-
 @strawberry.type
 class Session:
     # Plain values, copied from the model once: a field without a resolver costs the GraphQL executor a
@@ -146,7 +140,12 @@ class Session:
         mentor = self.known_mentor or await info.context.loaders.user.load(self.model.mentor_id)
         if mentor is None:  # the mentor is a required foreign key, so this cannot happen
             raise LookupError(f"Session {self.model.id} has no mentor {self.model.mentor_id}.")
-        return mentor_profile(mentor)
+        # The profile lists the mentor's sessions, so its module imports this one. This side names the type
+        # lazily and finds its class in the schema, which has it from that lazy name, instead of importing
+        # it back.
+        profile = info.schema.get_type_by_name("MentorProfile")
+        assert isinstance(profile, StrawberryObjectDefinition)
+        return cast("type[MentorProfile]", profile.origin).of(mentor)
 
     @strawberry.field(description="Seats still free: seatsLimit − menteeCount.")
     def seats_left(self) -> int:
