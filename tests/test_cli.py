@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from backend.graphql.schema import export_sdl
-from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
+from tests.support.databases import BACKENDS, POSTGRES_ADMIN_URL
 
 SESSIONDESK = str(Path(sys.executable).parent / "sessiondesk")
 

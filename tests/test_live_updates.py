@@ -20,8 +20,8 @@ from backend import events
 from backend.app import NOT_A_MESSAGE, NOT_A_SUBSCRIBE
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
-from tests.conftest import ON_POSTGRES
 from tests.support.bulk_upload import create, csv_bytes, upload
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import PASSWORD, make_org, make_session, make_user
 from tests.support.graphql_client import GraphQLClient
 from tests.support.live_client import LiveClient, closed_code, free_port, served

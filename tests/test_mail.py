@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from backend.mail.outbox import Attachment, enqueue
 from backend.mail.sender import MailSender, SmtpUrlError, deliver_pending, retry_delay
 from backend.models import OutboxMessage, utcnow
-from tests.conftest import make_settings
+from tests.support.databases import make_settings
 
 
 async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_server):

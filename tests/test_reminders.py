@@ -25,8 +25,8 @@ from backend.models import (
     SessionStatus,
     utcnow,
 )
-from tests.conftest import ON_POSTGRES
 from tests.support.calendar_parts import the_event
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_session, make_user
 from tests.support.session_requests import DELETE, UPDATE, a_desk, mutate
 from tests.test_session_notifications import delivered, plain

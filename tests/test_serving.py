@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from backend.bulk_upload.columns import HEADER
 from backend.seed import DEMO_PASSWORD
-from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
+from tests.support.databases import BACKENDS, POSTGRES_ADMIN_URL
 from tests.support.live_client import free_port
 from tests.test_cli import SESSIONDESK, Installation, _admin
 

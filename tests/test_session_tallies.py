@@ -23,7 +23,7 @@ from backend.models import (
 )
 from backend.sessions import listing, tallies
 from backend.sessions.listing import SessionFilter
-from tests.conftest import ON_POSTGRES
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_org, make_session, make_user
 
 COMBINATION = ("status", "type", "meeting_platform", "medium")
