@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
@@ -21,6 +21,7 @@ from backend.db import close_database, migrate, open_database
 from backend.settings import Settings, use_settings
 from tests.support.databases import BACKENDS, POSTGRES_ADMIN_URL, make_settings
 from tests.support.graphql_client import GraphQLClient
+from tests.support.installation import Installation, fresh_installation
 from tests.support.server import free_port
 
 
@@ -59,6 +60,13 @@ async def empty_tables() -> None:
         for table in tables:
             await connection.execute_script(f'DELETE FROM "{table}"')
         await connection.execute_script("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture(params=BACKENDS)
+def installation(request, tmp_path) -> Iterator[Installation]:
+    """A fresh DATA_DIR and database of each backend, for `sessiondesk` commands run as an operator runs them."""
+    with fresh_installation(request.param, tmp_path) as fresh:
+        yield fresh
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from backend.mail.notifications import (
 from backend.mail.sender import deliver_pending
 from backend.models import MeetingPlatform, OutboxMessage, SessionTimeZone
 from tests.support.factories import make_org, make_session, make_user
+from tests.support.mail import html, plain
 
 DEC_1_1130_UTC = datetime(2026, 12, 1, 11, 30, tzinfo=UTC)
 NOV_30_0400_UTC = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
@@ -25,14 +26,6 @@ async def received(smtp_server, db) -> dict:
     """Deliver the outbox; the messages received, by recipient."""
     await deliver_pending(smtp_server.use(db))
     return {message["To"]: message for message in smtp_server.messages}
-
-
-def plain(message) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-def html(message) -> str:
-    return message.get_body(("html",)).get_content()
 
 
 async def people():

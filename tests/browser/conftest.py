@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.browser.screens import MANAGER, Api, sign_in
+from tests.browser.screens import MANAGER, PHONE, Api, sign_in
 from tests.support.server import run_command, server_env, serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -94,9 +94,6 @@ async def manager_page(context: BrowserContext, page: Page) -> Page:
     """A page signed in as the first organisation's manager (not yet navigated)."""
     await sign_in(context, MANAGER)
     return page
-
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(params=["desktop", "phone"])
