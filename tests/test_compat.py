@@ -47,7 +47,7 @@ def test_the_websocket_adapter_keeps_the_starlette_websocket_it_was_given():
     assert compat.adapter_websocket(adapter).application_state == WebSocketState.CONNECTING
 
 
-def test_a_new_model_takes_every_column_as_it_is_and_is_not_saved():
+def test_a_new_model_takes_every_column_as_it_is():
     now = datetime.datetime(2030, 1, 2, 3, 4, tzinfo=datetime.UTC)
     columns = {column: None for column in Session._meta.fields_db_projection.values()}
     session = new_model(Session, **{**columns, "title": "As given", "status": SessionStatus.LIVE, "starts_at": now})
