@@ -243,7 +243,7 @@ async def wait_until_up(base_url: str, log: Path) -> None:
     async def up() -> bool:
         async with httpx.AsyncClient(base_url=base_url) as client:
             try:
-                return (await client.get("/bulk-upload/sample.csv")).status_code == 200
+                return (await client.get("/healthz")).status_code == 200
             except httpx.TransportError:
                 return False
 
