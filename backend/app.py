@@ -24,7 +24,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from backend import auth, downloads, graphiql
+from backend import auth, compat, downloads, graphiql
 from backend.background import BackgroundWorker
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
@@ -41,7 +41,7 @@ from backend.health import healthz, readyz
 from backend.housekeeping import Housekeeper
 from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
-from backend.metrics import metrics
+from backend.metrics_route import metrics
 from backend.observability import RequestLog
 from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
@@ -127,7 +127,7 @@ class LiveSocket(ASGIWebSocketAdapter):
             yield message
 
     def closed(self) -> bool:
-        return self.ws.application_state == WebSocketState.DISCONNECTED
+        return compat.adapter_websocket(self).application_state == WebSocketState.DISCONNECTED
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         # A subscription may have something to say, or a reason to close, after the connection was closed
@@ -136,7 +136,7 @@ class LiveSocket(ASGIWebSocketAdapter):
             await super().send_json(message)
 
     async def close(self, code: int, reason: str) -> None:
-        refusal = self.ws.scope.pop(REFUSAL_KEY, None)
+        refusal = compat.adapter_websocket(self).scope.pop(REFUSAL_KEY, None)
         if refusal is not None and code == 4403:
             code, reason = refusal
         if not self.closed():

@@ -1,38 +1,16 @@
-"""Prometheus metrics at GET /metrics (text format), protected by METRICS_TOKEN when it is set.
+"""The counters and histograms a process keeps for Prometheus; backend/metrics_route.py serves them.
 
-Counters and histograms live in the process that counts them; with `sessiondesk serve --workers N` the
-command points PROMETHEUS_MULTIPROC_DIR at a fresh folder so that every process writes its values there
-and a scrape of any process adds them all up. What lives in the database (the outbox, bulk uploads) is
-counted at scrape time, so every process answers the same.
+They live in the process that counts them; with `sessiondesk serve --workers N` the command points
+PROMETHEUS_MULTIPROC_DIR at a fresh folder so that every process writes its values there and a scrape of
+any process adds them all up.
 """
 
 from __future__ import annotations
 
-import hmac
-import logging
 import re
 import time
-from collections.abc import Iterable
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
-from prometheus_client.core import GaugeMetricFamily, Metric
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from tortoise.functions import Count, Sum
-
-from backend.models import BulkUpload, BulkUploadStatus
-from backend.settings import get_settings, prometheus_multiproc_dir
-
-log = logging.getLogger("backend.metrics")
+from prometheus_client import Counter, Gauge, Histogram
 
 REQUEST_DURATION = Histogram(
     "sessiondesk_http_request_duration_seconds",
@@ -87,86 +65,3 @@ def worker_ran(worker: str, failed: bool) -> None:
     WORKER_LAST_RUN.labels(worker=worker).set(time.time())
     if failed:
         WORKER_FAILURES.labels(worker=worker).inc()
-
-
-class _Snapshot:
-    """Metric families computed for one scrape."""
-
-    def __init__(self, families: Iterable[Metric]) -> None:
-        self.families = list(families)
-
-    def collect(self) -> Iterable[Metric]:
-        return self.families
-
-
-async def database_families() -> list[Metric]:
-    from backend.mail import maintenance  # the outbox imports the background loop, which imports this
-
-    outbox = await maintenance.counts()
-    messages = GaugeMetricFamily(
-        "sessiondesk_outbox_messages", "Outbox messages by state (sent ones are kept MAIL_KEEP_DAYS).", labels=["state"]
-    )
-    messages.add_metric(["pending"], outbox.pending)
-    messages.add_metric(["sent"], outbox.sent)
-    messages.add_metric(["failed"], outbox.failed)
-    oldest = GaugeMetricFamily(
-        "sessiondesk_outbox_oldest_pending_age_seconds",
-        "How long the oldest pending outbox message has waited (0 when none is pending).",
-        value=outbox.oldest_pending_seconds,
-    )
-    by_status = {
-        row["status"]: row
-        for row in await BulkUpload.annotate(count=Count("id"), rows=Sum("processed_rows"))
-        .group_by("status")
-        .values("status", "count", "rows")
-    }
-    uploads = GaugeMetricFamily("sessiondesk_bulk_uploads", "Bulk uploads by status.", labels=["status"])
-    rows = GaugeMetricFamily(
-        "sessiondesk_bulk_upload_rows_processed",
-        "Rows processed by bulk uploads, by the upload's status (pruned uploads keep their counts).",
-        labels=["status"],
-    )
-    for status in BulkUploadStatus:
-        row = by_status.get(status.value) or by_status.get(status) or {}
-        uploads.add_metric([status.value.lower()], row.get("count") or 0)
-        rows.add_metric([status.value.lower()], row.get("rows") or 0)
-    return [messages, oldest, uploads, rows]
-
-
-def _database_up(value: int) -> Metric:
-    return GaugeMetricFamily(
-        "sessiondesk_database_up", "1 when the database answered this scrape's queries, 0 otherwise.", value=value
-    )
-
-
-def process_metrics() -> bytes:
-    if prometheus_multiproc_dir():
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
-
-
-def authorised(request: Request) -> bool:
-    token = get_settings().metrics_token
-    if not token:
-        return True
-    header = request.headers.get("authorization", "")
-    given = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    return hmac.compare_digest(given.encode(), token.encode())
-
-
-async def metrics(request: Request) -> Response:
-    if not authorised(request):
-        return PlainTextResponse(
-            "Send the METRICS_TOKEN as Authorization: Bearer <token>.", 401, headers={"WWW-Authenticate": "Bearer"}
-        )
-    try:
-        families = [*await database_families(), _database_up(1)]
-    except Exception:  # the process's own metrics still help when the database does not answer
-        log.warning("/metrics: the database did not answer; only this server's own metrics are shown", exc_info=True)
-        families = [_database_up(0)]
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(families))
-    body = process_metrics() + generate_latest(registry)
-    return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -189,6 +189,67 @@ async def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str,
         await connection.execute_many(sql, rows[start : start + BATCH])
 
 
+def _slot(
+    index: int,
+    mentor: User,
+    mentors: int,
+    now: datetime,
+    next_past: dict[int, datetime],
+    next_future: dict[int, datetime],
+) -> tuple[SessionStatus, datetime]:
+    """The status and start of the index-th session, on its mentor's timeline of 4-hour slots, so that no
+    two of their sessions touch (rule R4): a few live now, three in ten completed, the rest upcoming."""
+    if index < mentors // 2 and index % 2 == 0:
+        return SessionStatus.LIVE, now - timedelta(minutes=10)
+    if index % 10 < 3:
+        next_past[mentor.id] -= timedelta(hours=4)
+        return SessionStatus.COMPLETED, next_past[mentor.id] + timedelta(hours=4)
+    next_future[mentor.id] += timedelta(hours=4)
+    return SessionStatus.UPCOMING, next_future[mentor.id] - timedelta(hours=4)
+
+
+def _session_row(
+    session_id: int,
+    index: int,
+    org: Organization,
+    mentor: User,
+    timing: tuple[SessionStatus, datetime, int],
+    session_type: SessionType,
+    mentees: tuple[list[int], list[int]],
+    seats: int,
+    now: datetime,
+    rng: random.Random,
+) -> tuple:
+    status, starts_at, duration = timing
+    invited, enrolled = mentees
+    ends_at = starts_at + timedelta(minutes=duration)
+    topic = TOPICS[index % len(TOPICS)]
+    return (
+        session_id,
+        org.id,
+        mentor.id,
+        f"{topic} #{index + 1}",
+        f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
+        session_type.value,
+        status.value,
+        starts_at,
+        ends_at,
+        duration,
+        (SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC).value,
+        MEDIUMS[index % len(MEDIUMS)],
+        *_meeting(rng, index),
+        seats,
+        len(enrolled),
+        len(invited),
+        len(enrolled) + len(invited),
+        "",
+        now,
+        now,
+        starts_at if status != SessionStatus.UPCOMING else None,
+        ends_at if status == SessionStatus.COMPLETED else None,
+    )
+
+
 async def _sessions(
     connection: BaseDBAsyncClient,
     org: Organization,
@@ -203,21 +264,12 @@ async def _sessions(
     first_id = (last.id if last else 0) + 1
     sessions, labels, attendances, ratings = [], [], [], []
     mentee_ids = [m.id for m in mentees]
-    # Each mentor has a timeline of 4-hour slots, so no two of their sessions touch (rule R4).
     next_past = {m.id: now - timedelta(days=1) for m in mentors}
     next_future = {m.id: now + timedelta(days=1, hours=rng.randint(0, 48)) for m in mentors}
     for index in range(count):
         mentor = mentors[index % len(mentors)]
         duration = rng.choice(DURATIONS)
-        if index < len(mentors) // 2 and index % 2 == 0:
-            status, starts_at = SessionStatus.LIVE, now - timedelta(minutes=10)
-        elif index % 10 < 3:
-            status, starts_at = SessionStatus.COMPLETED, next_past[mentor.id]
-            next_past[mentor.id] -= timedelta(hours=4)
-        else:
-            status, starts_at = SessionStatus.UPCOMING, next_future[mentor.id]
-            next_future[mentor.id] += timedelta(hours=4)
-        ends_at = starts_at + timedelta(minutes=duration)
+        status, starts_at = _slot(index, mentor, len(mentors), now, next_past, next_future)
         session_type = SessionType.PRIVATE if index % 4 == 3 else SessionType.PUBLIC
         session_id = first_id + index
         invited = rng.sample(mentee_ids, k=1 if session_type == SessionType.PRIVATE else rng.randint(0, 3))
@@ -226,33 +278,9 @@ async def _sessions(
             if session_type == SessionType.PRIVATE
             else rng.sample([m for m in mentee_ids if m not in invited], k=rng.randint(0, 5))
         )
-        topic = TOPICS[index % len(TOPICS)]
-        sessions.append(
-            (
-                session_id,
-                org.id,
-                mentor.id,
-                f"{topic} #{index + 1}",
-                f"A mentoring session on {topic.lower()}: practical ideas to try this week.",
-                session_type.value,
-                status.value,
-                starts_at,
-                ends_at,
-                duration,
-                (SessionTimeZone.IST if index % 5 else SessionTimeZone.UTC).value,
-                MEDIUMS[index % len(MEDIUMS)],
-                *_meeting(rng, index),
-                seats,
-                len(enrolled),
-                len(invited),
-                len(enrolled) + len(invited),
-                "",
-                now,
-                now,
-                starts_at if status != SessionStatus.UPCOMING else None,
-                ends_at if status == SessionStatus.COMPLETED else None,
-            )
-        )
+        timing = (status, starts_at, duration)
+        row = _session_row(session_id, index, org, mentor, timing, session_type, (invited, enrolled), seats, now, rng)
+        sessions.append(row)
         for kind, choices in ((LabelKind.CATEGORY, CATEGORIES), (LabelKind.RECOMMENDED_FOR, RECOMMENDED_FOR)):
             for position, value in enumerate(rng.sample(choices, k=rng.randint(1, 2))):
                 labels.append((session_id, kind.value, value, position))
@@ -264,6 +292,17 @@ async def _sessions(
                 for mentee_id in invited + enrolled
                 if rng.random() < 0.7
             ]
+    await _insert_sessions(connection, sessions, labels, attendances, ratings)
+    return len(sessions)
+
+
+async def _insert_sessions(
+    connection: BaseDBAsyncClient,
+    sessions: list[tuple],
+    labels: list[tuple],
+    attendances: list[tuple],
+    ratings: list[tuple],
+) -> None:
     await _insert(connection, "session", SESSION_COLUMNS, sessions)
     await _insert(connection, "session_label", ("session_id", "kind", "value", "position"), labels)
     await _insert(connection, "attendance", ("session_id", "mentee_id", "kind", "created_at"), attendances)
@@ -273,7 +312,6 @@ async def _sessions(
         await connection.execute_script(
             "SELECT setval(pg_get_serial_sequence('session', 'id'), (SELECT MAX(id) FROM session))"
         )
-    return len(sessions)
 
 
 # The lists a demo organisation starts with: the values its sessions use, and a few not used yet.

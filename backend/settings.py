@@ -11,7 +11,7 @@ DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 MULTIPART_MARGIN_BYTES = 64 * 1024
 
-# (name, default, meaning) — the README's settings table and docker-compose.yml are checked against it.
+# (name, default, meaning) — the settings table of docs/settings.md and docker-compose.yml are checked against it.
 SETTINGS_TABLE = [
     (
         "DATABASE_URL",

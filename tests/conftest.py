@@ -7,10 +7,8 @@ every test starts from empty tables. Requests go through the real Starlette app.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
@@ -20,42 +18,11 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from backend.app import create_app
 from backend.db import close_database, migrate, open_database
-from backend.settings import Settings, load_settings, use_settings
+from backend.settings import Settings, use_settings
+from tests.support.databases import BACKENDS, POSTGRES_ADMIN_URL, make_settings
 from tests.support.graphql_client import GraphQLClient
-
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-
-
-def postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-# CI sets TEST_POSTGRES=required so a PostgreSQL that failed to start fails the run instead of shrinking it.
-if os.environ.get("TEST_POSTGRES") == "required" and not postgres_reachable():
-    raise RuntimeError("TEST_POSTGRES=required but nothing listens on 127.0.0.1:5432; start PostgreSQL first.")
-BACKENDS = ["sqlite"] + (["postgres"] if postgres_reachable() and os.environ.get("TEST_POSTGRES") != "off" else [])
-
-
-# For tests of what only PostgreSQL has (exclusion constraints, trigram indexes, row locks under
-# concurrency): they are generated for the PostgreSQL database alone.
-ON_POSTGRES = pytest.mark.parametrize("database", [b for b in BACKENDS if b == "postgres"], indirect=True)
-
-
-def make_settings(data_dir, database_url: str | None = None, **extra: str) -> Settings:
-    # Mail goes out at once unless a test holds it for a settle window (MAIL_SETTLE_SECONDS).
-    env = {
-        "DATA_DIR": str(data_dir),
-        "SECRET_KEY": "test-secret-of-forty-characters-0123456789",
-        "MAIL_SETTLE_SECONDS": "0",
-        **extra,
-    }
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return load_settings(env)
+from tests.support.installation import Installation, fresh_installation
+from tests.support.server import free_port
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -93,6 +60,13 @@ async def empty_tables() -> None:
         for table in tables:
             await connection.execute_script(f'DELETE FROM "{table}"')
         await connection.execute_script("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture(params=BACKENDS)
+def installation(request, tmp_path) -> Iterator[Installation]:
+    """A fresh DATA_DIR and database of each backend, for `sessiondesk` commands run as an operator runs them."""
+    with fresh_installation(request.param, tmp_path) as fresh:
+        yield fresh
 
 
 @pytest.fixture
@@ -159,9 +133,7 @@ class MailCatcher:
 
         from aiosmtpd.controller import Controller
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.messages: list = []  # email.message.EmailMessage, in arrival order
         self.envelope_recipients: list[list[str]] = []

@@ -3,7 +3,6 @@ gql client), what a real run and a dry run change, the result file, the email, a
 
 from __future__ import annotations
 
-import csv
 import io
 
 import httpx
@@ -27,14 +26,8 @@ from tests.support.bulk_upload import (
     upload,
     upload_and_run,
 )
+from tests.support.downloads import csv_rows
 from tests.support.factories import make_org, make_session, make_user
-
-BOM = b"\xef\xbb\xbf"
-
-
-def csv_rows(content: bytes) -> list[list[str]]:
-    assert content.startswith(BOM)
-    return list(csv.reader(io.StringIO(content[len(BOM) :].decode("utf-8"), newline="")))
 
 
 def test_the_schema_has_the_designed_bulk_upload_contract():

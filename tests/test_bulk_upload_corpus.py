@@ -23,8 +23,8 @@ from backend.models import (
 from backend.sessions import writing
 from backend.settings import use_settings
 from tests.support.bulk_upload import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
+from tests.support.bulk_upload_messages import catalogue, pattern
 from tests.support.factories import make_session, make_user
-from tests.test_bulk_upload_docs import catalogue, pattern
 
 # Rules messages that no CSV row can reach (docs/bulk-upload.md says why, under "Rules messages a
 # file cannot produce").

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 from backend.bulk_upload import columns
 from backend.models import MeetingPlatform, OutboxMessage, Session, SessionStatus, SessionTimeZone, SessionType
 from tests.support.bulk_upload import people, upload_and_run
+from tests.support.downloads import csv_rows
 from tests.support.factories import make_session
 
-BOM = b"\xef\xbb\xbf"
 LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 7, 42, tzinfo=UTC)  # 02-03-2031 01:37 IST, with seconds
-
-
-def rows_of(content: bytes) -> list[list[str]]:
-    assert content.startswith(BOM)
-    return list(csv.reader(io.StringIO(content[len(BOM) :].decode("utf-8"), newline="")))
 
 
 async def test_the_sample_file_has_the_designed_header_and_explains_each_action(graphql, http, db):
@@ -27,7 +20,7 @@ async def test_the_sample_file_has_the_designed_header_and_explains_each_action(
 
     assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="bulk-upload-sample.csv"' in response.headers["content-disposition"]
-    rows = rows_of(response.content)
+    rows = csv_rows(response.content)
     assert ",".join(rows[0]) == (
         "Action,ID,Title,Description,Type,Mentor,Mentees,Date,Time Zone,Time,Duration,Recommended For,"
         "Categories,Medium,Meeting Platform,Meeting Link,Meeting Passcode"
@@ -66,7 +59,7 @@ async def test_a_bulk_edit_export_uploaded_back_unchanged_is_all_valid_and_chang
     before = {s.id: s for s in await Session.all()}
 
     response = await http.get("/exports/sessions.csv?format=bulk", headers=graphql.headers)
-    rows = rows_of(response.content)
+    rows = csv_rows(response.content)
 
     assert rows[0] == columns.HEADER
     assert [r[1] for r in rows[1:]] == [

@@ -11,6 +11,7 @@ from tests.support.bulk_upload import create, csv_bytes, upload_and_run
 from tests.support.bulk_upload import people as bulk_people
 from tests.support.calendar_parts import calendar_parts, the_event
 from tests.support.factories import make_session
+from tests.support.mail import a_session_with_mentees, delivered
 from tests.support.session_requests import (
     CREATE,
     DELETE,
@@ -23,7 +24,6 @@ from tests.support.session_requests import (
     mutate,
     session_form,
 )
-from tests.test_session_notifications import a_session_with_mentees, delivered
 
 MEET = "https://meet.google.com/abc-defg-hij"
 

@@ -2,77 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sqlite3
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
-import asyncpg
 import pytest
 
 from backend.graphql.schema import export_sdl
-from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
-
-SESSIONDESK = str(Path(sys.executable).parent / "sessiondesk")
-
-
-class Installation:
-    """A fresh DATA_DIR (and on PostgreSQL a throwaway database) that the command works on."""
-
-    def __init__(self, data_dir: Path, database_url: str | None) -> None:
-        self.data_dir = data_dir
-        self.database_url = database_url
-
-    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_URL", "DATA_DIR")}
-        env["DATA_DIR"] = str(self.data_dir)
-        if self.database_url:
-            env["DATABASE_URL"] = self.database_url
-        done = subprocess.run([SESSIONDESK, *args], env=env, capture_output=True, text=True, timeout=300)
-        if ok:
-            assert done.returncode == 0, done.stderr
-        return done
-
-    def rows(self, sql: str) -> list[tuple]:
-        if self.database_url is None:
-            with sqlite3.connect(self.data_dir / "sessiondesk.sqlite3") as connection:
-                return [tuple(r) for r in connection.execute(sql).fetchall()]
-
-        async def fetch():
-            connection = await asyncpg.connect(self.database_url.replace("postgres://", "postgresql://"))
-            try:
-                return [tuple(r) for r in await connection.fetch(sql)]
-            finally:
-                await connection.close()
-
-        return asyncio.run(fetch())
-
-
-def _admin(statement: str) -> None:
-    async def run():
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
-
-
-@pytest.fixture(params=BACKENDS)
-def installation(request, tmp_path):
-    if request.param == "sqlite":
-        yield Installation(tmp_path, None)
-        return
-    name = f"sessiondesk_cli_{uuid.uuid4().hex[:10]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield Installation(tmp_path, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from tests.support.installation import Installation
 
 
 def test_migrate_prepares_an_empty_database_and_can_run_again(installation):

@@ -20,14 +20,6 @@ def app_environment() -> dict[str, str]:
     return environment
 
 
-def test_compose_runs_the_app_postgres_and_a_mail_catcher():
-    assert set(COMPOSE["services"]) == {"app", "postgres", "mailcatcher"}
-    assert COMPOSE["services"]["app"]["build"] in (".", {"context": "."})
-    assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:16")
-    assert "8000:8000" in COMPOSE["services"]["app"]["ports"]
-    assert "8025:8025" in COMPOSE["services"]["mailcatcher"]["ports"]
-
-
 def test_the_app_starts_only_once_postgres_is_healthy():
     assert COMPOSE["services"]["postgres"]["healthcheck"]["test"]
     assert COMPOSE["services"]["app"]["depends_on"]["postgres"] == {"condition": "service_healthy"}

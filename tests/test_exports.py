@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -11,9 +9,9 @@ import pytest
 from backend.auth import COOKIE_NAME
 from backend.downloads import sessions as exports
 from backend.models import MeetingPlatform, SessionStatus, SessionType, utcnow
+from tests.support.downloads import rows_of, signed_in
 from tests.support.factories import make_org, make_session, make_user
 
-BOM = b"\xef\xbb\xbf"
 SESSION_HEADER = [
     "ID",
     "Title",
@@ -37,17 +35,6 @@ SESSION_HEADER = [
 MENTEE_HEADER = ["Name", "Email", "Designation", "Enrolled or Invited", "Added On"]
 # 20:00 UTC is 01:30 the next day in IST: the date in the file must be the IST one.
 LATE_EVENING_UTC = datetime(2031, 3, 1, 20, 0, tzinfo=UTC)
-
-
-def rows_of(response) -> list[list[str]]:
-    assert response.status_code == 200, response.text
-    assert response.content.startswith(BOM)
-    return list(csv.reader(io.StringIO(response.content[len(BOM) :].decode("utf-8"), newline="")))
-
-
-async def signed_in(graphql, user):
-    await graphql.login(user.email)
-    return graphql.headers
 
 
 async def test_the_session_download_is_a_spreadsheet_ready_file(graphql, http, db):

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as websocket
 
-from tests.test_hostile_requests import running_server, sign_in
+from tests.support.demo_server import running_server, sign_in
 
 EXAMPLES = 8
 # A file can only arrive in a multipart request; in a generated query the Upload argument is a string

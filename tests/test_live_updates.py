@@ -5,9 +5,6 @@ events) and PostgreSQL (LISTEN/NOTIFY), and on PostgreSQL across two app process
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,11 +17,12 @@ from backend import events
 from backend.app import NOT_A_MESSAGE, NOT_A_SUBSCRIBE
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
-from tests.conftest import ON_POSTGRES
 from tests.support.bulk_upload import create, csv_bytes, upload
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import PASSWORD, make_org, make_session, make_user
-from tests.support.graphql_client import GraphQLClient
-from tests.support.live_client import LiveClient, closed_code, free_port, served
+from tests.support.graphql_client import GraphQLClient, client_for
+from tests.support.live_client import LiveClient, closed_code, served
+from tests.support.server import ServerProcess, server_env, wait_until_async
 from tests.support.session_requests import (
     CREATE,
     DELETE,
@@ -52,12 +50,6 @@ subscription($id: ID!) { bulkUploadProgress(id: $id) { id status totalRows proce
 async def server(app) -> AsyncIterator[str]:
     async with served(app) as base_url:
         yield base_url
-
-
-async def client_for(http: httpx.AsyncClient, user) -> GraphQLClient:
-    client = await GraphQLClient(http).login(user.email)
-    http.cookies.clear()
-    return client
 
 
 async def test_a_manager_hears_of_every_kind_of_change_as_it_happens(server, http, db):
@@ -103,7 +95,7 @@ async def test_a_manager_hears_of_every_kind_of_change_as_it_happens(server, htt
 
 
 async def test_a_session_going_live_and_ending_changes_its_status_and_what_can_be_done(server, http, db):
-    from tests.test_session_lifecycle import minutes_from_now
+    from tests.support.factories import minutes_from_now
 
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5))
@@ -239,39 +231,26 @@ async def test_the_progress_of_someone_elses_upload_is_refused(server, http, db)
 @contextlib.contextmanager
 def app_process(db, log: Path) -> Iterator[str]:
     """`sessiondesk serve` as its own process on the test database; yields its base URL."""
-    port = free_port()
     # Both processes share one real secret (serve refuses a short one), so a token of one is good on the other.
-    env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": "s" * 48}
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = ServerProcess(server_env(db.data_dir, db.database_url, SECRET_KEY="s" * 48), log)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 async def wait_until_up(base_url: str, log: Path) -> None:
-    import asyncio
-
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        for _ in range(600):
+    async def up() -> bool:
+        async with httpx.AsyncClient(base_url=base_url) as client:
             try:
-                await client.get("/bulk-upload/sample.csv")
-                return
+                return (await client.get("/healthz")).status_code == 200
             except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    raise RuntimeError(f"{base_url} did not come up:\n{log.read_text()}")
+                return False
+
+    try:
+        await wait_until_async(up, 90, f"{base_url} answering")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{log.read_text()}") from None
 
 
 @ON_POSTGRES
@@ -319,8 +298,8 @@ async def test_the_content_security_policy_lets_the_app_open_its_own_websocket_o
 
 async def test_mentees_enrolling_bulk_rows_and_overdue_sessions_are_told_too(server, http, db):
     from backend.sessions.lifecycle import END_GRACE, complete_overdue_sessions
+    from tests.support.factories import minutes_from_now
     from tests.support.session_requests import ENROL
-    from tests.test_session_lifecycle import minutes_from_now
 
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor)
@@ -381,7 +360,7 @@ async def test_a_subscription_ends_within_seconds_of_signing_out_and_cannot_star
 
 
 async def test_renaming_a_category_is_told_as_an_update_of_the_sessions_using_it(server, http, db):
-    from tests.test_vocabulary import RENAME
+    from tests.support.session_requests import RENAME
 
     desk = await a_desk()
     uses_it = await make_session(desk.org, desk.mentor, categories=("Pedagogy", "Communication"))

@@ -14,7 +14,8 @@ from backend.db import transaction
 from backend.mail.outbox import Attachment, enqueue
 from backend.mail.sender import MailSender, SmtpUrlError, deliver_pending, retry_delay
 from backend.models import OutboxMessage, utcnow
-from tests.conftest import make_settings
+from tests.support.databases import make_settings
+from tests.support.server import wait_until_async
 
 
 async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_server):
@@ -189,10 +190,11 @@ async def test_the_background_sender_sends_mail_soon_after_it_is_queued(db, smtp
     sender.start()
     try:
         await enqueue(["mentee@example.test"], "Invited", "text", "")
-        for _ in range(200):
-            if smtp_server.messages:
-                break
-            await asyncio.sleep(0.05)
+
+        async def sent() -> bool:
+            return bool(smtp_server.messages)
+
+        await wait_until_async(sent, 10, "the queued mail sent")
     finally:
         await sender.stop()
 

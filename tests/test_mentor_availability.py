@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from backend.models import SessionStatus
 from tests.support.factories import make_org, make_session, make_user
+from tests.support.graphql_client import client_for
 from tests.support.session_requests import CREATE, DAY, a_desk, as_utc, ist, mutate, refusals, session_form
-from tests.test_live_updates import client_for
 
 AVAILABILITY = """
 query($mentorId: ID!, $from: DateTime!, $to: DateTime!) {

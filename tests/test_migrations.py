@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.models import SessionStatus
-from tests.conftest import ON_POSTGRES
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_org, make_session, make_user
 
 START = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)

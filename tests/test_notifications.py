@@ -23,6 +23,7 @@ from backend.models import AttendanceKind, MeetingPlatform, OutboxMessage, Sessi
 from backend.sessions.changes import Change
 from backend.sessions.directory import LoadedSession
 from tests.support.factories import make_org, make_session, make_user
+from tests.support.mail import html, plain
 
 DEC_1_1130_UTC = datetime(2026, 12, 1, 11, 30, tzinfo=UTC)
 NOV_30_0400_UTC = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
@@ -40,14 +41,6 @@ async def send(session: Session, people: list[User], letter: Callable[[User, Mee
         letter(person, MeetingShown.to(person, session, person.id != session.mentor_id)).mail_to(person)
         for person in people
     )
-
-
-def plain(message) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-def html(message) -> str:
-    return message.get_body(("html",)).get_content()
 
 
 async def people():

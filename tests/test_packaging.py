@@ -13,12 +13,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.support.live_client import free_port
+from tests.support.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
@@ -62,20 +61,10 @@ def test_the_installed_wheel_serves_the_browser_app(tmp_path):
     env = {"DATA_DIR": str(elsewhere / "data"), "SECRET_KEY": "wheel-test-" + "k" * 40, "PATH": "/usr/bin:/bin"}
     sessiondesk = str(venv / "bin" / "sessiondesk")
     subprocess.run([sessiondesk, "migrate"], cwd=elsewhere, env=env, check=True, timeout=120, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [sessiondesk, "serve", "--port", str(port)], cwd=elsewhere, env=env, stderr=subprocess.PIPE, text=True
-    )
+    server = ServerProcess(env, tmp_path / "server.log", command=venv / "bin" / "sessiondesk", cwd=elsewhere)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            for _ in range(300):
-                try:
-                    ready = client.get("/readyz")
-                    break
-                except httpx.TransportError:
-                    assert server.poll() is None, server.stderr.read()
-                    time.sleep(0.1)
-            assert ready.status_code == 200, ready.text
+        server.ready()
+        with httpx.Client(base_url=server.url, timeout=30) as client:
             page = client.get("/")
             assert page.status_code == 200 and page.text == (ROOT / "frontend" / "index.html").read_text()
             for name in ("app.js", "styles.css", "list/sessions-list.js"):
@@ -83,5 +72,4 @@ def test_the_installed_wheel_serves_the_browser_app(tmp_path):
                 assert served.status_code == 200 and served.content == (ROOT / "frontend" / name).read_bytes()
             assert client.get("/sessions/12").text == page.text  # every browser route answers the app shell
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()

@@ -10,16 +10,9 @@ import pytest
 from backend.mail.sender import deliver_pending
 from backend.settings import load_settings, use_settings
 from tests.support.bulk_upload import create, csv_bytes, people, upload_and_run
+from tests.support.mail import html, plain
 
 PUBLIC = "https://desk.example.test"
-
-
-def html(message) -> str:
-    return message.get_body(("html",)).get_content()
-
-
-def plain(message) -> str:
-    return message.get_body(("plain",)).get_content()
 
 
 async def test_the_bulk_result_mail_links_to_the_result_page_and_file(graphql, db, smtp_server):

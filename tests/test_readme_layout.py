@@ -1,4 +1,4 @@
-"""The README's layout table matches the tree: every entry of the repository's top level and of
+"""The layout table (docs/layout.md) matches the tree: every entry of the repository's top level and of
 backend/ is described, and every path the table names exists."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ UNTRACKED = {".git", ".venv", "node_modules", "var", "test-results", "build"}
 
 
 def layout_paths() -> set[str]:
-    text = (ROOT / "README.md").read_text()
-    table = text.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    table = (ROOT / "docs" / "layout.md").read_text()
     first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     return {path.rstrip("/") for cell in first_cells for path in re.findall(r"`([^`]+)`", cell)}
 

@@ -4,13 +4,7 @@ once (also with two app processes on PostgreSQL), and dropped rather than sent l
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,11 +19,12 @@ from backend.models import (
     SessionStatus,
     utcnow,
 )
-from tests.conftest import ON_POSTGRES
 from tests.support.calendar_parts import the_event
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_session, make_user
+from tests.support.mail import delivered, plain
+from tests.support.server import ServerProcess, server_env, wait_until_async
 from tests.support.session_requests import DELETE, UPDATE, a_desk, mutate
-from tests.test_session_notifications import delivered, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -222,53 +217,31 @@ async def test_two_app_processes_on_postgresql_send_each_reminder_once(db, smtp_
     )
     assert len(expected) == 9  # one session of each desk is inside the hour: 3 people each
 
-    servers = []
+    servers = [
+        ServerProcess(
+            server_env(tmp_path / f"app{n}", db.database_url, SMTP_URL=smtp_server.url, REMINDER_MINUTES="60"),
+            tmp_path / f"app{n}.log",
+        )
+        for n in range(2)
+    ]
     try:
-        for n in range(2):
-            env = {
-                **os.environ,
-                "DATA_DIR": str(tmp_path / f"app{n}"),
-                "DATABASE_URL": db.database_url,
-                "SECRET_KEY": "a-secret-key-long-enough-for-serve-to-start-" + "x" * 16,
-                "SMTP_URL": smtp_server.url,
-                "REMINDER_MINUTES": "60",
-            }
-            servers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "backend.cli", "serve", "--port", str(_free_port())],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and (
-            len(smtp_server.messages) < len(expected) or await OutboxMessage.filter(sent_at=None).exists()
-        ):
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(3)  # time for a second copy to arrive, if either process were to send one
+
+        async def all_sent() -> bool:
+            return len(smtp_server.messages) >= len(expected) and not await OutboxMessage.filter(sent_at=None).exists()
+
+        await wait_until_async(all_sent, 90, "every reminder sent")
     finally:
         for server in servers:
-            os.killpg(server.pid, signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=30)
+            server.stop()  # each finishes what it was sending: a second copy would have arrived by now
 
+    # One reminder and one message queued for each, whichever process got to it first.
+    assert await OutboxMessage.all().count() == len(expected)
     received = sorted(
         (m["To"], int(str(the_event(m)[1]["UID"]).split("@")[0].removeprefix("session-"))) for m in smtp_server.messages
     )
     assert received == expected
     assert all(m["Subject"] == "Reminder: Lesson planning starts in 1 hour" for m in smtp_server.messages)
     assert await SessionReminder.all().count() == len(expected)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_a_csv_row_turns_reminders_off_and_an_edit_row_turns_them_back_on(graphql, db, smtp_server):

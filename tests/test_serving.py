@@ -6,12 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import signal
-import subprocess
-import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,57 +15,22 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from backend.bulk_upload.columns import HEADER
 from backend.seed import DEMO_PASSWORD
-from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
-from tests.support.live_client import free_port
-from tests.test_cli import SESSIONDESK, Installation, _admin
+from tests.support.databases import BACKENDS
+from tests.support.installation import Installation
+from tests.support.server import ServerProcess, server_env, wait_until
 
 UPLOAD = """mutation Upload($file: Upload!, $dryRun: Boolean) {
   bulkUploadSessions(file: $file, dryRun: $dryRun) { bulkUpload { id } errors { message } } }"""
 PROGRESS = "query Progress($id: ID!) { bulkUpload(id: $id) { status processedRows totalRows } }"
 
 
-@pytest.fixture(params=BACKENDS)
-def site(request, tmp_path) -> Iterator[Installation]:
-    """A fresh DATA_DIR and, on PostgreSQL, a throwaway database, as in tests/test_cli.py."""
-    if request.param == "sqlite":
-        yield Installation(tmp_path, None)
-        return
-    name = f"sessiondesk_serve_{uuid.uuid4().hex[:10]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield Installation(tmp_path, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+class Server(ServerProcess):
+    """`sessiondesk serve` on an installation, ready, with an HTTP client."""
 
-
-class Server:
-    """`sessiondesk serve` in a process of its own, its log (standard error) kept in a file."""
-
-    def __init__(self, site: Installation, log: Path, *args: str, **env: str) -> None:
-        self.port = free_port()
-        self.log = log
-        environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_URL", "DATA_DIR")}
-        # A real-looking SECRET_KEY: `serve` refuses the development key unless DEBUG is on.
-        environment.update(DATA_DIR=str(site.data_dir), SECRET_KEY="serving-test-" + "k" * 40, **env)
-        if site.database_url:
-            environment["DATABASE_URL"] = site.database_url
-        self.process = subprocess.Popen(
-            [SESSIONDESK, "serve", "--port", str(self.port), *args],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, site: Installation, log: Path, *args: str, **settings: str) -> None:
+        super().__init__(server_env(site.data_dir, site.database_url, **settings), log, *args)
         self.client = httpx.Client(base_url=self.url, timeout=60)
-        for _ in range(600):  # up to a minute on a loaded machine
-            try:
-                if self.client.get("/readyz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert self.process.poll() is None, log.read_text()
-            time.sleep(0.1)
-        raise AssertionError("the server did not get ready:\n" + log.read_text())
+        self.ready()
 
     def graphql(self, query: str, variables: dict | None = None, **headers: str) -> httpx.Response:
         return self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
@@ -79,10 +38,7 @@ class Server:
     def stop(self) -> str:
         """SIGTERM, as an orchestrator stops a container; the whole log."""
         self.client.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=60)
-        return self.log.read_text()
+        return super().stop()
 
 
 def login(server: Server, password: str = DEMO_PASSWORD) -> httpx.Response:
@@ -115,10 +71,10 @@ def csv_file(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site, tmp_path):
-    site.run("migrate")
-    site.run("seed", "--demo", "--sessions", "20")
-    server = Server(site, tmp_path / "server.log", LOG_FORMAT="json")
+def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(installation, tmp_path):
+    installation.run("migrate")
+    installation.run("seed", "--demo", "--sessions", "20")
+    server = Server(installation, tmp_path / "server.log", LOG_FORMAT="json")
     try:
         assert login(server, DEMO_PASSWORD + "-wrong").json()["data"]["login"]["errors"]
         signed_in = login(server)
@@ -137,21 +93,20 @@ def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site
         assert listed.json()["data"]["sessions"]["items"]
         secret_cell = "Zebra-cell-contents-7731"
         upload_id = upload(server, token, csv_file([{"Action": "Create", "Title": secret_cell}]))
-        for _ in range(600):
-            progress = server.graphql(PROGRESS, {"id": upload_id}, **bearer).json()["data"]["bulkUpload"]
-            if progress["status"] == "COMPLETED":
-                break
-            time.sleep(0.1)
-        assert progress["status"] == "COMPLETED"
+        wait_until(
+            lambda: (
+                server.graphql(PROGRESS, {"id": upload_id}, **bearer).json()["data"]["bulkUpload"]["status"]
+                == "COMPLETED"
+            ),
+            60,
+            "the upload completed",
+        )
         for path in ("/healthz", "/readyz", "/metrics"):
             assert server.client.get(path).status_code == 200
         assert server.client.get("/sessions", headers=bearer).status_code == 200
         assert server.client.get("/static/app.js").status_code == 200
         server.graphql("mutation SignOut { logout { errors { message } } }", **bearer)
-        for _ in range(600):  # until the mail sender has sent the result mail of the upload
-            if "sent 1 message" in server.log.read_text():
-                break
-            time.sleep(0.1)
+        wait_until(lambda: "sent 1 message" in server.output(), 60, "the upload's result mail sent")
     finally:
         log = server.stop()
 
@@ -163,7 +118,11 @@ def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site
     assert not [line for line in requests if line["path"] in ("/healthz", "/readyz", "/metrics")]
     [listing] = [line for line in requests if line["request_id"] == "run-request-1"]
     assert listing["status"] == 200 and listing["operation"] == "Sessions" and listing["route"] == "/graphql"
-    assert isinstance(listing["user_id"], int) and listing["duration_ms"] >= 0 and listing["client"] == "127.0.0.1"
+    assert (
+        isinstance(listing["user_id"], int)
+        and isinstance(listing["duration_ms"], int | float)
+        and listing["client"] == "127.0.0.1"
+    )
     signins = [line for line in requests if line.get("operation") == "SignIn"]
     assert len(signins) == 2 and "user_id" not in signins[0] and isinstance(signins[1]["user_id"], int)
     assert {line["path"] for line in requests} >= {"/graphql", "/sessions", "/static/app.js"}
@@ -175,13 +134,13 @@ def test_a_full_run_logs_one_json_line_per_request_and_no_password_or_token(site
 
 
 @pytest.mark.skipif("postgres" not in BACKENDS, reason="several processes on one database: PostgreSQL")
-@pytest.mark.parametrize("site", ["postgres"], indirect=True)
-def test_workers_share_metrics_and_sigterm_hands_a_running_bulk_job_back_at_once(site, tmp_path):
-    site.run("migrate")
-    site.run("seed", "--demo", "--sessions", "20")
+@pytest.mark.parametrize("installation", ["postgres"], indirect=True)
+def test_workers_share_metrics_and_sigterm_hands_a_running_bulk_job_back_at_once(installation, tmp_path):
+    installation.run("migrate")
+    installation.run("seed", "--demo", "--sessions", "20")
     mentors = [
         email
-        for (email,) in site.rows(
+        for (email,) in installation.rows(
             'SELECT u.email FROM "user" u JOIN "user" m ON m.organization_id = u.organization_id '
             "WHERE u.is_mentor AND m.email = 'manager@example.org' ORDER BY u.id"
         )
@@ -208,7 +167,7 @@ def test_workers_share_metrics_and_sigterm_hands_a_running_bulk_job_back_at_once
             }
         )
 
-    server = Server(site, tmp_path / "workers.log", "--workers", "2")
+    server = Server(installation, tmp_path / "workers.log", "--workers", "2")
     try:
         token = login(server).json()["data"]["login"]["token"]
         bearer = {"Authorization": f"Bearer {token}"}
@@ -223,52 +182,61 @@ def test_workers_share_metrics_and_sigterm_hands_a_running_bulk_job_back_at_once
         assert scraped[("sessiondesk_http_request_duration_seconds_count", "/graphql", "200")] >= 21
 
         upload_id = upload(server, token, csv_file(rows))
-        for _ in range(1200):
-            progress = server.graphql(PROGRESS, {"id": upload_id}, **bearer).json()["data"]["bulkUpload"]
-            if progress["processedRows"] > 0:
-                break
-            time.sleep(0.05)
+        progress = wait_until(
+            lambda: (
+                (found := server.graphql(PROGRESS, {"id": upload_id}, **bearer).json()["data"]["bulkUpload"])[
+                    "processedRows"
+                ]
+                > 0
+                and found
+            ),
+            120,
+            "the upload under way",
+        )
         assert progress["status"] == "RUNNING", progress
     finally:
         server.stop()
     stopped_at = datetime.now(UTC)
 
-    [(status, processed, total, lease_expires_at)] = site.rows(
+    [(status, processed, total, lease_expires_at)] = installation.rows(
         f"SELECT status, processed_rows, total_rows, lease_expires_at FROM bulk_upload WHERE id = {int(upload_id)}"
     )
     assert status == "RUNNING" and 0 < processed < total == 10_000
     # Handed back: its lease has already run out, so the next runner anywhere takes it at once.
     assert lease_expires_at <= stopped_at
 
-    resumed = Server(site, tmp_path / "resumed.log")
+    resumed = Server(installation, tmp_path / "resumed.log")
     try:
-        for _ in range(1200):
-            [(status, processed)] = site.rows(
-                f"SELECT status, processed_rows FROM bulk_upload WHERE id = {int(upload_id)}"
-            )
-            if status == "COMPLETED":
-                break
-            time.sleep(0.1)
+        wait_until(
+            lambda: (
+                installation.rows(f"SELECT status FROM bulk_upload WHERE id = {int(upload_id)}") == [("COMPLETED",)]
+            ),
+            180,
+            "the upload resumed and completed",
+        )
     finally:
         resumed.stop()
+    [(status, processed)] = installation.rows(
+        f"SELECT status, processed_rows FROM bulk_upload WHERE id = {int(upload_id)}"
+    )
     assert (status, processed) == ("COMPLETED", 10_000)
     assert (
-        site.rows(
+        installation.rows(
             f"SELECT message FROM bulk_upload_row WHERE upload_id = {int(upload_id)} AND status = 'INVALID' LIMIT 1"
         )
         == []
     )
-    assert site.rows("SELECT COUNT(*) FROM session WHERE title LIKE 'Bulk session %'") == [(10_000,)]
+    assert installation.rows("SELECT COUNT(*) FROM session WHERE title LIKE 'Bulk session %'") == [(10_000,)]
 
 
-def test_the_outbox_command_lists_unsent_mail_and_re_queues_failed_messages(site):
-    site.run("migrate")
+def test_the_outbox_command_lists_unsent_mail_and_re_queues_failed_messages(installation):
+    installation.run("migrate")
     insert = (
         "INSERT INTO outbox_message (recipients, subject, text_body, html_body, attachments, created_at, attempts, "
         "next_attempt_at, last_error, sent_at, failing_since, failed_at) VALUES "
     )
     now = "CURRENT_TIMESTAMP"
-    site.rows(
+    installation.rows(
         insert
         + f"""('["waiting@example.org"]', 'Invited: Lesson planning', 't', '', '[]', {now}, 2, {now},
                'Could not reach the SMTP server', NULL, {now}, NULL),
@@ -276,7 +244,7 @@ def test_the_outbox_command_lists_unsent_mail_and_re_queues_failed_messages(site
                '550 5.1.1 No such mailbox', NULL, {now}, {now}),
               ('["sent@example.org"]', 'Rescheduled', 't', '', '[]', {now}, 1, {now}, '', {now}, NULL, NULL)"""
     )
-    listing = site.run("outbox").stdout.splitlines()
+    listing = installation.run("outbox").stdout.splitlines()
     assert listing[0] == "Outbox: 1 pending, 1 failed, 1 sent (kept 30 days)."
     assert listing[1].startswith("1\tPENDING\t2 attempt(s)\tqueued ")
     assert listing[1].endswith("\twaiting@example.org\tInvited: Lesson planning")
@@ -284,18 +252,18 @@ def test_the_outbox_command_lists_unsent_mail_and_re_queues_failed_messages(site
     assert listing[3].startswith("2\tFAILED\t1 attempt(s)") and listing[4] == "\t550 5.1.1 No such mailbox"
     assert len(listing) == 5
 
-    failed = site.run("outbox", "--failed").stdout.splitlines()
+    failed = installation.run("outbox", "--failed").stdout.splitlines()
     assert [line.split("\t")[0] for line in failed[1:] if not line.startswith("\t")] == ["2"]
 
-    refused = site.run("outbox", "--retry", "2", "3", "99", ok=False)
+    refused = installation.run("outbox", "--retry", "2", "3", "99", ok=False)
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "Nothing re-queued: no message 99 in the outbox (sent mail is deleted after MAIL_KEEP_DAYS); "
         "message 3 was already sent."
     )
-    done = site.run("outbox", "--retry", "2")
+    done = installation.run("outbox", "--retry", "2")
     assert done.stdout == "Re-queued 1 message(s): 2; they go out at the next pass.\n"
-    assert site.rows("SELECT attempts, failed_at FROM outbox_message WHERE id = 2") == [(0, None)]
-    assert site.run("outbox", "--failed").stdout.splitlines()[0] == (
+    assert installation.rows("SELECT attempts, failed_at FROM outbox_message WHERE id = 2") == [(0, None)]
+    assert installation.run("outbox", "--failed").stdout.splitlines()[0] == (
         "Outbox: 2 pending, 0 failed, 1 sent (kept 30 days)."
     )

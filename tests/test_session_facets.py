@@ -20,7 +20,7 @@ async def facets(graphql, **variables) -> dict[str, dict[str, int]]:
     return {group: {o["value"]: o["count"] for o in options} for group, options in data.items()}
 
 
-async def a_programme():
+async def sessions_to_count():
     org = await make_org()
     manager = await make_user(org, "MANAGER")
     asha = await make_user(org, "MENTOR", name="Asha Rao")
@@ -61,7 +61,7 @@ async def a_programme():
 
 
 async def test_with_nothing_ticked_each_option_counts_its_sessions(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     assert await facets(graphql) == {
         "statuses": {"UPCOMING": 1, "LIVE": 1, "COMPLETED": 1},
@@ -90,7 +90,7 @@ async def test_fixed_options_stay_listed_at_zero_and_free_text_options_are_alpha
 
 
 async def test_a_group_counts_under_the_other_groups_filters_but_not_its_own(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     counts = await facets(graphql, filter={"mediums": ["English"]})
     # Mediums ignore their own tick, so Hindi still says what ticking it would add.
@@ -104,7 +104,7 @@ async def test_a_group_counts_under_the_other_groups_filters_but_not_its_own(gra
 
 
 async def test_counts_combine_several_ticked_groups(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     counts = await facets(graphql, filter={"statuses": ["UPCOMING", "LIVE"], "categories": ["Communication"]})
     # Statuses are counted under the category filter only (Alpha, Charlie).
@@ -117,7 +117,7 @@ async def test_counts_combine_several_ticked_groups(graphql, db):
 
 
 async def test_each_label_group_counts_under_the_other_label_group(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     counts = await facets(graphql, filter={"categories": ["Communication"], "recommendedFor": ["School leaders"]})
     # Categories under "School leaders" only (Bravo, Charlie).
@@ -130,7 +130,7 @@ async def test_each_label_group_counts_under_the_other_label_group(graphql, db):
 
 
 async def test_counts_cost_the_same_few_statements_whatever_is_ticked(graphql, db, sql_statements):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     sql_statements.clear()
     await facets(graphql)
@@ -150,7 +150,7 @@ async def test_counts_cost_the_same_few_statements_whatever_is_ticked(graphql, d
 
 
 async def test_counts_follow_the_search(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     by_mentor = await facets(graphql, search="ravi")
     assert by_mentor["statuses"] == {"UPCOMING": 0, "LIVE": 0, "COMPLETED": 1}
@@ -161,7 +161,7 @@ async def test_counts_follow_the_search(graphql, db):
 
 
 async def test_counts_match_what_the_list_shows(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_to_count()
     await graphql.login(manager.email)
     applied = {"types": ["PUBLIC"], "recommendedFor": ["Teachers"]}
     counts = await facets(graphql, filter=applied)

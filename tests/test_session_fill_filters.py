@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from backend.models import SessionStatus
+from tests.support.downloads import rows_of, signed_in
 from tests.support.factories import make_org, make_session, make_user
-from tests.test_exports import rows_of, signed_in
 
 LIST = """query($filter: SessionFilter) {
   sessions(filter: $filter, sort: {field: TITLE}, pageSize: 100) { totalCount items { title } }
@@ -16,7 +16,7 @@ LIST = """query($filter: SessionFilter) {
 }"""
 
 
-async def a_programme():
+async def sessions_filled_to_every_level():
     """Sessions whose seats are taken in every way that matters at the 80% line."""
     org = await make_org()
     manager = await make_user(org, "MANAGER")
@@ -61,7 +61,7 @@ async def listed(graphql, **session_filter) -> tuple[list[str], dict[str, int]]:
     ],
 )  # fmt: skip
 async def test_the_list_and_its_counts_show_exactly_the_sessions_of_the_filter(graphql, db, session_filter, expected):
-    manager = await a_programme()
+    manager = await sessions_filled_to_every_level()
     await graphql.login(manager.email)
     titles, statuses = await listed(graphql, **session_filter)
     assert titles == expected
@@ -72,7 +72,7 @@ async def test_the_list_and_its_counts_show_exactly_the_sessions_of_the_filter(g
 
 
 async def test_a_negative_mentee_count_is_a_clear_error(graphql, db):
-    manager = await a_programme()
+    manager = await sessions_filled_to_every_level()
     await graphql.login(manager.email)
     messages = await graphql.errors("{ sessions(filter: {menteeCountAtMost: -1}) { totalCount } }")
     assert messages == ["menteeCountAtMost must be a whole number from 0 to 2,147,483,647; you gave -1."]
@@ -89,7 +89,7 @@ async def test_a_negative_mentee_count_is_a_clear_error(graphql, db):
     ],
 )
 async def test_the_downloads_hold_exactly_the_filtered_sessions(graphql, http, db, params, variables):
-    manager = await a_programme()
+    manager = await sessions_filled_to_every_level()
     headers = await signed_in(graphql, manager)
     titles, _ = await listed(graphql, **variables)
     assert titles
@@ -120,6 +120,6 @@ async def test_the_downloads_hold_exactly_the_filtered_sessions(graphql, http, d
 async def test_a_bad_fill_parameter_of_a_download_is_refused_with_400_and_a_clear_message(
     graphql, http, db, params, message
 ):
-    manager = await a_programme()
+    manager = await sessions_filled_to_every_level()
     response = await http.get(f"/exports/sessions.csv?{params}", headers=await signed_in(graphql, manager))
     assert (response.status_code, response.text) == (400, message)

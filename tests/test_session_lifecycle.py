@@ -9,22 +9,11 @@ import pytest
 
 from backend.models import Attendance, Rating, Session, SessionStatus, SessionType, utcnow
 from backend.sessions.lifecycle import END_GRACE, complete_overdue_sessions
-from tests.support.factories import make_session, make_user
-from tests.support.graphql_client import GraphQLClient
+from tests.support.factories import make_session, make_user, minutes_from_now
+from tests.support.graphql_client import client_for
 from tests.support.session_requests import DETAILS, END, ENROL, LEAVE, RATE, START, a_desk, messages, mutate, refusals
 
 PROFILE = "query($id: ID!) { mentor(id: $id) { sessionsHosted rating { average votes breakdown { stars count } } } }"
-
-
-async def signed_in(http, user) -> GraphQLClient:
-    """A client for `user` by bearer token; several people share one HTTP client, so its cookie is dropped."""
-    client = await GraphQLClient(http).login(user.email)
-    http.cookies.clear()
-    return client
-
-
-def minutes_from_now(minutes: float):
-    return utcnow().replace(microsecond=0) + timedelta(minutes=minutes)
 
 
 # --- startSession / endSession ---------------------------------------------------------------------
@@ -33,7 +22,7 @@ def minutes_from_now(minutes: float):
 async def test_a_mentor_starts_their_session_from_15_minutes_before_its_start(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(10))
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
 
     payload = await mutate(mentor, START, id=str(session.id))
 
@@ -47,7 +36,7 @@ async def test_a_mentor_starts_their_session_from_15_minutes_before_its_start(ht
 async def test_a_mentor_cannot_start_a_session_more_than_15_minutes_early(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(20))
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
 
     payload = await mutate(mentor, START, id=str(session.id))
 
@@ -59,7 +48,7 @@ async def test_a_mentor_cannot_start_a_session_more_than_15_minutes_early(http, 
 async def test_a_session_that_is_late_but_not_over_can_still_be_started(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(-20), duration=60)
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
 
     payload = await mutate(mentor, START, id=str(session.id))
 
@@ -69,7 +58,7 @@ async def test_a_session_that_is_late_but_not_over_can_still_be_started(http, db
 async def test_a_session_whose_time_is_over_cannot_be_started_and_says_to_reschedule(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(-90), duration=60)
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
 
     payload = await mutate(mentor, START, id=str(session.id))
 
@@ -80,7 +69,7 @@ async def test_a_session_whose_time_is_over_cannot_be_started_and_says_to_resche
 async def test_a_session_is_started_only_once(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5))
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
     await mutate(mentor, START, id=str(session.id))
 
     again = await mutate(mentor, START, id=str(session.id))
@@ -92,7 +81,7 @@ async def test_a_mentor_cannot_start_or_end_another_mentors_session(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.other_mentor, starts_at=minutes_from_now(5))
     live = await make_session(desk.org, desk.other_mentor, status=SessionStatus.LIVE, starts_at=minutes_from_now(-300))
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
 
     started = await mutate(mentor, START, id=str(session.id))
     ended = await mutate(mentor, END, id=str(live.id))
@@ -106,7 +95,7 @@ async def test_a_mentor_cannot_start_or_end_another_mentors_session(http, db):
 async def test_a_manager_who_is_not_the_mentor_cannot_start_the_session(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5))
-    manager = await signed_in(http, desk.manager)
+    manager = await client_for(http, desk.manager)
 
     payload = await mutate(manager, START, id=str(session.id))
 
@@ -119,7 +108,7 @@ async def test_another_organisations_session_cannot_be_started(http, db):
     elsewhere = await a_desk()
     theirs = await make_session(elsewhere.org, elsewhere.mentor, starts_at=minutes_from_now(5))
     outsider = await make_user(desk.org, "MENTOR", email="outsider-mentor@example.test")
-    client = await signed_in(http, outsider)
+    client = await client_for(http, outsider)
 
     payload = await mutate(client, START, id=str(theirs.id))
     missing = await mutate(client, START, id="424242")
@@ -133,9 +122,9 @@ async def test_another_organisations_session_cannot_be_started(http, db):
 async def test_once_started_the_details_are_locked_but_the_meeting_stays_editable(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5))
-    await mutate(await signed_in(http, desk.mentor), START, id=str(session.id))
+    await mutate(await client_for(http, desk.mentor), START, id=str(session.id))
 
-    seen = await mutate(await signed_in(http, desk.manager), DETAILS, id=str(session.id))
+    seen = await mutate(await client_for(http, desk.manager), DETAILS, id=str(session.id))
 
     assert (seen["canEdit"], seen["canEditMeeting"], seen["canDelete"]) == (False, True, False)
     assert seen["editBlockedReason"].startswith("The mentor has started this session")
@@ -144,7 +133,7 @@ async def test_once_started_the_details_are_locked_but_the_meeting_stays_editabl
 async def test_a_mentor_ends_their_live_session_and_it_counts_as_hosted(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5))
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
     await mutate(mentor, START, id=str(session.id))
 
     payload = await mutate(mentor, END, id=str(session.id))
@@ -160,7 +149,7 @@ async def test_only_a_live_session_can_be_ended(http, db):
     desk = await a_desk()
     upcoming = await make_session(desk.org, desk.mentor, starts_at=minutes_from_now(5))
     done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600))
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
 
     for session in (upcoming, done):
         payload = await mutate(mentor, END, id=str(session.id))
@@ -173,7 +162,7 @@ async def test_a_manager_who_is_not_the_mentor_cannot_end_the_session(http, db):
     desk = await a_desk()
     live = await make_session(desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=minutes_from_now(-10))
 
-    payload = await mutate(await signed_in(http, desk.manager), END, id=str(live.id))
+    payload = await mutate(await client_for(http, desk.manager), END, id=str(live.id))
 
     assert refusals(payload) == {(None, "PERMISSION_DENIED")}
 
@@ -199,7 +188,7 @@ async def test_a_live_session_left_running_past_its_end_and_the_grace_is_complet
     completed = await complete_overdue_sessions(now=now)
 
     assert completed == 1
-    manager = await signed_in(http, desk.manager)
+    manager = await client_for(http, desk.manager)
     statuses = {
         s.id: (await mutate(manager, DETAILS, id=str(s.id)))["status"]
         for s in (forgotten, in_grace, running, not_started)
@@ -226,7 +215,7 @@ async def test_an_auto_completed_session_can_be_rated_by_its_mentees(http, db):
                                  enrolled=(desk.asha,))  # fmt: skip
     await complete_overdue_sessions(now=now)
 
-    payload = await mutate(await signed_in(http, desk.asha), RATE, id=str(session.id), stars=4)
+    payload = await mutate(await client_for(http, desk.asha), RATE, id=str(session.id), stars=4)
 
     assert payload["errors"] == []
 
@@ -237,7 +226,7 @@ async def test_an_auto_completed_session_can_be_rated_by_its_mentees(http, db):
 async def test_a_mentee_enrols_in_a_public_session_and_takes_a_seat(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, seats_limit=5, invited=(desk.kiran,))
-    asha = await signed_in(http, desk.asha)
+    asha = await client_for(http, desk.asha)
 
     payload = await mutate(asha, ENROL, id=str(session.id))
 
@@ -247,7 +236,7 @@ async def test_a_mentee_enrols_in_a_public_session_and_takes_a_seat(http, db):
         payload["session"]["invitedCount"],
         payload["session"]["menteeCount"],
     ) == (1, 1, 2)
-    manager = await signed_in(http, desk.manager)
+    manager = await client_for(http, desk.manager)
     mentees = (await mutate(manager, DETAILS, id=str(session.id)))["mentees"]
     assert sorted((m["email"], m["kind"]) for m in mentees) == sorted(
         [(desk.kiran.email, "INVITED"), (desk.asha.email, "ENROLLED")]
@@ -258,7 +247,7 @@ async def test_a_mentee_cannot_enrol_when_every_seat_is_taken(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, seats_limit=2, invited=(desk.kiran,), enrolled=(desk.meena,))
 
-    payload = await mutate(await signed_in(http, desk.asha), ENROL, id=str(session.id))
+    payload = await mutate(await client_for(http, desk.asha), ENROL, id=str(session.id))
 
     assert refusals(payload) == {(None, "SEATS_FULL")}
     assert "All 2 seats are taken" in messages(payload)
@@ -269,8 +258,8 @@ async def test_the_last_seat_goes_to_the_mentee_who_takes_it(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, seats_limit=1)
 
-    first = await mutate(await signed_in(http, desk.asha), ENROL, id=str(session.id))
-    second = await mutate(await signed_in(http, desk.kiran), ENROL, id=str(session.id))
+    first = await mutate(await client_for(http, desk.asha), ENROL, id=str(session.id))
+    second = await mutate(await client_for(http, desk.kiran), ENROL, id=str(session.id))
 
     assert first["errors"] == []
     assert refusals(second) == {(None, "SEATS_FULL")}
@@ -279,7 +268,7 @@ async def test_the_last_seat_goes_to_the_mentee_who_takes_it(http, db):
 async def test_a_mentee_enrols_only_once(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor)
-    asha = await signed_in(http, desk.asha)
+    asha = await client_for(http, desk.asha)
     await mutate(asha, ENROL, id=str(session.id))
 
     again = await mutate(asha, ENROL, id=str(session.id))
@@ -292,8 +281,8 @@ async def test_a_private_session_is_by_invitation_only(http, db):
     desk = await a_desk()
     private = await make_session(desk.org, desk.mentor, type=SessionType.PRIVATE, invited=(desk.kiran,))
 
-    stranger = await mutate(await signed_in(http, desk.asha), ENROL, id=str(private.id))
-    invited = await mutate(await signed_in(http, desk.kiran), ENROL, id=str(private.id))
+    stranger = await mutate(await client_for(http, desk.asha), ENROL, id=str(private.id))
+    invited = await mutate(await client_for(http, desk.kiran), ENROL, id=str(private.id))
 
     assert refusals(stranger) == {("id", "NOT_FOUND")}  # a private session is not visible to others
     assert refusals(invited) == {(None, "PERMISSION_DENIED")}
@@ -305,7 +294,7 @@ async def test_a_mentee_cannot_enrol_in_another_organisations_session(http, db):
     elsewhere = await a_desk()
     theirs = await make_session(elsewhere.org, elsewhere.mentor)
 
-    payload = await mutate(await signed_in(http, desk.asha), ENROL, id=str(theirs.id))
+    payload = await mutate(await client_for(http, desk.asha), ENROL, id=str(theirs.id))
 
     assert refusals(payload) == {("id", "NOT_FOUND")}
     assert await Attendance.filter(session_id=theirs.id).count() == 0
@@ -315,7 +304,7 @@ async def test_a_completed_session_takes_no_more_enrolments(http, db):
     desk = await a_desk()
     done = await make_session(desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600))
 
-    payload = await mutate(await signed_in(http, desk.asha), ENROL, id=str(done.id))
+    payload = await mutate(await client_for(http, desk.asha), ENROL, id=str(done.id))
 
     assert refusals(payload) == {(None, "NOT_EDITABLE")}
 
@@ -324,7 +313,7 @@ async def test_only_mentees_enrol(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor)
 
-    payload = await mutate(await signed_in(http, desk.mentor), ENROL, id=str(session.id))
+    payload = await mutate(await client_for(http, desk.mentor), ENROL, id=str(session.id))
 
     assert refusals(payload) == {(None, "PERMISSION_DENIED")}
 
@@ -333,8 +322,8 @@ async def test_a_mentee_leaves_a_session_they_enrolled_in_and_frees_the_seat(htt
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, seats_limit=1, enrolled=(desk.asha,))
 
-    left = await mutate(await signed_in(http, desk.asha), LEAVE, id=str(session.id))
-    taken = await mutate(await signed_in(http, desk.kiran), ENROL, id=str(session.id))
+    left = await mutate(await client_for(http, desk.asha), LEAVE, id=str(session.id))
+    taken = await mutate(await client_for(http, desk.kiran), ENROL, id=str(session.id))
 
     assert left["errors"] == []
     assert (left["session"]["enrolledCount"], left["session"]["menteeCount"]) == (0, 0)
@@ -345,7 +334,7 @@ async def test_an_invited_mentee_cannot_leave_by_themselves(http, db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor, invited=(desk.asha,))
 
-    payload = await mutate(await signed_in(http, desk.asha), LEAVE, id=str(session.id))
+    payload = await mutate(await client_for(http, desk.asha), LEAVE, id=str(session.id))
 
     assert refusals(payload) == {(None, "NOT_FOUND")}
     assert "session manager" in messages(payload)
@@ -358,7 +347,7 @@ async def test_a_mentee_cannot_leave_once_the_session_started(http, db):
         desk.org, desk.mentor, status=SessionStatus.LIVE, starts_at=minutes_from_now(-5), enrolled=(desk.asha,)
     )
 
-    payload = await mutate(await signed_in(http, desk.asha), LEAVE, id=str(live.id))
+    payload = await mutate(await client_for(http, desk.asha), LEAVE, id=str(live.id))
 
     assert refusals(payload) == {(None, "NOT_EDITABLE")}
 
@@ -371,12 +360,12 @@ async def test_mentees_rate_a_completed_session_and_the_mentors_rating_shows_it(
     session = await make_session(
         desk.org, desk.mentor, starts_at=minutes_from_now(5), enrolled=(desk.asha,), invited=(desk.kiran,)
     )
-    mentor = await signed_in(http, desk.mentor)
+    mentor = await client_for(http, desk.mentor)
     await mutate(mentor, START, id=str(session.id))
     await mutate(mentor, END, id=str(session.id))
 
-    asha = await mutate(await signed_in(http, desk.asha), RATE, id=str(session.id), stars=5)
-    kiran = await mutate(await signed_in(http, desk.kiran), RATE, id=str(session.id), stars=2)
+    asha = await mutate(await client_for(http, desk.asha), RATE, id=str(session.id), stars=5)
+    kiran = await mutate(await client_for(http, desk.kiran), RATE, id=str(session.id), stars=2)
 
     assert asha["errors"] == kiran["errors"] == []
     profile = await mutate(mentor, PROFILE, id=str(desk.mentor.id))
@@ -393,7 +382,7 @@ async def test_a_session_is_rated_once_per_mentee(http, db):
     done = await make_session(
         desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,)
     )
-    asha = await signed_in(http, desk.asha)
+    asha = await client_for(http, desk.asha)
     await mutate(asha, RATE, id=str(done.id), stars=4)
 
     again = await mutate(asha, RATE, id=str(done.id), stars=1)
@@ -409,7 +398,7 @@ async def test_a_rating_is_one_to_five_stars(http, db, stars):
         desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,)
     )
 
-    payload = await mutate(await signed_in(http, desk.asha), RATE, id=str(done.id), stars=stars)
+    payload = await mutate(await client_for(http, desk.asha), RATE, id=str(done.id), stars=stars)
 
     assert refusals(payload) == {("stars", "INVALID")}
     assert "1 to 5 stars" in messages(payload)
@@ -423,7 +412,7 @@ async def test_a_session_can_be_rated_only_after_it_is_completed(http, db, statu
         desk.org, desk.mentor, status=status, starts_at=minutes_from_now(-5), enrolled=(desk.asha,)
     )
 
-    payload = await mutate(await signed_in(http, desk.asha), RATE, id=str(session.id), stars=5)
+    payload = await mutate(await client_for(http, desk.asha), RATE, id=str(session.id), stars=5)
 
     assert refusals(payload) == {(None, "NOT_EDITABLE")}
 
@@ -434,7 +423,7 @@ async def test_only_mentees_who_attended_can_rate(http, db):
         desk.org, desk.mentor, status=SessionStatus.COMPLETED, starts_at=minutes_from_now(-600), enrolled=(desk.asha,)
     )
 
-    payload = await mutate(await signed_in(http, desk.kiran), RATE, id=str(done.id), stars=5)
+    payload = await mutate(await client_for(http, desk.kiran), RATE, id=str(done.id), stars=5)
 
     assert refusals(payload) == {(None, "PERMISSION_DENIED")}
-    assert (await mutate(await signed_in(http, desk.manager), PROFILE, id=str(desk.mentor.id)))["rating"]["votes"] == 0
+    assert (await mutate(await client_for(http, desk.manager), PROFILE, id=str(desk.mentor.id)))["rating"]["votes"] == 0

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from backend.mail.sender import deliver_pending
 from backend.models import OutboxMessage, SessionTimeZone, SessionType, utcnow
 from tests.support.factories import make_session
+from tests.support.mail import a_session_with_mentees, delivered, plain
 from tests.support.session_requests import (
     CREATE,
     DELETE,
@@ -29,30 +30,6 @@ def spoken(iso: str, zone: str) -> str:
 
     local = datetime.fromisoformat(iso).astimezone(ZoneInfo("Asia/Kolkata" if zone == "IST" else "UTC"))
     return f"{local:%A} {local.day} {local:%B} {local.year}, {local:%H:%M} {zone}"
-
-
-def plain(message) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-async def delivered(smtp_server, db, now: datetime | None = None) -> dict[str, list]:
-    """Deliver the outbox to the SMTP server; every message it holds so far, by recipient."""
-    await deliver_pending(smtp_server.use(db), now=now)
-    inbox: dict[str, list] = {}
-    for message in smtp_server.messages:
-        inbox.setdefault(message["To"], []).append(message)
-    return inbox
-
-
-async def a_session_with_mentees(graphql, time_zone: SessionTimeZone = SessionTimeZone.IST, **fields):
-    """Ravi's session at 3 pm IST: Asha enrolled, Kiran invited; Meena of the same organisation is not in it."""
-    desk = await a_desk()
-    session = await make_session(
-        desk.org, desk.mentor, title="Lesson planning", starts_at=datetime.fromisoformat(ist("15:00")),
-        time_zone=time_zone, enrolled=(desk.asha,), invited=(desk.kiran,), **fields,
-    )  # fmt: skip
-    await graphql.login(desk.manager.email)
-    return desk, session
 
 
 async def test_mentor_and_mentees_hear_of_a_reschedule_with_the_old_and_new_time_in_ist(graphql, db, smtp_server):

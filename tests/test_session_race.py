@@ -17,7 +17,7 @@ from backend.models import Session, SessionStatus, utcnow
 from backend.sessions import directory
 from backend.sessions.directory import Directory
 from backend.sessions.writing import BOOKED_MEANWHILE, BUSY_MEANWHILE
-from tests.conftest import ON_POSTGRES
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_session, make_user
 from tests.support.graphql_client import GraphQLClient
 from tests.support.session_requests import CREATE, UPDATE, a_desk, ist, mutate, refusals, session_form

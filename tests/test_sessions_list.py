@@ -29,7 +29,7 @@ async def titles(graphql, **variables) -> list[str]:
     return [item["title"] for item in data["sessions"]["items"]]
 
 
-async def a_programme():
+async def sessions_differing_in_every_filter():
     """One organisation with sessions that differ in every filterable way."""
     org = await make_org()
     manager = await make_user(org, "MANAGER")
@@ -90,13 +90,13 @@ FILTERS = [
 
 @pytest.mark.parametrize("session_filter,expected", FILTERS, ids=[next(iter(f)) for f, _ in FILTERS])
 async def test_each_filter_shows_only_the_matching_sessions(graphql, db, session_filter, expected):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, filter=session_filter) == expected
 
 
 async def test_filter_by_mentor_shows_that_mentors_sessions(graphql, db):
-    _, manager, asha, ravi = await a_programme()
+    _, manager, asha, ravi = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, filter={"mentorIds": [str(ravi.id)]}) == ["Charlie"]
     assert await titles(graphql, filter={"mentorIds": [str(asha.id), str(ravi.id)]}) == ["Alpha", "Bravo", "Charlie"]
@@ -112,13 +112,13 @@ async def test_filter_by_mentor_shows_that_mentors_sessions(graphql, db):
     ],
 )
 async def test_ticking_two_options_of_one_filter_shows_sessions_with_either(graphql, db, session_filter, expected):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, filter=session_filter) == expected
 
 
 async def test_filters_of_different_groups_must_all_match(graphql, db):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, filter={"types": ["PUBLIC"], "recommendedFor": ["School leaders"]}) == ["Charlie"]
     assert await titles(graphql, filter={"categories": ["Communication"], "mediums": ["English"]}) == ["Alpha"]
@@ -126,7 +126,7 @@ async def test_filters_of_different_groups_must_all_match(graphql, db):
 
 
 async def test_a_date_range_includes_sessions_starting_on_either_end(graphql, db):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     window = {"startsFrom": BASE.isoformat(), "startsTo": (BASE + timedelta(days=1)).isoformat()}
     assert await titles(graphql, filter=window) == ["Alpha", "Bravo"]
@@ -135,7 +135,7 @@ async def test_a_date_range_includes_sessions_starting_on_either_end(graphql, db
 
 
 async def test_search_finds_titles_whatever_their_case(graphql, db):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, search="ALP") == ["Alpha"]
     assert await titles(graphql, search="harl") == ["Charlie"]
@@ -143,7 +143,7 @@ async def test_search_finds_titles_whatever_their_case(graphql, db):
 
 
 async def test_search_finds_sessions_by_their_mentors_name(graphql, db):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, search="iyer") == ["Charlie"]
     assert await titles(graphql, search="ASHA R") == ["Alpha", "Bravo"]
@@ -151,7 +151,7 @@ async def test_search_finds_sessions_by_their_mentors_name(graphql, db):
 
 async def test_a_search_matching_very_many_mentors_still_finds_their_sessions(graphql, db, monkeypatch):
     monkeypatch.setattr(listing, "MAX_LISTED_MENTORS", 1)
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, search="a") == ["Alpha", "Bravo", "Charlie"]
     assert await titles(graphql, search="r") == ["Alpha", "Bravo", "Charlie"]
@@ -160,7 +160,7 @@ async def test_a_search_matching_very_many_mentors_still_finds_their_sessions(gr
 
 
 async def test_a_blank_search_lists_everything(graphql, db):
-    _, manager, *_ = await a_programme()
+    _, manager, *_ = await sessions_differing_in_every_filter()
     await graphql.login(manager.email)
     assert await titles(graphql, search="   ") == ["Alpha", "Bravo", "Charlie"]
 

@@ -1,4 +1,4 @@
-"""Settings: read from the environment in one place, and documented in the README exactly as they are."""
+"""Settings: read from the environment in one place, and documented in docs/settings.md exactly as they are."""
 
 from __future__ import annotations
 
@@ -9,23 +9,23 @@ import pytest
 
 from backend.settings import SETTINGS_TABLE, load_settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+SETTINGS_DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 
 
-def readme_settings_table() -> list[tuple[str, str]]:
-    text = README.read_text()
-    section = text.split("## Settings", 1)[1].split("\n## ", 1)[0]
-    return [(name, default) for name, default in re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", section, re.M)]
+def documented_settings() -> list[tuple[str, str]]:
+    """(name, default) of each row of the settings table: | `NAME` | `default` | what it does |"""
+    text = SETTINGS_DOC.read_text()
+    return [(name, default) for name, default in re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", text, re.M)]
 
 
-def test_the_readme_settings_table_lists_exactly_the_settings_the_app_reads():
-    assert [name for name, _ in readme_settings_table()] == [name for name, _, _ in SETTINGS_TABLE], (
-        "README.md's settings table and backend.settings.SETTINGS_TABLE disagree; regenerate the table from it."
+def test_the_settings_table_lists_exactly_the_settings_the_app_reads():
+    assert [name for name, _ in documented_settings()] == [name for name, _, _ in SETTINGS_TABLE], (
+        "docs/settings.md's table and backend.settings.SETTINGS_TABLE disagree; regenerate the table from it."
     )
 
 
-def test_the_readme_gives_each_settings_default():
-    assert readme_settings_table() == [(name, default) for name, default, _ in SETTINGS_TABLE]
+def test_the_settings_table_gives_each_settings_default():
+    assert documented_settings() == [(name, default) for name, default, _ in SETTINGS_TABLE]
 
 
 def test_every_setting_in_the_table_is_read(tmp_path):

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from backend.housekeeping import Housekeeper
 from backend.models import AuthToken, SignInFailure, User, utcnow
 from backend.settings import DEFAULT_SECRET_KEY, load_settings, secret_key_problem
 from tests.support.factories import PASSWORD, make_org, make_user
+from tests.support.server import free_port, wait_until_async
 
 LOGIN = """
 mutation($email: String!, $password: String!) {
@@ -271,16 +271,19 @@ def test_a_long_secret_key_or_debug_mode_may_serve(tmp_path):
 
 async def serve(app, settings):
     """The app in a real uvicorn server on a free local port, with the proxy options `serve` uses."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     for name, value in proxy_options(settings).items():
         setattr(config, name, value)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+
+    async def started() -> bool:
+        if task.done():
+            task.result()  # it failed to start: say why
+        return server.started
+
+    await wait_until_async(started, 30, "uvicorn serving the app")
     return server, task, f"http://127.0.0.1:{port}"
 
 

@@ -19,7 +19,7 @@ async def opened(graphql, session) -> bool:
     return data["session"] is not None
 
 
-async def a_programme():
+async def sessions_of_two_mentors():
     org = await make_org()
     asha = await make_user(org, "MENTOR")
     ravi = await make_user(org, "MENTOR")
@@ -42,7 +42,7 @@ async def a_programme():
 
 
 async def test_a_manager_sees_every_session_of_the_organisation(graphql, db):
-    org, _, sessions = await a_programme()
+    org, _, sessions = await sessions_of_two_mentors()
     manager = await make_user(org, "MANAGER")
     await graphql.login(manager.email)
     assert await listed(graphql) == [
@@ -54,14 +54,14 @@ async def test_a_manager_sees_every_session_of_the_organisation(graphql, db):
 
 
 async def test_a_mentor_sees_only_their_own_sessions(graphql, db):
-    _, people, sessions = await a_programme()
+    _, people, sessions = await sessions_of_two_mentors()
     await graphql.login(people["asha"].email)
     assert await listed(graphql) == ["Asha private for Meena", "Asha public"]
     assert not await opened(graphql, sessions["Ravi public, Meena enrolled"])
 
 
 async def test_a_mentee_sees_public_sessions_and_private_ones_they_are_invited_to(graphql, db):
-    _, people, sessions = await a_programme()
+    _, people, sessions = await sessions_of_two_mentors()
     await graphql.login(people["meena"].email)
     assert await listed(graphql) == ["Asha private for Meena", "Asha public", "Ravi public, Meena enrolled"]
     assert await opened(graphql, sessions["Asha private for Meena"])
@@ -69,7 +69,7 @@ async def test_a_mentee_sees_public_sessions_and_private_ones_they_are_invited_t
 
 
 async def test_a_mentor_who_is_also_a_mentee_sees_both_sets(graphql, db):
-    org, people, _ = await a_programme()
+    org, people, _ = await sessions_of_two_mentors()
     both = await make_user(org, "MENTOR", "MENTEE")
     await make_session(org, both, title="Own private", type=SessionType.PRIVATE, invited=(people["kiran"],))
     await graphql.login(both.email)
@@ -77,7 +77,7 @@ async def test_a_mentor_who_is_also_a_mentee_sees_both_sets(graphql, db):
 
 
 async def test_a_person_without_a_role_sees_no_sessions(graphql, db):
-    org, _, sessions = await a_programme()
+    org, _, sessions = await sessions_of_two_mentors()
     nobody = await make_user(org)
     await graphql.login(nobody.email)
     assert await listed(graphql) == []
@@ -85,7 +85,7 @@ async def test_a_person_without_a_role_sees_no_sessions(graphql, db):
 
 
 async def test_a_deleted_session_is_gone_for_every_role(graphql, db):
-    org, people, sessions = await a_programme()
+    org, people, sessions = await sessions_of_two_mentors()
     manager = await make_user(org, "MANAGER")
     for person in (manager, people["ravi"], people["meena"]):
         await graphql.login(person.email)

@@ -14,24 +14,24 @@ from backend.models import LabelKind, Organization, Session, SessionLabel, Vocab
 from tests.support.bulk_upload import create as create_row
 from tests.support.bulk_upload import csv_bytes, messages_by_row, people, upload_and_run
 from tests.support.factories import make_org, make_session, make_user
-from tests.support.session_requests import CREATE, UPDATE, a_desk, mutate, refusals, session_form
+from tests.support.session_requests import (
+    CREATE,
+    RENAME,
+    UPDATE,
+    a_desk,
+    mutate,
+    refusals,
+    session_form,
+    signed_in_desk,
+)
 
 VOCABULARY = "{ vocabulary { categories recommendedFor mediums } }"
 ADD = """mutation($kind: VocabularyKind!, $value: String!) {
   addVocabularyValue(kind: $kind, value: $value) {
     vocabulary { categories recommendedFor mediums } errors { field code message } } }"""
-RENAME = """mutation($kind: VocabularyKind!, $from: String!, $to: String!) {
-  renameVocabularyValue(kind: $kind, from: $from, to: $to) {
-    vocabulary { categories recommendedFor mediums } errors { field code message } } }"""
 REMOVE = """mutation($kind: VocabularyKind!, $value: String!) {
   removeVocabularyValue(kind: $kind, value: $value) {
     vocabulary { categories recommendedFor mediums } errors { field code message } } }"""
-
-
-async def signed_in_desk(graphql):
-    desk = await a_desk()
-    await graphql.login(desk.manager.email)
-    return desk
 
 
 async def labels(session_id: int, kind: LabelKind) -> list[str]:

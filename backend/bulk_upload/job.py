@@ -93,19 +93,23 @@ class Heartbeat:
     def __init__(self, upload_id: int, owner: str) -> None:
         self.upload_id, self.owner = upload_id, owner
         self.lost = False
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
 
     async def beat(self) -> None:
         while not self.lost:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            try:
-                renewed = await BulkUpload.filter(id=self.upload_id, lease_owner=self.owner).update(
-                    lease_expires_at=utcnow() + LEASE
-                )
-            except Exception:  # a database hiccup: the next beat tries again, within the lease
-                log.warning("Bulk upload %s: could not renew its lease", self.upload_id, exc_info=True)
-                continue
-            self.lost = not renewed
+            await self.renew()
+
+    async def renew(self) -> None:
+        """One beat: the lease runs for another LEASE from now, or `lost` says another runner holds it."""
+        try:
+            renewed = await BulkUpload.filter(id=self.upload_id, lease_owner=self.owner).update(
+                lease_expires_at=utcnow() + LEASE
+            )
+        except Exception:  # a database hiccup: the next beat tries again, within the lease
+            log.warning("Bulk upload %s: could not renew its lease", self.upload_id, exc_info=True)
+            return
+        self.lost = not renewed
 
     def __enter__(self) -> Heartbeat:
         self.task = asyncio.create_task(self.beat(), name=f"bulk upload {self.upload_id} heartbeat")
@@ -209,7 +213,7 @@ class Job:
             await self.report_progress(len(batch), now=True)
             start += len(batch)
 
-    async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
+    async def apply_batch(self, rows: list[parse.Row], start: int, batch: list[tuple[parse.Row, Outcome]]) -> None:
         """Plan the rows from `start` into `batch` and write them; call inside a transaction."""
         # One directory serves the whole file; it is loaded again only when someone else changed the
         # organisation's sessions meanwhile (on SQLite nobody can between this check and the write).

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import Enum
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from backend.bulk_upload import columns, messages
 from backend.bulk_upload.parse import Row
@@ -113,9 +113,21 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;]", text)]
 
 
-def references(rows: list[Row]) -> dict:
+class References(TypedDict):
+    """What a batch of rows refers to: `Directory.preload`'s arguments."""
+
+    session_ids: set[int]
+    mentor_emails: set[str]
+    mentee_emails: set[str]
+    days: set[date]
+
+
+def references(rows: list[Row]) -> References:
     """What a batch of rows refers to, for `Directory.preload`."""
-    session_ids, mentors, mentees, days = set(), set(), set(), set()
+    session_ids: set[int] = set()
+    mentors: set[str] = set()
+    mentees: set[str] = set()
+    days: set[date] = set()
     for row in rows:
         if (session_id := parse_id(row.value("id"))) is not None:
             session_ids.add(session_id)

@@ -48,6 +48,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from backend import compat
 from backend.sessions.listing import MAX_PAGE_SIZE
 from backend.sessions.rules import SEATS_MAX
 from backend.settings import Settings, get_settings
@@ -404,7 +405,7 @@ class QueryLimits(SchemaExtension):
             settings = get_settings()
             viewer = getattr(context.context, "viewer", None)
             refused = _refusals(
-                context.schema._schema,
+                compat.graphql_core_schema(context.schema),
                 context.graphql_document,
                 context.query,
                 context.variables or {},

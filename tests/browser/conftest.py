@@ -10,12 +10,7 @@ than hard-coding the demo data.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -23,15 +18,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.browser.screens import MANAGER, Api, sign_in
-from tests.support.live_client import free_port
+from tests.browser.screens import MANAGER, PHONE, Api, sign_in
+from tests.support.server import run_command, server_env, serving
 
-ROOT = Path(__file__).resolve().parents[2]
-# The project's own CLI: .venv's, or the one beside the Python running the tests.
-SESSIONDESK = next(
-    (p for p in (ROOT / ".venv" / "bin" / "sessiondesk", Path(sys.executable).parent / "sessiondesk") if p.exists()),
-    Path(sys.executable).parent / "sessiondesk",
-)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -53,51 +42,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the browser app in Chromium against a live server")
 
 
-def _wait_until_up(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"The server stopped before answering (exit {server.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"The server did not answer {url} within {seconds} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """Base URL of a running SessionDesk with the demo data (two organisations, 60 sessions)."""
     with tempfile.TemporaryDirectory(prefix="sessiondesk-browser-") as data_dir:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(DATA_DIR=data_dir, DEBUG="true", SECRET_KEY="browser-test-secret", PYTHONUNBUFFERED="1")
-        for command in (["migrate"], ["seed", "--demo", "--sessions", "60"]):
-            done = subprocess.run([str(SESSIONDESK), *command], cwd=ROOT, env=env, capture_output=True, text=True)
-            if done.returncode:
-                raise RuntimeError(f"sessiondesk {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
-        port = free_port()
-        log = Path(data_dir) / "server.log"
-        with log.open("w") as log_file:
-            server = subprocess.Popen(
-                [str(SESSIONDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                base_url = f"http://127.0.0.1:{port}"
-                _wait_until_up(f"{base_url}/sign-in", server, log)
-                yield base_url
-            finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
+        env = server_env(data_dir, DEBUG="true")
+        run_command(env, "migrate")
+        run_command(env, "seed", "--demo", "--sessions", "60")
+        with serving(env, Path(data_dir) / "server.log", ready="/sign-in") as server:
+            yield server.url
 
 
 @pytest.fixture(scope="session")
@@ -141,9 +94,6 @@ async def manager_page(context: BrowserContext, page: Page) -> Page:
     """A page signed in as the first organisation's manager (not yet navigated)."""
     await sign_in(context, MANAGER)
     return page
-
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(params=["desktop", "phone"])

@@ -234,3 +234,81 @@ async def accessibility_violations(page: Page) -> list[str]:
         }"""
     )
     return result
+
+
+# The bulk upload file the browser tests upload.
+HEADER = [
+    "Action",
+    "ID",
+    "Title",
+    "Description",
+    "Type",
+    "Mentor",
+    "Mentees",
+    "Date",
+    "Time Zone",
+    "Time",
+    "Duration",
+    "Recommended For",
+    "Categories",
+    "Medium",
+    "Meeting Platform",
+    "Meeting Link",
+    "Meeting Passcode",
+]
+
+
+def upload_file(mentor_email: str, title: str) -> bytes:
+    """One valid Create row (row 2) and one invalid Create row (row 3: no title, 10 minutes, Zoom without link)."""
+    valid_start = free_start(days_ahead=120).astimezone(IST)
+    invalid_start = free_start(days_ahead=120).astimezone(IST)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerow(
+        [
+            "Create",
+            "",
+            title,
+            "Made by the bulk upload browser test.",
+            "Public",
+            mentor_email,
+            "",
+            valid_start.strftime("%d-%m-%Y"),
+            "IST",
+            valid_start.strftime("%H:%M"),
+            "60",
+            "Teachers",
+            "Communication, Life skills",
+            "English",
+            "BigBlueButton",
+            "",
+            "",
+        ]
+    )
+    writer.writerow(
+        [
+            "Create",
+            "",
+            "",
+            "A row with problems.",
+            "Public",
+            mentor_email,
+            "",
+            invalid_start.strftime("%d-%m-%Y"),
+            "IST",
+            invalid_start.strftime("%H:%M"),
+            "10",
+            "Teachers",
+            "Communication",
+            "English",
+            "Zoom",
+            "",
+            "",
+        ]
+    )
+    return out.getvalue().encode()
+
+
+# A phone held upright (the size of a common one), for the layout checks of small screens.
+PHONE = {"width": 390, "height": 844}

@@ -2,8 +2,6 @@
 the summary, the invalid-only filter, the result CSV, a real upload by drag and drop, the history; and
 "Export for bulk edit" on the Session list."""
 
-import csv
-import io
 import re
 import uuid
 
@@ -11,90 +9,19 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.screens import (
-    IST,
+    HEADER,
     Api,
     downloaded_csv,
     downloaded_header,
-    free_start,
     open_session_list,
     people,
     sign_in,
+    upload_file,
 )
 
 pytestmark = pytest.mark.browser
 
-HEADER = [
-    "Action",
-    "ID",
-    "Title",
-    "Description",
-    "Type",
-    "Mentor",
-    "Mentees",
-    "Date",
-    "Time Zone",
-    "Time",
-    "Duration",
-    "Recommended For",
-    "Categories",
-    "Medium",
-    "Meeting Platform",
-    "Meeting Link",
-    "Meeting Passcode",
-]
 FIND_BY_TITLE = "query($search: String) { sessions(search: $search) { totalCount items { id title } } }"
-
-
-def upload_file(mentor_email: str, title: str) -> bytes:
-    """One valid Create row (row 2) and one invalid Create row (row 3: no title, 10 minutes, Zoom without link)."""
-    valid_start = free_start(days_ahead=120).astimezone(IST)
-    invalid_start = free_start(days_ahead=120).astimezone(IST)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerow(
-        [
-            "Create",
-            "",
-            title,
-            "Made by the bulk upload browser test.",
-            "Public",
-            mentor_email,
-            "",
-            valid_start.strftime("%d-%m-%Y"),
-            "IST",
-            valid_start.strftime("%H:%M"),
-            "60",
-            "Teachers",
-            "Communication, Life skills",
-            "English",
-            "BigBlueButton",
-            "",
-            "",
-        ]
-    )
-    writer.writerow(
-        [
-            "Create",
-            "",
-            "",
-            "A row with problems.",
-            "Public",
-            mentor_email,
-            "",
-            invalid_start.strftime("%d-%m-%Y"),
-            "IST",
-            invalid_start.strftime("%H:%M"),
-            "10",
-            "Teachers",
-            "Communication",
-            "English",
-            "Zoom",
-            "",
-            "",
-        ]
-    )
-    return out.getvalue().encode()
 
 
 async def drop_file(page: Page, selector: str, name: str, content: bytes) -> None:

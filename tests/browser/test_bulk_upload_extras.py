@@ -9,8 +9,7 @@ import re
 import pytest
 from playwright.async_api import Page, Route, expect
 
-from tests.browser.screens import Api, assert_no_sideways_scroll, people, unique_title
-from tests.browser.test_bulk_upload import HEADER, upload_file
+from tests.browser.screens import HEADER, Api, assert_no_sideways_scroll, people, unique_title, upload_file
 
 pytestmark = pytest.mark.browser
 FIND_BY_TITLE = "query($search: String) { sessions(search: $search) { totalCount items { id title } } }"

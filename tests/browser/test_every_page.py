@@ -4,8 +4,8 @@ axe-core finds no WCAG 2.1 A/AA violation (it is injected by the test; see scree
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import PHONE
 from tests.browser.screens import (
+    PHONE,
     Api,
     accessibility_violations,
     api_sessions,

@@ -5,8 +5,7 @@ At desktop width the same list stays a table."""
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import PHONE
-from tests.browser.screens import Api, api_sessions, assert_no_sideways_scroll, open_session_list, rows
+from tests.browser.screens import PHONE, Api, api_sessions, assert_no_sideways_scroll, open_session_list, rows
 
 pytestmark = pytest.mark.browser
 

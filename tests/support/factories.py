@@ -132,3 +132,7 @@ async def make_session(
         + [Attendance(session=session, mentee=m, kind=AttendanceKind.ENROLLED) for m in enrolled]
     )
     return session
+
+
+def minutes_from_now(minutes: float) -> datetime:
+    return utcnow().replace(microsecond=0) + timedelta(minutes=minutes)

@@ -45,3 +45,11 @@ class GraphQLClient:
         body = await self.post(query, variables)
         assert body.get("errors"), body
         return [e["message"] for e in body["errors"]]
+
+
+async def client_for(http: httpx.AsyncClient, user) -> GraphQLClient:
+    """A client signed in as `user` with a bearer token (the cookie the sign-in set is dropped, so the next
+    sign-in on the same HTTP client is another person)."""
+    client = await GraphQLClient(http).login(user.email)
+    http.cookies.clear()
+    return client

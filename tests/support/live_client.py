@@ -1,11 +1,10 @@
-"""A graphql-transport-ws client over a real websocket, and a real app server for it, for tests."""
+"""A graphql-transport-ws client over a real websocket, and the app served in this process for it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,13 +12,9 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
+from tests.support.server import free_port, wait_until_async
+
 PROTOCOL = "graphql-transport-ws"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.asynccontextmanager
@@ -29,10 +24,13 @@ async def served(app: Starlette) -> AsyncIterator[str]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
+
+    async def started() -> bool:
         if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+            task.result()  # it failed to start: say why
+        return server.started
+
+    await wait_until_async(started, 30, "uvicorn serving the app")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -155,3 +155,8 @@ async def listed_titles(graphql) -> list[str]:
 
 def without_id(payload: dict, session_id) -> list[dict]:
     return [{**e, "message": e["message"].replace(str(session_id), "<id>")} for e in payload["errors"]]
+
+
+RENAME = """mutation($kind: VocabularyKind!, $from: String!, $to: String!) {
+  renameVocabularyValue(kind: $kind, from: $from, to: $to) {
+    vocabulary { categories recommendedFor mediums } errors { field code message } } }"""

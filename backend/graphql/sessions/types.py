@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
+from strawberry.types.base import StrawberryObjectDefinition
 
 from backend import models
 from backend.graphql.context import Info
@@ -87,6 +88,9 @@ class Session:
     # Plain values, copied from the model once: a field without a resolver costs the GraphQL executor a
     # fraction of one with a resolver, and a page of 100 sessions has thousands of them.
     model: strawberry.Private[models.Session]
+    # The session's mentor when it was read with the session (a list page reads its mentors in the same
+    # statement); otherwise the `mentor` field asks the request's loader.
+    known_mentor: strawberry.Private[models.User | None]
     id: strawberry.ID
     title: str
     description: str
@@ -107,9 +111,10 @@ class Session:
     completed_at: datetime | None
 
     @classmethod
-    def of(cls, model: models.Session) -> Session:
+    def of(cls, model: models.Session, mentor: models.User | None = None) -> Session:
         return cls(
             model=model,
+            known_mentor=mentor,
             id=strawberry.ID(str(model.id)),
             title=model.title,
             description=model.description,
@@ -131,25 +136,16 @@ class Session:
         )
 
     @strawberry.field
-    def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
-        # The profile lists the mentor's sessions, so it imports this module; this side only names the
-        # type lazily and reaches the class when a mentor is asked for, never while modules load.
-        from backend.graphql.mentors.types import MentorProfile
-
-        # A list page fetches its mentors with the sessions (select_related sets the ORM's `_mentor`): then
-        # the field is a plain value, without the cost of an awaited resolver per item.
-        fetched = getattr(self.model, "_mentor", None)
-        if isinstance(fetched, models.User):
-            return MentorProfile.of(fetched)
-        return self._load_mentor(info)  # type: ignore[return-value]  # GraphQL awaits it
-
-    async def _load_mentor(self, info: Info) -> MentorProfile:
-        from backend.graphql.mentors.types import MentorProfile
-
-        mentor = await info.context.loaders.user.load(self.model.mentor_id)
+    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
+        mentor = self.known_mentor or await info.context.loaders.user.load(self.model.mentor_id)
         if mentor is None:  # the mentor is a required foreign key, so this cannot happen
             raise LookupError(f"Session {self.model.id} has no mentor {self.model.mentor_id}.")
-        return MentorProfile.of(mentor)
+        # The profile lists the mentor's sessions, so its module imports this one. This side names the type
+        # lazily and finds its class in the schema, which has it from that lazy name, instead of importing
+        # it back.
+        profile = info.schema.get_type_by_name("MentorProfile")
+        assert isinstance(profile, StrawberryObjectDefinition)
+        return cast("type[MentorProfile]", profile.origin).of(mentor)
 
     @strawberry.field(description="Seats still free: seatsLimit − menteeCount.")
     def seats_left(self) -> int:
@@ -242,7 +238,7 @@ class SessionPage:
     @classmethod
     def from_domain(cls, page: listing.SessionPage) -> SessionPage:
         return cls(
-            items=[Session.of(s) for s in page.items],
+            items=[Session.of(s, mentor=s.mentor) for s in page.items],
             total_count=page.total_count,
             page=page.page,
             page_size=page.page_size,

@@ -1,0 +1,46 @@
+"""The databases the tests run on: SQLite always, PostgreSQL when it is reachable (or required), and the
+settings of a test installation."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from backend.settings import Settings, load_settings
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# CI sets TEST_POSTGRES=required so a PostgreSQL that failed to start fails the run instead of shrinking it.
+if os.environ.get("TEST_POSTGRES") == "required" and not postgres_reachable():
+    raise RuntimeError("TEST_POSTGRES=required but nothing listens on 127.0.0.1:5432; start PostgreSQL first.")
+BACKENDS = ["sqlite"] + (["postgres"] if postgres_reachable() and os.environ.get("TEST_POSTGRES") != "off" else [])
+
+
+# For tests of what only PostgreSQL has (exclusion constraints, trigram indexes, row locks under
+# concurrency): they are generated for the PostgreSQL database alone.
+ON_POSTGRES = pytest.mark.parametrize("database", [b for b in BACKENDS if b == "postgres"], indirect=True)
+
+
+def make_settings(data_dir: Path | str, database_url: str | None = None, **extra: str) -> Settings:
+    # Mail goes out at once unless a test holds it for a settle window (MAIL_SETTLE_SECONDS).
+    env = {
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": "test-secret-of-forty-characters-0123456789",
+        "MAIL_SETTLE_SECONDS": "0",
+        **extra,
+    }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return load_settings(env)

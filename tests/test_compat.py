@@ -1,0 +1,59 @@
+"""What backend/compat.py relies on in the libraries' private names: if an upgrade changes one, these fail
+here, naming it, rather than a request failing somewhere else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime
+
+import pytest
+from graphql import GraphQLSchema, parse, validate
+from starlette.websockets import WebSocket, WebSocketState
+
+from backend import compat
+from backend.app import LiveSocket
+from backend.db import new_model
+from backend.graphql.schema import schema
+from backend.models import Organization, Session, SessionStatus
+
+
+async def test_the_database_is_reachable_from_a_task_that_did_not_open_it(db):
+    # The app serves each request in a task of its own, started with a context the ORM was not set up in.
+    async def count() -> int:
+        return await Organization.all().count()
+
+    await Organization.create(name="Reached")
+    assert await asyncio.create_task(count(), context=contextvars.Context()) == 1
+
+
+def test_strawberry_hands_out_the_graphql_core_schema_it_executes_against():
+    core = compat.graphql_core_schema(schema)
+    assert isinstance(core, GraphQLSchema)
+    assert "Session" in core.type_map
+    assert validate(core, parse("{ sessions { items { id mentor { name } } } }")) == []
+
+
+def test_the_websocket_adapter_keeps_the_starlette_websocket_it_was_given():
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict) -> None:
+        return None
+
+    socket = WebSocket({"type": "websocket", "path": "/graphql", "headers": []}, receive, send)
+    adapter = LiveSocket(view=None, request=socket, response=socket)  # type: ignore[arg-type]
+    assert compat.adapter_websocket(adapter) is socket
+    assert compat.adapter_websocket(adapter).application_state == WebSocketState.CONNECTING
+
+
+def test_a_new_model_takes_every_column_as_it_is():
+    now = datetime.datetime(2030, 1, 2, 3, 4, tzinfo=datetime.UTC)
+    columns = {column: None for column in Session._meta.fields_db_projection.values()}
+    session = new_model(Session, **{**columns, "title": "As given", "status": SessionStatus.LIVE, "starts_at": now})
+    assert (session.title, session.status, session.starts_at, session.pk) == ("As given", SessionStatus.LIVE, now, None)
+
+
+def test_a_new_model_refuses_a_missing_column():
+    with pytest.raises(TypeError, match="starts_at"):
+        new_model(Session, title="Only a title")
