@@ -28,7 +28,7 @@ from backend import auth, compat, downloads, graphiql
 from backend.background import BackgroundWorker
 from backend.body_limits import BodyLimit
 from backend.bulk_upload.job import BulkUploadRunner
-from backend.calendar_feed import calendar_feed_routes
+from backend.calendar_feed_routes import calendar_feed_routes
 from backend.db import close_database, open_database
 from backend.events import bus
 from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body

@@ -1,5 +1,5 @@
-"""A person's calendar feed: `GET /calendar/{token}.ics`, the upcoming sessions they take part in, for a
-calendar app to subscribe to.
+"""A person's calendar feed: the upcoming sessions they take part in, for a calendar app to subscribe to
+(served at `GET /calendar/{token}.ics` by backend/calendar_feed_routes.py).
 
 The token is long and random-looking: an HMAC (keyed by SECRET_KEY) of the person and a random salt
 kept on the person. Only the token's SHA-256 digest is stored, to find the person when the feed is
@@ -19,9 +19,6 @@ import hmac
 import secrets
 from datetime import datetime
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 from tortoise.queryset import QuerySet
 
 from backend.db import column
@@ -112,22 +109,3 @@ async def feed_ics(person: User, now: datetime | None = None) -> bytes:
     ]
     ics: bytes = calendar.calendar(events, name=f"SessionDesk: {person.name}").to_ical()
     return ics
-
-
-async def feed(request: Request) -> Response:
-    person = await person_of(request.path_params["token"])
-    if person is None:
-        return await no_feed(request)
-    return Response(
-        await feed_ics(person),
-        media_type="text/calendar; charset=utf-8",
-        headers={"Cache-Control": "private, no-cache", "Content-Disposition": 'inline; filename="sessions.ics"'},
-    )
-
-
-async def no_feed(request: Request) -> Response:
-    return Response("No calendar feed at this address; it may have been reset.", 404, media_type="text/plain")
-
-
-# Anything else under /calendar/ is a feed address gone wrong, not a page of the browser app.
-calendar_feed_routes = [Route(PATH, feed, methods=["GET"]), Route("/calendar/{rest:path}", no_feed, methods=["GET"])]

@@ -139,8 +139,10 @@ function detailsPanel(session, { onSaved }) {
   details.fields.startsAt.element.after(timeline.element);
   for (const type of ['input', 'change']) details.element.addEventListener(type, () => timeline.refresh());
   timeline.refresh();
-  const notify = notifyBox('edit-notify',
-    'Email the mentor and mentees if the date, time, duration, title or time zone changes (no other edit sends mail; reminders go out either way)');
+  const notify = notifyBox(
+    'edit-notify',
+    'Email the mentor and mentees if the date, time, duration, title or time zone changes (no other edit sends mail; reminders go out either way)',
+  );
   const save = h('button', { type: 'submit', class: 'button button-primary', id: 'save-session' }, 'Save');
   const formStatus = h('p', { class: 'form-status', role: 'status' });
 
@@ -202,8 +204,10 @@ function detailsPanel(session, { onSaved }) {
 function meetingPanel(session, { onSaved }) {
   const errors = new FormErrors();
   const meeting = meetingFields({ idPrefix: 'meeting', meeting: session.meeting, errors, prefix: '' });
-  const notify = notifyBox('meeting-notify',
-    'Email the mentor and mentees the new meeting details (reminders go out either way, with the meeting as it is then)');
+  const notify = notifyBox(
+    'meeting-notify',
+    'Email the mentor and mentees the new meeting details (reminders go out either way, with the meeting as it is then)',
+  );
   const submit = h('button', { type: 'submit', class: 'button button-primary', id: 'submit-meeting' }, 'Submit');
 
   async function onSubmit(event) {

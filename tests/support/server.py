@@ -78,8 +78,9 @@ def run_command(env: Mapping[str, str], *args: str, command: Path = SESSIONDESK,
 
 
 class ServerProcess:
-    """`sessiondesk serve` on a free port, its output (both streams) kept in `log`. `ready()` waits until it
-    answers; `stop()` sends SIGTERM as an orchestrator does; `kill()` stops it as a dying machine would."""
+    """`sessiondesk serve` on a free port (or another long-running command such as `worker`), its output (both
+    streams) kept in `log`. `ready()` waits until it answers; `stop()` sends SIGTERM as an orchestrator does;
+    `kill()` stops it as a dying machine would."""
 
     def __init__(
         self,
@@ -88,13 +89,15 @@ class ServerProcess:
         *args: str,
         command: Path = SESSIONDESK,
         cwd: Path = ROOT,
+        verb: str = "serve",
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        where = ["--host", "127.0.0.1", "--port", str(self.port)] if verb == "serve" else []
         with log.open("w") as output:
             self.process = subprocess.Popen(
-                [str(command), "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
+                [str(command), verb, *where, *args],
                 cwd=cwd,
                 env=dict(env),
                 stdout=output,
