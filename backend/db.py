@@ -11,6 +11,7 @@ from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from backend.orm_compat import release_failed_transactions
 from backend.settings import Settings
 
 
@@ -31,6 +32,7 @@ def tortoise_config(settings: Settings) -> dict:
 
 async def open_database(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    release_failed_transactions()
     # The app serves each request in its own task, so the ORM context must be reachable from all of them.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 

@@ -21,8 +21,11 @@ from backend.bulk_upload.rows import references
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
 from backend.sessions import writing
 from backend.sessions.directory import Directory
+from tests.conftest import ON_POSTGRES
+from tests.support import outage
 from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
 from tests.support.factories import PASSWORD, make_session, make_user
+from tests.support.waiting import until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -312,3 +315,45 @@ async def test_a_file_loads_only_its_mentors_bookings_around_the_days_it_names(g
     # A question outside the loaded days still finds a clash, from the database.
     clash = await directory.clash(p.mentor.id, far[2].starts_at, far[2].ends_at, None)
     assert clash is not None and clash.session_id == far[2].id
+
+
+@ON_POSTGRES
+async def test_an_upload_cut_off_by_a_database_outage_finishes_once_it_is_back_without_a_restart(
+    graphql, db, monkeypatch, caplog
+):
+    p = await people(graphql)
+    rows = [create(p.mentor if n % 2 else p.other_mentor, f"Outage {n}", days_ahead=10 + n // 2) for n in range(20)]
+    payload = await upload(graphql.http, graphql.token, csv_bytes(rows))
+    upload_id = int(payload["bulkUpload"]["id"])
+    monkeypatch.setattr(job, "BATCH_ROWS", 5)
+    monkeypatch.setattr(job, "LEASE", timedelta(seconds=1))
+    real_report = job.Job.report_progress
+    cut = asyncio.Event()
+
+    async def database_goes_away_after_the_first_batch(self, rows, now=False):
+        await real_report(self, rows, now)
+        if not cut.is_set():
+            cut.set()
+            # Every connection dies before the runner can notice, and new ones are refused: its next
+            # transaction is cut off at BEGIN, as in a restart.
+            outage.begin_unnoticed(db.database_url, refuse=True)
+
+    monkeypatch.setattr(job.Job, "report_progress", database_goes_away_after_the_first_batch)
+    runner = job.BulkUploadRunner(poll_seconds=0.1)
+    runner.start()
+    try:
+        await until(lambda: any("database went away" in r.getMessage() for r in caplog.records), "the runner to fail")
+        await outage.end(db.database_url)
+
+        async def completed() -> bool:
+            return (await BulkUpload.get(id=upload_id)).status == BulkUploadStatus.COMPLETED
+
+        await until(completed, "the upload to complete", seconds=60)
+    finally:
+        await outage.end(db.database_url)
+        await runner.stop()
+
+    done = await BulkUpload.get(id=upload_id)
+    assert (done.processed_rows, done.valid_rows) == (20, 20)
+    titles = await Session.filter(title__startswith="Outage").values_list("title", flat=True)
+    assert sorted(titles) == sorted(f"Outage {n}" for n in range(20))  # each row applied exactly once

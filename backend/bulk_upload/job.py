@@ -45,6 +45,7 @@ from backend.bulk_upload.rows import Action, Outcome, check_row, references
 from backend.db import column, insert_rows
 from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
+from backend.failures import database_unavailable
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
 from backend.mail.outbox import queued_together
 from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
@@ -200,6 +201,8 @@ class Job:
             except (LeaseLost, Stopping):
                 raise
             except Exception as error:  # a clash, a session changed meanwhile, a deadlock: see the module doc
+                if database_unavailable(error):
+                    raise  # no row is at fault: the job is resumed once the database is back
                 log.info(
                     "Bulk upload %s: a batch was refused (%r); applying its rows one by one", self.upload.id, error
                 )
@@ -368,7 +371,11 @@ async def run_claimed(upload: BulkUpload, owner: str, stopping: Callable[[], boo
         await hand_back(upload.id, owner)
     except LeaseLost:
         log.warning("Bulk upload %s was taken over by another process; this one stops.", upload.id)
-    except Exception:
+    except Exception as error:
+        if database_unavailable(error):
+            # Not the file's fault: its lease runs out and a runner resumes it once the database is back.
+            log.warning("Bulk upload %s: the database went away; it is resumed when it is back (%r)", upload.id, error)
+            return
         log.exception("Bulk upload %s stopped by an error", upload.id)
         current = await BulkUpload.get(id=upload.id)
         await BulkUpload.filter(id=upload.id, lease_owner=owner).update(
