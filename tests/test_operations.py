@@ -9,11 +9,13 @@ import json
 import logging
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from tortoise import Tortoise
+from tortoise.exceptions import DBConnectionError, OperationalError
 
-from backend import observability
+from backend import failures, observability
 from backend.app import create_app
 from backend.bulk_upload import job
 from backend.bulk_upload.pruning import prune_finished
@@ -24,6 +26,8 @@ from backend.mail.sender import FAIL_AFTER, FAIL_AFTER_ATTEMPTS, deliver_pending
 from backend.models import BulkUpload, BulkUploadRow, OutboxMessage, utcnow
 from backend.sessions import tallies
 from backend.settings import use_settings
+from tests.conftest import ON_POSTGRES
+from tests.support import outage
 from tests.support.bulk_upload import create, csv_bytes, people, upload, upload_and_run
 
 LOGIN = "mutation SignIn($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message } } }"
@@ -438,3 +442,71 @@ async def test_old_bulk_uploads_lose_their_file_and_results_but_keep_their_count
         "its counts are still in the upload history."
     )
     await job.run_pending()  # the waiting upload still runs
+
+
+# The database unavailable
+
+
+async def _asked_during(graphql) -> list:
+    """A signed-out sign-in, a signed-in query and a signed-in download, as the app answers them now."""
+    http, bearer = graphql.http, {"Authorization": f"Bearer {graphql.token}"}
+    sign_in = {"query": LOGIN, "variables": {"e": "x@example.test", "p": "pw"}}
+    login = await http.post("/graphql", json=sign_in, headers={"X-Requested-With": "test"})
+    query = await http.post("/graphql", json={"query": "{ viewer { id } }"}, headers=bearer)
+    download = await http.get("/exports/sessions.csv", headers=bearer)
+    return [login, query, download]
+
+
+@ON_POSTGRES
+async def test_a_database_not_accepting_connections_answers_503_everywhere_and_the_app_comes_back(graphql, db):
+    # As during a failover or a restart: "database … is not currently accepting connections".
+    await people(graphql)
+    await outage.begin(db.database_url, refuse=True)
+    try:
+        answers = await _asked_during(graphql)
+    finally:
+        await outage.end(db.database_url)
+    for response in answers:
+        assert response.status_code == 503, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert response.headers["retry-after"] == "5"
+    assert [r.status_code for r in await _asked_during(graphql)] == [200, 200, 200]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.TooManyConnectionsError('too many connections for database "desk"'),
+        asyncpg.exceptions.ObjectNotInPrerequisiteStateError('database "desk" is not currently accepting connections'),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.OutOfMemoryError("out of memory"),
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.exceptions.InterfaceError("connection is closed"),
+        ConnectionRefusedError(111, "Connection refused"),
+        DBConnectionError("Can't establish connection to database desk"),
+    ],
+    ids=repr,
+)
+def test_every_state_of_a_database_that_cannot_serve_now_is_answered_as_unavailable(error):
+    assert failures.database_unavailable(OperationalError(error)) or failures.database_unavailable(error)
+    wrapped = OperationalError(str(error))
+    wrapped.__cause__ = error  # as Tortoise raises it
+    assert failures.database_unavailable(wrapped)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.ObjectNotInPrerequisiteStateError("cursor is not open"),
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to user request"),
+        asyncpg.exceptions.UndefinedColumnError('column "x" does not exist'),
+        asyncpg.exceptions.InterfaceError("the server expects 2 arguments, 1 was passed"),
+    ],
+    ids=repr,
+)
+def test_a_bug_is_not_mistaken_for_the_database_being_unavailable(error):
+    assert not failures.database_unavailable(error)
