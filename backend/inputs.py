@@ -1,5 +1,6 @@
-"""Input that must never reach the database raw: text with control characters, and instants outside
-the range every layer can hold. (IDs beyond the 32-bit ID columns are `errors.UnknownId`.)
+"""Input that must never reach the database raw: text with control characters, text longer than its
+column, and instants outside the range every layer can hold. (IDs beyond the 32-bit ID columns are
+`errors.UnknownId`.)
 
 PostgreSQL cannot store NUL at all (its driver raises) and SQLite stores anything, so the text check runs
 before either sees the text: on every text input of a mutation, every CSV cell, every sign-in e-mail and
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+
+from tortoise.models import Model
 
 # Instants are kept in UTC; a local time near year 1 or 9999 may not exist there (9999-12-31T23:59-14:00
 # is in year 10000), and a session's end lies up to a day after its start. Within these bounds all is safe.
@@ -41,6 +44,24 @@ def control_character_problem(text: str | None, label: str, multi_line: bool = F
         return None
     allowed = "; line breaks and tabs are fine there" if multi_line else ""
     return f"The {label} contains {describe(found)}; remove it and type the text again{allowed}."
+
+
+def longest(model: type[Model], field: str) -> int:
+    """The most characters `model.field` holds: its column's max_length, the one place each size is written.
+    The ORM refuses anything longer with an error of its own (a 500), quoting the value."""
+    limit = model._meta.fields_map[field].max_length  # type: ignore[attr-defined]
+    assert isinstance(limit, int), f"{model.__name__}.{field} has no max_length"
+    return limit
+
+
+def length_problem(text: str | None, model: type[Model], field: str, label: str) -> str | None:
+    """A sentence saying why the text does not fit `model.field`, or None if it does:
+    ("x" * 300, User, "email", "email address") → "The email address has 300 characters; at most 254 fit."
+    """
+    limit = longest(model, field)
+    if text is None or len(text) <= limit:
+        return None
+    return f"The {label} has {len(text):,} characters; at most {limit:,} fit."
 
 
 def instant_problem(instant: datetime) -> str | None:

@@ -148,6 +148,9 @@ _SECRETS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1[redacted]"),
     (re.compile(r'(?i)("?(?:password|passcode|token|secret)"?\s*[:=]\s*"?)[^",}\s]+'), r"\1[redacted]"),
     (re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+@"), r"\1[redacted]@"),
+    # A value quoted soon after a secret's name, as the ORM quotes a value it refuses:
+    # "meeting_passcode: Length of '1234…' 140 > 100".
+    (re.compile(r"(?i)((?:password|passcode|token|secret)\w*\b[^'\"\n]{0,40}['\"])[^'\"\n]*"), r"\1[redacted]"),
 ]
 
 

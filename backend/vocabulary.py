@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from backend.db import column
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
-from backend.inputs import control_character_problem
+from backend.inputs import control_character_problem, longest
 from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
 from backend.sessions import rules
 
@@ -61,9 +61,10 @@ def _clean(field: str, kind: VocabularyKind, value: str) -> str:
 
 
 async def _find(organization_id: int, kind: VocabularyKind, value: str) -> VocabularyValue | None:
-    return await VocabularyValue.get_or_none(
-        organization_id=organization_id, kind=kind, match_key=rules.match_key(value)
-    )
+    key = rules.match_key(value)
+    if len(key) > longest(VocabularyValue, "match_key"):
+        return None  # no value of the list is this long
+    return await VocabularyValue.get_or_none(organization_id=organization_id, kind=kind, match_key=key)
 
 
 async def add_value(actor: User, kind: VocabularyKind, value: str) -> None:
@@ -94,7 +95,8 @@ def _not_in_list(kind: VocabularyKind, value: str) -> Refused:
     return _refuse(
         "from",
         ErrorCode.NOT_FOUND,
-        f"“{value.strip()}” is not in the list of {rules.VOCABULARY_NAMES[kind]}; reload the page and pick it again.",
+        f"“{value.strip()[:60]}” is not in the list of {rules.VOCABULARY_NAMES[kind]}; "
+        "reload the page and pick it again.",
     )
 
 

@@ -281,6 +281,8 @@ def test_secrets_in_a_message_are_masked():
     assert "demo1234" not in masked and "abcdefghijklmnop" not in masked
     assert "hunter2" not in masked and "9911" not in masked
     assert "postgres://desk:[redacted]@db:5432/desk" in masked
+    refused_by_the_orm = observability.redact("meeting_passcode: Length of '12345678' 140 > 100")
+    assert "12345678" not in refused_by_the_orm and "140 > 100" in refused_by_the_orm
 
 
 # CORS for API explorers hosted elsewhere

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
-from backend.inputs import control_character_problem, instant_problem
+from backend.inputs import control_character_problem, instant_problem, length_problem
 from backend.models import (
     PLATFORM_NAMES,
     MeetingPlatform,
@@ -199,6 +199,14 @@ def check_plain_text(problems: Problems, field: str, value: str | None, label: s
     if problem:
         problems.add(field, ErrorCode.INVALID, problem)
     return problem is None
+
+
+def check_fits(problems: Problems, field: str, value: str, column: str, label: str) -> bool:
+    """Reports text that does not fit its Session column or has a control character (INVALID); whether it is fine."""
+    if problem := length_problem(value, Session, column, label):
+        problems.add(field, ErrorCode.INVALID, problem)
+        return False
+    return check_plain_text(problems, field, value, label)
 
 
 def clean_text(
@@ -436,8 +444,8 @@ def check_meeting(
     problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting."
 ) -> None:
     """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
-    link_ok = check_plain_text(problems, f"{prefix}link", link, "meeting link")
-    passcode_ok = check_plain_text(problems, f"{prefix}passcode", passcode, "passcode")
+    link_ok = check_fits(problems, f"{prefix}link", link, "meeting_link", "meeting link")
+    passcode_ok = check_fits(problems, f"{prefix}passcode", passcode, "meeting_passcode", "passcode")
     if not (link_ok and passcode_ok):
         return
     name = PLATFORM_NAMES[platform]
@@ -489,6 +497,9 @@ def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]
     for raw in emails:
         email = raw.strip().lower()
         if not email or not check_plain_text(problems, field, email, "email address"):
+            continue
+        if problem := length_problem(email, User, "email", "email address"):
+            problems.add(field, ErrorCode.INVALID, f"{problem} “{email[:60]}…” is not an address anyone has.")
             continue
         if not EMAIL.match(email):
             malformed.append(raw.strip()[:60])
