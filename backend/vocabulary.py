@@ -17,6 +17,9 @@ from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKin
 from backend.sessions import rules
 
 VALUE_MAX = rules.LABEL_MAX
+# Values one list may hold: every form shows its list whole, and every session and CSV row is matched
+# against it.
+VALUES_MAX = 200
 LABEL_KINDS = {VocabularyKind.CATEGORY: LabelKind.CATEGORY, VocabularyKind.RECOMMENDED_FOR: LabelKind.RECOMMENDED_FOR}
 SINGULAR = {
     VocabularyKind.CATEGORY: "category",
@@ -79,9 +82,15 @@ async def add_value(actor: User, kind: VocabularyKind, value: str) -> None:
                 f"“{existing.value}” is already in the list; "
                 "values that differ only in case, spaces or punctuation are one value.",
             )
-        last = (
-            await VocabularyValue.filter(organization_id=actor.organization_id, kind=kind).order_by("-position").first()
-        )
+        values = VocabularyValue.filter(organization_id=actor.organization_id, kind=kind)
+        if await values.count() >= VALUES_MAX:
+            raise _refuse(
+                "value",
+                ErrorCode.INVALID,
+                f"The list of {rules.VOCABULARY_NAMES[kind]} already has {VALUES_MAX} values, the most it may hold; "
+                "rename or remove one first.",
+            )
+        last = await values.order_by("-position").first()
         await VocabularyValue.create(
             organization_id=actor.organization_id,
             kind=kind,

@@ -357,3 +357,31 @@ async def test_an_upload_cut_off_by_a_database_outage_finishes_once_it_is_back_w
     assert (done.processed_rows, done.valid_rows) == (20, 20)
     titles = await Session.filter(title__startswith="Outage").values_list("title", flat=True)
     assert sorted(titles) == sorted(f"Outage {n}" for n in range(20))  # each row applied exactly once
+
+
+async def test_a_dry_run_lets_other_requests_in_between_its_rows(graphql, db, monkeypatch):
+    p = await people(graphql)
+    rows = [create(p.mentor, f"Checked {n}", days_ahead=10 + n) for n in range(60)]
+    await upload(graphql.http, graphql.token, csv_bytes(rows), dry_run=True)
+    ticks = 0
+    seen: list[int] = []
+    real_check_row = job.check_row
+
+    async def noting_the_ticks(actor, row, directory):
+        seen.append(ticks)
+        return await real_check_row(actor, row, directory)
+
+    async def another_request() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(job, "check_row", noting_the_ticks)
+    other = asyncio.create_task(another_request())
+    try:
+        assert await job.run_pending() == 1
+    finally:
+        other.cancel()
+    # Between every two rows the other task ran: a row never waits behind the rest of its batch.
+    assert len(seen) == 60 and all(later > earlier for earlier, later in zip(seen, seen[1:], strict=False))
