@@ -545,7 +545,7 @@ def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]
         if not email or not check_plain_text(problems, field, email, "email address"):
             continue
         if problem := length_problem(email, User, "email", "email address"):
-            problems.add(field, ErrorCode.INVALID, f"{problem} “{email[:60]}…” is not an address anyone has.")
+            problems.add(field, ErrorCode.INVALID, problem)
             continue
         if not EMAIL.match(email):
             malformed.append(raw.strip()[:60])
