@@ -1,18 +1,56 @@
-"""Database connection: the Tortoise configuration, start-up and shutdown, and migrations."""
+"""Database connection: the Tortoise configuration (with one repair of its transactions), start-up and
+shutdown, and migrations."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import Any, TypeVar, cast
 
 from tortoise import Tortoise, fields
+from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.sqlite.client import SqliteTransactionContext
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from backend.orm_compat import release_failed_transactions
 from backend.settings import Settings
+
+# A transaction whose BEGIN fails (its connection was cut by a database restart or `pg_terminate_backend`
+# between being taken from the pool and starting) leaves Tortoise's transaction context half entered: the
+# task's "current connection" still points at the dead transaction and, on SQLite, the writer lock stays
+# taken. `__aexit__` is never called for a context whose `__aenter__` raised, so every later query of that
+# task fails ("connection has been released back to the pool") — for a background worker, whose task lives
+# as long as the process, until the process restarts. `release_failed_transactions` makes such an entry
+# undo itself: the connection goes back to the pool and the task's connection is the pool again.
+_PATCHED = "_sessiondesk_undoes_failed_begin"
+
+
+def _undone_on_failure(enter: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
+    @functools.wraps(enter)
+    async def __aenter__(self: Any) -> Any:
+        try:
+            return await enter(self)
+        except BaseException as error:
+            # `token` is set once the context bound its connection to the task (just before BEGIN); its
+            # own exit then rolls back what it can, releases the connection, resets the task's connection
+            # and, on SQLite, gives back the writer lock.
+            if getattr(self, "token", None) is not None:
+                with contextlib.suppress(Exception):
+                    await self.__aexit__(type(error), error, error.__traceback__)
+            raise
+
+    setattr(__aenter__, _PATCHED, True)
+    return __aenter__
+
+
+def release_failed_transactions() -> None:
+    """Install the fix above (once; calling it again does nothing)."""
+    for context in (TransactionContextPooled, SqliteTransactionContext):
+        if not getattr(context.__aenter__, _PATCHED, False):
+            context.__aenter__ = _undone_on_failure(context.__aenter__)  # type: ignore[method-assign,assignment]
 
 
 def tortoise_config(settings: Settings) -> dict:

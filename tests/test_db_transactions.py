@@ -1,5 +1,5 @@
-"""What backend/orm_compat.py relies on in Tortoise, and that a transaction cut off at its BEGIN no longer
-leaves its task bound to a dead connection."""
+"""What db.release_failed_transactions relies on in Tortoise, and that a transaction cut off at its BEGIN
+no longer leaves its task bound to a dead connection."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.sqlite.client import SqliteTransactionContext
 from tortoise.transactions import in_transaction
 
+from backend.db import release_failed_transactions
 from backend.models import Organization
-from backend.orm_compat import release_failed_transactions
 from tests.conftest import ON_POSTGRES
 from tests.support import outage
 
