@@ -144,6 +144,17 @@ async def test_signed_out_callers_get_no_introspection_and_no_hints(graphql, db)
     assert await graphql.errors("{ sessions(sort: {field: TITEL}) { totalCount } }") == [
         "Value 'TITEL' does not exist in 'SortField' enum."
     ]
+    # An input object's unknown field, in the document or in a variable: its hint stands mid-sentence.
+    assert await graphql.errors("{ sessions(filter: {categoriez: []}) { totalCount } }") == [
+        "Expected value of type 'SessionFilter' not to include unknown field 'categoriez'. Found: { categoriez: [] }."
+    ]
+    in_a_variable = await graphql.errors(
+        "query($f: SessionFilter) { sessions(filter: $f) { totalCount } }", {"f": {"categoriez": []}}
+    )
+    assert in_a_variable == [
+        "Variable '$f' has invalid value: Expected value of type 'SessionFilter' not to include unknown field "
+        "'categoriez'. Found: {'categoriez': []}."
+    ]
     # __typename is not introspection of the schema: it stays available.
     assert await graphql.execute("{ __typename }") == {"__typename": "Query"}
 
