@@ -1,4 +1,7 @@
-"""Prometheus metrics at GET /metrics (text format), protected by METRICS_TOKEN when it is set.
+"""Prometheus metrics at GET /metrics (text format): with METRICS_TOKEN set, for callers sending it as a
+bearer token; without it, for callers on this machine only (127.0.0.1 or ::1, as uvicorn sees the client
+after FORWARDED_ALLOW_IPS proxies), such as a local agent. Operation names are counted for signed-in
+callers only: a signed-out caller's operations are all "signed_out", so nobody can fill the labels.
 
 Counters and histograms live in the process that counts them; with `sessiondesk serve --workers N` the
 command points PROMETHEUS_MULTIPROC_DIR at a fresh folder so that every process writes its values there
@@ -79,8 +82,12 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
     REQUEST_DURATION.labels(route=route, method=method, status=str(status)).observe(seconds)
 
 
-def observe_operation(name: str | None, kind: str, outcome: str) -> None:
-    GRAPHQL_OPERATIONS.labels(operation=operation_label(name), type=kind, outcome=outcome).inc()
+SIGNED_OUT = "signed_out"
+
+
+def observe_operation(name: str | None, kind: str, outcome: str, signed_in: bool = True) -> None:
+    label = operation_label(name) if signed_in else SIGNED_OUT
+    GRAPHQL_OPERATIONS.labels(operation=label, type=kind, outcome=outcome).inc()
 
 
 def worker_ran(worker: str, failed: bool) -> None:
@@ -147,10 +154,14 @@ def process_metrics() -> bytes:
     return generate_latest(REGISTRY)
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
 def authorised(request: Request) -> bool:
+    """Whether the caller is the operator: holds the METRICS_TOKEN, or (without one) calls from this machine."""
     token = get_settings().metrics_token
     if not token:
-        return True
+        return (request.client.host if request.client else "") in LOOPBACK
     header = request.headers.get("authorization", "")
     given = header[7:].strip() if header.lower().startswith("bearer ") else ""
     return hmac.compare_digest(given.encode(), token.encode())
@@ -158,9 +169,12 @@ def authorised(request: Request) -> bool:
 
 async def metrics(request: Request) -> Response:
     if not authorised(request):
-        return PlainTextResponse(
-            "Send the METRICS_TOKEN as Authorization: Bearer <token>.", 401, headers={"WWW-Authenticate": "Bearer"}
+        how = (
+            "Send the METRICS_TOKEN as Authorization: Bearer <token>."
+            if get_settings().metrics_token
+            else "Metrics answer callers on this machine only; set METRICS_TOKEN to scrape them from elsewhere."
         )
+        return PlainTextResponse(how, 401, headers={"WWW-Authenticate": "Bearer"})
     try:
         families = [*await database_families(), _database_up(1)]
     except Exception:  # the process's own metrics still help when the database does not answer

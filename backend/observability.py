@@ -158,9 +158,10 @@ class GraphQLObservability(SchemaExtension):
         except Exception:  # a document that does not parse has no type
             kind = "unknown"
         outcome = "error" if context.pre_execution_errors else _outcome(context.result)
-        metrics.observe_operation(name, kind, outcome)
+        signed_in = getattr(context.context, "viewer", None) is not None
+        metrics.observe_operation(name, kind, outcome, signed_in)
         if (info := _current.get()) is not None:
-            info.operations.append(metrics.operation_label(name))
+            info.operations.append(metrics.operation_label(name) if signed_in else metrics.SIGNED_OUT)
 
 
 # Anything that looks like a secret in a message (an error text quoting a header or a JSON body).

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tortoise import Tortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from backend import failures, observability
+from backend import failures, metrics, observability
 from backend.app import create_app
 from backend.bulk_upload import job
 from backend.bulk_upload.pruning import prune_finished
@@ -512,3 +512,60 @@ def test_every_state_of_a_database_that_cannot_serve_now_is_answered_as_unavaila
 )
 def test_a_bug_is_not_mistaken_for_the_database_being_unavailable(error):
     assert not failures.database_unavailable(error)
+
+
+# Who may read what an operator reads
+
+
+async def from_elsewhere(app):
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_without_a_metrics_token_metrics_answer_this_machine_only(app, http, db):
+    async with await from_elsewhere(app) as remote:
+        refused = await remote.get("/metrics")
+    assert refused.status_code == 401 and "set METRICS_TOKEN" in refused.text
+    assert (await http.get("/metrics")).status_code == 200  # http's client is 127.0.0.1
+
+
+async def test_readyz_tells_only_the_operator_what_the_driver_said(app, http, db, monkeypatch, caplog):
+    connection = Tortoise.get_connection("default")
+
+    async def refused(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connect call failed ('10.1.2.3', 5432)")
+
+    monkeypatch.setattr(connection, "execute_query", refused)
+    async with await from_elsewhere(app) as remote:
+        public = await remote.get("/readyz")
+    assert public.status_code == 503
+    assert public.json() == {"status": "unavailable", "reason": "The database does not answer."}
+    assert "10.1.2.3" in caplog.text  # the operator reads it in the log
+    assert "10.1.2.3" in (await http.get("/readyz")).json()["reason"]  # or from this machine
+
+
+async def test_signed_out_callers_cannot_fill_the_operation_labels(graphql, db, monkeypatch):
+    monkeypatch.setattr(metrics, "_seen_operations", set())
+    before = await scrape(graphql.http)
+    for n in range(5):
+        await graphql.post(f"query Invented{n} {{ __typename }}")
+    after = await scrape(graphql.http)
+    key = (
+        "sessiondesk_graphql_operations_total",
+        (("operation", "signed_out"), ("outcome", "success"), ("type", "query")),
+    )
+    assert after[key] - before.get(key, 0) == 5
+    assert not [name for (_, labels) in after for label, name in labels if label == "operation" and "Invented" in name]
+    assert metrics._seen_operations == set()
+
+
+async def test_a_calendar_feed_s_token_is_not_written_in_the_request_log(graphql, db, json_log):
+    await people(graphql)
+    url = (await graphql.execute("query { viewer { calendarFeedUrl } }"))["viewer"]["calendarFeedUrl"]
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    json_log.clear()
+    assert (await graphql.http.get(url)).status_code == 200
+    [line] = [json.loads(text) for text in json_log]
+    assert line["path"] == "/calendar/[redacted].ics" and token not in json.dumps(line)
