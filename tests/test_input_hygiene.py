@@ -50,6 +50,22 @@ def errors_of(payload: dict) -> list[tuple[str | None, str, str]]:
         ),
         ("title", "Two\nlines", "The title contains a line break; remove it and type the text again."),
         (
+            "title",
+            "Lesson \u202egninnalp",
+            "The title contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE); remove it and type the "
+            "text again.",
+        ),
+        (
+            "medium",
+            "Eng\u200blish",
+            "The medium contains the invisible character U+200B (ZERO WIDTH SPACE); remove it and type the text again.",
+        ),
+        (
+            "title",
+            "One\u2028two",
+            "The title contains the invisible character U+2028 (LINE SEPARATOR); remove it and type the text again.",
+        ),
+        (
             "inviteEmails",
             ["asha\x00@example.test"],
             "The email address contains a NUL character; remove it and type the text again.",
@@ -61,6 +77,13 @@ async def test_a_text_field_with_a_control_character_is_refused_as_invalid(graph
     payload = await mutate(graphql, CREATE, input=session_form(desk.mentor, **{field: value}))
     assert errors_of(payload) == [(field, "INVALID", message)]
     assert await Session.all().count() == 0
+
+
+async def test_joiners_that_hindi_and_emoji_need_are_welcome_in_a_title(graphql, db):
+    desk = await manager_of_a_desk(graphql)
+    title = "क्‍ष planning 👩‍🏫"  # a zero-width joiner in each
+    payload = await mutate(graphql, CREATE, input=session_form(desk.mentor, title=title))
+    assert payload["errors"] == []
 
 
 async def test_line_breaks_and_tabs_are_welcome_in_a_description(graphql, db):
@@ -304,7 +327,8 @@ def test_every_unicode_control_character_and_surrogate_is_found_and_nothing_else
     for code_point in range(0x110000):
         character = chr(code_point)
         control = unicodedata.category(character) in ("Cc", "Cs")
-        assert first_control_character(f"ab{character}") == (character if control else None)
+        invisible = unicodedata.category(character) in ("Cf", "Zl", "Zp") and character not in "\u200c\u200d"
+        assert first_control_character(f"ab{character}") == (character if control or invisible else None)
         allowed_in_a_description = character in "\n\r\t"
         found = first_control_character(character, multi_line=True)
         assert found == (character if control and not allowed_in_a_description else None)
