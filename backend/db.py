@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 
 from tortoise import Tortoise, fields
 from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.sqlite.client import SqliteTransactionContext
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
@@ -53,9 +54,21 @@ def release_failed_transactions() -> None:
             context.__aenter__ = _undone_on_failure(context.__aenter__)  # type: ignore[method-assign,assignment]
 
 
-def tortoise_config(settings: Settings) -> dict:
+def connection_config(settings: Settings, statement_timeout: bool = False) -> str | dict:
+    """The database as Tortoise takes it; with `statement_timeout`, PostgreSQL stops any statement of these
+    connections after STATEMENT_TIMEOUT_SECONDS (a query gone slow, say on stale planner statistics,
+    answers 503 instead of holding a connection for minutes). Migrations run without it."""
+    if not (statement_timeout and settings.is_postgres and settings.statement_timeout_seconds):
+        return settings.database_url
+    config = expand_db_url(settings.database_url)
+    server_settings = config["credentials"].setdefault("server_settings", {})
+    server_settings["statement_timeout"] = str(settings.statement_timeout_seconds * 1000)
+    return config
+
+
+def tortoise_config(settings: Settings, statement_timeout: bool = False) -> dict:
     return {
-        "connections": {"default": settings.database_url},
+        "connections": {"default": connection_config(settings, statement_timeout)},
         "apps": {
             "models": {
                 "models": ["backend.models"],
@@ -72,7 +85,7 @@ async def open_database(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     release_failed_transactions()
     # The app serves each request in its own task, so the ORM context must be reachable from all of them.
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(settings, statement_timeout=True), _enable_global_fallback=True)
 
 
 async def close_database() -> None:

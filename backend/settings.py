@@ -95,6 +95,11 @@ SETTINGS_TABLE = [
         "20",
         "Most live-update websockets one client address may hold open before they sign in, in one app process",
     ),
+    (
+        "STATEMENT_TIMEOUT_SECONDS",
+        "30",
+        "PostgreSQL stops any statement of the app that runs longer (answered 503); `0`: no limit. Not for migrations",
+    ),
 ]
 
 # A SECRET_KEY that is any of these is not a real one: the development key and the placeholders of our files.
@@ -132,6 +137,7 @@ class Settings:
     live_max_connections: int = 10
     live_max_subscriptions: int = 10
     live_max_signed_out: int = 20
+    statement_timeout_seconds: int = 30
     public_url: str = ""  # "" when unset: e-mails name pages by their path only
 
     @property
@@ -183,6 +189,13 @@ def _positive(env: dict, name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
         raise SystemExit(f"Setting {name}={value} must be at least 1; set it to e.g. {default}.")
+    return value
+
+
+def _at_least_zero(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise SystemExit(f"Setting {name}={value} must be 0 or more; set it to e.g. {default}.")
     return value
 
 
@@ -253,6 +266,7 @@ def load_settings(env: dict | None = None) -> Settings:
         live_max_connections=_positive(env, "LIVE_MAX_CONNECTIONS", 10),
         live_max_subscriptions=_positive(env, "LIVE_MAX_SUBSCRIPTIONS", 10),
         live_max_signed_out=_positive(env, "LIVE_MAX_SIGNED_OUT", 20),
+        statement_timeout_seconds=_at_least_zero(env, "STATEMENT_TIMEOUT_SECONDS", 30),
         public_url=_public_url(env),
     )
 

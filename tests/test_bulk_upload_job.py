@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from tortoise import Tortoise
 
 from backend.bulk_upload import job, parse
 from backend.bulk_upload.rows import references
@@ -385,3 +386,34 @@ async def test_a_dry_run_lets_other_requests_in_between_its_rows(graphql, db, mo
         other.cancel()
     # Between every two rows the other task ran: a row never waits behind the rest of its batch.
     assert len(seen) == 60 and all(later > earlier for earlier, later in zip(seen, seen[1:], strict=False))
+
+
+@ON_POSTGRES
+async def test_after_a_large_upload_the_planner_statistics_of_its_tables_are_fresh(graphql, db, monkeypatch):
+    p = await people(graphql)
+    monkeypatch.setattr(job, "ANALYZE_AFTER_ROWS", 5)
+    connection = Tortoise.get_connection("default")
+
+    async def last_analysed() -> object:
+        await connection.execute_query("SELECT pg_stat_clear_snapshot()")
+        rows = await connection.execute_query_dict(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'session'"
+        )
+        return rows[0]["last_analyze"]
+
+    before = await last_analysed()
+    rows = [create(p.mentor, f"Analysed {n}", days_ahead=10 + n) for n in range(5)]
+    await upload(graphql.http, graphql.token, csv_bytes(rows))
+    assert await job.run_pending() == 1
+
+    async def analysed() -> bool:
+        return await last_analysed() not in (None, before)
+
+    await until(analysed, "the session table to be analysed")
+
+
+@ON_POSTGRES
+async def test_statements_of_the_app_stop_after_the_statement_timeout(db):
+    connection = Tortoise.get_connection("default")
+    [row] = await connection.execute_query_dict("SHOW statement_timeout")
+    assert row["statement_timeout"] == "30s"

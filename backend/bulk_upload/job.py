@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from tortoise import Tortoise
 from tortoise.expressions import F, Q, Subquery
 from tortoise.transactions import in_transaction
 
@@ -48,7 +49,19 @@ from backend.events import publish_bulk_upload, publish_changes
 from backend.failures import database_unavailable
 from backend.mail.notifications import notify_assigned_sessions, notify_bulk_upload_finished
 from backend.mail.outbox import queued_together
-from backend.models import BulkRowStatus, BulkUpload, BulkUploadRow, BulkUploadStatus, Session, User, utcnow
+from backend.models import (
+    Attendance,
+    BulkRowStatus,
+    BulkUpload,
+    BulkUploadRow,
+    BulkUploadStatus,
+    OutboxMessage,
+    Session,
+    SessionLabel,
+    SessionReminder,
+    User,
+    utcnow,
+)
 from backend.sessions import writing
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory
@@ -66,6 +79,12 @@ POLL_SECONDS = 2.0
 # Subscribers to an upload's progress hear of it at least this often while rows are being recorded.
 PROGRESS_ROWS = 500
 PROGRESS_SECONDS = 2.0
+
+# After applying this many rows, the tables an upload fills are analysed at once (PostgreSQL): the
+# planner's statistics would otherwise describe the tables before the upload until autovacuum comes by,
+# and the facets of a grown organisation were planned for an empty one (80 s instead of milliseconds).
+ANALYZE_AFTER_ROWS = 1000
+ANALYZED_TABLES = (Session, SessionLabel, Attendance, OutboxMessage, SessionReminder)
 
 # Events of the runners in this process: set after an upload so the job starts at once. Only a
 # shortcut; the poll is what other processes rely on.
@@ -221,6 +240,8 @@ class Job:
             await publish_changes([outcome.change for _, outcome in batch if outcome.change is not None])
             await self.report_progress(len(batch), now=True)
             start += len(batch)
+        if len(rows) >= ANALYZE_AFTER_ROWS:
+            await analyze_tables()
 
     async def apply_batch(self, rows: list[parse.Row], start: int, batch: list) -> None:
         """Plan the rows from `start` into `batch` and write them; call inside a transaction."""
@@ -337,6 +358,18 @@ class Job:
                 results.result_page(upload),
             )
         await publish_bulk_upload(self.upload.id)
+
+
+async def analyze_tables() -> None:
+    """Fresh planner statistics for the tables an upload fills (PostgreSQL; SQLite plans without them)."""
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect != "postgres":
+        return
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in ANALYZED_TABLES)
+    try:
+        await connection.execute_script(f"ANALYZE {tables}")
+    except Exception:  # statistics are a help, never a reason to fail the upload
+        log.warning("Could not analyse the tables after a bulk upload", exc_info=True)
 
 
 def _mentor_told_at_the_end(outcome: Outcome) -> None:
