@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from datetime import timedelta
+from json import JSONDecodeError
 from pathlib import Path
+from typing import Any
 
 from cross_web import HTTPException as GraphQLHTTPException
 from starlette.applications import Starlette
@@ -17,16 +21,17 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from backend import auth, compat, downloads, graphiql
 from backend.background import BackgroundWorker
-from backend.body_limits import BodyLimit
+from backend.body_limits import BodyLimit, TooDeeplyNested, decode_json
 from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed_routes import calendar_feed_routes
 from backend.db import close_database, open_database
@@ -85,6 +90,37 @@ SIGN_IN_FIRST = (
 )
 
 
+# A websocket has this long to sign in (connection_init) before it is closed (4408), and one client address
+# may hold at most LIVE_MAX_SIGNED_OUT sockets that have not signed in yet (per app process).
+SIGN_IN_SECONDS = 10
+TOO_MANY_SIGNED_OUT_CODE = 1008  # policy violation
+TOO_MANY_SIGNED_OUT = "Too many connections from your address are waiting to sign in; sign in on the open ones."
+FRAME_TOO_LARGE_CODE = 1009  # the WebSocket standard's "message too big"
+NOT_AN_OBJECT = 'A GraphQL request is a JSON object, such as {"query": "{ viewer { id } }"}.'
+
+
+class SignedOutSockets:
+    """Websockets that have not signed in yet, per client address, in this process."""
+
+    def __init__(self) -> None:
+        self.open: Counter[str] = Counter()
+
+    def take(self, address: str, limit: int) -> bool:
+        if self.open[address] >= limit:
+            return False
+        self.open[address] += 1
+        return True
+
+    def give_back(self, address: str) -> None:
+        self.open[address] -= 1
+        if self.open[address] <= 0:
+            del self.open[address]
+
+
+signed_out_sockets = SignedOutSockets()
+SIGNED_OUT_SLOT_KEY = "sessiondesk.signed_out_slot"
+
+
 NOT_A_MESSAGE = 'A graphql-transport-ws message is a JSON object with a "type", such as {"type": "ping"}.'
 # A close reason fits in 123 bytes.
 NOT_A_SUBSCRIBE = 'A subscribe message needs a text "id" and a "payload" object with a text "query".'
@@ -120,11 +156,32 @@ class LiveSocket(ASGIWebSocketAdapter):
     """
 
     async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object, None]:
-        async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
-            if problem := _message_problem(message):
-                await self.close(4400, problem)
-                return
-            yield message
+        """Strawberry's, with the frame's size checked before it is parsed (JSON_MAX_BYTES, as a body's) and a
+        frame nested too deeply for the parser closed with 4400 rather than failing with a RecursionError."""
+        limit = get_settings().json_max_bytes
+        try:
+            while not self.closed():
+                text = await self.ws.receive_text()
+                if len(text) > limit or len(text.encode()) > limit:
+                    await self.close(FRAME_TOO_LARGE_CODE, f"A message may have at most {limit:,} bytes.")
+                    return
+                try:
+                    message = decode_json(text)
+                except TooDeeplyNested as nested:
+                    await self.close(4400, str(nested))
+                    return
+                except JSONDecodeError as error:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from error
+                    continue
+                if problem := _message_problem(message):
+                    await self.close(4400, problem)
+                    return
+                yield message
+        except KeyError as error:
+            raise NonTextMessageReceived from error
+        except WebSocketDisconnect:
+            pass
 
     def closed(self) -> bool:
         return compat.adapter_websocket(self).application_state == WebSocketState.DISCONNECTED
@@ -145,6 +202,20 @@ class LiveSocket(ASGIWebSocketAdapter):
 
 class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = LiveSocket
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A JSON body, or 400: one nested too deeply, or a value that is not a request at all (`1`, `null`);
+        a list is a batch, which Strawberry refuses itself."""
+        try:
+            parsed = super().parse_json(data)
+        except TooDeeplyNested as nested:
+            raise GraphQLHTTPException(400, str(nested)) from None
+        if not isinstance(parsed, dict | list):
+            raise GraphQLHTTPException(400, NOT_AN_OBJECT)
+        return parsed
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, its files served by the app (backend/graphiql.py): no CDN, strict CSP."""
@@ -172,6 +243,8 @@ class GraphQLView(GraphQL[Context, None]):
         if context.viewer is None:
             raise ConnectionRejectionError({"message": SIGN_IN_FIRST})
         scope = context.request.scope
+        if SIGNED_OUT_SLOT_KEY in scope:  # signed in: no longer one of its address's signed-out sockets
+            signed_out_sockets.give_back(scope.pop(SIGNED_OUT_SLOT_KEY))
         if not limits.connections.take(context.viewer.id, get_settings().live_max_connections):
             scope[REFUSAL_KEY] = (limits.TOO_MANY_CONNECTIONS_CODE, limits.too_many_connections_reason())
             raise ConnectionRejectionError({"message": scope[REFUSAL_KEY][1]})
@@ -179,9 +252,16 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
+            address = (scope.get("client") or ("unknown",))[0]
+            if not signed_out_sockets.take(address, get_settings().live_max_signed_out):
+                await WebSocket(scope, receive, send).close(TOO_MANY_SIGNED_OUT_CODE, TOO_MANY_SIGNED_OUT)
+                return
+            scope[SIGNED_OUT_SLOT_KEY] = address
             try:
                 await super().__call__(scope, receive, send)
             finally:
+                if SIGNED_OUT_SLOT_KEY in scope:
+                    signed_out_sockets.give_back(scope.pop(SIGNED_OUT_SLOT_KEY))
                 if CONNECTION_SLOT_KEY in scope:
                     limits.connections.give_back(scope.pop(CONNECTION_SLOT_KEY))
             return
@@ -334,6 +414,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide="graphiql" if settings.debug else None,
         multipart_uploads_enabled=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=SIGN_IN_SECONDS),
     )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),

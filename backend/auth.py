@@ -18,7 +18,7 @@ from starlette.requests import HTTPConnection
 
 from backend import throttle
 from backend.errors import ErrorCode, Refused, UserError
-from backend.inputs import control_character_problem
+from backend.inputs import control_character_problem, length_problem
 from backend.models import AuthToken, User, utcnow
 from backend.observability import note_viewer
 from backend.settings import get_settings
@@ -71,7 +71,7 @@ async def sign_in(email: str, password: str, client_address: str, now: datetime 
     for an e-mail with control characters (which never reaches the database)."""
     now = now or utcnow()
     email = email.strip().lower()
-    problem = control_character_problem(email, "email")
+    problem = length_problem(email, User, "email", "email address") or control_character_problem(email, "email")
     if problem:
         raise _refused("email", ErrorCode.INVALID, problem)
     attempt = await throttle.begin(email, client_address, now)

@@ -103,6 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
             # On SIGTERM, requests in flight get this long before the background workers stop (a bulk job
             # is handed back then), well inside a 30 s stop grace period.
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            # A websocket frame is never read past the JSON body limit (the app checks it again).
+            ws_max_size=settings.json_max_bytes,
             **proxy_options(settings),
         )
     finally:

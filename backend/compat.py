@@ -3,9 +3,14 @@ tests/test_compat.py pins the behaviour we rely on, so an upgrade that changes o
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.sqlite.client import SqliteTransactionContext
 
 if TYPE_CHECKING:  # the ORM's layer (db.py) uses this module too; it must not load the web's libraries
     import strawberry
@@ -30,3 +35,38 @@ def graphql_core_schema(schema: strawberry.Schema) -> GraphQLSchema:
 def adapter_websocket(adapter: ASGIWebSocketAdapter) -> WebSocket:
     """The Starlette websocket behind Strawberry's ASGI adapter, which keeps it as `ws`."""
     return adapter.ws
+
+
+# A transaction whose BEGIN fails (its connection was cut by a database restart or `pg_terminate_backend`
+# between being taken from the pool and starting) leaves Tortoise's transaction context half entered: the
+# task's "current connection" still points at the dead transaction and, on SQLite, the writer lock stays
+# taken. `__aexit__` is never called for a context whose `__aenter__` raised, so every later query of that
+# task fails ("connection has been released back to the pool") — for a background worker, whose task lives
+# as long as the process, until the process restarts. `release_failed_transactions` makes such an entry
+# undo itself: the connection goes back to the pool and the task's connection is the pool again.
+_PATCHED = "_sessiondesk_undoes_failed_begin"
+
+
+def _undone_on_failure(enter: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
+    @functools.wraps(enter)
+    async def __aenter__(self: Any) -> Any:
+        try:
+            return await enter(self)
+        except BaseException as error:
+            # `token` is set once the context bound its connection to the task (just before BEGIN); its
+            # own exit then rolls back what it can, releases the connection, resets the task's connection
+            # and, on SQLite, gives back the writer lock.
+            if getattr(self, "token", None) is not None:
+                with contextlib.suppress(Exception):
+                    await self.__aexit__(type(error), error, error.__traceback__)
+            raise
+
+    setattr(__aenter__, _PATCHED, True)
+    return __aenter__
+
+
+def release_failed_transactions() -> None:
+    """Install the fix above (once; calling it again does nothing)."""
+    for context in (TransactionContextPooled, SqliteTransactionContext):
+        if not getattr(context.__aenter__, _PATCHED, False):
+            context.__aenter__ = _undone_on_failure(context.__aenter__)  # type: ignore[method-assign,assignment]

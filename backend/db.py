@@ -1,4 +1,5 @@
-"""Database connection: the Tortoise configuration, start-up and shutdown, and migrations."""
+"""Database connection: the Tortoise configuration (with one repair of its transactions), start-up and
+shutdown, and migrations."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 from tortoise import Tortoise, fields
 from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -20,9 +22,21 @@ from backend import compat
 from backend.settings import Settings
 
 
-def tortoise_config(settings: Settings) -> dict:
+def connection_config(settings: Settings, statement_timeout: bool = False) -> str | dict:
+    """The database as Tortoise takes it; with `statement_timeout`, PostgreSQL stops any statement of these
+    connections after STATEMENT_TIMEOUT_SECONDS (a query gone slow, say on stale planner statistics,
+    answers 503 instead of holding a connection for minutes). Migrations run without it."""
+    if not (statement_timeout and settings.is_postgres and settings.statement_timeout_seconds):
+        return settings.database_url
+    config = expand_db_url(settings.database_url)
+    server_settings = config["credentials"].setdefault("server_settings", {})
+    server_settings["statement_timeout"] = str(settings.statement_timeout_seconds * 1000)
+    return config
+
+
+def tortoise_config(settings: Settings, statement_timeout: bool = False) -> dict:
     return {
-        "connections": {"default": settings.database_url},
+        "connections": {"default": connection_config(settings, statement_timeout)},
         "apps": {
             "models": {
                 "models": ["backend.models"],
@@ -37,7 +51,8 @@ def tortoise_config(settings: Settings) -> dict:
 
 async def open_database(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await compat.init_orm(tortoise_config(settings))
+    compat.release_failed_transactions()
+    await compat.init_orm(tortoise_config(settings, statement_timeout=True))
 
 
 async def close_database() -> None:

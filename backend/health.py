@@ -1,9 +1,11 @@
 """Health checks for load balancers and orchestrators: GET /healthz (the process answers, no database)
 and GET /readyz (the database answers and every migration is applied; 503 with the reason otherwise).
-Both answer JSON without sign-in and are logged at debug level only."""
+Both answer JSON without sign-in and are logged at debug level only. What the database driver said when
+it does not answer is the operator's: it goes to the log, and to a caller with the METRICS_TOKEN."""
 
 from __future__ import annotations
 
+import logging
 import pkgutil
 
 from starlette.requests import Request
@@ -11,6 +13,9 @@ from starlette.responses import JSONResponse
 from tortoise import Tortoise
 
 import backend.migrations
+from backend.metrics import authorised
+
+log = logging.getLogger("sessiondesk.health")
 
 MIGRATIONS_APP = "models"
 MIGRATIONS_TABLE = "tortoise_migrations"
@@ -34,7 +39,9 @@ async def readyz(request: Request) -> JSONResponse:
         await connection.execute_query("SELECT 1")
     except Exception as error:
         # The error class and text say what is wrong (refused, timeout, authentication) without the URL.
-        return not_ready(f"The database does not answer: {type(error).__name__}: {error}"[:500])
+        said = f"{type(error).__name__}: {error}"[:500]
+        log.warning("/readyz: the database does not answer: %s", said)
+        return not_ready("The database does not answer" + (f": {said}" if authorised(request) else "."))
     try:
         _, rows = await connection.execute_query(
             f'SELECT "name" FROM "{MIGRATIONS_TABLE}" WHERE "app" = \'{MIGRATIONS_APP}\''  # noqa: S608 (constants)

@@ -1,4 +1,6 @@
 """The counters and histograms a process keeps for Prometheus; backend/metrics_route.py serves them.
+Operation names are counted for signed-in callers only: a signed-out caller's operations are all
+"signed_out", so nobody can fill the labels.
 
 They live in the process that counts them; with `sessiondesk serve --workers N` the command points
 PROMETHEUS_MULTIPROC_DIR at a fresh folder so that every process writes its values there and a scrape of
@@ -57,8 +59,12 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
     REQUEST_DURATION.labels(route=route, method=method, status=str(status)).observe(seconds)
 
 
-def observe_operation(name: str | None, kind: str, outcome: str) -> None:
-    GRAPHQL_OPERATIONS.labels(operation=operation_label(name), type=kind, outcome=outcome).inc()
+SIGNED_OUT = "signed_out"
+
+
+def observe_operation(name: str | None, kind: str, outcome: str, signed_in: bool = True) -> None:
+    label = operation_label(name) if signed_in else SIGNED_OUT
+    GRAPHQL_OPERATIONS.labels(operation=label, type=kind, outcome=outcome).inc()
 
 
 def worker_ran(worker: str, failed: bool) -> None:

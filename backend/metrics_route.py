@@ -1,6 +1,7 @@
-"""Prometheus metrics at GET /metrics (text format), protected by METRICS_TOKEN when it is set: the
-process's counters (backend/metrics.py) and what lives in the database (the outbox, bulk uploads),
-counted at scrape time, so every process answers the same."""
+"""Prometheus metrics at GET /metrics (text format): with METRICS_TOKEN set, for callers sending it as a
+bearer token; without it, for callers on this machine only (127.0.0.1 or ::1, as uvicorn sees the client
+after FORWARDED_ALLOW_IPS proxies). It shows the process's counters (backend/metrics.py) and what lives in
+the database (the outbox, bulk uploads), counted at scrape time, so every process answers the same."""
 
 from __future__ import annotations
 
@@ -77,10 +78,14 @@ def process_metrics() -> bytes:
     return generate_latest(REGISTRY)
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
 def authorised(request: Request) -> bool:
+    """Whether the caller is the operator: holds the METRICS_TOKEN, or (without one) calls from this machine."""
     token = get_settings().metrics_token
     if not token:
-        return True
+        return (request.client.host if request.client else "") in LOOPBACK
     header = request.headers.get("authorization", "")
     given = header[7:].strip() if header.lower().startswith("bearer ") else ""
     return hmac.compare_digest(given.encode(), token.encode())
@@ -88,9 +93,12 @@ def authorised(request: Request) -> bool:
 
 async def metrics(request: Request) -> Response:
     if not authorised(request):
-        return PlainTextResponse(
-            "Send the METRICS_TOKEN as Authorization: Bearer <token>.", 401, headers={"WWW-Authenticate": "Bearer"}
+        how = (
+            "Send the METRICS_TOKEN as Authorization: Bearer <token>."
+            if get_settings().metrics_token
+            else "Metrics answer callers on this machine only; set METRICS_TOKEN to scrape them from elsewhere."
         )
+        return PlainTextResponse(how, 401, headers={"WWW-Authenticate": "Bearer"})
     try:
         families = [*await database_families(), _database_up(1)]
     except Exception:  # the process's own metrics still help when the database does not answer

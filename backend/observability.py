@@ -2,9 +2,10 @@
 JSON (LOG_FORMAT), with a request ID (taken from X-Request-ID or made up, and echoed in the response), the
 viewer's user ID, the GraphQL operation name, the status and the duration.
 
-What is logged is chosen field by field: paths without their query string, never headers, bodies,
-variables or cookies; a last filter masks anything that looks like a bearer token or a password field
-in case an error message carries one.
+What is logged is chosen field by field: paths without their query string (and without a calendar feed's
+token), never headers, bodies, variables or cookies; a last filter masks anything that looks like a bearer
+token or a password field in case an error message carries one. A request whose client went away before
+it was answered is logged with status 499.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ log = logging.getLogger("sessiondesk.request")
 
 # Answered at debug level only: probes and scrapes every few seconds would drown the log.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# The status a request's log line shows when its client went away before it was answered (as nginx logs it).
+CLIENT_GONE = 499
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 # Fields a log line may carry beyond its message, in this order in text lines.
 FIELDS = (
@@ -64,6 +67,15 @@ def note_viewer(user_id: int | None) -> None:
         info.user_id = user_id
 
 
+# Paths that carry a secret themselves: a calendar feed's address is its only key.
+_SECRET_IN_PATH = re.compile(r"^(/calendar/)[^/]+(\.ics)$")
+
+
+def loggable_path(path: str) -> str:
+    """ "/calendar/Zm9v….ics" → "/calendar/[redacted].ics"; other paths as they are."""
+    return _SECRET_IN_PATH.sub(r"\1[redacted]\2", path)
+
+
 class RequestLog:
     """ASGI middleware: request ID, one log line and the request metrics for every HTTP request."""
 
@@ -79,21 +91,29 @@ class RequestLog:
         token = _current.set(info)
         started = time.perf_counter()
         status = 500
+        answered = False
+
+        async def noting_receive() -> Message:
+            nonlocal status
+            message = await receive()
+            if message["type"] == "http.disconnect" and not answered:
+                status = CLIENT_GONE  # unless an answer was started: then its status stays
+            return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 message = {**message, "headers": [*headers, (b"x-request-id", info.request_id.encode())]}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, noting_receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "(no route)"
-            path, method = scope["path"], scope["method"]
+            path, method = loggable_path(scope["path"]), scope["method"]
             metrics.observe_request(route, method, status, seconds)
             level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
             log.log(
@@ -138,9 +158,10 @@ class GraphQLObservability(SchemaExtension):
         except Exception:  # a document that does not parse has no type
             kind = "unknown"
         outcome = "error" if context.pre_execution_errors else _outcome(context.result)
-        metrics.observe_operation(name, kind, outcome)
+        signed_in = getattr(context.context, "viewer", None) is not None
+        metrics.observe_operation(name, kind, outcome, signed_in)
         if (info := _current.get()) is not None:
-            info.operations.append(metrics.operation_label(name))
+            info.operations.append(metrics.operation_label(name) if signed_in else metrics.SIGNED_OUT)
 
 
 # Anything that looks like a secret in a message (an error text quoting a header or a JSON body).
@@ -148,6 +169,9 @@ _SECRETS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1[redacted]"),
     (re.compile(r'(?i)("?(?:password|passcode|token|secret)"?\s*[:=]\s*"?)[^",}\s]+'), r"\1[redacted]"),
     (re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+@"), r"\1[redacted]@"),
+    # A value quoted soon after a secret's name, as the ORM quotes a value it refuses:
+    # "meeting_passcode: Length of '1234…' 140 > 100".
+    (re.compile(r"(?i)((?:password|passcode|token|secret)\w*\b[^'\"\n]{0,40}['\"])[^'\"\n]*"), r"\1[redacted]"),
 ]
 
 

@@ -96,6 +96,21 @@ SETTINGS_TABLE = [
         "10",
         "Most live-update subscriptions one person may hold open in one app process (a browser tab uses one or two)",
     ),
+    (
+        "BODY_TIMEOUT_SECONDS",
+        "30",
+        "Most seconds a request body may take to arrive (a 5 MB upload needs about 1.5 Mbit/s); slower: 408",
+    ),
+    (
+        "LIVE_MAX_SIGNED_OUT",
+        "20",
+        "Most live-update websockets one client address may hold open before they sign in, in one app process",
+    ),
+    (
+        "STATEMENT_TIMEOUT_SECONDS",
+        "30",
+        "PostgreSQL stops any statement of the app that runs longer (answered 503); `0`: no limit. Not for migrations",
+    ),
 ]
 
 # A SECRET_KEY that is any of these is not a real one: the development key and the placeholders of our files.
@@ -130,9 +145,12 @@ class Settings:
     graphql_max_tokens: int = 2000
     graphql_max_cost: int = 25_000
     json_max_bytes: int = 1024 * 1024
+    body_timeout_seconds: float = 30
     image_max_pixels: int = 25_000_000
     live_max_connections: int = 10
     live_max_subscriptions: int = 10
+    live_max_signed_out: int = 20
+    statement_timeout_seconds: int = 30
     public_url: str = ""  # "" when unset: e-mails name pages by their path only
 
     @property
@@ -207,6 +225,13 @@ def _background_work(env: dict) -> str:
     return value
 
 
+def _at_least_zero(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise SystemExit(f"Setting {name}={value} must be 0 or more; set it to e.g. {default}.")
+    return value
+
+
 def _log_format(env: dict) -> str:
     value = (env.get("LOG_FORMAT") or "text").strip().lower()
     if value not in ("text", "json"):
@@ -271,9 +296,12 @@ def load_settings(env: dict | None = None) -> Settings:
         graphql_max_tokens=_positive(env, "GRAPHQL_MAX_TOKENS", 2000),
         graphql_max_cost=_positive(env, "GRAPHQL_MAX_COST", 25_000),
         json_max_bytes=_positive(env, "JSON_MAX_BYTES", 1024 * 1024),
+        body_timeout_seconds=_positive(env, "BODY_TIMEOUT_SECONDS", 30),
         image_max_pixels=_positive(env, "IMAGE_MAX_PIXELS", 25_000_000),
         live_max_connections=_positive(env, "LIVE_MAX_CONNECTIONS", 10),
         live_max_subscriptions=_positive(env, "LIVE_MAX_SUBSCRIPTIONS", 10),
+        live_max_signed_out=_positive(env, "LIVE_MAX_SIGNED_OUT", 20),
+        statement_timeout_seconds=_at_least_zero(env, "STATEMENT_TIMEOUT_SECONDS", 30),
         public_url=_public_url(env),
     )
 

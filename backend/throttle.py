@@ -1,9 +1,12 @@
 """Sign-in throttling, kept in the database so that it holds across every app process.
 
-Per e-mail: after 5 failed passwords within 15 minutes the e-mail is locked for 30 seconds; each further
-failure (once the lock has passed) doubles the lock, up to 15 minutes. While locked, every attempt for the
-e-mail is refused — even with the right password — without the password being checked. A streak is
-forgotten 15 minutes after its last lock ended, and a successful sign-in clears it.
+Per e-mail *and* client address: after 5 failed passwords for an e-mail from one address within 15 minutes,
+that address is locked out of that e-mail for 30 seconds; each further failure (once the lock has passed)
+doubles the lock, up to 15 minutes. While locked, every attempt for the e-mail from that address is refused
+— even with the right password — without the password being checked. A streak is forgotten 15 minutes after
+its last lock ended, and a successful sign-in from the address clears it. Someone guessing at another
+person's e-mail locks out only their own address: the owner, elsewhere, signs in as usual (a lock per
+e-mail alone handed any stranger a way to lock the owner out).
 
 Per client address: 100 failures within 15 minutes lock the address until the oldest of them is 15 minutes
 old. A successful sign-in does not clear these (an attacker with one valid account must not reset them).
@@ -72,6 +75,7 @@ class Attempt:
 
     row_id: int
     email: str
+    client_address: str
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,9 @@ async def begin(email: str, client_address: str, now: datetime) -> Attempt | Loc
     row = await SignInFailure.create(email=email, client_address=client_address, failed_at=now)
     since = now - HORIZON
     by_email = await column(
-        SignInFailure.filter(email=email, cleared=False, failed_at__gt=since, id__lt=row.id).order_by(
-            "failed_at", "id"
-        ),
+        SignInFailure.filter(
+            email=email, client_address=client_address, cleared=False, failed_at__gt=since, id__lt=row.id
+        ).order_by("failed_at", "id"),
         "failed_at",
         datetime,
     )
@@ -111,13 +115,15 @@ async def begin(email: str, client_address: str, now: datetime) -> Attempt | Loc
         # A refused attempt is not a failure: it neither lengthens the lock nor counts for the address.
         await SignInFailure.filter(id=row.id).delete()
         return Locked(seconds=math.ceil(wait.total_seconds()))
-    return Attempt(row_id=row.id, email=email)
+    return Attempt(row_id=row.id, email=email, client_address=client_address)
 
 
 async def succeeded(attempt: Attempt) -> None:
-    """The password was right: the attempt was no failure, and the e-mail's streak is over."""
+    """The password was right: the attempt was no failure, and the e-mail's streak from this address is over."""
     await SignInFailure.filter(id=attempt.row_id).delete()
-    await SignInFailure.filter(email=attempt.email, id__lt=attempt.row_id).update(cleared=True)
+    await SignInFailure.filter(
+        email=attempt.email, client_address=attempt.client_address, id__lt=attempt.row_id
+    ).update(cleared=True)
 
 
 async def forget_old(now: datetime) -> int:

@@ -12,11 +12,14 @@ from tortoise.transactions import in_transaction
 from backend.db import column
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
-from backend.inputs import control_character_problem
+from backend.inputs import control_character_problem, longest
 from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
 from backend.sessions import rules
 
 VALUE_MAX = rules.LABEL_MAX
+# Values one list may hold: every form shows its list whole, and every session and CSV row is matched
+# against it.
+VALUES_MAX = 200
 LABEL_KINDS = {VocabularyKind.CATEGORY: LabelKind.CATEGORY, VocabularyKind.RECOMMENDED_FOR: LabelKind.RECOMMENDED_FOR}
 SINGULAR = {
     VocabularyKind.CATEGORY: "category",
@@ -61,9 +64,10 @@ def _clean(field: str, kind: VocabularyKind, value: str) -> str:
 
 
 async def _find(organization_id: int, kind: VocabularyKind, value: str) -> VocabularyValue | None:
-    return await VocabularyValue.get_or_none(
-        organization_id=organization_id, kind=kind, match_key=rules.match_key(value)
-    )
+    key = rules.match_key(value)
+    if len(key) > longest(VocabularyValue, "match_key"):
+        return None  # no value of the list is this long
+    return await VocabularyValue.get_or_none(organization_id=organization_id, kind=kind, match_key=key)
 
 
 async def add_value(actor: User, kind: VocabularyKind, value: str) -> None:
@@ -78,9 +82,15 @@ async def add_value(actor: User, kind: VocabularyKind, value: str) -> None:
                 f"“{existing.value}” is already in the list; "
                 "values that differ only in case, spaces or punctuation are one value.",
             )
-        last = (
-            await VocabularyValue.filter(organization_id=actor.organization_id, kind=kind).order_by("-position").first()
-        )
+        values = VocabularyValue.filter(organization_id=actor.organization_id, kind=kind)
+        if await values.count() >= VALUES_MAX:
+            raise _refuse(
+                "value",
+                ErrorCode.INVALID,
+                f"The list of {rules.VOCABULARY_NAMES[kind]} already has {VALUES_MAX} values, the most it may hold; "
+                "rename or remove one first.",
+            )
+        last = await values.order_by("-position").first()
         await VocabularyValue.create(
             organization_id=actor.organization_id,
             kind=kind,
@@ -94,7 +104,8 @@ def _not_in_list(kind: VocabularyKind, value: str) -> Refused:
     return _refuse(
         "from",
         ErrorCode.NOT_FOUND,
-        f"“{value.strip()}” is not in the list of {rules.VOCABULARY_NAMES[kind]}; reload the page and pick it again.",
+        f"“{value.strip()[:60]}” is not in the list of {rules.VOCABULARY_NAMES[kind]}; "
+        "reload the page and pick it again.",
     )
 
 

@@ -9,16 +9,19 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from tortoise import Tortoise
 
 from backend.bulk_upload import job, parse
 from backend.bulk_upload.rows import references
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
 from backend.sessions import writing
 from backend.sessions.directory import Directory
+from tests.conftest import ON_POSTGRES
+from tests.support import outage
 from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
 from tests.support.factories import PASSWORD, make_session, make_user
 from tests.support.graphql_client import GraphQLClient
-from tests.support.server import ServerProcess, server_env, wait_until_async
+from tests.support.server import ServerProcess, fact, server_env, wait_until_async
 
 
 async def test_of_several_runners_asking_at_once_exactly_one_gets_the_job(graphql, db):
@@ -296,3 +299,106 @@ async def test_a_file_loads_only_its_mentors_bookings_around_the_days_it_names(g
     # A question outside the loaded days still finds a clash, from the database.
     clash = await directory.clash(p.mentor.id, far[2].starts_at, far[2].ends_at, None)
     assert clash is not None and clash.session_id == far[2].id
+
+
+@ON_POSTGRES
+async def test_an_upload_cut_off_by_a_database_outage_finishes_once_it_is_back_without_a_restart(
+    graphql, db, monkeypatch, caplog
+):
+    p = await people(graphql)
+    rows = [create(p.mentor if n % 2 else p.other_mentor, f"Outage {n}", days_ahead=10 + n // 2) for n in range(20)]
+    payload = await upload(graphql.http, graphql.token, csv_bytes(rows))
+    upload_id = int(payload["bulkUpload"]["id"])
+    monkeypatch.setattr(job, "BATCH_ROWS", 5)
+    monkeypatch.setattr(job, "LEASE", timedelta(seconds=1))
+    real_report = job.Job.report_progress
+    cut = asyncio.Event()
+
+    async def database_goes_away_after_the_first_batch(self, rows, now=False):
+        await real_report(self, rows, now)
+        if not cut.is_set():
+            cut.set()
+            # Every connection dies before the runner can notice, and new ones are refused: its next
+            # transaction is cut off at BEGIN, as in a restart.
+            outage.begin_unnoticed(db.database_url, refuse=True)
+
+    monkeypatch.setattr(job.Job, "report_progress", database_goes_away_after_the_first_batch)
+    runner = job.BulkUploadRunner(poll_seconds=0.1)
+    runner.start()
+    try:
+        await wait_until_async(
+            fact(lambda: any("database went away" in r.getMessage() for r in caplog.records)), 30, "the runner to fail"
+        )
+        await outage.end(db.database_url)
+
+        async def completed() -> bool:
+            return (await BulkUpload.get(id=upload_id)).status == BulkUploadStatus.COMPLETED
+
+        await wait_until_async(completed, 60, "the upload to complete")
+    finally:
+        await outage.end(db.database_url)
+        await runner.stop()
+
+    done = await BulkUpload.get(id=upload_id)
+    assert (done.processed_rows, done.valid_rows) == (20, 20)
+    titles = await Session.filter(title__startswith="Outage").values_list("title", flat=True)
+    assert sorted(titles) == sorted(f"Outage {n}" for n in range(20))  # each row applied exactly once
+
+
+async def test_a_dry_run_lets_other_requests_in_between_its_rows(graphql, db, monkeypatch):
+    p = await people(graphql)
+    rows = [create(p.mentor, f"Checked {n}", days_ahead=10 + n) for n in range(60)]
+    await upload(graphql.http, graphql.token, csv_bytes(rows), dry_run=True)
+    ticks = 0
+    seen: list[int] = []
+    real_check_row = job.check_row
+
+    async def noting_the_ticks(actor, row, directory):
+        seen.append(ticks)
+        return await real_check_row(actor, row, directory)
+
+    async def another_request() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(job, "check_row", noting_the_ticks)
+    other = asyncio.create_task(another_request())
+    try:
+        assert await job.run_pending() == 1
+    finally:
+        other.cancel()
+    # Between every two rows the other task ran: a row never waits behind the rest of its batch.
+    assert len(seen) == 60 and all(later > earlier for earlier, later in zip(seen, seen[1:], strict=False))
+
+
+@ON_POSTGRES
+async def test_after_a_large_upload_the_planner_statistics_of_its_tables_are_fresh(graphql, db, monkeypatch):
+    p = await people(graphql)
+    monkeypatch.setattr(job, "ANALYZE_AFTER_ROWS", 5)
+    connection = Tortoise.get_connection("default")
+
+    async def last_analysed() -> object:
+        await connection.execute_query("SELECT pg_stat_clear_snapshot()")
+        rows = await connection.execute_query_dict(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'session'"
+        )
+        return rows[0]["last_analyze"]
+
+    before = await last_analysed()
+    rows = [create(p.mentor, f"Analysed {n}", days_ahead=10 + n) for n in range(5)]
+    await upload(graphql.http, graphql.token, csv_bytes(rows))
+    assert await job.run_pending() == 1
+
+    async def analysed() -> bool:
+        return await last_analysed() not in (None, before)
+
+    await wait_until_async(analysed, 30, "the session table to be analysed")
+
+
+@ON_POSTGRES
+async def test_statements_of_the_app_stop_after_the_statement_timeout(db):
+    connection = Tortoise.get_connection("default")
+    [row] = await connection.execute_query_dict("SHOW statement_timeout")
+    assert row["statement_timeout"] == "30s"

@@ -12,9 +12,10 @@ from backend.models import Session
 from tests.support.bulk_upload import UPLOAD, csv_bytes, messages_by_row, people, row, upload_and_run
 from tests.support.bulk_upload import create as create_row
 from tests.support.factories import make_session
-from tests.support.session_requests import CREATE, UPDATE, UPDATE_MEETING, a_desk, mutate, session_form
+from tests.support.session_requests import CREATE, INVITE, UPDATE, UPDATE_MEETING, a_desk, mutate, session_form
 
 HUGE_IDS = ["2147483648", "99999999999", "123456789012345678901234567890"]
+LOGIN = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { errors { field code message } } }"
 FAR_DATES = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59+00:00"]
 
 
@@ -49,6 +50,22 @@ def errors_of(payload: dict) -> list[tuple[str | None, str, str]]:
         ),
         ("title", "Two\nlines", "The title contains a line break; remove it and type the text again."),
         (
+            "title",
+            "Lesson \u202egninnalp",
+            "The title contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE); remove it and type the "
+            "text again.",
+        ),
+        (
+            "medium",
+            "Eng\u200blish",
+            "The medium contains the invisible character U+200B (ZERO WIDTH SPACE); remove it and type the text again.",
+        ),
+        (
+            "title",
+            "One\u2028two",
+            "The title contains the invisible character U+2028 (LINE SEPARATOR); remove it and type the text again.",
+        ),
+        (
             "inviteEmails",
             ["asha\x00@example.test"],
             "The email address contains a NUL character; remove it and type the text again.",
@@ -60,6 +77,13 @@ async def test_a_text_field_with_a_control_character_is_refused_as_invalid(graph
     payload = await mutate(graphql, CREATE, input=session_form(desk.mentor, **{field: value}))
     assert errors_of(payload) == [(field, "INVALID", message)]
     assert await Session.all().count() == 0
+
+
+async def test_joiners_that_hindi_and_emoji_need_are_welcome_in_a_title(graphql, db):
+    desk = await manager_of_a_desk(graphql)
+    title = "क्‍ष planning 👩‍🏫"  # a zero-width joiner in each
+    payload = await mutate(graphql, CREATE, input=session_form(desk.mentor, title=title))
+    assert payload["errors"] == []
 
 
 async def test_line_breaks_and_tabs_are_welcome_in_a_description(graphql, db):
@@ -303,7 +327,59 @@ def test_every_unicode_control_character_and_surrogate_is_found_and_nothing_else
     for code_point in range(0x110000):
         character = chr(code_point)
         control = unicodedata.category(character) in ("Cc", "Cs")
-        assert first_control_character(f"ab{character}") == (character if control else None)
+        invisible = unicodedata.category(character) in ("Cf", "Zl", "Zp") and character not in "\u200c\u200d"
+        assert first_control_character(f"ab{character}") == (character if control or invisible else None)
         allowed_in_a_description = character in "\n\r\t"
         found = first_control_character(character, multi_line=True)
         assert found == (character if control and not allowed_in_a_description else None)
+
+
+# --- text longer than its column -----------------------------------------------------------------------
+
+
+async def test_a_sign_in_with_a_megabyte_e_mail_is_refused_as_invalid_without_a_long_log(graphql, db, caplog):
+    payload = await mutate(graphql, LOGIN, e="e" * 1_000_000 + "@example.test", p="whatever")
+    assert errors_of(payload) == [("email", "INVALID", "The email address has 1,000,013 characters; at most 254 fit.")]
+    assert sum(len(record.getMessage()) for record in caplog.records) < 10_000
+
+
+async def test_a_meeting_link_or_passcode_too_long_for_its_column_is_refused_and_the_passcode_not_logged(
+    graphql, db, caplog
+):
+    desk = await manager_of_a_desk(graphql)
+    session = await make_session(desk.org, desk.mentor)
+    long_link = {"platform": "ZOOM", "link": "https://zoom.us/j/" + "1" * 500, "passcode": "9"}
+    payload = await mutate(graphql, UPDATE_MEETING, id=str(session.id), input=long_link)
+    assert errors_of(payload) == [("link", "INVALID", "The meeting link has 518 characters; at most 500 fit.")]
+    secret = "s3cret-" * 20
+    long_passcode = {"platform": "ZOOM", "link": "https://zoom.us/j/1", "passcode": secret}
+    payload = await mutate(graphql, UPDATE_MEETING, id=str(session.id), input=long_passcode)
+    assert errors_of(payload) == [("passcode", "INVALID", "The passcode has 140 characters; at most 100 fit.")]
+    payload = await mutate(graphql, CREATE, input=session_form(desk.mentor, meeting=long_passcode))
+    assert errors_of(payload) == [("meeting.passcode", "INVALID", "The passcode has 140 characters; at most 100 fit.")]
+    assert "s3cret" not in caplog.text
+    assert (await Session.get(id=session.id)).meeting_passcode == session.meeting_passcode
+
+
+@pytest.mark.parametrize("document", ["invite", "create", "update"])
+async def test_an_invited_e_mail_longer_than_any_address_is_refused_as_invalid(graphql, db, document):
+    desk = await manager_of_a_desk(graphql)
+    session = await make_session(desk.org, desk.mentor)
+    email = "x" * 250 + "@example.test"
+    if document == "invite":
+        payload = await mutate(graphql, INVITE, sessionId=str(session.id), emails=[email])
+    elif document == "create":
+        payload = await mutate(graphql, CREATE, input=session_form(desk.mentor, inviteEmails=[email]))
+    else:
+        payload = await mutate(graphql, UPDATE, id=str(session.id), input={"inviteEmails": [email]})
+    [(field, code, message)] = errors_of(payload)
+    assert code == "INVALID" and message.startswith("The email address has 263 characters; at most 254 fit.")
+
+
+async def test_renaming_or_removing_a_value_longer_than_any_in_the_list_is_not_found(graphql, db):
+    await manager_of_a_desk(graphql)
+    rename = 'mutation($v: String!) { renameVocabularyValue(kind: CATEGORY, from: $v, to: "x") { errors { code } } }'
+    remove = "mutation($v: String!) { removeVocabularyValue(kind: CATEGORY, value: $v) { errors { code } } }"
+    for document in (rename, remove):
+        payload = await mutate(graphql, document, v="c" * 3000)
+        assert payload["errors"] == [{"code": "NOT_FOUND"}]

@@ -8,11 +8,13 @@ import json
 import logging
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from tortoise import Tortoise
+from tortoise.exceptions import DBConnectionError, OperationalError
 
-from backend import observability
+from backend import failures, metrics, observability
 from backend.app import create_app
 from backend.bulk_upload import job
 from backend.bulk_upload.pruning import prune_finished
@@ -23,6 +25,8 @@ from backend.mail.sender import FAIL_AFTER, FAIL_AFTER_ATTEMPTS, deliver_pending
 from backend.models import BulkUpload, BulkUploadRow, OutboxMessage, utcnow
 from backend.sessions import tallies
 from backend.settings import use_settings
+from tests.conftest import ON_POSTGRES
+from tests.support import outage
 from tests.support.bulk_upload import create, csv_bytes, people, upload, upload_and_run
 from tests.support.server import wait_until_async
 
@@ -282,6 +286,8 @@ def test_secrets_in_a_message_are_masked():
     assert "demo1234" not in masked and "abcdefghijklmnop" not in masked
     assert "hunter2" not in masked and "9911" not in masked
     assert "postgres://desk:[redacted]@db:5432/desk" in masked
+    refused_by_the_orm = observability.redact("meeting_passcode: Length of '12345678' 140 > 100")
+    assert "12345678" not in refused_by_the_orm and "140 > 100" in refused_by_the_orm
 
 
 # CORS for API explorers hosted elsewhere
@@ -443,3 +449,128 @@ async def test_old_bulk_uploads_lose_their_file_and_results_but_keep_their_count
         "its counts are still in the upload history."
     )
     await job.run_pending()  # the waiting upload still runs
+
+
+# The database unavailable
+
+
+async def _asked_during(graphql) -> list:
+    """A signed-out sign-in, a signed-in query and a signed-in download, as the app answers them now."""
+    http, bearer = graphql.http, {"Authorization": f"Bearer {graphql.token}"}
+    sign_in = {"query": LOGIN, "variables": {"e": "x@example.test", "p": "pw"}}
+    login = await http.post("/graphql", json=sign_in, headers={"X-Requested-With": "test"})
+    query = await http.post("/graphql", json={"query": "{ viewer { id } }"}, headers=bearer)
+    download = await http.get("/exports/sessions.csv", headers=bearer)
+    return [login, query, download]
+
+
+@ON_POSTGRES
+async def test_a_database_not_accepting_connections_answers_503_everywhere_and_the_app_comes_back(graphql, db):
+    # As during a failover or a restart: "database … is not currently accepting connections".
+    await people(graphql)
+    await outage.begin(db.database_url, refuse=True)
+    try:
+        answers = await _asked_during(graphql)
+    finally:
+        await outage.end(db.database_url)
+    for response in answers:
+        assert response.status_code == 503, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert response.headers["retry-after"] == "5"
+    assert [r.status_code for r in await _asked_during(graphql)] == [200, 200, 200]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.TooManyConnectionsError('too many connections for database "desk"'),
+        asyncpg.exceptions.ObjectNotInPrerequisiteStateError('database "desk" is not currently accepting connections'),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.OutOfMemoryError("out of memory"),
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.exceptions.InterfaceError("connection is closed"),
+        ConnectionRefusedError(111, "Connection refused"),
+        DBConnectionError("Can't establish connection to database desk"),
+    ],
+    ids=repr,
+)
+def test_every_state_of_a_database_that_cannot_serve_now_is_answered_as_unavailable(error):
+    assert failures.database_unavailable(OperationalError(error)) or failures.database_unavailable(error)
+    wrapped = OperationalError(str(error))
+    wrapped.__cause__ = error  # as Tortoise raises it
+    assert failures.database_unavailable(wrapped)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.ObjectNotInPrerequisiteStateError("cursor is not open"),
+        asyncpg.exceptions.QueryCanceledError("canceling statement due to user request"),
+        asyncpg.exceptions.UndefinedColumnError('column "x" does not exist'),
+        asyncpg.exceptions.InterfaceError("the server expects 2 arguments, 1 was passed"),
+    ],
+    ids=repr,
+)
+def test_a_bug_is_not_mistaken_for_the_database_being_unavailable(error):
+    assert not failures.database_unavailable(error)
+
+
+# Who may read what an operator reads
+
+
+async def from_elsewhere(app):
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_without_a_metrics_token_metrics_answer_this_machine_only(app, http, db):
+    async with await from_elsewhere(app) as remote:
+        refused = await remote.get("/metrics")
+    assert refused.status_code == 401 and "set METRICS_TOKEN" in refused.text
+    assert (await http.get("/metrics")).status_code == 200  # http's client is 127.0.0.1
+
+
+async def test_readyz_tells_only_the_operator_what_the_driver_said(app, http, db, monkeypatch, caplog):
+    connection = Tortoise.get_connection("default")
+
+    async def refused(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connect call failed ('10.1.2.3', 5432)")
+
+    monkeypatch.setattr(connection, "execute_query", refused)
+    async with await from_elsewhere(app) as remote:
+        public = await remote.get("/readyz")
+    assert public.status_code == 503
+    assert public.json() == {"status": "unavailable", "reason": "The database does not answer."}
+    assert "10.1.2.3" in caplog.text  # the operator reads it in the log
+    assert "10.1.2.3" in (await http.get("/readyz")).json()["reason"]  # or from this machine
+
+
+async def test_signed_out_callers_cannot_fill_the_operation_labels(graphql, db, monkeypatch):
+    monkeypatch.setattr(metrics, "_seen_operations", set())
+    before = await scrape(graphql.http)
+    for n in range(5):
+        await graphql.post(f"query Invented{n} {{ __typename }}")
+    after = await scrape(graphql.http)
+    key = (
+        "sessiondesk_graphql_operations_total",
+        (("operation", "signed_out"), ("outcome", "success"), ("type", "query")),
+    )
+    assert after[key] - before.get(key, 0) == 5
+    assert not [name for (_, labels) in after for label, name in labels if label == "operation" and "Invented" in name]
+    assert metrics._seen_operations == set()
+
+
+async def test_a_calendar_feed_s_token_is_not_written_in_the_request_log(graphql, db, json_log):
+    await people(graphql)
+    url = (await graphql.execute("query { viewer { calendarFeedUrl } }"))["viewer"]["calendarFeedUrl"]
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    json_log.clear()
+    assert (await graphql.http.get(url)).status_code == 200
+    [line] = [json.loads(text) for text in json_log]
+    assert line["path"] == "/calendar/[redacted].ics" and token not in json.dumps(line)

@@ -4,6 +4,8 @@ the log are told when something fails on our side."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
 from collections import OrderedDict
@@ -15,6 +17,7 @@ from graphql import get_introspection_query
 from backend import auth
 from backend.graphql import limits
 from backend.graphql.sessions import queries as session_queries
+from backend.settings import use_settings
 from tests.support.factories import make_org, make_session, make_user
 from tests.support.session_requests import CREATE, INVITE, REMOVE, a_desk, messages, mutate, session_form
 
@@ -141,6 +144,17 @@ async def test_signed_out_callers_get_no_introspection_and_no_hints(graphql, db)
     assert await graphql.errors("{ sessions(sort: {field: TITEL}) { totalCount } }") == [
         "Value 'TITEL' does not exist in 'SortField' enum."
     ]
+    # An input object's unknown field, in the document or in a variable: its hint stands mid-sentence.
+    assert await graphql.errors("{ sessions(filter: {categoriez: []}) { totalCount } }") == [
+        "Expected value of type 'SessionFilter' not to include unknown field 'categoriez'. Found: { categoriez: [] }."
+    ]
+    in_a_variable = await graphql.errors(
+        "query($f: SessionFilter) { sessions(filter: $f) { totalCount } }", {"f": {"categoriez": []}}
+    )
+    assert in_a_variable == [
+        "Variable '$f' has invalid value: Expected value of type 'SessionFilter' not to include unknown field "
+        "'categoriez'. Found: {'categoriez': []}."
+    ]
     # __typename is not introspection of the schema: it stays available.
     assert await graphql.execute("{ __typename }") == {"__typename": "Query"}
 
@@ -186,6 +200,25 @@ async def test_a_chunked_body_is_counted_as_it_arrives_and_cut_off_at_the_limit(
     assert "larger than that" in response.json()["errors"][0]["message"]
 
 
+def asgi_scope(headers: dict[str, str]) -> dict:
+    """A POST to /graphql as uvicorn hands it to the app."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+
+
 async def call_asgi(app, headers: dict[str, str], body_chunks: list[bytes]) -> tuple[int, dict, int]:
     """Calls the app directly; returns the status, the JSON body and how many body chunks it read."""
     reads = 0
@@ -201,22 +234,7 @@ async def call_asgi(app, headers: dict[str, str], body_chunks: list[bytes]) -> t
     async def send(message: dict) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-    await app(scope, receive, send)
+    await app(asgi_scope(headers), receive, send)
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return status, json.loads(body), reads
@@ -382,3 +400,74 @@ async def test_an_upload_message_stored_before_the_caps_is_returned_capped(graph
     )
     assert len(data["bulkUploads"]["items"][0]["message"]) == FILE_MESSAGE_MAX
     assert len(data["bulkUpload"]["rows"][0]["message"]) == ROW_MESSAGE_MAX
+
+
+# --- bodies that trickle in, and clients that go away ----------------------------------------------------
+
+
+async def test_a_body_that_does_not_arrive_in_time_is_answered_408_and_not_held(app, db, monkeypatch):
+    use_settings(dataclasses.replace(db, body_timeout_seconds=0.2))
+    sent: list[dict] = []
+    first = True
+
+    async def receive() -> dict:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b'{"query": "{ viewer', "more_body": True}
+        await asyncio.Event().wait()  # the rest never comes
+        raise AssertionError("unreachable")
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = asgi_scope({"Content-Type": "application/json"})
+    await asyncio.wait_for(app(scope, receive, send), 30)  # the app ends the request itself
+
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 408
+    body = json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+    assert body["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+async def test_a_client_that_disconnects_mid_body_is_logged_as_gone_not_as_an_error(app, db, caplog):
+    chunks = [
+        {"type": "http.request", "body": b'{"query": "{ viewer', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict:
+        return chunks.pop(0)
+
+    async def send(message: dict) -> None:
+        raise AssertionError(f"nobody is there to hear {message}")
+
+    with caplog.at_level(logging.INFO):
+        await app(asgi_scope({"Content-Type": "application/json"}), receive, send)
+
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    [line] = [r for r in caplog.records if r.name == "sessiondesk.request"]
+    assert line.status == 499
+
+
+# --- JSON that is not a request, or nested too deeply ------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["1", '"text"', "null", "true"])
+async def test_a_json_body_that_is_not_an_object_is_a_bad_request(http, db, body):
+    response = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "message": 'A GraphQL request is a JSON object, such as {"query": "{ viewer { id } }"}.',
+        "extensions": {"code": "BAD_REQUEST"},
+    }
+
+
+async def test_variables_nested_5000_deep_are_a_bad_request(http, db):
+    nested = "[" * 5000 + "]" * 5000
+    body = '{"query": "{ __typename }", "variables": {"f": ' + nested + "}}"
+    response = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "The JSON is nested too deeply to read; send a flatter document."
+    response = await http.get("/graphql", params={"query": "{ __typename }", "variables": nested})
+    assert response.status_code == 400

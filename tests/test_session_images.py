@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
@@ -319,3 +322,24 @@ async def test_a_24_megapixel_phone_photo_is_taken_and_scaled_down(http, graphql
     assert payload["errors"] == []
     with Image.open(stored_file(db, payload["session"]["imageUrl"])) as stored:
         assert max(stored.size) == MAX_SIDE
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_a_25_mp_photo_is_decoded_in_one_full_size_buffer_at_most_and_its_memory_given_back(tmp_path, kind):
+    width, height = 6000, 4166  # 25 MP
+    picture = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    path = tmp_path / f"photo.{kind.lower()}"
+    picture.save(path, kind)
+    del picture
+    measured = subprocess.run(
+        [sys.executable, "-m", "tests.support.image_memory", str(path)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    memory = json.loads(measured.stdout)
+    decoded = width * height * 4 / 2**20  # one buffer of the whole picture (Pillow keeps RGB as RGBX): 95 MB
+    assert memory["peak"] - memory["before"] < 1.5 * decoded, memory  # no second full-size copy
+    assert memory["after"] - memory["before"] < 0.25 * decoded, memory  # given back, not kept by the process

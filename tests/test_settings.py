@@ -133,3 +133,18 @@ def test_a_wrong_operations_setting_stops_the_app_with_the_fix(tmp_path, env, me
     with pytest.raises(SystemExit) as stopped:
         load_settings({"DATA_DIR": str(tmp_path), **env})
     assert str(stopped.value) == message
+
+
+def test_the_limits_against_hostile_clients_are_read(tmp_path):
+    defaults = load_settings({"DATA_DIR": str(tmp_path)})
+    changed = load_settings(
+        {
+            "DATA_DIR": str(tmp_path),
+            "BODY_TIMEOUT_SECONDS": "5",
+            "LIVE_MAX_SIGNED_OUT": "3",
+            "STATEMENT_TIMEOUT_SECONDS": "0",
+        }
+    )
+    assert (changed.body_timeout_seconds, defaults.body_timeout_seconds) == (5, 30)
+    assert (changed.live_max_signed_out, defaults.live_max_signed_out) == (3, 20)
+    assert (changed.statement_timeout_seconds, defaults.statement_timeout_seconds) == (0, 30)

@@ -164,6 +164,15 @@ async def test_one_client_address_is_limited_to_a_hundred_failures_in_fifteen_mi
         assert (await login(attacker, user.email))["token"]
 
 
+async def test_a_stranger_guessing_at_an_email_locks_out_only_their_own_address_not_the_owner(app, db):
+    user = await make_user(await make_org(), "MANAGER")
+    async with client_from(app, "198.51.100.9") as stranger, client_from(app, "192.0.2.80") as owner:
+        await fail(stranger, user.email, 5)
+        assert wait_seconds(await login(stranger, user.email)) > 0  # locked, even with the right password
+        assert (await login(owner, user.email))["token"]  # the owner, elsewhere, signs in as usual
+        assert wait_seconds(await login(stranger, user.email)) > 0  # which does not lift the stranger's lock
+
+
 async def test_an_email_with_a_control_character_is_refused_before_the_database(http, db):
     payload = await login(http, "admin\x00@example.test")
     assert payload["token"] is None

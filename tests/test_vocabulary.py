@@ -10,7 +10,9 @@ import importlib
 
 from tortoise import Tortoise
 
+from backend import vocabulary
 from backend.models import LabelKind, Organization, Session, SessionLabel, VocabularyKind, VocabularyValue
+from backend.sessions import rules
 from tests.support.bulk_upload import create as create_row
 from tests.support.bulk_upload import csv_bytes, messages_by_row, people, upload_and_run
 from tests.support.factories import make_org, make_session, make_user
@@ -239,3 +241,40 @@ async def test_the_migration_starts_the_lists_from_the_values_in_use_merging_spe
     assert await labels(second.id, LabelKind.CATEGORY) == ["Comunication"]
     assert await labels(third.id, LabelKind.CATEGORY) == ["Communication"]
     assert {s.medium for s in await Session.filter(organization=org)} == {"English"}
+
+
+async def test_a_list_holds_at_most_200_values_and_the_next_one_is_refused(graphql, db):
+    desk = await signed_in_desk(graphql)
+    have = await VocabularyValue.filter(organization_id=desk.org.id, kind=VocabularyKind.CATEGORY).count()
+    await VocabularyValue.bulk_create(
+        VocabularyValue(
+            organization_id=desk.org.id,
+            kind=VocabularyKind.CATEGORY,
+            value=f"Topic {n}",
+            match_key=f"topic{n}",
+            position=100 + n,
+        )
+        for n in range(vocabulary.VALUES_MAX - have)
+    )
+    payload = await mutate(graphql, ADD, kind="CATEGORY", value="One too many")
+    assert refusals(payload) == {("value", "INVALID")}
+    assert "already has 200 values, the most it may hold" in payload["errors"][0]["message"]
+    assert await VocabularyValue.filter(organization_id=desk.org.id, kind=VocabularyKind.CATEGORY).count() == 200
+
+
+def test_a_near_miss_is_sought_among_a_few_values_sharing_its_trigrams_not_the_whole_list(monkeypatch):
+    known = [f"Topic number {n}" for n in range(195)] + ["Communication", "Life skills", "Leadership"]
+    index = rules.value_index(tuple(known))
+    compared = []
+    real_matcher = rules.difflib.SequenceMatcher
+
+    def counting_matcher(*args, **kwargs):
+        compared.append(args[2])
+        return real_matcher(*args, **kwargs)
+
+    monkeypatch.setattr(rules.difflib, "SequenceMatcher", counting_matcher)
+    assert rules.near_miss("Comunication", index) == "Communication"
+    assert rules.near_miss("Lifeskils", index) == "Life skills"
+    assert rules.near_miss("Astronomy", index) is None
+    assert len(compared) <= 3 * rules.NEAR_MISS_CANDIDATES
+    assert rules.near_miss("x" * 1_000_000, index) is None  # longer than any value: nothing compared

@@ -24,7 +24,8 @@ from strawberry.types import ExecutionContext
 from backend import failures
 from backend.settings import get_settings
 
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
+# Wherever it stands: an input object's unknown field has its hint mid-sentence ("… Did you mean 'x'? Found: …").
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 def _nothing_to_run(original: BaseException | None) -> str | None:

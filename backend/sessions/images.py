@@ -3,16 +3,20 @@ MEDIA_ROOT and served at /media/.
 
 Pillow's work runs in a worker thread, one image at a time, so the event loop keeps serving others
 while a photo is decoded; a picture over IMAGE_MAX_PIXELS is refused from its header, before it is
-decoded, and a JPEG is decoded at the smallest scale that still fills MAX_SIDE (a 24 MP photo then
-takes a quarter of the memory)."""
+decoded, a JPEG is decoded at the smallest scale that still fills MAX_SIDE (a 24 MP photo then
+takes a quarter of the memory), nothing copies a picture before it is shrunk, and the decode's memory is
+given back to the system afterwards."""
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import io
 import secrets
 import threading
 import warnings
+from collections.abc import Callable
 
 from PIL import Image, UnidentifiedImageError
 
@@ -55,13 +59,14 @@ def encode_image(data: bytes) -> tuple[bytes, str]:
                     )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as opened:
+                # Shrunk in place (JPEG: decoded at a smaller scale already) before anything copies it, so
+                # one full-size decode is the most a picture ever holds; turned upright once small.
                 if opened.format in ("JPEG", "MPO"):
                     opened.draft("RGB", (MAX_SIDE, MAX_SIDE))
-                opened.load()
+                opened.thumbnail((MAX_SIDE, MAX_SIDE))
                 image = _upright(opened)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(f"This file is not an image we can read. {REFUSED}") from None
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
     extension, pillow_format = FORMATS[kind]
     if pillow_format == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
@@ -84,9 +89,30 @@ async def encode_image_in_worker(data: bytes) -> tuple[bytes, str]:
 
     def one_at_a_time() -> tuple[bytes, str]:
         with _decoding:
-            return encode_image(data)
+            try:
+                return encode_image(data)
+            finally:
+                give_memory_back()
 
     return await asyncio.to_thread(one_at_a_time)
+
+
+def _libc_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: its allocator keeps what it keeps
+        return None
+
+
+_malloc_trim = _libc_malloc_trim()
+
+
+def give_memory_back() -> None:
+    """Return the freed decode buffers to the system. glibc keeps large blocks freed in a worker thread in
+    that thread's heap (its mmap threshold rises after the first big free), so without this a process holds
+    the ~100 MB of its largest decode for good."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def _upright(image: Image.Image) -> Image.Image:

@@ -8,6 +8,7 @@ import difflib
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
 from backend.errors import ErrorCode, UserError
-from backend.inputs import control_character_problem, instant_problem
+from backend.inputs import control_character_problem, instant_problem, length_problem
 from backend.models import (
     PLATFORM_NAMES,
     MeetingPlatform,
@@ -201,6 +202,14 @@ def check_plain_text(problems: Problems, field: str, value: str | None, label: s
     return problem is None
 
 
+def check_fits(problems: Problems, field: str, value: str, column: str, label: str) -> bool:
+    """Reports text that does not fit its Session column or has a control character (INVALID); whether it is fine."""
+    if problem := length_problem(value, Session, column, label):
+        problems.add(field, ErrorCode.INVALID, problem)
+        return False
+    return check_plain_text(problems, field, value, label)
+
+
 def clean_text(
     problems: Problems,
     field: str,
@@ -232,20 +241,66 @@ def match_key(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
 
 
+@dataclass(frozen=True)
+class ValueIndex:
+    """A vocabulary list ready for matching: its values by match_key, and those keys by their trigrams, so
+    that a near miss is looked for among the few values sharing most of the text's trigrams, not all."""
+
+    by_key: dict[str, str]
+    by_trigram: dict[str, list[str]]
+
+
+def _trigrams(key: str) -> set[str]:
+    """ "abc" → {"  a", " ab", "abc", "bc "}: padded, so that short keys have some too."""
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+@functools.lru_cache(maxsize=256)
+def value_index(known: tuple[str, ...]) -> ValueIndex:
+    """The index of a list; made once per list (a bulk upload asks for the same few lists on every row)."""
+    by_key = {match_key(value): value for value in known}
+    by_trigram: dict[str, list[str]] = {}
+    for key in by_key:
+        for trigram in _trigrams(key):
+            by_trigram.setdefault(trigram, []).append(key)
+    return ValueIndex(by_key, by_trigram)
+
+
+# A near miss is sought among this many values (those sharing most trigrams with the text), and only for
+# a text no longer than any value could be.
+NEAR_MISS_CANDIDATES = 5
+NEAR_MISS_CUTOFF = 0.6
+
+
+def near_miss(text: str, index: ValueIndex) -> str | None:
+    """The known value `text` most likely misspells (difflib's ratio of at least 0.6), or None:
+    "comunication" → "Communication"."""
+    key = match_key(text)
+    if not key or len(key) > 2 * LABEL_MAX:
+        return None
+    shared = Counter(other for trigram in _trigrams(key) for other in index.by_trigram.get(trigram, ()))
+    best, best_ratio = None, NEAR_MISS_CUTOFF
+    for other, _ in shared.most_common(NEAR_MISS_CANDIDATES):
+        ratio = difflib.SequenceMatcher(None, key, other).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = other, ratio
+    return index.by_key[best] if best is not None else None
+
+
 def known_value(
     problems: Problems,
     field: str,
     text: str,
     known: list[str],
     kind: VocabularyKind,
-    by_key: dict[str, str] | None = None,
+    index: ValueIndex | None = None,
 ) -> str | None:
     """The organisation's canonical value that `text` stands for (matched ignoring case, spaces and
     punctuation), or None after reporting the closest known value and the list (its first 20).
-    `by_key` is the list's index by match_key, when the caller has it already."""
-    if by_key is None:
-        by_key = {match_key(value): value for value in known}
-    found = by_key.get(match_key(text))
+    `index` is the list's index, when the caller has it already."""
+    index = index or value_index(tuple(known))
+    found = index.by_key.get(match_key(text))
     if found is not None:
         return found
     names = VOCABULARY_NAMES[kind]
@@ -258,14 +313,13 @@ def known_value(
             "a session manager adds them on the Vocabulary page.",
         )
         return None
-    guess = difflib.get_close_matches(match_key(text), list(by_key), n=1, cutoff=0.6)
+    guess = near_miss(text, index)
     listing = listed(known, shown=20)
     if guess:
         problems.add(
             field,
             ErrorCode.INVALID,
-            f"“{shown}” is not one of your organisation's {names}; did you mean “{by_key[guess[0]]}”? "
-            f"The {names} are: {listing}.",
+            f"“{shown}” is not one of your organisation's {names}; did you mean “{guess}”? The {names} are: {listing}.",
         )
     else:
         problems.add(
@@ -289,7 +343,7 @@ def clean_list(
     """One or more distinct values of the organisation's vocabulary, in their canonical spelling."""
     if too_many(problems, field, len(values or []), LABELS_MAX, f"{label} values", "a session"):
         return None
-    by_key = {match_key(value): value for value in known}
+    index = value_index(tuple(known))
     found: dict[str, None] = {}  # an ordered set
     unknown = False
     for value in values or []:
@@ -298,7 +352,7 @@ def clean_list(
             return None
         if not text:
             continue
-        canonical = known_value(problems, field, text, known, kind, by_key)
+        canonical = known_value(problems, field, text, known, kind, index)
         if canonical is None:
             unknown = True
         else:
@@ -436,8 +490,8 @@ def check_meeting(
     problems: Problems, platform: MeetingPlatform, link: str, passcode: str, prefix: str = "meeting."
 ) -> None:
     """Link for Google Meet and Zoom (https on that platform's host), none for BigBlueButton; passcode only for Zoom."""
-    link_ok = check_plain_text(problems, f"{prefix}link", link, "meeting link")
-    passcode_ok = check_plain_text(problems, f"{prefix}passcode", passcode, "passcode")
+    link_ok = check_fits(problems, f"{prefix}link", link, "meeting_link", "meeting link")
+    passcode_ok = check_fits(problems, f"{prefix}passcode", passcode, "meeting_passcode", "passcode")
     if not (link_ok and passcode_ok):
         return
     name = PLATFORM_NAMES[platform]
@@ -489,6 +543,9 @@ def check_emails(problems: Problems, field: str, emails: list[str]) -> list[str]
     for raw in emails:
         email = raw.strip().lower()
         if not email or not check_plain_text(problems, field, email, "email address"):
+            continue
+        if problem := length_problem(email, User, "email", "email address"):
+            problems.add(field, ErrorCode.INVALID, problem)
             continue
         if not EMAIL.match(email):
             malformed.append(raw.strip()[:60])

@@ -48,6 +48,15 @@ def wait_until(predicate: Callable[[], T], timeout: float, what: str, every: flo
     return found
 
 
+def fact(predicate: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+    """A plain predicate as `wait_until_async` asks it: fact(lambda: len(inbox) == 2)."""
+
+    async def asked() -> T:
+        return predicate()
+
+    return asked
+
+
 async def wait_until_async(predicate: Callable[[], Awaitable[T]], timeout: float, what: str, every: float = 0.05) -> T:
     """`wait_until` for an awaitable predicate, without blocking the event loop."""
     deadline = time.monotonic() + timeout

@@ -17,7 +17,8 @@ class AuthMutations:
     @strawberry.mutation(
         description=(
             "Sign in: sets the session cookie and returns a bearer token. After 5 wrong passwords for one "
-            "email within 15 minutes (or 100 from one address) it answers TOO_MANY_ATTEMPTS for a while."
+            "email from one address within 15 minutes (or 100 from one address) it answers TOO_MANY_ATTEMPTS "
+            "there for a while."
         )
     )
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
