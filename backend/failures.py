@@ -8,19 +8,15 @@ same way: {"errors": [{"message": …, "extensions": {"code": …}}]}.
 
 from __future__ import annotations
 
-import errno
 import logging
 import secrets
-import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tortoise.exceptions import DBConnectionError
 
 from backend.observability import current_request
+from backend.outages import database_unavailable
 
 logger = logging.getLogger("sessiondesk.failures")
 
@@ -29,57 +25,6 @@ INTERNAL_MESSAGE = (
     "Something went wrong on our side, and it is not your request's fault. Try again; if it keeps happening, "
     "tell your administrator the reference {reference}."
 )
-_CONNECTION_ERRNOS = {
-    errno.ECONNREFUSED,
-    errno.ECONNRESET,
-    errno.ECONNABORTED,
-    errno.ENETUNREACH,
-    errno.EHOSTUNREACH,
-    errno.ETIMEDOUT,
-    errno.EPIPE,
-}
-# PostgreSQL's SQLSTATEs for a server that cannot serve us now: a connection problem (class 08), too many
-# clients, out of memory or disk (class 53), shutting down, starting up or gone (57P01–57P05); and, by their
-# message, the state of a database refusing connections (ALLOW_CONNECTIONS false, as during a failover)
-# and a statement stopped by statement_timeout (the server is too slow to answer now).
-_POSTGRES_GONE_STATES = ("08", "53", "57P01", "57P02", "57P03", "57P04", "57P05")
-_POSTGRES_GONE_BY_MESSAGE = {"55000": "not currently accepting connections", "57014": "statement timeout"}
-# What asyncpg says of a connection that the server (or the network) closed under it.
-_DRIVER_GONE = ("connection is closed", "connection was closed")
-_SQLITE_GONE = ("database is locked", "unable to open database file", "disk i/o error")
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _postgres_gone(error: BaseException) -> bool:
-    state = getattr(error, "sqlstate", None)
-    if isinstance(error, asyncpg.exceptions.PostgresError) and isinstance(state, str):
-        if state.startswith(_POSTGRES_GONE_STATES):
-            return True
-        return state in _POSTGRES_GONE_BY_MESSAGE and _POSTGRES_GONE_BY_MESSAGE[state] in str(error)
-    return isinstance(error, asyncpg.exceptions.InterfaceError) and str(error).startswith(_DRIVER_GONE)
-
-
-def database_unavailable(error: BaseException) -> bool:
-    """Whether the error (or what caused it) says the database cannot be reached, rather than a bug."""
-    for cause in _chain(error):
-        if isinstance(cause, (DBConnectionError, ConnectionError, TimeoutError)):
-            return True
-        if isinstance(cause, OSError) and cause.errno in _CONNECTION_ERRNOS:
-            return True
-        if _postgres_gone(cause):
-            return True
-        sqlite_error = isinstance(cause, sqlite3.OperationalError) or type(cause).__name__ == "OperationalError"
-        if sqlite_error and any(text in str(cause).lower() for text in _SQLITE_GONE):
-            return True
-    return False
 
 
 def new_reference() -> str:

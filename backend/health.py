@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from tortoise import Tortoise
 
 import backend.migrations
-from backend.metrics import authorised
+from backend.metrics_route import authorised
 
 log = logging.getLogger("sessiondesk.health")
 

@@ -16,9 +16,9 @@ from backend.bulk_upload.rows import references
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
 from backend.sessions import writing
 from backend.sessions.directory import Directory
-from tests.conftest import ON_POSTGRES
 from tests.support import outage
 from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import PASSWORD, make_session, make_user
 from tests.support.graphql_client import GraphQLClient
 from tests.support.server import ServerProcess, fact, server_env, wait_until_async

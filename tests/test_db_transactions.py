@@ -10,8 +10,8 @@ from tortoise.transactions import in_transaction
 
 from backend.compat import release_failed_transactions
 from backend.models import Organization
-from tests.conftest import ON_POSTGRES
 from tests.support import outage
+from tests.support.databases import ON_POSTGRES
 
 
 def test_tortoise_s_transaction_contexts_still_bind_their_connection_under_token():

@@ -13,7 +13,7 @@ import pytest
 from backend import events
 from backend.graphql.live import sign_ins
 from backend.models import SessionType
-from tests.conftest import ON_POSTGRES
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_session, make_user
 from tests.support.live_client import LiveClient, served
 from tests.support.session_requests import UPDATE, a_desk, mutate

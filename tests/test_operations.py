@@ -25,9 +25,9 @@ from backend.mail.sender import FAIL_AFTER, FAIL_AFTER_ATTEMPTS, deliver_pending
 from backend.models import BulkUpload, BulkUploadRow, OutboxMessage, utcnow
 from backend.sessions import tallies
 from backend.settings import use_settings
-from tests.conftest import ON_POSTGRES
 from tests.support import outage
 from tests.support.bulk_upload import create, csv_bytes, people, upload, upload_and_run
+from tests.support.databases import ON_POSTGRES
 from tests.support.server import wait_until_async
 
 LOGIN = "mutation SignIn($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message } } }"

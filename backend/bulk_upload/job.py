@@ -45,7 +45,6 @@ from backend.bulk_upload.rows import Outcome, check_row, references
 from backend.db import after_commit, column, insert_rows, transaction
 from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
-from backend.failures import database_unavailable
 from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import (
     Attendance,
@@ -60,6 +59,7 @@ from backend.models import (
     User,
     utcnow,
 )
+from backend.outages import database_unavailable
 from backend.sessions import writing
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory
