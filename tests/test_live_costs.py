@@ -11,9 +11,9 @@ from backend.bulk_upload import job
 from backend.models import Session
 from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.factories import make_org, make_session, make_user
+from tests.support.graphql_client import client_for
 from tests.support.live_client import LiveClient, served
 from tests.support.session_requests import UPDATE, a_desk, mutate
-from tests.test_live_updates import client_for
 
 # Without $p, the page is the operation's default (100), not the field's (10): 100 × (1 + 1 + 1,100).
 LARGE_BY_DEFAULT = """query($p: Int! = 100) { sessions(pageSize: $p) { items { mentor {

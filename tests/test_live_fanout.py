@@ -15,9 +15,9 @@ from backend.graphql.live import sign_ins
 from backend.models import SessionType
 from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_session, make_user
+from tests.support.graphql_client import client_for
 from tests.support.live_client import LiveClient, served
 from tests.support.session_requests import UPDATE, a_desk, mutate
-from tests.test_live_updates import client_for
 
 # What the browser asks, and fields that load related data (the mentor, labels, the meeting).
 EVENTS = """subscription { sessionEvents { kind sessionId sessionIds session {

@@ -312,3 +312,9 @@ def upload_file(mentor_email: str, title: str) -> bytes:
 
 # A phone held upright (the size of a common one), for the layout checks of small screens.
 PHONE = {"width": 390, "height": 844}
+
+
+async def live_on(page: Page) -> None:
+    """The page's live connection is up and subscribed."""
+    await expect(page.locator("html")).to_have_attribute("data-live", "on")
+    await expect(page.locator("#live-status")).to_have_text("Live")

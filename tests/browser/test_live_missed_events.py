@@ -9,8 +9,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.screens import Api, new_session, row
-from tests.browser.test_schedule import live_on
+from tests.browser.screens import Api, live_on, new_session, row
 
 pytestmark = pytest.mark.browser
 

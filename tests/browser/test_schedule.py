@@ -16,6 +16,7 @@ from tests.browser.screens import (
     chip,
     free_start,
     list_loaded,
+    live_on,
     new_session,
     people,
     range_text,
@@ -29,12 +30,6 @@ pytestmark = pytest.mark.browser
 START = "mutation($id: ID!) { startSession(id: $id) { session { status } errors { message } } }"
 DELETE = "mutation($id: ID!) { deleteSession(id: $id) { deletedId errors { message } } }"
 CREATE = "mutation($input: CreateSessionInput!) { createSession(input: $input) { session { id } errors { code } } }"
-
-
-async def live_on(page: Page) -> None:
-    """The page's live connection is up and subscribed."""
-    await expect(page.locator("html")).to_have_attribute("data-live", "on")
-    await expect(page.locator("#live-status")).to_have_text("Live")
 
 
 async def soon_session(api: Api, title: str, minutes: int, **fields) -> dict:
