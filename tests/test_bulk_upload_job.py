@@ -21,8 +21,12 @@ from backend.bulk_upload.rows import references
 from backend.models import BulkUpload, BulkUploadRow, BulkUploadStatus, Session, utcnow
 from backend.sessions import writing
 from backend.sessions.directory import Directory
+from tests.conftest import database_environment
 from tests.support.bulk_upload import create, csv_bytes, people, result_of, row, upload
 from tests.support.factories import PASSWORD, make_session, make_user
+
+# Also run on PostgreSQL behind PgBouncer (transaction pooling), as production may serve them.
+pytestmark = pytest.mark.through_pgbouncer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,7 +152,7 @@ async def test_a_server_killed_mid_upload_leaves_a_job_another_process_finishes_
     p = await people(graphql)
     rows = [create(p.mentor if n % 2 else p.other_mentor, f"Killed {n}", days_ahead=10 + n // 2) for n in range(3000)]
     port = _free_port()
-    env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": db.secret_key}
+    env = {**os.environ, "DATA_DIR": str(db.data_dir), **database_environment(db), "SECRET_KEY": db.secret_key}
     server = subprocess.Popen(
         [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
         cwd=ROOT,

@@ -20,7 +20,7 @@ from backend import events
 from backend.app import NOT_A_MESSAGE, NOT_A_SUBSCRIBE
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, database_environment
 from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.factories import PASSWORD, make_org, make_session, make_user
 from tests.support.graphql_client import GraphQLClient
@@ -37,6 +37,9 @@ from tests.support.session_requests import (
     mutate,
     session_form,
 )
+
+# Also run on PostgreSQL behind PgBouncer (transaction pooling), as production may serve them.
+pytestmark = pytest.mark.through_pgbouncer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -241,7 +244,7 @@ def app_process(db, log: Path) -> Iterator[str]:
     """`sessiondesk serve` as its own process on the test database; yields its base URL."""
     port = free_port()
     # Both processes share one real secret (serve refuses a short one), so a token of one is good on the other.
-    env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": "s" * 48}
+    env = {**os.environ, "DATA_DIR": str(db.data_dir), **database_environment(db), "SECRET_KEY": "s" * 48}
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
@@ -398,9 +401,11 @@ async def test_live_updates_are_heard_when_database_url_sizes_the_connection_poo
 
     from backend.settings import use_settings
 
-    # README (Running in production) advises ?minsize=…&maxsize=… in DATABASE_URL: Tortoise's pool reads
-    # them, and the listening connection must not pass them on to PostgreSQL.
-    sized = dataclasses.replace(db, database_url=db.database_url + "?minsize=1&maxsize=20")
+    # README (Running in production) advises ?minsize=…&maxsize=… in DATABASE_URL, and docs/deployment.md
+    # ?statement_cache_size=0 behind PgBouncer: Tortoise's pool reads them, and the listening connection must
+    # not pass them on to PostgreSQL.
+    query = "?minsize=1&maxsize=20&statement_cache_size=0"
+    sized = dataclasses.replace(db, database_url=db.listener_url + query, listen_database_url=None)
     bus = events.EventBus()
     use_settings(sized)
     try:

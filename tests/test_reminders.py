@@ -14,6 +14,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from backend.mail import reminders
 from backend.mail.sender import deliver_pending
 from backend.models import (
@@ -25,11 +27,14 @@ from backend.models import (
     SessionStatus,
     utcnow,
 )
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, database_environment
 from tests.support.calendar_parts import the_event
 from tests.support.factories import make_session, make_user
 from tests.support.session_requests import DELETE, UPDATE, a_desk, mutate
 from tests.test_session_notifications import delivered, plain
+
+# Also run on PostgreSQL behind PgBouncer (transaction pooling), as production may serve them.
+pytestmark = pytest.mark.through_pgbouncer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -228,7 +233,7 @@ async def test_two_app_processes_on_postgresql_send_each_reminder_once(db, smtp_
             env = {
                 **os.environ,
                 "DATA_DIR": str(tmp_path / f"app{n}"),
-                "DATABASE_URL": db.database_url,
+                **database_environment(db),
                 "SECRET_KEY": "a-secret-key-long-enough-for-serve-to-start-" + "x" * 16,
                 "SMTP_URL": smtp_server.url,
                 "REMINDER_MINUTES": "60",
