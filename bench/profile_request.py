@@ -51,9 +51,9 @@ async def run(args: argparse.Namespace) -> None:
     async with database(args) as env:
         os.environ.update(env)  # the floor reads DATABASE_URL and SECRET_KEY from the environment
         settings = use_settings(load_settings(env))
-        from backend.app import create_app
-
         import graphql_floor
+
+        from backend.app import create_app
 
         app = create_app(settings)
         async with app.router.lifespan_context(app), graphql_floor.lifespan(graphql_floor.app):
