@@ -269,16 +269,18 @@ class Goal:
 
 
 class Report:
-    def __init__(self) -> None:
+    def __init__(self, ours: str = "ours", floor: str = "floor") -> None:
         self.goals: list[Goal] = []
+        self.ours, self.floor = ours, floor
 
     def add(self, goal: Goal) -> None:
         self.goals.append(goal)
         verdict = "goal met" if goal.met else f"goal MISSED{f' by {goal.missed_by}' if goal.missed_by else ''}"
-        print(f"  {goal.what}: ours {goal.ours}, floor {goal.floor}, ratio {goal.ratio} ({goal.goal}) -> {verdict}")
+        figures = f"{self.ours} {goal.ours}, {self.floor} {goal.floor}, ratio {goal.ratio}"
+        print(f"  {goal.what}: {figures} ({goal.goal}) -> {verdict}")
 
     def print(self) -> None:
-        rows = [("what", "ours", "floor", "ratio", "goal", "result")]
+        rows = [("what", self.ours, self.floor, "ratio", "goal", "result")]
         for g in self.goals:
             rows.append(
                 (g.what, g.ours, g.floor, g.ratio, g.goal, "met" if g.met else f"MISSED by {g.missed_by}".strip())
