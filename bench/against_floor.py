@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from throwaway import free_port, seeded_postgres  # noqa: E402
+from throwaway import free_port, seeded_or_given  # noqa: E402
 
 from backend.bulk_upload.columns import HEADER  # noqa: E402
 
@@ -813,7 +813,7 @@ def load() -> str:
 
 async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {machine()}; load average at start {load()}")
-    async with seeded_postgres(args.sessions, args.postgres_url) as (env, _):
+    async with seeded_or_given(args.database_url, args.sessions, args.postgres_url) as env:
         pool = await asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=8, max_size=8)
         print(f"PostgreSQL {await pool.fetchval('SHOW server_version')}")
         org = await organisation(pool)
@@ -856,6 +856,7 @@ def main() -> None:
     parser.add_argument("--upload-rows", type=int, default=10_000)
     parser.add_argument("--upload-rounds", type=int, default=3)
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-url", help="an already seeded database (seed --demo) instead of seeding one")
     parser.add_argument(
         "--only",
         type=lambda text: set(text.split(",")),

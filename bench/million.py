@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,21 +51,11 @@ from against_floor import (  # noqa: E402
     upload_file,
     wait_for_upload,
 )
-from throwaway import seeded_postgres  # noqa: E402
+from throwaway import seeded_or_given  # noqa: E402
 
 SEARCH_QUERY = """query($page: Int!, $pageSize: Int!) { sessions(search: "numeracy", page: $page, pageSize: $pageSize) {
   totalCount items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
 } }"""
-
-
-@contextlib.asynccontextmanager
-async def database(url: str | None, sessions: int, postgres_url: str) -> AsyncIterator[dict[str, str]]:
-    """The settings environment of a seeded database: the one given, or a throwaway one seeded now."""
-    if url:
-        yield {"DATABASE_URL": url, "DATA_DIR": f"/tmp/sessiondesk-million-{sessions}", "SECRET_KEY": "m" * 64}
-        return
-    async with seeded_postgres(sessions, postgres_url) as (env, _):
-        yield env
 
 
 async def export_rate(server: Server, token: str) -> tuple[float, float, int]:
@@ -97,8 +85,8 @@ async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {machine()}; load average at start {load()}")
     report = Report("at 1,000,000", "at 100,000")
     async with (
-        database(args.small_url, 100_000, args.postgres_url) as small_env,
-        database(args.large_url, 1_000_000, args.postgres_url) as large_env,
+        seeded_or_given(args.small_url, 100_000, args.postgres_url) as small_env,
+        seeded_or_given(args.large_url, 1_000_000, args.postgres_url) as large_env,
     ):
         servers = {"100k": Server(small_env), "1M": Server(large_env)}
         try:

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import cProfile
 import os
 import pstats
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,24 +29,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from against_floor import MANAGER, PAGE_QUERY, PAGE_QUERY_BARE, PAGE_SIZE  # noqa: E402
-from throwaway import seeded_postgres  # noqa: E402
+from throwaway import seeded_or_given  # noqa: E402
 
 from backend import auth  # noqa: E402
 from backend.models import User  # noqa: E402
 from backend.settings import load_settings, use_settings  # noqa: E402
 
 
-@contextlib.asynccontextmanager
-async def database(args: argparse.Namespace) -> AsyncIterator[dict[str, str]]:
-    if args.database_url:
-        yield {"DATABASE_URL": args.database_url, "DATA_DIR": "/tmp/sessiondesk-profile", "SECRET_KEY": "p" * 64}
-        return
-    async with seeded_postgres(args.sessions, args.postgres_url) as (env, _):
-        yield env
-
-
 async def run(args: argparse.Namespace) -> None:
-    async with database(args) as env:
+    async with seeded_or_given(args.database_url, args.sessions, args.postgres_url) as env:
         os.environ.update(env)  # the floor reads DATABASE_URL and SECRET_KEY from the environment
         settings = use_settings(load_settings(env))
         import graphql_floor
