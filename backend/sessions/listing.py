@@ -224,7 +224,7 @@ def check_paging(page: int, page_size: int) -> None:
 @dataclass
 class SessionPage:
     items: list[Session]
-    total_count: int
+    total_count: int  # 0 when the page was not counted (`session_page(counted=False)`)
     page: int
     page_size: int
 
@@ -248,7 +248,10 @@ async def session_page(
     sort: SessionSort | None = None,
     page: int = 1,
     page_size: int = 10,
+    counted: bool = True,
 ) -> SessionPage:
+    """A page of the sessions the viewer sees, and how many there are in all; `counted=False` for a caller
+    that does not need the count (it is 0 then), which spares counting them."""
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
     f = filter or SessionFilter()
@@ -259,7 +262,9 @@ async def session_page(
         .limit(page_size)
         .select_related("mentor__organization")
     )
-    if _tallied(viewer, f, search):
+    if not counted:
+        items, total = await page_query, 0
+    elif _tallied(viewer, f, search):
         # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
         # statement (one round trip); a page past the end asks the tallies alone.
         total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
