@@ -7,7 +7,7 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -212,6 +212,26 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
         # Alphabetical as people read it: "apple" before "Cherry" whatever the database's collation.
         query = query.annotate(title_key=Lower("title"))
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+async def id_batches(query: QuerySet[Session], sort: SessionSort | None, size: int) -> AsyncIterator[list[int]]:
+    """The IDs of `order_sessions(query, sort)`, `size` at a time, each batch read after the last one's sort
+    value and ID (not at an offset, which would read everything before it again): a download of a million
+    sessions never holds all their IDs at once."""
+    sort = sort or SessionSort()
+    column = SORT_COLUMNS[sort.field]
+    after = "lt" if sort.direction == SortDirection.DESC else "gt"
+    ordered = order_sessions(query, sort)
+    batch = ordered
+    while True:
+        rows = await batch.limit(size).values_list(column, "id")
+        if rows:
+            yield [row[1] for row in rows]
+        if len(rows) < size:
+            return
+        value, last_id = rows[-1]
+        later = Q(**{f"{column}__{after}": value}) | Q(Q(**{column: value}), Q(**{f"id__{after}": last_id}))
+        batch = ordered.filter(later)
 
 
 def check_paging(page: int, page_size: int) -> None:
