@@ -11,7 +11,8 @@ time, so that both see the same load. As that manager, interleaved, medians:
   2x of their time at 100,000;
 - the CSV export of every session the manager sees: rows per second at 1,000,000 at least 0.8x of those at
   100,000, and the server's memory growing by at most 50 MB while it streams (flat);
-- a bulk upload of 10,000 creates into the large database (in free slots after its last session): within 5 s.
+- a bulk upload of 10,000 creates (in free slots after the last session), into each database in turn: within
+  5 s at 1,000,000 (on an idle machine; the time at 100,000 beside it says what the load did).
 
 The load average is printed at the start and the end: on a shared machine the ratios, measured in the same
 run, mean more than the times.
@@ -81,6 +82,21 @@ async def export_rate(server: Server, token: str) -> tuple[float, float, int]:
     return seconds, peak, body.count(b"\n") - 1
 
 
+async def upload_seconds(pool: asyncpg.Pool, server: Server, token: str, count: int, n: int) -> float:
+    """Seconds from sending a file of `count` creates (in free slots after the last session) until the job
+    has applied every row; the sessions are deleted again afterwards."""
+    org = await organisation(pool)
+    after = await pool.fetchval('SELECT MAX(ends_at) FROM "session"')
+    rows = plan_rows(org, count, after.replace(minute=0, second=0, microsecond=0) + timedelta(days=30), f"Upload {n}")
+    started = time.perf_counter()
+    state = await wait_for_upload(pool, await upload_file(server.port, token, csv_file(rows)))
+    seconds = time.perf_counter() - started
+    if (state["status"], state["valid_rows"]) != ("COMPLETED", len(rows)):
+        raise SystemExit(f"the upload did not apply every row: {dict(state)}")
+    await pool.execute('DELETE FROM "session" WHERE title LIKE $1', f"Upload {n} %")
+    return seconds
+
+
 async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {machine()}; load average at start {load()}")
     report = Report("at 1,000,000", "at 100,000")
@@ -145,29 +161,22 @@ async def run(args: argparse.Namespace) -> None:
                 )
             )
 
-            async with asyncpg.create_pool(pg_url(large_env["DATABASE_URL"]), min_size=1, max_size=2) as pool:
-                org = await organisation(pool)
-                after = await pool.fetchval('SELECT MAX(ends_at) FROM "session"')
-                first_day = after.replace(minute=0, second=0, microsecond=0) + timedelta(days=30)
-                times = []
-                for n in range(args.upload_rounds):
-                    rows = plan_rows(org, args.upload_rows, first_day + timedelta(days=60 * n), f"Million upload {n}")
-                    started = time.perf_counter()
-                    upload_id = await upload_file(servers["1M"].port, tokens["1M"], csv_file(rows))
-                    state = await wait_for_upload(pool, upload_id)
-                    times.append(time.perf_counter() - started)
-                    if (state["status"], state["valid_rows"]) != ("COMPLETED", len(rows)):
-                        raise SystemExit(f"the upload did not apply every row: {dict(state)}")
-                    await pool.execute('DELETE FROM "session" WHERE title LIKE $1', f"Million upload {n} %")
+            times: dict[str, list[float]] = {"1M": [], "100k": []}
+            for n in range(args.upload_rounds):
+                for name in ("1M", "100k") if n % 2 == 0 else ("100k", "1M"):
+                    env = large_env if name == "1M" else small_env
+                    async with asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=1, max_size=2) as pool:
+                        times[name].append(await upload_seconds(pool, servers[name], tokens[name], args.upload_rows, n))
+            large, small = median(times["1M"]), median(times["100k"])
             report.add(
                 Goal(
-                    f"bulk upload of {args.upload_rows:,} creates at 1,000,000 sessions",
-                    f"{median(times):.2f} s",
-                    "-",
-                    "-",
+                    f"bulk upload of {args.upload_rows:,} creates (goal at 1,000,000: <= 5 s on an idle machine)",
+                    f"{large:.2f} s",
+                    f"{small:.2f} s",
+                    f"{large / small:.2f}x",
                     "goal <= 5 s",
-                    median(times) <= 5,
-                    f"{median(times) / 5 - 1:.0%}",
+                    large <= 5,
+                    f"{large / 5 - 1:.0%}",
                 )
             )
         finally:
