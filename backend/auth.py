@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import os
@@ -15,11 +16,13 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
+from tortoise import Tortoise
 
 from backend import throttle
+from backend.db import read_model
 from backend.errors import ErrorCode, Refused, UserError
 from backend.inputs import control_character_problem, length_problem
-from backend.models import AuthToken, User, utcnow
+from backend.models import AuthToken, Organization, User, utcnow
 from backend.observability import note_viewer
 from backend.settings import get_settings
 
@@ -109,16 +112,40 @@ def request_token(request: HTTPConnection) -> tuple[str | None, bool]:
     return (cookie or None), bool(cookie)
 
 
+@functools.cache
+def _caller_statement(dialect: str) -> str:
+    """The person a token signs in, with their organisation (columns named "organization.<column>"), by the
+    token's digest and a moment it must not have expired by; one statement, written once per database."""
+    user, organization, token = User._meta, Organization._meta, AuthToken._meta
+    columns = [f'u."{c}"' for c in user.fields_db_projection.values()]
+    columns += [f'o."{c}" AS "organization.{c}"' for c in organization.fields_db_projection.values()]
+    digest, now = ("$1", "$2") if dialect == "postgres" else ("?", "?")
+    return (
+        f'SELECT {", ".join(columns)} FROM "{user.db_table}" u '
+        f'JOIN "{token.db_table}" t ON t."user_id" = u."id" '
+        f'JOIN "{organization.db_table}" o ON o."id" = u."organization_id" '
+        f'WHERE t."token_hash" = {digest} AND t."expires_at" > {now} LIMIT 1'
+    )
+
+
 async def user_for_token(token: str | None) -> User | None:
     if not token:
         return None
-    # The person, asked for directly (with their organisation): half the cost of fetching the token and
-    # following it to them, and this runs for every request.
-    user = (
-        await User.filter(tokens__token_hash=_digest(token), tokens__expires_at__gt=utcnow())
-        .select_related("organization")
-        .first()
-    )
+    # The person with their organisation, in a statement written once: this runs for every request, and the
+    # ORM's building of the same query cost three times the statement's round trip.
+    connection = Tortoise.get_connection("default")
+    statement = _caller_statement(connection.capabilities.dialect)
+    _, rows = await connection.execute_query(statement, [_digest(token), utcnow()])
+    user = None
+    if rows:
+        columns = dict(rows[0])
+        organization = {
+            name.removeprefix("organization."): columns.pop(name)
+            for name in list(columns)
+            if name.startswith("organization.")
+        }
+        user = read_model(User, columns)
+        user.organization = read_model(Organization, organization)
     note_viewer(user.id if user else None)
     return user
 

@@ -32,12 +32,12 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
-    from backend.seed import seed_demo
+    from backend.seed import MAX_SESSIONS, seed_demo
 
     if not args.demo:
         sys.exit("Nothing to seed: pass --demo to add the demo organisations, people and sessions.")
-    if not 1 <= args.sessions <= 100_000:
-        sys.exit(f"--sessions must be between 1 and 100000; you gave {args.sessions}.")
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        sys.exit(f"--sessions must be between 1 and {MAX_SESSIONS}; you gave {args.sessions}.")
     print(asyncio.run(_with_database(lambda: seed_demo(args.sessions, get_settings().seats_limit))))
 
 
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
 
     seed = commands.add_parser("seed", help="add demo data")
     seed.add_argument("--demo", action="store_true", help="two organisations, people and sessions")
-    seed.add_argument("--sessions", type=int, default=120, help="how many sessions (1..100000)")
+    seed.add_argument("--sessions", type=int, default=120, help="how many sessions (1..1000000)")
     seed.set_defaults(run=cmd_seed)
 
     create_user = commands.add_parser("create-user", help="add a person (and their organisation if new)")

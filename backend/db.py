@@ -189,6 +189,12 @@ async def insert_models(instances: Sequence[Model]) -> None:
     await insert_rows(type(instances[0]), names, [[value(instance, name) for name in names] for instance in instances])
 
 
+def read_model(model: type[M], row: dict[str, Any]) -> M:
+    """`model` as the ORM builds one it read, from a row of all its columns by name: for a statement the
+    app writes itself where the ORM's query building would cost more than the statement."""
+    return model._init_from_db(**row)
+
+
 def new_model(model: type[M], **columns: Any) -> M:
     """A new, unsaved `model` from a value for every one of its columns, taken as they are (the ORM's
     `construct`) rather than by its constructor, which checks and converts each value and fills in

@@ -139,10 +139,18 @@ class Subscription:
         return event
 
 
-# Query parameters of DATABASE_URL that size Tortoise's connection pool: asyncpg would send them to
-# PostgreSQL as settings of the listening connection, which refuses them ("unrecognized configuration
-# parameter"), so they are left out of its address.
-POOL_PARAMETERS = {"minsize", "maxsize", "max_queries", "max_inactive_connection_lifetime"}
+# Query parameters of DATABASE_URL that size Tortoise's connection pool or set its statement cache (off behind
+# PgBouncer): asyncpg would send them to PostgreSQL as settings of the listening connection, which refuses
+# them ("unrecognized configuration parameter"), so they are left out of its address.
+POOL_PARAMETERS = {
+    "minsize",
+    "maxsize",
+    "max_queries",
+    "max_inactive_connection_lifetime",
+    "statement_cache_size",
+    "max_cached_statement_lifetime",
+    "max_cacheable_statement_size",
+}
 
 
 def listener_dsn(database_url: str) -> str:
@@ -199,7 +207,7 @@ class EventBus:
             self.subscriptions.discard(subscription)
 
     async def listen(self) -> None:
-        dsn = listener_dsn(get_settings().database_url)
+        dsn = listener_dsn(get_settings().listener_url)
         async with self.lock:
             if self.listener is not None and not self.listener.is_closed() and self.listener_dsn == dsn:
                 return

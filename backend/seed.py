@@ -10,12 +10,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from backend.auth import hash_password
+from backend.db import insert_rows
 from backend.models import (
+    Attendance,
     AttendanceKind,
     LabelKind,
     MeetingPlatform,
     Organization,
+    Rating,
     Session,
+    SessionLabel,
     SessionStatus,
     SessionTimeZone,
     SessionType,
@@ -24,10 +28,14 @@ from backend.models import (
     VocabularyValue,
     utcnow,
 )
+from backend.sessions import tallies
 from backend.sessions.rules import match_key
 
 DEMO_PASSWORD = "demo1234"
-BATCH = 2000
+# Sessions made and written at a time (with their labels, invitations and ratings): a million demo sessions
+# are written in this many-row statements, one array per column, holding one chunk in memory at a time.
+CHUNK = 10_000
+MAX_SESSIONS = 1_000_000
 TOPICS = [
     "Classroom communication",
     "Lesson planning",
@@ -134,7 +142,7 @@ async def _people(
         )
         for i in range(mentees)
     ]
-    await User.bulk_create(users, batch_size=BATCH)
+    await User.bulk_create(users, batch_size=1000)
     found = await User.filter(organization=org).order_by("id")
     return [u for u in found if u.is_mentor], [u for u in found if u.is_mentee]
 
@@ -178,15 +186,13 @@ SESSION_COLUMNS = (
 )
 
 
-async def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
-    """Plain multi-row inserts: up to 100,000 demo sessions need no model objects."""
-    if connection.capabilities.dialect == "postgres":
-        marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
-    else:
-        marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
-    for start in range(0, len(rows), BATCH):
-        await connection.execute_many(sql, rows[start : start + BATCH])
+async def _write(sessions: list[Any], labels: list[Any], attendances: list[Any], ratings: list[Any]) -> None:
+    await insert_rows(Session, SESSION_COLUMNS, sessions)
+    await insert_rows(SessionLabel, ("session_id", "kind", "value", "position"), labels)
+    await insert_rows(Attendance, ("session_id", "mentee_id", "kind", "created_at"), attendances)
+    await insert_rows(Rating, ("session_id", "mentee_id", "mentor_id", "stars", "created_at"), ratings)
+    for rows in (sessions, labels, attendances, ratings):
+        rows.clear()
 
 
 def _slot(
@@ -292,26 +298,15 @@ async def _sessions(
                 for mentee_id in invited + enrolled
                 if rng.random() < 0.7
             ]
-    await _insert_sessions(connection, sessions, labels, attendances, ratings)
-    return len(sessions)
-
-
-async def _insert_sessions(
-    connection: BaseDBAsyncClient,
-    sessions: list[tuple],
-    labels: list[tuple],
-    attendances: list[tuple],
-    ratings: list[tuple],
-) -> None:
-    await _insert(connection, "session", SESSION_COLUMNS, sessions)
-    await _insert(connection, "session_label", ("session_id", "kind", "value", "position"), labels)
-    await _insert(connection, "attendance", ("session_id", "mentee_id", "kind", "created_at"), attendances)
-    await _insert(connection, "rating", ("session_id", "mentee_id", "mentor_id", "stars", "created_at"), ratings)
+        if len(sessions) == CHUNK:
+            await _write(sessions, labels, attendances, ratings)
+    await _write(sessions, labels, attendances, ratings)
     if connection.capabilities.dialect == "postgres":
         # Sessions were given their IDs above; move the sequence past them.
         await connection.execute_script(
             "SELECT setval(pg_get_serial_sequence('session', 'id'), (SELECT MAX(id) FROM session))"
         )
+    return count
 
 
 # The lists a demo organisation starts with: the values its sessions use, and a few not used yet.
@@ -351,6 +346,8 @@ async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
             made += await _sessions(
                 connection, org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit
             )
+    # The inserts left a tally row per combination and statement: fold them, as the housekeeper would.
+    await tallies.fold()
     return (
         f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
         f"or manager@other.example.org with password {DEMO_PASSWORD}."

@@ -18,6 +18,11 @@ SETTINGS_TABLE = [
         "sqlite://DATA_DIR/sessiondesk.sqlite3",
         "Database; `postgres://user:pass@host:5432/db` for PostgreSQL",
     ),
+    (
+        "LISTEN_DATABASE_URL",
+        "DATABASE_URL",
+        "PostgreSQL: a direct connection (not through PgBouncer) on which each app process listens for live updates",
+    ),
     ("DATA_DIR", "./var", "Folder for the SQLite file, the mail outbox and uploads"),
     (
         "SMTP_URL",
@@ -152,6 +157,12 @@ class Settings:
     live_max_signed_out: int = 20
     statement_timeout_seconds: int = 30
     public_url: str = ""  # "" when unset: e-mails name pages by their path only
+    listen_database_url: str | None = None  # None when unset: listen on DATABASE_URL
+
+    @property
+    def listener_url(self) -> str:
+        """Where this process listens for live updates: LISTEN_DATABASE_URL, else DATABASE_URL."""
+        return self.listen_database_url or self.database_url
 
     @property
     def outbox_dir(self) -> Path:
@@ -303,6 +314,7 @@ def load_settings(env: dict | None = None) -> Settings:
         live_max_signed_out=_positive(env, "LIVE_MAX_SIGNED_OUT", 20),
         statement_timeout_seconds=_at_least_zero(env, "STATEMENT_TIMEOUT_SECONDS", 30),
         public_url=_public_url(env),
+        listen_database_url=env.get("LISTEN_DATABASE_URL") or None,
     )
 
 

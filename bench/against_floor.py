@@ -8,6 +8,10 @@ Seeds the demo data (`seed --demo --sessions N`: manager@example.org sees 80%) i
 folds the session tallies (as the housekeeper does every 5 minutes), runs `VACUUM ANALYZE`, starts
 `sessiondesk serve` (one process) and measures, as that manager:
 
+- the first page of 25 without `totalCount` and with it vs the GraphQL floor (bench/graphql_floor.py, a
+  minimal Strawberry app served by uvicorn, its answer checked equal to ours): latency <= 1.5x and
+  throughput (8 connections, 1 process each) >= 0.67x;
+
 - what counting costs: the floor's first page with its count vs without it (the count is the sum of the
   organisation's session tallies, a column of the page's statement, as the app reads it);
 - the first list page of 25 (GraphQL over HTTP, with `totalCount` and each item's mentor) vs the floor:
@@ -52,16 +56,21 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from throwaway import free_port, seeded_postgres  # noqa: E402
+from throwaway import free_port, seeded_or_given  # noqa: E402
 
 from backend.bulk_upload.columns import HEADER  # noqa: E402
 
 MANAGER, PASSWORD = "manager@example.org", "demo1234"
 PAGE_SIZE = 25
 # What --only can name: the list pairs (counting, page, facets), throughput, download, bulk upload, takeover.
-FIGURES = ("list", "throughput", "export", "upload", "resume")
+FIGURES = ("graphql", "list", "throughput", "export", "upload", "resume")
+# The GraphQL floor (bench/graphql_floor.py): a minimal Strawberry app answering the same list query.
+GRAPHQL_FLOOR = ("uvicorn", "--app-dir", str(ROOT / "bench"), "graphql_floor:app", "--log-level", "warning")
 PAGE_QUERY = """query($page: Int!, $pageSize: Int!) { sessions(page: $page, pageSize: $pageSize) {
   totalCount totalPages hasNextPage
+  items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
+} }"""
+PAGE_QUERY_BARE = """query($page: Int!, $pageSize: Int!) { sessions(page: $page, pageSize: $pageSize) {
   items { id title type status startsAt durationMinutes menteeCount mentor { id name } }
 } }"""
 FACETS_QUERY = """{ sessionFacets { statuses { value count } types { value count } platforms { value count }
@@ -193,10 +202,10 @@ SERVER_POOL = "?minsize=1&maxsize=16"
 
 
 class Server:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], command: tuple[str, ...] = ("sessiondesk", "serve")) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/sessiondesk"), "serve", "--port", str(self.port)],
+            [str(ROOT / ".venv/bin" / command[0]), *command[1:], "--port", str(self.port)],
             env={**os.environ, **env, "DATABASE_URL": env["DATABASE_URL"] + SERVER_POOL},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -260,16 +269,18 @@ class Goal:
 
 
 class Report:
-    def __init__(self) -> None:
+    def __init__(self, ours: str = "ours", floor: str = "floor") -> None:
         self.goals: list[Goal] = []
+        self.ours, self.floor = ours, floor
 
     def add(self, goal: Goal) -> None:
         self.goals.append(goal)
         verdict = "goal met" if goal.met else f"goal MISSED{f' by {goal.missed_by}' if goal.missed_by else ''}"
-        print(f"  {goal.what}: ours {goal.ours}, floor {goal.floor}, ratio {goal.ratio} ({goal.goal}) -> {verdict}")
+        figures = f"{self.ours} {goal.ours}, {self.floor} {goal.floor}, ratio {goal.ratio}"
+        print(f"  {goal.what}: {figures} ({goal.goal}) -> {verdict}")
 
     def print(self) -> None:
-        rows = [("what", "ours", "floor", "ratio", "goal", "result")]
+        rows = [("what", self.ours, self.floor, "ratio", "goal", "result")]
         for g in self.goals:
             rows.append(
                 (g.what, g.ours, g.floor, g.ratio, g.goal, "met" if g.met else f"MISSED by {g.missed_by}".strip())
@@ -363,6 +374,81 @@ async def list_figures(args, report: Report, pool: asyncpg.Pool, org_id: int, ht
         )
     )
     return ours
+
+
+async def rate(port: int, token: str, query: str, seconds: float) -> float:
+    """Requests per second of `query` (page 1 of 25) over 8 keep-alive connections for `seconds`."""
+    done = 0
+    deadline = time.perf_counter() + seconds
+    clients = [Http(port, token) for _ in range(8)]
+
+    async def worker(http: Http) -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await http.graphql(query, {"page": 1, "pageSize": PAGE_SIZE})
+            done += 1
+
+    await asyncio.gather(*(worker(c) for c in clients))
+    for c in clients:
+        await c.close()
+    return done / seconds
+
+
+async def graphql_figures(args, report: Report, env: dict[str, str], server: Server, token: str) -> None:
+    """The first page against the GraphQL floor, without totalCount and with it: latency (interleaved
+    medians) <= 1.5x the floor's and throughput (8 connections, 1 process each) >= 0.67x, in the same run."""
+    floor = Server(env, GRAPHQL_FLOOR)
+    try:
+        await floor.ready()
+        ours, theirs = Http(server.port, token), Http(floor.port, token)
+        for query in (PAGE_QUERY_BARE, PAGE_QUERY):  # the same JSON, or the floor is not a floor
+            variables = {"page": 1, "pageSize": PAGE_SIZE}
+            if await ours.graphql(query, variables) != await theirs.graphql(query, variables):
+                raise SystemExit("the GraphQL floor answers differently from the app")
+        runs = {
+            f"{who} {kind}": (lambda http=http, query=query: http.graphql(query, {"page": 1, "pageSize": PAGE_SIZE}))
+            for kind, query in (("bare", PAGE_QUERY_BARE), ("counted", PAGE_QUERY))
+            for who, http in (("ours", ours), ("floor", theirs))
+        }
+        for run in runs.values():
+            await run()
+        t = await interleaved(args.rounds, runs)
+        for kind, label in (("bare", "without totalCount"), ("counted", "with totalCount")):
+            mine, floors = median(t[f"ours {kind}"]), median(t[f"floor {kind}"])
+            ratio = mine / floors
+            report.add(
+                Goal(
+                    f"first page of {PAGE_SIZE} {label} vs the GraphQL floor",
+                    ms(mine),
+                    ms(floors),
+                    f"{ratio:.2f}x",
+                    "goal <= 1.5x",
+                    ratio <= 1.5,
+                    f"{ratio / 1.5 - 1:.0%}",
+                )
+            )
+        await ours.close()
+        await theirs.close()
+        for kind, query in (("without", PAGE_QUERY_BARE), ("with", PAGE_QUERY)):
+            mine_rates, floor_rates = [], []
+            for n in range(args.throughput_rounds):
+                pair = [(mine_rates, server.port), (floor_rates, floor.port)]
+                for rates, port in pair if n % 2 == 0 else reversed(pair):
+                    rates.append(await rate(port, token, query, args.throughput_seconds))
+            ratio = median(mine_rates) / median(floor_rates)
+            report.add(
+                Goal(
+                    f"throughput {kind} totalCount, 8 connections, 1 process, vs the GraphQL floor",
+                    f"{median(mine_rates):.0f} req/s",
+                    f"{median(floor_rates):.0f} req/s",
+                    f"{ratio:.2f}x",
+                    "goal >= 0.67x",
+                    ratio >= 0.67,
+                    f"{1 - ratio / 0.67:.0%}",
+                )
+            )
+    finally:
+        floor.stop()
 
 
 async def throughput(args, report: Report, pool: asyncpg.Pool, org_id: int, port: int, token: str) -> None:
@@ -727,7 +813,7 @@ def load() -> str:
 
 async def run(args: argparse.Namespace) -> None:
     print(f"Machine: {machine()}; load average at start {load()}")
-    async with seeded_postgres(args.sessions, args.postgres_url) as (env, _):
+    async with seeded_or_given(args.database_url, args.sessions, args.postgres_url) as env:
         pool = await asyncpg.create_pool(pg_url(env["DATABASE_URL"]), min_size=8, max_size=8)
         print(f"PostgreSQL {await pool.fetchval('SHOW server_version')}")
         org = await organisation(pool)
@@ -739,6 +825,8 @@ async def run(args: argparse.Namespace) -> None:
         try:
             await server.ready()
             token = await login(server.port)
+            if "graphql" in args.only:
+                await graphql_figures(args, report, env, server, token)
             if "list" in args.only:
                 http = Http(server.port, token)
                 await list_figures(args, report, pool, org.id, http)
@@ -768,6 +856,7 @@ def main() -> None:
     parser.add_argument("--upload-rows", type=int, default=10_000)
     parser.add_argument("--upload-rounds", type=int, default=3)
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-url", help="an already seeded database (seed --demo) instead of seeding one")
     parser.add_argument(
         "--only",
         type=lambda text: set(text.split(",")),

@@ -68,3 +68,15 @@ async def seeded_postgres(sessions: int, postgres_url: str) -> AsyncIterator[tup
         await close_database()
         print(f"Seeded and vacuumed in {time.perf_counter() - started:.0f} s")
         yield env, settings
+
+
+@asynccontextmanager
+async def seeded_or_given(database_url: str | None, sessions: int, postgres_url: str) -> AsyncIterator[dict[str, str]]:
+    """The settings environment of a database seeded with `seed --demo`: the one given (kept as it is), or a
+    throwaway one seeded with `sessions` now (see `seeded_postgres`)."""
+    if database_url:
+        with tempfile.TemporaryDirectory(prefix="sessiondesk-bench-") as data_dir:
+            yield {"DATABASE_URL": database_url, "DATA_DIR": data_dir, "SECRET_KEY": secrets.token_hex(32)}
+        return
+    async with seeded_postgres(sessions, postgres_url) as (env, _):
+        yield env

@@ -1,4 +1,5 @@
-"""Test harness: every GraphQL test runs on SQLite and, when it is reachable, on PostgreSQL.
+"""Test harness: every GraphQL test runs on SQLite and, when it is reachable, on PostgreSQL; the modules
+marked `through_pgbouncer` run a third time on PostgreSQL behind PgBouncer in transaction pooling mode.
 
 Each backend gets a fresh database (migrated with the project's own migrations) for the whole run;
 every test starts from empty tables. Requests go through the real Starlette app.
@@ -6,6 +7,7 @@ every test starts from empty tables. Requests go through the real Starlette app.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,10 +21,29 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from backend.app import create_app
 from backend.db import close_database, migrate, open_database
 from backend.settings import Settings, use_settings
-from tests.support.databases import BACKENDS, POSTGRES_ADMIN_URL, make_settings
+from tests.support.databases import BACKENDS, PGBOUNCER_POOL_SIZE, POSTGRES_ADMIN_URL, THROUGH_PGBOUNCER, make_settings
 from tests.support.graphql_client import GraphQLClient
 from tests.support.installation import Installation, fresh_installation
+from tests.support.pgbouncer import pgbouncer
 from tests.support.server import free_port
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{THROUGH_PGBOUNCER}: also run these tests on PostgreSQL behind PgBouncer")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [
+        item
+        for item in items
+        if getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database") == "pgbouncer"
+        and item.get_closest_marker(THROUGH_PGBOUNCER) is None
+    ]
+    if unmarked:
+        config.hook.pytest_deselected(items=unmarked)
+        dropped = set(unmarked)
+        items[:] = [item for item in items if item not in dropped]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -30,11 +51,18 @@ async def database(request, tmp_path_factory) -> AsyncIterator[Settings]:
     """A migrated database of one backend, open for the whole run."""
     data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
     name = f"sessiondesk_test_{uuid.uuid4().hex[:10]}"
-    if request.param == "postgres":
+    on_postgres = request.param in ("postgres", "pgbouncer")
+    bouncer = contextlib.ExitStack()
+    if on_postgres:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
         await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
-        settings = make_settings(data_dir, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+        direct = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        settings = make_settings(data_dir, direct)
+        if request.param == "pgbouncer":
+            port = bouncer.enter_context(pgbouncer(PGBOUNCER_POOL_SIZE))
+            pooled = f"postgres://postgres@127.0.0.1:{port}/{name}?statement_cache_size=0"
+            settings = make_settings(data_dir, pooled, LISTEN_DATABASE_URL=direct)
     else:
         settings = make_settings(data_dir)
     use_settings(settings)
@@ -45,7 +73,8 @@ async def database(request, tmp_path_factory) -> AsyncIterator[Settings]:
     await open_database(settings)
     yield settings
     await close_database()
-    if request.param == "postgres":
+    bouncer.close()
+    if on_postgres:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

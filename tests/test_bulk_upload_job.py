@@ -153,7 +153,7 @@ async def test_a_server_killed_mid_upload_leaves_a_job_another_process_finishes_
 ):
     p = await people(graphql)
     rows = [create(p.mentor if n % 2 else p.other_mentor, f"Killed {n}", days_ahead=10 + n // 2) for n in range(3000)]
-    env = server_env(db.data_dir, db.database_url, SECRET_KEY=db.secret_key)
+    env = server_env(db.data_dir, db.database_url, SECRET_KEY=db.secret_key, LISTEN_DATABASE_URL=db.listener_url)
     server = ServerProcess(env, tmp_path / "server.log").ready("/healthz")
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:

@@ -180,7 +180,7 @@ def test_demo_sessions_can_be_added_to_after_seeding(installation):
     "args,message",
     [
         (("seed",), "Nothing to seed: pass --demo to add the demo organisations, people and sessions."),
-        (("seed", "--demo", "--sessions", "0"), "--sessions must be between 1 and 100000; you gave 0."),
+        (("seed", "--demo", "--sessions", "0"), "--sessions must be between 1 and 1000000; you gave 0."),
     ],
 )
 def test_seed_explains_what_it_needs(tmp_path, args, message):

@@ -36,6 +36,9 @@ from tests.support.session_requests import (
     session_form,
 )
 
+# Also run on PostgreSQL behind PgBouncer (transaction pooling), as production may serve them.
+pytestmark = pytest.mark.through_pgbouncer
+
 ROOT = Path(__file__).resolve().parent.parent
 
 EVENTS = """
@@ -232,7 +235,9 @@ async def test_the_progress_of_someone_elses_upload_is_refused(server, http, db)
 def app_process(db, log: Path) -> Iterator[str]:
     """`sessiondesk serve` as its own process on the test database; yields its base URL."""
     # Both processes share one real secret (serve refuses a short one), so a token of one is good on the other.
-    server = ServerProcess(server_env(db.data_dir, db.database_url, SECRET_KEY="s" * 48), log)
+    server = ServerProcess(
+        server_env(db.data_dir, db.database_url, SECRET_KEY="s" * 48, LISTEN_DATABASE_URL=db.listener_url), log
+    )
     try:
         yield server.url
     finally:
@@ -383,9 +388,11 @@ async def test_live_updates_are_heard_when_database_url_sizes_the_connection_poo
 
     from backend.settings import use_settings
 
-    # README (Running in production) advises ?minsize=…&maxsize=… in DATABASE_URL: Tortoise's pool reads
-    # them, and the listening connection must not pass them on to PostgreSQL.
-    sized = dataclasses.replace(db, database_url=db.database_url + "?minsize=1&maxsize=20")
+    # README (Running in production) advises ?minsize=…&maxsize=… in DATABASE_URL, and docs/deployment.md
+    # ?statement_cache_size=0 behind PgBouncer: Tortoise's pool reads them, and the listening connection must
+    # not pass them on to PostgreSQL.
+    query = "?minsize=1&maxsize=20&statement_cache_size=0"
+    sized = dataclasses.replace(db, database_url=db.listener_url + query, listen_database_url=None)
     bus = events.EventBus()
     use_settings(sized)
     try:

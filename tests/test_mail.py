@@ -17,6 +17,9 @@ from backend.models import OutboxMessage, utcnow
 from tests.support.databases import make_settings
 from tests.support.server import wait_until_async
 
+# Also run on PostgreSQL behind PgBouncer (transaction pooling), as production may serve them.
+pytestmark = pytest.mark.through_pgbouncer
+
 
 async def test_mail_queued_in_a_change_that_rolls_back_is_never_sent(db, smtp_server):
     settings = smtp_server.use(db)

@@ -8,6 +8,8 @@ import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from backend.mail import reminders
 from backend.mail.sender import deliver_pending
 from backend.models import (
@@ -25,6 +27,9 @@ from tests.support.factories import make_session, make_user
 from tests.support.mail import delivered, plain
 from tests.support.server import ServerProcess, server_env, wait_until_async
 from tests.support.session_requests import DELETE, UPDATE, a_desk, mutate
+
+# Also run on PostgreSQL behind PgBouncer (transaction pooling), as production may serve them.
+pytestmark = pytest.mark.through_pgbouncer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -219,7 +224,13 @@ async def test_two_app_processes_on_postgresql_send_each_reminder_once(db, smtp_
 
     servers = [
         ServerProcess(
-            server_env(tmp_path / f"app{n}", db.database_url, SMTP_URL=smtp_server.url, REMINDER_MINUTES="60"),
+            server_env(
+                tmp_path / f"app{n}",
+                db.database_url,
+                LISTEN_DATABASE_URL=db.listener_url,
+                SMTP_URL=smtp_server.url,
+                REMINDER_MINUTES="60",
+            ),
             tmp_path / f"app{n}.log",
         )
         for n in range(2)

@@ -423,3 +423,30 @@ async def test_a_date_bound_without_a_time_zone_is_a_clear_error(graphql, db):
     await graphql.login(manager.email)
     messages = await graphql.errors('{ sessions(filter: {startsFrom: "2031-03-02T10:00:00"}) { totalCount } }')
     assert messages == ["filter.startsFrom '2031-03-02T10:00:00' has no time zone; add one, such as +05:30 or Z."]
+
+
+@pytest.mark.parametrize("role", ["MANAGER", "MENTEE"])
+async def test_a_page_that_does_not_show_how_many_sessions_there_are_does_not_count_them(
+    graphql, db, sql_statements, role
+):
+    org = await make_org()
+    viewer = await make_user(org, role)
+    mentor = await make_user(org, "MENTOR")
+    for n in range(3):
+        await make_session(org, mentor, title=f"Session {n}", invited=(viewer,) if role == "MENTEE" else ())
+    await graphql.login(viewer.email)
+
+    def counted() -> bool:
+        return any("COUNT(" in s.upper() or "session_tally" in s for s in sql_statements)
+
+    sql_statements.clear()
+    bare = await graphql.execute("{ sessions(pageSize: 2) { items { title } hasPreviousPage } }")
+    assert [s["title"] for s in bare["sessions"]["items"]] and not counted(), sql_statements
+
+    for query in (
+        "{ sessions(pageSize: 2) { totalCount totalPages hasNextPage } }",
+        "{ sessions(pageSize: 2) { ...Counts } } fragment Counts on SessionPage { totalCount totalPages hasNextPage }",
+    ):
+        sql_statements.clear()
+        page = (await graphql.execute(query))["sessions"]
+        assert counted() and (page["totalCount"], page["totalPages"], page["hasNextPage"]) == (3, 2, True)

@@ -34,6 +34,7 @@ def test_every_setting_in_the_table_is_read(tmp_path):
         {
             "DATA_DIR": str(tmp_path / "other"),
             "DATABASE_URL": "postgresql://u:p@db:5432/sd",
+            "LISTEN_DATABASE_URL": "postgres://u:p@db-direct:5432/sd",
             "SMTP_URL": "smtp://mail:1025",
             "MAIL_FROM": "Desk <desk@example.org>",
             "SECRET_KEY": "k" * 40,
@@ -55,6 +56,7 @@ def test_every_setting_in_the_table_is_read(tmp_path):
     )
     assert changed.database_url == "postgres://u:p@db:5432/sd" and changed.is_postgres
     assert defaults.database_url == f"sqlite://{tmp_path / 'sessiondesk.sqlite3'}" and not defaults.is_postgres
+    assert (changed.listener_url, defaults.listener_url) == ("postgres://u:p@db-direct:5432/sd", defaults.database_url)
     assert (changed.smtp_url, defaults.smtp_url) == ("smtp://mail:1025", None)
     assert changed.mail_from == "Desk <desk@example.org>"
     assert changed.secret_key != defaults.secret_key

@@ -165,8 +165,9 @@ def _stored_instant(value: datetime | str) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-async def session_rows(ids: list[int]) -> AsyncIterator[str]:
-    """The CSV, in the order of `ids`, a batch of 5,000 sessions to a chunk, written by one csv.writer.
+async def session_rows(batches: AsyncIterator[list[int]]) -> AsyncIterator[str]:
+    """The CSV of the sessions of each batch of IDs in turn (5,000 to a batch), in their order, written by one
+    csv.writer.
     Every text a person typed (title, names, emails, labels, medium) goes through the CSV-injection guard;
     the other cells are numbers, dates and fixed words."""
     zone = get_settings().display_time_zone
@@ -174,8 +175,7 @@ async def session_rows(ids: list[int]) -> AsyncIterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield BOM + csv_line(SESSION_COLUMNS)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
+    async for chunk in batches:
         found = {row[0]: row for row in await _fetch(SESSION_SQL, chunk)}
         recommended: dict[int, list[str]] = {}
         categories: dict[int, list[str]] = {}
@@ -230,13 +230,13 @@ async def sessions_csv(request: Request) -> Response:
         return PlainTextResponse(BULK_FILES_FOR_MANAGERS, 403)
     try:
         session_filter, search, sort = list_arguments(request)
-        query = listing.order_sessions(await listing.find_sessions(viewer, session_filter, search), sort)
+        found = await listing.find_sessions(viewer, session_filter, search)
     except listing.ListError as error:
         return PlainTextResponse(str(error), 400)
-    ids = await column(query, "id", int)
     if bulk:
+        ids = await column(listing.order_sessions(found, sort), "id", int)
         return csv_download(bulk_edit_rows(viewer, ids), "sessions-bulk-edit.csv")
-    return csv_download(session_rows(list(ids)), "sessions.csv")
+    return csv_download(session_rows(listing.id_batches(found, sort, BATCH)), "sessions.csv")
 
 
 MENTEE_COLUMNS = ["Name", "Email", "Designation", "Enrolled or Invited", "Added On"]

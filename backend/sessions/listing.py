@@ -7,7 +7,7 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -214,6 +214,26 @@ def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) ->
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
 
 
+async def id_batches(query: QuerySet[Session], sort: SessionSort | None, size: int) -> AsyncIterator[list[int]]:
+    """The IDs of `order_sessions(query, sort)`, `size` at a time, each batch read after the last one's sort
+    value and ID (not at an offset, which would read everything before it again): a download of a million
+    sessions never holds all their IDs at once."""
+    sort = sort or SessionSort()
+    column = SORT_COLUMNS[sort.field]
+    after = "lt" if sort.direction == SortDirection.DESC else "gt"
+    ordered = order_sessions(query, sort)
+    batch = ordered
+    while True:
+        rows = await batch.limit(size).values_list(column, "id")
+        if rows:
+            yield [row[1] for row in rows]
+        if len(rows) < size:
+            return
+        value, last_id = rows[-1]
+        later = Q(**{f"{column}__{after}": value}) | Q(Q(**{column: value}), Q(**{f"id__{after}": last_id}))
+        batch = ordered.filter(later)
+
+
 def check_paging(page: int, page_size: int) -> None:
     if page_size < 1 or page_size > MAX_PAGE_SIZE:
         raise ListError(f"pageSize must be between 1 and {MAX_PAGE_SIZE}; you asked for {page_size}.")
@@ -224,7 +244,7 @@ def check_paging(page: int, page_size: int) -> None:
 @dataclass
 class SessionPage:
     items: list[Session]
-    total_count: int
+    total_count: int  # 0 when the page was not counted (`session_page(counted=False)`)
     page: int
     page_size: int
 
@@ -248,7 +268,10 @@ async def session_page(
     sort: SessionSort | None = None,
     page: int = 1,
     page_size: int = 10,
+    counted: bool = True,
 ) -> SessionPage:
+    """A page of the sessions the viewer sees, and how many there are in all; `counted=False` for a caller
+    that does not need the count (it is 0 then), which spares counting them."""
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
     f = filter or SessionFilter()
@@ -259,7 +282,9 @@ async def session_page(
         .limit(page_size)
         .select_related("mentor__organization")
     )
-    if _tallied(viewer, f, search):
+    if not counted:
+        items, total = await page_query, 0
+    elif _tallied(viewer, f, search):
         # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
         # statement (one round trip); a page past the end asks the tallies alone.
         total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from backend.settings import Settings, load_settings
+from tests.support.pgbouncer import pgbouncer_installed
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
@@ -26,11 +27,22 @@ def postgres_reachable() -> bool:
 if os.environ.get("TEST_POSTGRES") == "required" and not postgres_reachable():
     raise RuntimeError("TEST_POSTGRES=required but nothing listens on 127.0.0.1:5432; start PostgreSQL first.")
 BACKENDS = ["sqlite"] + (["postgres"] if postgres_reachable() and os.environ.get("TEST_POSTGRES") != "off" else [])
+# "pgbouncer": the same PostgreSQL through PgBouncer (transaction pooling, asyncpg's statement cache off), with
+# live updates listening on a direct connection; only for the modules marked `through_pgbouncer`.
+if "postgres" in BACKENDS and pgbouncer_installed():
+    BACKENDS.append("pgbouncer")
+THROUGH_PGBOUNCER = "through_pgbouncer"
+PGBOUNCER_POOL_SIZE = 10
 
 
 # For tests of what only PostgreSQL has (exclusion constraints, trigram indexes, row locks under
-# concurrency): they are generated for the PostgreSQL database alone.
-ON_POSTGRES = pytest.mark.parametrize("database", [b for b in BACKENDS if b == "postgres"], indirect=True)
+# concurrency): they are generated for the PostgreSQL database alone (and behind PgBouncer).
+ON_POSTGRES = pytest.mark.parametrize("database", [b for b in BACKENDS if b != "sqlite"], indirect=True)
+
+
+def database_environment(settings: Settings) -> dict[str, str]:
+    """DATABASE_URL and LISTEN_DATABASE_URL of these settings, for an app process started by a test."""
+    return {"DATABASE_URL": settings.database_url, "LISTEN_DATABASE_URL": settings.listener_url}
 
 
 def make_settings(data_dir: Path | str, database_url: str | None = None, **extra: str) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument, require_id
@@ -21,6 +22,15 @@ from backend.graphql.sessions.types import (
 from backend.sessions import listing
 from backend.sessions.visibility import visible_sessions
 
+# The fields of a page that need the count of every session in the list.
+COUNTED_FIELDS = {"totalCount", "totalPages", "hasNextPage"}
+
+
+def _asks_for(selections: list[Selection], names: set[str]) -> bool:
+    """Whether any of these fields is selected, directly or in a fragment (whatever its directives say:
+    counting a page that did not need it costs time, not correctness)."""
+    return any(s.name in names if isinstance(s, SelectedField) else _asks_for(s.selections, names) for s in selections)
+
 
 async def list_sessions(
     info: Info,
@@ -36,7 +46,13 @@ async def list_sessions(
         domain_filter = replace(domain_filter, mentor_ids=[mentor_id])
     try:
         found = await listing.session_page(
-            signed_in(info), domain_filter, search, to_domain_sort(sort), page=page, page_size=page_size
+            signed_in(info),
+            domain_filter,
+            search,
+            to_domain_sort(sort),
+            page=page,
+            page_size=page_size,
+            counted=_asks_for(info.selected_fields[0].selections, COUNTED_FIELDS),
         )
     except listing.ListError as error:
         raise BadArgument(str(error)) from error
