@@ -39,6 +39,9 @@ default_pool_size = {pool_size}
 max_db_connections = {pool_size}
 reserve_pool_size = 0
 max_client_conn = 1000
+# The app asks for its STATEMENT_TIMEOUT_SECONDS as a startup parameter, which PgBouncer does not pass on;
+# behind it the timeout is the server's (docs/deployment.md).
+ignore_startup_parameters = statement_timeout
 """
 
 

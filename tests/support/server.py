@@ -71,7 +71,8 @@ def server_env(data_dir: Path | str, database_url: str | None = None, **settings
     """This process's environment for a `sessiondesk` command, with its own DATA_DIR, database and settings
     (none inherited from the caller's DATABASE_URL, SMTP_URL or DATA_DIR)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_URL", "DATA_DIR")}
-    env.update(DATA_DIR=str(data_dir), SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
+    # Mail goes out at once unless a test holds it for a settle window (MAIL_SETTLE_SECONDS).
+    env.update(DATA_DIR=str(data_dir), SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1", MAIL_SETTLE_SECONDS="0")
     if database_url:
         env["DATABASE_URL"] = database_url
     env.update(settings)
