@@ -229,10 +229,13 @@ def _settle_seconds(env: dict) -> int:
     return value
 
 
-def _background_work(env: dict) -> str:
+def _background_work(env: dict, database_url: str) -> str:
     value = (env.get("BACKGROUND_WORK") or "in-process").strip().lower()
     if value not in ("in-process", "worker"):
         raise SystemExit(f"Setting BACKGROUND_WORK={value!r} is not known; use in-process or worker.")
+    if value == "worker" and database_url.startswith("sqlite"):
+        # A worker process could not tell the web process's live subscribers: SQLite has no LISTEN/NOTIFY.
+        raise SystemExit("Setting BACKGROUND_WORK=worker needs PostgreSQL; with SQLite leave it in-process.")
     return value
 
 
@@ -299,7 +302,7 @@ def load_settings(env: dict | None = None) -> Settings:
         metrics_token=env.get("METRICS_TOKEN") or None,
         mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
         mail_settle_seconds=_settle_seconds(env),
-        background_work=_background_work(env),
+        background_work=_background_work(env, database_url),
         bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
         cors_allow_origins=_origins(env),
         graphql_max_depth=_positive(env, "GRAPHQL_MAX_DEPTH", 8),

@@ -7,15 +7,23 @@ just before and just after the window (MAIL_SETTLE_SECONDS = 120 here)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
+from tortoise import Tortoise
 
+from backend.db import transaction
+from backend.mail import notices
 from backend.mail.sender import deliver_pending
-from backend.models import MeetingPlatform, OutboxMessage, utcnow
+from backend.models import AttendanceKind, MeetingPlatform, OutboxMessage, utcnow
+from backend.sessions.changes import Change
+from backend.sessions.directory import LoadedSession
 from backend.settings import MAIL_SETTLE_SECONDS_MAX, Settings, use_settings
+from tests.conftest import ON_POSTGRES
 from tests.support.bulk_upload import create as create_row
 from tests.support.bulk_upload import csv_bytes, upload_and_run
 from tests.support.calendar_parts import calendar_parts
@@ -234,3 +242,48 @@ async def test_an_upload_inviting_eighteen_mentees_to_every_session_queues_one_m
     )
     invitation = inbox[mentees[0].email][0]
     assert invitation["Subject"] == "News of 600 of your sessions" and calendar_parts(invitation) == []
+
+
+@ON_POSTGRES
+async def test_two_changes_at_once_on_postgresql_share_one_notice_per_person(db):
+    """The second change's transaction waits for the first to commit, then joins its notice."""
+    desk = await a_desk()
+    sessions = [await make_session(desk.org, desk.mentor, enrolled=(desk.asha,)) for _ in range(2)]
+    use_settings(dataclasses.replace(db, mail_settle_seconds=WINDOW))
+
+    def retitled(session) -> Change:
+        loaded = LoadedSession(session, attendees={desk.asha.id: (AttendanceKind.ENROLLED, desk.asha)})
+        return Change(loaded, desk.mentor, fields={"title"})
+
+    first_noted, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with transaction():
+            await notices.queue([retitled(sessions[0])], {sessions[0].id: {"title": "Before"}})
+            first_noted.set()
+            await release.wait()
+
+    async def second() -> None:
+        async with transaction():
+            await notices.queue([retitled(sessions[1])], {sessions[1].id: {"title": "Before"}})
+
+    one = asyncio.create_task(first())
+    await first_noted.wait()
+    two = asyncio.create_task(second())
+    connection = Tortoise.get_connection("default")
+    deadline = time.monotonic() + 30
+    while not two.done():  # until the second has written, or is waiting for the first to commit
+        waiting = await connection.execute_query_dict(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        if waiting[0]["n"]:
+            break
+        assert time.monotonic() < deadline, "the second change neither wrote nor waited"
+        await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.gather(one, two)
+
+    rows = await OutboxMessage.filter(person_id=desk.asha.id).values_list("notice", flat=True)
+    assert len(rows) == 1
+    assert sorted(rows[0]["was_on"]) == sorted(str(s.id) for s in sessions)

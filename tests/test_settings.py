@@ -114,6 +114,20 @@ def test_the_operations_settings_are_read(tmp_path):
     assert changed.cors_allow_origins == ("https://studio.apollographql.com", "https://altairgraphql.dev")
 
 
+def test_mail_settles_two_minutes_and_background_work_runs_in_process_unless_set(tmp_path):
+    defaults = load_settings({"DATA_DIR": str(tmp_path)})
+    changed = load_settings(
+        {
+            "DATA_DIR": str(tmp_path),
+            "MAIL_SETTLE_SECONDS": "0",
+            "BACKGROUND_WORK": "Worker",
+            "DATABASE_URL": "postgres://desk@db:5432/desk",
+        }
+    )
+    assert (defaults.mail_settle_seconds, changed.mail_settle_seconds) == (120, 0)
+    assert (defaults.background_work, changed.background_work) == ("in-process", "worker")
+
+
 @pytest.mark.parametrize(
     "env,message",
     [
@@ -123,6 +137,15 @@ def test_the_operations_settings_are_read(tmp_path):
             {"REMINDER_MINUTES": "20160,60"},
             "Setting REMINDER_MINUTES='20160,60' is not a list of minutes from 1 to 10080 (a week); "
             "write e.g. 1440,60 (a day and an hour before), or none.",
+        ),
+        (
+            {"MAIL_SETTLE_SECONDS": "7200"},
+            "Setting MAIL_SETTLE_SECONDS=7200 must be from 0 to 3600; set it to e.g. 120.",
+        ),
+        ({"BACKGROUND_WORK": "thread"}, "Setting BACKGROUND_WORK='thread' is not known; use in-process or worker."),
+        (
+            {"BACKGROUND_WORK": "worker"},
+            "Setting BACKGROUND_WORK=worker needs PostgreSQL; with SQLite leave it in-process.",
         ),
         (
             {"CORS_ALLOW_ORIGINS": "*"},

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise import Tortoise
+
 from backend.calendar_feed import feed_token, feed_url
 from backend.db import after_commit, column
 from backend.mail import calendar, notifications, reminders
@@ -140,6 +142,7 @@ async def queue(changes: list[Change], snapshots: dict[int, dict[str, Any]], now
         return
     now = now or utcnow()
     settle = timedelta(seconds=get_settings().mail_settle_seconds)
+    await _one_at_a_time(sorted(news))
     # Open: its window has not ended (a message the sender claimed is past it, and no longer changes).
     open_notices = {
         message.person_id: message
@@ -175,6 +178,22 @@ async def queue(changes: list[Change], snapshots: dict[int, dict[str, Any]], now
     if new_rows:
         await OutboxMessage.bulk_create(new_rows)
         await after_commit(new_mail)
+
+
+# The advisory lock space of "a person's notice is being written" (any number not used elsewhere).
+NOTICE_LOCK = 2015
+
+
+async def _one_at_a_time(person_ids: list[int]) -> None:
+    """On PostgreSQL, two transactions noting news for one person take turns until the first commits, so
+    the second finds the first's notice and joins it instead of opening a second one for the same window.
+    In ID order, so two of them never wait for each other. SQLite lets one writer in at a time anyway."""
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(
+            "SELECT pg_advisory_xact_lock($1, person) FROM unnest($2::int[]) AS person ORDER BY person",
+            [NOTICE_LOCK, person_ids],
+        )
 
 
 def _subject(news: News) -> str:
