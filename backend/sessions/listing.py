@@ -220,7 +220,7 @@ async def id_batches(query: QuerySet[Session], sort: SessionSort | None, size: i
     sessions never holds all their IDs at once."""
     sort = sort or SessionSort()
     column = SORT_COLUMNS[sort.field]
-    after = "lt" if sort.direction == SortDirection.DESC else "gt"
+    after, from_ = ("lt", "lte") if sort.direction == SortDirection.DESC else ("gt", "gte")
     ordered = order_sessions(query, sort)
     batch = ordered
     while True:
@@ -231,7 +231,8 @@ async def id_batches(query: QuerySet[Session], sort: SessionSort | None, size: i
             return
         value, last_id = rows[-1]
         later = Q(**{f"{column}__{after}": value}) | Q(Q(**{column: value}), Q(**{f"id__{after}": last_id}))
-        batch = ordered.filter(later)
+        # The plain bound as well: PostgreSQL starts its index scan from it, rather than from the first row.
+        batch = ordered.filter(Q(**{f"{column}__{from_}": value}), later)
 
 
 def check_paging(page: int, page_size: int) -> None:
