@@ -16,7 +16,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
 
-from backend import throttle
+from backend import access_tokens, throttle
+from backend.access_tokens import SignedIn
 from backend.errors import ErrorCode, Refused, UserError
 from backend.inputs import control_character_problem
 from backend.models import AuthToken, User, utcnow
@@ -123,6 +124,20 @@ async def user_for_token(token: str | None) -> User | None:
     return user
 
 
+async def signed_in_with(token: str | None, client_address: str | None = None) -> SignedIn | None:
+    """Who the token signs in, and what it may do: an access token (`sdat_…`, see backend/access_tokens.py)
+    with its scopes, or a browser or `login` sign-in, which may do everything. `client_address` is noted
+    as an access token's "last used from"."""
+    if access_tokens.is_access_token(token):
+        return await access_tokens.signed_in_with(token, client_address)  # type: ignore[arg-type]
+    user = await user_for_token(token)
+    return SignedIn(user) if user else None
+
+
+def client_address(request: HTTPConnection) -> str:
+    return request.client.host if request.client else ""
+
+
 def csrf_ok(request: HTTPConnection, from_cookie: bool) -> bool:
     """Cookie-authenticated writes must carry X-Requested-With, which a cross-site form cannot set."""
     if not from_cookie or request.scope.get("method") in ("GET", "HEAD", "OPTIONS"):
@@ -134,7 +149,8 @@ async def request_user(request: HTTPConnection) -> User | None:
     token, from_cookie = request_token(request)
     if not csrf_ok(request, from_cookie):
         return None
-    return await user_for_token(token)
+    signed_in = await signed_in_with(token, client_address(request))
+    return signed_in.user if signed_in else None
 
 
 async def purge_expired_tokens(now: datetime | None = None) -> int:

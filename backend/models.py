@@ -119,6 +119,27 @@ class AuthToken(Model):
         table = "auth_token"
 
 
+# A named, scoped, expiring token a person's scripts call the API with (backend/access_tokens.py). Only the
+# SHA-256 digest of its secret is stored; `scopes` is "READ" or "READ,WRITE".
+class AccessToken(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="access_tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    scopes = fields.CharField(max_length=40)
+    token_digest = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    last_used_from = fields.CharField(max_length=64, default="")
+
+    user_id: int
+
+    class Meta:
+        table = "access_token"
+
+
 # One password that did not match (or an attempt still being checked), for sign-in throttling. Rows are
 # shared by every app process; a successful sign-in marks the e-mail's rows cleared (the client address
 # still counts them), and the background worker deletes rows older than a day.
@@ -185,6 +206,7 @@ class Session(Model):
             Index(fields=("organization_id", "created_at")),
             Index(fields=("organization_id", "mentee_count")),
             Index(fields=("organization_id", "title")),
+            Index(fields=("organization_id", "seats_limit")),
             Index(fields=("mentor_id", "starts_at")),
             Index(fields=("starts_at",)),
         ]

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from backend.graphql import error_policy
+from backend.graphql.auth.access_tokens import AccessTokenMutations
 from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
@@ -21,6 +22,7 @@ from backend.graphql.live.subscriptions import LiveSubscriptions
 from backend.graphql.mentors.availability import AvailabilityQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
+from backend.graphql.permissions import TokenScopes
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
 from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
@@ -39,7 +41,15 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations, CalendarMutations)
+    "Mutation",
+    (
+        AuthMutations,
+        AccessTokenMutations,
+        SessionMutations,
+        BulkUploadMutations,
+        VocabularyMutations,
+        CalendarMutations,
+    ),
 )
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
@@ -79,6 +89,7 @@ schema = AppSchema(
         lambda: ParsedOnce(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         QueryLimits,
+        TokenScopes,
     ],
 )
 

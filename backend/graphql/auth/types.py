@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from backend import calendar_feed, models
 from backend.graphql.context import Info
 from backend.graphql.errors import UserError
+
+if TYPE_CHECKING:
+    from backend.graphql.auth.access_tokens import AccessToken
 
 
 @strawberry.enum
@@ -57,6 +61,20 @@ class User:
         if viewer is None or viewer.id != self.model.id:
             return None
         return calendar_feed.feed_url(str(info.context.request.base_url), await calendar_feed.feed_token(viewer))
+
+    @strawberry.field(
+        description="The signed-in person's access tokens that have not expired (a manager: the organisation's); "
+        "empty for anyone else."
+    )
+    async def access_tokens(
+        self, info: Info
+    ) -> list[Annotated[AccessToken, strawberry.lazy("backend.graphql.auth.access_tokens")]]:
+        from backend.graphql.auth.access_tokens import viewer_access_tokens
+
+        viewer = info.context.viewer
+        if viewer is None or viewer.id != self.model.id:
+            return []
+        return await viewer_access_tokens(info)
 
     @strawberry.field
     def organization(self) -> Organization:

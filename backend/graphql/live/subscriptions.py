@@ -63,10 +63,10 @@ class _SignIn:
         if time.monotonic() - self.checked_at < SIGN_IN_RECHECK_SECONDS:
             return
         self.checked_at = time.monotonic()
-        viewer = await auth.user_for_token(self.info.context.token)
-        if viewer is None:
+        signed_in = await auth.signed_in_with(self.info.context.token)
+        if signed_in is None:
             raise NotSignedIn()
-        self.info.context.viewer = viewer  # roles may have changed meanwhile
+        self.info.context.viewer = signed_in.user  # roles may have changed meanwhile
 
 
 async def _session_events(info: Info, event: events.SessionsChanged) -> list[SessionEvent]:
