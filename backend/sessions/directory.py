@@ -274,10 +274,5 @@ async def most_seats(organization_id: int) -> int:
     """The largest seats limit of the organisation's sessions (deleted ones too), which no session's mentees
     can exceed (R6): what a query's cost prices each session's mentees at. One probe of the
     (organization_id, seats_limit) index."""
-    found = (
-        await Session.filter(organization_id=organization_id)
-        .order_by("-seats_limit")
-        .limit(1)
-        .values_list("seats_limit", flat=True)
-    )
-    return max(found[0] if found else 0, 1)
+    largest = await Session.filter(organization_id=organization_id).order_by("-seats_limit").first()
+    return max(largest.seats_limit if largest else 0, 1)
