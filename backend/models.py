@@ -212,6 +212,22 @@ class Session(Model):
         ]
 
 
+# One write to a session (a row inserted, updated or deleted), appended by database triggers (migration
+# 0011) in the writer's transaction: the log the API's change feed (backend/sessions/feed.py) reads. Its
+# IDs are in the order the changes became visible (see the migration), so a reader never passes a row
+# that commits later.
+class SessionChange(Model):
+    id = fields.BigIntField(primary_key=True)
+    session_id = fields.IntField()
+    organization_id = fields.IntField()
+    kind = fields.CharField(max_length=1)  # I, U or D
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "session_change"
+        indexes = [Index(fields=("organization_id", "id")), Index(fields=("changed_at",))]
+
+
 # Tallies: how many sessions that are not deleted an organisation has, per status, type, platform and
 # medium (and, in SessionLabelTally, per label too), so a manager's list counts and filter counts read a
 # few hundred rows instead of counting 100,000 sessions. Database triggers (migration 0008) append a row

@@ -62,6 +62,8 @@ EXTRA_COSTS = {("Query", "sessionFacets"): FACETS_COST}
 MENTEES = ("Session", "mentees")
 LIST_BOUNDS = {MENTEES: SEATS_MAX, ("MentorRating", "breakdown"): 5}
 SIZE_ARGUMENTS = ("pageSize", "first")
+# Lists that hold the page their parent field's size argument asks for, besides every *Page's `items`.
+PAGE_LISTS = {("SessionConnection", "edges"), ("SessionChanges", "changes")}
 INTROSPECTION_LISTS = {
     "types",
     "fields",
@@ -189,7 +191,7 @@ class _Analysis:
         if isinstance(get_nullable_type(definition.type), GraphQLList) and not is_leaf_type(named):
             if own_size is not None:
                 multiplier = own_size
-            elif name == "items" and parent.name.endswith("Page"):
+            elif name == "items" and parent.name.endswith("Page") or (parent.name, name) in PAGE_LISTS:
                 multiplier = page_size
             else:
                 multiplier = self.list_bounds.get((parent.name, name), DEFAULT_LIST_SIZE)

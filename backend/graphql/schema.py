@@ -25,6 +25,7 @@ from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.permissions import TokenScopes
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.graphql.sessions.sync import SyncQueries
 from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
 from backend.observability import GraphQLObservability
 
@@ -33,6 +34,7 @@ Query = merge_types(
     (
         AuthQueries,
         SessionQueries,
+        SyncQueries,
         MentorQueries,
         AvailabilityQueries,
         PeopleQueries,
