@@ -74,9 +74,7 @@ async def run(args: argparse.Namespace) -> None:
                 await bench.time("sessionChanges since now", page(CHANGES, since=since))
                 bench.print()
                 first, deep = bench.rows[0][1], bench.rows[1][1]
-                print(
-                    f"\nDeep cursor page / first page: {deep / first:.2f} (medians), of {total:,} sessions"
-                )
+                print(f"\nDeep cursor page / first page: {deep / first:.2f} (medians), of {total:,} sessions")
                 print(f"Load average while measuring: {os.getloadavg()}")
             _, plan = await Tortoise.get_connection("default").execute_query(
                 "EXPLAIN (ANALYZE, BUFFERS) " + listing_sql(manager, at)
