@@ -153,3 +153,8 @@ async def signed_in_with(secret: str, client_address: str | None, now: datetime 
             last_used_at=now, last_used_from=client_address[:64]
         )
     return SignedIn(user=token.user, scopes=scopes_of(token), access_token_id=token.id)
+
+
+async def purge_expired(now: datetime | None = None) -> int:
+    """Delete access tokens past their expiry (no request can use them, no list shows them); the number deleted."""
+    return await AccessToken.filter(expires_at__lte=now or utcnow()).delete()

@@ -1,4 +1,4 @@
-"""Deleting what is kept only for a while: expired sign-in tokens and sign-in failures too old to count,
+"""Deleting what is kept only for a while: expired sign-in and access tokens, sign-in failures too old to count,
 sent mail after MAIL_KEEP_DAYS, the stored file and result rows of finished bulk uploads after
 BULK_KEEP_DAYS, and the change feed's log after 30 days (backend/sessions/feed.py); and it folds the
 session tallies (`backend.sessions.tallies`). Every app process runs it; the deletes and folds are
@@ -6,7 +6,7 @@ idempotent, so it does not matter which process does a pass."""
 
 from __future__ import annotations
 
-from backend import throttle
+from backend import access_tokens, throttle
 from backend.auth import purge_expired_tokens
 from backend.background import BackgroundWorker
 from backend.bulk_upload.pruning import prune_finished
@@ -28,7 +28,7 @@ class Housekeeper(BackgroundWorker):
 
     async def run_pass(self) -> str | None:
         now = utcnow()
-        tokens = await purge_expired_tokens(now)
+        tokens = await purge_expired_tokens(now) + await access_tokens.purge_expired(now)
         failures = await throttle.forget_old(now)
         mails = await prune_sent(self.settings.mail_keep_days)
         uploads = await prune_finished(self.settings.bulk_keep_days)
@@ -36,7 +36,7 @@ class Housekeeper(BackgroundWorker):
         changes = await feed.prune(now)
         done = []
         if tokens or failures:
-            done.append(f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)")
+            done.append(f"deleted {tokens} expired sign-in(s) or access token(s) and {failures} old sign-in failure(s)")
         if mails or uploads:
             done.append(
                 f"deleted {mails} sent message(s) older than {self.settings.mail_keep_days} days; "

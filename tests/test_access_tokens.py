@@ -231,3 +231,27 @@ async def test_scopes_revocation_and_expiry_hold_in_every_app_process(database, 
             await AccessToken.filter(id=reader["accessToken"]["id"]).update(expires_at=utcnow() - timedelta(seconds=1))
             assert (await on_b["r"].errors(TITLES))[0].startswith("You are not signed in.")
             assert (await with_token(http_a, reader["secret"]).errors(TITLES))[0].startswith("You are not signed in.")
+
+
+async def test_a_read_token_downloads_the_sessions_csv(http, desk):
+    manager = await sign_in(http, desk.manager.email)
+    await mutate(manager, CREATE, input=session_form(desk.mentor, title="In the file"))
+    secret = (await make_token(manager))["secret"]
+
+    response = await http.get("/exports/sessions.csv", headers={"Authorization": f"Bearer {secret}"})
+
+    assert response.status_code == 200 and "In the file" in response.text
+
+
+async def test_the_housekeeper_deletes_expired_access_tokens(http, db, desk):
+    from backend.housekeeping import Housekeeper
+
+    manager = await sign_in(http, desk.manager.email)
+    expired = await make_token(manager, name="Old")
+    kept = await make_token(manager, name="Current")
+    await AccessToken.filter(id=expired["accessToken"]["id"]).update(expires_at=utcnow() - timedelta(seconds=1))
+
+    await Housekeeper(db).run_pass()
+
+    assert [t.name for t in await AccessToken.all()] == ["Current"]
+    assert (await with_token(http, kept["secret"]).execute("{ viewer { email } }"))["viewer"]["email"]
