@@ -4,7 +4,8 @@ A token's secret is `sdat_` and 43 random URL-safe characters (256 bits), shown 
 prefix lets secret scanners recognise a leaked one. Only its SHA-256 digest is stored: a high-entropy
 secret needs no slow hash, and the digest is not keyed by SECRET_KEY, so rotating that key signs browsers
 out but leaves scripts working. Every request looks its token up by digest (one indexed query, like a
-browser sign-in), so a revoked or expired token is refused at once by every app process.
+browser sign-in), so a revoked or expired token is refused at once by every app process; a revocation is
+also told over the event bus, which ends the open subscriptions signed in with it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from enum import Enum
 
 from tortoise.expressions import Q
 
+from backend import events
 from backend.errors import ErrorCode, Refused, UserError, refused
 from backend.inputs import control_character_problem, instant_problem
 from backend.models import AccessToken, User, utcnow
@@ -131,6 +133,7 @@ async def revoke(viewer: User, token_id: int) -> AccessToken:
     if token is None:
         raise refused(ErrorCode.NOT_FOUND, f"There is no access token with ID {token_id} of yours to revoke.", "id")
     await AccessToken.filter(id=token.id).delete()
+    await events.publish_token_revoked(token.id)  # open subscriptions signed in with it end now
     return token
 
 

@@ -59,7 +59,14 @@ class BulkUploadChanged:
     upload_id: int
 
 
-Event = SessionsChanged | BulkUploadChanged
+@dataclass(frozen=True)
+class AccessTokenRevoked:
+    """Subscriptions signed in with this access token end at once, in every process."""
+
+    token_id: int
+
+
+Event = SessionsChanged | BulkUploadChanged | AccessTokenRevoked
 
 
 class FellBehind(Exception):
@@ -69,6 +76,8 @@ class FellBehind(Exception):
 def encode(event: Event) -> list[str]:
     if isinstance(event, BulkUploadChanged):
         return [json.dumps({"t": "bulk", "id": event.upload_id})]
+    if isinstance(event, AccessTokenRevoked):
+        return [json.dumps({"t": "token", "id": event.token_id})]
     ids = list(event.session_ids)
     return [
         json.dumps({"t": "sessions", "kind": event.kind.value, "org": event.organization_id, "ids": chunk})
@@ -81,6 +90,8 @@ def decode(payload: str) -> Event | None:
         data = json.loads(payload)
         if data["t"] == "bulk":
             return BulkUploadChanged(int(data["id"]))
+        if data["t"] == "token":
+            return AccessTokenRevoked(int(data["id"]))
         if data["t"] == "sessions":
             return SessionsChanged(SessionEventKind(data["kind"]), int(data["org"]), tuple(int(i) for i in data["ids"]))
     except (ValueError, KeyError, TypeError):
@@ -256,3 +267,7 @@ async def publish_sessions(kind: SessionEventKind, organization_id: int, session
 
 async def publish_bulk_upload(upload_id: int) -> None:
     await bus.publish(BulkUploadChanged(upload_id))
+
+
+async def publish_token_revoked(token_id: int) -> None:
+    await bus.publish(AccessTokenRevoked(token_id))

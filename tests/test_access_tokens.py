@@ -199,6 +199,23 @@ async def test_a_read_token_may_subscribe_and_a_revoked_one_may_not_connect(app,
         assert code == 4403
 
 
+async def test_revoking_a_token_ends_its_open_subscription_at_once(app, desk):
+    async with served(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
+        manager = await sign_in(http, desk.manager.email)
+        made = await make_token(manager)
+        async with LiveClient.connect(base_url, made["secret"]) as live:
+            events = await live.subscribe("subscription { sessionEvents { kind sessionId } }")
+            await mutate(manager, CREATE, input=session_form(desk.mentor))
+            assert (await live.next(events))["sessionEvents"]["kind"] == "CREATED"
+
+            await mutate(manager, REVOKE_TOKEN, id=made["accessToken"]["id"])
+
+            message = await live.receive()
+            assert (message["id"], message["type"]) == (events, "next"), message
+            assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            assert (await live.receive())["type"] == "complete"
+
+
 # --- several app processes (PostgreSQL) ------------------------------------------------------------
 
 
@@ -224,8 +241,14 @@ async def test_scopes_revocation_and_expiry_hold_in_every_app_process(database, 
             assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
             assert (await mutate(on_b["w"], CREATE, input=session_form(desk.mentor)))["errors"] == []
 
-            # Revoked through A: B refuses it on its very next request.
-            await mutate(manager, REVOKE_TOKEN, id=writer["accessToken"]["id"])
+            # Revoked through A: B refuses it on its very next request, and ends its open subscription.
+            async with LiveClient.connect(process_b, writer["secret"]) as live:
+                events = await live.subscribe("subscription { sessionEvents { kind } }")
+                await mutate(manager, CREATE, input=session_form(desk.other_mentor))
+                assert (await live.next(events))["sessionEvents"]["kind"] == "CREATED"
+                await mutate(manager, REVOKE_TOKEN, id=writer["accessToken"]["id"])
+                ended = await live.receive()
+                assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
             assert (await on_b["w"].errors(TITLES))[0].startswith("You are not signed in.")
             # Expired (as if time had passed): refused by both.
             await AccessToken.filter(id=reader["accessToken"]["id"]).update(expires_at=utcnow() - timedelta(seconds=1))

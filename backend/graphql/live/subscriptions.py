@@ -69,6 +69,13 @@ class _SignIn:
         self.info.context.viewer = signed_in.user  # roles may have changed meanwhile
 
 
+def _end_if_revoked(info: Info, event: events.Event | None) -> None:
+    """A subscription signed in with an access token ends as soon as that token is revoked."""
+    token_id = info.context.access_token_id
+    if isinstance(event, events.AccessTokenRevoked) and token_id is not None and event.token_id == token_id:
+        raise NotSignedIn()
+
+
 async def _session_events(info: Info, event: events.SessionsChanged) -> list[SessionEvent]:
     """The event as the viewer may hear it (an event of the viewer's organisation: `session_events` only
     passes those, before the sign-in is checked again)."""
@@ -102,6 +109,7 @@ class LiveSubscriptions:
             async with events.bus.subscribe() as subscription:
                 while True:
                     event = await subscription.get()
+                    _end_if_revoked(info, event)
                     if (
                         isinstance(event, events.SessionsChanged)
                         and event.organization_id == signed_in(info).organization_id
@@ -131,7 +139,8 @@ class LiveSubscriptions:
                 yield BulkUpload(model=found)
                 while found.status not in FINISHED:
                     event = await subscription.get(timeout=PROGRESS_HEARTBEAT_SECONDS)
-                    if isinstance(event, events.SessionsChanged):
+                    _end_if_revoked(info, event)
+                    if isinstance(event, events.SessionsChanged | events.AccessTokenRevoked):
                         continue
                     if isinstance(event, events.BulkUploadChanged) and event.upload_id != upload_id:
                         continue
