@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TypeGuard
 
 from tortoise.expressions import Q
 
@@ -50,8 +51,8 @@ class SignedIn:
     access_token_id: int | None = None
 
 
-def is_access_token(secret: str | None) -> bool:
-    return bool(secret) and secret.startswith(PREFIX)  # type: ignore[union-attr]
+def is_access_token(secret: str | None) -> TypeGuard[str]:
+    return secret is not None and secret.startswith(PREFIX)
 
 
 def digest(secret: str) -> str:

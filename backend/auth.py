@@ -129,7 +129,7 @@ async def signed_in_with(token: str | None, client_address: str | None = None) -
     with its scopes, or a browser or `login` sign-in, which may do everything. `client_address` is noted
     as an access token's "last used from"."""
     if access_tokens.is_access_token(token):
-        return await access_tokens.signed_in_with(token, client_address)  # type: ignore[arg-type]
+        return await access_tokens.signed_in_with(token, client_address)
     user = await user_for_token(token)
     return SignedIn(user) if user else None
 
