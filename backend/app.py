@@ -30,6 +30,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from backend import auth, compat, downloads, graphiql
+from backend.access_tokens import SignedIn
 from backend.background import BackgroundWorker
 from backend.body_limits import BodyLimit, TooDeeplyNested, decode_json
 from backend.bulk_upload.job import BulkUploadRunner
@@ -200,6 +201,12 @@ class LiveSocket(ASGIWebSocketAdapter):
             await super().close(code, reason)
 
 
+def _sign_in(context: Context, signed_in: SignedIn | None) -> None:
+    context.viewer = signed_in.user if signed_in else None
+    if signed_in is not None:
+        context.scopes, context.access_token_id = signed_in.scopes, signed_in.access_token_id
+
+
 class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = LiveSocket
 
@@ -227,10 +234,12 @@ class GraphQLView(GraphQL[Context, None]):
             # Cookies cannot be set over a websocket; what a resolver sets there goes nowhere.
             response = Response()
         if VIEWER_KEY in request.scope:  # looked up already, before a file upload was read
-            viewer = request.scope[VIEWER_KEY]
+            signed_in = request.scope[VIEWER_KEY]
         else:
-            viewer = await auth.user_for_token(token)
-        return Context(request=request, response=response, viewer=viewer, token=token)
+            signed_in = await auth.signed_in_with(token, auth.client_address(request))
+        context = Context(request=request, response=response, viewer=None, token=token)
+        _sign_in(context, signed_in)
+        return context
 
     async def on_ws_connect(self, context: Context) -> None:
         """graphql-transport-ws connection_init: a bearer token in its payload signs the connection in
@@ -239,7 +248,7 @@ class GraphQLView(GraphQL[Context, None]):
         header = params.get("authorization") or params.get("Authorization") or ""
         if isinstance(header, str) and header.lower().startswith("bearer "):
             context.token = header[7:].strip() or None
-            context.viewer = await auth.user_for_token(context.token)
+            _sign_in(context, await auth.signed_in_with(context.token, auth.client_address(context.request)))
         if context.viewer is None:
             raise ConnectionRejectionError({"message": SIGN_IN_FIRST})
         scope = context.request.scope
@@ -275,7 +284,7 @@ class GraphQLView(GraphQL[Context, None]):
             return
         if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
             # Every upload needs a signed-in person: check before reading a byte of the file.
-            scope[VIEWER_KEY] = await auth.user_for_token(auth.request_token(request)[0])
+            scope[VIEWER_KEY] = await auth.signed_in_with(auth.request_token(request)[0], auth.client_address(request))
             if scope[VIEWER_KEY] is None:
                 not_signed_in = NotSignedIn()
                 body = error_body(not_signed_in.message, "UNAUTHENTICATED")

@@ -18,7 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import HTTPConnection
 from tortoise import Tortoise
 
-from backend import throttle
+from backend import access_tokens, throttle
+from backend.access_tokens import SignedIn
 from backend.db import read_model
 from backend.errors import ErrorCode, Refused, UserError
 from backend.inputs import control_character_problem, length_problem
@@ -151,12 +152,28 @@ async def user_for_token(token: str | None) -> User | None:
 
 
 async def users_for_tokens(tokens: Collection[str]) -> dict[str, User]:
-    """`user_for_token` for many sign-ins in one query: token → person, for those still signed in."""
-    digests = {_digest(token): token for token in tokens}
+    """`signed_in_with` for many tokens at once, in a query for each kind (access tokens, browser sign-ins):
+    token → person, for those still signed in."""
+    access = [token for token in tokens if access_tokens.is_access_token(token)]
+    digests = {_digest(token): token for token in tokens if token not in access}
     found = await AuthToken.filter(token_hash__in=list(digests), expires_at__gt=utcnow()).select_related(
         "user__organization"
     )
-    return {digests[row.token_hash]: row.user for row in found}
+    return {digests[row.token_hash]: row.user for row in found} | await access_tokens.users_for_secrets(access)
+
+
+async def signed_in_with(token: str | None, client_address: str | None = None) -> SignedIn | None:
+    """Who the token signs in, and what it may do: an access token (`sdat_…`, see backend/access_tokens.py)
+    with its scopes, or a browser or `login` sign-in, which may do everything. `client_address` is noted
+    as an access token's "last used from"."""
+    if access_tokens.is_access_token(token):
+        return await access_tokens.signed_in_with(token, client_address)
+    user = await user_for_token(token)
+    return SignedIn(user) if user else None
+
+
+def client_address(request: HTTPConnection) -> str:
+    return request.client.host if request.client else ""
 
 
 def csrf_ok(request: HTTPConnection, from_cookie: bool) -> bool:
@@ -170,7 +187,8 @@ async def request_user(request: HTTPConnection) -> User | None:
     token, from_cookie = request_token(request)
     if not csrf_ok(request, from_cookie):
         return None
-    return await user_for_token(token)
+    signed_in = await signed_in_with(token, client_address(request))
+    return signed_in.user if signed_in else None
 
 
 async def purge_expired_tokens(now: datetime | None = None) -> int:

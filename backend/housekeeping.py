@@ -1,17 +1,18 @@
-"""Deleting what is kept only for a while: expired sign-in tokens and sign-in failures too old to count,
-sent mail after MAIL_KEEP_DAYS, and the stored file and result rows of finished bulk uploads after
-BULK_KEEP_DAYS; and it folds the session tallies (`backend.sessions.tallies`). Every app process runs it;
-the deletes and folds are idempotent, so it does not matter which process does a pass."""
+"""Deleting what is kept only for a while: expired sign-in and access tokens, sign-in failures too old to count,
+sent mail after MAIL_KEEP_DAYS, the stored file and result rows of finished bulk uploads after
+BULK_KEEP_DAYS, and the change feed's log after 30 days (backend/sessions/feed.py); and it folds the
+session tallies (`backend.sessions.tallies`). Every app process runs it; the deletes and folds are
+idempotent, so it does not matter which process does a pass."""
 
 from __future__ import annotations
 
-from backend import throttle
+from backend import access_tokens, throttle
 from backend.auth import purge_expired_tokens
 from backend.background import BackgroundWorker
 from backend.bulk_upload.pruning import prune_finished
 from backend.mail.maintenance import prune_sent
 from backend.models import utcnow
-from backend.sessions import tallies
+from backend.sessions import feed, tallies
 from backend.settings import Settings
 
 POLL_SECONDS = 300.0
@@ -27,19 +28,22 @@ class Housekeeper(BackgroundWorker):
 
     async def run_pass(self) -> str | None:
         now = utcnow()
-        tokens = await purge_expired_tokens(now)
+        tokens = await purge_expired_tokens(now) + await access_tokens.purge_expired(now)
         failures = await throttle.forget_old(now)
         mails = await prune_sent(self.settings.mail_keep_days)
         uploads = await prune_finished(self.settings.bulk_keep_days)
         folded = await tallies.fold()
+        changes = await feed.prune(now)
         done = []
         if tokens or failures:
-            done.append(f"deleted {tokens} expired sign-in(s) and {failures} old sign-in failure(s)")
+            done.append(f"deleted {tokens} expired sign-in(s) or access token(s) and {failures} old sign-in failure(s)")
         if mails or uploads:
             done.append(
                 f"deleted {mails} sent message(s) older than {self.settings.mail_keep_days} days; "
                 f"pruned {uploads} bulk upload(s) finished over {self.settings.bulk_keep_days} days ago"
             )
+        if changes:
+            done.append(f"deleted {changes} session change(s) older than the change feed keeps")
         if folded:
             done.append(f"folded {folded} row(s) of the session tallies")
         return "; ".join(done) or None

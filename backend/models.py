@@ -120,6 +120,27 @@ class AuthToken(Model):
         table = "auth_token"
 
 
+# A named, scoped, expiring token a person's scripts call the API with (backend/access_tokens.py). Only the
+# SHA-256 digest of its secret is stored; `scopes` is "READ" or "READ,WRITE".
+class AccessToken(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="access_tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    scopes = fields.CharField(max_length=40)
+    token_digest = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    last_used_from = fields.CharField(max_length=64, default="")
+
+    user_id: int
+
+    class Meta:
+        table = "access_token"
+
+
 # One password that did not match (or an attempt still being checked), for sign-in throttling. Rows are
 # shared by every app process; a successful sign-in marks the e-mail's rows cleared (the client address
 # still counts them), and the background worker deletes rows older than a day.
@@ -186,9 +207,26 @@ class Session(Model):
             Index(fields=("organization_id", "created_at")),
             Index(fields=("organization_id", "mentee_count")),
             Index(fields=("organization_id", "title")),
+            Index(fields=("organization_id", "seats_limit")),
             Index(fields=("mentor_id", "starts_at")),
             Index(fields=("starts_at",)),
         ]
+
+
+# One write to a session (a row inserted, updated or deleted), appended by database triggers (migration
+# 0011) in the writer's transaction: the log the API's change feed (backend/sessions/feed.py) reads. Its
+# IDs are in the order the changes became visible (see the migration), so a reader never passes a row
+# that commits later.
+class SessionChange(Model):
+    id = fields.BigIntField(primary_key=True)
+    session_id = fields.IntField()
+    organization_id = fields.IntField()
+    kind = fields.CharField(max_length=1)  # I, U or D
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "session_change"
+        indexes = [Index(fields=("organization_id", "id")), Index(fields=("changed_at",))]
 
 
 # Tallies: how many sessions that are not deleted an organisation has, per status, type, platform and

@@ -22,6 +22,7 @@ import './session/delete-session.js';
 import './bulk-upload/bulk-upload.js';
 import './calendar/calendar-feed.js';
 import './vocabulary/vocabulary-page.js';
+import './settings/access-tokens.js';
 
 export { navigate, registerRoute, setPageTitle } from './shared/router.js';
 

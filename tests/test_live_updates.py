@@ -4,8 +4,7 @@ events) and PostgreSQL (LISTEN/NOTIFY), and on PostgreSQL across two app process
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,12 +16,12 @@ from backend import events
 from backend.app import NOT_A_MESSAGE, NOT_A_SUBSCRIBE
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
+from tests.support.app_processes import app_process, wait_until_up
 from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.databases import ON_POSTGRES
 from tests.support.factories import PASSWORD, make_org, make_session, make_user
 from tests.support.graphql_client import GraphQLClient, client_for
 from tests.support.live_client import LiveClient, closed_code, served
-from tests.support.server import ServerProcess, server_env, wait_until_async
 from tests.support.session_requests import (
     CREATE,
     DELETE,
@@ -229,33 +228,6 @@ async def test_the_progress_of_someone_elses_upload_is_refused(server, http, db)
 
 
 # --- several app processes (PostgreSQL) ------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def app_process(db, log: Path) -> Iterator[str]:
-    """`sessiondesk serve` as its own process on the test database; yields its base URL."""
-    # Both processes share one real secret (serve refuses a short one), so a token of one is good on the other.
-    server = ServerProcess(
-        server_env(db.data_dir, db.database_url, SECRET_KEY="s" * 48, LISTEN_DATABASE_URL=db.listener_url), log
-    )
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-async def wait_until_up(base_url: str, log: Path) -> None:
-    async def up() -> bool:
-        async with httpx.AsyncClient(base_url=base_url) as client:
-            try:
-                return (await client.get("/healthz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-    try:
-        await wait_until_async(up, 90, f"{base_url} answering")
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n{log.read_text()}") from None
 
 
 @ON_POSTGRES

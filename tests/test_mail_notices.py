@@ -23,10 +23,10 @@ from backend.models import AttendanceKind, MeetingPlatform, OutboxMessage, utcno
 from backend.sessions.changes import Change
 from backend.sessions.directory import LoadedSession
 from backend.settings import MAIL_SETTLE_SECONDS_MAX, Settings, use_settings
-from tests.support.databases import ON_POSTGRES
 from tests.support.bulk_upload import create as create_row
 from tests.support.bulk_upload import csv_bytes, upload_and_run
 from tests.support.calendar_parts import calendar_parts
+from tests.support.databases import ON_POSTGRES
 from tests.support.factories import make_session, make_user
 from tests.support.session_requests import DELETE, INVITE, REMOVE, UPDATE, UPDATE_MEETING, a_desk, ist, mutate
 

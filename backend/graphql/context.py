@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from backend.access_tokens import ALL_SCOPES, TokenScope
 from backend.graphql.loaders import Loaders
 from backend.models import User
 
@@ -22,6 +23,10 @@ class Context:
     response: Response  # over a websocket, a stand-in that goes nowhere (no cookies there)
     viewer: User | None
     token: str | None
+    # What the token may do: an access token's scopes; a browser or `login` sign-in may do everything.
+    scopes: frozenset[TokenScope] = ALL_SCOPES
+    # Set when the request signed in with an access token (which cannot make more of them).
+    access_token_id: int | None = None
     loaders: Loaders = field(default_factory=Loaders)
     # The payload of a websocket's connection_init message (graphql-transport-ws).
     connection_params: dict[str, Any] | None = None

@@ -8,7 +8,8 @@ query asks for — taken from the variables when it is one, with the operation's
 not sent (`query($p: Int = 100)` is priced at 100, as it runs) — and the page's `items` inherit it, so
 `sessions(pageSize: 100) { items { mentor { sessions(pageSize: 100) { items { id } } } } }` is priced
 100 × 100 × …, as it would run. Lists without a size argument are priced at their real bound (a
-session's mentees: the seats maximum, 1,000) or, when there is none, at DEFAULT_LIST_SIZE. A field
+session's mentees: the largest seats limit of the caller's organisation, which no session of theirs can
+exceed; the seats maximum, 1,000, when unknown) or, when there is none, at DEFAULT_LIST_SIZE. A field
 that runs database queries of its own (a list with a size argument) adds OWN_QUERY_COST, and the
 filter counts (several grouped counts over the whole list) add FACETS_COST.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from backend import compat
+from backend.sessions.directory import most_seats
 from backend.sessions.listing import MAX_PAGE_SIZE
 from backend.sessions.rules import SEATS_MAX
 from backend.settings import Settings, get_settings
@@ -60,8 +62,11 @@ OWN_QUERY_COST = 1000
 FACETS_COST = 5000
 EXTRA_COSTS = {("Query", "sessionFacets"): FACETS_COST}
 # Lists whose size is known without an argument.
-LIST_BOUNDS = {("Session", "mentees"): SEATS_MAX, ("MentorRating", "breakdown"): 5}
+MENTEES = ("Session", "mentees")
+LIST_BOUNDS = {MENTEES: SEATS_MAX, ("MentorRating", "breakdown"): 5}
 SIZE_ARGUMENTS = ("pageSize", "first")
+# Lists that hold the page their parent field's size argument asks for, besides every *Page's `items`.
+PAGE_LISTS = {("SessionConnection", "edges"), ("SessionChanges", "changes")}
 INTROSPECTION_LISTS = {
     "types",
     "fields",
@@ -108,9 +113,15 @@ class _Analysis:
     fragments that spread each other many times costs the server no more than it is long."""
 
     def __init__(
-        self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], cap: int
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+        cap: int,
+        mentee_bound: int = SEATS_MAX,
     ) -> None:
         self.schema, self.fragments, self.variables, self.cap = schema, fragments, variables, cap
+        self.list_bounds = {**LIST_BOUNDS, MENTEES: mentee_bound}
         self.memo: dict[tuple[str, int], Measure] = {}
         self.in_progress: set[str] = set()
 
@@ -186,10 +197,10 @@ class _Analysis:
         if isinstance(get_nullable_type(definition.type), GraphQLList) and not is_leaf_type(named):
             if own_size is not None:
                 multiplier = own_size
-            elif name == "items" and parent.name.endswith("Page"):
+            elif name == "items" and parent.name.endswith("Page") or (parent.name, name) in PAGE_LISTS:
                 multiplier = page_size
             else:
-                multiplier = LIST_BOUNDS.get((parent.name, name), DEFAULT_LIST_SIZE)
+                multiplier = self.list_bounds.get((parent.name, name), DEFAULT_LIST_SIZE)
         extra = OWN_QUERY_COST if own_size is not None else EXTRA_COSTS.get((parent.name, name), 0)
         own = 0 if is_leaf_type(named) else 1
         cost = min(extra + multiplier * (own + children.cost), self.cap + 1)
@@ -227,12 +238,14 @@ def measure_operation(
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict[str, Any],
     cap: int,
+    mentee_bound: int = SEATS_MAX,
 ) -> Measure:
     root = schema.get_root_type(operation.operation)
     if root is None:
         return Measure(0, 0, 0)
     values = operation_variables(schema, operation, variables)
-    return _Analysis(schema, fragments, values, cap).selection_set(operation.selection_set, root, MAX_PAGE_SIZE)
+    analysis = _Analysis(schema, fragments, values, cap, mentee_bound)
+    return analysis.selection_set(operation.selection_set, root, MAX_PAGE_SIZE)
 
 
 def operation_variables(
@@ -245,8 +258,11 @@ def operation_variables(
     return sent if isinstance(coerced, list) else coerced.coerced
 
 
-def limits_rule(settings: Settings, variables: dict[str, Any], allow_introspection: bool) -> type[ValidationRule]:
-    """A validation rule bound to this request's variables and caller."""
+def limits_rule(
+    settings: Settings, variables: dict[str, Any], allow_introspection: bool, mentee_bound: int = SEATS_MAX
+) -> type[ValidationRule]:
+    """A validation rule bound to this request's variables and caller (and the most mentees a session
+    of the caller's organisation can hold)."""
 
     class QueryLimits(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -273,7 +289,7 @@ def limits_rule(settings: Settings, variables: dict[str, Any], allow_introspecti
                 cap = settings.graphql_max_cost
                 # Counting goes on past the limit, to say by how much, but stops at 1,000 times it.
                 ceiling = cap * 1000
-                measure = measure_operation(self.context.schema, operation, fragments, variables, ceiling)
+                measure = measure_operation(self.context.schema, operation, fragments, variables, ceiling, mentee_bound)
                 if measure.depth > settings.graphql_max_depth:
                     report(
                         limit_error(
@@ -373,6 +389,7 @@ def _refusals(
     query: str | None,
     variables: dict[str, Any],
     allow_introspection: bool,
+    mentee_bound: int = SEATS_MAX,
 ) -> list[GraphQLError]:
     settings = get_settings()
     try:
@@ -380,13 +397,13 @@ def _refusals(
     except (TypeError, ValueError):  # an uploaded file: measured, not kept
         shown = None
     limits = (settings.graphql_max_aliases, settings.graphql_max_cost, settings.graphql_max_depth)
-    key = (query, shown, allow_introspection, limits)
+    key = (query, shown, allow_introspection, limits, mentee_bound)
     if query is None or shown is None or len(shown) > MEASURED_VARIABLES_MAX:
-        return validate(schema, document, [limits_rule(settings, variables, allow_introspection)])
+        return validate(schema, document, [limits_rule(settings, variables, allow_introspection, mentee_bound)])
     if key in _measured:
         _measured.move_to_end(key)
         return _measured[key]
-    refused = validate(schema, document, [limits_rule(settings, variables, allow_introspection)])
+    refused = validate(schema, document, [limits_rule(settings, variables, allow_introspection, mentee_bound)])
     _measured[key] = refused
     if len(_measured) > MEASURED_MAX:
         _measured.popitem(last=False)
@@ -397,19 +414,24 @@ class QueryLimits(SchemaExtension):
     """Depth, aliases, cost and introspection, checked for this request's variables and caller before
     the operation runs. Not a cached validation rule: the same text may be cheap with one pageSize and
     refused with another, allowed signed in and refused signed out, so its answers are kept by text,
-    variables and caller (`_refusals`). Place it after a validation cache."""
+    variables and caller (`_refusals`). A query that asks for mentees first asks the database for the
+    largest seats limit of the caller's organisation (one index probe). Place it after a validation cache."""
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
             settings = get_settings()
             viewer = getattr(context.context, "viewer", None)
+            mentee_bound = SEATS_MAX
+            if viewer is not None and "mentees" in (context.query or ""):
+                mentee_bound = await most_seats(viewer.organization_id)
             refused = _refusals(
                 compat.graphql_core_schema(context.schema),
                 context.graphql_document,
                 context.query,
                 context.variables or {},
                 allow_introspection=viewer is not None or settings.debug,
+                mentee_bound=mentee_bound,
             )
             if refused or context.pre_execution_errors is not None:
                 # A new list: a validation cache hands out the same one (and the same errors) to every

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from backend.graphql import error_policy
+from backend.graphql.auth.access_tokens import AccessTokenMutations
 from backend.graphql.auth.mutations import AuthMutations
 from backend.graphql.auth.queries import AuthQueries
 from backend.graphql.bulk_upload.mutations import BulkUploadMutations
@@ -21,8 +22,10 @@ from backend.graphql.live.subscriptions import LiveSubscriptions, OwnContext
 from backend.graphql.mentors.availability import AvailabilityQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
+from backend.graphql.permissions import TokenScopes
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
+from backend.graphql.sessions.sync import SyncQueries
 from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
 from backend.observability import GraphQLObservability
 
@@ -31,6 +34,7 @@ Query = merge_types(
     (
         AuthQueries,
         SessionQueries,
+        SyncQueries,
         MentorQueries,
         AvailabilityQueries,
         PeopleQueries,
@@ -39,7 +43,15 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (AuthMutations, SessionMutations, BulkUploadMutations, VocabularyMutations, CalendarMutations)
+    "Mutation",
+    (
+        AuthMutations,
+        AccessTokenMutations,
+        SessionMutations,
+        BulkUploadMutations,
+        VocabularyMutations,
+        CalendarMutations,
+    ),
 )
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
@@ -80,6 +92,7 @@ schema = AppSchema(
         lambda: ValidationCache(maxsize=256),
         QueryLimits,
         OwnContext,
+        TokenScopes,
     ],
 )
 

@@ -268,3 +268,11 @@ class Directory:
 def _queryable(emails: list[str]) -> list[str]:
     """Addresses with a control character name nobody and never reach the database (the rules report them)."""
     return [email for email in emails if first_control_character(email) is None]
+
+
+async def most_seats(organization_id: int) -> int:
+    """The largest seats limit of the organisation's sessions (deleted ones too), which no session's mentees
+    can exceed (R6): what a query's cost prices each session's mentees at. One probe of the
+    (organization_id, seats_limit) index."""
+    largest = await Session.filter(organization_id=organization_id).order_by("-seats_limit").first()
+    return max(largest.seats_limit if largest else 0, 1)

@@ -436,3 +436,65 @@ async def session_facets(viewer: User, filter: SessionFilter | None = None, sear
         recommended_for=_options(labels[LabelKind.RECOMMENDED_FOR]),
         mediums=_options(counts["medium"]),
     )
+
+
+# --- Keyset pages (the API's cursor pagination) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a keyset page ends: the sort it was read in, the last row's sort value and its ID. The next
+    page starts after it, whatever was added or deleted meanwhile, and reads only its own rows."""
+
+    sort: SessionSort
+    value: datetime | str | int
+    id: int
+
+
+@dataclass
+class SessionSlice:
+    items: list[Session]
+    positions: list[Position]
+    has_next_page: bool
+
+
+def _sort_value(session: Session, sort: SessionSort) -> datetime | str | int:
+    value = getattr(session, SORT_COLUMNS[sort.field])
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+def _after(position: Position) -> Q:
+    """Rows after the position in its order: `value > v OR (value = v AND id > i)`, written with a
+    `value >= v` the database can start an index range scan at (reversed for DESC)."""
+    column = SORT_COLUMNS[position.sort.field]
+    later = "lt" if position.sort.direction == SortDirection.DESC else "gt"
+    at_or_later = "lte" if later == "lt" else "gte"
+    value: Any = position.value
+    at_or_after: dict[str, Any] = {f"{column}__{at_or_later}": value}
+    after: dict[str, Any] = {f"{column}__{later}": value}
+    tied: dict[str, Any] = {column: value, f"id__{later}": position.id}
+    return Q(**at_or_after) & (Q(**after) | Q(**tied))
+
+
+async def session_slice(
+    viewer: User,
+    filter: SessionFilter | None = None,
+    search: str | None = None,
+    sort: SessionSort | None = None,
+    first: int = 25,
+    after: Position | None = None,
+) -> SessionSlice:
+    """Up to `first` sessions after `after`, in the list's order, from the same matching sessions as the
+    list and the download (`find_sessions`)."""
+    sort = sort or SessionSort()
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise ListError(f"first must be between 1 and {MAX_PAGE_SIZE}; you asked for {first}.")
+    if after is not None and after.sort != sort:
+        raise ListError("The cursor belongs to a list in another order; pass the same sort as the page it came from.")
+    query = order_sessions(await find_sessions(viewer, filter, search), sort)
+    if after is not None:
+        query = query.filter(_after(after))
+    rows = list(await query.limit(first + 1).select_related("mentor__organization"))
+    items = rows[:first]
+    positions = [Position(sort, _sort_value(session, sort), session.id) for session in items]
+    return SessionSlice(items=items, positions=positions, has_next_page=len(rows) > first)

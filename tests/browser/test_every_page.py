@@ -40,6 +40,7 @@ async def pages(api: Api) -> list[str]:
         f"/sessions/{upcoming['id']}/edit",
         f"/sessions/{upcoming['id']}/edit?tab=meeting",
         f"/mentors/{upcoming['mentor']['id']}",
+        "/settings/access-tokens",
     ]
 
 

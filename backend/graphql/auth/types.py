@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from backend import calendar_feed, models
+from backend.graphql.auth.access_tokens import AccessToken, viewer_access_tokens
 from backend.graphql.context import Info
 from backend.graphql.errors import UserError
 
@@ -57,6 +58,16 @@ class User:
         if viewer is None or viewer.id != self.model.id:
             return None
         return calendar_feed.feed_url(str(info.context.request.base_url), await calendar_feed.feed_token(viewer))
+
+    @strawberry.field(
+        description="The signed-in person's access tokens that have not expired (a manager: the organisation's); "
+        "empty for anyone else."
+    )
+    async def access_tokens(self, info: Info) -> list[AccessToken]:
+        viewer = info.context.viewer
+        if viewer is None or viewer.id != self.model.id:
+            return []
+        return await viewer_access_tokens(info)
 
     @strawberry.field
     def organization(self) -> Organization:

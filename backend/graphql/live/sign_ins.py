@@ -40,10 +40,10 @@ class SignInWatch:
     async def watch(self, context: Context, subscription: events.Subscription) -> AsyncIterator[None]:
         """Checks the sign-in now (refused: UNAUTHENTICATED) and then with the others until the block ends;
         a failed check interrupts `subscription` with NotSignedIn."""
-        viewer = await auth.user_for_token(context.token)
-        if viewer is None:
+        signed_in = await auth.signed_in_with(context.token)
+        if signed_in is None:
             raise NotSignedIn()
-        context.viewer = viewer
+        context.viewer = signed_in.user
         watched = Watched(context, subscription)
         self.watched.add(watched)
         self.emptied.clear()

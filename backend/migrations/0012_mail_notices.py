@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0009_label_tally_by_index")]
+    dependencies = [("models", "0011_access_tokens_and_change_feed")]
 
     initial = False
 
