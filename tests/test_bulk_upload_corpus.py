@@ -283,7 +283,7 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
     edited = await make_session(p.org, p.mentor, title="Edited meanwhile")
     real_persist = writing.persist
 
-    async def persist(planned, now=None):
+    async def persist(planned, origin, now=None):
         for change in planned:
             if change.session.title == "Edited meanwhile (new)":
                 raise writing.ChangedMeanwhile(change.session.id)
@@ -291,7 +291,7 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
                 raise IntegrityError('conflicting key value violates exclusion constraint "session_mentor_no_clash"')
             if change.session.title == "Deadlocked":
                 raise Deadlock("deadlock detected")
-        await real_persist(planned, now)
+        await real_persist(planned, origin, now)
 
     monkeypatch.setattr(writing, "persist", persist)
     data = csv_bytes(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from backend.graphql.context import Info
+from backend.graphql.context import Info, request_channel
 from backend.models import User
+from backend.sessions.history import Origin
 
 
 class NotSignedIn(GraphQLError):
@@ -21,3 +22,8 @@ def signed_in(info: Info) -> User:
     if viewer is None:
         raise NotSignedIn()
     return viewer
+
+
+def acting(info: Info) -> Origin:
+    """The signed-in person making a change, and through which channel."""
+    return Origin.of(signed_in(info), request_channel(info.context.request))

@@ -21,6 +21,7 @@ from backend.graphql.live.subscriptions import LiveSubscriptions
 from backend.graphql.mentors.availability import AvailabilityQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
+from backend.graphql.sessions.activity import ActivityQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
 from backend.graphql.vocabulary.schema import VocabularyMutations, VocabularyQueries
@@ -36,6 +37,7 @@ Query = merge_types(
         PeopleQueries,
         BulkUploadQueries,
         VocabularyQueries,
+        ActivityQueries,
     ),
 )
 Mutation = merge_types(

@@ -252,6 +252,23 @@ async def notify_deleted(session: Session, mentor: User, mentees: Iterable[User]
     )
 
 
+async def notify_restored(session: Session, mentor: User, mentees: Iterable[User]) -> None:
+    """A deleted session brought back: the calendar entry that was cancelled is put back (same UID, higher
+    SEQUENCE)."""
+    mentees = list(mentees)
+    letter = Letter(
+        subject=f"Back on: {session.title}",
+        paragraphs=[
+            f"The session “{session.title}” on {session_time(session, session.starts_at)} was cancelled by mistake "
+            "and is back on. Your calendar entry is restored too."
+        ],
+        facts=session_facts(session, mentor),
+        meeting_of=session,
+        attendees=_ids(mentees),
+    )
+    await letter.send_to([mentor, *mentees], calendar_for=calendar_parts(session, mentor, _ids(mentees)))
+
+
 async def notify_invited(session: Session, mentor: User, mentees: Iterable[User]) -> None:
     mentees = list(mentees)
     letter = Letter(

@@ -1,7 +1,7 @@
 """The write side of session changes: `persist` writes planned changes (see `changes.py`) in a fixed
-handful of statements and queues their emails (R9) in the same transaction; `serialised` is the
-transaction a change runs in; `apply` plans and persists one change in it, turning races with other
-writers into refusals or a fresh attempt."""
+handful of statements, raises each session's version, and records their history and queues their emails
+(R9) in the same transaction; `serialised` is the transaction a change runs in; `apply` plans and persists
+one change in it, turning races with other writers into refusals or a fresh attempt."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
@@ -21,9 +20,11 @@ from backend.db import insert_models, insert_rows
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import notifications, reminders
 from backend.mail.outbox import queued_together
-from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, User, utcnow
+from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, utcnow
+from backend.sessions import history
 from backend.sessions.changes import CALENDAR_FIELDS, Change
 from backend.sessions.directory import Directory, LoadedSession
+from backend.sessions.history import Origin
 from backend.settings import get_settings
 
 
@@ -59,10 +60,11 @@ def _labels_of(loaded: LoadedSession) -> list[tuple[int, str, str, int]]:
     ]
 
 
-async def persist(changes: list[Change], now: datetime | None = None) -> None:
+async def persist(changes: list[Change], origin: Origin, now: datetime | None = None) -> None:
     """Write planned changes in a fixed number of statements (plus one per edited session); call it
-    inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
-    in one call: each edit is checked against the `updated_at` it was planned from."""
+    inside a transaction. Each edit raises its session's version, written only over the version it was
+    planned from; the history of all of them is one statement and their emails are queued in the same
+    transaction (R9). At most one change per session in one call."""
     now = now or utcnow()
     for change in changes:
         _advance_calendar(change)
@@ -72,16 +74,28 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     if created:
         await insert_models([c.session for c in created])
     for change in changes:
-        # A change of labels alone (categories, "recommended for") is a change too: it moves updated_at,
-        # which is what "changed meanwhile" checks and the bulk upload's `sessions_version` compare.
-        if change.created or not (change.fields or change.labels_changed):
-            continue
-        change.session.updated_at = now
-        written = await Session.filter(id=change.session.id, updated_at=change.expected_updated_at).update(
-            **{name: getattr(change.session, name) for name in change.fields | {"updated_at"}}
-        )
-        if not written:
-            raise ChangedMeanwhile(change.session.id)
+        if not change.created and change.changed_anything:
+            await _write_edit(change, now)
+    await _write_labels_and_mentees(changes)
+    await history.record(origin, [entry for c in changes if (entry := c.history_entry())], now)
+    async with queued_together():  # one statement for all the mail of the changes
+        await _queue_emails(changes)
+    await reminders.withdraw(changes)
+
+
+async def _write_edit(change: Change, now: datetime) -> None:
+    """One edited session's row, over the version it was planned from. A change of labels alone
+    (categories, "recommended for") is a change too: it raises the version like any other."""
+    session = change.session
+    session.updated_at, session.version = now, session.version + 1
+    written = await Session.filter(id=session.id, version=change.planned_version).update(
+        **{name: getattr(session, name) for name in change.fields | {"updated_at", "version"}}
+    )
+    if not written:
+        raise ChangedMeanwhile(session.id)
+
+
+async def _write_labels_and_mentees(changes: list[Change]) -> None:
     relabelled = [c for c in changes if c.labels_changed]
     if relabelled:
         if edited := [c.session.id for c in relabelled if not c.created]:
@@ -97,9 +111,6 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     ]
     if invites:
         await Attendance.bulk_create(invites)
-    async with queued_together():  # one statement for all the mail of the changes
-        await _queue_emails(changes)
-    await reminders.withdraw(changes)
 
 
 def _advance_calendar(change: Change) -> None:
@@ -107,7 +118,7 @@ def _advance_calendar(change: Change) -> None:
     a new time, title, zone or meeting, a cancellation, or mentees taken off it."""
     if change.created:
         return
-    if change.deleted or change.removed or change.fields & CALENDAR_FIELDS:
+    if change.deleted or change.restored or change.removed or change.fields & CALENDAR_FIELDS:
         change.session.calendar_sequence += 1
         change.fields.add("calendar_sequence")
 
@@ -130,6 +141,8 @@ async def _queue_emails(changes: list[Change]) -> None:
             await notifications.notify_removed(session, mentor, change.removed)
         if change.deleted:
             await notifications.notify_deleted(session, mentor, everyone)
+        elif change.restored:
+            await notifications.notify_restored(session, mentor, everyone)
         elif change.rescheduled_from is not None:
             await notifications.notify_rescheduled(session, mentor, everyone, change.rescheduled_from)
         elif change.meeting_changed:
@@ -166,24 +179,20 @@ RETRY_SQLSTATES = {"40P01", "40001"}
 ATTEMPTS = 3
 
 
-async def apply(
-    plan: Callable[..., Awaitable[Change]],
-    actor: User,
-    *args: Any,
-    then: Callable[[Change], Awaitable[None]] | None = None,
-    **kwargs: Any,
-) -> Session:
-    """Plan and persist one change in its own transaction; refusals raise `Refused`. `plan` is called as
-    `plan(actor, *args, directory, **kwargs)`. `then(change)`, if given, runs in the same transaction
-    after the write (a bulk upload records the row's result there)."""
+Plan = Callable[[Directory], Awaitable[Change]]
+
+
+async def apply(plan: Plan, origin: Origin, *, then: Callable[[Change], Awaitable[None]] | None = None) -> Session:
+    """Plan and persist one change in its own transaction; refusals raise `Refused`. `plan` is given the
+    transaction's directory: `apply(lambda d: changes.plan_delete(actor, 42, d), origin)`. `then(change)`,
+    if given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
     attempt = 0
     while True:
         attempt += 1
         try:
             async with serialised():
-                directory = Directory(actor.organization_id)
-                change = await plan(actor, *args, directory, **kwargs)
-                await persist([change])
+                change = await plan(Directory(origin.organization_id))
+                await persist([change], origin)
                 if then is not None:
                     await then(change)
             await events.publish_changes([change])  # committed: tell live subscribers
