@@ -4,11 +4,7 @@ events) and PostgreSQL (LISTEN/NOTIFY), and on PostgreSQL across two app process
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,10 +17,11 @@ from backend.app import NOT_A_MESSAGE, NOT_A_SUBSCRIBE
 from backend.bulk_upload import job
 from backend.models import SessionStatus, SessionType
 from tests.conftest import ON_POSTGRES
+from tests.support.app_processes import app_process, wait_until_up
 from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.factories import PASSWORD, make_org, make_session, make_user
 from tests.support.graphql_client import GraphQLClient
-from tests.support.live_client import LiveClient, closed_code, free_port, served
+from tests.support.live_client import LiveClient, closed_code, served
 from tests.support.session_requests import (
     CREATE,
     DELETE,
@@ -234,44 +231,6 @@ async def test_the_progress_of_someone_elses_upload_is_refused(server, http, db)
 
 
 # --- several app processes (PostgreSQL) ------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def app_process(db, log: Path) -> Iterator[str]:
-    """`sessiondesk serve` as its own process on the test database; yields its base URL."""
-    port = free_port()
-    # Both processes share one real secret (serve refuses a short one), so a token of one is good on the other.
-    env = {**os.environ, "DATA_DIR": str(db.data_dir), "DATABASE_URL": db.database_url, "SECRET_KEY": "s" * 48}
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-async def wait_until_up(base_url: str, log: Path) -> None:
-    import asyncio
-
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        for _ in range(600):
-            try:
-                await client.get("/bulk-upload/sample.csv")
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    raise RuntimeError(f"{base_url} did not come up:\n{log.read_text()}")
 
 
 @ON_POSTGRES
