@@ -4,6 +4,8 @@ an older version is refused with STALE, naming who changed which fields when and
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from datetime import timedelta
 
 import httpx
@@ -12,6 +14,7 @@ from backend.models import MeetingPlatform, Session, SessionStatus, utcnow
 from backend.sessions.lifecycle import END_GRACE, complete_overdue_sessions
 from tests.conftest import ON_POSTGRES
 from tests.support.app_processes import app_process, wait_until_up
+from tests.support.bulk_upload import HEADER, csv_bytes, messages_by_row, people, row, upload_and_run
 from tests.support.factories import make_session, make_user
 from tests.support.graphql_client import GraphQLClient
 from tests.support.session_requests import ERRORS, a_desk, mutate
@@ -190,3 +193,31 @@ async def test_two_managers_racing_one_field_through_two_app_processes_one_wins_
     assert losers[0]["session"]["title"] == won and losers[0]["session"]["version"] == 2
     stored = await Session.get(id=session.id)
     assert (stored.title, stored.version) == (won, 2)
+
+
+async def test_a_bulk_edit_row_of_a_session_changed_since_its_export_is_refused_not_applied(graphql, db, http):
+    p = await people(graphql)
+    changed = await make_session(p.org, p.mentor, title="Changed meanwhile")
+    untouched = await make_session(p.org, p.mentor, title="Untouched")
+    export = await http.get("/exports/sessions.csv?format=bulk", headers=graphql.headers)
+    exported = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
+    assert exported[0][-1] == "Version" and {r[-1] for r in exported[1:]} == {"1"}
+    await mutate(graphql, VERSIONED, id=str(changed.id), input={"title": "Changed by someone"})
+
+    header = [*HEADER, "Version"]
+    data = csv_bytes(
+        [
+            [*row(action="Edit", id=changed.id, title="From the file"), "1"],
+            [*row(action="Edit", id=untouched.id, title="From the file too"), "1"],
+            [*row(action="Edit", id=untouched.id, description="Version is not a number."), "one"],
+        ],
+        header=header,
+    )
+    result = await upload_and_run(graphql, data)
+
+    by_row = messages_by_row(result)
+    assert by_row[2].startswith("Title: ") and "changed the title" in by_row[2]
+    assert "“Changed by someone”" in by_row[2] and by_row[3] == ""
+    assert "is not a session version" in by_row[4]
+    assert (await Session.get(id=changed.id)).title == "Changed by someone"
+    assert (await Session.get(id=untouched.id)).title == "From the file too"

@@ -348,20 +348,29 @@ async def stale(viewer: User, loaded: LoadedSession, expected_version: int) -> S
     """STALE: who changed which fields of the session since `expected_version`, and when, and what they hold now."""
     session = loaded.model
     told = history.what_changed(viewer, session, await history.changed_since(session, expected_version), loaded)
-    again = (
-        f"reload it to see theirs, or make your change again from version {session.version} "
-        "(expectedVersion, or a bulk file's Version cell) to replace it."
-    )
-    errors = [UserError(name, ErrorCode.STALE, rules.bounded(f"{sentence}; {again}")) for name, sentence in told]
-    if not errors:
-        errors = [
+    errors = [
+        UserError(
+            t.field,
+            ErrorCode.STALE,
+            rules.bounded(
+                f"{t.who} changed {t.what}; it is now {t.now}; reload it to see theirs, or make your change again "
+                f"from version {session.version} (expectedVersion, or a bulk file's Version cell) to replace it."
+            ),
+        )
+        for t in told
+    ]
+    return Stale(
+        errors
+        or [
             UserError(
                 None,
                 ErrorCode.STALE,
-                f"This session changed since version {expected_version} (it is at version {session.version}); {again}",
+                f"This session changed since version {expected_version} (it is at version {session.version}); "
+                "reload it to see the changes, or make your change again from that version to replace them.",
             )
-        ]
-    return Stale(errors, session)
+        ],
+        session,
+    )
 
 
 # --- an edit --------------------------------------------------------------------------------------

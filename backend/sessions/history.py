@@ -6,7 +6,7 @@ value shown as the visibility policy lets the viewer see it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -296,21 +296,29 @@ DOWNLOAD_MAX = 50_000
 DOWNLOAD_BATCH = 1_000
 
 
-async def activity_batches(viewer: User, f: ActivityFilter) -> list[list[Shown]] | None:
-    """For a download: the matching changes, newest first, in batches; at most DOWNLOAD_MAX of them."""
+async def check_download(viewer: User, f: ActivityFilter) -> None:
+    """A download holds at most DOWNLOAD_MAX changes (managers only); refused before it starts."""
     _managers_only(viewer)
-    query = _matching(viewer, f)
-    total = await query.count()
+    total = await _matching(viewer, f).count()
     if total > DOWNLOAD_MAX:
         raise HistoryError(
             f"This download would hold {total:,} changes; narrow it to at most {DOWNLOAD_MAX:,} "
             "(a shorter period, one session or one person)."
         )
-    batches = []
-    for start in range(0, total, DOWNLOAD_BATCH):
-        rows = await query.order_by("-id").offset(start).limit(DOWNLOAD_BATCH)
-        batches.append(await shown(viewer, rows))
-    return batches
+
+
+async def download_batches(viewer: User, f: ActivityFilter) -> AsyncIterator[list[Shown]]:
+    """The matching changes, newest first, a batch at a time (two queries a batch), after `check_download`."""
+    _managers_only(viewer)
+    query = _matching(viewer, f).order_by("-id")
+    before: int | None = None
+    while True:
+        page = query.filter(id__lt=before) if before is not None else query
+        rows = await page.limit(DOWNLOAD_BATCH)
+        if not rows:
+            return
+        yield await shown(viewer, rows)
+        before = rows[-1].id
 
 
 async def changed_since(session: Session, version: int) -> list[Activity]:
@@ -346,6 +354,15 @@ FIELD_WORDS = {
 }
 
 
+CHANNEL_NAMES = {
+    ActivityChannel.BROWSER: "Browser",
+    ActivityChannel.API: "API",
+    ActivityChannel.BULK_UPLOAD: "Bulk upload",
+    ActivityChannel.COMMAND_LINE: "Command line",
+    ActivityChannel.SYSTEM: "System",
+}
+
+
 def channel_words(entry: Activity) -> str:
     """How the change came: "in the browser", "by bulk upload 12, row 412"."""
     channel = ActivityChannel(entry.channel)
@@ -373,27 +390,29 @@ def _value_words(value: object) -> str:
     return f"“{value}”"
 
 
-def what_changed(
-    viewer: User, session: Session, entries: list[Activity], loaded: LoadedSession
-) -> list[tuple[str | None, str]]:
-    """For each field changed in `entries` (oldest first): its name and a sentence saying who changed it
-    last, when, how, and what it holds now, as the viewer may see it. Deleting or restoring names no field."""
+@dataclass(frozen=True)
+class Told:
+    """One field changed since a version: who changed it last, how and when (in words), and its value now."""
+
+    field: str
+    who: str
+    what: str
+    now: str
+
+
+def what_changed(viewer: User, session: Session, entries: list[Activity], loaded: LoadedSession) -> list[Told]:
+    """Each field changed in `entries` (oldest first), as the viewer may see it now."""
     last: dict[str, Activity] = {}
     for entry in entries:
-        if entry.kind in (ActivityKind.DELETED.value, ActivityKind.RESTORED.value):
-            last["id"] = entry
         for change in entry.changes:
             last[str(change["field"])] = entry
     now = snapshot(loaded)
-    told: list[tuple[str | None, str]] = []
+    told = []
     for name, entry in last.items():
-        who = f"{entry.actor_name} ({channel_words(entry)}, {when(entry.at)})"
-        if name == "id":
-            told.append((None, f"{who} {entry.kind.lower()} this session"))
-            continue
         value = now.get(name)
         sensitive = SENSITIVE.get(name)
         if sensitive is not None and value not in (None, "", []) and not may_see(viewer, sensitive, session, False):
             value = MASKED
-        told.append((name, f"{who} changed {FIELD_WORDS.get(name, name)}; it is now {_value_words(value)}"))
+        who = f"{entry.actor_name} ({channel_words(entry)}, {when(entry.at)})"
+        told.append(Told(name, who, FIELD_WORDS.get(name, name), _value_words(value)))
     return told
