@@ -1,4 +1,4 @@
-"""GraphiQL at GET /graphql (DEBUG=true) without the internet: its page is ours (frontend/graphiql.html,
+"""GraphiQL at GET /graphql (DEBUG=true) without the internet: its page is ours (frontend/graphiql/graphiql.html,
 under the app's strict Content-Security-Policy) and its scripts and styles are served from the npm
 packages pinned in package.json (graphiql, react, react-dom), which `scripts/setup` installs with
 `npm ci`. Only the files named here are served, with the packages' licences beside them."""
@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "node_modules"
-PAGE = ROOT / "frontend" / "graphiql.html"
+PAGE = ROOT / "frontend" / "graphiql" / "graphiql.html"
 ASSETS = {
     "react.js": ("react", "umd/react.production.min.js", "text/javascript"),
     "react-dom.js": ("react-dom", "umd/react-dom.production.min.js", "text/javascript"),

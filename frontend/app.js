@@ -2,28 +2,28 @@
 //
 // To add a screen, export `render(main, ctx)` from its module, import it here and register it below,
 // e.g. registerRoute('/sessions/:id/edit', renderEditSession). Modules that register themselves
-// should import registerRoute from './router.js' (not from this file) to avoid an import cycle.
+// should import registerRoute from './shared/router.js' (not from this file) to avoid an import cycle.
 
-import { graphql, SIGNED_OUT_EVENT } from './graphql.js';
-import { fill, h } from './dom.js';
-import { navigate, refresh, registerRoute, setPageTitle, startRouter } from './router.js';
-import { disconnect as disconnectLive } from './live.js';
-import { renderSignIn } from './sign-in.js';
-import { renderWorkspace } from './workspace.js';
-import { renderManageSessions } from './manage-sessions.js';
-import { renderSessionDetails } from './session-details.js';
-import { renderMentorProfile } from './mentor-profile.js';
+import { graphql, SIGNED_OUT_EVENT } from './shared/graphql.js';
+import { fill, h } from './shared/dom.js';
+import { navigate, refresh, registerRoute, setPageTitle, startRouter } from './shared/router.js';
+import { disconnect as disconnectLive } from './shared/live.js';
+import { renderSignIn } from './sign-in/sign-in.js';
+import { renderWorkspace } from './workspace/workspace.js';
+import { renderManageSessions } from './workspace/manage-sessions.js';
+import { renderSessionDetails } from './session/session-details.js';
+import { renderMentorProfile } from './mentors/mentor-profile.js';
 // Screens that register their own routes, tab content and the Delete button's behaviour.
-import './notice.js';
-import './responsive.js';
-import './edit-session.js';
-import './create-session.js';
-import './delete-session.js';
-import './bulk-upload.js';
-import './calendar-feed.js';
-import './vocabulary-page.js';
+import './shared/notice.js';
+import './shared/responsive.js';
+import './session/edit-session.js';
+import './session/create-session.js';
+import './session/delete-session.js';
+import './bulk-upload/bulk-upload.js';
+import './calendar/calendar-feed.js';
+import './vocabulary/vocabulary-page.js';
 
-export { navigate, registerRoute, setPageTitle } from './router.js';
+export { navigate, registerRoute, setPageTitle } from './shared/router.js';
 
 export const HOME = '/workspace/sessions';
 
@@ -70,7 +70,9 @@ function setUpHeader() {
     menu.hidden = !open;
     if (open) menu.querySelector('a').focus();
   });
-  menu.addEventListener('click', (event) => { if (event.target.closest('a')) closeMenu(); });
+  menu.addEventListener('click', (event) => {
+    if (event.target.closest('a')) closeMenu();
+  });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !menu.hidden) {
       closeMenu();
@@ -112,7 +114,9 @@ function renderNotFound(main) {
   );
 }
 
-registerRoute('/', () => { navigate(HOME, { replace: true }); });
+registerRoute('/', () => {
+  navigate(HOME, { replace: true });
+});
 registerRoute('/sign-in', renderSignIn, { public: true });
 registerRoute('/workspace', renderWorkspace);
 registerRoute('/workspace/sessions', renderManageSessions);
@@ -125,11 +129,15 @@ async function start() {
   try {
     setViewer((await graphql(VIEWER_QUERY)).viewer);
   } catch (error) {
-    fill(main,
+    fill(
+      main,
       h('h1', {}, 'SessionDesk'),
-      h('div', { class: 'error-box', role: 'alert' },
+      h(
+        'div',
+        { class: 'error-box', role: 'alert' },
         h('p', {}, h('strong', {}, 'SessionDesk could not start. '), error.message),
-        h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again')),
+        h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again'),
+      ),
     );
     return;
   }

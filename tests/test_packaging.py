@@ -78,7 +78,7 @@ def test_the_installed_wheel_serves_the_browser_app(tmp_path):
             assert ready.status_code == 200, ready.text
             page = client.get("/")
             assert page.status_code == 200 and page.text == (ROOT / "frontend" / "index.html").read_text()
-            for name in ("app.js", "styles.css", "sessions-list.js"):
+            for name in ("app.js", "styles.css", "list/sessions-list.js"):
                 served = client.get(f"/static/{name}")
                 assert served.status_code == 200 and served.content == (ROOT / "frontend" / name).read_bytes()
             assert client.get("/sessions/12").text == page.text  # every browser route answers the app shell

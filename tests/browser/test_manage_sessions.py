@@ -45,7 +45,7 @@ async def test_a_screen_registered_for_the_bulk_upload_tab_fills_it_when_shown(m
     await open_session_list(page)
 
     await page.evaluate("""async () => {
-        const { registerTabContent } = await import('/static/manage-sessions.js');
+        const { registerTabContent } = await import('/static/workspace/manage-sessions.js');
         registerTabContent('bulk', (section) => { section.querySelector('p').textContent = 'Upload CSV goes here'; });
     }""")
     await page.get_by_role("tab", name="Bulk upload").click()

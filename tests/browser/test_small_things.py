@@ -19,7 +19,7 @@ async def test_a_rating_of_4_5_draws_four_and_a_half_stars(sized_page: Page, api
     await page.goto("/workspace")
     fills = await page.evaluate(
         """async () => {
-          const { stars } = await import('/static/mentor-profile.js');
+          const { stars } = await import('/static/mentors/mentor-profile.js');
           return [...stars(4.5).querySelectorAll('.star-fill')].map((e) => e.style.width);
         }"""
     )

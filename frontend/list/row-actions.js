@@ -1,0 +1,66 @@
+// Edit and Delete icons in each row of the Session list. They are enabled by the session's
+// canEdit / canDelete; when not, they stay in place (aria-disabled) and say why as their tooltip
+// and description. Delete asks for the same confirmation as the Session Details page.
+
+import { h } from '../shared/dom.js';
+import { icon } from '../shared/icons.js';
+
+export const ROW_ACTION_FIELDS = 'canEdit editBlockedReason canDelete deleteBlockedReason';
+
+function blockedButton(name, iconName, reason, key) {
+  const reasonId = `row-${key}-reason`;
+  return [
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button',
+        'aria-disabled': 'true',
+        'aria-label': name,
+        title: reason,
+        'aria-describedby': reasonId,
+        'data-action': key.split('-')[0],
+      },
+      icon(iconName),
+    ),
+    h('span', { id: reasonId, class: 'visually-hidden' }, reason),
+  ];
+}
+
+/** The actions cell content of one session row (the session needs ROW_ACTION_FIELDS and menteeCount, startsAt). */
+export function rowActions(session) {
+  const edit = session.canEdit
+    ? h(
+        'a',
+        {
+          href: `/sessions/${session.id}/edit`,
+          class: 'icon-button',
+          'aria-label': `Edit ${session.title}`,
+          title: `Edit ${session.title}`,
+          'data-action': 'edit',
+        },
+        icon('edit'),
+      )
+    : blockedButton(`Edit ${session.title}`, 'edit', session.editBlockedReason, `edit-${session.id}`);
+  let remove;
+  if (session.canDelete) {
+    remove = h(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button icon-button-danger',
+        'aria-label': `Delete ${session.title}`,
+        title: `Delete ${session.title}`,
+        'data-action': 'delete',
+      },
+      icon('delete'),
+    );
+    remove.addEventListener('click', async () => {
+      const { confirmDelete } = await import('../session/delete-session.js');
+      confirmDelete(session, { button: remove });
+    });
+  } else {
+    remove = blockedButton(`Delete ${session.title}`, 'delete', session.deleteBlockedReason, `delete-${session.id}`);
+  }
+  return h('span', { class: 'row-actions' }, edit, remove);
+}
