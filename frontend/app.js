@@ -22,6 +22,8 @@ import './session/delete-session.js';
 import './bulk-upload/bulk-upload.js';
 import './calendar/calendar-feed.js';
 import './vocabulary/vocabulary-page.js';
+import './workspace/activity.js';
+import './workspace/recently-deleted.js';
 
 export { navigate, registerRoute, setPageTitle } from './shared/router.js';
 
