@@ -4,6 +4,8 @@ values shown as the visibility policy allows; ACTIVITY_KEEP_DAYS prunes it."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import httpx
@@ -220,3 +222,29 @@ async def test_history_older_than_activity_keep_days_is_pruned_by_the_housekeepi
 
     assert await Activity.filter(session_id=session.id).count() == 1
     assert done is not None and "deleted 1 change(s) older than 10 days from the history" in done
+
+
+async def test_the_activity_download_is_the_list_as_csv_with_the_same_filters_for_managers_only(graphql, db, http):
+    desk = await a_desk()
+    first = await make_session(desk.org, desk.mentor, title="First")
+    second = await make_session(desk.org, desk.mentor, title="=Second")  # a cell a spreadsheet would run
+    await graphql.login(desk.manager.email)
+    await mutate(graphql, UPDATE, id=str(first.id), input={"title": "First, renamed", "categories": ["Pedagogy"]})
+    await mutate(graphql, UPDATE, id=str(second.id), input={"description": "Changed."})
+
+    response = await http.get("/exports/activity.csv", params={"sessionId": str(first.id)}, headers=graphql.headers)
+
+    assert response.status_code == 200 and 'filename="activity.csv"' in response.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert lines[0][:6] == ["Date", "Time", "Time Zone", "Session ID", "Session", "Who"]
+    assert [(line[4], line[5], line[6], line[9], line[11], line[12], line[13]) for line in lines[1:]] == [
+        ("First, renamed", "Maya Manager", "API", "UPDATED", "title", "First", "First, renamed"),
+        ("First, renamed", "Maya Manager", "API", "UPDATED", "categories", "Communication", "Pedagogy"),
+    ]
+    whole = await http.get("/exports/activity.csv", headers=graphql.headers)
+    assert "'=Second" in whole.text  # formula-safe, as every download
+    bad = await http.get("/exports/activity.csv", params={"kind": "RENAMED"}, headers=graphql.headers)
+    assert bad.status_code == 400 and "kind 'RENAMED' is not a known value" in bad.text
+    await graphql.login(desk.mentor.email)
+    refused = await http.get("/exports/activity.csv", headers=graphql.headers)
+    assert refused.status_code == 403 and "Only session managers" in refused.text
