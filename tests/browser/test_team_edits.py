@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.screens import Api, new_session
+from tests.browser.screens import Api, downloaded_csv, new_session
 
 pytestmark = pytest.mark.browser
 
@@ -166,3 +166,26 @@ async def test_recently_deleted_lists_a_deleted_session_and_restores_it(manager_
     await expect(page.locator("#trash-status")).to_contain_text(f"“{session['title']}” is restored")
     await expect(row).to_have_count(0)
     assert (await api(TITLE, {"id": session["id"]}))["session"]["title"] == session["title"]
+
+
+async def test_the_activity_page_lists_changes_by_filter_and_downloads_them(manager_page: Page, api: Api):
+    page = manager_page
+    session = await new_session(api)
+    await saved_elsewhere(api, session["id"], title=f"{session['title']} (renamed)")
+
+    await page.goto("/workspace/activity")
+    await page.get_by_label("Session ID").fill(session["id"])
+    await page.get_by_label("Kind of change").select_option("UPDATED")
+    await page.get_by_role("button", name="Apply").click()
+
+    await expect(page).to_have_url(re.compile(rf"sessionId={session['id']}.*kind=UPDATED"))
+    rows = page.locator("#activity-table tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("through the API")
+    await expect(page.locator("#activity-count")).to_have_text("1 change")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Download CSV").click()
+    lines = await downloaded_csv(await download_info.value)
+    assert [(line["Session ID"], line["Change"], line["Field"]) for line in lines] == [
+        (session["id"], "UPDATED", "title")
+    ]
