@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from backend.bulk_upload import job
+from backend.mail import reminders
 from backend.mail.sender import deliver_pending
-from backend.models import Activity, Session, utcnow
+from backend.models import Activity, OutboxMessage, Session, utcnow
 from tests.support.bulk_upload import csv_bytes, people, row, upload
 from tests.support.calendar_parts import the_event
 from tests.support.factories import make_session
@@ -157,3 +158,24 @@ async def test_a_bulk_upload_s_deletions_are_restored_with_an_answer_per_row(gra
     assert [e["code"] for e in rows[3]["errors"]] == ["MENTOR_BUSY"] and rows[3]["session"] is None
     assert (await graphql.execute(TO_RESTORE, {"id": upload_id}))["bulkUpload"]["deletedSessionsToRestore"] == 1
     assert (await mutate(graphql, RESTORE_UPLOAD, id="999999"))["errors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_a_restored_session_is_owed_the_reminders_its_deletion_withdrew(graphql, db):
+    desk = await a_desk()
+    await graphql.login(desk.manager.email)
+    session = await make_session(
+        desk.org,
+        desk.mentor,
+        starts_at=utcnow() + timedelta(hours=3),
+        enrolled=(desk.asha,),
+        scheduled_at=utcnow() - timedelta(days=2),
+    )
+    assert await reminders.send_due() == 1  # the mentor's day-before reminder (the mentee joined since)
+    await deleted(graphql, session)
+    assert await OutboxMessage.filter(sent_at=None, dropped_at=None).count() == 0  # withdrawn
+
+    await mutate(graphql, RESTORE, id=str(session.id))
+    await OutboxMessage.filter(subject__startswith="Back on").delete()  # the restore's own mail
+
+    assert await reminders.send_due() == 1
+    assert await OutboxMessage.filter(sent_at=None, dropped_at=None).count() == 1

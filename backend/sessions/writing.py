@@ -81,6 +81,7 @@ async def persist(changes: list[Change], origin: Origin, now: datetime | None = 
     async with queued_together():  # one statement for all the mail of the changes
         await _queue_emails(changes)
     await reminders.withdraw(changes)
+    await reminders.owe_again(changes)
 
 
 async def _write_edit(change: Change, now: datetime) -> None:
