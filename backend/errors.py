@@ -20,6 +20,7 @@ class ErrorCode(str, Enum):
     ALREADY_DONE = "ALREADY_DONE"
     TOO_EARLY = "TOO_EARLY"
     CONFLICT = "CONFLICT"
+    STALE = "STALE"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 

@@ -195,6 +195,9 @@ class Session(Model):
     reminders_enabled = fields.BooleanField(default=True, db_default=True)
     # When the current start was set (created or last moved): reminders that were due before it are not owed.
     scheduled_at = fields.DatetimeField(null=True)
+    # Raised by every change of the session, whoever makes it and however: what a client names as
+    # `expectedVersion` so that a change made meanwhile is refused (STALE) instead of overwritten.
+    version = fields.IntField(default=1, db_default=1)
 
     organization_id: int
     mentor_id: int
@@ -210,6 +213,7 @@ class Session(Model):
             Index(fields=("organization_id", "seats_limit")),
             Index(fields=("mentor_id", "starts_at")),
             Index(fields=("starts_at",)),
+            Index(fields=("organization_id", "deleted_at")),
         ]
 
 
@@ -463,6 +467,55 @@ class BulkUploadRow(Model):
     class Meta:
         table = "bulk_upload_row"
         unique_together = (("upload_id", "row_number"),)
+
+
+class ActivityChannel(str, Enum):
+    """Where a change came from."""
+
+    BROWSER = "BROWSER"  # the app, signed in with its cookie
+    API = "API"  # a GraphQL client with a bearer token
+    BULK_UPLOAD = "BULK_UPLOAD"
+    COMMAND_LINE = "COMMAND_LINE"
+    SYSTEM = "SYSTEM"  # the app itself: a session completed when left live, housekeeping
+
+
+class ActivityKind(str, Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    MEETING_CHANGED = "MEETING_CHANGED"
+    MENTEES_CHANGED = "MENTEES_CHANGED"
+    DELETED = "DELETED"
+    RESTORED = "RESTORED"
+    STARTED = "STARTED"
+    ENDED = "ENDED"
+
+
+# One change of one session, written in the change's own transaction: who (no actor: the system), when,
+# through which channel (a bulk upload's row too), and each field's value before and after, as
+# [{"field", "before", "after"}]. Kept ACTIVITY_KEEP_DAYS; read through backend/sessions/history.py,
+# which shows each viewer only what they may see.
+class Activity(Model):
+    id = fields.BigIntField(primary_key=True)
+    organization_id = fields.IntField()
+    session_id = fields.IntField()
+    actor_id = fields.IntField(null=True)
+    actor_name = fields.CharField(max_length=200)  # as it was then, so the history reads the same later
+    at = fields.DatetimeField()
+    kind = fields.CharEnumField(ActivityKind, max_length=20)
+    channel = fields.CharEnumField(ActivityChannel, max_length=20)
+    bulk_upload_id = fields.IntField(null=True)
+    row_number = fields.IntField(null=True)
+    version = fields.IntField()  # the session's version after the change
+    changes: list[dict[str, object]] = fields.JSONField()
+
+    class Meta:
+        table = "activity"
+        indexes = [
+            Index(fields=("organization_id", "id")),
+            Index(fields=("session_id", "version")),
+            Index(fields=("organization_id", "actor_id", "id")),
+            Index(fields=("at",)),
+        ]
 
 
 def utcnow() -> datetime:

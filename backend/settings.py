@@ -70,6 +70,12 @@ SETTINGS_TABLE = [
         "90",
         "Uploaded files and result rows of finished bulk uploads are deleted after this many days (counts stay)",
     ),
+    ("ACTIVITY_KEEP_DAYS", "400", "The history of changes (Activity) is deleted after this many days"),
+    (
+        "TRASH_KEEP_DAYS",
+        "30",
+        "Deleted sessions are listed under Recently deleted, and can be restored, for this many days",
+    ),
     (
         "CORS_ALLOW_ORIGINS",
         "(none)",
@@ -144,6 +150,8 @@ class Settings:
     mail_settle_seconds: int = 120
     background_work: str = "in-process"  # or "worker": `sessiondesk worker` does it
     bulk_keep_days: int = 90
+    activity_keep_days: int = 400
+    trash_keep_days: int = 30
     cors_allow_origins: tuple[str, ...] = ()
     graphql_max_depth: int = 8
     graphql_max_aliases: int = 15
@@ -304,6 +312,8 @@ def load_settings(env: dict | None = None) -> Settings:
         mail_settle_seconds=_settle_seconds(env),
         background_work=_background_work(env, database_url),
         bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
+        activity_keep_days=_positive(env, "ACTIVITY_KEEP_DAYS", 400),
+        trash_keep_days=_positive(env, "TRASH_KEEP_DAYS", 30),
         cors_allow_origins=_origins(env),
         graphql_max_depth=_positive(env, "GRAPHQL_MAX_DEPTH", 8),
         graphql_max_aliases=_positive(env, "GRAPHQL_MAX_ALIASES", 15),

@@ -6,15 +6,25 @@ Sessions may only use values of these lists; values coming in are matched to the
 
 from __future__ import annotations
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from backend.db import column
 from backend.errors import ErrorCode, Refused, UserError
 from backend.events import SessionEventKind, publish_sessions
 from backend.inputs import control_character_problem, longest
-from backend.models import LabelKind, Session, SessionLabel, User, VocabularyKind, VocabularyValue, utcnow
-from backend.sessions import rules
+from backend.models import (
+    ActivityKind,
+    LabelKind,
+    Session,
+    SessionLabel,
+    User,
+    VocabularyKind,
+    VocabularyValue,
+    utcnow,
+)
+from backend.sessions import history, rules
+from backend.sessions.history import Origin
 
 VALUE_MAX = rules.LABEL_MAX
 # Values one list may hold: every form shows its list whole, and every session and CSV row is matched
@@ -109,9 +119,11 @@ def _not_in_list(kind: VocabularyKind, value: str) -> Refused:
     )
 
 
-async def rename_value(actor: User, kind: VocabularyKind, old: str, new: str) -> None:
+async def rename_value(origin: Origin, kind: VocabularyKind, old: str, new: str) -> None:
     """Renames the value in the list and on every session of the organisation. Renaming it to another
-    value of the list merges the two: its sessions get that value, and it leaves the list."""
+    value of the list merges the two: its sessions get that value, and it leaves the list. Each session
+    renamed on is changed like any other change: a new version, and an entry in its history."""
+    actor = origin.person
     _manager(actor)
     text = _clean("to", kind, new)
     respelt: list[int] = []
@@ -123,35 +135,45 @@ async def rename_value(actor: User, kind: VocabularyKind, old: str, new: str) ->
         previous = entry.value
         if other is not None and other.id != entry.id:
             await entry.delete()
-            respelt = await _respell(actor.organization_id, kind, previous, other.value)
+            respelt = await _respell(origin, kind, previous, other.value)
         else:
             entry.value, entry.match_key = text, rules.match_key(text)
             await entry.save(update_fields=["value", "match_key"])
             if previous != text:
-                respelt = await _respell(actor.organization_id, kind, previous, text)
+                respelt = await _respell(origin, kind, previous, text)
     # The sessions now show the new spelling: tell those watching them (live updates).
     await publish_sessions(SessionEventKind.UPDATED, actor.organization_id, respelt)
 
 
-async def _respell(organization_id: int, kind: VocabularyKind, old: str, new: str) -> list[int]:
+async def _respell(origin: Origin, kind: VocabularyKind, old: str, new: str) -> list[int]:
     """Every session of the organisation that uses `old` uses `new` instead (once, if it had both); the IDs
     of those sessions that are not deleted."""
-    sessions = Session.filter(organization_id=organization_id)
-    # The sessions count as changed, so an edit or a bulk upload planned from the old value sees it.
-    now = utcnow()
+    sessions = Session.filter(organization_id=origin.organization_id)
     if kind == VocabularyKind.MEDIUM:
-        ids = await column(sessions.filter(medium=old, deleted_at__isnull=True), "id", int)
-        await sessions.filter(medium=old).update(medium=new, updated_at=now)
-        return list(ids)
+        ids = await column(sessions.filter(medium=old), "id", int)
+        await _changed(origin, ids, "medium", old, new)
+        await sessions.filter(medium=old).update(medium=new)
+        return await column(sessions.filter(id__in=ids, deleted_at__isnull=True), "id", int)
     label_kind = LABEL_KINDS[kind]
-    labelled = Subquery(SessionLabel.filter(kind=label_kind, value=old).values("session_id"))
-    await Session.filter(organization_id=organization_id, id__in=labelled).update(updated_at=now)
     ours = SessionLabel.filter(kind=label_kind, value=old, session_id__in=Subquery(sessions.values("id")))
-    ids = await column(ours.filter(session__deleted_at__isnull=True), "session_id", int)
+    ids = await column(ours, "session_id", int)
+    await _changed(origin, ids, "categories" if kind == VocabularyKind.CATEGORY else "recommendedFor", [old], [new])
     having_new = Subquery(SessionLabel.filter(kind=label_kind, value=new).values("session_id"))
     await ours.filter(session_id__in=having_new).delete()
     await ours.update(value=new)
-    return sorted(set(ids))
+    return await column(sessions.filter(id__in=ids, deleted_at__isnull=True).order_by("id"), "id", int)
+
+
+async def _changed(origin: Origin, ids: list[int], field: str, before: object, after: object) -> None:
+    """The sessions count as changed: a new version each, so an edit or a bulk upload planned from the old
+    value sees it, and an entry each in their history."""
+    now = utcnow()
+    await Session.filter(id__in=ids).update(updated_at=now, version=F("version") + 1)
+    versions = await Session.filter(id__in=ids).values_list("id", "version")
+    change = [{"field": field, "before": before, "after": after}]
+    await history.record(
+        origin, [history.Entry(i, ActivityKind.UPDATED, version, change) for i, version in versions], now
+    )
 
 
 async def sessions_using(organization_id: int, kind: VocabularyKind, value: str) -> int:

@@ -23,6 +23,8 @@ import './bulk-upload/bulk-upload.js';
 import './calendar/calendar-feed.js';
 import './vocabulary/vocabulary-page.js';
 import './settings/access-tokens.js';
+import './workspace/activity.js';
+import './workspace/recently-deleted.js';
 
 export { navigate, registerRoute, setPageTitle } from './shared/router.js';
 

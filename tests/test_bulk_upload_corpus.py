@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from backend.bulk_upload import columns, job
 from backend.models import (
+    ActivityChannel,
     BulkUpload,
     MeetingPlatform,
     SessionStatus,
@@ -20,7 +21,9 @@ from backend.models import (
     VocabularyValue,
     utcnow,
 )
-from backend.sessions import writing
+from backend.sessions import changes, writing
+from backend.sessions.history import Origin
+from backend.sessions.rules import SessionInput
 from backend.settings import use_settings
 from tests.support.bulk_upload import HEADER, create, csv_bytes, day, people, row, upload, upload_and_run
 from tests.support.bulk_upload_messages import catalogue, pattern
@@ -37,6 +40,10 @@ UNREACHABLE = [
     "Mentee ID {} {} not in this session; reload the mentee list and pick again.",
     "Choose at least one mentee to remove.",
     "A private session needs at least one invited mentee; invite another mentee before removing the last one.",
+    "There is no deleted session with ID {} in your organisation; check the ID in the Recently deleted list.",
+    "This session was deleted {}, more than {} days ago (TRASH_KEEP_DAYS), so it can no longer be restored; "
+    "create it again instead.",
+    "This session was to start {}, which has passed, so it cannot be restored; create a new session instead.",
 ]
 LABELS = sorted({c.name for c in columns.ALL_COLUMNS} | {"Date/Time"}, key=len, reverse=True)
 ANY_LABEL = "|".join(map(re.escape, LABELS))
@@ -283,7 +290,7 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
     edited = await make_session(p.org, p.mentor, title="Edited meanwhile")
     real_persist = writing.persist
 
-    async def persist(planned, now=None):
+    async def persist(planned, origin, now=None):
         for change in planned:
             if change.session.title == "Edited meanwhile (new)":
                 raise writing.ChangedMeanwhile(change.session.id)
@@ -291,7 +298,7 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
                 raise IntegrityError('conflicting key value violates exclusion constraint "session_mentor_no_clash"')
             if change.session.title == "Deadlocked":
                 raise Deadlock("deadlock detected")
-        await real_persist(planned, now)
+        await real_persist(planned, origin, now)
 
     monkeypatch.setattr(writing, "persist", persist)
     data = csv_bytes(
@@ -311,6 +318,29 @@ async def concurrency_messages(graphql, p, monkeypatch) -> list[str]:
     assert statuses[2] == statuses[6] == "VALID"
     assert statuses[3] == statuses[4] == "INVALID"
     return [r["message"] for r in result["rows"]]
+
+
+async def version_messages(graphql, p) -> list[str]:
+    """The optional Version column: a version that is not a number, and sessions changed since their
+    version, with their history (a manager's edit) and without it (pruned)."""
+    edited = await make_session(p.org, p.mentor, title="Exported")
+    manager = await User.get(id=p.manager.id)
+    await writing.apply(
+        lambda d: changes.plan_update(manager, edited.id, SessionInput(title="Changed since"), d),
+        Origin.of(manager, ActivityChannel.API),
+    )
+    forgotten = await make_session(p.org, p.mentor, title="History pruned", version=3)
+    rows = [
+        [*row(action="Edit", id=edited.id, title="From the file"), "1"],
+        [*row(action="Delete", id=forgotten.id), "1"],
+        [*row(action="Edit", id=edited.id, title="Bad version"), "one"],
+    ]
+    result = await upload_and_run(graphql, csv_bytes(rows, header=[*HEADER, "Version"]), dry_run=True)
+    found = [r["message"] for r in result["rows"]]
+    assert found[0].startswith("Title: ") and "changed the title; it is now “Changed since”" in found[0]
+    assert found[1].startswith("This session changed since version 1 (it is at version 3)")
+    assert found[2].startswith("Version: “one” is not a session version")
+    return found
 
 
 async def stopped_job_message(graphql, p, monkeypatch) -> str:
@@ -356,6 +386,8 @@ async def test_uploads_produce_every_message_of_the_catalogue_and_no_other(graph
     )
     assert "Reminders: “Maybe” is not a reminders setting" in reminders["rows"][0]["message"]
     row_messages.append(reminders["rows"][0]["message"])
+
+    row_messages += await version_messages(graphql, p)
 
     mentor = await User.get(id=p.mentor.id)
     await graphql.login(mentor.email)

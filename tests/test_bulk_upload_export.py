@@ -61,7 +61,7 @@ async def test_a_bulk_edit_export_uploaded_back_unchanged_is_all_valid_and_chang
     response = await http.get("/exports/sessions.csv?format=bulk", headers=graphql.headers)
     rows = csv_rows(response.content)
 
-    assert rows[0] == columns.HEADER
+    assert rows[0] == columns.EXPORT_HEADER  # the sample's header, then each session's Version
     assert [r[1] for r in rows[1:]] == [
         str(s.id) for s in sorted(sessions, key=lambda s: s.starts_at)
     ]  # no completed one
@@ -70,7 +70,7 @@ async def test_a_bulk_edit_export_uploaded_back_unchanged_is_all_valid_and_chang
     assert first[2] == '\'-Warm-up, then "planning"'  # a safe cell
     assert first[6] == f"{p.mentees[0].email}, {p.mentees[1].email}"  # invited only
     assert first[7:10] == ["02-03-2031", "IST", "01:37"]
-    assert first[14:] == ["Zoom", "https://zoom.us/j/1234567890", "123456"]
+    assert first[14:] == ["Zoom", "https://zoom.us/j/1234567890", "123456", "1"]
     utc_row = next(r for r in rows if r[1] == str(sessions[1].id))
     assert utc_row[8] == "UTC" and utc_row[9] == sessions[1].starts_at.strftime("%H:%M")
 

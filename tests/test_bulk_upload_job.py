@@ -44,12 +44,12 @@ async def test_a_job_whose_runner_died_is_resumed_without_applying_a_row_twice(g
     real_persist = writing.persist
     calls = 0
 
-    async def dies_in_the_second_batch(planned, now=None):
+    async def dies_in_the_second_batch(planned, origin, now=None):
         nonlocal calls
         calls += 1
         if calls == 2:
             raise asyncio.CancelledError()  # the process is killed mid-batch: its transaction rolls back
-        await real_persist(planned, now)
+        await real_persist(planned, origin, now)
 
     monkeypatch.setattr(writing, "persist", dies_in_the_second_batch)
     upload_id = int(payload["bulkUpload"]["id"])

@@ -9,6 +9,7 @@ import pytest
 
 from backend.errors import ErrorCode, Refused
 from backend.models import (
+    ActivityChannel,
     LabelKind,
     MeetingPlatform,
     Session,
@@ -21,6 +22,7 @@ from backend.models import (
 from backend.sessions import rules, writing
 from backend.sessions.changes import plan_create, plan_delete, plan_update
 from backend.sessions.directory import Directory
+from backend.sessions.history import Origin
 from backend.sessions.rules import Problems, SessionInput
 from backend.sessions.writing import ChangedMeanwhile, persist
 from tests.support.factories import make_session, make_user
@@ -340,9 +342,9 @@ async def test_saving_planned_sessions_takes_the_same_few_statements_for_2_or_30
 
     for change in changes:
         change.notify = False  # the invitation emails are one row per mentee; here only the sessions count
-    await persist(changes)
+    await persist(changes, Origin.of(desk.manager, ActivityChannel.API))
 
-    assert len(sql_statements) <= 5
+    assert len(sql_statements) <= 6  # sessions, labels, invitations, history, mail, reminders
     assert await Session.all().count() == count
 
 
@@ -386,10 +388,10 @@ async def test_a_change_saved_by_someone_else_in_between_is_not_overwritten(db):
     desk = await a_desk()
     session = await make_session(desk.org, desk.mentor)
     change = await plan_update(desk.manager, session.id, SessionInput(title="Mine"), Directory(desk.org.id), now=NOW)
-    await Session.filter(id=session.id).update(title="Theirs", updated_at=utcnow() + timedelta(seconds=1))
+    await Session.filter(id=session.id).update(title="Theirs", version=session.version + 1)
 
     with pytest.raises(ChangedMeanwhile):
-        await persist([change])
+        await persist([change], Origin.of(desk.manager, ActivityChannel.API))
 
     assert (await Session.get(id=session.id)).title == "Theirs"
 
@@ -402,11 +404,14 @@ async def test_labels_saved_by_someone_else_in_between_are_not_overwritten(db):
     )
     # Someone else's edit of the categories alone, through the same write path, is saved first.
     theirs = SessionInput(categories=["Pedagogy", "Leadership"])
-    await writing.apply(plan_update, await make_user(desk.org, "MANAGER"), session.id, theirs, now=NOW)
+    other = await make_user(desk.org, "MANAGER")
+    await writing.apply(
+        lambda d: plan_update(other, session.id, theirs, d, now=NOW), Origin.of(other, ActivityChannel.API)
+    )
 
     with pytest.raises(ChangedMeanwhile):
         async with writing.serialised():
-            await persist([stale])
+            await persist([stale], Origin.of(desk.manager, ActivityChannel.API))
 
     reloaded = await Directory(desk.org.id).session(session.id)
     assert reloaded is not None and reloaded.labels[LabelKind.CATEGORY] == ["Pedagogy", "Leadership"]

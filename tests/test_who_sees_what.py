@@ -99,6 +99,10 @@ SEES: dict[OutputChannel, dict[Role, frozenset[SensitiveField]]] = {
     OutputChannel.CALENDAR_FEED: only(
         MANAGER=MEETING, SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING
     ),
+    # The history of changes (a new passcode, a removed mentee): managers only; everyone else is refused.
+    OutputChannel.GRAPHQL_ACTIVITY: only(MANAGER=ALL),
+    OutputChannel.ACTIVITY_CSV: only(MANAGER=ALL),
+    OutputChannel.MAIL_RESTORED: only(SESSION_MENTOR=MEETING, INVITED_MENTEE=MEETING, ENROLLED_MENTEE=MEETING),
 }
 
 # Every route of the app: the channel it is, or why it carries no session field.
@@ -109,6 +113,7 @@ ROUTES: dict[str, OutputChannel | str] = {
     "/bulk-upload/sample.csv": OutputChannel.BULK_SAMPLE_CSV,
     "/bulk-uploads/{id}/result.csv": OutputChannel.BULK_RESULT_CSV,
     "/calendar/{token}.ics": OutputChannel.CALENDAR_FEED,
+    "/exports/activity.csv": OutputChannel.ACTIVITY_CSV,
     "/calendar/{rest:path}": "no feed at that address: 404",
     "/healthz": "health: no data",
     "/readyz": "readiness: no data",
@@ -137,18 +142,19 @@ MAILS = {
     "sessions_letter": OutputChannel.MAIL_ASSIGNED_FROM_UPLOAD,
     "summary_letter": OutputChannel.MAIL_SUMMARY,
     "details_changed_letter": OutputChannel.MAIL_DETAILS_CHANGED,
+    "restored_letter": OutputChannel.MAIL_RESTORED,
     "reminder_mail": OutputChannel.MAIL_REMINDER,  # backend/mail/reminders.py
 }
 
 # The GraphQL fields of a session that carry a sensitive field; every other field of the type is listed
 # as public, so a new field must be put in one list or the other.
-GRAPHQL_SENSITIVE = {"meeting": MEETING, "mentees": MENTEES}
+GRAPHQL_SENSITIVE = {"meeting": MEETING, "mentees": MENTEES, "history": ALL}
 GRAPHQL_PUBLIC = {
     "id", "title", "description", "type", "status", "startsAt", "endsAt", "durationMinutes", "timeZone",
     "mentor", "menteeCount", "enrolledCount", "invitedCount", "seatsLimit", "seatsLeft", "recommendedFor",
     "categories", "medium", "imageUrl", "canEdit", "editBlockedReason", "canEditMeeting",
     "meetingEditBlockedReason", "canDelete", "deleteBlockedReason", "createdAt", "updatedAt", "startedAt",
-    "completedAt", "remindersEnabled",
+    "completedAt", "remindersEnabled", "version", "deletedAt",
 }  # fmt: skip
 
 
@@ -359,6 +365,48 @@ async def rename(world: World) -> None:
     )
 
 
+async def restore(world: World) -> None:
+    await delete(world)
+    await OutboxMessage.all().delete()  # the cancellation is another row's mail
+    await _as_manager(
+        world, "mutation($id: ID!) { restoreSession(id: $id) { errors { message } } }", id=str(world.session.id)
+    )
+
+
+async def changed_for_history(world: World) -> None:
+    """Once: changes whose history holds each sensitive field (the Zoom link and passcode given up for
+    BigBlueButton; a removed mentee)."""
+    if not hasattr(world, "history_made"):
+        await _as_manager(
+            world,
+            "mutation($id: ID!) { updateMeeting(id: $id, input: {platform: BIG_BLUE_BUTTON}) { errors { message } } }",
+            id=str(world.session.id),
+        )
+        await remove(world)
+        world.history_made = True  # type: ignore[attr-defined]
+
+
+ACTIVITY = "items { sessionTitle changes { field before after } }"
+
+
+async def read_activity_graphql(world: World, role: Role) -> str:
+    await changed_for_history(world)
+    body = await world.graphql(
+        role,
+        f"query($id: ID!) {{ activity(pageSize: 50) {{ {ACTIVITY} }} }}",
+        id=str(world.session.id),
+    )
+    timeline = await world.graphql(
+        role, f"query($id: ID!) {{ session(id: $id) {{ history {{ {ACTIVITY} }} }} }}", id=str(world.session.id)
+    )
+    return json.dumps([body, timeline])
+
+
+async def read_activity_csv(world: World, role: Role) -> str:
+    await changed_for_history(world)
+    return await world.get(role, "/exports/activity.csv")
+
+
 async def remind(world: World) -> None:
     assert await reminders.send_due(now=world.session.starts_at - timedelta(minutes=60)) > 0
 
@@ -462,6 +510,9 @@ READERS = {
     OutputChannel.MAIL_SUMMARY: read_mail(upload_many_sessions),
     OutputChannel.MAIL_REMINDER: read_mail(remind),
     OutputChannel.CALENDAR_FEED: read_calendar_feed,
+    OutputChannel.GRAPHQL_ACTIVITY: read_activity_graphql,
+    OutputChannel.ACTIVITY_CSV: read_activity_csv,
+    OutputChannel.MAIL_RESTORED: read_mail(restore),
 }
 
 

@@ -41,10 +41,14 @@ COLUMNS = [
     Column("meeting_passcode", "Meeting Passcode", ("Meeting Passcode (if needed)", "Passcode")),
 ]
 # Accepted when a file has them, but not in the sample file or the export: the designed header stays as it is.
-OPTIONAL_COLUMNS = [Column("reminders", "Reminders", ("Reminders Enabled", "Send Reminders"))]
+# Version: the session's version when it was exported; an Edit or Delete row of a session changed since is
+# refused (STALE) rather than overwriting that change. The export for bulk edit writes it last.
+VERSION = Column("version", "Version", ("Session Version",))
+OPTIONAL_COLUMNS = [Column("reminders", "Reminders", ("Reminders Enabled", "Send Reminders")), VERSION]
 ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 BY_KEY = {column.key: column for column in ALL_COLUMNS}
 HEADER = [column.name for column in COLUMNS]
+EXPORT_HEADER = [*HEADER, VERSION.name]
 # A file without these cannot say what to do with which session; every other column may be left out
 # (its cells count as blank: unchanged on Edit, missing on Create).
 REQUIRED = ("action", "id")

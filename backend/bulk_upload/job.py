@@ -47,6 +47,8 @@ from backend.errors import Refused, parse_id
 from backend.events import publish_bulk_upload, publish_changes
 from backend.mail.notifications import notify_bulk_upload_finished
 from backend.models import (
+    Activity,
+    ActivityChannel,
     Attendance,
     BulkRowStatus,
     BulkUpload,
@@ -63,6 +65,7 @@ from backend.outages import database_unavailable
 from backend.sessions import writing
 from backend.sessions.changes import Change
 from backend.sessions.directory import Directory
+from backend.sessions.history import Origin
 
 log = logging.getLogger("backend.bulk_upload")
 
@@ -163,12 +166,11 @@ async def claim(owner: str) -> BulkUpload | None:
     return None
 
 
-async def sessions_version(organization_id: int) -> datetime | None:
-    """Changes whenever a session of the organisation is created or changed (each write sets updated_at):
-    the newest updated_at, one probe of an index (migration 0004) however many sessions there are."""
-    newest = await column(
-        Session.filter(organization_id=organization_id).order_by("-updated_at").limit(1), "updated_at", datetime
-    )
+async def sessions_version(organization_id: int) -> int | None:
+    """Changes whenever a session of the organisation changes, however and by whom: each change raises its
+    session's version and records it in the history in the same transaction, so the newest history entry
+    of the organisation is one probe of an index (organization_id, id) however many sessions there are."""
+    newest = await column(Activity.filter(organization_id=organization_id).order_by("-id").limit(1), "id", int)
     return newest[0] if newest else None
 
 
@@ -187,7 +189,7 @@ class Job:
         self.stopping = stopping
         self.heartbeat = heartbeat
         self.directory: Directory | None = None
-        self.version: datetime | None = None
+        self.version: int | None = None
         self.unreported_rows = 0
         self.reported_at = time.monotonic()
 
@@ -204,6 +206,7 @@ class Job:
         table = parse.read_table(self.upload.content)
         self.id_position = table.id_position
         self.actor = await User.get(id=self.upload.uploader_id)
+        self.origin = Origin.of(self.actor, ActivityChannel.BULK_UPLOAD, self.upload.id)
         done = set(await column(BulkUploadRow.filter(upload_id=self.upload.id), "row_number", int))
         if self.upload.dry_run:
             await self.check_all(table.rows, done)
@@ -261,7 +264,7 @@ class Job:
                 changed.add(outcome.change.session.id)
             batch.append((row, outcome))
         changes = [outcome.change for _, outcome in batch if outcome.change is not None]
-        await writing.persist(changes)
+        await writing.persist(changes, self.origin)
         await after_commit(lambda: publish_changes(changes))  # tell live subscribers about the sessions
         await self.record(batch)
         self.version = await sessions_version(self.actor.organization_id)
@@ -270,10 +273,8 @@ class Job:
         for row in rows:
             outcomes: list[Outcome] = []
 
-            async def plan(
-                actor: User, directory: Directory, row: parse.Row = row, outcomes: list[Outcome] = outcomes
-            ) -> Change:
-                outcomes.append(outcome := await check_row(actor, row, directory))
+            async def plan(directory: Directory, row: parse.Row = row, outcomes: list[Outcome] = outcomes) -> Change:
+                outcomes.append(outcome := await check_row(self.actor, row, directory))
                 if outcome.errors:
                     raise Refused(outcome.errors)
                 assert outcome.change is not None  # a row without errors has its change
@@ -283,7 +284,7 @@ class Job:
                 await self.record([(row, outcomes[-1])])
 
             try:
-                await writing.apply(plan, self.actor, then=record)
+                await writing.apply(plan, self.origin, then=record)
             except Refused as refused:
                 outcome = outcomes[-1] if outcomes else Outcome(action=row.value("action"), session_id=None)
                 outcome.change, outcome.errors = None, refused.errors

@@ -65,6 +65,10 @@ ROW_TIME_INVALID = "“{value}” is not a 24-hour time; write it like 17:00 (a 
 ROW_TIME_ZONE_INVALID = "“{value}” is not a time zone known here; enter IST or UTC."
 ROW_START_INCOMPLETE = "Fill in {missing} too: a session's start needs Date, Time and Time Zone together."
 ROW_DURATION_INVALID = "“{value}” is not a whole number of minutes; write the duration like 60."
+ROW_VERSION_INVALID = (
+    "“{value}” is not a session version; keep the Version the export for bulk edit wrote, or clear it to edit "
+    "whatever the session holds now."
+)
 ROW_TYPE_INVALID = "“{value}” is not a session type; enter Public or Private."
 ROW_REMINDERS_INVALID = (
     "“{value}” is not a reminders setting; enter Yes to mail reminders before the session or No for none "

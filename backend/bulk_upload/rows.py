@@ -301,9 +301,15 @@ async def read_row(row: Row, directory: Directory) -> Request:
         )
     if session_id is None:  # an Edit or Delete row needs the ID; its problem is reported already
         return Request(label, session_id, None, problems.errors)
-    if action == Action.DELETE:
-        return Request(label, session_id, lambda actor, d: changes.plan_delete(actor, session_id, d), problems.errors)
     cells = Cells(row, problems)
+    version = cells.parsed("version", _version, messages.ROW_VERSION_INVALID)
+    if action == Action.DELETE:
+        return Request(
+            label,
+            session_id,
+            lambda actor, d: changes.plan_delete(actor, session_id, d, expected_version=version),
+            problems.errors,
+        )
     current = await directory.session(session_id, for_update=True)
     data = cells.session_input(current, editing=True)
     # A live session's details are fixed (R1) but its meeting may change (R2): a row that fills in only
@@ -311,9 +317,21 @@ async def read_row(row: Row, directory: Directory) -> Request:
     if current and current.model.status == SessionStatus.LIVE and not any(row.value(k) for k in DETAIL_KEYS):
         meeting = data.meeting or MeetingInput()
         return Request(
-            label, session_id, lambda actor, d: changes.plan_meeting(actor, session_id, meeting, d), problems.errors
+            label,
+            session_id,
+            lambda actor, d: changes.plan_meeting(actor, session_id, meeting, d, expected_version=version),
+            problems.errors,
         )
-    return Request(label, session_id, lambda actor, d: changes.plan_update(actor, session_id, data, d), problems.errors)
+    return Request(
+        label,
+        session_id,
+        lambda actor, d: changes.plan_update(actor, session_id, data, d, expected_version=version),
+        problems.errors,
+    )
+
+
+def _version(text: str) -> int | None:
+    return int(text) if MINUTES.fullmatch(text) and 0 < int(text) < 2**31 else None
 
 
 def _covered(error: UserError, problems: list[UserError]) -> bool:
@@ -352,4 +370,5 @@ async def check_row(actor: User, row: Row, directory: Directory) -> Outcome:
         return outcome
     if not outcome.errors:
         outcome.change = change
+        change.row_number = row.number
     return outcome

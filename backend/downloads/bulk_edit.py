@@ -41,6 +41,7 @@ FIELDS = (
     "mentor__email",
     "mentor_id",
     "organization_id",
+    "version",
 )
 
 
@@ -79,14 +80,14 @@ def edit_row(viewer: User, session: dict, labels: dict[LabelKind, list[str]], in
         "meeting_link": shown(SensitiveField.MEETING_LINK, session["meeting_link"]),
         "meeting_passcode": shown(SensitiveField.MEETING_PASSCODE, session["meeting_passcode"]),
     }
-    return [cells[column.key] for column in columns.COLUMNS]
+    return [*(cells[column.key] for column in columns.COLUMNS), session["version"]]
 
 
 async def bulk_edit_rows(viewer: User, ids: Iterable[int]) -> AsyncIterator[str]:
     """The listed sessions that can still be edited (upcoming ones, rule R1), in the listed order,
     a batch at a time (three queries a batch)."""
     ids = list(ids)
-    yield BOM + csv_line(columns.HEADER)
+    yield BOM + csv_line(columns.EXPORT_HEADER)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         found = {s["id"]: s for s in await Session.filter(id__in=chunk, status=SessionStatus.UPCOMING).values(*FIELDS)}

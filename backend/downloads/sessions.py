@@ -54,7 +54,7 @@ def _enum_values(request: Request, name: str, enum: type[E]) -> list[E]:
     return values
 
 
-def _instant(request: Request, name: str) -> datetime | None:
+def query_instant(request: Request, name: str) -> datetime | None:
     raw = request.query_params.get(name)
     if not raw:
         return None
@@ -98,8 +98,8 @@ def list_arguments(request: Request) -> tuple[listing.SessionFilter, str | None,
         recommended_for=params.getlist("recommendedFor"),
         mediums=params.getlist("mediums"),
         mentor_ids=[listing.filter_mentor_id(raw, "mentorIds") for raw in params.getlist("mentorIds")],
-        starts_from=_instant(request, "startsFrom"),
-        starts_to=_instant(request, "startsTo"),
+        starts_from=query_instant(request, "startsFrom"),
+        starts_to=query_instant(request, "startsTo"),
         mentee_count_at_most=_whole_number(request, "menteeCountAtMost"),
         nearly_full=_boolean(request, "nearlyFull"),
     )

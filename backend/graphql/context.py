@@ -9,9 +9,10 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from backend import auth
 from backend.access_tokens import ALL_SCOPES, TokenScope
 from backend.graphql.loaders import Loaders
-from backend.models import User
+from backend.models import ActivityChannel, User
 
 
 @dataclass
@@ -33,3 +34,10 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def request_channel(request: HTTPConnection) -> ActivityChannel:
+    """Where a change asked over GraphQL comes from, as its history records it: the app signs in with its
+    cookie; anything sending a bearer token is a GraphQL client."""
+    _, from_cookie = auth.request_token(request)
+    return ActivityChannel.BROWSER if from_cookie else ActivityChannel.API

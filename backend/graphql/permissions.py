@@ -9,8 +9,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from backend.access_tokens import ALL_SCOPES, TokenScope
-from backend.graphql.context import Info
+from backend.graphql.context import Info, request_channel
 from backend.models import User
+from backend.sessions.history import Origin
 
 
 class NotSignedIn(GraphQLError):
@@ -64,3 +65,8 @@ def signed_in_with_password(info: Info) -> User:
     if info.context.access_token_id is not None:
         raise Forbidden("Access tokens are made by a person signed in with their password, not by another token.")
     return viewer
+
+
+def acting(info: Info) -> Origin:
+    """The signed-in person making a change, and through which channel."""
+    return Origin.of(signed_in(info), request_channel(info.context.request))

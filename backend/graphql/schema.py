@@ -23,6 +23,7 @@ from backend.graphql.mentors.availability import AvailabilityQueries
 from backend.graphql.mentors.queries import MentorQueries
 from backend.graphql.people.queries import PeopleQueries
 from backend.graphql.permissions import TokenScopes
+from backend.graphql.sessions.activity import ActivityQueries
 from backend.graphql.sessions.mutations import SessionMutations
 from backend.graphql.sessions.queries import SessionQueries
 from backend.graphql.sessions.sync import SyncQueries
@@ -40,6 +41,7 @@ Query = merge_types(
         PeopleQueries,
         BulkUploadQueries,
         VocabularyQueries,
+        ActivityQueries,
     ),
 )
 Mutation = merge_types(

@@ -72,6 +72,10 @@ async def before(changes: Iterable[Change]) -> dict[int, dict[str, Any]]:
     return {row["id"]: _snapshot(row) for row in await Session.filter(id__in=ids).values("id", *WATCHED)}
 
 
+# How a session restored in the window is noted: it was deleted, and is back on (unless deleted again).
+RESTORED: dict[str, Any] = {"restored": True}
+
+
 class News:
     """A person's notes of one window: sessions they joined, and sessions they were on (with how each was)."""
 
@@ -126,6 +130,11 @@ def _news_of(
         for person in change.removed:
             people[person.id] = person
             news[person.id].was(session_id, None)
+        if change.restored:  # back on for everyone it concerns: "Back on", with the calendar entry again
+            for person in [change.mentor, *change.loaded.people()]:
+                people[person.id] = person
+                news[person.id].was(session_id, RESTORED)
+            continue
         if change.created or not (change.deleted or change.fields & CALENDAR_FIELDS):
             continue
         for person in [change.mentor, *(u for u in change.loaded.people() if u not in change.invited)]:
@@ -249,6 +258,8 @@ def _items(news: News, sessions: dict[int, Session], person: User, attended: set
             continue
         if not on(session):
             items.append(Item(session, "left"))
+        elif snapshot == RESTORED:
+            items.append(Item(session, "restored"))
         elif snapshot is not None and _changed_fields(session, snapshot):
             items.append(Item(session, "changed", snapshot))
     return sorted(items, key=lambda item: (item.session.starts_at, item.session.id))
@@ -307,6 +318,8 @@ def _letter(item: Item, person: User, mentor: User, attends: bool) -> Letter:
         if session.mentor_id == person.id:
             return notifications.assigned_letter(session, mentor, meeting)
         return notifications.invited_letter(session, mentor, meeting)
+    if item.kind == "restored":
+        return notifications.restored_letter(session, mentor, meeting)
     if item.kind == "left":
         if session.deleted_at is not None:
             return notifications.deleted_letter(session, mentor)
@@ -342,6 +355,8 @@ def _line(item: Item, person: User, mentors: dict[int, User]) -> str:
             if session.mentor_id == person.id
             else f"invited, with {mentors[session.mentor_id].name}"
         )
+    elif item.kind == "restored":
+        what = "back on (it was cancelled by mistake)"
     elif item.kind == "left":
         what = "cancelled" if session.deleted_at is not None else "you were removed from it"
     else:

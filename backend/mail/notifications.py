@@ -156,6 +156,19 @@ def assigned_letter(session: Session, mentor: User, meeting: MeetingShown) -> Le
     )
 
 
+def restored_letter(session: Session, mentor: User, meeting: MeetingShown) -> Letter:
+    """A deleted session brought back: the calendar entry that was cancelled is put back (same UID, higher
+    SEQUENCE)."""
+    return Letter(
+        subject=f"Back on: {session.title}",
+        paragraphs=[
+            f"The session “{session.title}” on {session_time(session, session.starts_at)} was cancelled by mistake "
+            "and is back on. Your calendar entry is restored too."
+        ],
+        facts=session_facts(session, mentor, meeting),
+    )
+
+
 def invited_letter(session: Session, mentor: User, meeting: MeetingShown) -> Letter:
     return Letter(
         subject=f"You are invited: {session.title}",

@@ -223,6 +223,15 @@ async def withdraw(changes: Iterable[Change]) -> None:
         await withdraw_where(Q(*people, join_type=Q.OR))
 
 
+async def owe_again(changes: Iterable[Change]) -> None:
+    """A restored session is owed the reminders its deletion withdrew: their records go, so the next pass
+    queues them again (those already sent stay sent)."""
+    restored = [change.session.id for change in changes if change.restored]
+    if restored:
+        withdrawn = OutboxMessage.filter(dropped_at__isnull=False, sent_at=None).values("id")
+        await SessionReminder.filter(session_id__in=restored, outbox_message_id__in=Subquery(withdrawn)).delete()
+
+
 async def withdraw_where(reminders: Q) -> None:
     """Drop the unsent reminder mails of the `SessionReminder` rows matching `reminders`."""
     await OutboxMessage.filter(

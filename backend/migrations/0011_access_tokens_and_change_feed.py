@@ -57,7 +57,7 @@ def _run(postgres: list[str], sqlite: list[str]):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0009_label_tally_by_index")]
+    dependencies = [("models", "0010_versions_and_activity")]
 
     initial = False
 

@@ -96,15 +96,14 @@ class Directory:
         if not missing:
             return
         query = Session.filter(id__in=missing, organization_id=self.organization_id, deleted_at__isnull=True)
-        if for_update:
-            query = query.select_for_update()
-        found = {s.id: LoadedSession(model=s) for s in await query}
-        for label in await SessionLabel.filter(session_id__in=list(found)).order_by("position", "id"):
-            found[label.session_id].labels.setdefault(label.kind, []).append(label.value)
-        for attendance in await Attendance.filter(session_id__in=list(found)).select_related("mentee").order_by("id"):
-            found[attendance.session_id].attendees[attendance.mentee_id] = (attendance.kind, attendance.mentee)
+        found = await _loaded(query.select_for_update() if for_update else query)
         for i in missing:
             self.sessions[i] = found.get(i)
+
+    async def deleted_session(self, session_id: int) -> LoadedSession | None:
+        """A deleted session of the organisation with its labels and mentees, locked (to restore it)."""
+        query = Session.filter(id=session_id, organization_id=self.organization_id, deleted_at__isnull=False)
+        return (await _loaded(query.select_for_update())).get(session_id)
 
     async def load_mentors(self, ids: Iterable[int] = (), emails: Iterable[str] = ()) -> None:
         ids = [i for i in set(ids) if i not in self.mentors_by_id]
@@ -263,6 +262,16 @@ class Directory:
             self.bookings[session.mentor_id] = [
                 b for b in self.bookings[session.mentor_id] if b.session_id != (session.id or 0)
             ]
+
+
+async def _loaded(query: QuerySet[Session]) -> dict[int, LoadedSession]:
+    """The sessions of `query` with their labels and mentees, in three queries."""
+    found = {s.id: LoadedSession(model=s) for s in await query}
+    for label in await SessionLabel.filter(session_id__in=list(found)).order_by("position", "id"):
+        found[label.session_id].labels.setdefault(label.kind, []).append(label.value)
+    for attendance in await Attendance.filter(session_id__in=list(found)).select_related("mentee").order_by("id"):
+        found[attendance.session_id].attendees[attendance.mentee_id] = (attendance.kind, attendance.mentee)
+    return found
 
 
 def _queryable(emails: list[str]) -> list[str]:

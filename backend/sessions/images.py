@@ -21,8 +21,9 @@ from collections.abc import Callable
 from PIL import Image, UnidentifiedImageError
 
 from backend.errors import ErrorCode, Refused, UserError
-from backend.models import Session, User
+from backend.models import Session
 from backend.sessions import changes, writing
+from backend.sessions.history import Origin
 from backend.settings import IMAGE_MAX_BYTES, get_settings
 
 MAX_BYTES = IMAGE_MAX_BYTES
@@ -136,28 +137,35 @@ def delete_image(path: str) -> None:
         (get_settings().media_root / path).unlink(missing_ok=True)
 
 
-async def set_session_image(actor: User, session_id: int, data: bytes) -> Session:
+async def set_session_image(
+    origin: Origin, session_id: int, data: bytes, expected_version: int | None = None
+) -> Session:
     """Stores the re-encoded image and points the session at it; the old file goes once that is saved."""
     encoded, extension = await encode_image_in_worker(data)
     path = store_image(encoded, extension)
     try:
-        return await _replace_image(actor, session_id, path)
+        return await _replace_image(origin, session_id, path, expected_version)
     except BaseException:
         delete_image(path)
         raise
 
 
-async def remove_session_image(actor: User, session_id: int) -> Session:
-    return await _replace_image(actor, session_id, "")
+async def remove_session_image(origin: Origin, session_id: int, expected_version: int | None = None) -> Session:
+    return await _replace_image(origin, session_id, "", expected_version)
 
 
-async def _replace_image(actor: User, session_id: int, path: str) -> Session:
+async def _replace_image(origin: Origin, session_id: int, path: str, expected_version: int | None) -> Session:
     replaced: list[str] = []
+    actor = origin.person
 
     async def remember(change: changes.Change) -> None:
         replaced.append(change.replaced_image)
 
-    session = await writing.apply(changes.plan_image, actor, session_id, path, then=remember)
+    session = await writing.apply(
+        lambda d: changes.plan_image(actor, session_id, path, d, expected_version=expected_version),
+        origin,
+        then=remember,
+    )
     for old in replaced:
         delete_image(old)
     return session

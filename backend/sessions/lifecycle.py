@@ -9,13 +9,27 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from backend.background import BackgroundWorker
+from backend.db import column
 from backend.errors import ErrorCode, refused
 from backend.events import SessionEventKind, publish_sessions
 from backend.mail import reminders
-from backend.models import Attendance, AttendanceKind, Rating, Session, SessionStatus, SessionType, User, utcnow
+from backend.models import (
+    ActivityKind,
+    Attendance,
+    AttendanceKind,
+    Rating,
+    Session,
+    SessionStatus,
+    SessionType,
+    User,
+    utcnow,
+)
+from backend.sessions import history
+from backend.sessions.history import Origin
 from backend.sessions.rules import START_EARLY, when
 from backend.sessions.visibility import visible_sessions
 from backend.sessions.writing import serialised
@@ -34,8 +48,26 @@ async def _session(viewer: User, session_id: int) -> Session:
     return session
 
 
-async def start_session(mentor: User, session_id: int, now: datetime | None = None) -> Session:
+async def _saved(
+    session: Session, origin: Origin, kind: ActivityKind, changes: list[dict[str, object]], *names: str
+) -> None:
+    """Save the named fields of the session with its version raised, and record the change in its history."""
+    session.version += 1
+    await session.save(update_fields=[*names, "version", "updated_at"])
+    await history.record(origin, [history.Entry(session.id, kind, session.version, changes)])
+
+
+def _status_change(before: SessionStatus, after: SessionStatus) -> list[dict[str, object]]:
+    return [{"field": "status", "before": before.value, "after": after.value}]
+
+
+async def _mentee_emails(session_id: int) -> list[str]:
+    return await column(Attendance.filter(session_id=session_id).order_by("id"), "mentee__email", str)
+
+
+async def start_session(origin: Origin, session_id: int, now: datetime | None = None) -> Session:
     now = now or utcnow()
+    mentor = origin.person
     async with serialised():
         session = await _session(mentor, session_id)
         if session.mentor_id != mentor.id:
@@ -56,14 +88,16 @@ async def start_session(mentor: User, session_id: int, now: datetime | None = No
                 f"This session was planned to end {when(session.ends_at)}; ask a session manager to reschedule it.",
             )
         session.status, session.started_at = SessionStatus.LIVE, now
-        await session.save(update_fields=["status", "started_at", "updated_at"])
+        changed = _status_change(SessionStatus.UPCOMING, SessionStatus.LIVE)
+        await _saved(session, origin, ActivityKind.STARTED, changed, "status", "started_at")
         await reminders.withdraw_where(Q(session_id=session.id))  # a started session needs no reminder
     await publish_sessions(SessionEventKind.STARTED, session.organization_id, [session.id])
     return session
 
 
-async def end_session(mentor: User, session_id: int, now: datetime | None = None) -> Session:
+async def end_session(origin: Origin, session_id: int, now: datetime | None = None) -> Session:
     now = now or utcnow()
+    mentor = origin.person
     async with serialised():
         session = await _session(mentor, session_id)
         if session.mentor_id != mentor.id:
@@ -71,31 +105,42 @@ async def end_session(mentor: User, session_id: int, now: datetime | None = None
         if session.status != SessionStatus.LIVE:
             raise refused(ErrorCode.NOT_EDITABLE, "Only a live session can be ended; start it first.")
         session.status, session.completed_at = SessionStatus.COMPLETED, now
-        await session.save(update_fields=["status", "completed_at", "updated_at"])
+        changed = _status_change(SessionStatus.LIVE, SessionStatus.COMPLETED)
+        await _saved(session, origin, ActivityKind.ENDED, changed, "status", "completed_at")
     await publish_sessions(SessionEventKind.ENDED, session.organization_id, [session.id])
     return session
 
 
 async def complete_overdue_sessions(now: datetime | None = None) -> int:
-    """Complete live sessions left running past their end plus the grace period, and tell subscribers."""
+    """Complete live sessions left running past their end plus the grace period, record it as the
+    system's change, and tell subscribers."""
     now = now or utcnow()
     overdue = Session.filter(status=SessionStatus.LIVE, ends_at__lt=now - END_GRACE)
-    found = await overdue.values_list("id", "organization_id")
-    if not found:
-        return 0
-    await overdue.filter(id__in=[session_id for session_id, _ in found]).update(
-        status=SessionStatus.COMPLETED, completed_at=now, updated_at=now
-    )
-    by_organization: dict[int, list[int]] = {}
-    for session_id, organization_id in found:
-        by_organization.setdefault(organization_id, []).append(session_id)
-    for organization_id, ids in by_organization.items():
-        await publish_sessions(SessionEventKind.ENDED, organization_id, ids)
+    async with in_transaction():
+        found = await overdue.select_for_update().values_list("id", "organization_id")
+        if not found:
+            return 0
+        ids = [session_id for session_id, _ in found]
+        await Session.filter(id__in=ids).update(
+            status=SessionStatus.COMPLETED, completed_at=now, updated_at=now, version=F("version") + 1
+        )
+        by_organization: dict[int, list[history.Entry]] = {}
+        changed = _status_change(SessionStatus.LIVE, SessionStatus.COMPLETED)
+        for session_id, organization_id, version in await Session.filter(id__in=ids).values_list(
+            "id", "organization_id", "version"
+        ):
+            entry = history.Entry(session_id, ActivityKind.ENDED, version, changed)
+            by_organization.setdefault(organization_id, []).append(entry)
+        for organization_id, entries in by_organization.items():
+            await history.record(Origin.system(organization_id), entries, now)
+    for organization_id, entries in by_organization.items():
+        await publish_sessions(SessionEventKind.ENDED, organization_id, [e.session_id for e in entries])
     # The sessions announced, not the UPDATE's row count: on SQLite that counts the change log's rows too.
-    return len(found)
+    return len(ids)
 
 
-async def enroll_in_session(mentee: User, session_id: int) -> Session:
+async def enroll_in_session(origin: Origin, session_id: int) -> Session:
+    mentee = origin.person
     async with serialised():
         session = await _session(mentee, session_id)
         if not mentee.is_mentee:
@@ -111,15 +156,20 @@ async def enroll_in_session(mentee: User, session_id: int) -> Session:
             raise refused(ErrorCode.ALREADY_DONE, "You are already in this session.")
         if session.mentee_count >= session.seats_limit:
             raise refused(ErrorCode.SEATS_FULL, f"All {session.seats_limit} seats are taken; choose another session.")
+        before = await _mentee_emails(session.id)
         await Attendance.create(session_id=session.id, mentee_id=mentee.id, kind=AttendanceKind.ENROLLED)
         session.enrolled_count += 1
         session.mentee_count += 1
-        await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])
+        changed: list[dict[str, object]] = [
+            {"field": history.MENTEES, "before": before, "after": [*before, mentee.email]}
+        ]
+        await _saved(session, origin, ActivityKind.MENTEES_CHANGED, changed, "enrolled_count", "mentee_count")
     await publish_sessions(SessionEventKind.MENTEES_CHANGED, session.organization_id, [session.id])
     return session
 
 
-async def leave_session(mentee: User, session_id: int) -> Session:
+async def leave_session(origin: Origin, session_id: int) -> Session:
+    mentee = origin.person
     async with serialised():
         session = await _session(mentee, session_id)
         attendance = await Attendance.get_or_none(session_id=session.id, mentee_id=mentee.id)
@@ -130,11 +180,14 @@ async def leave_session(mentee: User, session_id: int) -> Session:
             )
         if session.status != SessionStatus.UPCOMING:
             raise refused(ErrorCode.NOT_EDITABLE, "The session has started; you can no longer leave it.")
+        before = await _mentee_emails(session.id)
         await attendance.delete()
         await reminders.withdraw_where(Q(session_id=session.id, recipient_id=mentee.id))
         session.enrolled_count -= 1
         session.mentee_count -= 1
-        await session.save(update_fields=["enrolled_count", "mentee_count", "updated_at"])
+        after = [e for e in before if e != mentee.email]
+        changed: list[dict[str, object]] = [{"field": history.MENTEES, "before": before, "after": after}]
+        await _saved(session, origin, ActivityKind.MENTEES_CHANGED, changed, "enrolled_count", "mentee_count")
     await publish_sessions(SessionEventKind.MENTEES_CHANGED, session.organization_id, [session.id])
     return session
 

@@ -62,6 +62,7 @@ PUBLIC_COLUMNS = frozenset(
         "calendar_sequence",
         "reminders_enabled",
         "scheduled_at",
+        "version",
     ]
 )
 
@@ -89,6 +90,9 @@ class OutputChannel(Enum):
     MAIL_DETAILS_CHANGED = "mail: updated (title or time zone)"
     MAIL_REMINDER = "mail: reminder before the start"
     CALENDAR_FEED = "GET /calendar/{token}.ics"
+    GRAPHQL_ACTIVITY = "GraphQL Session.history and Query.activity (the history of changes)"
+    ACTIVITY_CSV = "GET /exports/activity.csv"
+    MAIL_RESTORED = "mail: back on (a deleted session restored)"
 
 
 OUTPUT_CHANNELS = list(OutputChannel)

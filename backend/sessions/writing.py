@@ -1,7 +1,8 @@
 """The write side of session changes: `persist` writes planned changes (see `changes.py`) in a fixed
-handful of statements and notes their emails (R9, backend/mail/notices.py) in the same transaction; `serialised` is the
-transaction a change runs in; `apply` plans and persists one change in it, turning races with other
-writers into refusals or a fresh attempt."""
+handful of statements, raises each session's version, and records their history and notes their emails
+(R9, backend/mail/notices.py) in the same transaction; `serialised` is the transaction a change runs in;
+`apply` plans and persists one change in it, turning races with other writers into refusals or a fresh
+attempt."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
@@ -20,9 +20,11 @@ from backend import events
 from backend.db import after_commit, insert_models, insert_rows, transaction
 from backend.errors import ErrorCode, Refused, UserError
 from backend.mail import notices, reminders
-from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, User, utcnow
+from backend.models import Attendance, AttendanceKind, LabelKind, Session, SessionLabel, utcnow
+from backend.sessions import history
 from backend.sessions.changes import CALENDAR_FIELDS, Change
 from backend.sessions.directory import Directory, LoadedSession
+from backend.sessions.history import Origin
 from backend.settings import get_settings
 
 
@@ -58,10 +60,11 @@ def _labels_of(loaded: LoadedSession) -> list[tuple[int, str, str, int]]:
     ]
 
 
-async def persist(changes: list[Change], now: datetime | None = None) -> None:
+async def persist(changes: list[Change], origin: Origin, now: datetime | None = None) -> None:
     """Write planned changes in a fixed number of statements (plus one per edited session); call it
-    inside a transaction. Emails are queued in the same transaction (R9). At most one change per session
-    in one call: each edit is checked against the `updated_at` it was planned from."""
+    inside a transaction. Each edit raises its session's version, written only over the version it was
+    planned from; the history of all of them is one statement and their emails are queued in the same
+    transaction (R9). At most one change per session in one call."""
     now = now or utcnow()
     before = await notices.before(changes)  # the sessions as their mail will say they were
     for change in changes:
@@ -72,16 +75,28 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     if created:
         await insert_models([c.session for c in created])
     for change in changes:
-        # A change of labels alone (categories, "recommended for") is a change too: it moves updated_at,
-        # which is what "changed meanwhile" checks and the bulk upload's `sessions_version` compare.
-        if change.created or not (change.fields or change.labels_changed):
-            continue
-        change.session.updated_at = now
-        written = await Session.filter(id=change.session.id, updated_at=change.expected_updated_at).update(
-            **{name: getattr(change.session, name) for name in change.fields | {"updated_at"}}
-        )
-        if not written:
-            raise ChangedMeanwhile(change.session.id)
+        if not change.created and change.changed_anything:
+            await _write_edit(change, now)
+    await _write_labels_and_mentees(changes)
+    await history.record(origin, [entry for c in changes if (entry := c.history_entry())], now)
+    await notices.queue(changes, before, now)
+    await reminders.withdraw(changes)
+    await reminders.owe_again(changes)
+
+
+async def _write_edit(change: Change, now: datetime) -> None:
+    """One edited session's row, over the version it was planned from. A change of labels alone
+    (categories, "recommended for") is a change too: it raises the version like any other."""
+    session = change.session
+    session.updated_at, session.version = now, session.version + 1
+    written = await Session.filter(id=session.id, version=change.planned_version).update(
+        **{name: getattr(session, name) for name in change.fields | {"updated_at", "version"}}
+    )
+    if not written:
+        raise ChangedMeanwhile(session.id)
+
+
+async def _write_labels_and_mentees(changes: list[Change]) -> None:
     relabelled = [c for c in changes if c.labels_changed]
     if relabelled:
         if edited := [c.session.id for c in relabelled if not c.created]:
@@ -97,8 +112,6 @@ async def persist(changes: list[Change], now: datetime | None = None) -> None:
     ]
     if invites:
         await Attendance.bulk_create(invites)
-    await notices.queue(changes, before, now)
-    await reminders.withdraw(changes)
 
 
 def _advance_calendar(change: Change) -> None:
@@ -106,7 +119,7 @@ def _advance_calendar(change: Change) -> None:
     a new time, title, zone or meeting, a cancellation, or mentees taken off it."""
     if change.created:
         return
-    if change.deleted or change.removed or change.fields & CALENDAR_FIELDS:
+    if change.deleted or change.restored or change.removed or change.fields & CALENDAR_FIELDS:
         change.session.calendar_sequence += 1
         change.fields.add("calendar_sequence")
 
@@ -139,24 +152,20 @@ RETRY_SQLSTATES = {"40P01", "40001"}
 ATTEMPTS = 3
 
 
-async def apply(
-    plan: Callable[..., Awaitable[Change]],
-    actor: User,
-    *args: Any,
-    then: Callable[[Change], Awaitable[None]] | None = None,
-    **kwargs: Any,
-) -> Session:
-    """Plan and persist one change in its own transaction; refusals raise `Refused`. `plan` is called as
-    `plan(actor, *args, directory, **kwargs)`. `then(change)`, if given, runs in the same transaction
-    after the write (a bulk upload records the row's result there)."""
+Plan = Callable[[Directory], Awaitable[Change]]
+
+
+async def apply(plan: Plan, origin: Origin, *, then: Callable[[Change], Awaitable[None]] | None = None) -> Session:
+    """Plan and persist one change in its own transaction; refusals raise `Refused`. `plan` is given the
+    transaction's directory: `apply(lambda d: changes.plan_delete(actor, 42, d), origin)`. `then(change)`,
+    if given, runs in the same transaction after the write (a bulk upload records the row's result there)."""
     attempt = 0
     while True:
         attempt += 1
         try:
             async with serialised():
-                directory = Directory(actor.organization_id)
-                change = await plan(actor, *args, directory, **kwargs)
-                await persist([change])
+                change = await plan(Directory(origin.organization_id))
+                await persist([change], origin)
                 if then is not None:
                     await then(change)
                 await after_commit(functools.partial(events.publish_changes, [change]))  # tell live subscribers

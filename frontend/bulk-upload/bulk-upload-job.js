@@ -7,6 +7,7 @@ import { formatDateTime, plural } from '../shared/format.js';
 import { SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 import { followBulkUpload } from '../shared/live.js';
 import { applyButton, messageList, sessionLink } from './bulk-upload-extras.js';
+import { restoreOffer } from './bulk-upload-restore.js';
 
 const ROWS_PAGE_SIZE = 50;
 
@@ -14,7 +15,7 @@ export const UPLOAD_FIELDS = `id status fileName dryRun totalRows processedRows 
 
 const ROWS = `query BulkUploadRows($id: ID!, $page: Int!, $pageSize: Int!, $onlyInvalid: Boolean!) {
   bulkUpload(id: $id) {
-    ${UPLOAD_FIELDS}
+    ${UPLOAD_FIELDS} deletedSessionsToRestore
     rows(page: $page, pageSize: $pageSize, onlyInvalid: $onlyInvalid) { rowNumber action sessionId status message }
   }
 }`;
@@ -257,6 +258,7 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     draw(upload, [
       summaryBox(upload),
       applyFile ? applyButton(upload, lastFile(), applyFile) : null,
+      restoreOffer(upload),
       resultsToolbar(onlyInvalid, upload.resultCsvUrl),
       h('p', { class: 'small muted', id: 'bulk-rows-range' }, shownTotal ? `Rows ${from}–${to} of ${shownTotal}` : ''),
       rowsTable(upload, rows, onlyInvalid.checked),

@@ -8,6 +8,7 @@ import { deletingHere } from '../shared/live.js';
 import { navigate } from '../shared/router.js';
 import { formatDateTime, plural } from '../shared/format.js';
 import { announce } from '../shared/notice.js';
+import { undoDelete } from './restore-session.js';
 import { onDeleteSession } from './session-details.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 
@@ -41,7 +42,7 @@ export function confirmDelete(session, { button, reload } = {}) {
         { id: 'delete-dialog-text' },
         h('strong', {}, session.title),
         ` on ${formatDateTime(session.startsAt)} IST will be cancelled and removed from the Session list. `,
-        'This cannot be undone.',
+        'You can undo it while it is still upcoming (Undo, or Workspace › Recently deleted).',
       ),
       h('label', { class: 'check', for: 'delete-notify' }, notify, ` Email the mentor${people} that it is cancelled`),
       problem,
@@ -80,6 +81,7 @@ export function confirmDelete(session, { button, reload } = {}) {
       document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT));
       announce(`The session “${session.title}” (ID ${session.id}) is deleted and no longer in the Session list.`, {
         path: listUrl,
+        action: { label: 'Undo', run: () => undoDelete(session) },
       });
       navigate(listUrl);
     } catch (error) {

@@ -9,13 +9,13 @@ import { peoplePicker } from '../shared/people-picker.js';
 import { confirmDialog } from '../shared/confirm-dialog.js';
 
 const MENTEE_FIELDS =
-  'id menteeCount enrolledCount invitedCount seatsLimit seatsLeft mentees { id name email designation kind }';
+  'id version menteeCount enrolledCount invitedCount seatsLimit seatsLeft mentees { id name email designation kind }';
 
-const INVITE = `mutation InviteMentee($sessionId: ID!, $emails: [String!]!) {
-  inviteMentees(sessionId: $sessionId, emails: $emails) { session { ${MENTEE_FIELDS} } errors { field code message } }
+const INVITE = `mutation InviteMentee($sessionId: ID!, $emails: [String!]!, $expectedVersion: Int) {
+  inviteMentees(sessionId: $sessionId, emails: $emails, expectedVersion: $expectedVersion) { session { ${MENTEE_FIELDS} } errors { field code message } }
 }`;
-const REMOVE = `mutation RemoveMentees($sessionId: ID!, $menteeIds: [ID!]!) {
-  removeMentees(sessionId: $sessionId, menteeIds: $menteeIds) { session { ${MENTEE_FIELDS} } errors { field code message } }
+const REMOVE = `mutation RemoveMentees($sessionId: ID!, $menteeIds: [ID!]!, $expectedVersion: Int) {
+  removeMentees(sessionId: $sessionId, menteeIds: $menteeIds, expectedVersion: $expectedVersion) { session { ${MENTEE_FIELDS} } errors { field code message } }
 }`;
 
 function countLine(session) {
@@ -154,11 +154,14 @@ function cardParts({ onRemove, onAdd }) {
 }
 
 /** Sends an invitation or a removal: { session } when saved, { errors } when refused or failed. */
-async function sendMenteeChange(query, variables) {
+/** Send an invite or a removal of the session at `version` ({ current }, when given), which follows it. */
+async function sendMenteeChange(query, variables, version) {
   try {
-    const data = await graphql(query, variables);
+    const data = await graphql(query, { ...variables, expectedVersion: version?.current });
     const payload = data.inviteMentees || data.removeMentees;
-    return payload.errors.length ? { errors: payload.errors } : { session: payload.session };
+    if (payload.errors.length) return { errors: payload.errors };
+    if (version) version.current = payload.session.version;
+    return { session: payload.session };
   } catch (error) {
     return { errors: [{ message: error.message }] };
   }
@@ -184,8 +187,11 @@ function cardSection({ count, problem, list, removeButton, addButton, selection,
   );
 }
 
-/** The Mentees card for `session` (with mentees); `onChange(session)` runs after an invite or a removal. */
-export function menteesCard(session, { onChange = () => {} } = {}) {
+/**
+ * The Mentees card for `session` (with mentees); `onChange(session)` runs after an invite or a removal.
+ * `version` ({ current }, the page's) is sent as expectedVersion and follows each change made here.
+ */
+export function menteesCard(session, { onChange = () => {}, version = null } = {}) {
   let state = session;
   const selected = new Set();
 
@@ -228,7 +234,7 @@ export function menteesCard(session, { onChange = () => {} } = {}) {
   async function change(query, variables, done) {
     showProblem(problem, null);
     status.textContent = 'Saving…';
-    const { session: changed, errors } = await sendMenteeChange(query, variables);
+    const { session: changed, errors } = await sendMenteeChange(query, variables, version);
     if (errors) {
       status.textContent = '';
       showProblem(problem, errors);

@@ -6,9 +6,11 @@
 import { graphql, graphqlUpload } from '../shared/graphql.js';
 import { breadcrumbs, fill, h } from '../shared/dom.js';
 import { FormErrors } from '../shared/forms.js';
-import { navigate, registerRoute, setPageTitle } from '../shared/router.js';
+import { confirmLeaving, navigate, registerRoute, setPageTitle } from '../shared/router.js';
 import { plural, TYPE_LABELS } from '../shared/format.js';
-import { changedFields, detailFields, meetingFields } from './session-form.js';
+import { DETAIL_LABELS, detailFields, meetingFields, sessionValues, valueText } from './session-form.js';
+import { formConflicts } from './edit-conflicts.js';
+import { followSession } from '../shared/live.js';
 import { mountMentorTimeline } from '../calendar/mentor-timeline.js';
 import { imageControls } from './session-image.js';
 import { menteesCard } from './edit-mentees.js';
@@ -16,31 +18,34 @@ import { announce } from '../shared/notice.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT, statusBadge } from '../list/sessions-list.js';
 import { loadSession } from './session-details.js';
 
-const SESSION_QUERY = `query EditSession($id: ID!) {
-  session(id: $id) {
-    id title description type status startsAt durationMinutes timeZone
+const SESSION_FIELDS = `id version title description type status startsAt durationMinutes timeZone
     mentor { id name email }
     menteeCount enrolledCount invitedCount seatsLimit seatsLeft
     mentees { id name email designation kind }
     recommendedFor categories medium remindersEnabled
     meeting { platform link passcode }
     imageUrl
-    canEdit editBlockedReason canEditMeeting meetingEditBlockedReason
-  }
-}`;
+    canEdit editBlockedReason canEditMeeting meetingEditBlockedReason`;
+const SESSION_QUERY = `query EditSession($id: ID!) { session(id: $id) { ${SESSION_FIELDS} } }`;
+const PAYLOAD = `session { ${SESSION_FIELDS} } errors { field code message }`;
 
-const UPDATE_SESSION = `mutation UpdateSession($id: ID!, $input: UpdateSessionInput!, $notify: Boolean!) {
-  updateSession(id: $id, input: $input, notify: $notify) { session { id title } errors { field code message } }
+// Every change from this page names the version it was made from (expectedVersion): a change someone
+// else saved meanwhile is never overwritten unseen; the answer is STALE with the session as it is now.
+const UPDATE_SESSION = `mutation UpdateSession($id: ID!, $input: UpdateSessionInput!, $notify: Boolean!, $expectedVersion: Int) {
+  updateSession(id: $id, input: $input, notify: $notify, expectedVersion: $expectedVersion) { ${PAYLOAD} }
 }`;
-const UPDATE_MEETING = `mutation UpdateMeeting($id: ID!, $input: MeetingInput!, $notify: Boolean!) {
-  updateMeeting(id: $id, input: $input, notify: $notify) { session { id title } errors { field code message } }
+const UPDATE_MEETING = `mutation UpdateMeeting($id: ID!, $input: MeetingInput!, $notify: Boolean!, $expectedVersion: Int) {
+  updateMeeting(id: $id, input: $input, notify: $notify, expectedVersion: $expectedVersion) { ${PAYLOAD} }
 }`;
-const SET_IMAGE = `mutation SetSessionImage($sessionId: ID!, $image: Upload!) {
-  setSessionImage(sessionId: $sessionId, image: $image) { session { id imageUrl } errors { field code message } }
+const SET_IMAGE = `mutation SetSessionImage($sessionId: ID!, $image: Upload!, $expectedVersion: Int) {
+  setSessionImage(sessionId: $sessionId, image: $image, expectedVersion: $expectedVersion) {
+    session { id version imageUrl } errors { field code message } }
 }`;
-const REMOVE_IMAGE = `mutation RemoveSessionImage($sessionId: ID!) {
-  removeSessionImage(sessionId: $sessionId) { session { id imageUrl } errors { field code message } }
+const REMOVE_IMAGE = `mutation RemoveSessionImage($sessionId: ID!, $expectedVersion: Int) {
+  removeSessionImage(sessionId: $sessionId, expectedVersion: $expectedVersion) {
+    session { id version imageUrl } errors { field code message } }
 }`;
+const UNSAVED = 'Your changes on this page are not saved yet. Leave without saving them?';
 
 const TABS = [
   { key: 'details', label: 'Edit session', panelId: 'edit-session-panel' },
@@ -66,7 +71,7 @@ function submitting(button, busyText) {
   };
 }
 
-function detailsForm(session, { errors, details, notify, save, formStatus, onSubmit }) {
+function detailsForm(session, { errors, details, notify, save, formStatus, onSubmit, conflicts }) {
   return h(
     'form',
     {
@@ -79,6 +84,7 @@ function detailsForm(session, { errors, details, notify, save, formStatus, onSub
     h('h2', { id: 'edit-details-heading' }, 'Session information'),
     h('p', { class: 'hint' }, 'Changes to these fields are kept until you press Save.'),
     errors.summary,
+    conflicts.element,
     h(
       'dl',
       { class: 'fields fixed-fields' },
@@ -104,31 +110,65 @@ function detailsForm(session, { errors, details, notify, save, formStatus, onSub
   );
 }
 
+/** An image change's answer for the image card; the page's version follows a change saved. */
+function imageAnswer(payload, version) {
+  if (payload.session && !payload.errors.length) version.current = payload.session.version;
+  return { imageUrl: payload.session && payload.session.imageUrl, errors: payload.errors };
+}
+
 /** The image card's control: a new image or a removal is saved at once. */
-function sessionImage(session) {
+function sessionImage(session, version) {
+  const variables = () => ({ sessionId: session.id, expectedVersion: version.current });
   return imageControls({
     idPrefix: 'session-image',
     imageUrl: session.imageUrl,
     title: () => session.title,
-    save: async (file) => {
-      const { setSessionImage } = await graphqlUpload(SET_IMAGE, { sessionId: session.id }, { image: file });
-      return { imageUrl: setSessionImage.session && setSessionImage.session.imageUrl, errors: setSessionImage.errors };
-    },
-    remove: async () => {
-      const { removeSessionImage } = await graphql(REMOVE_IMAGE, { sessionId: session.id });
-      return {
-        imageUrl: removeSessionImage.session && removeSessionImage.session.imageUrl,
-        errors: removeSessionImage.errors,
-      };
-    },
+    save: async (file) =>
+      imageAnswer((await graphqlUpload(SET_IMAGE, variables(), { image: file })).setSessionImage, version),
+    remove: async () => imageAnswer((await graphql(REMOVE_IMAGE, variables())).removeSessionImage, version),
   });
 }
 
+const isStale = (payload) => payload.session && payload.errors.some((e) => e.code === 'STALE');
+
+/** Someone saved the session meanwhile (a STALE answer): take their changes in and say what to do. */
+function tookIn(conflicts, payload, status) {
+  const messages = payload.errors.filter((e) => e.code === 'STALE').map((e) => e.message);
+  const { conflicts: left } = conflicts.takeIn(payloadValues(payload.session), payload.session.version, messages);
+  status.textContent = left
+    ? 'Someone else saved this session meanwhile: choose Keep theirs or Use mine for each field below, then Save.'
+    : 'Someone else saved this session meanwhile; their changes are in the form now. Save again to save yours.';
+  conflicts.element.scrollIntoView({ block: 'nearest' });
+}
+
+function payloadValues(session) {
+  return { ...sessionValues(session), ...meetingValues(session.meeting) };
+}
+
+function meetingValues(meeting) {
+  return { platform: meeting.platform, link: meeting.link || '', passcode: meeting.passcode || '' };
+}
+
+/** The conflict offer of a form whose fields are read and written by key. */
+function conflictsOf(id, form, values, version) {
+  const fields = {};
+  for (const key of Object.keys(values)) {
+    fields[key] = {
+      label: DETAIL_LABELS[key],
+      read: () => form.read()[key],
+      write: (value) => form.write(key, value),
+      text: (value) => valueText(key, value),
+    };
+  }
+  return formConflicts({ id, fields, baseline: values, version });
+}
+
 /** The Edit session tab: the details form, and beside it the session image and the mentees. */
-function detailsPanel(session, { onSaved }) {
+function detailsPanel(session, { onSaved, version }) {
   const errors = new FormErrors();
   const details = detailFields({ idPrefix: 'edit', session, errors });
-  const initial = details.read().values;
+  const values = { read: () => details.read().values, write: details.write };
+  const conflicts = conflictsOf('edit-conflicts', values, values.read(), version);
   // The mentor's day with the new time on it (the session itself is left out of the busy blocks).
   const timeline = mountMentorTimeline({
     idPrefix: 'edit',
@@ -149,22 +189,24 @@ function detailsPanel(session, { onSaved }) {
   async function onSubmit(event) {
     event.preventDefault();
     formStatus.textContent = '';
-    const { values, problems } = details.read();
-    if (errors.show(problems)) return;
-    const input = changedFields(initial, values);
+    if (errors.show(details.read().problems)) return;
+    if (conflicts.unresolved()) {
+      formStatus.textContent = 'First choose Keep theirs or Use mine for each field someone else changed.';
+      return;
+    }
+    const input = conflicts.changes();
     if (!Object.keys(input).length) {
       formStatus.textContent = 'Nothing to save: no field has changed.';
       return;
     }
     const done = submitting(save, 'Saving…');
     try {
-      const { updateSession } = await graphql(UPDATE_SESSION, {
-        id: session.id,
-        input,
-        notify: notify.querySelector('input').checked,
-      });
-      if (errors.show(updateSession.errors, { heading: 'The session was not saved' })) return;
-      onSaved(`Changes to “${updateSession.session.title}” are saved.`);
+      const notifying = notify.querySelector('input').checked;
+      const variables = { id: session.id, input, notify: notifying, expectedVersion: version.current };
+      const { updateSession } = await graphql(UPDATE_SESSION, variables);
+      if (isStale(updateSession)) tookIn(conflicts, updateSession, formStatus);
+      else if (!errors.show(updateSession.errors, { heading: 'The session was not saved' }))
+        onSaved(`Changes to “${updateSession.session.title}” are saved.`);
     } catch (error) {
       errors.show([{ field: null, message: `The session was not saved: ${error.message}` }]);
     } finally {
@@ -172,56 +214,77 @@ function detailsPanel(session, { onSaved }) {
     }
   }
 
-  const form = detailsForm(session, { errors, details, notify, save, formStatus, onSubmit });
-
-  const image = sessionImage(session);
-
-  return h(
+  const form = detailsForm(session, { errors, details, notify, save, formStatus, onSubmit, conflicts });
+  const element = h(
     'div',
     { class: 'edit-layout' },
     form,
     h(
       'div',
       { class: 'edit-aside' },
-      h(
-        'section',
-        { class: 'card', id: 'edit-image', 'aria-labelledby': 'edit-image-heading' },
-        h(
-          'h2',
-          { id: 'edit-image-heading' },
-          'Session image ',
-          h('span', { class: 'badge badge-immediate' }, 'Saved at once'),
-        ),
-        h('p', { class: 'hint' }, 'A new image replaces the old one as soon as it is chosen; Save is not needed.'),
-        image.element,
-      ),
-      menteesCard(session, { onChange: () => document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)) }),
+      imageCard(session, version),
+      menteesCard(session, { onChange: changed, version }),
     ),
+  );
+  return panelView(element, conflicts, (current) => sessionValues(current));
+}
+
+function changed() {
+  document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT));
+}
+
+/** What the page asks of a tab: whether it has unsaved changes, and to take in the session as it is now. */
+function panelView(element, conflicts, valuesOf) {
+  return {
+    element,
+    dirty: () => conflicts.unresolved() > 0 || Object.keys(conflicts.changes()).length > 0,
+    takeIn: (current) => conflicts.takeIn(valuesOf(current), current.version),
+  };
+}
+
+function imageCard(session, version) {
+  return h(
+    'section',
+    { class: 'card', id: 'edit-image', 'aria-labelledby': 'edit-image-heading' },
+    h(
+      'h2',
+      { id: 'edit-image-heading' },
+      'Session image ',
+      h('span', { class: 'badge badge-immediate' }, 'Saved at once'),
+    ),
+    h('p', { class: 'hint' }, 'A new image replaces the old one as soon as it is chosen; Save is not needed.'),
+    sessionImage(session, version).element,
   );
 }
 
 /** The Meeting link tab: platform, link, passcode; Submit → updateMeeting. */
-function meetingPanel(session, { onSaved }) {
+function meetingPanel(session, { onSaved, version }) {
   const errors = new FormErrors();
   const meeting = meetingFields({ idPrefix: 'meeting', meeting: session.meeting, errors, prefix: '' });
+  const conflicts = conflictsOf('meeting-conflicts', meeting, meeting.read(), version);
   const notify = notifyBox(
     'meeting-notify',
     'Email the mentor and mentees the new meeting details (reminders go out either way, with the meeting as it is then)',
   );
   const submit = h('button', { type: 'submit', class: 'button button-primary', id: 'submit-meeting' }, 'Submit');
+  const formStatus = h('p', { class: 'form-status', role: 'status' });
 
   async function onSubmit(event) {
     event.preventDefault();
     errors.clear();
+    formStatus.textContent = '';
+    if (conflicts.unresolved()) {
+      formStatus.textContent = 'First choose Keep theirs or Use mine for each field someone else changed.';
+      return;
+    }
     const done = submitting(submit, 'Submitting…');
     try {
-      const { updateMeeting } = await graphql(UPDATE_MEETING, {
-        id: session.id,
-        input: meeting.read(),
-        notify: notify.querySelector('input').checked,
-      });
-      if (errors.show(updateMeeting.errors, { heading: 'The meeting information was not saved' })) return;
-      onSaved(`The meeting information of “${updateMeeting.session.title}” is saved.`);
+      const notifying = notify.querySelector('input').checked;
+      const variables = { id: session.id, input: meeting.read(), notify: notifying, expectedVersion: version.current };
+      const { updateMeeting } = await graphql(UPDATE_MEETING, variables);
+      if (isStale(updateMeeting)) tookIn(conflicts, updateMeeting, formStatus);
+      else if (!errors.show(updateMeeting.errors, { heading: 'The meeting information was not saved' }))
+        onSaved(`The meeting information of “${updateMeeting.session.title}” is saved.`);
     } catch (error) {
       errors.show([{ field: null, message: `The meeting information was not saved: ${error.message}` }]);
     } finally {
@@ -229,6 +292,11 @@ function meetingPanel(session, { onSaved }) {
     }
   }
 
+  const form = meetingForm(session, { errors, meeting, notify, submit, onSubmit, conflicts, formStatus });
+  return panelView(form, conflicts, (current) => meetingValues(current.meeting));
+}
+
+function meetingForm(session, { errors, meeting, notify, submit, onSubmit, conflicts, formStatus }) {
   return h(
     'form',
     {
@@ -247,6 +315,7 @@ function meetingPanel(session, { onSaved }) {
         : 'The meeting can change until the session is completed.',
     ),
     errors.summary,
+    conflicts.element,
     meeting.element,
     notify,
     h(
@@ -255,6 +324,7 @@ function meetingPanel(session, { onSaved }) {
       submit,
       h('a', { href: `/sessions/${session.id}`, class: 'button button-quiet' }, 'Cancel'),
     ),
+    formStatus,
   );
 }
 
@@ -347,8 +417,11 @@ export function renderEditSession(main, ctx) {
 
   let query = ctx.query;
   let show = null;
+  let views = [];
+  const stopLeaving = confirmLeaving(() => (views.some((view) => view.dirty()) ? UNSAVED : null));
 
   function onSaved(message) {
+    stopLeaving();
     document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT));
     announce(message, { path: detailsUrl });
     navigate(detailsUrl);
@@ -357,6 +430,7 @@ export function renderEditSession(main, ctx) {
   function build(session) {
     setPageTitle(`Edit ${session.title}`);
     fill(subtitle, ...subtitleOf(session));
+    const version = { current: session.version };
 
     const allowed = { details: session.canEdit, meeting: session.canEditMeeting };
     const reasons = { details: session.editBlockedReason, meeting: session.meetingEditBlockedReason };
@@ -374,14 +448,11 @@ export function renderEditSession(main, ctx) {
     );
     const reasonsBox = blockedReasons(allowed, reasons);
 
-    panels.set(
-      'details',
-      tabPanel('edit-session-panel', 'details', allowed.details && detailsPanel(session, { onSaved })),
-    );
-    panels.set(
-      'meeting',
-      tabPanel('meeting-link-panel', 'meeting', allowed.meeting && meetingPanel(session, { onSaved })),
-    );
+    const details = allowed.details && detailsPanel(session, { onSaved, version });
+    const meeting = allowed.meeting && meetingPanel(session, { onSaved, version });
+    views = [details, meeting].filter(Boolean);
+    panels.set('details', tabPanel('edit-session-panel', 'details', details && details.element));
+    panels.set('meeting', tabPanel('meeting-link-panel', 'meeting', meeting && meeting.element));
 
     const usable = TABS.filter((tab) => allowed[tab.key]).map((tab) => tab.key);
     if (!usable.length) {
@@ -412,12 +483,42 @@ export function renderEditSession(main, ctx) {
   }
 
   load();
+  const stopFollowing = followEdits(sessionId, ctx, { views: () => views, listUrl, stopLeaving });
   return {
     update(next) {
       query = next.query;
       if (show) show(query);
     },
+    leave: stopFollowing,
   };
+}
+
+/**
+ * Changes made elsewhere while the page is open: the fields nobody edits here show them at once (and the
+ * page's version moves on); a field edited here too is offered as Keep theirs / Use mine. A session
+ * deleted elsewhere sends the page back to the list, saying so.
+ */
+function followEdits(sessionId, ctx, { views, listUrl, stopLeaving }) {
+  return followSession(sessionId, {
+    changed: async () => {
+      if (!views().length) return; // still loading, or nothing editable
+      let session;
+      try {
+        ({ session } = await graphql(SESSION_QUERY, { id: sessionId }, { signal: ctx.signal }));
+      } catch {
+        return; // the page stays as it is; Save still cannot overwrite what it has not seen
+      }
+      if (session && !ctx.signal.aborted) for (const view of views()) view.takeIn(session);
+    },
+    deleted: () => {
+      stopLeaving();
+      announce('This session was deleted by someone else while you were editing it.', {
+        kind: 'problem',
+        path: listUrl,
+      });
+      navigate(listUrl);
+    },
+  });
 }
 
 registerRoute('/sessions/:id/edit', renderEditSession);

@@ -21,6 +21,7 @@ import { LAST_LIST_KEY, statusBadge } from '../list/sessions-list.js';
 import { openMenteeList } from './mentee-list.js';
 import { followSession } from '../shared/live.js';
 import { announce } from '../shared/notice.js';
+import { sessionTimeline } from './session-history.js';
 
 const SESSION_QUERY = `query SessionDetails($id: ID!) {
   session(id: $id) {
@@ -141,7 +142,7 @@ function meetingFields(meeting) {
   return rows;
 }
 
-function renderSession(container, session, reload) {
+function renderSession(container, session, reload, withHistory = false) {
   setPageTitle(session.title);
   const heading = container.querySelector('h1');
   fill(heading, session.title, ' ', statusBadge(session.status));
@@ -217,16 +218,23 @@ function renderSession(container, session, reload) {
       ),
       viewList,
     ),
-    h(
-      'p',
-      { class: 'muted small' },
-      `Created ${formatDateTime(session.createdAt)} IST · last changed ${formatDateTime(session.updatedAt)} IST`,
-    ),
+    changedLine(session),
+    withHistory ? sessionTimeline(session.id).element : null,
+  );
+}
+
+function changedLine(session) {
+  const created = formatDateTime(session.createdAt);
+  return h(
+    'p',
+    { class: 'muted small' },
+    `Created ${created} IST · last changed ${formatDateTime(session.updatedAt)} IST`,
   );
 }
 
 export function renderSessionDetails(main, ctx) {
   setPageTitle('Session details');
+  const withHistory = (ctx.viewer?.roles || []).includes('MANAGER'); // the history is a manager's
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
   const body = h('div', { class: 'details-body' });
   main.append(
@@ -245,7 +253,7 @@ export function renderSessionDetails(main, ctx) {
       listUrl,
       retry: load,
     });
-    if (session) renderSession(main, session, load);
+    if (session) renderSession(main, session, load, withHistory);
   }
 
   load();
@@ -259,7 +267,7 @@ export function renderSessionDetails(main, ctx) {
       } catch {
         return; // the page stays as it was; the next change or a reload catches up
       }
-      if (session && !ctx.signal.aborted) renderSession(main, session, load);
+      if (session && !ctx.signal.aborted) renderSession(main, session, load, withHistory);
     },
     deleted: () => {
       const title = main.querySelector('h1').firstChild;

@@ -284,7 +284,80 @@ export function detailFields({ idPrefix, session = null, errors }) {
     };
   }
 
-  return { element, read, fields };
+  const write = detailWriter(
+    { title, description, date, time, timeZone, duration, seatsLimit, reminders },
+    { recommendedFor, categories, medium },
+  );
+  return { element, read, write, fields };
+}
+
+/** Puts one value, as `read` gives it, back into its controls (what someone else saved meanwhile). */
+function detailWriter(controls, pickers) {
+  const plain = {
+    title: controls.title,
+    description: controls.description,
+    durationMinutes: controls.duration,
+    seatsLimit: controls.seatsLimit,
+  };
+  return (key, value) => {
+    if (key in plain) plain[key].value = value ?? '';
+    else if (key === 'startsAt' && value) {
+      const [day, clock] = value.split('T');
+      controls.date.value = day.split('-').reverse().join('-');
+      controls.time.value = clock.slice(0, 5);
+    } else if (key === 'timeZone') controls.timeZone.value = value;
+    else if (key === 'remindersEnabled') controls.reminders.checked = Boolean(value);
+    else if (key === 'medium') pickers.medium.set(value ? [value] : []);
+    else if (key in pickers) pickers[key].set(value || []);
+    (plain[key] || controls.date).dispatchEvent(new Event('input', { bubbles: true }));
+  };
+}
+
+/** A session's detail values as the form's `read` gives them, to compare with what the form holds. */
+export function sessionValues(session) {
+  const zone = session.timeZone;
+  return {
+    title: session.title,
+    description: session.description,
+    startsAt: startsAtFrom(dateInputValue(session.startsAt, zone), timeInputValue(session.startsAt, zone), zone),
+    timeZone: zone,
+    durationMinutes: session.durationMinutes,
+    recommendedFor: session.recommendedFor,
+    categories: session.categories,
+    medium: session.medium,
+    seatsLimit: session.seatsLimit,
+    remindersEnabled: session.remindersEnabled !== false,
+  };
+}
+
+export const DETAIL_LABELS = {
+  title: 'Title',
+  description: 'Description',
+  startsAt: 'Date and time',
+  timeZone: 'Time zone',
+  durationMinutes: 'Duration',
+  recommendedFor: 'Recommended for',
+  categories: 'Categories',
+  medium: 'Medium',
+  seatsLimit: 'Seats limit',
+  remindersEnabled: 'Reminders',
+  platform: 'Meeting platform',
+  link: 'Meeting link',
+  passcode: 'Meeting passcode',
+};
+
+/** A form value as a person reads it: "05-12-2026 17:00 (UTC+05:30)", "Teachers, Head teachers", "On". */
+export function valueText(key, value) {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length))
+    return '(empty)';
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'boolean') return value ? 'On' : 'Off';
+  if (key === 'startsAt') {
+    const [day, clock] = value.split('T');
+    return `${day.split('-').reverse().join('-')} ${clock.slice(0, 5)} (UTC${clock.slice(8)})`;
+  }
+  if (key === 'platform') return PLATFORM_LABELS[value] || value;
+  return `“${value}”`;
 }
 
 /**
@@ -354,7 +427,12 @@ export function meetingFields({ idPrefix, meeting = null, errors, prefix }) {
     };
   }
 
-  return { element, read };
+  function write(key, value) {
+    ({ platform, link, passcode })[key].value = value ?? '';
+    sync();
+  }
+
+  return { element, read, write };
 }
 
 /** The fields of `next` whose value differs from `before` (compared as JSON), as a partial input. */

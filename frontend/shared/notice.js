@@ -27,9 +27,10 @@ function noticeArea() {
 
 /**
  * Show and announce `text`. `kind` is 'success' (default) or 'problem'; `path` is the screen it is
- * about (default: the current one), e.g. the session list the app is about to go back to.
+ * about (default: the current one), e.g. the session list the app is about to go back to; `action`
+ * ({ label, run }) adds a button beside it, such as Undo.
  */
-export function announce(text, { kind = 'success', path = location.pathname } = {}) {
+export function announce(text, { kind = 'success', path = location.pathname, action = null } = {}) {
   const area = noticeArea();
   shownOn = new URL(path, location.href).pathname;
   const dismiss = h(
@@ -42,7 +43,12 @@ export function announce(text, { kind = 'success', path = location.pathname } = 
     'Dismiss',
     h('span', { class: 'visually-hidden' }, ' this message'),
   );
-  fill(area, h('p', { class: `notice notice-${kind}` }, h('span', { class: 'notice-text' }, text), ' ', dismiss));
+  const button =
+    action && h('button', { type: 'button', class: 'button notice-action', onclick: action.run }, action.label);
+  fill(
+    area,
+    h('p', { class: `notice notice-${kind}` }, h('span', { class: 'notice-text' }, text), ' ', button, ' ', dismiss),
+  );
 }
 
 export function clearNotice() {

@@ -6,6 +6,8 @@
 // follows the URL. `ctx` is { params, query (URLSearchParams), url (URL), signal (AbortSignal, aborted
 // when the user leaves the screen), viewer, setViewer }.
 
+import { confirmDialog } from './confirm-dialog.js';
+
 const routes = [];
 let outlet = null;
 let guard = () => null;
@@ -55,10 +57,46 @@ function match(pathname) {
 /** Go to a URL inside the app (pushes a history entry unless `replace`). */
 export function navigate(url, { replace = false } = {}) {
   const target = new URL(url, location.href);
+  if (target.pathname !== location.pathname && leaveCheck && leaveCheck()) {
+    return mayLeave().then((leave) => (leave ? navigate(target.href, { replace }) : undefined));
+  }
   if (replace || target.href === location.href) history.replaceState(null, '', target);
   else history.pushState(null, '', target);
   return renderCurrent({ focus: !replace });
 }
+
+let leaveCheck = null;
+let shownUrl = null;
+
+/**
+ * While `check()` answers a sentence (unsaved changes), leaving the screen asks first: a link or the
+ * Back button inside the app with a confirmation, closing or reloading the tab with the browser's own.
+ * Returns a function that stops it; leaving the screen stops it too.
+ */
+export function confirmLeaving(check) {
+  leaveCheck = check;
+  return () => {
+    if (leaveCheck === check) leaveCheck = null;
+  };
+}
+
+/** Whether the screen may be left now: asks first while it has unsaved changes. */
+async function mayLeave() {
+  const question = leaveCheck && leaveCheck();
+  if (!question) return true;
+  const leave = await confirmDialog({
+    id: 'leave-dialog',
+    title: 'Leave without saving?',
+    text: question,
+    yes: 'Leave',
+  });
+  if (leave) leaveCheck = null;
+  return leave;
+}
+
+window.addEventListener('beforeunload', (event) => {
+  if (leaveCheck && leaveCheck()) event.preventDefault();
+});
 
 /** Show the current URL again from scratch (after signing in or out). */
 export function refresh() {
@@ -77,6 +115,7 @@ function sameParams(a, b) {
 
 async function renderCurrent({ focus }) {
   const url = new URL(location.href);
+  shownUrl = url.href;
   const found = match(url.pathname);
   const redirect = guard(found, url);
   if (redirect) return navigate(redirect, { replace: true });
@@ -90,6 +129,7 @@ async function renderCurrent({ focus }) {
   }
 
   if (current) {
+    leaveCheck = null;
     current.controller.abort();
     if (current.view && current.view.leave) current.view.leave();
   }
@@ -134,7 +174,16 @@ export function startRouter({ main, guard: guardFn, context, notFoundRender }) {
   guard = guardFn || guard;
   extraContext = context || extraContext;
   notFound = notFoundRender;
-  window.addEventListener('popstate', () => renderCurrent({ focus: false }));
+  window.addEventListener('popstate', async () => {
+    // Back or Forward has already changed the address: put it back while the person decides.
+    const wanted = location.href;
+    if (shownUrl && new URL(shownUrl).pathname !== location.pathname && leaveCheck && leaveCheck()) {
+      history.pushState(null, '', shownUrl);
+      if (!(await mayLeave())) return;
+      history.replaceState(null, '', wanted);
+    }
+    renderCurrent({ focus: false });
+  });
   document.addEventListener('click', (event) => {
     const anchor = event.target.closest && event.target.closest('a[href]');
     if (!anchor || !isAppLink(anchor, event)) return;

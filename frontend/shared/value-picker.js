@@ -114,6 +114,14 @@ function highlightOption(list, input, active) {
  * labelled control and `element` as its widget); read() → [values] (or the value, '' when none, for
  * `multiple: false`).
  */
+function drawChips(chips, chosen, onRemove) {
+  fill(
+    chips,
+    chosen.map((value) => valueChip(value, () => onRemove(value))),
+  );
+  chips.hidden = chosen.length === 0;
+}
+
 export function valuePicker({ id, selected = [], multiple = true, options = [] }) {
   let chosen = [...selected].filter(Boolean);
   let known = [...options];
@@ -121,18 +129,11 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
   let shown = [];
   const { chips, input, list, element } = pickerElements(id, multiple);
 
-  function renderChips() {
-    fill(
-      chips,
-      chosen.map((value) =>
-        valueChip(value, () => {
-          remove(value);
-          input.focus();
-        }),
-      ),
-    );
-    chips.hidden = chosen.length === 0;
-  }
+  const renderChips = () =>
+    drawChips(chips, chosen, (value) => {
+      remove(value);
+      input.focus();
+    });
 
   function remove(value) {
     chosen = chosen.filter((v) => v !== value);
@@ -194,6 +195,11 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
     element,
     control: input,
     read: () => (multiple ? [...chosen] : chosen[0] || ''),
+    /** Choose exactly `values` (what another person saved). */
+    set(values) {
+      chosen = [...values].filter(Boolean);
+      renderChips();
+    },
     setOptions(values) {
       known = [...values];
       chosen = inListSpelling(chosen, known);

@@ -5,6 +5,25 @@ import { h } from '../shared/dom.js';
 import { setPageTitle } from '../shared/router.js';
 import { mountOverview } from './overview.js';
 
+/** Activity and Recently deleted: a manager's, who alone may read the history and restore sessions. */
+function managerTools(viewer) {
+  if (!(viewer?.roles || []).includes('MANAGER')) return null;
+  return [
+    h(
+      'li',
+      { class: 'card' },
+      h('h2', {}, h('a', { href: '/workspace/activity' }, 'Activity')),
+      h('p', {}, 'Every change of the sessions: who made it, when, how (app, API, bulk upload) and what changed.'),
+    ),
+    h(
+      'li',
+      { class: 'card' },
+      h('h2', {}, h('a', { href: '/workspace/recently-deleted' }, 'Recently deleted')),
+      h('p', {}, 'Sessions deleted in the last days, to restore one deleted by mistake.'),
+    ),
+  ];
+}
+
 export function renderWorkspace(main, ctx) {
   setPageTitle('Workspace');
   main.append(
@@ -28,6 +47,7 @@ export function renderWorkspace(main, ctx) {
         h('h2', {}, h('a', { href: '/workspace/vocabulary' }, 'Vocabulary')),
         h('p', {}, 'The lists of categories, “recommended for” values and mediums that sessions pick from.'),
       ),
+      managerTools(ctx.viewer),
     ),
   );
   const stop = mountOverview(main, ctx.viewer);

@@ -11,6 +11,7 @@ from backend.bulk_upload import results, uploads
 from backend.bulk_upload.parse import FILE_MESSAGE_MAX
 from backend.bulk_upload.rows import ROW_MESSAGE_MAX
 from backend.graphql.errors import BadArgument, UserError
+from backend.sessions import trash
 from backend.sessions.listing import ListError
 from backend.sessions.rules import bounded
 
@@ -102,6 +103,13 @@ class BulkUpload:
     @strawberry.field
     def finished_at(self) -> datetime | None:
         return self.model.finished_at
+
+    @strawberry.field(
+        description="How many sessions this upload's Delete rows deleted that are deleted still: what "
+        "restoreBulkUploadDeletions would try to bring back."
+    )
+    async def deleted_sessions_to_restore(self) -> int:
+        return await trash.still_deleted(self.model)
 
     @strawberry.field(description="Row results in file order; onlyInvalid keeps the rows that need fixing.")
     async def rows(self, page: int = 1, page_size: int = 50, only_invalid: bool = False) -> list[BulkUploadRow]:

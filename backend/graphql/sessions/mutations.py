@@ -11,11 +11,21 @@ from strawberry.file_uploads import Upload
 from backend.errors import Refused
 from backend.graphql.context import Info
 from backend.graphql.errors import UserError, read_upload, require_id, user_errors
-from backend.graphql.permissions import signed_in
+from backend.graphql.permissions import acting, signed_in
 from backend.graphql.sessions.inputs import CreateSessionInput, MeetingInput, UpdateSessionInput
 from backend.graphql.sessions.types import Session
 from backend.models import Session as SessionModel
-from backend.sessions import changes, images, lifecycle, writing
+from backend.sessions import changes, images, lifecycle, trash, writing
+
+ExpectedVersion = Annotated[
+    int | None,
+    strawberry.argument(
+        description=(
+            "The session's version the change was made from: when someone changed the session since, the change "
+            "is refused with STALE, naming who changed which fields when, and `session` holds it as it is now."
+        )
+    ),
+]
 
 
 @strawberry.type
@@ -28,11 +38,28 @@ class SessionPayload:
 class DeleteSessionPayload:
     deleted_id: strawberry.ID | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+    session: Session | None = strawberry.field(default=None, description="On STALE: the session as it is now.")
+
+
+@strawberry.type(description="One Delete row of a bulk upload, its session asked back.")
+class RestoredRow:
+    row_number: int
+    session_id: strawberry.ID
+    session: Session | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class RestoreUploadPayload:
+    rows: list[RestoredRow] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 async def _payload(work: Awaitable[SessionModel]) -> SessionPayload:
     try:
         return SessionPayload(session=Session.of(await work))
+    except changes.Stale as stale:
+        return SessionPayload(session=Session.of(stale.session), errors=user_errors(stale.errors))
     except Refused as refused:
         return SessionPayload(errors=user_errors(refused.errors))
 
@@ -52,7 +79,8 @@ NOTIFY_REMOVE = "false: the removed mentees are not mailed that they were remove
 class SessionMutations:
     @strawberry.mutation(description="Publish a new session (managers).")
     async def create_session(self, info: Info, input: CreateSessionInput) -> SessionPayload:
-        return await _payload(writing.apply(changes.plan_create, signed_in(info), input.to_domain()))
+        origin, data = acting(info), input.to_domain()
+        return await _payload(writing.apply(lambda d: changes.plan_create(origin.person, data, d), origin))
 
     @strawberry.mutation(description="Change session details while upcoming (R1).")
     async def update_session(
@@ -61,10 +89,15 @@ class SessionMutations:
         id: strawberry.ID,
         input: UpdateSessionInput,
         notify: Annotated[bool, strawberry.argument(description=NOTIFY_UPDATE)] = True,
+        expected_version: ExpectedVersion = None,
     ) -> SessionPayload:
+        origin, session_id, data = acting(info), require_id(id, "Session ID"), input.to_domain()
         return await _payload(
             writing.apply(
-                changes.plan_update, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify
+                lambda d: changes.plan_update(
+                    origin.person, session_id, data, d, notify=notify, expected_version=expected_version
+                ),
+                origin,
             )
         )
 
@@ -75,27 +108,68 @@ class SessionMutations:
         id: strawberry.ID,
         input: MeetingInput,
         notify: Annotated[bool, strawberry.argument(description=NOTIFY_MEETING)] = True,
+        expected_version: ExpectedVersion = None,
     ) -> SessionPayload:
+        origin, session_id, meeting = acting(info), require_id(id, "Session ID"), input.to_domain()
         return await _payload(
             writing.apply(
-                changes.plan_meeting, signed_in(info), require_id(id, "Session ID"), input.to_domain(), notify=notify
+                lambda d: changes.plan_meeting(
+                    origin.person, session_id, meeting, d, notify=notify, expected_version=expected_version
+                ),
+                origin,
             )
         )
 
-    @strawberry.mutation(description="Delete an upcoming session (R3); it leaves every list.")
+    @strawberry.mutation(description="Delete an upcoming session (R3); it leaves every list, and can be restored.")
     async def delete_session(
         self,
         info: Info,
         id: strawberry.ID,
         notify: Annotated[bool, strawberry.argument(description=NOTIFY_DELETE)] = True,
+        expected_version: ExpectedVersion = None,
     ) -> DeleteSessionPayload:
+        origin, session_id = acting(info), require_id(id, "Session ID")
         try:
             deleted = await writing.apply(
-                changes.plan_delete, signed_in(info), require_id(id, "Session ID"), notify=notify
+                lambda d: changes.plan_delete(
+                    origin.person, session_id, d, notify=notify, expected_version=expected_version
+                ),
+                origin,
             )
+        except changes.Stale as stale:
+            return DeleteSessionPayload(errors=user_errors(stale.errors), session=Session.of(stale.session))
         except Refused as refused:
             return DeleteSessionPayload(errors=user_errors(refused.errors))
         return DeleteSessionPayload(deleted_id=strawberry.ID(str(deleted.id)))
+
+    @strawberry.mutation(
+        description=(
+            "Bring back a deleted session (managers): while it is in Recently deleted (TRASH_KEEP_DAYS), still in "
+            "the future, its mentor free (R4) and its mentees within its seats (R6). Mentor and mentees are told."
+        )
+    )
+    async def restore_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
+        return await _payload(trash.restore_session(acting(info), require_id(id, "Session ID")))
+
+    @strawberry.mutation(
+        description="Restore the sessions one of your bulk uploads deleted (its Delete rows): one answer per row."
+    )
+    async def restore_bulk_upload_deletions(self, info: Info, upload_id: strawberry.ID) -> RestoreUploadPayload:
+        try:
+            restored = await trash.restore_upload_deletions(acting(info), require_id(upload_id, "Upload ID"))
+        except Refused as refused:
+            return RestoreUploadPayload(errors=user_errors(refused.errors))
+        return RestoreUploadPayload(
+            rows=[
+                RestoredRow(
+                    row_number=r.row_number,
+                    session_id=strawberry.ID(str(r.session_id)),
+                    session=Session.of(r.session) if r.session else None,
+                    errors=user_errors(r.errors),
+                )
+                for r in restored
+            ]
+        )
 
     @strawberry.mutation(description="Invite mentees of the organisation by email, within the seats limit (R6).")
     async def invite_mentees(
@@ -104,10 +178,15 @@ class SessionMutations:
         session_id: strawberry.ID,
         emails: list[str],
         notify: Annotated[bool, strawberry.argument(description=NOTIFY_INVITE)] = True,
+        expected_version: ExpectedVersion = None,
     ) -> SessionPayload:
+        origin, the_id = acting(info), require_id(session_id, "Session ID")
         return await _payload(
             writing.apply(
-                changes.plan_invite, signed_in(info), require_id(session_id, "Session ID"), emails, notify=notify
+                lambda d: changes.plan_invite(
+                    origin.person, the_id, emails, d, notify=notify, expected_version=expected_version
+                ),
+                origin,
             )
         )
 
@@ -118,39 +197,56 @@ class SessionMutations:
         session_id: strawberry.ID,
         mentee_ids: list[strawberry.ID],
         notify: Annotated[bool, strawberry.argument(description=NOTIFY_REMOVE)] = True,
+        expected_version: ExpectedVersion = None,
     ) -> SessionPayload:
         ids = [require_id(i, "menteeIds entry") for i in mentee_ids]
+        origin, the_id = acting(info), require_id(session_id, "Session ID")
         return await _payload(
             writing.apply(
-                changes.plan_remove, signed_in(info), require_id(session_id, "Session ID"), ids, notify=notify
+                lambda d: changes.plan_remove(
+                    origin.person, the_id, ids, d, notify=notify, expected_version=expected_version
+                ),
+                origin,
             )
         )
 
     @strawberry.mutation(description="Set the session image: JPEG, PNG or WebP up to 5 MB (multipart upload).")
-    async def set_session_image(self, info: Info, session_id: strawberry.ID, image: Upload) -> SessionPayload:
-        viewer = signed_in(info)
+    async def set_session_image(
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        image: Upload,
+        expected_version: ExpectedVersion = None,
+    ) -> SessionPayload:
+        origin = acting(info)
         data = await read_upload(image, "image", images.MAX_BYTES + 1)
-        return await _payload(images.set_session_image(viewer, require_id(session_id, "Session ID"), data))
+        return await _payload(
+            images.set_session_image(origin, require_id(session_id, "Session ID"), data, expected_version)
+        )
 
     @strawberry.mutation
-    async def remove_session_image(self, info: Info, session_id: strawberry.ID) -> SessionPayload:
-        return await _payload(images.remove_session_image(signed_in(info), require_id(session_id, "Session ID")))
+    async def remove_session_image(
+        self, info: Info, session_id: strawberry.ID, expected_version: ExpectedVersion = None
+    ) -> SessionPayload:
+        return await _payload(
+            images.remove_session_image(acting(info), require_id(session_id, "Session ID"), expected_version)
+        )
 
     @strawberry.mutation(description="The mentor starts their session, from 15 minutes before its start.")
     async def start_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
-        return await _payload(lifecycle.start_session(signed_in(info), require_id(id, "Session ID")))
+        return await _payload(lifecycle.start_session(acting(info), require_id(id, "Session ID")))
 
     @strawberry.mutation(description="The mentor ends their live session.")
     async def end_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
-        return await _payload(lifecycle.end_session(signed_in(info), require_id(id, "Session ID")))
+        return await _payload(lifecycle.end_session(acting(info), require_id(id, "Session ID")))
 
     @strawberry.mutation(description="A mentee joins a public session, seats permitting.")
     async def enroll_in_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
-        return await _payload(lifecycle.enroll_in_session(signed_in(info), require_id(id, "Session ID")))
+        return await _payload(lifecycle.enroll_in_session(acting(info), require_id(id, "Session ID")))
 
     @strawberry.mutation(description="A mentee leaves a session they enrolled in, before it starts.")
     async def leave_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
-        return await _payload(lifecycle.leave_session(signed_in(info), require_id(id, "Session ID")))
+        return await _payload(lifecycle.leave_session(acting(info), require_id(id, "Session ID")))
 
     @strawberry.mutation(description="A mentee rates a completed session they attended, 1–5 stars, once.")
     async def rate_session(self, info: Info, id: strawberry.ID, stars: int) -> SessionPayload:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
+from backend.errors import Refused
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument, require_id
 from backend.graphql.permissions import signed_in
@@ -19,7 +20,7 @@ from backend.graphql.sessions.types import (
     to_domain_filter,
     to_domain_sort,
 )
-from backend.sessions import listing
+from backend.sessions import listing, trash
 from backend.sessions.visibility import visible_sessions
 
 # The fields of a page that need the count of every session in the list.
@@ -82,6 +83,25 @@ class SessionQueries:
         except listing.ListError as error:
             raise BadArgument(str(error)) from error
         return SessionFacets.from_domain(facets)
+
+    @strawberry.field(
+        description="Sessions deleted within TRASH_KEEP_DAYS, most recently deleted first (managers): Recently deleted."
+    )
+    async def deleted_sessions(self, info: Info, page: int = 1, page_size: int = 20) -> SessionPage:
+        try:
+            found = await trash.deleted_sessions(signed_in(info), page, page_size)
+        except Refused as refused:
+            raise BadArgument(refused.errors[0].message, refused.errors[0].code.value) from refused
+        pages = max(1, -(-found.total_count // page_size))
+        return SessionPage(
+            items=[Session.of(s) for s in found.items],
+            total_count=found.total_count,
+            page=page,
+            page_size=page_size,
+            total_pages=pages,
+            has_next_page=page < pages,
+            has_previous_page=page > 1,
+        )
 
     @strawberry.field(description="One session, or null when it does not exist or is not the viewer's to see.")
     async def session(self, info: Info, id: strawberry.ID) -> Session | None:

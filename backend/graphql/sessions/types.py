@@ -12,7 +12,8 @@ from backend import models
 from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument
 from backend.graphql.permissions import signed_in
-from backend.sessions import listing, rules
+from backend.graphql.sessions.activity import ActivityPage, activity_page
+from backend.sessions import history, listing, rules
 from backend.sessions.visibility import SensitiveField, may_see
 
 if TYPE_CHECKING:
@@ -109,6 +110,11 @@ class Session:
     updated_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
+    version: int = strawberry.field(
+        description="Raised by every change of the session; send it as expectedVersion so that nobody's change is "
+        "silently overwritten."
+    )
+    deleted_at: datetime | None = strawberry.field(description="When it was deleted (Recently deleted only).")
 
     @classmethod
     def of(cls, model: models.Session, mentor: models.User | None = None) -> Session:
@@ -133,6 +139,8 @@ class Session:
             updated_at=model.updated_at,
             started_at=model.started_at,
             completed_at=model.completed_at,
+            version=model.version,
+            deleted_at=model.deleted_at,
         )
 
     @strawberry.field
@@ -199,6 +207,10 @@ class Session:
     @strawberry.field
     def image_url(self) -> str | None:
         return f"/media/{self.model.image_path}" if self.model.image_path else None
+
+    @strawberry.field(description="The session's changes, newest first (managers): its timeline.")
+    async def history(self, info: Info, page: int = 1, page_size: int = 20) -> ActivityPage:
+        return await activity_page(info, history.ActivityFilter(session_id=self.model.id), page, page_size)
 
     @strawberry.field(description="Whether the viewer may edit the details now (R1).")
     def can_edit(self, info: Info) -> bool:

@@ -11,7 +11,7 @@ from backend import vocabulary
 from backend.errors import Refused
 from backend.graphql.context import Info
 from backend.graphql.errors import UserError, user_errors
-from backend.graphql.permissions import signed_in
+from backend.graphql.permissions import acting, signed_in
 from backend.models import VocabularyKind as VocabularyKindModel
 
 strawberry.enum(
@@ -73,7 +73,7 @@ class VocabularyMutations:
         from_: Annotated[str, strawberry.argument(name="from")],
         to: str,
     ) -> VocabularyPayload:
-        return await _payload(info, vocabulary.rename_value(signed_in(info), kind, from_, to))
+        return await _payload(info, vocabulary.rename_value(acting(info), kind, from_, to))
 
     @strawberry.mutation(description="Remove a value no session uses (managers); refused while sessions use it.")
     async def remove_vocabulary_value(self, info: Info, kind: VocabularyKind, value: str) -> VocabularyPayload:
