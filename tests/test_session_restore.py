@@ -175,7 +175,9 @@ async def test_a_restored_session_is_owed_the_reminders_its_deletion_withdrew(gr
     assert await OutboxMessage.filter(sent_at=None, dropped_at=None).count() == 0  # withdrawn
 
     await mutate(graphql, RESTORE, id=str(session.id))
-    await OutboxMessage.filter(subject__startswith="Back on").delete()  # the restore's own mail
+    restored_news = OutboxMessage.filter(sent_at=None, dropped_at=None)
+    assert await restored_news.count() == 2  # the restore's own mail: "Back on", to the mentor and the mentee
+    await restored_news.delete()
 
     assert await reminders.send_due() == 1
     assert await OutboxMessage.filter(sent_at=None, dropped_at=None).count() == 1
