@@ -27,6 +27,7 @@ from backend.models import (
 from backend.sessions.rules import match_key
 
 DEMO_PASSWORD = "demo1234"
+DEMO_TWO_DESKS = "mentor-mentee"
 BATCH = 2000
 TOPICS = [
     "Classroom communication",
@@ -313,7 +314,18 @@ async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
             made += await _sessions(
                 connection, org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit
             )
+            if domain == "example.org":
+                # Someone with two desks, to show the switch between them; made last, so no session is theirs.
+                await User.create(
+                    organization=org,
+                    email=f"{DEMO_TWO_DESKS}@{domain}",
+                    name="Zara Mentor-Mentee",
+                    designation="Mentor and teacher",
+                    password_hash=password_hash,
+                    is_mentor=True,
+                    is_mentee=True,
+                )
     return (
-        f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
-        f"or manager@other.example.org with password {DEMO_PASSWORD}."
+        f"Made 2 organisations and {made} sessions. Sign in as manager@example.org, mentor1@example.org, "
+        f"mentee1@example.org or {DEMO_TWO_DESKS}@example.org (mentor and mentee) with password {DEMO_PASSWORD}."
     )

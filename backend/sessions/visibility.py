@@ -116,11 +116,11 @@ def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet
     if viewer.is_mentor:
         reach |= Q(mentor_id=viewer.id)
     if viewer.is_mentee:
-        reach |= Q(type=SessionType.PUBLIC) | _attended(viewer)
+        reach |= Q(type=SessionType.PUBLIC) | attended_by(viewer)
     return query.filter(reach)
 
 
-def _attended(viewer: User) -> Q:
+def attended_by(viewer: User) -> Q:
     """The sessions the viewer is invited to or enrolled in."""
     return Q(id__in=Subquery(Attendance.filter(mentee_id=viewer.id).values("session_id")))
 
@@ -134,7 +134,7 @@ def participating_sessions(viewer: User) -> QuerySet[Session]:
     if viewer.is_mentor:
         reach |= Q(mentor_id=viewer.id)
     if viewer.is_mentee:
-        reach |= _attended(viewer)
+        reach |= attended_by(viewer)
     return visible_sessions(viewer).filter(reach)
 
 

@@ -47,7 +47,10 @@ function blockedReason(id, text) {
 }
 
 /** Draw Edit (a link to /sessions/{id}/edit) and Delete (a button), each off with its reason when not allowed. */
-export function renderSessionActions(container, session, { reload } = {}) {
+export function renderSessionActions(container, session, { reload, isManager = true } = {}) {
+  // Edit and Delete are a manager's: nobody else is shown buttons they can never use.
+  container.hidden = !isManager;
+  if (!isManager) return;
   const edit = session.canEdit
     ? h('a', { href: `/sessions/${session.id}/edit`, class: 'button button-primary', id: 'edit-session' }, 'Edit')
     : h(
@@ -141,12 +144,12 @@ function meetingFields(meeting) {
   return rows;
 }
 
-function renderSession(container, session, reload) {
+function renderSession(container, session, reload, isManager) {
   setPageTitle(session.title);
   const heading = container.querySelector('h1');
   fill(heading, session.title, ' ', statusBadge(session.status));
   const actions = h('div', { id: 'session-actions', class: 'session-actions' });
-  renderSessionActions(actions, session, { reload });
+  renderSessionActions(actions, session, { reload, isManager });
 
   const viewList = h('button', { type: 'button', class: 'button', id: 'view-mentee-list' }, 'View list');
   viewList.addEventListener('click', () =>
@@ -228,6 +231,7 @@ function renderSession(container, session, reload) {
 export function renderSessionDetails(main, ctx) {
   setPageTitle('Session details');
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
+  const isManager = (ctx.viewer?.roles || []).includes('MANAGER');
   const body = h('div', { class: 'details-body' });
   main.append(
     breadcrumbs({ Workspace: '/workspace', 'Manage sessions': listUrl }, 'Session details'),
@@ -245,7 +249,7 @@ export function renderSessionDetails(main, ctx) {
       listUrl,
       retry: load,
     });
-    if (session) renderSession(main, session, load);
+    if (session) renderSession(main, session, load, isManager);
   }
 
   load();
@@ -259,7 +263,7 @@ export function renderSessionDetails(main, ctx) {
       } catch {
         return; // the page stays as it was; the next change or a reload catches up
       }
-      if (session && !ctx.signal.aborted) renderSession(main, session, load);
+      if (session && !ctx.signal.aborted) renderSession(main, session, load, isManager);
     },
     deleted: () => {
       const title = main.querySelector('h1').firstChild;

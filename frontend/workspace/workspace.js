@@ -2,10 +2,12 @@
 // manager's tools.
 
 import { h } from '../shared/dom.js';
-import { setPageTitle } from '../shared/router.js';
+import { navigate, setPageTitle } from '../shared/router.js';
 import { mountOverview } from './overview.js';
 
 export function renderWorkspace(main, ctx) {
+  // The Workspace is a manager's; anyone else is sent on to their own desk.
+  if (!(ctx.viewer?.roles || []).includes('MANAGER')) return navigate('/', { replace: true });
   setPageTitle('Workspace');
   main.append(
     h('h1', {}, 'Workspace'),
