@@ -23,6 +23,7 @@ import './bulk-upload/bulk-upload.js';
 import './calendar/calendar-feed.js';
 import './vocabulary/vocabulary-page.js';
 import { drawDeskSwitch, hasRole, homeOf } from './desks/desks.js';
+import { startShortcuts } from './shared/shortcuts.js';
 
 export { navigate, registerRoute, setPageTitle } from './shared/router.js';
 
@@ -131,6 +132,7 @@ registerRoute('/mentors/:id', renderMentorProfile);
 async function start() {
   const main = document.getElementById('main');
   setUpHeader();
+  startShortcuts(() => viewer);
   try {
     setViewer((await graphql(VIEWER_QUERY)).viewer);
   } catch (error) {

@@ -1,5 +1,6 @@
 // The Mentor Profile page: who the mentor is, sessions hosted, the rating mentees gave, and their sessions.
 
+import { icon } from '../shared/icons.js';
 import { graphql } from '../shared/graphql.js';
 import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
 import { navigate, setPageTitle } from '../shared/router.js';
@@ -194,7 +195,7 @@ function sessionsPager(sessions, { from, to }) {
           disabled: !sessions.hasPreviousPage,
           onclick: () => goToPage(sessions.page - 1),
         },
-        h('span', { 'aria-hidden': 'true' }, '‹ '),
+        icon('previous'),
         'Previous',
       ),
       h(
@@ -206,7 +207,7 @@ function sessionsPager(sessions, { from, to }) {
           onclick: () => goToPage(sessions.page + 1),
         },
         'Next',
-        h('span', { 'aria-hidden': 'true' }, ' ›'),
+        icon('next'),
       ),
     ),
   );

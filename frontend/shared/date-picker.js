@@ -66,13 +66,13 @@ function calendarBox({ calendarId, label, title, grid, onKey, onMove, onClose })
       h(
         'button',
         { type: 'button', class: 'button button-quiet', 'aria-label': 'Previous month', onclick: () => onMove(0, -1) },
-        '‹',
+        icon('previous'),
       ),
       title,
       h(
         'button',
         { type: 'button', class: 'button button-quiet', 'aria-label': 'Next month', onclick: () => onMove(0, 1) },
-        '›',
+        icon('next'),
       ),
     ),
     grid,

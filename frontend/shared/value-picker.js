@@ -5,6 +5,7 @@
 // Backspace in an empty input removes the last value.
 
 import { fill, h } from './dom.js';
+import { icon } from './icons.js';
 import { closestValue, matchKey } from '../vocabulary/vocabulary.js';
 
 /** The chips of the chosen values, the combobox and its list of options. */
@@ -64,7 +65,7 @@ function valueChip(value, onRemove) {
         title: `Remove ${value}`,
         onclick: onRemove,
       },
-      '×',
+      icon('close'),
     ),
   );
 }
