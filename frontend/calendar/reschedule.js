@@ -149,6 +149,17 @@ function pointAt(move, event) {
   move.minute = Math.min(latest, Math.max(0, Math.round(minute / STEP_MINUTES) * STEP_MINUTES));
 }
 
+/** The click that ends a drag (on the session or the slot under it) neither opens the session nor creates one. */
+function swallowNextClick() {
+  const swallow = (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  document.addEventListener('click', swallow, { capture: true, once: true });
+  // A drop that makes no click (a touch lifted elsewhere) must not eat the next real one.
+  setTimeout(() => document.removeEventListener('click', swallow, { capture: true }), 0);
+}
+
 function dragStart(event, block, session, context) {
   if (event.button !== 0) return;
   const move = newMove(block, session, context);
@@ -172,7 +183,7 @@ function dragStart(event, block, session, context) {
       context.shared.moving = false;
       return;
     }
-    block.dataset.dragged = 'true'; // the click that ends a drag does not open the session
+    swallowNextClick();
     drop(move, context);
   }
   document.addEventListener('pointermove', onMove);
@@ -215,11 +226,5 @@ function keyMove(event, block, session, context) {
 export function startMoving(block, session, context) {
   block.addEventListener('pointerdown', (event) => dragStart(event, block, session, context));
   block.addEventListener('keydown', (event) => keyMove(event, block, session, context));
-  block.addEventListener('click', (event) => {
-    if (block.dataset.dragged) {
-      event.preventDefault();
-      delete block.dataset.dragged;
-    }
-  });
   block.addEventListener('dragstart', (event) => event.preventDefault()); // the link's own drag would fight ours
 }

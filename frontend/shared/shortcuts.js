@@ -130,7 +130,11 @@ export function openPalette(viewer) {
     dialog.close();
     if (item) navigate(item.href);
   };
-  async function search() {
+  let pending = Promise.resolve();
+  function search() {
+    pending = lookUp();
+  }
+  async function lookUp() {
     controller?.abort();
     controller = new AbortController();
     try {
@@ -151,7 +155,8 @@ export function openPalette(viewer) {
       draw();
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      go(items[active]);
+      // Enter right after typing goes to the first result for what was typed, not for what was there before.
+      pending.then(() => go(items[active]));
     }
   });
   list.addEventListener('click', (event) => {

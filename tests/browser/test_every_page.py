@@ -40,11 +40,17 @@ async def pages(api: Api) -> list[str]:
         f"/sessions/{upcoming['id']}/edit",
         f"/sessions/{upcoming['id']}/edit?tab=meeting",
         f"/mentors/{upcoming['mentor']['id']}",
+        "/workspace/sessions?show=calendar&calendar=grid",
+        "/workspace/sessions?show=calendar&calendar=day",
+        "/workspace/sessions?show=calendar&calendar=week",
+        "/my-calendar",
     ]
 
 
-async def test_no_page_scrolls_sideways_and_axe_finds_no_violation(sized_page: Page, api: Api):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_no_page_scrolls_sideways_and_axe_finds_no_violation(sized_page: Page, api: Api, scheme: str):
     page = sized_page
+    await page.emulate_media(color_scheme=scheme)
     problems = {}
     for path in await pages(api):
         await page.goto(path)
@@ -55,8 +61,10 @@ async def test_no_page_scrolls_sideways_and_axe_finds_no_violation(sized_page: P
     assert not problems, problems
 
 
-async def test_the_open_dialogs_and_menus_have_no_violation(sized_page: Page, api: Api):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_the_open_dialogs_and_menus_have_no_violation(sized_page: Page, api: Api, scheme: str):
     page = sized_page
+    await page.emulate_media(color_scheme=scheme)
     session = await new_session(api)
     await page.goto(f"/workspace/sessions?view=all&search={session['title'].split()[-1]}")
     await list_loaded(page)

@@ -171,3 +171,17 @@ async def test_pressing_add_new_mentee_again_keeps_its_panel_open(manager_page: 
     await expect(search).to_be_visible()
     await expect(search).to_be_focused()
     await expect(add).to_have_attribute("aria-expanded", "true")
+
+
+async def test_long_help_waits_behind_a_question_mark_that_shows_it(manager_page: Page):
+    page = manager_page
+    await page.goto("/sessions/new")
+    toggle = page.locator(".hint-toggle").first
+    hint = page.locator(f"#{await toggle.get_attribute('aria-controls')}")
+    await expect(hint).to_be_hidden()
+
+    await toggle.click()
+
+    await expect(hint).to_be_visible()
+    await expect(toggle).to_have_attribute("aria-expanded", "true")
+    assert await accessibility_violations(page) == []

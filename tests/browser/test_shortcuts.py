@@ -68,14 +68,14 @@ async def test_the_palette_jumps_to_a_session_by_title_or_id_a_mentor_or_a_page(
         palette = page.get_by_role("combobox", name="Jump to a session, a mentor or a page")
         await expect(palette).to_be_focused()
         await palette.fill(session["id"])
-        await expect(page.get_by_role("option").first).to_contain_text(f"ID {session['id']}")
+        await expect(page.locator("#palette").get_by_role("option").first).to_contain_text(f"ID {session['id']}")
         assert await accessibility_violations(page) == []
         await palette.press("Enter")
         await expect(page).to_have_url(f"/sessions/{session['id']}")
 
         await page.keyboard.press("Control+k")
         await palette.fill(mentor["name"])
-        await page.get_by_role("option", name=mentor["name"]).first.click()
+        await page.locator("#palette").get_by_role("option", name=mentor["name"]).first.click()
         await expect(page).to_have_url(f"/mentors/{mentor['id']}")
 
         await page.keyboard.press("Control+k")

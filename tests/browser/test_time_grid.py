@@ -65,7 +65,7 @@ async def open_day(page: Page, day: datetime, mentor_id: str) -> None:
 
 async def drag(page: Page, block, minutes: int, check_during=None) -> None:
     """Drag a block down by `minutes` (the grid is 24 hours tall), pausing on the way for `check_during`."""
-    await block.scroll_into_view_if_needed()
+    await page.locator("#calendar-time-grid").evaluate("grid => grid.scrollIntoView({ block: 'start' })")
     box = await block.bounding_box()
     column = await block.locator("xpath=..").bounding_box()
     assert box and column
@@ -93,6 +93,7 @@ async def test_an_empty_slot_opens_create_session_at_its_time(browser, live_serv
         column = page.locator("#calendar-time-grid .grid-day").first
         await expect(column).to_be_visible()
         assert await accessibility_violations(page) == []
+        await page.locator("#calendar-time-grid").evaluate("grid => grid.scrollIntoView({ block: 'start' })")
         box = await column.bounding_box()
         assert box
         await page.mouse.click(box["x"] + 20, box["y"] + box["height"] * (14 * 60 + 10) / (24 * 60))
