@@ -176,13 +176,14 @@ function dragStart(event, block, session, context) {
     pointAt(move, moveEvent);
     if (before !== `${move.day}|${move.minute}` || !move.asked) judge(move, context);
   }
-  function onUp() {
+  function onUp(upEvent) {
     document.removeEventListener('pointermove', onMove);
     document.removeEventListener('pointerup', onUp);
     if (!dragging) {
       context.shared.moving = false;
       return;
     }
+    pointAt(move, upEvent); // where it was let go, even if the browser merged the last moves away
     swallowNextClick();
     drop(move, context);
   }
