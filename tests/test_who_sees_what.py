@@ -146,6 +146,8 @@ GRAPHQL_PUBLIC = {
     "categories", "medium", "imageUrl", "canEdit", "editBlockedReason", "canEditMeeting",
     "meetingEditBlockedReason", "canDelete", "deleteBlockedReason", "createdAt", "updatedAt", "startedAt",
     "completedAt", "remindersEnabled",
+    # The viewer's own part (their attendance, the stars they gave): about the viewer, never about anyone else.
+    "viewerAttendance", "viewerStars",
 }  # fmt: skip
 
 
