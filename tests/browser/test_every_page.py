@@ -21,7 +21,10 @@ async def settled(page: Page) -> None:
     """The screen has drawn: its heading is there and nothing is still loading."""
     await expect(page.get_by_role("heading", level=1)).to_be_visible()
     await expect(page.locator("main .loading")).to_have_count(0)
-    if await page.locator("#session-list").is_visible():
+    if "show=calendar" in page.url:
+        await expect(page.locator("#session-calendar")).not_to_have_attribute("aria-busy", "true")
+        await expect(page.locator("#calendar-body > *").first).to_be_visible()
+    elif await page.locator("#session-list").is_visible():
         await list_loaded(page)
 
 
