@@ -36,6 +36,7 @@ DEMO_PASSWORD = "demo1234"
 # are written in this many-row statements, one array per column, holding one chunk in memory at a time.
 CHUNK = 10_000
 MAX_SESSIONS = 1_000_000
+DEMO_TWO_DESKS = "mentor-mentee"
 TOPICS = [
     "Classroom communication",
     "Lesson planning",
@@ -346,9 +347,20 @@ async def seed_demo(sessions: int = 120, seats_limit: int = 20) -> str:
             made += await _sessions(
                 connection, org, mentors, mentees, max(4, round(sessions * share)), rng, seats_limit
             )
+            if domain == "example.org":
+                # Someone with two desks, to show the switch between them; made last, so no session is theirs.
+                await User.create(
+                    organization=org,
+                    email=f"{DEMO_TWO_DESKS}@{domain}",
+                    name="Zara Mentor-Mentee",
+                    designation="Mentor and teacher",
+                    password_hash=password_hash,
+                    is_mentor=True,
+                    is_mentee=True,
+                )
     # The inserts left a tally row per combination and statement: fold them, as the housekeeper would.
     await tallies.fold()
     return (
-        f"Made 2 organisations and {made} sessions. Sign in as manager@example.org "
-        f"or manager@other.example.org with password {DEMO_PASSWORD}."
+        f"Made 2 organisations and {made} sessions. Sign in as manager@example.org, mentor1@example.org, "
+        f"mentee1@example.org or {DEMO_TWO_DESKS}@example.org (mentor and mentee) with password {DEMO_PASSWORD}."
     )

@@ -25,10 +25,13 @@ import './vocabulary/vocabulary-page.js';
 import './settings/access-tokens.js';
 import './workspace/activity.js';
 import './workspace/recently-deleted.js';
+import { drawDeskSwitch, hasRole, homeOf } from './desks/desks.js';
+import { startShortcuts } from './shared/shortcuts.js';
 
 export { navigate, registerRoute, setPageTitle } from './shared/router.js';
 
-export const HOME = '/workspace/sessions';
+// Where signing in leads: '/' sends each person on to their own desk (desks/desks.js).
+export const HOME = '/';
 
 let viewer = null;
 
@@ -42,6 +45,9 @@ function setViewer(user) {
   document.getElementById('app-nav').hidden = !signedIn;
   document.getElementById('viewer-area').hidden = !signedIn;
   document.getElementById('viewer-name').textContent = signedIn ? `${user.name} · ${user.organization.name}` : '';
+  // Only managers have the Workspace; everyone starts from their own desk.
+  document.getElementById('menu-workspace').hidden = !hasRole(user, 'MANAGER');
+  document.querySelector('.brand').setAttribute('href', signedIn ? homeOf(user) : '/sign-in');
   closeMenu();
 }
 
@@ -113,12 +119,12 @@ function renderNotFound(main) {
   main.append(
     h('h1', {}, 'Page not found'),
     h('p', {}, 'There is no page at this address. It may have moved, or the link is mistyped.'),
-    h('p', {}, h('a', { href: HOME }, 'Go to Manage sessions')),
+    h('p', {}, h('a', { href: HOME }, 'Go to your desk')),
   );
 }
 
 registerRoute('/', () => {
-  navigate(HOME, { replace: true });
+  navigate(homeOf(viewer), { replace: true });
 });
 registerRoute('/sign-in', renderSignIn, { public: true });
 registerRoute('/workspace', renderWorkspace);
@@ -129,6 +135,7 @@ registerRoute('/mentors/:id', renderMentorProfile);
 async function start() {
   const main = document.getElementById('main');
   setUpHeader();
+  startShortcuts(() => viewer);
   try {
     setViewer((await graphql(VIEWER_QUERY)).viewer);
   } catch (error) {
@@ -147,7 +154,11 @@ async function start() {
   await startRouter({
     main,
     guard,
-    context: () => ({ viewer, setViewer, home: HOME }),
+    context: () => {
+      // Asked once per screen shown: the moment to mark which desk this screen belongs to.
+      drawDeskSwitch(document.getElementById('desk-switch'), viewer);
+      return { viewer, setViewer, home: HOME };
+    },
     notFoundRender: renderNotFound,
   });
 }

@@ -3,6 +3,7 @@ gql client), what a real run and a dry run change, the result file, the email, a
 
 from __future__ import annotations
 
+import csv
 import io
 
 import httpx
@@ -333,3 +334,19 @@ async def test_an_edit_row_checks_type_and_mentor_and_edits_a_live_sessions_meet
     assert [r["status"] for r in result["rows"]] == ["VALID", "VALID"]
     assert (await Session.get(id=upcoming.id)).duration_minutes == 90
     assert (await Session.get(id=live.id)).meeting_platform == MeetingPlatform.GOOGLE_MEET
+
+
+async def test_uploading_the_sample_unchanged_in_the_demo_organisation_changes_nothing(graphql, http, db):
+    from backend.seed import DEMO_PASSWORD, seed_demo
+
+    await seed_demo(sessions=8)
+    await graphql.login("manager@example.org", DEMO_PASSWORD)
+    before = await Session.all().count()
+    sample = (await http.get("/bulk-upload/sample.csv", headers=graphql.headers)).content
+
+    result = await upload_and_run(graphql, sample)
+
+    assert (result["validRows"], result["invalidRows"]) == (0, result["totalRows"])
+    assert await Session.all().count() == before
+    ids = [row["ID"] for row in csv.DictReader(io.StringIO(sample.decode("utf-8-sig"))) if row["ID"]]
+    assert ids and all(int(i) < 1 for i in ids)  # no session ever has such an ID

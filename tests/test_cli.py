@@ -101,8 +101,8 @@ def test_seed_demo_makes_two_organisations_with_sessions_of_every_kind(installat
     installation.run("migrate")
     done = installation.run("seed", "--demo", "--sessions", "60")
     assert done.stdout == (
-        "Made 2 organisations and 60 sessions. Sign in as manager@example.org or manager@other.example.org "
-        "with password demo1234.\n"
+        "Made 2 organisations and 60 sessions. Sign in as manager@example.org, mentor1@example.org, "
+        "mentee1@example.org or mentor-mentee@example.org (mentor and mentee) with password demo1234.\n"
     )
     assert installation.rows('SELECT COUNT(*) FROM "session"') == [(60,)]
     assert sorted(installation.rows('SELECT name FROM "organization"')) == [

@@ -427,3 +427,47 @@ async def test_only_mentees_who_attended_can_rate(http, db):
 
     assert refusals(payload) == {(None, "PERMISSION_DENIED")}
     assert (await mutate(await client_for(http, desk.manager), PROFILE, id=str(desk.mentor.id)))["rating"]["votes"] == 0
+
+
+# --- the mentee's desk: what a mentee sees of their own part -----------------------------------------
+
+MINE = """query($attending: Boolean) {
+  sessions(filter: { attending: $attending }, pageSize: 100) { items { id viewerAttendance viewerStars } }
+}"""
+
+
+async def test_a_mentee_sees_which_sessions_they_are_in_and_which_they_could_join(http, db):
+    desk = await a_desk()
+    enrolled = await make_session(desk.org, desk.mentor, title="Enrolled", enrolled=(desk.asha,))
+    invited = await make_session(
+        desk.org, desk.other_mentor, title="Invited", type=SessionType.PRIVATE, invited=(desk.asha,)
+    )
+    open_one = await make_session(desk.org, desk.mentor, title="Open", starts_at=minutes_from_now(600))
+    asha = await client_for(http, desk.asha)
+
+    mine = (await asha.execute(MINE, {"attending": True}))["sessions"]["items"]
+    others = (await asha.execute(MINE, {"attending": False}))["sessions"]["items"]
+
+    assert {(s["id"], s["viewerAttendance"]) for s in mine} == {
+        (str(enrolled.id), "ENROLLED"),
+        (str(invited.id), "INVITED"),
+    }
+    assert [(s["id"], s["viewerAttendance"]) for s in others] == [(str(open_one.id), None)]
+
+
+async def test_a_mentee_sees_the_stars_they_gave_and_nobody_elses(http, db):
+    desk = await a_desk()
+    done = await make_session(
+        desk.org,
+        desk.mentor,
+        status=SessionStatus.COMPLETED,
+        starts_at=minutes_from_now(-600),
+        enrolled=(desk.asha, desk.kiran),
+    )
+    await mutate(await client_for(http, desk.asha), RATE, id=str(done.id), stars=4)
+
+    asha = (await (await client_for(http, desk.asha)).execute(MINE, {"attending": True}))["sessions"]["items"]
+    kiran = (await (await client_for(http, desk.kiran)).execute(MINE, {"attending": True}))["sessions"]["items"]
+
+    assert [s["viewerStars"] for s in asha] == [4]
+    assert [s["viewerStars"] for s in kiran] == [None]

@@ -155,6 +155,8 @@ GRAPHQL_PUBLIC = {
     "categories", "medium", "imageUrl", "canEdit", "editBlockedReason", "canEditMeeting",
     "meetingEditBlockedReason", "canDelete", "deleteBlockedReason", "createdAt", "updatedAt", "startedAt",
     "completedAt", "remindersEnabled", "version", "deletedAt",
+    # The viewer's own part (their attendance, the stars they gave): about the viewer, never about anyone else.
+    "viewerAttendance", "viewerStars",
 }  # fmt: skip
 
 

@@ -1,4 +1,8 @@
-"""The sample file: the header in the documented order and a few rows that explain themselves."""
+"""The sample file: the header in the documented order and a few rows that explain themselves.
+
+Its people are at example.invalid and its IDs are 0, which nothing real can be (the .invalid domain never
+exists, session IDs start at 1): uploading the sample unchanged shows every kind of row and changes nothing.
+Replace them with your own to make a file of your own."""
 
 from __future__ import annotations
 
@@ -7,15 +11,15 @@ from datetime import date, timedelta
 from backend.bulk_upload import columns
 from backend.csv_format import BOM, csv_line
 
-# A row's date is given as a number of days after the day the sample is downloaded, so that the sample
-# never describes a session in the past.
+# A row's date is given as a number of days after the day the sample is downloaded (a month ahead), so that
+# the sample never describes a session in the past.
 SAMPLE_ROWS: list[dict[str, str | int]] = [
     {
         "action": "Create",
         "title": "Lesson planning basics",
         "description": "Create row: leave ID empty. Mentees are optional for a Public session.",
         "type": "Public",
-        "mentor": "mentor@example.org",
+        "mentor": "your-mentor@example.invalid",
         "date": 30,
         "time_zone": "IST",
         "time": "17:00",
@@ -30,8 +34,8 @@ SAMPLE_ROWS: list[dict[str, str | int]] = [
         "title": "One-on-one mentoring",
         "description": "A Private session needs at least one invited mentee; separate emails with commas.",
         "type": "Private",
-        "mentor": "mentor@example.org",
-        "mentees": "mentee1@example.org, mentee2@example.org",
+        "mentor": "your-mentor@example.invalid",
+        "mentees": "first-mentee@example.invalid, second-mentee@example.invalid",
         "date": 30,
         "time_zone": "IST",
         "time": "10:30 Hrs",
@@ -47,7 +51,7 @@ SAMPLE_ROWS: list[dict[str, str | int]] = [
         "title": "Classroom management",
         "description": "Zoom needs its link and passcode. The time is read in the row's time zone, here UTC.",
         "type": "Public",
-        "mentor": "mentor2@example.org",
+        "mentor": "another-mentor@example.invalid",
         "date": 31,
         "time_zone": "UTC",
         "time": "09:00",
@@ -61,12 +65,18 @@ SAMPLE_ROWS: list[dict[str, str | int]] = [
     },
     {
         "action": "Edit",
-        "id": "123",
+        "id": "0",
         "title": "Lesson planning (new title)",
-        "description": ("Edit row: the ID says which session. Filled cells replace its values; blank cells keep them."),
+        "description": (
+            "Edit row: put the session's ID (0 is none). Filled cells replace its values; blank cells keep them."
+        ),
         "time": "18:00",
     },
-    {"action": "Delete", "id": "124", "description": "Delete row: only Action and ID are read."},
+    {
+        "action": "Delete",
+        "id": "0",
+        "description": "Delete row: put the session's ID; only Action and ID are read.",
+    },
 ]
 
 

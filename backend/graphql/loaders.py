@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from backend import people
 from backend.db import column
-from backend.models import Attendance, LabelKind, SessionLabel, User
+from backend.models import Attendance, AttendanceKind, LabelKind, Rating, SessionLabel, User
 
 
 async def _labels(session_ids: Sequence[int]) -> list[dict[LabelKind, list[str]]]:
@@ -49,6 +49,26 @@ class Loaders:
             return [i in attended for i in session_ids]
 
         return self._get(f"attends:{viewer_id}", load)
+
+    def attendance_kind(self, viewer_id: int) -> DataLoader[int, AttendanceKind | None]:
+        """How the viewer takes part in each session (invited or enrolled), or None."""
+
+        async def load(session_ids: Sequence[int]) -> list[AttendanceKind | None]:
+            rows = await Attendance.filter(mentee_id=viewer_id, session_id__in=list(session_ids))
+            kinds = {row.session_id: row.kind for row in rows}
+            return [kinds.get(i) for i in session_ids]
+
+        return self._get(f"attendance_kind:{viewer_id}", load)
+
+    def stars_given(self, viewer_id: int) -> DataLoader[int, int | None]:
+        """The stars the viewer gave each session, or None."""
+
+        async def load(session_ids: Sequence[int]) -> list[int | None]:
+            rows = await Rating.filter(mentee_id=viewer_id, session_id__in=list(session_ids))
+            stars = {row.session_id: row.stars for row in rows}
+            return [stars.get(i) for i in session_ids]
+
+        return self._get(f"stars_given:{viewer_id}", load)
 
     @property
     def user(self) -> DataLoader[int, User | None]:

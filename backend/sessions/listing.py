@@ -29,7 +29,7 @@ from backend.models import (
     User,
 )
 from backend.sessions import tallies
-from backend.sessions.visibility import visible_sessions
+from backend.sessions.visibility import attended_by, visible_sessions
 from backend.settings import get_settings
 
 MAX_PAGE_SIZE = 100
@@ -71,6 +71,8 @@ class SessionFilter:
     # True: only sessions with NEARLY_FULL_SHARE of their seats taken or more (full ones too); False: only
     # the others; None: either.
     nearly_full: bool | None = None
+    # True: only the sessions the viewer is invited to or enrolled in; False: only the others; None: either.
+    attending: bool | None = None
 
     def __post_init__(self) -> None:
         if self.mentee_count_at_most is not None and not 0 <= self.mentee_count_at_most <= INT_MAX:
@@ -191,6 +193,8 @@ def _matching(viewer: User, f: SessionFilter, search: Q | None) -> QuerySet[Sess
         query = query.annotate(taken_share=F("mentee_count") * of)
         seats = F("seats_limit") * taken
         query = query.filter(taken_share__gte=seats) if f.nearly_full else query.filter(taken_share__lt=seats)
+    if f.attending is not None:
+        query = query.filter(attended_by(viewer) if f.attending else ~attended_by(viewer))
     if search is not None:
         query = query.filter(search)
     return query

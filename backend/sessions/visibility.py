@@ -132,7 +132,7 @@ def visible_sessions(viewer: User, *, include_deleted: bool = False) -> QuerySet
     if viewer.is_mentor:
         reach |= Q(mentor_id=viewer.id)
     if viewer.is_mentee:
-        reach |= Q(type=SessionType.PUBLIC) | _attended(viewer)
+        reach |= Q(type=SessionType.PUBLIC) | attended_by(viewer)
     return query.filter(reach)
 
 
@@ -153,7 +153,7 @@ def may_see_session(
     return viewer.is_mentee and (session.type == SessionType.PUBLIC or viewer.id in mentee_ids)
 
 
-def _attended(viewer: User) -> Q:
+def attended_by(viewer: User) -> Q:
     """The sessions the viewer is invited to or enrolled in."""
     return Q(id__in=Subquery(Attendance.filter(mentee_id=viewer.id).values("session_id")))
 
@@ -167,7 +167,7 @@ def participating_sessions(viewer: User) -> QuerySet[Session]:
     if viewer.is_mentor:
         reach |= Q(mentor_id=viewer.id)
     if viewer.is_mentee:
-        reach |= _attended(viewer)
+        reach |= attended_by(viewer)
     return visible_sessions(viewer).filter(reach)
 
 

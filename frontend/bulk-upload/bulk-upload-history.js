@@ -1,6 +1,7 @@
 // "Earlier uploads" on the Bulk upload tab: the uploader's uploads, newest first, a page at a time, each
 // with its counts, its result CSV and a button that shows its rows.
 
+import { icon } from '../shared/icons.js';
 import { graphql } from '../shared/graphql.js';
 import { errorMessage, fill, h, hidden } from '../shared/dom.js';
 import { formatDateTime } from '../shared/format.js';
@@ -108,7 +109,7 @@ export function createHistory({ signal, onShow }) {
           load();
         },
       },
-      h('span', { 'aria-hidden': 'true' }, '‹ '),
+      icon('previous'),
       'Previous',
     );
     const next = h(
@@ -123,7 +124,7 @@ export function createHistory({ signal, onShow }) {
         },
       },
       'Next',
-      h('span', { 'aria-hidden': 'true' }, ' ›'),
+      icon('next'),
     );
     return [historyTable(found.items, onShow), found.totalPages > 1 ? historyPager(found, previous, next) : null];
   }

@@ -1,6 +1,7 @@
 // The upload shown on the Bulk upload tab: its progress while it runs, then its summary, the row
 // results page by page (all rows or only the invalid ones) and the result CSV.
 
+import { icon } from '../shared/icons.js';
 import { graphql } from '../shared/graphql.js';
 import { errorMessage, fill, h } from '../shared/dom.js';
 import { formatDateTime, plural } from '../shared/format.js';
@@ -247,11 +248,11 @@ export function createJobView({ signal, announcer, onStatusChanged, lastFile = (
     const pages = Math.max(1, Math.ceil(shownTotal / ROWS_PAGE_SIZE));
     const from = shownTotal ? (rowsPage - 1) * ROWS_PAGE_SIZE + 1 : 0;
     const to = shownTotal ? from + rows.length - 1 : 0;
-    const previous = pagerButton(rowsPage <= 1, [h('span', { 'aria-hidden': 'true' }, '‹ '), 'Previous'], () => {
+    const previous = pagerButton(rowsPage <= 1, [icon('previous'), 'Previous'], () => {
       rowsPage -= 1;
       loadRows(previous);
     });
-    const next = pagerButton(rowsPage >= pages, ['Next', h('span', { 'aria-hidden': 'true' }, ' ›')], () => {
+    const next = pagerButton(rowsPage >= pages, ['Next', icon('next')], () => {
       rowsPage += 1;
       loadRows(next);
     });

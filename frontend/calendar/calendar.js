@@ -1,5 +1,7 @@
-// The calendar view of the Session list: a week (one lane per mentor) or a month, in IST, one colour per
-// status, with the list's own search and filters; a session opens its details page.
+// The calendar view of the Session list, in IST, one colour per status, with the list's own search and filters:
+// a week with a lane per mentor (calendar=week), a time grid of the week or of one day (calendar=grid|day,
+// time-grid.js: create in an empty slot, move a session), or a month. On a phone the wide views become an agenda
+// (the day's time grid stays), so nothing scrolls sideways. A session opens its details page.
 //
 // mountCalendarView(listSection, ctx) adds the "List | Calendar" switch to the Session list and returns
 // { update(ctx), leave() }. Its state is in the URL beside the list's: show=calendar, calendar=week|month,
@@ -12,6 +14,8 @@ import { navigate } from '../shared/router.js';
 import { formatDate, formatTime, STATUS_LABELS } from '../shared/format.js';
 import { graphqlVariables, readListState } from '../list/sessions-list-state.js';
 import { followSessionList } from '../shared/live.js';
+import { timeGrid } from './time-grid.js';
+import { icon } from '../shared/icons.js';
 
 const IST = '+05:30';
 const PAGE_SIZE = 100;
@@ -32,11 +36,18 @@ const MONTH_NAMES = [
   'December',
 ];
 const MONTH_CHIPS = 4;
+const PERIODS = [
+  ['week', 'Mentors'],
+  ['grid', 'Week'],
+  ['day', 'Day'],
+  ['month', 'Month'],
+];
+const PHONE = '(max-width: 640px)';
 
 const CALENDAR_QUERY = `query SessionCalendar($filter: SessionFilter, $search: String, $page: Int!, $pageSize: Int!) {
   sessions(filter: $filter, search: $search, sort: { field: START_TIME, direction: ASC }, page: $page, pageSize: $pageSize) {
     totalCount hasNextPage
-    items { id title status startsAt endsAt durationMinutes mentor { id name } }
+    items { id title status startsAt endsAt durationMinutes canEdit mentor { id name } }
   }
 }`;
 
@@ -76,7 +87,8 @@ function showDay(day) {
 
 /** The days drawn: a week from Monday, or the whole weeks that hold the month. */
 function visibleDays(mode, anchor) {
-  if (mode === 'week') {
+  if (mode === 'day') return [anchor];
+  if (mode === 'week' || mode === 'grid') {
     const start = mondayOf(anchor);
     return Array.from({ length: 7 }, (_, i) => addDays(start, i));
   }
@@ -91,7 +103,7 @@ function visibleDays(mode, anchor) {
 function readCalendarState(query) {
   const date = query.get('date');
   return {
-    mode: query.get('calendar') === 'month' ? 'month' : 'week',
+    mode: ['month', 'grid', 'day'].includes(query.get('calendar')) ? query.get('calendar') : 'week',
     anchor:
       /^\d{4}-\d{2}-\d{2}$/.test(date || '') && !Number.isNaN(Date.parse(date))
         ? date
@@ -119,16 +131,10 @@ function viewSwitch(switchTo) {
 /** The calendar's section: Previous / Today / Next, the title, Week / Month, the legend, status and body. */
 function calendarSection(onStep) {
   const title = h('h3', { id: 'calendar-title', class: 'calendar-title', 'aria-live': 'polite' });
-  const weekButton = button('calendar-week', () => go({ calendar: 'week' }), 'Week');
-  const monthButton = button('calendar-month', () => go({ calendar: 'month' }), 'Month');
-  const previous = button(
-    'calendar-previous',
-    () => onStep(-1),
-    h('span', { 'aria-hidden': 'true' }, '‹ '),
-    'Previous',
-  );
+  const periodButtons = PERIODS.map(([mode, label]) => button(`calendar-${mode}`, () => go({ calendar: mode }), label));
+  const previous = button('calendar-previous', () => onStep(-1), icon('previous'), 'Previous');
   const today = button('calendar-today', () => go({ date: istDay(new Date().toISOString()) }), 'Today');
-  const next = button('calendar-next', () => onStep(1), 'Next', h('span', { 'aria-hidden': 'true' }, ' ›'));
+  const next = button('calendar-next', () => onStep(1), 'Next', icon('next'));
   const legend = h(
     'ul',
     { class: 'calendar-legend', 'aria-label': 'Colours' },
@@ -138,6 +144,8 @@ function calendarSection(onStep) {
   );
   const status = h('p', { class: 'list-status', role: 'status', id: 'calendar-status' });
   const body = h('div', { class: 'calendar-body', id: 'calendar-body' });
+  // What a move in the time grid is doing or did: its verdict while moving, then Moved (with Undo) or why not.
+  const moveStatus = h('p', { class: 'move-status', id: 'calendar-move-status', role: 'status' });
   const calendar = h(
     'section',
     { id: 'session-calendar', class: 'session-calendar', hidden: true, 'aria-labelledby': 'calendar-title' },
@@ -146,13 +154,14 @@ function calendarSection(onStep) {
       { class: 'calendar-toolbar' },
       h('div', { class: 'calendar-nav' }, previous, today, next),
       title,
-      h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Calendar period' }, weekButton, monthButton),
+      h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Calendar period' }, periodButtons),
     ),
     legend,
     status,
+    moveStatus,
     body,
   );
-  return { calendar, title, weekButton, monthButton, status, body };
+  return { calendar, title, periodButtons, status, moveStatus, body };
 }
 
 function chip(session, { withMentor }) {
@@ -325,8 +334,12 @@ function calendarPeriod(query) {
   if (listFilter.startsFrom && Date.parse(listFilter.startsFrom) > Date.parse(from)) from = listFilter.startsFrom;
   if (listFilter.startsTo && Date.parse(listFilter.startsTo) < Date.parse(to)) to = listFilter.startsTo;
   const { y, m } = parts(anchor);
-  const title =
-    mode === 'week' ? `Week of ${showDay(days[0])} – ${showDay(days[6])} (IST)` : `${MONTH_NAMES[m - 1]} ${y} (IST)`;
+  const weekday = DAY_NAMES[(new Date(`${anchor}T12:00:00Z`).getUTCDay() + 6) % 7];
+  const titles = {
+    day: () => `${weekday} ${showDay(anchor)} (IST)`,
+    month: () => `${MONTH_NAMES[m - 1]} ${y} (IST)`,
+  };
+  const title = (titles[mode] || (() => `Week of ${showDay(days[0])} – ${showDay(days[6])} (IST)`))();
   return {
     mode,
     days,
@@ -365,19 +378,53 @@ function go(changes) {
 /** Previous or next week or month. */
 function step(query, direction) {
   const { mode, anchor } = readCalendarState(query);
-  if (mode === 'week') {
-    go({ date: addDays(anchor, 7 * direction) });
+  if (mode !== 'month') {
+    go({ date: addDays(anchor, (mode === 'day' ? 1 : 7) * direction) });
     return;
   }
   const { y, m } = parts(anchor);
   go({ date: fromUtcDate(new Date(Date.UTC(y, m - 1 + direction, 1))) });
 }
 
+/** On a phone, the period's sessions day by day: nothing wider than the screen. */
+function agendaView(days, sessions) {
+  const found = byDay(sessions);
+  const shown = days.filter((day) => found.has(day));
+  if (!shown.length) return h('p', { class: 'muted' }, 'No sessions in this period match the search and filters.');
+  return h(
+    'ol',
+    { class: 'agenda', id: 'calendar-agenda' },
+    shown.map((day) =>
+      h(
+        'li',
+        { class: 'agenda-day', 'data-day': day },
+        h('h4', {}, `${DAY_NAMES[(new Date(`${day}T12:00:00Z`).getUTCDay() + 6) % 7]} ${showDay(day)}`),
+        h(
+          'ul',
+          {},
+          found.get(day).map((s) => h('li', {}, chip(s, { withMentor: true }))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The view of the period: the time grid, the mentors' week, the month, or on a phone an agenda. */
+function periodView(period, sessions, gridContext) {
+  if (period.mode === 'day' || (period.mode === 'grid' && !matchMedia(PHONE).matches))
+    return timeGrid(period.days, sessions, gridContext);
+  if (matchMedia(PHONE).matches) return agendaView(period.days, sessions);
+  return period.mode === 'week' ? weekView(period.days, sessions) : monthView(period.days, sessions, period.month);
+}
+
 /** Draws the fetched sessions, keeping the focus on the link that had it. */
-function drawSessions({ calendar, body, status }, period, { sessions, total, more }) {
+function drawSessions({ calendar, body, status, gridContext }, period, { sessions, total, more }) {
   calendar.removeAttribute('aria-busy');
   const focusedHref = body.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
-  fill(body, period.mode === 'week' ? weekView(period.days, sessions) : monthView(period.days, sessions, period.month));
+  const shownBody = body.querySelector('.grid-body');
+  const scrollTop = shownBody && body.dataset.period === period.title ? shownBody.scrollTop : undefined;
+  body.dataset.period = period.title;
+  fill(body, periodView(period, sessions, { ...gridContext, busy: new Map(), busyLoaded: new Map(), scrollTop }));
   if (focusedHref) {
     const again = body.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
     if (again) again.focus();
@@ -390,15 +437,37 @@ function drawSessions({ calendar, body, status }, period, { sessions, total, mor
   );
 }
 
+/** What the time grid needs to create in a slot and to move a session: who may, how to say it, how to reload. */
+function timeGridContext({ ctx, moveStatus, body, reload }) {
+  return {
+    canCreate: (ctx.viewer?.roles || []).includes('MANAGER'),
+    reload,
+    shared: { moving: false, stale: false },
+    say: (text, { kind, undo = null }) => {
+      moveStatus.dataset.kind = kind;
+      const undoButton = undo ? h('button', { type: 'button', class: 'button', onclick: undo }, 'Undo') : null;
+      fill(moveStatus, text, undo ? ' ' : null, undoButton);
+    },
+    grid: () => body.querySelector('#calendar-time-grid'),
+  };
+}
+
+/** A session being moved in the time grid is not redrawn under the pointer: the update waits for the drop. */
+function liveReload(gridContext, load) {
+  if (gridContext.shared.moving) gridContext.shared.stale = true;
+  else load({ quiet: true });
+}
+
 export function mountCalendarView(listSection, ctx) {
   let controller = null;
   let shownKey = null;
   let stopLive = null;
 
   const { listButton, calendarButton, switcher } = viewSwitch(switchTo);
-  const { calendar, title, weekButton, monthButton, status, body } = calendarSection((direction) =>
+  const { calendar, title, periodButtons, status, moveStatus, body } = calendarSection((direction) =>
     step(ctx.query, direction),
   );
+  const gridContext = timeGridContext({ ctx, moveStatus, body, reload: () => load({ quiet: true }) });
   const heading = listSection.querySelector('h2');
   (heading || listSection.firstChild).after(switcher);
   listSection.append(calendar);
@@ -410,8 +479,7 @@ export function mountCalendarView(listSection, ctx) {
   async function load({ quiet = false } = {}) {
     const period = calendarPeriod(ctx.query);
     fill(title, period.title);
-    weekButton.setAttribute('aria-pressed', String(period.mode === 'week'));
-    monthButton.setAttribute('aria-pressed', String(period.mode === 'month'));
+    PERIODS.forEach(([mode], i) => periodButtons[i].setAttribute('aria-pressed', String(period.mode === mode)));
 
     if (controller) controller.abort();
     controller = new AbortController();
@@ -434,7 +502,7 @@ export function mountCalendarView(listSection, ctx) {
       return;
     }
     if (signal.aborted) return;
-    drawSessions({ calendar, body, status }, period, found);
+    drawSessions({ calendar, body, status, gridContext }, period, found);
   }
 
   function stopShowing() {
@@ -457,7 +525,7 @@ export function mountCalendarView(listSection, ctx) {
       stopShowing();
       return;
     }
-    if (!stopLive) stopLive = followSessionList(body, () => load({ quiet: true }));
+    if (!stopLive) stopLive = followSessionList(body, () => liveReload(gridContext, load));
     const query = new URLSearchParams(ctx.query);
     query.delete('page');
     query.delete('pageSize');

@@ -5,7 +5,7 @@
 import { h } from '../shared/dom.js';
 import { icon } from '../shared/icons.js';
 
-export const ROW_ACTION_FIELDS = 'canEdit editBlockedReason canDelete deleteBlockedReason';
+export const ROW_ACTION_FIELDS = 'canEdit editBlockedReason canEditMeeting canDelete deleteBlockedReason';
 
 function blockedButton(name, iconName, reason, key) {
   const reasonId = `row-${key}-reason`;
@@ -27,21 +27,21 @@ function blockedButton(name, iconName, reason, key) {
   ];
 }
 
+function editLink(href, label) {
+  return h('a', { href, class: 'icon-button', 'aria-label': label, title: label, 'data-action': 'edit' }, icon('edit'));
+}
+
+/** Edit: the details while they may change; on a live session, its meeting link (R2); else off, saying why. */
+function editAction(session) {
+  if (session.canEdit) return editLink(`/sessions/${session.id}/edit`, `Edit ${session.title}`);
+  if (session.canEditMeeting)
+    return editLink(`/sessions/${session.id}/edit?tab=meeting`, `Edit the meeting link of ${session.title}`);
+  return blockedButton(`Edit ${session.title}`, 'edit', session.editBlockedReason, `edit-${session.id}`);
+}
+
 /** The actions cell content of one session row (the session needs ROW_ACTION_FIELDS and menteeCount, startsAt). */
 export function rowActions(session) {
-  const edit = session.canEdit
-    ? h(
-        'a',
-        {
-          href: `/sessions/${session.id}/edit`,
-          class: 'icon-button',
-          'aria-label': `Edit ${session.title}`,
-          title: `Edit ${session.title}`,
-          'data-action': 'edit',
-        },
-        icon('edit'),
-      )
-    : blockedButton(`Edit ${session.title}`, 'edit', session.editBlockedReason, `edit-${session.id}`);
+  const edit = editAction(session);
   let remove;
   if (session.canDelete) {
     remove = h(

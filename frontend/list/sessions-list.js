@@ -6,6 +6,7 @@
 // panel and chips), sessions-list-table.js (the table of a page); this module places the toolbar and
 // the pager, loads pages and keeps the parts in step.
 
+import { icon } from '../shared/icons.js';
 import { graphql } from '../shared/graphql.js';
 import { errorMessage, fill, h, hidden } from '../shared/dom.js';
 import { navigate } from '../shared/router.js';
@@ -102,14 +103,14 @@ function createPager(list) {
   const previous = h(
     'button',
     { type: 'button', class: 'button', onclick: () => list.go({ page: list.state.page - 1 }) },
-    h('span', { 'aria-hidden': 'true' }, '‹ '),
+    icon('previous'),
     'Previous',
   );
   const next = h(
     'button',
     { type: 'button', class: 'button', onclick: () => list.go({ page: list.state.page + 1 }) },
     'Next',
-    h('span', { 'aria-hidden': 'true' }, ' ›'),
+    icon('next'),
   );
   const element = h(
     'nav',

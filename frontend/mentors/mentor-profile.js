@@ -1,5 +1,6 @@
 // The Mentor Profile page: who the mentor is, sessions hosted, the rating mentees gave, and their sessions.
 
+import { icon } from '../shared/icons.js';
 import { graphql } from '../shared/graphql.js';
 import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
 import { navigate, setPageTitle } from '../shared/router.js';
@@ -102,8 +103,19 @@ function ratingSection(rating) {
   );
 }
 
-function sessionsTable(page) {
-  if (!page.items.length) return h('p', { class: 'empty' }, 'This mentor has no sessions yet.');
+/** No sessions to list: "none yet" only when the mentor has hosted none and has no ratings either. */
+function noSessions(mentor) {
+  if (!mentor.sessionsHosted && !mentor.rating.votes)
+    return h('p', { class: 'empty' }, 'This mentor has no sessions yet.');
+  return h(
+    'p',
+    { class: 'empty' },
+    'None of this mentor’s sessions is one you can see; their ratings come from sessions they held.',
+  );
+}
+
+function sessionsTable(page, mentor) {
+  if (!page.items.length) return noSessions(mentor);
   return h(
     'div',
     { class: 'table-wrap' },
@@ -183,7 +195,7 @@ function sessionsPager(sessions, { from, to }) {
           disabled: !sessions.hasPreviousPage,
           onclick: () => goToPage(sessions.page - 1),
         },
-        h('span', { 'aria-hidden': 'true' }, '‹ '),
+        icon('previous'),
         'Previous',
       ),
       h(
@@ -195,7 +207,7 @@ function sessionsPager(sessions, { from, to }) {
           onclick: () => goToPage(sessions.page + 1),
         },
         'Next',
-        h('span', { 'aria-hidden': 'true' }, ' ›'),
+        icon('next'),
       ),
     ),
   );
@@ -272,17 +284,20 @@ export function renderMentorProfile(main, ctx) {
   let controller = null;
   let sessionsArea = null;
 
+  let shownMentor = null;
+
   function renderSessions(sessions) {
     const from = sessions.totalCount ? (sessions.page - 1) * sessions.pageSize + 1 : 0;
     const to = from ? from + sessions.items.length - 1 : 0;
     fill(
       sessionsArea,
-      sessionsTable(sessions),
+      sessionsTable(sessions, shownMentor),
       sessions.totalCount > sessions.pageSize ? sessionsPager(sessions, { from, to }) : null,
     );
   }
 
   function renderMentor(mentor) {
+    shownMentor = mentor;
     setPageTitle(mentor.name);
     main.querySelector('h1').textContent = mentor.name;
     sessionsArea = h('div', { id: 'mentor-sessions', 'aria-live': 'polite' });

@@ -11,6 +11,7 @@ import { mountMentorTimeline } from '../calendar/mentor-timeline.js';
 import { imageControls } from './session-image.js';
 import { peoplePicker } from '../shared/people-picker.js';
 import { announce } from '../shared/notice.js';
+import { icon } from '../shared/icons.js';
 import { registerTabContent } from '../workspace/manage-sessions.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 
@@ -206,7 +207,15 @@ function createForm({ errors, type, mentor, details, meeting, image, invites, su
   );
 }
 
-export function renderCreateSession(main) {
+/** ?date=DD-MM-YYYY&time=HH:MM (a slot clicked in the calendar's time grid) fills the date and time. */
+function prefillWhen(form, query) {
+  const date = query?.get('date');
+  const time = query?.get('time');
+  if (date && /^\d{2}-\d{2}-\d{4}$/.test(date)) form.querySelector('#create-date').value = date;
+  if (time && /^\d{2}:\d{2}$/.test(time)) form.querySelector('#create-time').value = time;
+}
+
+export function renderCreateSession(main, ctx) {
   setPageTitle('Create session');
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
   const errors = new FormErrors();
@@ -285,6 +294,7 @@ export function renderCreateSession(main) {
     ),
     createForm({ errors, type, mentor, details, meeting, image, invites, submit, listUrl, onSubmit }),
   );
+  prefillWhen(main, ctx?.query);
 }
 
 registerRoute('/sessions/new', renderCreateSession);
@@ -297,7 +307,7 @@ registerTabContent('create', (slot) => {
       h(
         'a',
         { href: '/sessions/new', class: 'button button-primary', id: 'create-session' },
-        h('span', { 'aria-hidden': 'true' }, '+ '),
+        icon('add'),
         'Create session',
       ),
       h('span', { class: 'muted small' }, 'Publish one session, or use the Bulk upload tab for many.'),

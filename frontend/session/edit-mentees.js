@@ -197,7 +197,8 @@ export function menteesCard(session, { onChange = () => {}, version = null } = {
 
   const { count, list, status, problem, removeButton, selection, addButton } = cardParts({
     onRemove: () => removeSelected(),
-    onAdd: () => setAdding(addPanel.hidden),
+    // A second press keeps the panel open (and goes back to its search): it closes by its own Close button.
+    onAdd: () => setAdding(true),
   });
   const picker = menteePicker({
     isTaken: (person) => state.mentees.some((m) => m.id === person.id),

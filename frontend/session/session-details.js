@@ -48,7 +48,10 @@ function blockedReason(id, text) {
 }
 
 /** Draw Edit (a link to /sessions/{id}/edit) and Delete (a button), each off with its reason when not allowed. */
-export function renderSessionActions(container, session, { reload } = {}) {
+export function renderSessionActions(container, session, { reload, isManager = true } = {}) {
+  // Edit and Delete are a manager's: nobody else is shown buttons they can never use.
+  container.hidden = !isManager;
+  if (!isManager) return;
   const edit = session.canEdit
     ? h('a', { href: `/sessions/${session.id}/edit`, class: 'button button-primary', id: 'edit-session' }, 'Edit')
     : h(
@@ -142,12 +145,12 @@ function meetingFields(meeting) {
   return rows;
 }
 
-function renderSession(container, session, reload, withHistory = false) {
+function renderSession(container, session, reload, isManager) {
   setPageTitle(session.title);
   const heading = container.querySelector('h1');
   fill(heading, session.title, ' ', statusBadge(session.status));
   const actions = h('div', { id: 'session-actions', class: 'session-actions' });
-  renderSessionActions(actions, session, { reload });
+  renderSessionActions(actions, session, { reload, isManager });
 
   const viewList = h('button', { type: 'button', class: 'button', id: 'view-mentee-list' }, 'View list');
   viewList.addEventListener('click', () =>
@@ -219,7 +222,7 @@ function renderSession(container, session, reload, withHistory = false) {
       viewList,
     ),
     changedLine(session),
-    withHistory ? sessionTimeline(session.id).element : null,
+    isManager ? sessionTimeline(session.id).element : null,
   );
 }
 
@@ -234,8 +237,8 @@ function changedLine(session) {
 
 export function renderSessionDetails(main, ctx) {
   setPageTitle('Session details');
-  const withHistory = (ctx.viewer?.roles || []).includes('MANAGER'); // the history is a manager's
   const listUrl = sessionStorage.getItem(LAST_LIST_KEY) || '/workspace/sessions';
+  const isManager = (ctx.viewer?.roles || []).includes('MANAGER');
   const body = h('div', { class: 'details-body' });
   main.append(
     breadcrumbs({ Workspace: '/workspace', 'Manage sessions': listUrl }, 'Session details'),
@@ -253,7 +256,7 @@ export function renderSessionDetails(main, ctx) {
       listUrl,
       retry: load,
     });
-    if (session) renderSession(main, session, load, withHistory);
+    if (session) renderSession(main, session, load, isManager);
   }
 
   load();
@@ -267,7 +270,7 @@ export function renderSessionDetails(main, ctx) {
       } catch {
         return; // the page stays as it was; the next change or a reload catches up
       }
-      if (session && !ctx.signal.aborted) renderSession(main, session, load, withHistory);
+      if (session && !ctx.signal.aborted) renderSession(main, session, load, isManager);
     },
     deleted: () => {
       const title = main.querySelector('h1').firstChild;

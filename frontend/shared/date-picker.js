@@ -66,13 +66,13 @@ function calendarBox({ calendarId, label, title, grid, onKey, onMove, onClose })
       h(
         'button',
         { type: 'button', class: 'button button-quiet', 'aria-label': 'Previous month', onclick: () => onMove(0, -1) },
-        '‹',
+        icon('previous'),
       ),
       title,
       h(
         'button',
         { type: 'button', class: 'button button-quiet', 'aria-label': 'Next month', onclick: () => onMove(0, 1) },
-        '›',
+        icon('next'),
       ),
     ),
     grid,
@@ -208,7 +208,9 @@ export function datePicker(input, { label = 'date' } = {}) {
   function onCalendarKey(event) {
     const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
     if (event.key === 'Escape') {
+      // Escape closes the month calendar only, not the panel or dialog the date field sits in.
       event.preventDefault();
+      event.stopPropagation();
       close();
     } else if (event.target.classList.contains('calendar-day') && event.key in steps) {
       event.preventDefault();

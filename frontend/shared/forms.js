@@ -25,6 +25,33 @@ function describe(control, ids) {
  * `control` needs an id; `hint` is text (or an element) read with the control; `widget` is what to
  * show in its place when the control sits inside something bigger (a combobox with its list).
  */
+// A hint longer than this is help read once, not on every visit: it waits behind a "?" button beside the label
+// (the control is still described by it, so screen readers hear it as before).
+const SHORT_HINT = 70;
+
+/** The label, and for a long hint the "?" button that shows it. */
+function labelRow(label, control, hint, hintElement) {
+  if (!hint || String(hint).length <= SHORT_HINT) return h('label', { for: control.id }, label);
+  hintElement.hidden = true;
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'hint-toggle',
+      'aria-expanded': 'false',
+      'aria-controls': hintElement.id,
+      'aria-label': `Help: ${label}`,
+      title: 'Help',
+    },
+    '?',
+  );
+  toggle.addEventListener('click', () => {
+    hintElement.hidden = !hintElement.hidden;
+    toggle.setAttribute('aria-expanded', String(!hintElement.hidden));
+  });
+  return h('div', { class: 'field-label-row' }, h('label', { for: control.id }, label), toggle);
+}
+
 export function field({ label, control, hint = null, className = '', widget = null }) {
   const hintId = `${control.id}-hint`;
   const errorId = `${control.id}-error`;
@@ -34,7 +61,7 @@ export function field({ label, control, hint = null, className = '', widget = nu
   const element = h(
     'div',
     { class: `field ${className}`.trim() },
-    h('label', { for: control.id }, label),
+    labelRow(label, control, hint, hintElement),
     hintElement,
     errorElement,
     widget || control,

@@ -5,7 +5,8 @@
 // Backspace in an empty input removes the last value.
 
 import { fill, h } from './dom.js';
-import { matchKey } from '../vocabulary/vocabulary.js';
+import { icon } from './icons.js';
+import { closestValue, matchKey } from '../vocabulary/vocabulary.js';
 
 /** The chips of the chosen values, the combobox and its list of options. */
 function pickerElements(id, multiple) {
@@ -64,13 +65,13 @@ function valueChip(value, onRemove) {
         title: `Remove ${value}`,
         onclick: onRemove,
       },
-      '×',
+      icon('close'),
     ),
   );
 }
 
 /** The matching values as options (a mouse press picks one), or why there are none. */
-function optionItems({ id, shown, known, onPick }) {
+function optionItems({ id, shown, known, onPick, suggested }) {
   if (!shown.length) {
     return h(
       'li',
@@ -93,7 +94,7 @@ function optionItems({ id, shown, known, onPick }) {
           onPick(value);
         },
       },
-      value,
+      suggested ? `Did you mean ${value}?` : value,
     ),
   );
 }
@@ -107,6 +108,25 @@ function highlightOption(list, input, active) {
       option.scrollIntoView({ block: 'nearest' });
     }
   });
+}
+
+/**
+ * The values not chosen yet that contain what was typed; when none does, the closest one as a suggestion, as the
+ * API and the CSV say "did you mean …?".
+ */
+function matchingValues(text, known, chosen) {
+  const typed = matchKey(text);
+  const free = known.filter((value) => !chosen.includes(value));
+  const shown = free.filter((value) => matchKey(value).includes(typed));
+  const suggestion = !shown.length && typed ? closestValue(text, free) : null;
+  return suggestion ? { shown: [suggestion], suggested: true } : { shown, suggested: false };
+}
+
+/** The chosen values; text typed but not picked is read too, never dropped (the server asks "did you mean …?"). */
+function readPicked(input, chosen, multiple) {
+  const typed = input.value.trim();
+  if (!multiple) return typed || chosen[0] || '';
+  return typed && !chosen.includes(typed) ? [...chosen, typed] : [...chosen];
 }
 
 /**
@@ -150,10 +170,10 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
   }
 
   function open() {
-    const typed = matchKey(input.value);
-    shown = known.filter((value) => !chosen.includes(value) && matchKey(value).includes(typed));
+    let suggested;
+    ({ shown, suggested } = matchingValues(input.value, known, chosen));
     active = -1;
-    fill(list, optionItems({ id, shown, known, onPick: pick }));
+    fill(list, optionItems({ id, shown, known, onPick: pick, suggested }));
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     highlight();
@@ -194,7 +214,7 @@ export function valuePicker({ id, selected = [], multiple = true, options = [] }
   return {
     element,
     control: input,
-    read: () => (multiple ? [...chosen] : chosen[0] || ''),
+    read: () => readPicked(input, chosen, multiple),
     /** Choose exactly `values` (what another person saved). */
     set(values) {
       chosen = [...values].filter(Boolean);

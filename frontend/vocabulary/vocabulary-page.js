@@ -6,7 +6,8 @@ import { breadcrumbs, errorMessage, fill, h, loadingMessage } from '../shared/do
 import { field, uniqueId } from '../shared/forms.js';
 import { graphql } from '../shared/graphql.js';
 import { registerRoute, setPageTitle } from '../shared/router.js';
-import { forgetVocabulary, VOCABULARY_QUERY } from './vocabulary.js';
+import { forgetVocabulary, matchKey, VOCABULARY_QUERY } from './vocabulary.js';
+import { confirmDialog } from '../shared/confirm-dialog.js';
 
 const KINDS = [
   { kind: 'CATEGORY', key: 'categories', title: 'Categories', one: 'category', example: 'Life skills' },
@@ -21,8 +22,30 @@ const RENAME = `mutation RenameVocabularyValue($kind: VocabularyKind!, $from: St
 const REMOVE = `mutation RemoveVocabularyValue($kind: VocabularyKind!, $value: String!) {
   removeVocabularyValue(kind: $kind, value: $value) { ${PAYLOAD} } }`;
 
+/** Removing a value asks first. */
+function confirmRemove(value) {
+  return confirmDialog({
+    id: 'vocabulary-remove',
+    title: `Remove “${value}”?`,
+    text: `“${value}” leaves the list, and new sessions can no longer pick it.`,
+    yes: 'Remove',
+  });
+}
+
+/** Renaming a value onto another value of the list merges the two: asked first. True when there is nothing to ask. */
+function confirmMerge(value, newName, values) {
+  const existing = values.find((other) => other !== value && matchKey(other) === matchKey(newName));
+  if (!existing) return Promise.resolve(true);
+  return confirmDialog({
+    id: 'vocabulary-merge',
+    title: `Merge “${value}” into “${existing}”?`,
+    text: `“${existing}” is already in the list. Every session with “${value}” gets “${existing}” instead, and “${value}” leaves the list. This cannot be undone.`,
+    yes: 'Merge',
+  });
+}
+
 /** A value of the list with Rename (an inline form in its place) and Remove, for managers. */
-function valueRow(value, { canChange, run }) {
+function valueRow(value, { canChange, run, values }) {
   const row = h('li', { class: 'vocabulary-value' });
   const showValue = () =>
     fill(
@@ -43,7 +66,9 @@ function valueRow(value, { canChange, run }) {
                 type: 'button',
                 class: 'button button-danger',
                 'aria-label': `Remove ${value}`,
-                onclick: () => run(REMOVE, { value }, `“${value}” is removed.`),
+                onclick: async () => {
+                  if (await confirmRemove(value)) run(REMOVE, { value }, `“${value}” is removed.`);
+                },
               },
               'Remove',
             ),
@@ -56,8 +81,9 @@ function valueRow(value, { canChange, run }) {
       'form',
       {
         class: 'vocabulary-add',
-        onsubmit: (event) => {
+        onsubmit: async (event) => {
           event.preventDefault();
+          if (!(await confirmMerge(value, input.value, values))) return;
           run(RENAME, { from: value, to: input.value }, `“${value}” is now “${input.value.trim()}” on every session.`);
         },
       },
@@ -88,7 +114,7 @@ function listSection(spec, values, { change, canChange, message }) {
     const result = await change(mutation, { kind: spec.kind, ...variables }, done);
     if (result.errors.length) say(result.errors.map((e) => e.message).join(' '), true);
   };
-  const items = values.map((value) => valueRow(value, { canChange, run }));
+  const items = values.map((value) => valueRow(value, { canChange, run, values }));
   const input = h('input', { type: 'text', id: `vocabulary-add-${spec.key}`, maxlength: '100', autocomplete: 'off' });
   const add = canChange
     ? h(

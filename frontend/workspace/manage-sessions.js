@@ -96,7 +96,27 @@ function tabPanels(listSection) {
   return panels;
 }
 
+/** Mentors and mentees see the session list they may see, without a manager's tools (create, bulk upload). */
+function renderSessionsOnly(main, ctx) {
+  setPageTitle('Sessions');
+  const listSection = sessionListSection();
+  main.append(h('h1', {}, 'Sessions'), listSection);
+  const list = mountSessionList(listSection, ctx);
+  const calendar = mountCalendarView(listSection, ctx);
+  return {
+    update(next) {
+      list.update(next);
+      calendar.update(next);
+    },
+    leave() {
+      list.leave();
+      calendar.leave();
+    },
+  };
+}
+
 export function renderManageSessions(main, ctx) {
+  if (!(ctx.viewer?.roles || []).includes('MANAGER')) return renderSessionsOnly(main, ctx);
   setPageTitle('Manage sessions');
   const tabButtons = new Map();
   const tabViews = new Map();

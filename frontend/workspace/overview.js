@@ -93,13 +93,13 @@ function meetingLine(session) {
   );
 }
 
-/** Today (IST, YYYY-MM-DD), now and a week from now, as the overview's query and links use them. */
+/**
+ * Today (IST, YYYY-MM-DD), now, and the last of the next 7 days — today and the 6 after it, whole IST days — as
+ * the overview's query and links use them (`weekTo` is that day's last second).
+ */
 function overviewPeriod(now) {
-  return {
-    today: istDay(now),
-    nowIso: now.toISOString(),
-    weekTo: new Date(now.getTime() + 7 * 24 * 3600 * 1000).toISOString(),
-  };
+  const lastDay = istDay(new Date(now.getTime() + 6 * 24 * 3600 * 1000));
+  return { today: istDay(now), nowIso: now.toISOString(), lastDay, weekTo: `${lastDay}T23:59:59${IST}` };
 }
 
 function seatsLine(s) {
@@ -110,7 +110,7 @@ function seatsLine(s) {
   );
 }
 
-function sessionCards(data, { today, nowIso, weekTo }) {
+function sessionCards(data, { today, nowIso, lastDay }) {
   // Both cards show the first sessions of the list they link to, soonest first, as the list shows them.
   const noMentees = data.empty.items;
   const nearlyFull = data.full.items;
@@ -138,7 +138,7 @@ function sessionCards(data, { today, nowIso, weekTo }) {
       items: data.week.items.map((s) => sessionItem(s)),
       empty: 'No upcoming sessions in the next 7 days.',
       more: {
-        href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: istDay(new Date(weekTo)) }),
+        href: listUrl({ statuses: 'UPCOMING', startsFrom: today, startsTo: lastDay }),
         text: 'The next 7 days in the list',
       },
     }),

@@ -2,7 +2,7 @@
 // manager's tools.
 
 import { h } from '../shared/dom.js';
-import { setPageTitle } from '../shared/router.js';
+import { navigate, setPageTitle } from '../shared/router.js';
 import { mountOverview } from './overview.js';
 
 /** Activity and Recently deleted: a manager's, who alone may read the history and restore sessions. */
@@ -25,6 +25,8 @@ function managerTools(viewer) {
 }
 
 export function renderWorkspace(main, ctx) {
+  // The Workspace is a manager's; anyone else is sent on to their own desk.
+  if (!(ctx.viewer?.roles || []).includes('MANAGER')) return navigate('/', { replace: true });
   setPageTitle('Workspace');
   main.append(
     h('h1', {}, 'Workspace'),

@@ -21,7 +21,10 @@ async def settled(page: Page) -> None:
     """The screen has drawn: its heading is there and nothing is still loading."""
     await expect(page.get_by_role("heading", level=1)).to_be_visible()
     await expect(page.locator("main .loading")).to_have_count(0)
-    if await page.locator("#session-list").is_visible():
+    if "show=calendar" in page.url:
+        await expect(page.locator("#session-calendar")).not_to_have_attribute("aria-busy", "true")
+        await expect(page.locator("#calendar-body > *").first).to_be_visible()
+    elif await page.locator("#session-list").is_visible():
         await list_loaded(page)
 
 
@@ -41,11 +44,17 @@ async def pages(api: Api) -> list[str]:
         f"/sessions/{upcoming['id']}/edit?tab=meeting",
         f"/mentors/{upcoming['mentor']['id']}",
         "/settings/access-tokens",
+        "/workspace/sessions?show=calendar&calendar=grid",
+        "/workspace/sessions?show=calendar&calendar=day",
+        "/workspace/sessions?show=calendar&calendar=week",
+        "/my-calendar",
     ]
 
 
-async def test_no_page_scrolls_sideways_and_axe_finds_no_violation(sized_page: Page, api: Api):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_no_page_scrolls_sideways_and_axe_finds_no_violation(sized_page: Page, api: Api, scheme: str):
     page = sized_page
+    await page.emulate_media(color_scheme=scheme)
     problems = {}
     for path in await pages(api):
         await page.goto(path)
@@ -56,8 +65,10 @@ async def test_no_page_scrolls_sideways_and_axe_finds_no_violation(sized_page: P
     assert not problems, problems
 
 
-async def test_the_open_dialogs_and_menus_have_no_violation(sized_page: Page, api: Api):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_the_open_dialogs_and_menus_have_no_violation(sized_page: Page, api: Api, scheme: str):
     page = sized_page
+    await page.emulate_media(color_scheme=scheme)
     session = await new_session(api)
     await page.goto(f"/workspace/sessions?view=all&search={session['title'].split()[-1]}")
     await list_loaded(page)

@@ -50,6 +50,7 @@ async def test_a_manager_adds_renames_and_removes_values_and_the_forms_pick_them
         .get_by_role("button", name=f"Remove {renamed}")
         .click()
     )
+    await page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
     await expect(page.get_by_role("region", name=re.compile("^Categories")).get_by_role("status")).to_have_text(
         f"“{renamed}” is removed."
     )
@@ -66,6 +67,7 @@ async def test_removing_a_value_sessions_use_says_how_many(sized_page: Page, api
     await page.goto("/workspace/vocabulary")
     mediums = page.get_by_role("region", name=re.compile("^Mediums"))
     await mediums.get_by_role("button", name=f"Remove {name}").click()
+    await page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
     await expect(mediums.get_by_role("alert")).to_have_text(
         f"“{name}” cannot be removed: 1 session uses it. Rename it instead, or change those sessions first."
     )

@@ -59,6 +59,10 @@ class SessionFilter:
             "says nearly full; false: the others."
         ),
     )
+    attending: bool | None = strawberry.field(
+        default=None,
+        description="true: sessions the viewer is invited to or enrolled in; false: the others.",
+    )
 
 
 @strawberry.input
@@ -200,6 +204,20 @@ class Session:
             passcode=shown(SensitiveField.MEETING_PASSCODE, self.model.meeting_passcode),
         )
 
+    @strawberry.field(description="How the viewer takes part as a mentee (ENROLLED or INVITED); null when not.")
+    async def viewer_attendance(self, info: Info) -> AttendanceKind | None:
+        viewer = info.context.viewer
+        if viewer is None or not viewer.is_mentee:
+            return None
+        return await info.context.loaders.attendance_kind(viewer.id).load(self.model.id)
+
+    @strawberry.field(description="The stars (1–5) the viewer gave this session; null when they have not rated it.")
+    async def viewer_stars(self, info: Info) -> int | None:
+        viewer = info.context.viewer
+        if viewer is None or not viewer.is_mentee or self.model.status != SessionStatus.COMPLETED:
+            return None
+        return await info.context.loaders.stars_given(viewer.id).load(self.model.id)
+
     @strawberry.field(description="Whether the mentor and mentees are mailed reminders before the start.")
     def reminders_enabled(self) -> bool:
         return self.model.reminders_enabled
@@ -306,6 +324,7 @@ def to_domain_filter(filter: SessionFilter | None) -> listing.SessionFilter:
             starts_to=listing.filter_instant(filter.starts_to, "filter.startsTo"),
             mentee_count_at_most=filter.mentee_count_at_most,
             nearly_full=filter.nearly_full,
+            attending=filter.attending,
         )
     except listing.ListError as error:
         raise BadArgument(str(error)) from error
