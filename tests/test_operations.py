@@ -488,6 +488,8 @@ async def test_a_database_not_accepting_connections_answers_503_everywhere_and_t
         asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.exceptions.InterfaceError("connection is closed"),
+        asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
+        asyncpg.exceptions.InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed"),
         ConnectionRefusedError(111, "Connection refused"),
         DBConnectionError("Can't establish connection to database desk"),
     ],
