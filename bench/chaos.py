@@ -93,6 +93,7 @@ class Options:
     # sender's lease (10 minutes) is waited for too.
     settle_seconds: float = 720
     wait_for_leases: bool = True
+    keep_logs: str = ""  # a folder to copy the app processes' logs to when they logged errors
     postgres_url: str = POSTGRES_URL
     seed: int = 20261206
 
@@ -662,6 +663,13 @@ async def run(options: Options) -> dict[str, Any]:
                     if line.startswith("{") and '"level": "error"' in line
                 ]
                 figures["error_log_lines"] = len(logged)
+                if logged and options.keep_logs:
+                    kept = Path(options.keep_logs) / f"chaos-{options.seed}"
+                    kept.mkdir(parents=True, exist_ok=True)
+                    for app in apps:
+                        if app.log.exists():
+                            (kept / app.log.name).write_text(app.log.read_text())
+                    figures["logs_kept_in"] = str(kept)
                 figures["errors_logged"] = [f"{e.get('message')} {str(e.get('error', ''))[-700:]}" for e in logged[:6]]
     return figures
 
@@ -730,6 +738,7 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=0, help="seconds of the same mix without faults after")
     parser.add_argument("--runs", type=int, default=1, help="chaos runs in a row")
     parser.add_argument("--seed", type=int, default=20261206)
+    parser.add_argument("--keep-logs", default="", help="folder to copy the app logs to when they logged errors")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
     failed = False
@@ -741,7 +750,10 @@ def main() -> None:
             kill_every=args.kill_every,
             bulk_rows=args.bulk_rows,
             steady=args.steady if number == args.runs - 1 else 0,
+            # The last run also waits out the lease of mail a killed sender held, to see it go out.
+            wait_for_leases=number == args.runs - 1,
             seed=args.seed + number,
+            keep_logs=args.keep_logs,
         )
         figures = asyncio.run(run(options))
         print(json.dumps(figures, indent=2, default=str))
