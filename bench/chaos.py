@@ -554,9 +554,10 @@ async def check(pool: asyncpg.Pool, ledger: Ledger, windows: list[Window], mail:
     failed_mail = await pool.fetchval("SELECT count(*) FROM outbox_message WHERE failed_at IS NOT NULL")
     if failed_mail:
         problems.append(f"{failed_mail} mails were marked failed")
+    # A due reminder that is not owed is recorded without a mail, so a row without one is no sign of
+    # trouble; a reminder mail still waiting after its session started (neither sent nor dropped) is.
     overdue_reminders = await pool.fetchval(
-        """SELECT count(*) FROM session_reminder WHERE outbox_message_id IS NULL
-           AND starts_at - make_interval(mins => minutes_before) < now() - interval '5 minutes'"""
+        f"SELECT count(*) FROM outbox_message WHERE {UNSENT} AND send_before < now() - interval '1 minute'"
     )
     for count, what in ((stuck_uploads, "bulk uploads"), (stuck_mail, "mails"), (overdue_reminders, "reminders")):
         if count:
