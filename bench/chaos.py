@@ -93,6 +93,7 @@ class Options:
     # sender's lease (10 minutes) is waited for too.
     settle_seconds: float = 720
     wait_for_leases: bool = True
+    faults: bool = True  # False: the first phase runs without kills or outage too
     keep_logs: str = ""  # a folder to copy the app processes' logs to when they logged errors
     postgres_url: str = POSTGRES_URL
     seed: int = 20261206
@@ -635,7 +636,9 @@ async def run(options: Options) -> dict[str, Any]:
                 ledger, windows = Ledger(), []
                 stop = asyncio.Event()
                 print(f"chaos: {options.processes} processes, {options.clients} clients, {options.duration:g} s")
-                fault_task = asyncio.create_task(faults(apps, options, windows, env["DATABASE_URL"], stop))
+                fault_task = asyncio.create_task(
+                    faults(apps, options, windows, env["DATABASE_URL"], stop) if options.faults else stop.wait()
+                )
                 started = time.monotonic()
                 await phase(apps, options, ledger, people, options.duration)
                 stop.set()
@@ -667,6 +670,7 @@ async def run(options: Options) -> dict[str, Any]:
                     mail_duplicates=sum(n - 1 for n in mail.received.values()),
                     problems=problems,
                 )
+                print(json.dumps(figures, indent=2, default=str), flush=True)
                 if options.steady:
                     figures["steady"] = await steady(apps, options, people, pool, mail)
             finally:
@@ -756,6 +760,7 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=0, help="seconds of the same mix without faults after")
     parser.add_argument("--runs", type=int, default=1, help="chaos runs in a row")
     parser.add_argument("--seed", type=int, default=20261206)
+    parser.add_argument("--no-faults", action="store_true", help="no kills or outage (to measure --steady alone)")
     parser.add_argument("--keep-logs", default="", help="folder to copy the app logs to when they logged errors")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
@@ -772,6 +777,7 @@ def main() -> None:
             wait_for_leases=number == args.runs - 1,
             seed=args.seed + number,
             keep_logs=args.keep_logs,
+            faults=not args.no_faults,
         )
         figures = asyncio.run(run(options))
         print(json.dumps(figures, indent=2, default=str))
