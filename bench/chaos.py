@@ -134,6 +134,11 @@ class Ledger:
             self.uncertain.add(key)
 
 
+def accepted(payload: dict) -> bool:
+    """A mutation's payload that changed something: no refusals (a refused one may still show its session)."""
+    return not payload.get("errors")
+
+
 class App:
     """One `sessiondesk serve` process."""
 
@@ -291,7 +296,7 @@ class Clients:
                 title = f"Chaos {number}-{self.rng.getrandbits(40):x}"
                 form = self.session_form(title)
                 data = await self.graphql("create", MANAGER, CREATE, input=form)
-                if data and data["createSession"]["session"]:
+                if data and accepted(data["createSession"]):
                     session_id = int(data["createSession"]["session"]["id"])
                     self.ledger.created[session_id] = title
                     self.ledger.titles[session_id] = title
@@ -301,17 +306,17 @@ class Clients:
                 title = f"Edited {number}-{self.rng.getrandbits(40):x}"
                 data = await self.graphql("edit", MANAGER, UPDATE, id=str(session_id), input={"title": title})
                 self.ledger.settled(("title", session_id))
-                if data and data["updateSession"]["session"]:
+                if data and accepted(data["updateSession"]):
                     self.ledger.titles[session_id] = title
             elif choice < 0.92:
                 session_id, email = self.rng.choice(own), self.rng.choice(INVITED)
                 data = await self.graphql("invite", MANAGER, INVITE, id=str(session_id), emails=[email])
-                if data and data["inviteMentees"]["session"]:
+                if data and accepted(data["inviteMentees"]):
                     self.ledger.invited.add((session_id, email))
             else:
                 session_id = own.pop(self.rng.randrange(len(own)))
                 data = await self.graphql("delete", MANAGER, DELETE, id=str(session_id))
-                if data and data["deleteSession"]["deletedId"]:
+                if data and accepted(data["deleteSession"]):
                     self.ledger.deleted.add(session_id)
 
     def session_form(self, title: str) -> dict:
@@ -366,7 +371,7 @@ class Clients:
             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
             files={"0": ("chaos.csv", buffer.getvalue().encode(), "text/csv")},
         )
-        if data and data["bulkUploadSessions"]["bulkUpload"]:
+        if data and accepted(data["bulkUploadSessions"]):
             self.ledger.uploads[int(data["bulkUploadSessions"]["bulkUpload"]["id"])] = titles
 
     async def mentee(self, email: str) -> None:
@@ -383,14 +388,14 @@ class Clients:
                     session_id = self.rng.choice(candidates)
                     answer = await self.graphql("enrol", email, ENROL, id=str(session_id))
                     self.ledger.settled(("enrolment", (session_id, email)))
-                    if answer and answer["enrollInSession"]["session"]:
+                    if answer and accepted(answer["enrollInSession"]):
                         mine.add(session_id)
                         self.ledger.enrolment[(session_id, email)] = True
             else:
                 session_id = self.rng.choice(sorted(mine))
                 answer = await self.graphql("leave", email, LEAVE, id=str(session_id))
                 self.ledger.settled(("enrolment", (session_id, email)))
-                if answer and answer["leaveSession"]["session"]:
+                if answer and accepted(answer["leaveSession"]):
                     mine.discard(session_id)
                     self.ledger.enrolment[(session_id, email)] = False
 
