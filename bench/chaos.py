@@ -424,6 +424,15 @@ class Clients:
                                 break
             await asyncio.sleep(0.5)
 
+    async def finish(self, tasks: list[asyncio.Task]) -> None:
+        """Stop after the requests in flight are answered: one cut off here would have an unknown outcome
+        (a leave applied but never heard of reads as a lost enrolment)."""
+        self.stop.set()
+        await asyncio.wait(tasks, timeout=120)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def tasks(self) -> list[asyncio.Task]:
         count = self.options.clients
         managers = max(1, count * 6 // 20)
@@ -609,10 +618,7 @@ async def phase(apps: list[App], options: Options, ledger: Ledger, people: dict,
     clients = Clients(apps, ledger, options, people)
     tasks = clients.tasks()
     await asyncio.sleep(seconds)
-    clients.stop.set()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await clients.finish(tasks)
     return clients
 
 
@@ -718,10 +724,7 @@ async def steady(apps: list[App], options: Options, people: dict, pool: asyncpg.
     at_start = [app.memory_and_descriptors() for app in apps]
     await asyncio.sleep(options.steady - warm_up)
     at_end = [app.memory_and_descriptors() for app in apps]
-    clients.stop.set()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await clients.finish(tasks)
     await settle(pool, options.settle_seconds, True)
     problems = []
     for app, (rss0, fds0), (rss1, fds1) in zip(apps, at_start, at_end, strict=True):
