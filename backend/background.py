@@ -11,6 +11,7 @@ import contextlib
 import logging
 
 from backend import metrics
+from backend.outages import database_unavailable
 
 log = logging.getLogger("backend.background")
 
@@ -70,11 +71,21 @@ class BackgroundWorker:
             failed = False
             try:
                 event = await self.run_pass()
-            except Exception:  # a database or network hiccup must not end the loop
+            except Exception as error:  # a database or network hiccup must not end the loop
                 failed = True
-                log.exception(
-                    "%s failed; trying again in %s s", self.name, self.poll_seconds, extra={"worker": self.name}
-                )
+                if database_unavailable(error):  # an outage, not a bug: one line, no traceback
+                    log.warning(
+                        "%s: the database is unavailable (%s: %s); trying again in %s s",
+                        self.name,
+                        type(error).__name__,
+                        error,
+                        self.poll_seconds,
+                        extra={"worker": self.name},
+                    )
+                else:
+                    log.exception(
+                        "%s failed; trying again in %s s", self.name, self.poll_seconds, extra={"worker": self.name}
+                    )
             else:
                 if event:
                     log.info("%s: %s", self.name, event, extra={"worker": self.name})

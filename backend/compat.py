@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise import Tortoise
 from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.sqlite.client import SqliteTransactionContext
+from tortoise.exceptions import TransactionManagementError
 
 if TYPE_CHECKING:  # the ORM's layer (db.py) uses this module too; it must not load the web's libraries
     import strawberry
@@ -54,11 +55,14 @@ def _undone_on_failure(enter: Callable[[Any], Awaitable[Any]]) -> Callable[[Any]
             return await enter(self)
         except BaseException as error:
             # `token` is set once the context bound its connection to the task (just before BEGIN); its
-            # own exit then rolls back what it can, releases the connection, resets the task's connection
-            # and, on SQLite, gives back the writer lock.
+            # own exit then releases the connection, resets the task's connection and, on SQLite, gives
+            # back the writer lock. A pooled connection is not rolled back here: BEGIN may still be in
+            # flight (a cancelled task), and the pool's release waits for that and resets it, rollback
+            # included (told so by TransactionManagementError, the one error the exit does not roll back for).
             if getattr(self, "token", None) is not None:
+                pooled = isinstance(self, TransactionContextPooled)
                 with contextlib.suppress(Exception):
-                    await self.__aexit__(type(error), error, error.__traceback__)
+                    await self.__aexit__(TransactionManagementError if pooled else type(error), error, None)
             raise
 
     setattr(__aenter__, _PATCHED, True)

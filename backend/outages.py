@@ -25,7 +25,8 @@ _CONNECTION_ERRNOS = {
 # and a statement stopped by statement_timeout (the server is too slow to answer now).
 _POSTGRES_GONE_STATES = ("08", "53", "57P01", "57P02", "57P03", "57P04", "57P05")
 _POSTGRES_GONE_BY_MESSAGE = {"55000": "not currently accepting connections", "57014": "statement timeout"}
-# What asyncpg says of a connection that the server (or the network) closed under it.
+# What asyncpg says of a connection that the server (or the network) closed under it ("… the underlying
+# connection is closed" when a transaction is rolled back after its connection was cut).
 _DRIVER_GONE = ("connection is closed", "connection was closed")
 _SQLITE_GONE = ("database is locked", "unable to open database file", "disk i/o error")
 
@@ -45,7 +46,12 @@ def _postgres_gone(error: BaseException) -> bool:
         if state.startswith(_POSTGRES_GONE_STATES):
             return True
         return state in _POSTGRES_GONE_BY_MESSAGE and _POSTGRES_GONE_BY_MESSAGE[state] in str(error)
-    return isinstance(error, asyncpg.exceptions.InterfaceError) and str(error).startswith(_DRIVER_GONE)
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        # A pooled connection the server terminated while it sat idle: the server's "terminating connection"
+        # error arrives unasked, and the next statement on it meets the driver still reading that error
+        # ("cannot switch to state 12; another operation (2) is in progress"), before the close is seen.
+        return "another operation" in str(error)
+    return isinstance(error, asyncpg.exceptions.InterfaceError) and any(text in str(error) for text in _DRIVER_GONE)
 
 
 def database_unavailable(error: BaseException) -> bool:

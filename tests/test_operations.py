@@ -493,6 +493,8 @@ async def test_a_database_not_accepting_connections_answers_503_everywhere_and_t
         asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.exceptions.InterfaceError("connection is closed"),
+        asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
+        asyncpg.exceptions.InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed"),
         ConnectionRefusedError(111, "Connection refused"),
         DBConnectionError("Can't establish connection to database desk"),
     ],
@@ -574,3 +576,21 @@ async def test_a_calendar_feed_s_token_is_not_written_in_the_request_log(graphql
     assert (await graphql.http.get(url)).status_code == 200
     [line] = [json.loads(text) for text in json_log]
     assert line["path"] == "/calendar/[redacted].ics" and token not in json.dumps(line)
+
+
+async def test_a_background_worker_logs_an_outage_as_one_line_without_a_traceback(caplog):
+    from backend.background import BackgroundWorker
+
+    class Failing(BackgroundWorker):
+        name = "failing worker"
+
+        async def run_pass(self) -> str | None:
+            self.stopping = True
+            raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+    await Failing(poll_seconds=0).run()
+    [record] = [r for r in caplog.records if r.name == "backend.background"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "the database is unavailable (CannotConnectNowError: the database system is starting up)" in (
+        record.getMessage()
+    )
