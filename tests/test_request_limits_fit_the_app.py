@@ -19,19 +19,20 @@ from backend.settings import load_settings
 ROOT = Path(__file__).resolve().parent.parent
 _TEMPLATE = re.compile(r"`((?:\\.|[^`\\])*)`", re.S)
 _QUOTED = re.compile(r"'((?:query|mutation)\b(?:\\.|[^'\\])*)'")
-_CONSTANT = re.compile(r"\bconst ([A-Z_]+) = (?:`((?:\\.|[^`\\])*)`|'((?:\\.|[^'\\])*)')", re.S)
+_CONSTANT = re.compile(r"\bconst ([A-Z_]+) =\s*(?:`((?:\\.|[^`\\])*)`|'((?:\\.|[^'\\])*)')", re.S)
 # The app names every operation it sends; a template that starts with { is JavaScript, not a query.
 _OPERATION = re.compile(r"^\s*(query|mutation)\b")
 
 
 def frontend_operations() -> dict[str, str]:
-    sources = {path.name: path.read_text() for path in sorted((ROOT / "frontend").glob("*.js"))}
-    constants = {}
-    for text in sources.values():
-        for name, template, quoted in _CONSTANT.findall(text):
-            constants[name] = template or quoted
+    frontend = ROOT / "frontend"
+    sources = {str(path.relative_to(frontend)): path.read_text() for path in sorted(frontend.rglob("*.js"))}
+    # A module's own constants first (two modules may name theirs alike), then those it imports.
+    own = {name: {c: a or b for c, a, b in _CONSTANT.findall(text)} for name, text in sources.items()}
+    shared = {c: value for constants in own.values() for c, value in constants.items()}
     found = {}
     for file_name, text in sources.items():
+        constants = {**shared, **own[file_name]}
         for number, raw in enumerate(_TEMPLATE.findall(text) + _QUOTED.findall(text)):
             resolved = re.sub(r"\$\{([A-Z_]+)\}", lambda m: constants[m.group(1)], raw)
             if _OPERATION.match(resolved) and "${" not in resolved:

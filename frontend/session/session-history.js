@@ -87,8 +87,9 @@ export function entryHeadline(entry) {
   ];
 }
 
+// The organisation's activity for one session (the same entries as Session.history, one level less deep).
 const TIMELINE = `query SessionTimeline($id: ID!, $page: Int!) {
-  session(id: $id) { id history(page: $page, pageSize: 20) { totalCount items { ${ENTRY} } } }
+  activity(filter: { sessionId: $id }, page: $page, pageSize: 20) { totalCount items { ${ENTRY} } }
 }`;
 
 /** A session's changes, newest first (managers): a card that loads itself; `reload()` draws it again. */
@@ -101,14 +102,13 @@ export function sessionTimeline(sessionId) {
     body,
   );
   async function reload() {
-    let found;
+    let history;
     try {
-      ({ session: found } = await graphql(TIMELINE, { id: sessionId, page: 1 }));
+      ({ activity: history } = await graphql(TIMELINE, { id: sessionId, page: 1 }));
     } catch (error) {
       fill(body, errorMessage('The history could not be loaded.', error, reload));
       return;
     }
-    const history = found && found.history;
     if (!history || !history.items.length) {
       fill(body, h('p', { class: 'muted' }, 'No changes recorded yet.'));
       return;
