@@ -34,7 +34,7 @@ def frontend_operations() -> dict[str, str]:
     for file_name, text in sources.items():
         constants = {**shared, **own[file_name]}
         for number, raw in enumerate(_TEMPLATE.findall(text) + _QUOTED.findall(text)):
-            resolved = re.sub(r"\$\{([A-Z_]+)\}", lambda m: constants[m.group(1)], raw)
+            resolved = re.sub(r"\$\{([A-Z_]+)\}", lambda m, known=constants: known[m.group(1)], raw)
             if _OPERATION.match(resolved) and "${" not in resolved:
                 found[f"{file_name}#{number}"] = resolved
     return found

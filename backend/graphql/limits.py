@@ -258,6 +258,41 @@ def operation_variables(
     return sent if isinstance(coerced, list) else coerced.coerced
 
 
+def operation_over_limits(settings: Settings, measure: Measure) -> GraphQLError | None:
+    """The first limit an operation's measure is over, as the error that says so; None within every limit.
+    Its cost was counted past the limit, to say by how much, but stops at 1,000 times it."""
+    cap = settings.graphql_max_cost
+    ceiling = cap * 1000
+    if measure.depth > settings.graphql_max_depth:
+        return limit_error(
+            "QUERY_TOO_DEEP",
+            f"The query nests fields {over(measure.depth, settings.graphql_max_depth)} levels deep. "
+            "Ask for nested objects in a separate request.",
+            limit=settings.graphql_max_depth,
+            actual=measure.depth,
+        )
+    if measure.cost > cap:
+        shown = over(measure.cost, cap) if measure.cost <= ceiling else f"more than {ceiling:,} (the limit is {cap:,})"
+        return limit_error(
+            "QUERY_TOO_COMPLEX",
+            f"The query's estimated cost is {shown}: each object costs 1, a list its page size "
+            "times what each item asks for, and each paged list 1,000 more. "
+            "Ask for smaller pages or fewer nested lists.",
+            limit=cap,
+            actual=measure.cost if measure.cost <= ceiling else None,
+        )
+    if measure.introspection_lists > MAX_INTROSPECTION_LISTS:
+        return limit_error(
+            "QUERY_TOO_DEEP",
+            "The introspection query nests "
+            f"{over(measure.introspection_lists, MAX_INTROSPECTION_LISTS)} lists "
+            "(types, fields, args, …). The standard introspection query needs 3.",
+            limit=MAX_INTROSPECTION_LISTS,
+            actual=measure.introspection_lists,
+        )
+    return None
+
+
 def limits_rule(
     settings: Settings, variables: dict[str, Any], allow_introspection: bool, mentee_bound: int = SEATS_MAX
 ) -> type[ValidationRule]:
@@ -286,47 +321,11 @@ def limits_rule(
             for operation in node.definitions:
                 if not isinstance(operation, OperationDefinitionNode):
                     continue
-                cap = settings.graphql_max_cost
-                # Counting goes on past the limit, to say by how much, but stops at 1,000 times it.
-                ceiling = cap * 1000
-                measure = measure_operation(self.context.schema, operation, fragments, variables, ceiling, mentee_bound)
-                if measure.depth > settings.graphql_max_depth:
-                    report(
-                        limit_error(
-                            "QUERY_TOO_DEEP",
-                            f"The query nests fields {over(measure.depth, settings.graphql_max_depth)} levels deep. "
-                            "Ask for nested objects in a separate request.",
-                            limit=settings.graphql_max_depth,
-                            actual=measure.depth,
-                        )
-                    )
-                elif measure.cost > cap:
-                    shown = (
-                        over(measure.cost, cap)
-                        if measure.cost <= ceiling
-                        else f"more than {ceiling:,} (the limit is {cap:,})"
-                    )
-                    report(
-                        limit_error(
-                            "QUERY_TOO_COMPLEX",
-                            f"The query's estimated cost is {shown}: each object costs 1, a list its page size "
-                            "times what each item asks for, and each paged list 1,000 more. "
-                            "Ask for smaller pages or fewer nested lists.",
-                            limit=cap,
-                            actual=measure.cost if measure.cost <= ceiling else None,
-                        )
-                    )
-                elif measure.introspection_lists > MAX_INTROSPECTION_LISTS:
-                    report(
-                        limit_error(
-                            "QUERY_TOO_DEEP",
-                            "The introspection query nests "
-                            f"{over(measure.introspection_lists, MAX_INTROSPECTION_LISTS)} lists "
-                            "(types, fields, args, …). The standard introspection query needs 3.",
-                            limit=MAX_INTROSPECTION_LISTS,
-                            actual=measure.introspection_lists,
-                        )
-                    )
+                measure = measure_operation(
+                    self.context.schema, operation, fragments, variables, settings.graphql_max_cost * 1000, mentee_bound
+                )
+                if (error := operation_over_limits(settings, measure)) is not None:
+                    report(error)
             return None
 
         def enter_field(self, node: FieldNode, *_: Any) -> None:
