@@ -78,7 +78,7 @@ async def test_a_time_typed_in_utc_is_saved_as_that_utc_instant(manager_page: Pa
     await open_edit(page, session["id"])
 
     form = page.get_by_role("form", name="Session information")
-    await form.get_by_label("Time zone").select_option("UTC")
+    await form.get_by_label("Time zone", exact=True).select_option("UTC")
     await form.get_by_label("Date (DD-MM-YYYY)").fill(start.strftime("%d-%m-%Y"))
     await form.get_by_label("Time (24 hrs)").fill("06:00")
     await expect(form).to_contain_text(f"That is {start.strftime('%d-%m-%Y')} 11:30 IST.")
