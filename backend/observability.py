@@ -161,7 +161,9 @@ class GraphQLObservability(SchemaExtension):
         signed_in = getattr(context.context, "viewer", None) is not None
         metrics.observe_operation(name, kind, outcome, signed_in)
         if (info := _current.get()) is not None:
-            info.operations.append(metrics.operation_label(name) if signed_in else metrics.SIGNED_OUT)
+            # The log line names the operation whoever sent it: a line each, no label set to fill as in the
+            # metrics (a GraphQL name is letters, digits and underscores; long ones are cut).
+            info.operations.append((name or "anonymous")[:64])
 
 
 # Anything that looks like a secret in a message (an error text quoting a header or a JSON body).

@@ -61,6 +61,8 @@ async def first_message(live: LiveClient, operation: str) -> dict:
 
 async def test_a_subscription_leaving_a_page_size_to_its_default_is_priced_at_that_default(server, http, db):
     desk = await a_desk()
+    # A session of 1,000 seats: a session's mentees are priced at the most its organisation allows.
+    await make_session(desk.org, desk.other_mentor, title="Assembly", seats_limit=1000)
     mentee = await client_for(http, desk.asha)
     query = """subscription($p: Int! = 100) { sessionEvents { session { mentor {
         sessions(pageSize: $p) { items { mentees { id } } } } } } }"""
