@@ -2,20 +2,20 @@
 //
 // To add a screen, export `render(main, ctx)` from its module, import it here and register it below,
 // e.g. registerRoute('/sessions/:id/edit', renderEditSession). Modules that register themselves
-// should import registerRoute from './shared/router.js' (not from this file) to avoid an import cycle.
+// should import registerRoute from './common/router.js' (not from this file) to avoid an import cycle.
 
-import { graphql, SIGNED_OUT_EVENT } from './shared/graphql.js';
-import { fill, h } from './shared/dom.js';
-import { navigate, refresh, registerRoute, setPageTitle, startRouter } from './shared/router.js';
-import { disconnect as disconnectLive } from './shared/live.js';
+import { graphql, SIGNED_OUT_EVENT } from './common/graphql.js';
+import { fill, h } from './common/dom.js';
+import { navigate, refresh, registerRoute, setPageTitle, startRouter } from './common/router.js';
+import { disconnect as disconnectLive } from './common/live.js';
 import { renderSignIn } from './sign-in/sign-in.js';
 import { renderWorkspace } from './workspace/workspace.js';
 import { renderManageSessions } from './workspace/manage-sessions.js';
 import { renderSessionDetails } from './session/session-details.js';
 import { renderMentorProfile } from './mentors/mentor-profile.js';
 // Screens that register their own routes, tab content and the Delete button's behaviour.
-import './shared/notice.js';
-import './shared/responsive.js';
+import './common/notice.js';
+import './common/responsive.js';
 import './session/edit-session.js';
 import './session/create-session.js';
 import './session/delete-session.js';
@@ -26,9 +26,9 @@ import './settings/access-tokens.js';
 import './workspace/activity.js';
 import './workspace/recently-deleted.js';
 import { drawDeskSwitch, hasRole, homeOf } from './desks/desks.js';
-import { startShortcuts } from './shared/shortcuts.js';
+import { startShortcuts } from './common/shortcuts.js';
 
-export { navigate, registerRoute, setPageTitle } from './shared/router.js';
+export { navigate, registerRoute, setPageTitle } from './common/router.js';
 
 // Where signing in leads: '/' sends each person on to their own desk (desks/desks.js).
 export const HOME = '/';

@@ -1,7 +1,7 @@
 // Parts of the Bulk upload tab that stand on their own: the bar of the file being sent, a row's
 // message as a list of its problems, the link of a result row, and "Apply this file".
 
-import { h, hidden } from '../shared/dom.js';
+import { h, hidden } from '../common/dom.js';
 
 // The column names a row's problems start with ("Title: …; Medium: …"), longest first.
 const LABELS = [

@@ -1,10 +1,10 @@
 // "Earlier uploads" on the Bulk upload tab: the uploader's uploads, newest first, a page at a time, each
 // with its counts, its result CSV and a button that shows its rows.
 
-import { icon } from '../shared/icons.js';
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, hidden } from '../shared/dom.js';
-import { formatDateTime } from '../shared/format.js';
+import { icon } from '../common/icons.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, hidden } from '../common/dom.js';
+import { formatDateTime } from '../common/format.js';
 import { UPLOAD_FIELDS, uploadBadge } from './bulk-upload-job.js';
 
 const HISTORY_PAGE_SIZE = 10;

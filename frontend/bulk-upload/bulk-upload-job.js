@@ -1,12 +1,12 @@
 // The upload shown on the Bulk upload tab: its progress while it runs, then its summary, the row
 // results page by page (all rows or only the invalid ones) and the result CSV.
 
-import { icon } from '../shared/icons.js';
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h } from '../shared/dom.js';
-import { formatDateTime, plural } from '../shared/format.js';
+import { icon } from '../common/icons.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h } from '../common/dom.js';
+import { formatDateTime, plural } from '../common/format.js';
 import { SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
-import { followBulkUpload } from '../shared/live.js';
+import { followBulkUpload } from '../common/live.js';
 import { applyButton, messageList, sessionLink } from './bulk-upload-extras.js';
 import { restoreOffer } from './bulk-upload-restore.js';
 

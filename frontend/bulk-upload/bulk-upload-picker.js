@@ -1,7 +1,7 @@
 // Choosing the CSV file of a bulk upload: the Upload CSV button (a hidden file input) and the drop zone
 // around it, with the message beside them when the file cannot be sent.
 
-import { fill, h } from '../shared/dom.js';
+import { fill, h } from '../common/dom.js';
 
 function uploadButton(onclick) {
   return h(

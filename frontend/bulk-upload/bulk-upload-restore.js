@@ -2,9 +2,9 @@
 // deleted that is deleted still comes back (restoreBulkUploadDeletions), each row answering for itself —
 // restored, or the sentence saying why not (its start has passed, its mentor was booked meanwhile).
 
-import { graphql } from '../shared/graphql.js';
-import { fill, h } from '../shared/dom.js';
-import { plural } from '../shared/format.js';
+import { graphql } from '../common/graphql.js';
+import { fill, h } from '../common/dom.js';
+import { plural } from '../common/format.js';
 import { SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 
 const RESTORE_UPLOAD = `mutation RestoreBulkUploadDeletions($uploadId: ID!) {

@@ -5,8 +5,8 @@
 // Its parts: bulk-upload-picker.js (choosing the file), bulk-upload-job.js (the upload shown now),
 // bulk-upload-history.js (earlier uploads); this module sends the file and lays out the tab.
 
-import { graphql, graphqlUpload } from '../shared/graphql.js';
-import { fill, h } from '../shared/dom.js';
+import { graphql, graphqlUpload } from '../common/graphql.js';
+import { fill, h } from '../common/dom.js';
 import { registerTabContent } from '../workspace/manage-sessions.js';
 import { createFilePicker } from './bulk-upload-picker.js';
 import { createHistory } from './bulk-upload-history.js';

@@ -1,10 +1,10 @@
 // /my-calendar: the signed-in person's calendar feed address, to subscribe to in Google Calendar, Outlook
 // or Apple Calendar, with Copy and "Make a new address" (the old address then stops working).
 
-import { confirmDialog } from '../shared/confirm-dialog.js';
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { registerRoute, setPageTitle } from '../shared/router.js';
+import { confirmDialog } from '../common/confirm-dialog.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { registerRoute, setPageTitle } from '../common/router.js';
 
 const FEED_QUERY = 'query CalendarFeed { viewer { calendarFeedUrl } }';
 const RESET = 'mutation ResetCalendarFeed { resetCalendarFeed { url errors { field code message } } }';

@@ -8,14 +8,14 @@
 // date=YYYY-MM-DD (a day of the week or month shown). While the calendar shows, the list's table and pager
 // are hidden (the search, filters and chips stay and apply to both).
 
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, hidden } from '../shared/dom.js';
-import { navigate } from '../shared/router.js';
-import { formatDate, formatTime, STATUS_LABELS } from '../shared/format.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, hidden } from '../common/dom.js';
+import { navigate } from '../common/router.js';
+import { formatDate, formatTime, STATUS_LABELS } from '../common/format.js';
 import { graphqlVariables, readListState } from '../list/sessions-list-state.js';
-import { followSessionList } from '../shared/live.js';
+import { followSessionList } from '../common/live.js';
 import { timeGrid } from './time-grid.js';
-import { icon } from '../shared/icons.js';
+import { icon } from '../common/icons.js';
 
 const IST = '+05:30';
 const PAGE_SIZE = 100;

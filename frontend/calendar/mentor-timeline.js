@@ -7,10 +7,10 @@
 //   read():    { startsAt (ISO with offset, or null), durationMinutes } as the form has them now
 // Call refresh() when any of those may have changed (the form's input events, a mentor picked).
 
-import { graphql } from '../shared/graphql.js';
-import { fill, h, hidden } from '../shared/dom.js';
-import { formatDate, formatTime } from '../shared/format.js';
-import { onSessionEvent } from '../shared/live.js';
+import { graphql } from '../common/graphql.js';
+import { fill, h, hidden } from '../common/dom.js';
+import { formatDate, formatTime } from '../common/format.js';
+import { onSessionEvent } from '../common/live.js';
 
 const AVAILABILITY = `query MentorDay($mentorId: ID!, $from: DateTime!, $to: DateTime!) {
   mentorAvailability(mentorId: $mentorId, from: $from, to: $to) {

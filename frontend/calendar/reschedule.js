@@ -3,9 +3,9 @@
 // mentor free with a gap around it (R4, from mentorAvailability) — and the reason is shown while moving. A drop
 // that fits is saved through updateSession, like the Edit page, and can be undone.
 
-import { graphql } from '../shared/graphql.js';
-import { h } from '../shared/dom.js';
-import { formatDate, formatTime } from '../shared/format.js';
+import { graphql } from '../common/graphql.js';
+import { h } from '../common/dom.js';
+import { formatDate, formatTime } from '../common/format.js';
 import { instantAt, istPlace } from './time-grid.js';
 
 const AVAILABILITY = `query GridAvailability($mentorId: ID!, $from: DateTime!, $to: DateTime!) {

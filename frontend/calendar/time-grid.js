@@ -2,9 +2,9 @@
 // for the sessions the list's search and filters find (one mentor with the Mentor filter). Clicking an empty slot
 // creates a session there; an upcoming session moves by dragging it or from the keyboard (reschedule.js).
 
-import { h, hidden } from '../shared/dom.js';
-import { navigate } from '../shared/router.js';
-import { formatDate, formatTime, STATUS_LABELS } from '../shared/format.js';
+import { h, hidden } from '../common/dom.js';
+import { navigate } from '../common/router.js';
+import { formatDate, formatTime, STATUS_LABELS } from '../common/format.js';
 import { startMoving } from './reschedule.js';
 
 const IST = '+05:30';

@@ -1,8 +1,8 @@
 // One session on a mentor's or mentee's desk: title, when, meeting, people, and the actions the desk gives it.
 
-import { h } from '../shared/dom.js';
-import { graphql } from '../shared/graphql.js';
-import { formatDate, formatDuration, formatTime, PLATFORM_LABELS, plural } from '../shared/format.js';
+import { h } from '../common/dom.js';
+import { graphql } from '../common/graphql.js';
+import { formatDate, formatDuration, formatTime, PLATFORM_LABELS, plural } from '../common/format.js';
 import { statusBadge } from '../list/sessions-list-table.js';
 
 /** The fields every desk card shows. */

@@ -1,8 +1,8 @@
 // A desk per role: managers get Manage sessions, mentors the mentor desk, mentees the mentee desk. Where each
 // signed-in person starts, and the switch between desks for someone with several roles.
 
-import { h } from '../shared/dom.js';
-import { registerRoute } from '../shared/router.js';
+import { h } from '../common/dom.js';
+import { registerRoute } from '../common/router.js';
 import { renderMentorDesk } from './mentor-desk.js';
 import { renderMenteeDesk } from './mentee-desk.js';
 

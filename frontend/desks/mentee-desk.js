@@ -1,11 +1,11 @@
 // The mentee's desk (/desk/mentee): my sessions (with Leave while I may), the organisation's public sessions I
 // may join (Enrol, seats left), and Rate for a completed session I attended.
 
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { graphql } from '../shared/graphql.js';
-import { setPageTitle } from '../shared/router.js';
-import { followSessionList } from '../shared/live.js';
-import { ATTENDANCE_LABELS, plural } from '../shared/format.js';
+import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { graphql } from '../common/graphql.js';
+import { setPageTitle } from '../common/router.js';
+import { followSessionList } from '../common/live.js';
+import { ATTENDANCE_LABELS, plural } from '../common/format.js';
 import { DESK_SESSION_FIELDS, deskCard, deskHeader, deskSection, runAction, seatsLine } from './desk-card.js';
 
 const MENTEE_DESK_QUERY = `query MenteeDesk {

@@ -1,11 +1,11 @@
 // The mentor's desk (/desk/mentor): my live, upcoming and past sessions with Start and End, each one's meeting
 // and mentees, my calendar, and my profile with its ratings.
 
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { graphql } from '../shared/graphql.js';
-import { setPageTitle } from '../shared/router.js';
-import { followSessionList } from '../shared/live.js';
-import { plural } from '../shared/format.js';
+import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { graphql } from '../common/graphql.js';
+import { setPageTitle } from '../common/router.js';
+import { followSessionList } from '../common/live.js';
+import { plural } from '../common/format.js';
 import { openMenteeList } from '../session/mentee-list.js';
 import { DESK_SESSION_FIELDS, deskCard, deskHeader, deskSection, runAction, seatsLine } from './desk-card.js';
 

@@ -9,10 +9,10 @@
 //   mentees yet") and `nearlyFull=true` (80% of the seats taken or more). No panel control sets them; they
 //   come with a link, show as chips and are removed like any filter.
 
-import { datePicker } from '../shared/date-picker.js';
-import { h } from '../shared/dom.js';
-import { field } from '../shared/forms.js';
-import { peoplePicker } from '../shared/people-picker.js';
+import { datePicker } from '../common/date-picker.js';
+import { h } from '../common/dom.js';
+import { field } from '../common/forms.js';
+import { peoplePicker } from '../common/people-picker.js';
 import { parseDate } from '../session/session-form.js';
 
 export const VIEW_KEYS = ['view', 'startsFrom', 'startsTo', 'menteeCountAtMost', 'nearlyFull'];

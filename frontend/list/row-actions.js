@@ -2,8 +2,8 @@
 // canEdit / canDelete; when not, they stay in place (aria-disabled) and say why as their tooltip
 // and description. Delete asks for the same confirmation as the Session Details page.
 
-import { h } from '../shared/dom.js';
-import { icon } from '../shared/icons.js';
+import { h } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 
 export const ROW_ACTION_FIELDS = 'canEdit editBlockedReason canEditMeeting canDelete deleteBlockedReason';
 

@@ -2,7 +2,7 @@
 // chips of the filters applied. Like every control of the list it changes the URL (through `list.go`),
 // never the list itself.
 
-import { fill, h, hidden } from '../shared/dom.js';
+import { fill, h, hidden } from '../common/dom.js';
 import { viewChips, viewControls } from './list-view.js';
 import { FILTER_GROUPS, optionLabel } from './sessions-list-state.js';
 

@@ -1,7 +1,7 @@
 // The Session list's state and how it travels: read from and written to the URL's query string, turned
 // into GraphQL variables, and into the CSV download links. No DOM here.
 
-import { PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS } from '../shared/format.js';
+import { PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS } from '../common/format.js';
 import { appendView, appendViewToDownload, readView, VIEW_KEYS, viewChips, viewFilter } from './list-view.js';
 import { ROW_ACTION_FIELDS } from './row-actions.js';
 

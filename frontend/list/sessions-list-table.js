@@ -1,8 +1,8 @@
 // The Session list's results: the table of one page of sessions, with sortable column headers, or what
 // to say when there is nothing to show. Drawn anew for each page; clicks go back through `actions`.
 
-import { h, hidden } from '../shared/dom.js';
-import { formatDate, formatDuration, formatTime, STATUS_LABELS, TYPE_LABELS } from '../shared/format.js';
+import { h, hidden } from '../common/dom.js';
+import { formatDate, formatDuration, formatTime, STATUS_LABELS, TYPE_LABELS } from '../common/format.js';
 import { openMenteeList } from '../session/mentee-list.js';
 import { rowActions } from './row-actions.js';
 import { hasFilters } from './sessions-list-state.js';

@@ -6,10 +6,10 @@
 // panel and chips), sessions-list-table.js (the table of a page); this module places the toolbar and
 // the pager, loads pages and keeps the parts in step.
 
-import { icon } from '../shared/icons.js';
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, hidden } from '../shared/dom.js';
-import { navigate } from '../shared/router.js';
+import { icon } from '../common/icons.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, hidden } from '../common/dom.js';
+import { navigate } from '../common/router.js';
 import { CLEARED_VIEW } from './list-view.js';
 import { createFilters } from './sessions-list-filters.js';
 import {
@@ -23,7 +23,7 @@ import {
   readListState,
 } from './sessions-list-state.js';
 import { emptyList, sessionsTable, statusBadge } from './sessions-list-table.js';
-import { followSessionList } from '../shared/live.js';
+import { followSessionList } from '../common/live.js';
 
 export { statusBadge };
 

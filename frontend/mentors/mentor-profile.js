@@ -1,10 +1,10 @@
 // The Mentor Profile page: who the mentor is, sessions hosted, the rating mentees gave, and their sessions.
 
-import { icon } from '../shared/icons.js';
-import { graphql } from '../shared/graphql.js';
-import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
-import { navigate, setPageTitle } from '../shared/router.js';
-import { formatDate, formatDuration, formatTime, plural, TYPE_LABELS } from '../shared/format.js';
+import { icon } from '../common/icons.js';
+import { graphql } from '../common/graphql.js';
+import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../common/dom.js';
+import { navigate, setPageTitle } from '../common/router.js';
+import { formatDate, formatDuration, formatTime, plural, TYPE_LABELS } from '../common/format.js';
 import { LAST_LIST_KEY, statusBadge } from '../list/sessions-list.js';
 import { openMenteeList } from '../session/mentee-list.js';
 

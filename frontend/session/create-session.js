@@ -2,16 +2,16 @@
 // /sessions/new (every field, the mentor and invited mentees from searchable lists, the meeting and an
 // optional image); createSession, then the new session's details.
 
-import { graphql, graphqlUpload } from '../shared/graphql.js';
-import { breadcrumbs, fill, h } from '../shared/dom.js';
-import { field, FormErrors, group } from '../shared/forms.js';
-import { navigate, registerRoute, setPageTitle } from '../shared/router.js';
+import { graphql, graphqlUpload } from '../common/graphql.js';
+import { breadcrumbs, fill, h } from '../common/dom.js';
+import { field, FormErrors, group } from '../common/forms.js';
+import { navigate, registerRoute, setPageTitle } from '../common/router.js';
 import { detailFields, meetingFields } from './session-form.js';
 import { mountMentorTimeline } from '../calendar/mentor-timeline.js';
 import { imageControls } from './session-image.js';
-import { peoplePicker } from '../shared/people-picker.js';
-import { announce } from '../shared/notice.js';
-import { icon } from '../shared/icons.js';
+import { peoplePicker } from '../common/people-picker.js';
+import { announce } from '../common/notice.js';
+import { icon } from '../common/icons.js';
 import { registerTabContent } from '../workspace/manage-sessions.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 

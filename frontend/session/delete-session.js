@@ -2,12 +2,12 @@
 // ("Yes delete" or Cancel); a deleted session leaves every list (R3), so the app goes back to the
 // Session list and says so.
 
-import { graphql } from '../shared/graphql.js';
-import { fill, h } from '../shared/dom.js';
-import { deletingHere } from '../shared/live.js';
-import { navigate } from '../shared/router.js';
-import { formatDateTime, plural } from '../shared/format.js';
-import { announce } from '../shared/notice.js';
+import { graphql } from '../common/graphql.js';
+import { fill, h } from '../common/dom.js';
+import { deletingHere } from '../common/live.js';
+import { navigate } from '../common/router.js';
+import { formatDateTime, plural } from '../common/format.js';
+import { announce } from '../common/notice.js';
 import { undoDelete } from './restore-session.js';
 import { onDeleteSession } from './session-details.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';

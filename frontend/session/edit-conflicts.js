@@ -4,7 +4,7 @@
 // field edited on both sides is offered as "Keep theirs" / "Use mine". The version to send as
 // expectedVersion moves to the one the form now reflects.
 
-import { fill, h } from '../shared/dom.js';
+import { fill, h } from '../common/dom.js';
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 

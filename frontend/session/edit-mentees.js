@@ -2,11 +2,11 @@
 // list (inviteMentees); selecting mentees' names and pressing Remove takes them out (removeMentees).
 // Both are saved at once, and the mentees get their email, as the buttons say.
 
-import { graphql } from '../shared/graphql.js';
-import { fill, h } from '../shared/dom.js';
-import { ATTENDANCE_LABELS, plural } from '../shared/format.js';
-import { peoplePicker } from '../shared/people-picker.js';
-import { confirmDialog } from '../shared/confirm-dialog.js';
+import { graphql } from '../common/graphql.js';
+import { fill, h } from '../common/dom.js';
+import { ATTENDANCE_LABELS, plural } from '../common/format.js';
+import { peoplePicker } from '../common/people-picker.js';
+import { confirmDialog } from '../common/confirm-dialog.js';
 
 const MENTEE_FIELDS =
   'id version menteeCount enrolledCount invitedCount seatsLimit seatsLeft mentees { id name email designation kind }';

@@ -3,18 +3,18 @@
 // The details can change only while the session is upcoming (R1), the meeting also while it is live
 // (R2), so a live session opens on the Meeting link tab with the other tab off and the reason shown.
 
-import { graphql, graphqlUpload } from '../shared/graphql.js';
-import { breadcrumbs, fill, h } from '../shared/dom.js';
-import { FormErrors } from '../shared/forms.js';
-import { confirmLeaving, navigate, registerRoute, setPageTitle } from '../shared/router.js';
-import { plural, TYPE_LABELS } from '../shared/format.js';
+import { graphql, graphqlUpload } from '../common/graphql.js';
+import { breadcrumbs, fill, h } from '../common/dom.js';
+import { FormErrors } from '../common/forms.js';
+import { confirmLeaving, navigate, registerRoute, setPageTitle } from '../common/router.js';
+import { plural, TYPE_LABELS } from '../common/format.js';
 import { DETAIL_LABELS, detailFields, meetingFields, sessionValues, valueText } from './session-form.js';
 import { formConflicts } from './edit-conflicts.js';
-import { followSession } from '../shared/live.js';
+import { followSession } from '../common/live.js';
 import { mountMentorTimeline } from '../calendar/mentor-timeline.js';
 import { imageControls } from './session-image.js';
 import { menteesCard } from './edit-mentees.js';
-import { announce } from '../shared/notice.js';
+import { announce } from '../common/notice.js';
 import { LAST_LIST_KEY, SESSIONS_CHANGED_EVENT, statusBadge } from '../list/sessions-list.js';
 import { loadSession } from './session-details.js';
 

@@ -1,8 +1,8 @@
 // The Mentee list window: who enrolled in or was invited to a session, with a CSV download.
 
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { ATTENDANCE_LABELS, plural } from '../shared/format.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { ATTENDANCE_LABELS, plural } from '../common/format.js';
 
 const MENTEES_QUERY = `query MenteeList($id: ID!) {
   session(id: $id) {

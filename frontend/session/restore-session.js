@@ -2,8 +2,8 @@
 // Restore under Recently deleted. When it cannot come back (its start has passed, its mentor was booked
 // meanwhile, it left the trash), the server's sentence says why.
 
-import { graphql } from '../shared/graphql.js';
-import { announce } from '../shared/notice.js';
+import { graphql } from '../common/graphql.js';
+import { announce } from '../common/notice.js';
 import { SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 
 const RESTORE = `mutation RestoreSession($id: ID!) {

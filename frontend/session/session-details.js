@@ -4,9 +4,9 @@
 // canEdit / canEditMeeting / canDelete and their blocked reasons. The delete flow plugs in with
 // `onDeleteSession(handler)`: handler(session, { button, reload }) runs when Delete is pressed.
 
-import { graphql } from '../shared/graphql.js';
-import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
-import { navigate, setPageTitle } from '../shared/router.js';
+import { graphql } from '../common/graphql.js';
+import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../common/dom.js';
+import { navigate, setPageTitle } from '../common/router.js';
 import {
   formatDate,
   formatDateTime,
@@ -16,11 +16,11 @@ import {
   plural,
   sessionZone,
   TYPE_LABELS,
-} from '../shared/format.js';
+} from '../common/format.js';
 import { LAST_LIST_KEY, statusBadge } from '../list/sessions-list.js';
 import { openMenteeList } from './mentee-list.js';
-import { followSession } from '../shared/live.js';
-import { announce } from '../shared/notice.js';
+import { followSession } from '../common/live.js';
+import { announce } from '../common/notice.js';
 import { sessionTimeline } from './session-history.js';
 
 const SESSION_QUERY = `query SessionDetails($id: ID!) {

@@ -5,11 +5,11 @@
 // Dates and times are typed in the session's time zone (IST or UTC) and sent as an ISO instant with
 // that zone's offset; IST has no daylight saving, so its offset is always +05:30.
 
-import { h } from '../shared/dom.js';
-import { field, group, wholeNumber } from '../shared/forms.js';
-import { formatDate, formatDateTime, formatTime, PLATFORM_LABELS, sessionZone } from '../shared/format.js';
-import { datePicker } from '../shared/date-picker.js';
-import { valuePicker } from '../shared/value-picker.js';
+import { h } from '../common/dom.js';
+import { field, group, wholeNumber } from '../common/forms.js';
+import { formatDate, formatDateTime, formatTime, PLATFORM_LABELS, sessionZone } from '../common/format.js';
+import { datePicker } from '../common/date-picker.js';
+import { valuePicker } from '../common/value-picker.js';
 import { loadVocabulary } from '../vocabulary/vocabulary.js';
 
 export const ZONE_OFFSETS = { IST: '+05:30', UTC: '+00:00' };

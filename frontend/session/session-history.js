@@ -2,9 +2,9 @@
 // before → after) and the timeline card of the Session details page. The Activity page
 // (workspace/activity.js) lists the organisation's changes with the same pieces.
 
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { formatDateTime } from '../shared/format.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { formatDateTime } from '../common/format.js';
 
 export const ENTRY = `id sessionId sessionTitle actorName at kind channel bulkUploadId rowNumber version
   changes { field before after }`;

@@ -1,8 +1,8 @@
 // The session image control: the current image and "Add image" with Take Photo (the camera on a
 // phone), Choose from library, and Remove current photo.
 
-import { fill, h } from '../shared/dom.js';
-import { uniqueId } from '../shared/forms.js';
+import { fill, h } from '../common/dom.js';
+import { uniqueId } from '../common/forms.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 const TYPES = ['image/jpeg', 'image/png', 'image/webp'];

@@ -2,12 +2,12 @@
 // the organisation's). Make one (name, scopes, expiry; its secret is shown once, here), see when each
 // was last used and from where, and revoke one.
 
-import { confirmDialog } from '../shared/confirm-dialog.js';
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { field, FormErrors, group } from '../shared/forms.js';
-import { formatDateTime } from '../shared/format.js';
-import { registerRoute, setPageTitle } from '../shared/router.js';
+import { confirmDialog } from '../common/confirm-dialog.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { field, FormErrors, group } from '../common/forms.js';
+import { formatDateTime } from '../common/format.js';
+import { registerRoute, setPageTitle } from '../common/router.js';
 
 const TOKEN_FIELDS = 'id name scopes createdAt expiresAt lastUsedAt lastUsedFrom ownerName ownerEmail';
 const TOKENS_QUERY = `query AccessTokens { viewer { id roles accessTokens { ${TOKEN_FIELDS} } } }`;

@@ -1,8 +1,8 @@
 // The sign-in page: email and password, then back to the page the person asked for.
 
-import { graphql } from '../shared/graphql.js';
-import { h } from '../shared/dom.js';
-import { navigate, setPageTitle } from '../shared/router.js';
+import { graphql } from '../common/graphql.js';
+import { h } from '../common/dom.js';
+import { navigate, setPageTitle } from '../common/router.js';
 
 const LOGIN = `mutation SignIn($email: String!, $password: String!) {
   login(email: $email, password: $password) {

@@ -2,12 +2,12 @@
 // for" values and mediums, which every session form picks from. Managers add values, rename them (on
 // every session too; renaming to another value of the list merges the two) and remove unused ones.
 
-import { breadcrumbs, errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { field, uniqueId } from '../shared/forms.js';
-import { graphql } from '../shared/graphql.js';
-import { registerRoute, setPageTitle } from '../shared/router.js';
+import { breadcrumbs, errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { field, uniqueId } from '../common/forms.js';
+import { graphql } from '../common/graphql.js';
+import { registerRoute, setPageTitle } from '../common/router.js';
 import { forgetVocabulary, matchKey, VOCABULARY_QUERY } from './vocabulary.js';
-import { confirmDialog } from '../shared/confirm-dialog.js';
+import { confirmDialog } from '../common/confirm-dialog.js';
 
 const KINDS = [
   { kind: 'CATEGORY', key: 'categories', title: 'Categories', one: 'category', example: 'Life skills' },

@@ -1,7 +1,7 @@
 // The organisation's lists of values (categories, recommended for, mediums): fetched once per page
 // load and shared by every form, and matched as the server matches them.
 
-import { graphql } from '../shared/graphql.js';
+import { graphql } from '../common/graphql.js';
 
 export const VOCABULARY_QUERY = '{ vocabulary { categories recommendedFor mediums } }';
 

@@ -2,11 +2,11 @@
 // newest first — who, when, how and what changed — with filters (session, person, kind of change, dates)
 // kept in the URL, pages, and the same list as a CSV file (GET /exports/activity.csv).
 
-import { graphql } from '../shared/graphql.js';
-import { breadcrumbs, errorMessage, fill, h, loadingMessage } from '../shared/dom.js';
-import { field } from '../shared/forms.js';
-import { formatDateTime } from '../shared/format.js';
-import { navigate, registerRoute, setPageTitle } from '../shared/router.js';
+import { graphql } from '../common/graphql.js';
+import { breadcrumbs, errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { field } from '../common/forms.js';
+import { formatDateTime } from '../common/format.js';
+import { navigate, registerRoute, setPageTitle } from '../common/router.js';
 import { changesList, channelText, ENTRY, KIND_LABELS } from '../session/session-history.js';
 
 const ACTIVITY = `query Activity($filter: ActivityFilter, $page: Int!, $pageSize: Int!) {

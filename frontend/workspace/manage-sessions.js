@@ -7,8 +7,8 @@
 // Anything that changes sessions can ask the list to reload with
 //   document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)).
 
-import { breadcrumbs, h } from '../shared/dom.js';
-import { navigate, setPageTitle } from '../shared/router.js';
+import { breadcrumbs, h } from '../common/dom.js';
+import { navigate, setPageTitle } from '../common/router.js';
 import { mountSessionList, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 import { mountCalendarView } from '../calendar/calendar.js';
 

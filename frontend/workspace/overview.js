@@ -2,11 +2,11 @@
 // week's upcoming sessions, sessions with no mentees yet or nearly full, and the last bulk uploads. Each
 // card links to the Session list filtered the same way. It stays current with live updates.
 
-import { graphql } from '../shared/graphql.js';
-import { errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
-import { formatDate, formatDateTime, formatTime, PLATFORM_LABELS, plural } from '../shared/format.js';
+import { graphql } from '../common/graphql.js';
+import { errorMessage, fill, h, hidden, loadingMessage } from '../common/dom.js';
+import { formatDate, formatDateTime, formatTime, PLATFORM_LABELS, plural } from '../common/format.js';
 import { statusBadge } from '../list/sessions-list.js';
-import { followSessionList } from '../shared/live.js';
+import { followSessionList } from '../common/live.js';
 
 const IST = '+05:30';
 const LIST = '/workspace/sessions';

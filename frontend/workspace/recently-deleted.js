@@ -2,10 +2,10 @@
 // TRASH_KEEP_DAYS, most recently deleted first, each with Restore (session/restore-session.js). When a
 // session cannot come back, the server's sentence says why.
 
-import { graphql } from '../shared/graphql.js';
-import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../shared/dom.js';
-import { formatDateTime } from '../shared/format.js';
-import { registerRoute, setPageTitle } from '../shared/router.js';
+import { graphql } from '../common/graphql.js';
+import { breadcrumbs, errorMessage, fill, h, hidden, loadingMessage } from '../common/dom.js';
+import { formatDateTime } from '../common/format.js';
+import { registerRoute, setPageTitle } from '../common/router.js';
 import { restoreSession } from '../session/restore-session.js';
 
 const TRASH = `query RecentlyDeleted($page: Int!, $pageSize: Int!) {

@@ -1,8 +1,8 @@
 // The Workspace page: where the Application menu leads — the schedule overview (overview.js) and the
 // manager's tools.
 
-import { h } from '../shared/dom.js';
-import { navigate, setPageTitle } from '../shared/router.js';
+import { h } from '../common/dom.js';
+import { navigate, setPageTitle } from '../common/router.js';
 import { mountOverview } from './overview.js';
 
 /** Activity and Recently deleted: a manager's, who alone may read the history and restore sessions. */

@@ -123,7 +123,7 @@ async def test_a_screen_registered_later_is_reached_by_its_path_and_back_returns
 
     await page.evaluate(
         """async (id) => {
-        const { registerRoute, navigate } = await import('/static/shared/router.js');
+        const { registerRoute, navigate } = await import('/static/common/router.js');
         registerRoute('/sessions/:id/extension-check', (main, ctx) => {
             main.append(Object.assign(document.createElement('h1'), { textContent: `Screen for ${ctx.params.id}` }));
         });
