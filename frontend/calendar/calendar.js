@@ -11,7 +11,7 @@
 import { graphql } from '../common/graphql.js';
 import { errorMessage, fill, h, hidden } from '../common/dom.js';
 import { navigate } from '../common/router.js';
-import { formatDate, formatTime, STATUS_LABELS } from '../common/format.js';
+import { formatDate, formatTime, MONTH_NAMES, STATUS_LABELS } from '../common/format.js';
 import { graphqlVariables, readListState } from '../list/sessions-list-state.js';
 import { followSessionList } from '../common/live.js';
 import { timeGrid } from './time-grid.js';
@@ -21,20 +21,6 @@ const IST = '+05:30';
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10; // 1,000 sessions in one view; more are announced, not drawn
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const MONTH_CHIPS = 4;
 const PERIODS = [
   ['week', 'Mentors'],

@@ -3,22 +3,9 @@
 // Enter picks, Escape closes). The text field stays the one value that is read.
 
 import { fill, h } from './dom.js';
+import { MONTH_NAMES } from './format.js';
 import { icon } from './icons.js';
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const DAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -122,7 +109,7 @@ function monthGrid(shown, chosen, focusDay, onPick) {
                   type: 'button',
                   class: 'calendar-day',
                   tabindex: isFocus ? '0' : '-1',
-                  'aria-label': `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`,
+                  'aria-label': `${day.getUTCDate()} ${MONTH_NAMES[day.getUTCMonth()]} ${day.getUTCFullYear()}`,
                   'aria-pressed': String(Boolean(chosen && chosen.getTime() === day.getTime())),
                   'data-day': day.toISOString().slice(0, 10),
                   onclick: () => onPick(day),
@@ -164,7 +151,7 @@ export function datePicker(input, { label = 'date' } = {}) {
   const element = h('div', { class: 'date-picker' }, h('div', { class: 'date-picker-row' }, input, opener), calendar);
 
   function draw() {
-    title.textContent = `${MONTHS[shown.getUTCMonth()]} ${shown.getUTCFullYear()}`;
+    title.textContent = `${MONTH_NAMES[shown.getUTCMonth()]} ${shown.getUTCFullYear()}`;
     fill(grid, ...monthGrid(shown, readDate(input.value), focusDay, pick));
   }
 

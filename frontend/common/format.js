@@ -55,6 +55,20 @@ export function formatDuration(minutes) {
   return rest ? `${hours} h ${rest} min` : `${hours} h`;
 }
 
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 export const STATUS_LABELS = { UPCOMING: 'Upcoming', LIVE: 'Live', COMPLETED: 'Completed' };
 export const TYPE_LABELS = { PUBLIC: 'Public', PRIVATE: 'Private' };
 export const PLATFORM_LABELS = { BIG_BLUE_BUTTON: 'BigBlueButton', GOOGLE_MEET: 'Google Meet', ZOOM: 'Zoom' };
