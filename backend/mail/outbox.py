@@ -28,7 +28,7 @@ class Attachment:
     content_type: str
     content: bytes
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str]:
         return {
             "filename": self.filename,
             "content_type": self.content_type,
@@ -36,7 +36,7 @@ class Attachment:
         }
 
     @classmethod
-    def from_json(cls, stored: dict) -> Attachment:
+    def from_json(cls, stored: dict[str, str]) -> Attachment:
         return cls(stored["filename"], stored["content_type"], base64.b64decode(stored["content_base64"]))
 
 

@@ -23,7 +23,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
@@ -41,10 +40,8 @@ from backend.models import (
     User,
     utcnow,
 )
+from backend.sessions.changes import Change
 from backend.settings import Settings, get_settings
-
-if TYPE_CHECKING:
-    from backend.sessions.changes import Change
 
 log = logging.getLogger("backend.mail")
 
