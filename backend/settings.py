@@ -66,6 +66,12 @@ SETTINGS_TABLE = [
         "Changes to a person's sessions within this many seconds of the first go out as one mail; 0 sends each at once",
     ),
     (
+        "MAIL_LEASE_SECONDS",
+        "60",
+        "A sender's claim on the mail it is sending, renewed while it runs; a killed sender's mail goes out this "
+        "much later from another process",
+    ),
+    (
         "BULK_KEEP_DAYS",
         "90",
         "Uploaded files and result rows of finished bulk uploads are deleted after this many days (counts stay)",
@@ -148,6 +154,7 @@ class Settings:
     metrics_token: str | None = None
     mail_keep_days: int = 30
     mail_settle_seconds: int = 120
+    mail_lease_seconds: int = 60
     background_work: str = "in-process"  # or "worker": `sessiondesk worker` does it
     bulk_keep_days: int = 90
     activity_keep_days: int = 400
@@ -310,6 +317,7 @@ def load_settings(env: dict | None = None) -> Settings:
         metrics_token=env.get("METRICS_TOKEN") or None,
         mail_keep_days=_positive(env, "MAIL_KEEP_DAYS", 30),
         mail_settle_seconds=_settle_seconds(env),
+        mail_lease_seconds=_positive(env, "MAIL_LEASE_SECONDS", 60),
         background_work=_background_work(env, database_url),
         bulk_keep_days=_positive(env, "BULK_KEEP_DAYS", 90),
         activity_keep_days=_positive(env, "ACTIVITY_KEEP_DAYS", 400),

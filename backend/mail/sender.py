@@ -1,12 +1,14 @@
 """Sending the outbox: over SMTP when SMTP_URL is set, otherwise as .eml files in DATA_DIR/outbox.
 
 Any number of app processes may run a sender. Each pass claims a batch by moving the messages'
-`next_attempt_at` into the future (a lease), so no other pass takes them; a message is marked sent
-once the server accepted it. A failure is recorded and retried later with a growing delay, so an
-SMTP outage delays mail but loses none. A message fails for good (FAILED, kept with the server's answer,
-re-queued with `sessiondesk outbox --retry ID`) when the server refuses it permanently (a 5xx answer) or
-after FAIL_AFTER_ATTEMPTS attempts spread over at least FAIL_AFTER. A process that dies mid-batch leaves
-its lease to run out, and the messages are sent by the next pass (at least once, never lost).
+`next_attempt_at` a short lease ahead (MAIL_LEASE_SECONDS), so no other pass takes them, and renews the
+lease while it sends (a heartbeat); each message is marked sent as soon as the server accepted it. A
+failure is recorded and retried later with a growing delay, so an SMTP outage delays mail but loses none.
+A message fails for good (FAILED, kept with the server's answer, re-queued with `sessiondesk outbox
+--retry ID`) when the server refuses it permanently (a 5xx answer) or after FAIL_AFTER_ATTEMPTS attempts
+spread over at least FAIL_AFTER. A process that dies mid-batch stops renewing: its lease runs out within
+MAIL_LEASE_SECONDS and another process sends what it had not sent — at least once, never lost; only the
+message in flight at the moment of death can go twice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -39,9 +42,6 @@ log = logging.getLogger("backend.mail")
 
 BATCH_SIZE = 100
 SMTP_TIMEOUT_SECONDS = 20
-# Longer than a batch can take (a slow server answers each message within the timeout), so a lease
-# never runs out while its pass is still sending; the pass also stops early if it gets close.
-LEASE = timedelta(minutes=10)
 RETRY_DELAYS = [timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5)]
 MAX_RETRY_DELAY = timedelta(minutes=15)
 POLL_SECONDS = 2.0
@@ -193,7 +193,7 @@ class SmtpTransport:
                 await self.client.quit()
 
 
-async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessage]:
+async def claim(now: datetime, lease: timedelta, batch_size: int = BATCH_SIZE) -> list[OutboxMessage]:
     """Take a batch of due messages for this pass by moving their next attempt past the lease."""
     async with in_transaction() as connection:
         # On PostgreSQL, concurrent passes skip each other's locked rows and, once the claim commits,
@@ -212,9 +212,56 @@ async def claim(now: datetime, batch_size: int = BATCH_SIZE) -> list[OutboxMessa
             await (
                 OutboxMessage.filter(id__in=[message.id for message in messages])
                 .using_db(connection)
-                .update(next_attempt_at=now + LEASE)
+                .update(next_attempt_at=now + lease)
             )
     return messages
+
+
+class Claim:
+    """The messages a pass took, its own for a lease from the last renewal. A heartbeat renews the lease
+    every third of it while the pass runs, so a batch takes as long as the server needs, while a killed
+    process's batch is free again one lease later. The pass sends only while its last renewal is less than
+    half a lease old: when the database stops taking renewals, it stops before another process may start."""
+
+    def __init__(self, messages: list[OutboxMessage], now: datetime, lease: timedelta) -> None:
+        self.messages = messages
+        self.unsettled = {message.id for message in messages}
+        self.now, self.lease = now, lease
+        self.started = self.renewed = time.monotonic()
+
+    @property
+    def held(self) -> bool:
+        return time.monotonic() - self.renewed < self.lease.total_seconds() / 2
+
+    def settle(self, message: OutboxMessage) -> None:
+        """Sent, failed or dropped: no longer renewed (a retry keeps the delay recorded for it)."""
+        self.unsettled.discard(message.id)
+
+    async def renew(self) -> None:
+        beat = time.monotonic()
+        # The pass's own clock, moved on by the time it has run (a test may give a pass a later `now`).
+        until = self.now + timedelta(seconds=beat - self.started) + self.lease
+        try:
+            await OutboxMessage.filter(id__in=list(self.unsettled), sent_at=None).update(next_attempt_at=until)
+        except Exception:  # a database hiccup: the next beat tries again, and `held` stops the pass meanwhile
+            log.warning("Could not renew the lease of %s message(s)", len(self.unsettled), exc_info=True)
+            return
+        self.renewed = beat
+
+    async def heartbeat(self) -> None:
+        while self.unsettled:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            await self.renew()
+
+    @contextlib.asynccontextmanager
+    async def renewed_while_sending(self) -> AsyncIterator[Claim]:
+        task = asyncio.create_task(self.heartbeat(), name="mail lease heartbeat")
+        try:
+            yield self
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 DROPPED_LATE = "Dropped: not sent before its send-by time (a reminder of a session that has started)."
@@ -227,11 +274,11 @@ async def drop_late(now: datetime) -> int:
     )
 
 
-async def record_sent(messages: list[OutboxMessage], now: datetime) -> None:
-    if messages:
-        await OutboxMessage.filter(id__in=[m.id for m in messages]).update(
-            sent_at=now, attempts=F("attempts") + 1, last_error="", failing_since=None
-        )
+async def record_sent(message: OutboxMessage, now: datetime) -> None:
+    # Written as soon as the server accepted it: a process dying now sends only this message twice.
+    await OutboxMessage.filter(id=message.id).update(
+        sent_at=now, attempts=F("attempts") + 1, last_error="", failing_since=None
+    )
 
 
 NOTHING_TO_TELL = "Dropped: nothing left to tell when it was due (the changes cancelled out, or the person left)."
@@ -261,12 +308,17 @@ async def record_failure(message: OutboxMessage, error: BaseException | str, now
     )
 
 
-async def release(messages: list[OutboxMessage], now: datetime) -> None:
-    """Give back messages this pass claimed but did not try, without counting an attempt."""
-    if messages:
-        await OutboxMessage.filter(id__in=[message.id for message in messages], sent_at=None).update(
-            next_attempt_at=now
-        )
+async def send(message: OutboxMessage, transport: SmtpTransport | None, settings: Settings) -> bool:
+    """Write and send one message; False when a notice had nothing left to tell."""
+    mail = await composed(message)
+    if mail is None:
+        return False
+    if transport is None:
+        content = render(message, mail, settings, for_smtp=False)
+        await asyncio.to_thread(write_eml, content, eml_path(message, mail.subject, settings))
+    else:
+        await transport.send(render(message, mail, settings, for_smtp=True), message.recipients)
+    return True
 
 
 @dataclass
@@ -275,45 +327,40 @@ class BatchOutcome:
     server_down: bool = False
 
 
-async def deliver_batch(messages: list[OutboxMessage], settings: Settings, now: datetime) -> BatchOutcome:
-    """Send a claimed batch, recording each message's outcome."""
-    claimed_at = time.monotonic()
+async def deliver_batch(claim: Claim, settings: Settings, now: datetime) -> BatchOutcome:
+    """Send a claimed batch, recording each message's outcome as it comes."""
     transport = (
         SmtpTransport(SmtpServer.from_url(settings.smtp_url), parseaddr(settings.mail_from)[1])
         if settings.smtp_url
         else None
     )
     outcome = BatchOutcome()
-    sent: list[OutboxMessage] = []
     try:
-        for index, message in enumerate(messages):
-            if time.monotonic() - claimed_at > LEASE.total_seconds() / 2:
-                await release(messages[index:], now)
-                break
-            try:
-                mail = await composed(message)
-                if mail is None:
-                    await record_dropped(message, now)
+        async with claim.renewed_while_sending():
+            for index, message in enumerate(claim.messages):
+                if not claim.held:
+                    log.warning("The mail lease could not be renewed; the rest of the batch waits for it to run out")
+                    break
+                try:
+                    written = await send(message, transport, settings)
+                except SmtpConnectionFailed as error:
+                    # The server is down: every message of the batch waits for a later attempt, none is lost.
+                    for waiting in claim.messages[index:]:
+                        claim.settle(waiting)
+                        await record_failure(waiting, error, now)
+                    outcome.server_down = True
+                    break
+                except Exception as error:
+                    claim.settle(message)
+                    await record_failure(message, error, now)
                     continue
-                if transport is None:
-                    content = render(message, mail, settings, for_smtp=False)
-                    await asyncio.to_thread(write_eml, content, eml_path(message, mail.subject, settings))
+                claim.settle(message)
+                if written:
+                    await record_sent(message, now)
+                    outcome.sent += 1
                 else:
-                    await transport.send(render(message, mail, settings, for_smtp=True), message.recipients)
-            except SmtpConnectionFailed as error:
-                # The server is down: every message of the batch waits for a later attempt, none is lost.
-                for waiting in messages[index:]:
-                    await record_failure(waiting, error, now)
-                outcome.server_down = True
-                break
-            except Exception as error:
-                await record_failure(message, error, now)
-            else:
-                sent.append(message)
+                    await record_dropped(message, now)
     finally:
-        # One statement marks the batch; a process dying before it sends these again (at least once).
-        await record_sent(sent, now)
-        outcome.sent = len(sent)
         if transport is not None:
             await transport.close()
     return outcome
@@ -325,13 +372,14 @@ async def deliver_pending(settings: Settings, *, now: datetime | None = None, ba
     `now` is the time of this pass (tests pass a later time instead of waiting for a retry).
     """
     now = now or utcnow()
+    lease = timedelta(seconds=settings.mail_lease_seconds)
     sent = 0
     await drop_late(now)
     while True:
-        messages = await claim(now, batch_size)
+        messages = await claim(now, lease, batch_size)
         if not messages:
             return sent
-        outcome = await deliver_batch(messages, settings, now)
+        outcome = await deliver_batch(Claim(messages, now, lease), settings, now)
         sent += outcome.sent
         # With the server down, the rest waits for a later pass instead of each batch trying it again.
         if outcome.server_down or len(messages) < batch_size:
