@@ -8,7 +8,8 @@ and a row committed later always has a larger ID, however transactions interleav
 
 What a client is told of each session is how it is now, as the viewer sees it (the same visibility as
 every list): a session they can see is CREATED or UPDATED with its current state; one they cannot (deleted,
-or no longer theirs to see) is a DELETED tombstone, its ID only.
+or no longer theirs to see) is a DELETED tombstone, its ID only. Why this log is not the history
+(backend/sessions/history.py): docs/decisions.md, "Two records of session changes".
 """
 
 from __future__ import annotations
