@@ -38,6 +38,18 @@ async def unconverted_rows(query: QuerySet[Any]) -> list[dict[str, Any]]:
     return await query._db.execute_query_dict(*query.query.get_parameterized_sql())
 
 
+async def count_up_to(query: QuerySet[Any], most: int) -> int:
+    """How many rows the query has, counting no further than `most`: `SELECT COUNT(*) FROM (… LIMIT most)`,
+    so the database stops reading at `most`. Tortoise's own `count()` drops a limit from its statement (and
+    applies it to the number afterwards), and has no public way to put a query of its in a FROM."""
+    limited = query.limit(most).values_list("id")
+    limited._choose_db_if_not_chosen()
+    limited._make_query()
+    sql, params = limited.query.get_parameterized_sql()
+    _, rows = await limited._db.execute_query(f"SELECT COUNT(*) AS n FROM ({sql}) AS counted", params)
+    return int(dict(rows[0])["n"])
+
+
 def graphql_core_schema(schema: strawberry.Schema) -> GraphQLSchema:
     """The graphql-core schema Strawberry built from ours and executes against, for validation rules of our
     own. Strawberry keeps it as `_schema` and has no public name for it."""

@@ -120,10 +120,13 @@ async def prepare(env: dict[str, str], subscribers: int, rows: int) -> tuple[lis
 
 
 @contextlib.contextmanager
-def app_process(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+def app_process(env: dict[str, str], profile: str | None = None) -> Iterator[tuple[str, int]]:
+    """`sessiondesk serve` on a free port; with `profile`, under pyinstrument, which writes its call tree
+    there (text) when the server stops."""
     port = free_port()
+    profiled = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile, "-m", "backend.cli", "serve"]
     server = subprocess.Popen(
-        [*SESSIONDESK, "--port", str(port)],
+        [*(profiled if profile else SESSIONDESK), "--port", str(port)],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
@@ -160,8 +163,8 @@ def resident_kib(pid: int) -> int:
 
 
 @contextlib.asynccontextmanager
-async def two_processes(env: dict[str, str]) -> AsyncIterator[list[tuple[str, int]]]:
-    with app_process(env) as a, app_process(env) as b:
+async def two_processes(env: dict[str, str], profile_b: str | None = None) -> AsyncIterator[list[tuple[str, int]]]:
+    with app_process(env) as a, app_process(env, profile_b) as b:
         await wait_until_up(a[0])
         await wait_until_up(b[0])
         yield [a, b]
@@ -250,7 +253,7 @@ def goal(met: bool, text: str) -> str:
     return f"  [{'met' if met else 'MISSED'}] {text}"
 
 
-async def run(subscribers: int, edits: int, rows: int) -> None:
+async def run(subscribers: int, edits: int, rows: int, upload: bool = True, profile_b: str | None = None) -> None:
     print(f"Load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
     # The upload alone (two app processes, nobody subscribed) before and after the run with subscribers, each
@@ -269,11 +272,11 @@ async def run(subscribers: int, edits: int, rows: int) -> None:
         )
         return seconds
 
-    alone = [await upload_alone()]
+    alone = [await upload_alone()] if upload else []
     async with throwaway_environment(True, POSTGRES_URL) as env:
         people, data, edited, meant_invalid = await prepare(env, subscribers, rows)
         manager_a = next(p for p in people if p.organisation == "A" and p.role == "MANAGER")
-        async with two_processes(env) as processes:
+        async with two_processes(env, profile_b) as processes:
             gc.collect()
             before = sum(resident_kib(pid) for _, pid in processes)
             listening = [Subscriber(person) for person in people]
@@ -292,6 +295,9 @@ async def run(subscribers: int, edits: int, rows: int) -> None:
                 ]
                 latencies = await edit_latencies(processes[0][0], manager_a, edited.id, audience, edits)
                 after = sum(resident_kib(pid) for _, pid in processes)
+                if not upload:
+                    report_edits(people, listening, audience, latencies, edits, before, after)
+                    return
                 messages_before = {id(s): s.messages for s in listening}
                 cpu = [cpu_seconds(pid) for _, pid in processes] + [time.process_time()]
                 with_subscribers = await upload_and_wait(processes[0][0], manager_a.token, data, meant_invalid)
@@ -314,9 +320,30 @@ async def run(subscribers: int, edits: int, rows: int) -> None:
         f"(CPU: process A {cpu[0]:.1f} s, B {cpu[1]:.1f} s, the subscribers' client {cpu[2]:.1f} s)"
     )
     alone.append(await upload_alone())
-    p95 = percentile(latencies, 0.95)
     ratio = with_subscribers / statistics.mean(alone)
-    per_subscriber = (after - before) / len(listening)
+    report_edits(people, listening, audience, latencies, edits, before, after)
+    print(
+        goal(
+            ratio <= UPLOAD_GOAL,
+            f"{rows:,}-row upload with the subscribers listening: {with_subscribers:.2f} s, {ratio:.2f}× the "
+            f"{statistics.mean(alone):.2f} s with nobody subscribed (mean of {alone[0]:.2f} s before and "
+            f"{alone[1]:.2f} s after; goal ≤ {UPLOAD_GOAL}×)",
+        )
+    )
+    told = ", ".join(f"{key} {n:,}" for key, n in upload_messages.items())
+    print(f"  messages the subscribers got during the upload: {told}")
+
+
+def report_edits(
+    people: list[Person],
+    listening: list[Subscriber],
+    audience: list[Subscriber],
+    latencies: list[float],
+    edits: int,
+    before: int,
+    after: int,
+) -> None:
+    p95 = percentile(latencies, 0.95)
     print(
         f"{len(listening)} subscribers ({_mix(people)}) on two app processes, {edits} edits of a public session "
         f"through process A, each heard by {len(audience)} subscribers"
@@ -329,17 +356,7 @@ async def run(subscribers: int, edits: int, rows: int) -> None:
         )
     )
     print(
-        goal(
-            ratio <= UPLOAD_GOAL,
-            f"{rows:,}-row upload with the subscribers listening: {with_subscribers:.2f} s, {ratio:.2f}× the "
-            f"{statistics.mean(alone):.2f} s with nobody subscribed (mean of {alone[0]:.2f} s before and "
-            f"{alone[1]:.2f} s after; goal ≤ {UPLOAD_GOAL}×)",
-        )
-    )
-    told = ", ".join(f"{key} {n:,}" for key, n in upload_messages.items())
-    print(f"  messages the subscribers got during the upload: {told}")
-    print(
-        f"  [stated] memory per idle subscriber: {per_subscriber:.0f} KiB "
+        f"  [stated] memory per idle subscriber: {(after - before) / len(listening):.0f} KiB "
         f"(the two processes: {before / 1024:.0f} MiB before, {after / 1024:.0f} MiB with every subscriber)"
     )
     print(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -357,8 +374,12 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--no-upload", action="store_true", help="the edits' latency and memory only")
+    parser.add_argument("--profile-b", metavar="FILE", help="run process B under pyinstrument; its call tree to FILE")
     arguments = parser.parse_args()
-    asyncio.run(run(arguments.subscribers, arguments.edits, arguments.rows))
+    asyncio.run(
+        run(arguments.subscribers, arguments.edits, arguments.rows, not arguments.no_upload, arguments.profile_b)
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
-from backend.compat import unconverted_rows
+from backend.compat import count_up_to, unconverted_rows
 from backend.errors import parse_id
 from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
@@ -340,24 +340,49 @@ def _session_rows(records: list[dict[str, Any]]) -> list[SessionRow]:
     return rows
 
 
+class Counting(Enum):
+    """How a page counts the sessions that match: not at all, exactly, or exactly up to COUNT_EXACT_UP_TO."""
+
+    NONE = "none"
+    EXACT = "exact"
+    UP_TO_CAP = "up to the cap"
+
+
+# A count that is not read from the tallies (a search, a label, a mentor's or a mentee's list) counts the
+# matching sessions one by one, so its cost grows with the matches: beyond this many it says "1,000+". A
+# person pages through 25 at a time; past 40 pages the exact number tells them nothing a search would not.
+COUNT_EXACT_UP_TO = 1_000
+
+
 @dataclass
 class SessionPage:
     items: list[SessionRow]
-    total_count: int  # 0 when the page was not counted (`session_page(counted=False)`)
     page: int
     page_size: int
+    # Whether a page follows this one (read as one row more than the page, whatever is counted).
+    has_next_page: bool
+    # Every matching session, counted exactly; 0 unless counted with Counting.EXACT.
+    total_count: int = 0
+    # The matching sessions counted exactly (match_count_exact) or up to COUNT_EXACT_UP_TO (then the cap,
+    # and more match); with Counting.EXACT the same as total_count; 0 with Counting.NONE.
+    match_count: int = 0
+    match_count_exact: bool = True
 
     @property
     def total_pages(self) -> int:
         return max(1, -(-self.total_count // self.page_size))
 
     @property
-    def has_next_page(self) -> bool:
-        return self.page < self.total_pages
-
-    @property
     def has_previous_page(self) -> bool:
         return self.page > 1
+
+
+async def _count(query: QuerySet[Session], counting: Counting) -> tuple[int, bool]:
+    """(count, exact) of the matching sessions, as `counting` asks, counted from the sessions."""
+    if counting == Counting.EXACT:
+        return await query.count(), True
+    found = await count_up_to(query, COUNT_EXACT_UP_TO + 1)
+    return min(found, COUNT_EXACT_UP_TO), found <= COUNT_EXACT_UP_TO
 
 
 async def session_page(
@@ -367,29 +392,30 @@ async def session_page(
     sort: SessionSort | None = None,
     page: int = 1,
     page_size: int = 10,
-    counted: bool = True,
+    counting: Counting = Counting.EXACT,
 ) -> SessionPage:
-    """A page of the sessions the viewer sees, and how many there are in all; `counted=False` for a caller
-    that does not need the count (it is 0 then), which spares counting them. The page is one statement
-    with its mentors and their organisation, read as plain rows."""
+    """A page of the sessions the viewer sees, and how many there are in all, as `counting` asks
+    (Counting.NONE for a caller that shows no count spares counting them). The page is one statement with
+    its mentors and their organisation, read as plain rows."""
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
     f = filter or SessionFilter()
-    # Built by the ORM (which knows every filter) with its mentors (one statement, not two), run as rows.
+    # Built by the ORM (which knows every filter) with its mentors (one statement, not two), run as rows;
+    # one row more than the page says whether another follows.
     page_query = (
         order_sessions(query, sort)
         .offset((page - 1) * page_size)
-        .limit(page_size)
+        .limit(page_size + 1)
         .select_related("mentor__organization")
     )
-    if not counted:
-        records, total = await unconverted_rows(page_query), 0
+    total, exact = 0, True
+    if counting == Counting.NONE:
+        records = await unconverted_rows(page_query)
     elif _tallied(viewer, f, search):
         # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
-        # statement (one round trip); a page past the end asks the tallies alone.
+        # statement (one round trip); a page past the end asks the tallies alone. Exact, whatever was asked.
         total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
-        counted_query = page_query.annotate(total_count=total_count, tally_rows=tally_rows)
-        records = await unconverted_rows(counted_query)
+        records = await unconverted_rows(page_query.annotate(total_count=total_count, tally_rows=tally_rows))
         if records:
             tallies.read(viewer.organization_id, int(records[0]["tally_rows"] or 0))
             total = int(records[0]["total_count"] or 0)
@@ -397,8 +423,16 @@ async def session_page(
             total = await tallies.count(viewer.organization_id, _ticked(f)) if page > 1 else 0
     else:
         # Counted from the sessions, on another connection at the same time as the page.
-        total, records = await asyncio.gather(query.count(), unconverted_rows(page_query))
-    return SessionPage(items=_session_rows(records), total_count=total, page=page, page_size=page_size)
+        (total, exact), records = await asyncio.gather(_count(query, counting), unconverted_rows(page_query))
+    return SessionPage(
+        items=_session_rows(records[:page_size]),
+        page=page,
+        page_size=page_size,
+        has_next_page=len(records) > page_size,
+        total_count=total if exact else 0,
+        match_count=total,
+        match_count_exact=exact,
+    )
 
 
 @dataclass

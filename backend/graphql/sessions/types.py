@@ -269,10 +269,26 @@ def _mentor_profile(info: Info, mentor: models.User | listing.MentorRow) -> Ment
     return cast("type[MentorProfile]", profile.origin).of(mentor)
 
 
+@strawberry.type(description="How many sessions match a list, counted exactly up to a cap.")
+class MatchCount:
+    count: int = strawberry.field(
+        description=f"The number of matching sessions when `exact`; otherwise {listing.COUNT_EXACT_UP_TO:,}, "
+        "and more match (show it as such, e.g. '1,000+')."
+    )
+    exact: bool = strawberry.field(description="False when more sessions match than `count`.")
+
+
 @strawberry.type
 class SessionPage:
     items: list[Session]
-    total_count: int
+    total_count: int = strawberry.field(
+        description="Every matching session, counted exactly: on a large search this reads every match (see "
+        "`matchCount`)."
+    )
+    match_count: MatchCount = strawberry.field(
+        description=f"How many sessions match, exact up to {listing.COUNT_EXACT_UP_TO:,}: what a list shows. "
+        "Costs about the same whatever the number of sessions."
+    )
     page: int
     page_size: int
     total_pages: int
@@ -284,6 +300,7 @@ class SessionPage:
         return cls(
             items=[Session.of(s, mentor=s.mentor) for s in page.items],
             total_count=page.total_count,
+            match_count=MatchCount(count=page.match_count, exact=page.match_count_exact),
             page=page.page,
             page_size=page.page_size,
             total_pages=page.total_pages,
