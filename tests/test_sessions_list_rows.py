@@ -46,7 +46,7 @@ async def test_a_page_with_its_mentors_and_their_organisation_is_read_in_one_sta
     viewer = await User.get(id=manager.id)
 
     sql_statements.clear()
-    page = await listing.session_page(viewer, page_size=5, counted=False)
+    page = await listing.session_page(viewer, page_size=5, counting=listing.Counting.NONE)
 
     assert len(page.items) == 5 and {row.mentor.id for row in page.items} == {m.id for m in mentors}
     assert len(sql_statements) == 1, sql_statements
