@@ -122,13 +122,10 @@ async def prepare(env: dict[str, str], subscribers: int, rows: int) -> tuple[lis
 
 
 @contextlib.contextmanager
-def app_process(env: dict[str, str], profile: str | None = None) -> Iterator[tuple[str, int]]:
-    """`sessiondesk serve` on a free port; with `profile`, under pyinstrument, which writes its call tree
-    there (text) when the server stops."""
+def app_process(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     port = free_port()
-    profiled = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile, "-m", "backend.cli", "serve"]
     server = subprocess.Popen(
-        [*(profiled if profile else SESSIONDESK), "--port", str(port)],
+        [*SESSIONDESK, "--port", str(port)],
         cwd=ROOT,
         # Every subscriber of the benchmark connects from 127.0.0.1 at once: more than the 20 sockets an
         # address may have waiting to sign in (LIVE_MAX_SIGNED_OUT) by default.
@@ -167,8 +164,8 @@ def resident_kib(pid: int) -> int:
 
 
 @contextlib.asynccontextmanager
-async def two_processes(env: dict[str, str], profile_b: str | None = None) -> AsyncIterator[list[tuple[str, int]]]:
-    with app_process(env) as a, app_process(env, profile_b) as b:
+async def two_processes(env: dict[str, str]) -> AsyncIterator[list[tuple[str, int]]]:
+    with app_process(env) as a, app_process(env) as b:
         await wait_until_up(a[0])
         await wait_until_up(b[0])
         yield [a, b]
@@ -257,7 +254,7 @@ def goal(met: bool, text: str) -> str:
     return f"  [{'met' if met else 'MISSED'}] {text}"
 
 
-async def run(subscribers: int, edits: int, rows: int, upload: bool = True, profile_b: str | None = None) -> None:
+async def run(subscribers: int, edits: int, rows: int, upload: bool = True) -> None:
     print(f"Load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
     # The upload alone (two app processes, nobody subscribed) before and after the run with subscribers, each
@@ -280,7 +277,7 @@ async def run(subscribers: int, edits: int, rows: int, upload: bool = True, prof
     async with throwaway_environment(True, POSTGRES_URL) as env:
         people, data, edited, meant_invalid = await prepare(env, subscribers, rows)
         manager_a = next(p for p in people if p.organisation == "A" and p.role == "MANAGER")
-        async with two_processes(env, profile_b) as processes:
+        async with two_processes(env) as processes:
             gc.collect()
             before = sum(resident_kib(pid) for _, pid in processes)
             listening = [Subscriber(person) for person in people]
@@ -379,11 +376,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--no-upload", action="store_true", help="the edits' latency and memory only")
-    parser.add_argument("--profile-b", metavar="FILE", help="run process B under pyinstrument; its call tree to FILE")
     arguments = parser.parse_args()
-    asyncio.run(
-        run(arguments.subscribers, arguments.edits, arguments.rows, not arguments.no_upload, arguments.profile_b)
-    )
+    asyncio.run(run(arguments.subscribers, arguments.edits, arguments.rows, not arguments.no_upload))
 
 
 if __name__ == "__main__":
