@@ -71,3 +71,13 @@ async def test_a_query_run_as_rows_gives_the_drivers_values_keyed_by_the_stateme
     assert rows[0]["title"] == "Plain" and rows[0]["status"] == SessionStatus.UPCOMING.value
     assert rows[0]["session__mentor.name"] == "Asha Rao"
     assert rows[0]["session__mentor__organization.name"] == org.name
+
+
+async def test_a_query_counted_up_to_a_number_stops_there(db):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR")
+    for _ in range(3):
+        await make_session(org, mentor)
+    mine = Session.filter(organization_id=org.id)
+
+    assert [await compat.count_up_to(mine, most) for most in (2, 3, 10)] == [2, 3, 3]
