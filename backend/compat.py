@@ -12,6 +12,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.sqlite.client import SqliteTransactionContext
 from tortoise.exceptions import TransactionManagementError
+from tortoise.queryset import QuerySet
 
 if TYPE_CHECKING:  # the ORM's layer (db.py) uses this module too; it must not load the web's libraries
     import strawberry
@@ -25,6 +26,28 @@ async def init_orm(config: dict[str, Any]) -> None:
     context must be reachable from all of them, not only from the task that set it up; Tortoise offers
     that under a private keyword (it is what its own FastAPI integration uses)."""
     await Tortoise.init(config=config, _enable_global_fallback=True)
+
+
+async def unconverted_rows(query: QuerySet[Any]) -> list[dict[str, Any]]:
+    """The rows of a query as the database driver returns them, keyed by the statement's column names (a
+    related model's as "session__mentor.name"), without building a model or converting a value (a list page
+    converts only what the driver does not: see sessions/listing.py). Tortoise has no public way to run a
+    query it built and get the driver's rows."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    return await query._db.execute_query_dict(*query.query.get_parameterized_sql())
+
+
+async def count_up_to(query: QuerySet[Any], most: int) -> int:
+    """How many rows the query has, counting no further than `most`: `SELECT COUNT(*) FROM (… LIMIT most)`,
+    so the database stops reading at `most`. Tortoise's own `count()` drops a limit from its statement (and
+    applies it to the number afterwards), and has no public way to put a query of its in a FROM."""
+    limited = query.limit(most).values_list("id")
+    limited._choose_db_if_not_chosen()
+    limited._make_query()
+    sql, params = limited.query.get_parameterized_sql()
+    _, rows = await limited._db.execute_query(f"SELECT COUNT(*) AS n FROM ({sql}) AS counted", params)
+    return int(dict(rows[0])["n"])
 
 
 def graphql_core_schema(schema: strawberry.Schema) -> GraphQLSchema:

@@ -3,6 +3,7 @@
     .venv/bin/python bench/profile_request.py                                # seeds 20,000 sessions
     .venv/bin/python bench/profile_request.py --database-url postgres://…/db  # an already seeded database
     .venv/bin/python bench/profile_request.py --profile cumulative           # and cProfile's top functions
+    .venv/bin/python bench/profile_request.py --pyinstrument bare            # and pyinstrument's call tree
 
 Both apps (backend.app and bench/graphql_floor.py) answer `sessions(page: 1, pageSize: 25)` without and with
 `totalCount` through httpx's ASGI transport, interleaved, as manager@example.org. The figure is CPU time
@@ -80,16 +81,41 @@ async def run(args: argparse.Namespace) -> None:
                 ours, floor = statistics.median(cpu[("ours", kind)]), statistics.median(cpu[("floor", kind)])
                 label = "without totalCount" if kind == "bare" else "with totalCount"
                 print(f"  {label}: ours {ours * 1000:.2f} ms, floor {floor * 1000:.2f} ms, ratio {ours / floor:.2f}x")
+            if args.pyinstrument:
+                from pyinstrument import Profiler
+
+                with Profiler(interval=0.0002) as sampler:
+                    for _ in range(args.block * 4):
+                        await request("ours", PAGE_QUERY if args.pyinstrument == "counted" else PAGE_QUERY_BARE)
+                print(sampler.output_text(unicode=False, color=False, show_all=False))
             if args.profile:
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.process_time)  # CPU, not the waits for the database
                 profiler.enable()
                 for _ in range(args.block * 4):
                     await request("ours", PAGE_QUERY)
                 profiler.disable()
                 stats = pstats.Stats(profiler).sort_stats(args.profile)
                 stats.print_stats(args.only or "", 40)
+                print_by_package(stats)
             for client in clients.values():
                 await client.aclose()
+
+
+def print_by_package(stats: pstats.Stats) -> None:
+    """Own time by library (or by module of ours): which layer the CPU goes to."""
+    by_package: dict[str, float] = {}
+    for (filename, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        path = Path(filename)
+        if "site-packages" in path.parts:
+            name = path.parts[path.parts.index("site-packages") + 1]
+        elif ROOT in path.parents:
+            name = str(path.relative_to(ROOT))
+        else:
+            name = "python" if filename != "~" else "built-ins"
+        by_package[name] = by_package.get(name, 0.0) + own
+    total = sum(by_package.values())
+    for name, own in sorted(by_package.items(), key=lambda item: -item[1])[:20]:
+        print(f"  {own / total:6.1%}  {name}")
 
 
 def main() -> None:
@@ -99,6 +125,9 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=10)
     parser.add_argument("--block", type=int, default=50, help="requests per block")
     parser.add_argument("--profile", choices=("tottime", "cumulative"), help="print cProfile's top functions")
+    parser.add_argument(
+        "--pyinstrument", choices=("bare", "counted"), help="profile the app's page (without or with totalCount)"
+    )
     parser.add_argument("--only", help="print only functions whose file and name match this pattern (e.g. backend)")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     asyncio.run(run(parser.parse_args()))

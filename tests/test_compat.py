@@ -16,6 +16,7 @@ from backend.app import LiveSocket
 from backend.db import new_model
 from backend.graphql.schema import schema
 from backend.models import Organization, Session, SessionStatus
+from tests.support.factories import make_org, make_session, make_user
 
 
 async def test_the_database_is_reachable_from_a_task_that_did_not_open_it(db):
@@ -57,3 +58,26 @@ def test_a_new_model_takes_every_column_as_it_is():
 def test_a_new_model_refuses_a_missing_column():
     with pytest.raises(TypeError, match="starts_at"):
         new_model(Session, title="Only a title")
+
+
+async def test_a_query_run_as_rows_gives_the_drivers_values_keyed_by_the_statements_column_names(db):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR", name="Asha Rao")
+    session = await make_session(org, mentor, title="Plain")
+
+    rows = await compat.unconverted_rows(Session.filter(id=session.id).select_related("mentor__organization"))
+
+    assert len(rows) == 1
+    assert rows[0]["title"] == "Plain" and rows[0]["status"] == SessionStatus.UPCOMING.value
+    assert rows[0]["session__mentor.name"] == "Asha Rao"
+    assert rows[0]["session__mentor__organization.name"] == org.name
+
+
+async def test_a_query_counted_up_to_a_number_stops_there(db):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR")
+    for _ in range(3):
+        await make_session(org, mentor)
+    mine = Session.filter(organization_id=org.id)
+
+    assert [await compat.count_up_to(mine, most) for most in (2, 3, 10)] == [2, 3, 3]

@@ -450,3 +450,27 @@ async def test_a_page_that_does_not_show_how_many_sessions_there_are_does_not_co
         sql_statements.clear()
         page = (await graphql.execute(query))["sessions"]
         assert counted() and (page["totalCount"], page["totalPages"], page["hasNextPage"]) == (3, 2, True)
+
+
+async def test_a_search_matching_more_than_the_cap_is_counted_up_to_it_and_says_so(graphql, db, monkeypatch):
+    org = await make_org()
+    manager = await make_user(org, "MANAGER")
+    mentor = await make_user(org, "MENTOR")
+    for n in range(4):
+        await make_session(org, mentor, title=f"Numeracy games {n}")
+    await make_session(org, mentor, title="Phonics")
+    await graphql.login(manager.email)
+    monkeypatch.setattr(listing, "COUNT_EXACT_UP_TO", 3)
+    query = """query($search: String) { sessions(search: $search, pageSize: 2) {
+      matchCount { count exact } hasNextPage totalCount } }"""
+
+    many = (await graphql.execute(query, {"search": "numeracy"}))["sessions"]
+    few = (await graphql.execute(query, {"search": "phonics"}))["sessions"]
+    everything = (await graphql.execute(query, {"search": None}))["sessions"]
+
+    assert many == {"matchCount": {"count": 3, "exact": False}, "hasNextPage": True, "totalCount": 4}
+    assert few == {"matchCount": {"count": 1, "exact": True}, "hasNextPage": False, "totalCount": 1}
+    # A manager's whole list is counted from the tallies on PostgreSQL: exact whatever its size. SQLite keeps
+    # no tallies and counts it from the sessions, up to the cap.
+    tallied = {"count": 5, "exact": True}
+    assert everything["matchCount"] == (tallied if db.is_postgres else {"count": 3, "exact": False})

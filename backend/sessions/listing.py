@@ -7,8 +7,9 @@ so what a manager downloads is exactly what they were looking at.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field, replace
+import functools
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -17,6 +18,7 @@ from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
+from backend.compat import count_up_to, unconverted_rows
 from backend.errors import parse_id
 from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
@@ -25,6 +27,7 @@ from backend.models import (
     Session,
     SessionLabel,
     SessionStatus,
+    SessionTimeZone,
     SessionType,
     User,
 )
@@ -246,24 +249,140 @@ def check_paging(page: int, page_size: int) -> None:
         raise ListError(f"page starts at 1; you asked for page {page}.")
 
 
+@dataclass(slots=True)
+class OrganizationRow:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
+class MentorRow:
+    """A listed session's mentor: what the list shows of them (`MentorProfile`'s plain fields)."""
+
+    id: int
+    name: str
+    email: str
+    designation: str
+    organization_id: int
+    organization: OrganizationRow
+
+
+@dataclass(slots=True)
+class SessionRow:
+    """A session of a list page as plain values, with the same names and types as the model's columns
+    (tests/test_sessions_list_rows.py holds them equal): a page is read as rows straight from its statement,
+    without building an ORM model for each session, its mentor and their organisation."""
+
+    id: int
+    organization_id: int
+    mentor_id: int
+    created_by_id: int | None
+    title: str
+    description: str
+    type: SessionType
+    status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    time_zone: SessionTimeZone
+    medium: str
+    meeting_platform: MeetingPlatform
+    meeting_link: str
+    meeting_passcode: str
+    seats_limit: int
+    enrolled_count: int
+    invited_count: int
+    mentee_count: int
+    image_path: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    deleted_at: datetime | None
+    calendar_sequence: int
+    reminders_enabled: bool
+    scheduled_at: datetime | None
+    version: int
+    mentor: MentorRow
+
+
+SESSION_COLUMNS = tuple(f.name for f in fields(SessionRow) if f.name != "mentor")
+MENTOR_COLUMNS = ("id", "name", "email", "designation", "organization_id")
+# How the page's statement (a session query with `select_related("mentor__organization")`) names the
+# columns of the mentor and of their organisation.
+MENTOR_KEY = "session__mentor.{}"
+ORGANIZATION_NAME_KEY = "session__mentor__organization.name"
+
+
+@functools.cache
+def _converters(is_postgres: bool) -> dict[str, Callable[[Any], Any]]:
+    """How a raw value of each page column becomes the model's Python value. asyncpg already returns
+    PostgreSQL's values as Python's (aware datetimes, booleans): only the enums are converted there. SQLite's
+    text and integers go through the ORM fields' own conversion."""
+    columns = {name: Session._meta.fields_map[name] for name in SESSION_COLUMNS}
+    columns |= {MENTOR_KEY.format(name): User._meta.fields_map[name] for name in MENTOR_COLUMNS}
+    if is_postgres:
+        return {name: enum for name, f in columns.items() if (enum := getattr(f, "enum_type", None))}
+    return {name: f.to_python_value for name, f in columns.items()}
+
+
+def _session_rows(records: list[dict[str, Any]]) -> list[SessionRow]:
+    converters = _converters(get_settings().is_postgres)
+    rows = []
+    for record in records:
+        for name, convert in converters.items():
+            if record[name] is not None:
+                record[name] = convert(record[name])
+        mentor_values = {name: record[MENTOR_KEY.format(name)] for name in MENTOR_COLUMNS}
+        organization = OrganizationRow(id=mentor_values["organization_id"], name=record[ORGANIZATION_NAME_KEY])
+        mentor = MentorRow(**mentor_values, organization=organization)
+        rows.append(SessionRow(**{name: record[name] for name in SESSION_COLUMNS}, mentor=mentor))
+    return rows
+
+
+class Counting(Enum):
+    """How a page counts the sessions that match: not at all, exactly, or exactly up to COUNT_EXACT_UP_TO."""
+
+    NONE = "none"
+    EXACT = "exact"
+    UP_TO_CAP = "up to the cap"
+
+
+# A count that is not read from the tallies (a search, a label, a mentor's or a mentee's list) counts the
+# matching sessions one by one, so its cost grows with the matches: beyond this many it says "1,000+". A
+# person pages through 25 at a time; past 40 pages the exact number tells them nothing a search would not.
+COUNT_EXACT_UP_TO = 1_000
+
+
 @dataclass
 class SessionPage:
-    items: list[Session]
-    total_count: int  # 0 when the page was not counted (`session_page(counted=False)`)
+    items: list[SessionRow]
     page: int
     page_size: int
+    # Whether a page follows this one (read as one row more than the page, whatever is counted).
+    has_next_page: bool
+    # Every matching session, counted exactly; 0 unless counted with Counting.EXACT.
+    total_count: int = 0
+    # The matching sessions counted exactly (match_count_exact) or up to COUNT_EXACT_UP_TO (then the cap,
+    # and more match); with Counting.EXACT the same as total_count; 0 with Counting.NONE.
+    match_count: int = 0
+    match_count_exact: bool = True
 
     @property
     def total_pages(self) -> int:
         return max(1, -(-self.total_count // self.page_size))
 
     @property
-    def has_next_page(self) -> bool:
-        return self.page < self.total_pages
-
-    @property
     def has_previous_page(self) -> bool:
         return self.page > 1
+
+
+async def _count(query: QuerySet[Session], counting: Counting) -> tuple[int, bool]:
+    """(count, exact) of the matching sessions, as `counting` asks, counted from the sessions."""
+    if counting == Counting.EXACT:
+        return await query.count(), True
+    found = await count_up_to(query, COUNT_EXACT_UP_TO + 1)
+    return min(found, COUNT_EXACT_UP_TO), found <= COUNT_EXACT_UP_TO
 
 
 async def session_page(
@@ -273,36 +392,47 @@ async def session_page(
     sort: SessionSort | None = None,
     page: int = 1,
     page_size: int = 10,
-    counted: bool = True,
+    counting: Counting = Counting.EXACT,
 ) -> SessionPage:
-    """A page of the sessions the viewer sees, and how many there are in all; `counted=False` for a caller
-    that does not need the count (it is 0 then), which spares counting them."""
+    """A page of the sessions the viewer sees, and how many there are in all, as `counting` asks
+    (Counting.NONE for a caller that shows no count spares counting them). The page is one statement with
+    its mentors and their organisation, read as plain rows."""
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
     f = filter or SessionFilter()
-    # The page comes with its mentors (one statement, not two).
+    # Built by the ORM (which knows every filter) with its mentors (one statement, not two), run as rows;
+    # one row more than the page says whether another follows.
     page_query = (
         order_sessions(query, sort)
         .offset((page - 1) * page_size)
-        .limit(page_size)
+        .limit(page_size + 1)
         .select_related("mentor__organization")
     )
-    if not counted:
-        items, total = await page_query, 0
+    total, exact = 0, True
+    if counting == Counting.NONE:
+        records = await unconverted_rows(page_query)
     elif _tallied(viewer, f, search):
         # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
-        # statement (one round trip); a page past the end asks the tallies alone.
+        # statement (one round trip); a page past the end asks the tallies alone. Exact, whatever was asked.
         total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
-        items = await page_query.annotate(total_count=total_count, tally_rows=tally_rows)
-        if items:
-            tallies.read(viewer.organization_id, getattr(items[0], "tally_rows", 0))
-            total = int(getattr(items[0], "total_count", 0) or 0)
+        records = await unconverted_rows(page_query.annotate(total_count=total_count, tally_rows=tally_rows))
+        if records:
+            tallies.read(viewer.organization_id, int(records[0]["tally_rows"] or 0))
+            total = int(records[0]["total_count"] or 0)
         else:
             total = await tallies.count(viewer.organization_id, _ticked(f)) if page > 1 else 0
     else:
         # Counted from the sessions, on another connection at the same time as the page.
-        total, items = await asyncio.gather(query.count(), page_query)
-    return SessionPage(items=list(items), total_count=total, page=page, page_size=page_size)
+        (total, exact), records = await asyncio.gather(_count(query, counting), unconverted_rows(page_query))
+    return SessionPage(
+        items=_session_rows(records[:page_size]),
+        page=page,
+        page_size=page_size,
+        has_next_page=len(records) > page_size,
+        total_count=total if exact else 0,
+        match_count=total,
+        match_count_exact=exact,
+    )
 
 
 @dataclass

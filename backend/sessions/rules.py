@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from backend.csv_format import local_date, local_time, zone_label
@@ -139,7 +139,14 @@ def when(instant: datetime) -> str:
 # --- who may do what, and when (R1–R3) -------------------------------------------------------------
 
 
-def edit_blocked_reason(viewer: User, session: Session) -> str | None:
+class SessionState(Protocol):
+    """What R1–R3 ask of a session: where it is in its life (a model, or a list page's plain row)."""
+
+    @property
+    def status(self) -> SessionStatus: ...
+
+
+def edit_blocked_reason(viewer: User, session: SessionState) -> str | None:
     """R1: details can be edited only while the session is upcoming."""
     if not viewer.is_manager:
         return NOT_A_MANAGER
@@ -152,7 +159,7 @@ def edit_blocked_reason(viewer: User, session: Session) -> str | None:
     return None
 
 
-def meeting_edit_blocked_reason(viewer: User, session: Session) -> str | None:
+def meeting_edit_blocked_reason(viewer: User, session: SessionState) -> str | None:
     """R2: the meeting can be edited while upcoming or live."""
     if not viewer.is_manager:
         return NOT_A_MANAGER
@@ -161,7 +168,7 @@ def meeting_edit_blocked_reason(viewer: User, session: Session) -> str | None:
     return None
 
 
-def delete_blocked_reason(viewer: User, session: Session) -> str | None:
+def delete_blocked_reason(viewer: User, session: SessionState) -> str | None:
     """R3: a session can be deleted only while upcoming."""
     if not viewer.is_manager:
         return NOT_A_MANAGER

@@ -31,7 +31,7 @@ const LIST_KEYS = [
 // The filter counts change only with the filters and search, so paging and sorting skip them.
 export const LIST_QUERY = `query SessionList($filter: SessionFilter, $search: String, $sort: SessionSort, $page: Int!, $pageSize: Int!, $withFacets: Boolean!) {
   sessions(filter: $filter, search: $search, sort: $sort, page: $page, pageSize: $pageSize) {
-    totalCount page pageSize totalPages hasNextPage hasPreviousPage
+    matchCount { count exact } page pageSize hasNextPage hasPreviousPage
     items { id title type status startsAt durationMinutes menteeCount mentor { id name } ${ROW_ACTION_FIELDS} }
   }
   sessionFacets(filter: $filter, search: $search) @include(if: $withFacets) {

@@ -83,7 +83,7 @@ export function sessionsTable(page, state, actions) {
       h(
         'caption',
         { class: 'visually-hidden' },
-        `Sessions, page ${page.page} of ${page.totalPages}. Column headers with buttons sort the list.`,
+        `Sessions, page ${page.page} of ${page.shownPages}. Column headers with buttons sort the list.`,
       ),
       h(
         'thead',

@@ -131,7 +131,7 @@ function createPager(list) {
     show(page) {
       const from = page.totalCount ? (page.page - 1) * page.pageSize + 1 : 0;
       const to = page.totalCount ? from + page.items.length - 1 : 0;
-      range.textContent = page.totalCount ? `${from}–${to} of ${page.totalCount}` : '0 of 0';
+      range.textContent = page.totalCount ? `${from}–${to} of ${page.shownCount}` : '0 of 0';
       const focused = document.activeElement;
       previous.disabled = !page.hasPreviousPage;
       next.disabled = !page.hasNextPage;
@@ -221,8 +221,25 @@ function showPage({ section, results, listStatus, pager }, page, list) {
   redrawKeepingFocus(results, page.items.length ? sessionsTable(page, list.state, list) : emptyList(list.state, list));
   fill(
     listStatus,
-    hidden(page.totalCount ? `Showing ${from}–${to} of ${page.totalCount} sessions.` : 'No sessions to show.'),
+    hidden(page.totalCount ? `Showing ${from}–${to} of ${page.shownCount} sessions.` : 'No sessions to show.'),
   );
+}
+
+/**
+ * The page with its count as the list shows it: exact, or capped by the server on a large search
+ * (`matchCount.exact` false: "1,000+"), and the number of pages that count makes.
+ */
+function withCounts(page) {
+  const { count, exact } = page.matchCount;
+  const shownCount = exact ? String(count) : `${count.toLocaleString('en')}+`;
+  const totalPages = Math.max(1, Math.ceil(count / page.pageSize));
+  return {
+    ...page,
+    totalCount: count,
+    shownCount,
+    totalPages,
+    shownPages: exact ? String(totalPages) : `${totalPages}+`,
+  };
 }
 
 /** A page past the end (the list got shorter, or an old link): show the last page instead. */
@@ -269,7 +286,7 @@ export function mountSessionList(section, ctx) {
     }
     if (signal.aborted) return;
 
-    const page = data.sessions;
+    const page = withCounts(data.sessions);
     if (withFacets) {
       list.facets = data.sessionFacets;
       facetsKey = wantedFacets;

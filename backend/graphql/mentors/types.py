@@ -8,6 +8,7 @@ from backend import models, people
 from backend.graphql.context import Info
 from backend.graphql.sessions.queries import list_sessions
 from backend.graphql.sessions.types import SessionFilter, SessionPage, SessionSort
+from backend.sessions.listing import MentorRow
 
 
 @strawberry.type
@@ -25,14 +26,15 @@ class MentorRating:
 
 @strawberry.type
 class MentorProfile:
-    model: strawberry.Private[models.User]
+    # The model, or a list page's plain row of the mentor (listing.MentorRow).
+    model: strawberry.Private[models.User | MentorRow]
     id: strawberry.ID
     name: str
     email: str
     designation: str
 
     @classmethod
-    def of(cls, model: models.User) -> MentorProfile:
+    def of(cls, model: models.User | MentorRow) -> MentorProfile:
         return cls(
             model=model,
             id=strawberry.ID(str(model.id)),

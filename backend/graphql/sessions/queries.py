@@ -12,6 +12,7 @@ from backend.graphql.context import Info
 from backend.graphql.errors import BadArgument, require_id
 from backend.graphql.permissions import signed_in
 from backend.graphql.sessions.types import (
+    MatchCount,
     Session,
     SessionFacets,
     SessionFilter,
@@ -23,8 +24,9 @@ from backend.graphql.sessions.types import (
 from backend.sessions import listing, trash
 from backend.sessions.visibility import visible_sessions
 
-# The fields of a page that need the count of every session in the list.
-COUNTED_FIELDS = {"totalCount", "totalPages", "hasNextPage"}
+# The fields of a page that need the count of every session in the list, and the one that counts up to a cap.
+COUNTED_FIELDS = {"totalCount", "totalPages"}
+CAPPED_FIELDS = {"matchCount"}
 
 
 def _asks_for(selections: list[Selection], names: set[str]) -> bool:
@@ -43,6 +45,14 @@ async def list_sessions(
     mentor_id: int | None = None,
 ) -> SessionPage:
     domain_filter = to_domain_filter(filter)
+    selections = info.selected_fields[0].selections
+    counting = (
+        listing.Counting.EXACT
+        if _asks_for(selections, COUNTED_FIELDS)
+        else listing.Counting.UP_TO_CAP
+        if _asks_for(selections, CAPPED_FIELDS)
+        else listing.Counting.NONE
+    )
     if mentor_id is not None:
         domain_filter = replace(domain_filter, mentor_ids=[mentor_id])
     try:
@@ -53,7 +63,7 @@ async def list_sessions(
             to_domain_sort(sort),
             page=page,
             page_size=page_size,
-            counted=_asks_for(info.selected_fields[0].selections, COUNTED_FIELDS),
+            counting=counting,
         )
     except listing.ListError as error:
         raise BadArgument(str(error)) from error
@@ -96,6 +106,7 @@ class SessionQueries:
         return SessionPage(
             items=[Session.of(s) for s in found.items],
             total_count=found.total_count,
+            match_count=MatchCount(count=found.total_count, exact=True),
             page=page,
             page_size=page_size,
             total_pages=pages,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -92,10 +93,11 @@ class SessionMentee:
 class Session:
     # Plain values, copied from the model once: a field without a resolver costs the GraphQL executor a
     # fraction of one with a resolver, and a page of 100 sessions has thousands of them.
-    model: strawberry.Private[models.Session]
+    # The model, or a list page's plain row of the same columns (listing.SessionRow).
+    model: strawberry.Private[models.Session | listing.SessionRow]
     # The session's mentor when it was read with the session (a list page reads its mentors in the same
     # statement); otherwise the `mentor` field asks the request's loader.
-    known_mentor: strawberry.Private[models.User | None]
+    known_mentor: strawberry.Private[models.User | listing.MentorRow | None]
     id: strawberry.ID
     title: str
     description: str
@@ -121,7 +123,9 @@ class Session:
     deleted_at: datetime | None = strawberry.field(description="When it was deleted (Recently deleted only).")
 
     @classmethod
-    def of(cls, model: models.Session, mentor: models.User | None = None) -> Session:
+    def of(
+        cls, model: models.Session | listing.SessionRow, mentor: models.User | listing.MentorRow | None = None
+    ) -> Session:
         return cls(
             model=model,
             known_mentor=mentor,
@@ -147,17 +151,19 @@ class Session:
             deleted_at=model.deleted_at,
         )
 
-    @strawberry.field
-    async def mentor(self, info: Info) -> Annotated[MentorProfile, strawberry.lazy("backend.graphql.mentors.types")]:
-        mentor = self.known_mentor or await info.context.loaders.user.load(self.model.mentor_id)
+    @strawberry.field(graphql_type=Annotated["MentorProfile", strawberry.lazy("backend.graphql.mentors.types")])
+    def mentor(self, info: Info) -> MentorProfile | Awaitable[MentorProfile]:
+        # Answered at once when the mentor was read with the session (a list page's 25 mentors then cost
+        # the executor no coroutine each); otherwise through the request's loader.
+        if self.known_mentor is not None:
+            return _mentor_profile(info, self.known_mentor)
+        return self._loaded_mentor(info)
+
+    async def _loaded_mentor(self, info: Info) -> MentorProfile:
+        mentor = await info.context.loaders.user.load(self.model.mentor_id)
         if mentor is None:  # the mentor is a required foreign key, so this cannot happen
             raise LookupError(f"Session {self.model.id} has no mentor {self.model.mentor_id}.")
-        # The profile lists the mentor's sessions, so its module imports this one. This side names the type
-        # lazily and finds its class in the schema, which has it from that lazy name, instead of importing
-        # it back.
-        profile = info.schema.get_type_by_name("MentorProfile")
-        assert isinstance(profile, StrawberryObjectDefinition)
-        return cast("type[MentorProfile]", profile.origin).of(mentor)
+        return _mentor_profile(info, mentor)
 
     @strawberry.field(description="Seats still free: seatsLimit − menteeCount.")
     def seats_left(self) -> int:
@@ -255,10 +261,34 @@ class Session:
         return rules.delete_blocked_reason(signed_in(info), self.model)
 
 
+def _mentor_profile(info: Info, mentor: models.User | listing.MentorRow) -> MentorProfile:
+    # The profile lists the mentor's sessions, so its module imports this one. This side names the type
+    # lazily and finds its class in the schema, which has it from that lazy name, instead of importing it back.
+    profile = info.schema.get_type_by_name("MentorProfile")
+    assert isinstance(profile, StrawberryObjectDefinition)
+    return cast("type[MentorProfile]", profile.origin).of(mentor)
+
+
+@strawberry.type(description="How many sessions match a list, counted exactly up to a cap.")
+class MatchCount:
+    count: int = strawberry.field(
+        description=f"The number of matching sessions when `exact`; otherwise {listing.COUNT_EXACT_UP_TO:,}, "
+        "and more match (show it as such, e.g. '1,000+')."
+    )
+    exact: bool = strawberry.field(description="False when more sessions match than `count`.")
+
+
 @strawberry.type
 class SessionPage:
     items: list[Session]
-    total_count: int
+    total_count: int = strawberry.field(
+        description="Every matching session, counted exactly: on a large search this reads every match (see "
+        "`matchCount`)."
+    )
+    match_count: MatchCount = strawberry.field(
+        description=f"How many sessions match, exact up to {listing.COUNT_EXACT_UP_TO:,}: what a list shows. "
+        "Costs about the same whatever the number of sessions."
+    )
     page: int
     page_size: int
     total_pages: int
@@ -270,6 +300,7 @@ class SessionPage:
         return cls(
             items=[Session.of(s, mentor=s.mentor) for s in page.items],
             total_count=page.total_count,
+            match_count=MatchCount(count=page.match_count, exact=page.match_count_exact),
             page=page.page,
             page_size=page.page_size,
             total_pages=page.total_pages,
