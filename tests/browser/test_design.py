@@ -15,9 +15,11 @@ from tests.browser.screens import PHONE, open_session_list
 pytestmark = pytest.mark.browser
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
-# Arrows, triangles, ticks, crosses, stars, dots and chevrons: drawn by the system's fonts, they look different on
-# every computer, so the app draws them as Lucide icons.
-ICON_GLYPHS = "▲▼△▽▴▾▸◂◀▶↑↓←→↕↔⇅⇵✓✔✕✖✗✘×⋯★☆●○•›‹»«"
+# Arrows, technical symbols (⌫ ⏎), shapes (▲ ●), symbols and dingbats (★ ✓ ✕), emoji, crosses, dots and chevrons:
+# drawn by the system's fonts, they look different on every computer, so the app draws them as Lucide icons.
+ICON_GLYPHS = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u27f0-\u27ff\u2900-\u297f\U0001f300-\U0001faff×⋯•›‹»«]"
+)
 COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\'\"])//[^\n]*", re.S)
 STRING = re.compile(r"'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`")
 CSS_CONTENT = re.compile(r"content:\s*([^;]*);")
@@ -41,14 +43,23 @@ async def test_the_font_and_the_icons_are_served_by_the_app(manager_page: Page):
 
 def glyphs_used_as_icons(path: Path) -> list[str]:
     """The pieces of a frontend file where an icon glyph stands in for an icon: any CSS `content`, or a JS string or
-    HTML text with no word in it once its ${…} parts are left out (' ▲', '×', `${n}★`). Running text keeps its
-    typography ("Workspace › Recently deleted")."""
+    HTML text with no word in it once its ${…} parts are left out (' ▲', '×', `${n}★`) or that a glyph starts or
+    ends ('⤓ Download'). Running text keeps its typography ("Workspace › Recently deleted")."""
     text = path.read_text()
     if path.suffix == ".css":
-        return [p for p in CSS_CONTENT.findall(COMMENT.sub("", text)) if any(g in p for g in ICON_GLYPHS)]
+        return [p for p in CSS_CONTENT.findall(COMMENT.sub("", text)) if ICON_GLYPHS.search(p)]
     pieces = STRING.findall(COMMENT.sub("", text)) if path.suffix == ".js" else HTML_TEXT.findall(text)
-    wordless = [p for p in pieces if not re.search(r"[A-Za-z]", re.sub(r"\$\{[^}]*\}", "", p))]
-    return [p for p in wordless if any(g in p for g in ICON_GLYPHS)]
+    return [p for p in pieces if ICON_GLYPHS.search(p) and (wordless(p) or glyph_at_an_end(p))]
+
+
+def wordless(piece: str) -> bool:
+    return not re.search(r"[A-Za-z]", re.sub(r"\$\{[^}]*\}", "", piece))
+
+
+def glyph_at_an_end(piece: str) -> bool:
+    """'⤓ Download', 'Next ›': a glyph leading or closing a label is its icon."""
+    words = piece.strip("'\"` ")
+    return bool(words) and bool(ICON_GLYPHS.match(words[0]) or ICON_GLYPHS.match(words[-1]))
 
 
 def test_no_text_glyph_stands_in_for_an_icon():
