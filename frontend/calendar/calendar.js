@@ -443,7 +443,22 @@ function timeGridContext({ ctx, moveStatus, body, reload }) {
     say: (text, { kind, undo = null }) => {
       moveStatus.dataset.kind = kind;
       const undoButton = undo ? h('button', { type: 'button', class: 'button', onclick: undo }, 'Undo') : null;
-      fill(moveStatus, text, undo ? ' ' : null, undoButton);
+      // Once the move is over, the floating bar can be put away (it waits for that rather than vanishing with Undo).
+      const dismiss =
+        kind === 'done' || kind === 'problem'
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'icon-button move-status-dismiss',
+                'aria-label': 'Dismiss',
+                title: 'Dismiss',
+                onclick: () => moveStatus.replaceChildren(),
+              },
+              icon('close'),
+            )
+          : null;
+      fill(moveStatus, text, undo ? ' ' : null, undoButton, dismiss);
     },
     grid: () => body.querySelector('#calendar-time-grid'),
   };

@@ -112,9 +112,12 @@ async def test_dragging_to_another_day_of_its_row_moves_it_and_undo_moves_it_bac
 
     await expect(status).to_contain_text("moved to")
     assert await where(api, mine["id"]) == (start + timedelta(days=1), mine["mentor"]["id"])
+    assert await accessibility_violations(page) == []  # the bar with Undo and Dismiss
     await status.get_by_role("button", name="Undo").click()
     await expect(status).to_contain_text("moved back")
     assert await where(api, mine["id"]) == (start, mine["mentor"]["id"])
+    await status.get_by_role("button", name="Dismiss").click()  # the floating bar is put away
+    await expect(status).to_be_hidden()
 
 
 async def test_the_keyboard_refuses_another_mentors_row_and_moves_a_day(manager_page: Page, api: Api):
