@@ -35,6 +35,21 @@ def small(path: Path) -> None:
     Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
+async def refused_over_another_mentor(page) -> None:
+    """The mentors' week with a session held over another mentor's row (R7 refuses it while dragging)."""
+    await page.goto("/workspace/sessions?show=calendar&calendar=week")
+    chip = page.locator("#calendar-week-table .cal-session.is-movable").first
+    await chip.wait_for()
+    mentor_id = await chip.locator("xpath=ancestor::tr[1]").get_attribute("data-mentor-id")
+    other = page.locator(f'#calendar-week-table tr.cal-lane:not([data-mentor-id="{mentor_id}"]) td[data-day]').nth(2)
+    await page.locator("#session-calendar").scroll_into_view_if_needed()
+    start, end = await chip.bounding_box(), await other.bounding_box()
+    await page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    await page.mouse.down()
+    await page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=6)
+    await page.locator(".lane-ghost.is-refused").wait_for()
+
+
 async def shoot(base: str) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -79,6 +94,10 @@ async def shoot(base: str) -> None:
             await page.locator("#calendar-time-grid").wait_for()
             await page.locator("#session-calendar").scroll_into_view_if_needed()
             await save("time-grid")
+            if name == "desktop":
+                await refused_over_another_mentor(page)
+                await save("mentor-rows-refused")
+                await page.mouse.up()
             await page.keyboard.press("Control+k")
             await page.get_by_role("combobox", name="Jump to a session, a mentor or a page").fill("read")
             await page.get_by_role("option").first.wait_for()

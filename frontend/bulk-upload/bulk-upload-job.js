@@ -171,7 +171,7 @@ function resultsToolbar(onlyInvalid, resultCsvUrl) {
       ? h(
           'a',
           { href: resultCsvUrl, class: 'button', id: 'bulk-result-download', download: '' },
-          h('span', { 'aria-hidden': 'true' }, '⤓ '),
+          icon('download'),
           'Download result CSV',
         )
       : null,

@@ -2,6 +2,7 @@
 // around it, with the message beside them when the file cannot be sent.
 
 import { fill, h } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 
 function uploadButton(onclick) {
   return h(
@@ -13,7 +14,7 @@ function uploadButton(onclick) {
       'aria-describedby': 'bulk-drop-hint bulk-file-error',
       onclick,
     },
-    h('span', { 'aria-hidden': 'true' }, '⤒ '),
+    icon('upload'),
     'Upload CSV',
   );
 }

@@ -7,6 +7,7 @@
 
 import { graphql, graphqlUpload } from '../common/graphql.js';
 import { fill, h } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { registerTabContent } from '../workspace/manage-sessions.js';
 import { createFilePicker } from './bulk-upload-picker.js';
 import { createHistory } from './bulk-upload-history.js';
@@ -31,7 +32,7 @@ function steps(picker, dryRun) {
         h(
           'a',
           { href: '/bulk-upload/sample.csv', class: 'button', id: 'bulk-sample', download: '' },
-          h('span', { 'aria-hidden': 'true' }, '⤓ '),
+          icon('download'),
           'Download sample CSV',
         ),
       ),

@@ -78,9 +78,9 @@ function feedCard(url) {
     h(
       'p',
       { class: 'hint', id: 'calendar-feed-hint' },
-      'Add it as a calendar "from URL" (Google Calendar: Other calendars › From URL; Outlook: Add calendar › ' +
-        'Subscribe from web; Apple Calendar: File › New Calendar Subscription). It shows your upcoming sessions and ' +
-        'follows every change. Keep it to yourself: anyone with the address sees these sessions.',
+      'Add it as a calendar "from URL" (Google Calendar: Other calendars › From URL; Outlook: ' +
+        'Add calendar › Subscribe from web; Apple Calendar: File › New Calendar Subscription). It shows your upcoming ' +
+        'sessions and follows every change. Keep it to yourself: anyone with the address sees these sessions.',
     ),
     address,
     h('p', { class: 'button-row' }, copy, ' ', reset),

@@ -14,7 +14,8 @@ import { navigate } from '../common/router.js';
 import { formatDate, formatTime, MONTH_NAMES, STATUS_LABELS } from '../common/format.js';
 import { graphqlVariables, readListState } from '../list/sessions-list-state.js';
 import { followSessionList } from '../common/live.js';
-import { timeGrid } from './time-grid.js';
+import { scrollGrid, timeGrid } from './time-grid.js';
+import { rowsMoveHint, startMovingInRows } from './mentor-rows.js';
 import { icon } from '../common/icons.js';
 
 const IST = '+05:30';
@@ -188,7 +189,14 @@ function dayListUrl(day) {
   return `${location.pathname}?${query}`;
 }
 
-function weekLane([mentorId, name], days, sessions, todayDay) {
+/** A chip of the mentors' week, movable to another day of its row when the session is upcoming and editable. */
+function laneChip(session, context) {
+  const element = chip(session, { withMentor: false });
+  if (session.status === 'UPCOMING' && session.canEdit) startMovingInRows(element, session, context);
+  return element;
+}
+
+function weekLane([mentorId, name], days, sessions, todayDay, context) {
   return h(
     'tr',
     { class: 'cal-lane', 'data-mentor-id': mentorId },
@@ -197,15 +205,14 @@ function weekLane([mentorId, name], days, sessions, todayDay) {
       h(
         'td',
         { 'data-day': day, class: day === todayDay ? 'cal-today' : false },
-        sessions
-          .filter((s) => s.mentor.id === mentorId && istDay(s.startsAt) === day)
-          .map((s) => chip(s, { withMentor: false })),
+        sessions.filter((s) => s.mentor.id === mentorId && istDay(s.startsAt) === day).map((s) => laneChip(s, context)),
       ),
     ),
   );
 }
 
-function weekView(days, sessions) {
+function weekView(days, sessions, gridContext) {
+  const context = { ...gridContext, days };
   const mentors = new Map();
   for (const s of sessions) mentors.set(s.mentor.id, s.mentor.name);
   const lanes = [...mentors.entries()].sort((a, b) => a[1].localeCompare(b[1]));
@@ -238,7 +245,7 @@ function weekView(days, sessions) {
         'tbody',
         {},
         lanes.length
-          ? lanes.map((lane) => weekLane(lane, days, sessions, todayDay))
+          ? lanes.map((lane) => weekLane(lane, days, sessions, todayDay, context))
           : h(
               'tr',
               {},
@@ -246,6 +253,7 @@ function weekView(days, sessions) {
             ),
       ),
     ),
+    rowsMoveHint(),
   );
 }
 
@@ -400,7 +408,9 @@ function periodView(period, sessions, gridContext) {
   if (period.mode === 'day' || (period.mode === 'grid' && !matchMedia(PHONE).matches))
     return timeGrid(period.days, sessions, gridContext);
   if (matchMedia(PHONE).matches) return agendaView(period.days, sessions);
-  return period.mode === 'week' ? weekView(period.days, sessions) : monthView(period.days, sessions, period.month);
+  return period.mode === 'week'
+    ? weekView(period.days, sessions, gridContext)
+    : monthView(period.days, sessions, period.month);
 }
 
 /** Draws the fetched sessions, keeping the focus on the link that had it. */
@@ -410,7 +420,8 @@ function drawSessions({ calendar, body, status, gridContext }, period, { session
   const shownBody = body.querySelector('.grid-body');
   const scrollTop = shownBody && body.dataset.period === period.title ? shownBody.scrollTop : undefined;
   body.dataset.period = period.title;
-  fill(body, periodView(period, sessions, { ...gridContext, busy: new Map(), busyLoaded: new Map(), scrollTop }));
+  fill(body, periodView(period, sessions, { ...gridContext, busy: new Map(), busyLoaded: new Map() }));
+  scrollGrid(body, scrollTop);
   if (focusedHref) {
     const again = body.querySelector(`a[href="${CSS.escape(focusedHref)}"]`);
     if (again) again.focus();
@@ -432,7 +443,22 @@ function timeGridContext({ ctx, moveStatus, body, reload }) {
     say: (text, { kind, undo = null }) => {
       moveStatus.dataset.kind = kind;
       const undoButton = undo ? h('button', { type: 'button', class: 'button', onclick: undo }, 'Undo') : null;
-      fill(moveStatus, text, undo ? ' ' : null, undoButton);
+      // Once the move is over, the floating bar can be put away (it waits for that rather than vanishing with Undo).
+      const dismiss =
+        kind === 'done' || kind === 'problem'
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'icon-button move-status-dismiss',
+                'aria-label': 'Dismiss',
+                title: 'Dismiss',
+                onclick: () => moveStatus.replaceChildren(),
+              },
+              icon('close'),
+            )
+          : null;
+      fill(moveStatus, text, undo ? ' ' : null, undoButton, dismiss);
     },
     grid: () => body.querySelector('#calendar-time-grid'),
   };

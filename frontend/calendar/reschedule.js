@@ -1,7 +1,8 @@
 // Moving an upcoming session in the time grid, by dragging it or from the keyboard (M, then arrows, Enter): each
 // place it passes is checked against the rules as the server applies them — a new start in the future (R5) and the
 // mentor free with a gap around it (R4, from mentorAvailability) — and the reason is shown while moving. A drop
-// that fits is saved through updateSession, like the Edit page, and can be undone.
+// that fits is saved through updateSession, like the Edit page, and can be undone. The mentors' week moves sessions
+// with the same steps (mentor-rows.js), where a row of another mentor is refused for R7.
 
 import { graphql } from '../common/graphql.js';
 import { h } from '../common/dom.js';
@@ -66,12 +67,37 @@ function ghostAt(move, context) {
   if (move.ghost.parentElement !== column) column.append(move.ghost);
 }
 
+/**
+ * R7 as the server words it: a published session keeps its mentor, so another mentor's row is refused whatever the
+ * time; null when the place keeps the session's own mentor.
+ */
+export function mentorRefusal(session, mentor) {
+  if (!mentor || mentor.id === session.mentor.id) return null;
+  return {
+    fits: false,
+    reason:
+      `The mentor of a published session cannot change: it stays with ${session.mentor.name}. ` +
+      `Delete it and create a new session for ${mentor.name} instead.`,
+  };
+}
+
+function showVerdict(move, context) {
+  move.ghost?.classList.toggle('is-refused', !move.result.fits);
+  if (move.ghost) move.ghost.firstChild.textContent = move.result.reason;
+  context.say(`${move.session.title}: ${move.result.reason}`, { kind: move.result.fits ? 'moving' : 'refused' });
+}
+
 /** Check the place now reached (the mentor's busy times may still be loading) and say the verdict. */
-async function judge(move, context) {
-  ghostAt(move, context);
-  const startMs = Date.parse(instantAt(move.day, move.minute));
-  const asked = `${move.day}|${move.minute}`;
+export async function judge(move, context) {
+  move.draw(move, context);
+  const asked = `${move.mentor?.id}|${move.day}|${move.minute}`;
   move.asked = asked;
+  const refused = mentorRefusal(move.session, move.mentor);
+  if (refused) {
+    move.result = refused;
+    showVerdict(move, context);
+    return;
+  }
   let busy;
   try {
     busy = await busyOf(move.session, context);
@@ -81,10 +107,8 @@ async function judge(move, context) {
     return;
   }
   if (move.asked !== asked) return; // it moved on meanwhile
-  move.result = verdict(move.session, startMs, busy);
-  move.ghost?.classList.toggle('is-refused', !move.result.fits);
-  if (move.ghost) move.ghost.firstChild.textContent = move.result.reason;
-  context.say(`${move.session.title}: ${move.result.reason}`, { kind: move.result.fits ? 'moving' : 'refused' });
+  move.result = verdict(move.session, Date.parse(instantAt(move.day, move.minute)), busy);
+  showVerdict(move, context);
 }
 
 async function save(session, startsAt, context, { undoTo = null } = {}) {
@@ -109,20 +133,32 @@ async function save(session, startsAt, context, { undoTo = null } = {}) {
   context.reload();
 }
 
-/** End a move: save it when it fits and changed, else say why it stays. */
-function drop(move, context) {
+function putDown(move, context) {
   move.ghost?.remove();
   move.block.classList.remove('is-dragging');
   context.shared.moving = false;
+}
+
+/** Escape: the session stays where it was. */
+export function cancel(move, context) {
+  putDown(move, context);
+  context.say(`“${move.session.title}” stays where it was.`, { kind: 'done' });
+}
+
+/** End a move: save it when it fits and changed, else say why it stays. */
+export function drop(move, context) {
+  putDown(move, context);
   const startsAt = instantAt(move.day, move.minute);
   // The verdict of the very place it was dropped, if the mentor's times are in (a late answer may be for an earlier one).
   const busy = context.busyLoaded.get(move.session.mentor.id);
-  if (busy) move.result = verdict(move.session, Date.parse(startsAt), busy);
+  const refused = mentorRefusal(move.session, move.mentor);
+  if (refused) move.result = refused;
+  else if (busy) move.result = verdict(move.session, Date.parse(startsAt), busy);
   if (context.shared.stale && !(move.result && move.result.fits)) {
     context.shared.stale = false;
     context.reload();
   }
-  if (Date.parse(startsAt) === Date.parse(move.session.startsAt)) {
+  if (!refused && Date.parse(startsAt) === Date.parse(move.session.startsAt)) {
     context.say(`“${move.session.title}” stays where it was.`, { kind: 'done' });
   } else if (move.result && move.result.fits) {
     save(move.session, startsAt, context, { undoTo: move.session.startsAt });
@@ -132,10 +168,14 @@ function drop(move, context) {
   }
 }
 
-function newMove(block, session, context) {
+/**
+ * A move of `session` (its `block` picked up) from where it is: `day`, `minute` and `mentor` follow the pointer or
+ * the keys; `draw(move, context)` shows where it would go.
+ */
+export function newMove(block, session, context, draw = ghostAt) {
   context.shared.moving = true;
   const { day, minute } = istPlace(session.startsAt);
-  return { block, session, day, minute, ghost: null, result: null, asked: null };
+  return { block, session, day, minute, mentor: session.mentor, draw, ghost: null, result: null, asked: null };
 }
 
 /** The day column and minute (in steps) under the pointer, keeping where the session was grabbed. */
@@ -160,21 +200,22 @@ function swallowNextClick() {
   setTimeout(() => document.removeEventListener('click', swallow, { capture: true }), 0);
 }
 
-function dragStart(event, block, session, context) {
-  if (event.button !== 0) return;
-  const move = newMove(block, session, context);
-  const rect = block.getBoundingClientRect();
-  const column = block.closest('.grid-day').getBoundingClientRect();
-  move.grabbedAt = ((event.clientY - rect.top) / column.height) * DAY_MINUTES;
+/**
+ * Follow the pointer from a press on the move's block until it is let go: past a few pixels it is a drag, each new
+ * place (read by `pointAt(move, event)`) is judged, and letting go drops it there. A press that does not move is a
+ * click (the link opens).
+ */
+export function followPointer(event, move, context, placeUnder) {
   const origin = { x: event.clientX, y: event.clientY };
+  const placeOf = () => `${move.mentor?.id}|${move.day}|${move.minute}`;
   let dragging = false;
   function onMove(moveEvent) {
     if (!dragging && Math.hypot(moveEvent.clientX - origin.x, moveEvent.clientY - origin.y) < DRAG_THRESHOLD_PX) return;
     dragging = true;
-    block.classList.add('is-dragging');
-    const before = `${move.day}|${move.minute}`;
-    pointAt(move, moveEvent);
-    if (before !== `${move.day}|${move.minute}` || !move.asked) judge(move, context);
+    move.block.classList.add('is-dragging');
+    const before = placeOf();
+    placeUnder(move, moveEvent);
+    if (before !== placeOf() || !move.asked) judge(move, context);
   }
   function onUp(upEvent) {
     document.removeEventListener('pointermove', onMove);
@@ -183,12 +224,21 @@ function dragStart(event, block, session, context) {
       context.shared.moving = false;
       return;
     }
-    pointAt(move, upEvent); // where it was let go, even if the browser merged the last moves away
+    placeUnder(move, upEvent); // where it was let go, even if the browser merged the last moves away
     swallowNextClick();
     drop(move, context);
   }
   document.addEventListener('pointermove', onMove);
   document.addEventListener('pointerup', onUp);
+}
+
+function dragStart(event, block, session, context) {
+  if (event.button !== 0) return;
+  const move = newMove(block, session, context);
+  const rect = block.getBoundingClientRect();
+  const column = block.closest('.grid-day').getBoundingClientRect();
+  move.grabbedAt = ((event.clientY - rect.top) / column.height) * DAY_MINUTES;
+  followPointer(event, move, context, pointAt);
 }
 
 /** M picks the session up; arrows move it (15 minutes, a day), Enter puts it down, Escape puts it back. */
@@ -214,12 +264,7 @@ function keyMove(event, block, session, context) {
     event.preventDefault();
     block.keyboardMove = null;
     if (event.key === 'Enter') drop(move, context);
-    else {
-      move.ghost?.remove();
-      block.classList.remove('is-dragging');
-      context.shared.moving = false;
-      context.say(`“${session.title}” stays where it was.`, { kind: 'done' });
-    }
+    else cancel(move, context);
   }
 }
 

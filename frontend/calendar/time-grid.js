@@ -145,9 +145,15 @@ export function timeGrid(days, sessions, context) {
       'Press M to move this session with the arrow keys: up and down by 15 minutes, left and right by a day; Enter saves, Escape cancels.',
     ),
   );
-  // Open on the working day, not at midnight; a redraw (a live update) stays where the person scrolled to.
-  requestAnimationFrame(() => {
-    body.scrollTop = context.scrollTop ?? (body.scrollHeight / 24) * 7;
-  });
   return grid;
+}
+
+/**
+ * Open the grid in `container` on the working day, not at midnight; a redraw (a live update) stays where the person
+ * scrolled to. Called as soon as the grid is in the page, not a frame later: a drag that starts meanwhile would
+ * read positions the scroll then moves.
+ */
+export function scrollGrid(container, scrollTop) {
+  const body = container.querySelector('.grid-body');
+  if (body) body.scrollTop = scrollTop ?? (body.scrollHeight / 24) * 7;
 }

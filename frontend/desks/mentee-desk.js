@@ -1,7 +1,8 @@
 // The mentee's desk (/desk/mentee): my sessions (with Leave while I may), the organisation's public sessions I
 // may join (Enrol, seats left), and Rate for a completed session I attended.
 
-import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { errorMessage, fill, h, hidden, loadingMessage } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { graphql } from '../common/graphql.js';
 import { setPageTitle } from '../common/router.js';
 import { followSessionList } from '../common/live.js';
@@ -81,7 +82,7 @@ function ratingForm(session, reload) {
       'label',
       { class: 'star-choice' },
       h('input', { type: 'radio', name, value: String(n), required: true }),
-      h('span', {}, `${n}★`),
+      h('span', {}, String(n), icon('star-solid'), hidden(n === 1 ? ' star' : ' stars')),
     ),
   );
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Rate');

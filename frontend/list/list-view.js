@@ -11,6 +11,7 @@
 
 import { datePicker } from '../common/date-picker.js';
 import { h } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { field } from '../common/forms.js';
 import { peoplePicker } from '../common/people-picker.js';
 import { parseDate } from '../session/session-form.js';
@@ -130,7 +131,7 @@ function mentorChip(id, mentorNames, onRemove) {
         'aria-label': `Remove ${mentorNames[id] || `mentor ${id}`}`,
         onclick: onRemove,
       },
-      '×',
+      icon('close'),
     ),
   );
 }

@@ -3,6 +3,7 @@
 // never the list itself.
 
 import { fill, h, hidden } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { viewChips, viewControls } from './list-view.js';
 import { FILTER_GROUPS, optionLabel } from './sessions-list-state.js';
 
@@ -115,13 +116,7 @@ function chipItem(chip, onclick) {
   return h(
     'li',
     {},
-    h(
-      'button',
-      { type: 'button', class: 'chip', onclick },
-      chip.text,
-      h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'),
-      hidden(', remove this filter'),
-    ),
+    h('button', { type: 'button', class: 'chip', onclick }, chip.text, icon('close'), hidden(', remove this filter')),
   );
 }
 

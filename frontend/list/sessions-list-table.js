@@ -2,6 +2,7 @@
 // to say when there is nothing to show. Drawn anew for each page; clicks go back through `actions`.
 
 import { h, hidden } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { formatDate, formatDuration, formatTime, STATUS_LABELS, TYPE_LABELS } from '../common/format.js';
 import { openMenteeList } from '../session/mentee-list.js';
 import { rowActions } from './row-actions.js';
@@ -25,11 +26,7 @@ function sortHeader(state, actions, label, field, className = false) {
       'button',
       { type: 'button', class: 'sort-button', 'data-sort': field, onclick: () => actions.sortBy(field) },
       label,
-      h(
-        'span',
-        { class: 'sort-mark', 'aria-hidden': 'true' },
-        direction === 'ASC' ? ' ▲' : direction === 'DESC' ? ' ▼' : ' ↕',
-      ),
+      icon(direction === 'ASC' ? 'sort-ascending' : direction === 'DESC' ? 'sort-descending' : 'sortable'),
     ),
   );
 }

@@ -70,14 +70,14 @@ function createDownloads(list, viewer) {
   const download = h(
     'a',
     { id: 'sessions-download', class: 'button button-quiet', download: '' },
-    h('span', { 'aria-hidden': 'true' }, '⤓ '),
+    icon('download'),
     'Download',
     hidden(' the session list as CSV'),
   );
   const bulkEdit = h(
     'a',
     { id: 'sessions-bulk-export', class: 'button button-quiet', download: '' },
-    h('span', { 'aria-hidden': 'true' }, '⤓ '),
+    icon('download'),
     'Export for bulk edit',
     hidden(' (these sessions as a bulk upload CSV)'),
   );

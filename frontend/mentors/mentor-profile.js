@@ -27,10 +27,15 @@ export function stars(average) {
     'span',
     { class: 'stars', role: 'img', 'aria-label': `Rated ${average} out of 5` },
     [0, 1, 2, 3, 4].map((index) => {
-      const filled = h('span', { class: 'star-fill', 'aria-hidden': 'true' }, '★');
+      const filled = h('span', { class: 'star-fill', 'aria-hidden': 'true' }, icon('star-solid'));
       // Width through the style object, not a style attribute, so the Content-Security-Policy holds.
       filled.style.width = `${Math.round(Math.min(Math.max(average - index, 0), 1) * 100)}%`;
-      return h('span', { class: 'star', 'aria-hidden': 'true' }, h('span', { class: 'stars-empty' }, '★'), filled);
+      return h(
+        'span',
+        { class: 'star', 'aria-hidden': 'true' },
+        h('span', { class: 'stars-empty' }, icon('star')),
+        filled,
+      );
     }),
   );
 }
@@ -87,13 +92,7 @@ function ratingSection(rating) {
           h(
             'tr',
             {},
-            h(
-              'th',
-              { scope: 'row' },
-              `${r.stars} `,
-              h('span', { 'aria-hidden': 'true' }, '★'),
-              hidden(r.stars === 1 ? ' star' : ' stars'),
-            ),
+            h('th', { scope: 'row' }, `${r.stars}`, icon('star-solid'), hidden(r.stars === 1 ? ' star' : ' stars')),
             h('td', { class: 'bar-cell', 'aria-hidden': 'true' }, bar((100 * r.count) / most)),
             h('td', { class: 'numeric' }, String(r.count)),
           ),

@@ -2,6 +2,7 @@
 
 import { graphql } from '../common/graphql.js';
 import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { ATTENDANCE_LABELS, plural } from '../common/format.js';
 
 const MENTEES_QUERY = `query MenteeList($id: ID!) {
@@ -62,7 +63,7 @@ function downloadLink(sessionId) {
       download: '',
       hidden: true,
     },
-    h('span', { 'aria-hidden': 'true' }, '⤓ '),
+    icon('download'),
     'Download',
     h('span', { class: 'visually-hidden' }, ' the mentee list as CSV'),
   );

@@ -3,7 +3,8 @@
 // (workspace/activity.js) lists the organisation's changes with the same pieces.
 
 import { graphql } from '../common/graphql.js';
-import { errorMessage, fill, h, loadingMessage } from '../common/dom.js';
+import { errorMessage, fill, h, hidden, loadingMessage } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { formatDateTime } from '../common/format.js';
 
 export const ENTRY = `id sessionId sessionTitle actorName at kind channel bulkUploadId rowNumber version
@@ -69,7 +70,7 @@ export function changesList(entry) {
         { 'data-field': change.field },
         h('span', { class: 'change-field' }, `${FIELD_LABELS[change.field] || change.field}: `),
         entry.kind === 'CREATED' ? null : h('del', {}, valueText(change.field, change.before)),
-        entry.kind === 'CREATED' ? null : ' → ',
+        entry.kind === 'CREATED' ? null : h('span', { class: 'change-arrow' }, icon('became'), hidden(' to ')),
         h('ins', {}, valueText(change.field, change.after)),
       ),
     ),

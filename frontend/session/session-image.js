@@ -2,6 +2,7 @@
 // phone), Choose from library, and Remove current photo.
 
 import { fill, h } from '../common/dom.js';
+import { icon } from '../common/icons.js';
 import { uniqueId } from '../common/forms.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -34,7 +35,7 @@ function addImageButton(idPrefix, menuId) {
       'aria-describedby': `${idPrefix}-error`,
     },
     'Add image',
-    h('span', { 'aria-hidden': 'true' }, ' ▾'),
+    icon('menu-down'),
   );
 }
 

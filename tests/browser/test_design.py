@@ -1,8 +1,11 @@
-"""The design pass (styles.css): Inter and the Lucide icons come from the app itself, transitions stop for
-whoever asks for reduced motion, links are underlined only in running text, and on a phone every control
-is at least 44 px tall."""
+"""The design pass (styles.css): Inter and the Lucide icons come from the app itself, no text glyph stands in for
+an icon, transitions stop for whoever asks for reduced motion, links are underlined only in running text, and on a
+phone every control is at least 44 px tall."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
@@ -10,6 +13,17 @@ from playwright.async_api import Page, expect
 from tests.browser.screens import PHONE, open_session_list
 
 pytestmark = pytest.mark.browser
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+# Arrows, technical symbols (⌫ ⏎), shapes (▲ ●), symbols and dingbats (★ ✓ ✕), emoji, crosses, dots and chevrons:
+# drawn by the system's fonts, they look different on every computer, so the app draws them as Lucide icons.
+ICON_GLYPHS = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u27f0-\u27ff\u2900-\u297f\U0001f300-\U0001faff×⋯•›‹»«]"
+)
+COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\'\"])//[^\n]*", re.S)
+STRING = re.compile(r"'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`")
+CSS_CONTENT = re.compile(r"content:\s*([^;]*);")
+HTML_TEXT = re.compile(r">([^<]*)<")
 
 
 async def test_the_font_and_the_icons_are_served_by_the_app(manager_page: Page):
@@ -25,6 +39,47 @@ async def test_the_font_and_the_icons_are_served_by_the_app(manager_page: Page):
     response = await page.request.get("/static/icons/pencil.svg")
     assert response.status == 200
     assert all(url.startswith(page.url.split("/workspace")[0]) for url in requested if not url.startswith("data:"))
+
+
+def glyphs_used_as_icons(path: Path) -> list[str]:
+    """The pieces of a frontend file where an icon glyph stands in for an icon: any CSS `content`, or a JS string or
+    HTML text with no word in it once its ${…} parts are left out (' ▲', '×', `${n}★`) or that a glyph starts or
+    ends ('⤓ Download'). Running text keeps its typography ("Workspace › Recently deleted")."""
+    text = path.read_text()
+    if path.suffix == ".css":
+        return [p for p in CSS_CONTENT.findall(COMMENT.sub("", text)) if ICON_GLYPHS.search(p)]
+    pieces = STRING.findall(COMMENT.sub("", text)) if path.suffix == ".js" else HTML_TEXT.findall(text)
+    return [p for p in pieces if ICON_GLYPHS.search(p) and (wordless(p) or glyph_at_an_end(p))]
+
+
+def wordless(piece: str) -> bool:
+    return not re.search(r"[A-Za-z]", re.sub(r"\$\{[^}]*\}", "", piece))
+
+
+def glyph_at_an_end(piece: str) -> bool:
+    """'⤓ Download', 'Next ›': a glyph leading or closing a label is its icon."""
+    words = piece.strip("'\"` ")
+    return bool(words) and bool(ICON_GLYPHS.match(words[0]) or ICON_GLYPHS.match(words[-1]))
+
+
+def test_no_text_glyph_stands_in_for_an_icon():
+    files = [p for p in FRONTEND.rglob("*") if p.suffix in (".js", ".css", ".html") and "graphiql" not in p.parts]
+    assert len(files) > 40
+    found = {str(p.relative_to(FRONTEND)): glyphs_used_as_icons(p) for p in files}
+    assert {name: pieces for name, pieces in found.items() if pieces} == {}
+
+
+async def test_sort_marks_and_filter_chips_are_icons(manager_page: Page):
+    page = manager_page
+    await open_session_list(page, "?statuses=UPCOMING&sort=TITLE&direction=ASC")
+    header = page.locator("th[aria-sort='ascending'] .sort-button")
+    await expect(header.locator(".icon.icon-sort-ascending")).to_have_count(1)
+    mask = await header.locator(".icon").evaluate(
+        "i => getComputedStyle(i).maskImage || getComputedStyle(i).webkitMaskImage"
+    )
+    assert mask.endswith('/static/icons/arrow-up.svg")')
+    await expect(page.locator("button.chip .icon-close").first).to_be_attached()
+    assert "▲" not in await header.inner_text()
 
 
 async def test_transitions_stop_for_reduced_motion(manager_page: Page):

@@ -111,7 +111,7 @@ async def test_a_mentee_rates_a_completed_session_they_attended(context, page, a
     await page.goto("/desk/mentee")
 
     form = page.get_by_role("group", name=f"Rate {session['title']}")
-    await form.get_by_text("4★").click()
+    await form.get_by_role("radio", name="4 stars").check()
     await form.locator("xpath=..").get_by_role("button", name="Rate").click()
 
     card = page.locator(f'#mentee-done [data-session-id="{session["id"]}"]')

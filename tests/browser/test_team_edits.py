@@ -133,7 +133,7 @@ async def test_the_details_page_shows_the_session_s_history(manager_page: Page, 
     await expect(edited).to_contain_text("Edited by")
     await expect(edited).to_contain_text("through the API")
     await expect(edited.locator("[data-field='title']")).to_contain_text(
-        f"{session['title']} → {session['title']} (renamed)"
+        f"{session['title']} to {session['title']} (renamed)"
     )
     await expect(timeline.locator(".timeline-entry[data-kind='CREATED']")).to_contain_text("Created by")
 
