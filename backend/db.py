@@ -10,9 +10,11 @@ from contextvars import ContextVar
 from enum import Enum
 from typing import Any, TypeVar, cast
 
+import asyncpg
 from tortoise import Tortoise, fields
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -124,48 +126,30 @@ async def column(query: QuerySet[Any], name: str, kind: type[T]) -> list[T]:
     return cast(list[T], await query.values_list(name, flat=True))
 
 
-# The array type each kind of field is sent as by `insert_rows` on PostgreSQL: base types without a length,
-# so a value too long for its column is refused on insert as usual instead of being cut by a cast.
-_PG_ARRAY_TYPES: tuple[tuple[type[fields.Field], str], ...] = (
-    (fields.BooleanField, "boolean"),
-    (fields.IntField, "bigint"),
-    (fields.BigIntField, "bigint"),
-    (fields.SmallIntField, "bigint"),
-    (fields.CharField, "text"),  # CharEnumField's fields too
-    (fields.TextField, "text"),
-    (fields.DatetimeField, "timestamptz"),
-    (fields.DateField, "date"),
-    (fields.JSONField, "jsonb"),
-)
-
-
-def _pg_array_type(field: fields.Field) -> str:
-    for kind, name in _PG_ARRAY_TYPES:
-        if isinstance(field, kind):
-            return f"{name}[]"
-    raise TypeError(f"insert_rows cannot send a {type(field).__name__} ({field.model_field_name})")
-
-
 async def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Rows of `model` given as plain values of its fields `names` (ints, strings, datetimes; enums as
-    their values, JSON as text), written in one statement on the current connection (the transaction's,
-    inside one) without a model per row: what a bulk upload writes thousands of at a time, where
-    `bulk_create` builds and checks a model for every row and sends each row on its own. On PostgreSQL
-    the rows go as one array per column (`INSERT … SELECT * FROM unnest(…)`); on SQLite by executemany."""
+    their values, JSON as text), written in one go on the current connection (the transaction's, inside
+    one) without a model per row: what a bulk upload writes thousands of at a time, where `bulk_create`
+    builds and checks a model for every row and sends each row on its own. On PostgreSQL by `COPY … FROM
+    STDIN` (asyncpg's binary copy: a third of the CPU of sending one array per column, whose every element
+    asyncpg inspects; triggers and constraints apply as to an INSERT); on SQLite by executemany."""
     if not rows:
         return
     meta = model._meta
     connection = Tortoise.get_connection("default")
-    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
-    insert = f'INSERT INTO "{meta.db_table}" ({columns})'
-    if connection.capabilities.dialect == "postgres":
-        arrays = ", ".join(f"${n}::{_pg_array_type(meta.fields_map[name])}" for n, name in enumerate(names, 1))
-        await connection.execute_query(
-            f"{insert} SELECT * FROM unnest({arrays})", [list(c) for c in zip(*rows, strict=True)]
-        )
-    else:
-        marks = ", ".join("?" for _ in names)
-        await connection.execute_many(f"{insert} VALUES ({marks})", [list(row) for row in rows])
+    columns = [meta.fields_db_projection[name] for name in names]
+    if connection.capabilities.dialect != "postgres":
+        quoted, marks = ", ".join(f'"{c}"' for c in columns), ", ".join("?" for _ in names)
+        await connection.execute_many(f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({marks})', [*map(list, rows)])
+        return
+    connection.log.debug("COPY %s (%s) FROM STDIN: %d rows", meta.db_table, ", ".join(columns), len(rows))
+    try:
+        async with connection.acquire_connection() as raw:
+            await raw.copy_records_to_table(meta.db_table, records=rows, columns=columns)
+    except asyncpg.IntegrityConstraintViolationError as error:  # as the ORM's own statements report them
+        raise IntegrityError(error) from error
+    except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as error:
+        raise OperationalError(error) from error
 
 
 async def insert_models(instances: Sequence[Model]) -> None:
