@@ -32,18 +32,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{THROUGH_PGBOUNCER}: also run these tests on PostgreSQL behind PgBouncer")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unmarked = [
-        item
-        for item in items
-        if getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("database") == "pgbouncer"
-        and item.get_closest_marker(THROUGH_PGBOUNCER) is None
+        item for item in items if _backend(item) == "pgbouncer" and item.get_closest_marker(THROUGH_PGBOUNCER) is None
     ]
     if unmarked:
         config.hook.pytest_deselected(items=unmarked)
         dropped = set(unmarked)
         items[:] = [item for item in items if item not in dropped]
+    # All the tests of one backend together, so each process makes and migrates each database once. Pytest's own
+    # grouping goes by the parameter's position, and a module parametrized with fewer backends (ON_POSTGRES:
+    # PostgreSQL first) would otherwise switch the session's database back and forth, each time anew.
+    order = {None: -1, **{backend: n for n, backend in enumerate(BACKENDS)}}
+    items.sort(key=lambda item: order[_backend(item)])
+
+
+def _backend(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("database") if callspec is not None else None
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
