@@ -8,6 +8,7 @@ every test starts from empty tables. Requests go through the real Starlette app.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -89,13 +90,35 @@ async def database(request, tmp_path_factory) -> AsyncIterator[Settings]:
 
 async def empty_tables() -> None:
     connection = Tortoise.get_connection("default")
-    tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]
+    models = list(Tortoise.apps["models"].values())
     if connection.capabilities.dialect == "postgres":
-        await connection.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        await connection.execute_script(_postgres_emptying(tuple(models)))
     else:
-        for table in tables:
-            await connection.execute_script(f'DELETE FROM "{table}"')
+        for model in models:
+            await connection.execute_script(f'DELETE FROM "{model._meta.db_table}"')
         await connection.execute_script("DELETE FROM sqlite_sequence")
+
+
+@functools.cache
+def _postgres_emptying(models: tuple) -> str:
+    """What TRUNCATE … RESTART IDENTITY does, as one transaction of DELETEs: TRUNCATE makes new files for every
+    table and index, which took over a second per test on a busy machine; a DELETE of a test's few rows takes
+    milliseconds. The replica role skips foreign keys and triggers (tallies, change log) while the tables empty."""
+    tables = [model._meta.db_table for model in models]
+    sequences = [
+        f"(pg_get_serial_sequence('\"{model._meta.db_table}\"', '{model._meta.db_pk_column}'))"
+        for model in models
+        if model._meta.pk.generated
+    ]
+    return "\n".join(
+        [
+            "BEGIN;",
+            "SET LOCAL session_replication_role = replica;",
+            *(f'DELETE FROM "{table}";' for table in tables),
+            f"SELECT setval(s::regclass, 1, false) FROM (VALUES {', '.join(sequences)}) AS t(s) WHERE s IS NOT NULL;",
+            "COMMIT;",
+        ]
+    )
 
 
 @pytest.fixture(params=BACKENDS)
