@@ -16,9 +16,11 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from backend import auth
 from backend.app import create_app
 from backend.db import close_database, migrate, open_database
 from backend.settings import Settings, use_settings
@@ -52,6 +54,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _backend(item: pytest.Item) -> str | None:
     callspec = getattr(item, "callspec", None)
     return callspec.params.get("database") if callspec is not None else None
+
+
+# Argon2 at its real cost takes about 0.2 s of CPU per hash or check, and the tests sign in thousands of times;
+# in this process passwords are hashed and checked at the lowest cost instead. The app processes that tests
+# start keep the real cost, and so does every test that asks for `production_password_hashing`.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PRODUCTION_HASHING = {"_hasher": auth._hasher, "_DUMMY_HASH": auth._DUMMY_HASH}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "_hasher", CHEAP_HASHER)
+        patch.setattr(auth, "_DUMMY_HASH", CHEAP_HASHER.hash("not-a-real-password"))
+        yield
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords hashed and checked by the app's own hasher, at the cost it runs with, for this test."""
+    for name, value in PRODUCTION_HASHING.items():
+        monkeypatch.setattr(auth, name, value)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
