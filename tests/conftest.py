@@ -24,7 +24,14 @@ from backend import auth
 from backend.app import create_app
 from backend.db import close_database, migrate, open_database
 from backend.settings import Settings, use_settings
-from tests.support.databases import BACKENDS, PGBOUNCER_POOL_SIZE, POSTGRES_ADMIN_URL, THROUGH_PGBOUNCER, make_settings
+from tests.support.databases import (
+    BACKENDS,
+    DIRECT_BACKENDS,
+    PGBOUNCER_POOL_SIZE,
+    POSTGRES_ADMIN_URL,
+    THROUGH_PGBOUNCER,
+    make_settings,
+)
 from tests.support.graphql_client import GraphQLClient
 from tests.support.installation import Installation, fresh_installation
 from tests.support.pgbouncer import pgbouncer
@@ -145,7 +152,7 @@ def _postgres_emptying(models: tuple) -> str:
     )
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=DIRECT_BACKENDS)
 def installation(request, tmp_path) -> Iterator[Installation]:
     """A fresh DATA_DIR and database of each backend, for `sessiondesk` commands run as an operator runs them."""
     with fresh_installation(request.param, tmp_path) as fresh:
