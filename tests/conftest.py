@@ -8,6 +8,7 @@ every test starts from empty tables. Requests go through the real Starlette app.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -15,13 +16,22 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from backend import auth
 from backend.app import create_app
 from backend.db import close_database, migrate, open_database
 from backend.settings import Settings, use_settings
-from tests.support.databases import BACKENDS, PGBOUNCER_POOL_SIZE, POSTGRES_ADMIN_URL, THROUGH_PGBOUNCER, make_settings
+from tests.support.databases import (
+    BACKENDS,
+    DIRECT_BACKENDS,
+    PGBOUNCER_POOL_SIZE,
+    POSTGRES_ADMIN_URL,
+    THROUGH_PGBOUNCER,
+    make_settings,
+)
 from tests.support.graphql_client import GraphQLClient
 from tests.support.installation import Installation, fresh_installation
 from tests.support.pgbouncer import pgbouncer
@@ -32,18 +42,47 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{THROUGH_PGBOUNCER}: also run these tests on PostgreSQL behind PgBouncer")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unmarked = [
-        item
-        for item in items
-        if getattr(item, "callspec", None) is not None
-        and item.callspec.params.get("database") == "pgbouncer"
-        and item.get_closest_marker(THROUGH_PGBOUNCER) is None
+        item for item in items if _backend(item) == "pgbouncer" and item.get_closest_marker(THROUGH_PGBOUNCER) is None
     ]
     if unmarked:
         config.hook.pytest_deselected(items=unmarked)
         dropped = set(unmarked)
         items[:] = [item for item in items if item not in dropped]
+    # All the tests of one backend together, so each process makes and migrates each database once. Pytest's own
+    # grouping goes by the parameter's position, and a module parametrized with fewer backends (ON_POSTGRES:
+    # PostgreSQL first) would otherwise switch the session's database back and forth, each time anew.
+    order = {None: -1, **{backend: n for n, backend in enumerate(BACKENDS)}}
+    items.sort(key=lambda item: order[_backend(item)])
+
+
+def _backend(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("database") if callspec is not None else None
+
+
+# Argon2 at its real cost takes about 0.2 s of CPU per hash or check, and the tests sign in thousands of times;
+# in this process passwords are hashed and checked at the lowest cost instead. The app processes that tests
+# start keep the real cost, and so does every test that asks for `production_password_hashing`.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PRODUCTION_HASHING = {"_hasher": auth._hasher, "_DUMMY_HASH": auth._DUMMY_HASH}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "_hasher", CHEAP_HASHER)
+        patch.setattr(auth, "_DUMMY_HASH", CHEAP_HASHER.hash("not-a-real-password"))
+        yield
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords hashed and checked by the app's own hasher, at the cost it runs with, for this test."""
+    for name, value in PRODUCTION_HASHING.items():
+        monkeypatch.setattr(auth, name, value)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -82,16 +121,38 @@ async def database(request, tmp_path_factory) -> AsyncIterator[Settings]:
 
 async def empty_tables() -> None:
     connection = Tortoise.get_connection("default")
-    tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]
+    models = list(Tortoise.apps["models"].values())
     if connection.capabilities.dialect == "postgres":
-        await connection.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        await connection.execute_script(_postgres_emptying(tuple(models)))
     else:
-        for table in tables:
-            await connection.execute_script(f'DELETE FROM "{table}"')
+        for model in models:
+            await connection.execute_script(f'DELETE FROM "{model._meta.db_table}"')
         await connection.execute_script("DELETE FROM sqlite_sequence")
 
 
-@pytest.fixture(params=BACKENDS)
+@functools.cache
+def _postgres_emptying(models: tuple) -> str:
+    """What TRUNCATE … RESTART IDENTITY does, as one transaction of DELETEs: TRUNCATE makes new files for every
+    table and index, which took over a second per test on a busy machine; a DELETE of a test's few rows takes
+    milliseconds. The replica role skips foreign keys and triggers (tallies, change log) while the tables empty."""
+    tables = [model._meta.db_table for model in models]
+    sequences = [
+        f"(pg_get_serial_sequence('\"{model._meta.db_table}\"', '{model._meta.db_pk_column}'))"
+        for model in models
+        if model._meta.pk.generated
+    ]
+    return "\n".join(
+        [
+            "BEGIN;",
+            "SET LOCAL session_replication_role = replica;",
+            *(f'DELETE FROM "{table}";' for table in tables),
+            f"SELECT setval(s::regclass, 1, false) FROM (VALUES {', '.join(sequences)}) AS t(s) WHERE s IS NOT NULL;",
+            "COMMIT;",
+        ]
+    )
+
+
+@pytest.fixture(params=DIRECT_BACKENDS)
 def installation(request, tmp_path) -> Iterator[Installation]:
     """A fresh DATA_DIR and database of each backend, for `sessiondesk` commands run as an operator runs them."""
     with fresh_installation(request.param, tmp_path) as fresh:

@@ -27,7 +27,7 @@ import pytest
 import websockets
 from PIL import Image
 
-from tests.support.databases import BACKENDS
+from tests.support.databases import BACKENDS, DIRECT_BACKENDS
 from tests.support.demo_server import Server, running_server, sign_in
 from tests.support.live_client import LiveClient, closed_code
 from tests.support.server import wait_until, wait_until_async
@@ -36,7 +36,7 @@ MB = 1024 * 1024
 GROWTH = 50 * MB
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=DIRECT_BACKENDS)
 def server(request) -> Iterator[Server]:
     with running_server(request.param) as started:
         # The first requests of a process pay for imports and caches; the attacks are measured after them.

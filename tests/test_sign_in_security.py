@@ -214,7 +214,9 @@ async def test_passwords_are_checked_off_the_event_loop(http, db, monkeypatch):
     assert (await signing_in)["token"]
 
 
-async def test_a_password_hashed_with_old_argon2_parameters_is_rehashed_on_sign_in(http, db):
+async def test_a_password_hashed_with_old_argon2_parameters_is_rehashed_on_sign_in(
+    http, db, production_password_hashing
+):
     user = await make_user(await make_org(), "MANAGER")
     old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     await User.filter(id=user.id).update(password_hash=old)

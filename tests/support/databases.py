@@ -32,6 +32,9 @@ BACKENDS = ["sqlite"] + (["postgres"] if postgres_reachable() and os.environ.get
 if "postgres" in BACKENDS and pgbouncer_installed():
     BACKENDS.append("pgbouncer")
 THROUGH_PGBOUNCER = "through_pgbouncer"
+# The backends a test installation or a demo server process is made on: PgBouncer is a way of reaching
+# PostgreSQL that only the `database` fixture sets up, so "pgbouncer" there would be SQLite or PostgreSQL again.
+DIRECT_BACKENDS = [b for b in BACKENDS if b != "pgbouncer"]
 PGBOUNCER_POOL_SIZE = 10
 
 

@@ -24,7 +24,6 @@ from backend.models import (
 from backend.sessions.rules import match_key
 
 PASSWORD = "secret-pass-1"
-_PASSWORD_HASH = hash_password(PASSWORD)
 _numbers = itertools.count(1)
 
 
@@ -67,7 +66,8 @@ async def make_user(org: Organization, *roles: str, name: str | None = None, ema
         organization=org,
         email=email or f"user{n}@example.test",
         name=name or f"Person {n}",
-        password_hash=_PASSWORD_HASH,
+        # Hashed here, not once at import, so that it is hashed as the test's hasher hashes (tests/conftest.py).
+        password_hash=hash_password(PASSWORD),
         is_manager="MANAGER" in roles,
         is_mentor="MENTOR" in roles,
         is_mentee="MENTEE" in roles,
