@@ -1,19 +1,17 @@
 """A subscription open for hours holds no more memory after a thousand events than after ten: each event's
-execution forgets what it collected (graphql-core kept it for the subscription's life, see
-backend/compat.py). Through the real app served by uvicorn, in this process, so its objects can be counted."""
+execution forgets what it collected (graphql-core kept it for the subscription's life, see backend/compat.py
+and tests/test_compat.py). Through the real app served by uvicorn, in this process, so its objects can be
+counted."""
 
 from __future__ import annotations
 
 import gc
-import inspect
 from collections.abc import AsyncIterator
 
 import pytest
-from graphql import build_schema, parse, subscribe
 from graphql.execution.collect_fields import FieldDetails
 
 from backend import events
-from backend.graphql.schema import EventExecutor
 from tests.support.factories import make_session
 from tests.support.graphql_client import client_for
 from tests.support.live_client import LiveClient, served
@@ -55,38 +53,3 @@ async def test_a_subscription_holds_no_more_after_many_events_than_after_a_few(s
         after_a_few = collected_fields_alive()
         await hear(40)
         assert collected_fields_alive() <= after_a_few
-
-
-SCHEMA = build_schema("""
-type Query { dummy: String }
-type Session { id: ID title: String }
-type Event { kind: String session: Session }
-type Subscription { events: Event }
-""")
-
-
-async def _alive_after(count: int, executor_class: type | None) -> int:
-    """FieldDetails alive while a subscription that heard `count` events is still open."""
-
-    async def source(*_: object) -> AsyncIterator[dict]:
-        number = 0
-        while True:
-            number += 1
-            yield {"events": {"kind": "UPDATED", "session": {"id": number, "title": "A"}}}
-
-    SCHEMA.subscription_type.fields["events"].subscribe = source  # type: ignore[union-attr]
-    kwargs = {"executor_class": executor_class} if executor_class else {}
-    stream = subscribe(SCHEMA, parse("subscription { events { kind session { id title } } }"), **kwargs)
-    if inspect.isawaitable(stream):
-        stream = await stream
-    for _ in range(count):
-        assert "errors" not in (await anext(stream)).formatted  # type: ignore[arg-type]
-    alive = collected_fields_alive()
-    await stream.aclose()  # type: ignore[union-attr]
-    return alive
-
-
-async def test_graphql_core_keeps_what_each_event_collected_for_the_subscriptions_life():
-    # Why EventExecutor exists: when this fails, graphql-core forgets by itself and it can go.
-    assert await _alive_after(200, None) > await _alive_after(20, None) + 500
-    assert await _alive_after(200, EventExecutor) == await _alive_after(20, EventExecutor)
