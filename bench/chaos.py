@@ -138,13 +138,16 @@ class Ledger:
     def answered(self, operation: str, outcome: str) -> None:
         self.answers.append((time.monotonic(), operation, outcome))
 
-    def settled(self, key: tuple[str, object]) -> None:
-        """The last request about `key` was answered OK, or, if its outcome is unknown, marks it uncertain."""
+    def settled(self, key: tuple[str, object], made: bool) -> None:
+        """After a request about `key`: one whose outcome is unknown (cut off by a kill, a 503 at its commit)
+        marks it uncertain; one that `made` its change settles it. A refusal settles nothing: after a leave
+        that was cut off but committed, the next leave is refused ("not enrolled") while the ledger still
+        holds the enrolment before it."""
         outcome = self.answers[-1][2]  # this task's own answer: nothing ran since it was recorded
-        if outcome == "ok" or outcome.startswith("200:"):  # a GraphQL error runs nothing
-            self.uncertain.discard(key)
-        else:
+        if not (outcome == "ok" or outcome.startswith("200:")):  # a GraphQL error runs nothing
             self.uncertain.add(key)
+        elif made:
+            self.uncertain.discard(key)
 
 
 def accepted(payload: dict) -> bool:
@@ -324,8 +327,9 @@ class Clients:
                 session_id = self.rng.choice(own)
                 title = f"Edited {number}-{self.rng.getrandbits(40):x}"
                 data = await self.graphql("edit", MANAGER, UPDATE, id=str(session_id), input={"title": title})
-                self.ledger.settled(("title", session_id))
-                if data and accepted(data["updateSession"]):
+                edited = data is not None and accepted(data["updateSession"])
+                self.ledger.settled(("title", session_id), edited)
+                if edited:
                     self.ledger.titles[session_id] = title
             elif choice < 0.92:
                 session_id, email = self.rng.choice(own), self.rng.choice(INVITED)
@@ -406,16 +410,19 @@ class Clients:
                 if candidates and self.rng.random() < 0.6:
                     session_id = self.rng.choice(candidates)
                     answer = await self.graphql("enrol", email, ENROL, id=str(session_id))
-                    self.ledger.settled(("enrolment", (session_id, email)))
-                    if answer and accepted(answer["enrollInSession"]):
+                    enrolled = answer is not None and accepted(answer["enrollInSession"])
+                    self.ledger.settled(("enrolment", (session_id, email)), enrolled)
+                    if enrolled:
                         mine.add(session_id)
                         self.ledger.enrolment[(session_id, email)] = True
             else:
                 session_id = self.rng.choice(sorted(mine))
                 answer = await self.graphql("leave", email, LEAVE, id=str(session_id))
-                self.ledger.settled(("enrolment", (session_id, email)))
-                if answer and accepted(answer["leaveSession"]):
+                left = answer is not None and accepted(answer["leaveSession"])
+                self.ledger.settled(("enrolment", (session_id, email)), left)
+                if answer is not None:  # left, or refused: not in it (any more), or it started; either way done
                     mine.discard(session_id)
+                if left:
                     self.ledger.enrolment[(session_id, email)] = False
 
     async def subscriber(self) -> None:
