@@ -518,8 +518,12 @@ def outside(windows: list[Window], at: float, kind: str | None = None) -> bool:
 
 
 # Mail taken by a sender that was killed waits until its lease (backend/mail/sender.py, 10 minutes) runs out.
+# News waiting for its settle window (MAIL_SETTLE_SECONDS, 120 s by default) is due sooner after it was
+# written, and is waited for: taken for held mail, it read as stuck once its window had passed (run 9).
 UNSENT = "sent_at IS NULL AND failed_at IS NULL AND dropped_at IS NULL"
-HELD = f"{UNSENT} AND last_error = '' AND next_attempt_at > now()"
+HELD = (
+    f"{UNSENT} AND last_error = '' AND next_attempt_at > now() AND next_attempt_at > created_at + interval '3 minutes'"
+)
 
 
 async def settle(pool: asyncpg.Pool, seconds: float, wait_for_leases: bool) -> None:
