@@ -102,6 +102,7 @@ class Options:
     settle_seconds: float = 720
     wait_for_leases: bool = True
     faults: bool = True  # False: the first phase runs without kills or outage too
+    mail_settle_seconds: float = 120  # the apps' MAIL_SETTLE_SECONDS (news waits that long for more news)
     keep_logs: str = ""  # a folder to copy the app processes' logs to when they logged errors
     # --trace-memory: a folder where the steady phase's app processes write what their memory holds, every
     # `sample_every` seconds (see `serve_sampled`); tracemalloc keeps `trace_frames` frames (0: off).
@@ -521,9 +522,17 @@ def outside(windows: list[Window], at: float, kind: str | None = None) -> bool:
 # News waiting for its settle window (MAIL_SETTLE_SECONDS, 120 s by default) is due sooner after it was
 # written, and is waited for: taken for held mail, it read as stuck once its window had passed (run 9).
 UNSENT = "sent_at IS NULL AND failed_at IS NULL AND dropped_at IS NULL"
-HELD = (
-    f"{UNSENT} AND last_error = '' AND next_attempt_at > now() AND next_attempt_at > created_at + interval '3 minutes'"
-)
+
+
+def held(settle_seconds: float) -> str:
+    """Unsent mail whose next attempt lies further after its writing than its settle window explains."""
+    return (
+        f"{UNSENT} AND last_error = '' AND next_attempt_at > now()"
+        f" AND next_attempt_at > created_at + interval '{settle_seconds + 60:g} seconds'"
+    )
+
+
+HELD = held(120)  # set by `run` for the run's MAIL_SETTLE_SECONDS
 
 
 async def settle(pool: asyncpg.Pool, seconds: float, wait_for_leases: bool) -> None:
@@ -663,7 +672,10 @@ async def run(options: Options) -> dict[str, Any]:
                 "SMTP_URL": f"smtp://127.0.0.1:{mail.port}",
                 "LOG_FORMAT": "json",
                 "PUBLIC_URL": "http://desk.example.test",
+                "MAIL_SETTLE_SECONDS": f"{options.mail_settle_seconds:g}",
             }
+            global HELD
+            HELD = held(options.mail_settle_seconds)
             env.pop("PROMETHEUS_MULTIPROC_DIR", None)
             if options.trace_memory:
                 Path(options.trace_memory).mkdir(parents=True, exist_ok=True)
