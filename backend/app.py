@@ -37,7 +37,7 @@ from backend.bulk_upload.job import BulkUploadRunner
 from backend.calendar_feed_routes import calendar_feed_routes
 from backend.db import close_database, open_database
 from backend.events import bus
-from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body
+from backend.failures import UNAVAILABLE_MESSAGE, FailureResponses, error_body, log_unavailable
 from backend.graphql import error_policy
 from backend.graphql.context import Context
 from backend.graphql.live import limits
@@ -49,6 +49,7 @@ from backend.mail.reminders import ReminderSender
 from backend.mail.sender import MailSender
 from backend.metrics_route import metrics
 from backend.observability import RequestLog
+from backend.outages import database_unavailable
 from backend.sessions.lifecycle import OverdueSessionCompleter
 from backend.settings import Settings, get_settings, use_settings
 
@@ -97,6 +98,7 @@ SIGN_IN_SECONDS = 10
 TOO_MANY_SIGNED_OUT_CODE = 1008  # policy violation
 TOO_MANY_SIGNED_OUT = "Too many connections from your address are waiting to sign in; sign in on the open ones."
 FRAME_TOO_LARGE_CODE = 1009  # the WebSocket standard's "message too big"
+DATABASE_UNAVAILABLE_CODE = 1013  # the WebSocket standard's "try again later"
 NOT_AN_OBJECT = 'A GraphQL request is a JSON object, such as {"query": "{ viewer { id } }"}.'
 
 
@@ -259,20 +261,33 @@ class GraphQLView(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": scope[REFUSAL_KEY][1]})
         scope[CONNECTION_SLOT_KEY] = context.viewer.id  # given back in __call__ when the socket closes
 
+    async def serve_socket(self, websocket: WebSocket) -> None:
+        """A websocket on /graphql, within its address's cap of signed-out sockets. The database out of
+        reach when its sign-in is looked up closes it with 1013 (try again later) and one log line."""
+        scope = websocket.scope
+        address = (scope.get("client") or ("unknown",))[0]
+        if not signed_out_sockets.take(address, get_settings().live_max_signed_out):
+            await websocket.close(TOO_MANY_SIGNED_OUT_CODE, TOO_MANY_SIGNED_OUT)
+            return
+        scope[SIGNED_OUT_SLOT_KEY] = address
+        try:
+            await self.run(websocket)  # what Strawberry's own __call__ does with a websocket
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            log_unavailable(error, "websocket /graphql")
+            if websocket.application_state == WebSocketState.CONNECTED:
+                with contextlib.suppress(WebSocketDisconnect):
+                    await websocket.close(DATABASE_UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE)
+        finally:
+            if SIGNED_OUT_SLOT_KEY in scope:
+                signed_out_sockets.give_back(scope.pop(SIGNED_OUT_SLOT_KEY))
+            if CONNECTION_SLOT_KEY in scope:
+                limits.connections.give_back(scope.pop(CONNECTION_SLOT_KEY))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            address = (scope.get("client") or ("unknown",))[0]
-            if not signed_out_sockets.take(address, get_settings().live_max_signed_out):
-                await WebSocket(scope, receive, send).close(TOO_MANY_SIGNED_OUT_CODE, TOO_MANY_SIGNED_OUT)
-                return
-            scope[SIGNED_OUT_SLOT_KEY] = address
-            try:
-                await super().__call__(scope, receive, send)
-            finally:
-                if SIGNED_OUT_SLOT_KEY in scope:
-                    signed_out_sockets.give_back(scope.pop(SIGNED_OUT_SLOT_KEY))
-                if CONNECTION_SLOT_KEY in scope:
-                    limits.connections.give_back(scope.pop(CONNECTION_SLOT_KEY))
+            await self.serve_socket(WebSocket(scope, receive, send))
             return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)

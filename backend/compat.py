@@ -61,6 +61,15 @@ def adapter_websocket(adapter: ASGIWebSocketAdapter) -> WebSocket:
     return adapter.ws
 
 
+def forget_collected_subfields(executor: Any) -> None:
+    """graphql-core 3.3 memoises the subfields it collects in `_relevant_sub_fields`, keyed by the identity
+    of a list it builds afresh for every execution, and keeps that list alive with the entry. A subscription
+    runs each event on a shallow copy of its executor (`build_per_event_executor`) that shares the memo, so
+    it grew by every event for as long as the subscription lived (about 2 KB an event: an open browser tab
+    leaked without bound). Each event's copy gets a memo of its own, dropped with it."""
+    executor._relevant_sub_fields = {}
+
+
 # A transaction whose BEGIN fails (its connection was cut by a database restart or `pg_terminate_backend`
 # between being taken from the pool and starting) leaves Tortoise's transaction context half entered: the
 # task's "current connection" still points at the dead transaction and, on SQLite, the writer lock stays

@@ -88,10 +88,13 @@ async def transaction() -> AsyncIterator[None]:
             yield
     finally:
         _after_commit.reset(token)
+        # Emptied, as timers started inside the block keep a copy of its context, and so this list, for
+        # minutes (asyncpg's statement cache: 5): with a bulk upload batch's changes in it otherwise.
+        committed, callbacks[:] = list(callbacks), []
     if outer is not None:
-        outer.extend(callbacks)
+        outer.extend(committed)
         return
-    for callback in callbacks:
+    for callback in committed:
         await _run(callback)
 
 

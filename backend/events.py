@@ -12,7 +12,8 @@ Each process reads what an event is about once, however many of its subscribers 
 with the visibility rules of the queries, so a payload never carries anything to filter out.
 
 While the LISTEN connection is down, events are lost: once it is back, every subscriber is interrupted
-with `EventsMissed` (as is one that fell too far behind), and reads afresh.
+with `EventsMissed` (as is one that fell too far behind), and reads afresh. So is every subscriber of every
+process when an event could not be sent (its NOTIFY failed): once the database takes a notice of that.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 from tortoise import Tortoise
 
+from backend.outages import database_unavailable
 from backend.settings import get_settings
 
 log = logging.getLogger("backend.events")
@@ -37,6 +39,8 @@ log = logging.getLogger("backend.events")
 CHANNEL = "sessiondesk_events"
 # NOTIFY payloads must stay under 8,000 bytes: a bulk upload batch is split into messages of this many IDs.
 IDS_PER_MESSAGE = 500
+# Sent on the channel when an event could not be: every process's subscribers must read afresh.
+MISSED_NOTICE = json.dumps({"t": "missed"})
 # A subscriber that falls this far behind is cut off rather than let its queue grow without bound.
 QUEUE_LIMIT = 10_000
 
@@ -91,6 +95,13 @@ def encode(event: Event) -> list[str]:
         json.dumps({"t": "sessions", "kind": event.kind.value, "org": event.organization_id, "ids": chunk})
         for chunk in (ids[i : i + IDS_PER_MESSAGE] for i in range(0, len(ids), IDS_PER_MESSAGE))
     ]
+
+
+def described(event: Event) -> str:
+    """For the log, however many sessions the event names: "UPDATED of 2 sessions of organisation 7"."""
+    if isinstance(event, BulkUploadChanged):
+        return f"the progress of bulk upload {event.upload_id}"
+    return f"{event.kind.value} of {len(event.session_ids)} sessions of organisation {event.organization_id}"
 
 
 def decode(payload: str) -> Event | None:
@@ -171,6 +182,8 @@ class EventBus:
         self.listener_dsn: str | None = None
         self.lock = asyncio.Lock()
         self.reconnecting: asyncio.Task | None = None
+        # Sends MISSED_NOTICE after an event could not be published, until the database takes it.
+        self.telling_missed: asyncio.Task | None = None
 
     # --- sending -------------------------------------------------------------------------------------
 
@@ -184,8 +197,41 @@ class EventBus:
                     await connection.execute_query("SELECT pg_notify($1, $2)", [CHANNEL, payload])
             else:
                 self.deliver(event)
-        except Exception:
-            log.exception("Could not publish %r", event)
+        except Exception as error:
+            self._not_published(event, error)
+
+    def _not_published(self, event: Event, error: Exception) -> None:
+        """The change is made but nobody heard of it: every subscriber is told it missed events, as after a
+        LISTEN outage. On PostgreSQL that is a notice on the channel, sent as soon as the database takes it,
+        so the subscribers of every process hear it and read afresh once there is something to read."""
+        if database_unavailable(error):  # an outage is no bug: one line, no traceback
+            log.warning(
+                "Could not publish %s, the database is unavailable (%s: %s); subscribers will be told they missed it",
+                described(event),
+                type(error).__name__,
+                error,
+            )
+        else:
+            log.exception("Could not publish %s; subscribers will be told they missed it", described(event))
+        if not get_settings().is_postgres:
+            self.interrupt_all()
+        elif self.telling_missed is None or self.telling_missed.done():
+            self.telling_missed = asyncio.get_running_loop().create_task(self._tell_missed())
+
+    async def _tell_missed(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                connection = Tortoise.get_connection("default")
+                await connection.execute_query("SELECT pg_notify($1, $2)", [CHANNEL, MISSED_NOTICE])
+                return
+            except Exception as error:
+                if not database_unavailable(error):
+                    log.exception("Could not tell subscribers they missed an event")
+                    return
+                log.warning("Telling subscribers they missed an event failed (%s); trying again in %s s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
 
     def deliver(self, event: Event) -> None:
         for subscription in list(self.subscriptions):
@@ -218,6 +264,9 @@ class EventBus:
             self.listener, self.listener_dsn = listener, dsn
 
     def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
+        if payload == MISSED_NOTICE:
+            self.interrupt_all()
+            return
         event = decode(payload)
         if event is not None:
             self.deliver(event)
@@ -240,6 +289,9 @@ class EventBus:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
         # What was committed meanwhile was never heard: every subscriber must read afresh.
+        self.interrupt_all()
+
+    def interrupt_all(self) -> None:
         for subscription in list(self.subscriptions):
             subscription.interrupt(EventsMissed())
 
@@ -252,9 +304,10 @@ class EventBus:
     async def close(self) -> None:
         async with self.lock:
             await self._close_listener()
-        if self.reconnecting is not None:
-            self.reconnecting.cancel()
-            self.reconnecting = None
+        for task in (self.reconnecting, self.telling_missed):
+            if task is not None:
+                task.cancel()
+        self.reconnecting = self.telling_missed = None
 
 
 bus = EventBus()

@@ -4,7 +4,7 @@ connections once; then it checks that nothing was lost. With --steady, the same 
 faults and the processes' memory and file descriptors are compared between its start and its end.
 
     .venv/bin/python bench/chaos.py                      # 5 minutes of chaos, 3 processes, 20 clients
-    .venv/bin/python bench/chaos.py --steady 600         # then 10 minutes without faults
+    .venv/bin/python bench/chaos.py --steady 600         # then 10 minutes without faults (after --warm-up)
 
 The mix: managers list, search, create, edit, invite, delete and upload 500-row files; mentees list,
 enrol and leave; some clients hold `sessionEvents` subscriptions. Restoring a deleted session is not in
@@ -27,14 +27,19 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import ctypes
+import gc
 import io
+import itertools
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -89,12 +94,21 @@ class Options:
     bulk_rows: int = 500
     bulk_every: float = 45  # seconds between one manager client's uploads
     steady: float = 0
+    # Seconds of the steady mix before its memory is taken as the baseline: the allocators' high-water
+    # (Python's arenas, glibc's free lists) is reached only after the mix's peaks (concurrent 500-row uploads).
+    warm_up: float = 60
     # How long to wait afterwards for uploads and mail to finish, and whether mail held by a killed
-    # sender's lease (10 minutes) is waited for too.
+    # sender's lease (MAIL_LEASE_SECONDS, 60 s by default) is waited for too.
     settle_seconds: float = 720
     wait_for_leases: bool = True
     faults: bool = True  # False: the first phase runs without kills or outage too
+    mail_settle_seconds: float = 120  # the apps' MAIL_SETTLE_SECONDS (news waits that long for more news)
     keep_logs: str = ""  # a folder to copy the app processes' logs to when they logged errors
+    # --trace-memory: a folder where the steady phase's app processes write what their memory holds, every
+    # `sample_every` seconds (see `serve_sampled`); tracemalloc keeps `trace_frames` frames (0: off).
+    trace_memory: str = ""
+    trace_frames: int = 1
+    sample_every: float = 60
     postgres_url: str = POSTGRES_URL
     seed: int = 20261206
 
@@ -125,13 +139,16 @@ class Ledger:
     def answered(self, operation: str, outcome: str) -> None:
         self.answers.append((time.monotonic(), operation, outcome))
 
-    def settled(self, key: tuple[str, object]) -> None:
-        """The last request about `key` was answered OK, or, if its outcome is unknown, marks it uncertain."""
+    def settled(self, key: tuple[str, object], made: bool) -> None:
+        """After a request about `key`: one whose outcome is unknown (cut off by a kill, a 503 at its commit)
+        marks it uncertain; one that `made` its change settles it. A refusal settles nothing: after a leave
+        that was cut off but committed, the next leave is refused ("not enrolled") while the ledger still
+        holds the enrolment before it."""
         outcome = self.answers[-1][2]  # this task's own answer: nothing ran since it was recorded
-        if outcome == "ok" or outcome.startswith("200:"):  # a GraphQL error runs nothing
-            self.uncertain.discard(key)
-        else:
+        if not (outcome == "ok" or outcome.startswith("200:")):  # a GraphQL error runs nothing
             self.uncertain.add(key)
+        elif made:
+            self.uncertain.discard(key)
 
 
 def accepted(payload: dict) -> bool:
@@ -153,9 +170,15 @@ class App:
     def start(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "backend.cli", "serve", "--port", str(self.port)]
+        if self.env.get(SAMPLES_FOLDER):  # the same app, able to say what its memory holds
+            command[1:3] = [
+                "-c",
+                f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import chaos; chaos.serve_sampled()",
+            ]
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "backend.cli", "serve", "--port", str(self.port)],
+                command,
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -305,8 +328,9 @@ class Clients:
                 session_id = self.rng.choice(own)
                 title = f"Edited {number}-{self.rng.getrandbits(40):x}"
                 data = await self.graphql("edit", MANAGER, UPDATE, id=str(session_id), input={"title": title})
-                self.ledger.settled(("title", session_id))
-                if data and accepted(data["updateSession"]):
+                edited = data is not None and accepted(data["updateSession"])
+                self.ledger.settled(("title", session_id), edited)
+                if edited:
                     self.ledger.titles[session_id] = title
             elif choice < 0.92:
                 session_id, email = self.rng.choice(own), self.rng.choice(INVITED)
@@ -387,16 +411,19 @@ class Clients:
                 if candidates and self.rng.random() < 0.6:
                     session_id = self.rng.choice(candidates)
                     answer = await self.graphql("enrol", email, ENROL, id=str(session_id))
-                    self.ledger.settled(("enrolment", (session_id, email)))
-                    if answer and accepted(answer["enrollInSession"]):
+                    enrolled = answer is not None and accepted(answer["enrollInSession"])
+                    self.ledger.settled(("enrolment", (session_id, email)), enrolled)
+                    if enrolled:
                         mine.add(session_id)
                         self.ledger.enrolment[(session_id, email)] = True
             else:
                 session_id = self.rng.choice(sorted(mine))
                 answer = await self.graphql("leave", email, LEAVE, id=str(session_id))
-                self.ledger.settled(("enrolment", (session_id, email)))
-                if answer and accepted(answer["leaveSession"]):
+                left = answer is not None and accepted(answer["leaveSession"])
+                self.ledger.settled(("enrolment", (session_id, email)), left)
+                if answer is not None:  # left, or refused: not in it (any more), or it started; either way done
                     mine.discard(session_id)
+                if left:
                     self.ledger.enrolment[(session_id, email)] = False
 
     async def subscriber(self) -> None:
@@ -491,9 +518,21 @@ def outside(windows: list[Window], at: float, kind: str | None = None) -> bool:
     return not any(w.start <= at <= w.end and (kind is None or w.kind == kind) for w in windows)
 
 
-# Mail taken by a sender that was killed waits until its lease (backend/mail/sender.py, 10 minutes) runs out.
+# Mail taken by a sender that was killed waits until its lease (MAIL_LEASE_SECONDS, 60 s by default) runs out.
+# News waiting for its settle window (MAIL_SETTLE_SECONDS, 120 s by default) is due sooner after it was
+# written, and is waited for: taken for held mail, it read as stuck once its window had passed (run 9).
 UNSENT = "sent_at IS NULL AND failed_at IS NULL AND dropped_at IS NULL"
-HELD = f"{UNSENT} AND last_error = '' AND next_attempt_at > now()"
+
+
+def held(settle_seconds: float) -> str:
+    """Unsent mail whose next attempt lies further after its writing than its settle window explains."""
+    return (
+        f"{UNSENT} AND last_error = '' AND next_attempt_at > now()"
+        f" AND next_attempt_at > created_at + interval '{settle_seconds + 60:g} seconds'"
+    )
+
+
+HELD = held(120)  # set by `run` for the run's MAIL_SETTLE_SECONDS
 
 
 async def settle(pool: asyncpg.Pool, seconds: float, wait_for_leases: bool) -> None:
@@ -633,8 +672,14 @@ async def run(options: Options) -> dict[str, Any]:
                 "SMTP_URL": f"smtp://127.0.0.1:{mail.port}",
                 "LOG_FORMAT": "json",
                 "PUBLIC_URL": "http://desk.example.test",
+                "MAIL_SETTLE_SECONDS": f"{options.mail_settle_seconds:g}",
             }
+            global HELD
+            HELD = held(options.mail_settle_seconds)
             env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+            if options.trace_memory:
+                Path(options.trace_memory).mkdir(parents=True, exist_ok=True)
+                env.update({SAMPLES_FOLDER: options.trace_memory, TRACE_FRAMES: str(options.trace_frames)})
             people = await prepare(env)
             apps = [App(env, Path(extra["DATA_DIR"]), n) for n in range(options.processes)]
             pool = await asyncpg.create_pool(
@@ -717,15 +762,21 @@ async def steady(apps: list[App], options: Options, people: dict, pool: asyncpg.
     old_mail = await pool.fetchval("SELECT count(*) FROM outbox_message WHERE sent_at < now() - interval '30 days'")
     old_uploads = await pool.fetchval("SELECT count(*) FROM bulk_upload WHERE finished_at < now() - interval '90 days'")
     ledger = Ledger()
-    warm_up = min(60.0, options.steady / 5)
+    warm_up = options.warm_up
     clients = Clients(apps, ledger, dataclass_replace(options, seed=options.seed + 7), people)
+    idle = [await sample_memory(apps, Path(options.trace_memory), "idle-before")] if options.trace_memory else []
     tasks = clients.tasks()
     await asyncio.sleep(warm_up)
     at_start = [app.memory_and_descriptors() for app in apps]
-    await asyncio.sleep(options.steady - warm_up)
+    labels = await sampled_until(apps, options, time.monotonic() + options.steady)
     at_end = [app.memory_and_descriptors() for app in apps]
     await clients.finish(tasks)
     await settle(pool, options.settle_seconds, True)
+    if idle:  # nothing in flight: what is still held was kept; then how much malloc_trim gives back
+        await sample_memory(apps, Path(options.trace_memory), "idle-after")
+        (Path(options.trace_memory) / TRIM_FLAG).touch()
+        await sample_memory(apps, Path(options.trace_memory), "idle-after-trim")
+        labels = ["idle-before", *labels, "idle-after", "idle-after-trim"]
     problems = []
     for app, (rss0, fds0), (rss1, fds1) in zip(apps, at_start, at_end, strict=True):
         if rss1 > rss0 * 1.10:
@@ -741,15 +792,179 @@ async def steady(apps: list[App], options: Options, people: dict, pool: asyncpg.
     errors = [o for _, op, o in ledger.answers if o != "ok" and not (o.startswith("200:") and "INTERNAL" not in o)]
     if errors:
         problems.append(f"{len(errors)} errors without faults: {Counter(errors).most_common(5)}")
+    memory = memory_report(Path(options.trace_memory), labels, len(apps)) if labels else {}
     return {
         "seconds": options.steady,
+        "warm_up_seconds": options.warm_up,
         "requests": len(ledger.answers),
+        **({"memory_samples": memory} if memory else {}),
         "memory_mb": [(round(a[0]), round(b[0])) for a, b in zip(at_start, at_end, strict=True)],
         "descriptors": [(a[1], b[1]) for a, b in zip(at_start, at_end, strict=True)],
         "old_mails_pruned": old_mail - kept_mail,
         "old_uploads_pruned": old_uploads - unpruned,
         "problems": problems,
     }
+
+
+# --- what an app process's memory holds (--trace-memory) ------------------------------------------------
+
+SAMPLES_FOLDER = "CHAOS_MEMORY_SAMPLES"
+TRACE_FRAMES = "CHAOS_TRACE_FRAMES"
+TRIM_FLAG = "trim"  # in the samples' folder: malloc_trim(0) before a sample, to see what it gives back
+
+
+class MallInfo2(ctypes.Structure):
+    """glibc's `struct mallinfo2` (2.33+): every arena's figures, in bytes."""
+
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks")
+    ] + [("keepcost", ctypes.c_size_t)]
+
+
+def resident_mb(pid: int | str = "self", kind: str = "VmRSS") -> float:
+    """Resident memory in MB: all of it (VmRSS), or the part not backed by a file (RssAnon)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith(f"{kind}:")) / 1024
+
+
+def pymalloc_figures() -> dict[str, float]:
+    """Python's own allocator (small objects, in 1 MiB arenas it maps itself, so malloc's figures miss it):
+    its arenas and the bytes in use in them, read from what `sys._debugmallocstats` prints on stderr."""
+    with tempfile.TemporaryFile("w+") as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        lines = out.read().splitlines()
+    figures = {}
+    for line in lines:
+        name, _, value = line.partition("=")
+        name = name.strip().lstrip("#").strip()
+        if name in ("arenas allocated current", "bytes in allocated blocks", "bytes in available blocks"):
+            figures[name] = int(value.strip().replace(",", ""))
+    return figures
+
+
+def serve_sampled() -> None:
+    """`sessiondesk serve` (the arguments after `-c …`) that, on SIGUSR1, writes to CHAOS_MEMORY_SAMPLES what
+    its memory holds: resident memory; glibc's allocator figures (in use, and freed but kept by the process);
+    Python's objects by type after a collection; and, with CHAOS_TRACE_FRAMES > 0, a tracemalloc snapshot.
+    Only this bench starts an app so: the product has no such hook."""
+    folder = Path(os.environ[SAMPLES_FOLDER])
+    frames = int(os.environ.get(TRACE_FRAMES, "1"))
+    if frames:
+        tracemalloc.start(frames)
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    taken = itertools.count()
+
+    def sample(signum: int, frame: object) -> None:
+        name = folder / f"{os.getpid()}-{next(taken)}"
+        gc.collect()
+        if (folder / TRIM_FLAG).exists():
+            libc.malloc_trim(0)
+        if frames:
+            tracemalloc.take_snapshot().dump(f"{name}.snapshot")
+        info = libc.mallinfo2()
+        megabytes = 2**20
+        pymalloc = pymalloc_figures()
+        figures = {
+            "rss_mb": resident_mb(),
+            "anonymous_mb": resident_mb(kind="RssAnon"),
+            "pymalloc_arenas_mb": pymalloc.get("arenas allocated current", 0) * 1.0,  # 1 MiB each
+            "pymalloc_in_use_mb": pymalloc.get("bytes in allocated blocks", 0) / megabytes,
+            "traced_mb": tracemalloc.get_traced_memory()[0] / megabytes if frames else None,
+            "tracemalloc_own_mb": tracemalloc.get_tracemalloc_memory() / megabytes,
+            "malloc_in_use_mb": (info.uordblks + info.hblkhd) / megabytes,
+            "malloc_kept_free_mb": info.fordblks / megabytes,
+            "threads": len(os.listdir("/proc/self/task")),
+            "objects": Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects()).most_common(),
+        }
+        Path(f"{name}.part").write_text(json.dumps(figures))
+        Path(f"{name}.part").rename(f"{name}.json")
+
+    signal.signal(signal.SIGUSR1, sample)
+    from backend.cli import main
+
+    main(sys.argv[1:])
+
+
+async def sample_memory(apps: list[App], folder: Path, label: str) -> dict[int, Path]:
+    """Each app process's sample (`serve_sampled`), by process number; the samples' files start with its pid."""
+    wanted: dict[int, Path] = {}
+    for app in apps:
+        assert app.process is not None
+        before = {p.name for p in folder.glob(f"{app.process.pid}-*.json")}
+        os.kill(app.process.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            new = [p for p in folder.glob(f"{app.process.pid}-*.json") if p.name not in before]
+            if new:
+                wanted[app.number] = new[0].rename(folder / f"app{app.number}-{label}.json")
+                snapshot = new[0].with_suffix(".snapshot")
+                if snapshot.exists():
+                    snapshot.rename(folder / f"app{app.number}-{label}.snapshot")
+                break
+            await asyncio.sleep(0.2)
+    return wanted
+
+
+def memory_report(folder: Path, labels: list[str], processes: int) -> dict[str, Any]:
+    """Per process: each sample's figures in MB, and what grew between the first sample and the last (Python
+    objects by type; with tracemalloc, the lines that allocated it)."""
+    report: dict[str, Any] = {}
+    for number in range(processes):
+        samples = [json.loads((folder / f"app{number}-{label}.json").read_text()) for label in labels]
+        series = {
+            key: [None if s[key] is None else round(s[key], 1) for s in samples]
+            for key in (
+                "rss_mb",
+                "anonymous_mb",
+                "traced_mb",
+                "tracemalloc_own_mb",
+                "pymalloc_arenas_mb",
+                "pymalloc_in_use_mb",
+                "malloc_in_use_mb",
+                "malloc_kept_free_mb",
+                "threads",
+            )
+        }
+        # Between the idle samples when there are some (nothing in flight), else the first and the last.
+        compared = ["idle-before", "idle-after"] if "idle-after" in labels else [labels[0], labels[-1]]
+        first, last = (dict(samples[labels.index(label)]["objects"]) for label in compared)
+        grown = Counter({kind: last.get(kind, 0) - first.get(kind, 0) for kind in set(first) | set(last)})
+        entry: dict[str, Any] = {"at": labels, **series, "compared": compared, "objects_grown": grown.most_common(12)}
+        snapshots = [folder / f"app{number}-{label}.snapshot" for label in compared]
+        if all(p.exists() for p in snapshots):
+            old, new = (tracemalloc.Snapshot.load(str(p)) for p in snapshots)
+            entry["lines_grown_kb"] = [
+                (str(stat.traceback[0]), round(stat.size_diff / 1024), stat.count_diff)
+                for stat in new.compare_to(old, "lineno")[:12]
+            ]
+        report[f"process {number}"] = entry
+    return report
+
+
+async def sampled_until(apps: list[App], options: Options, end: float) -> list[str]:
+    """Waits until `end`; with --trace-memory, samples every process's memory now, every `sample_every`
+    seconds and at the end (the labels are the seconds since the first)."""
+    if not options.trace_memory:
+        await asyncio.sleep(max(0.0, end - time.monotonic()))
+        return []
+    folder, started, labels = Path(options.trace_memory), time.monotonic(), []
+    while True:
+        label = f"{time.monotonic() - started:04.0f}s"
+        await sample_memory(apps, folder, label)
+        labels.append(label)
+        if time.monotonic() >= end:
+            return labels
+        await asyncio.sleep(max(0.0, min(options.sample_every, end - time.monotonic())))
 
 
 def dataclass_replace(options: Options, **changes: Any) -> Options:
@@ -766,10 +981,19 @@ def main() -> None:
     parser.add_argument("--kill-every", type=float, default=20)
     parser.add_argument("--bulk-rows", type=int, default=500)
     parser.add_argument("--steady", type=float, default=0, help="seconds of the same mix without faults after")
+    parser.add_argument("--warm-up", type=float, default=60, help="seconds of that mix before its baseline")
+    parser.add_argument(
+        "--no-lease-wait", action="store_true", help="report mail held by a killed sender's lease, do not wait for it"
+    )
     parser.add_argument("--runs", type=int, default=1, help="chaos runs in a row")
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--no-faults", action="store_true", help="no kills or outage (to measure --steady alone)")
     parser.add_argument("--keep-logs", default="", help="folder to copy the app logs to when they logged errors")
+    parser.add_argument(
+        "--trace-memory", default="", help="folder for samples of the app processes' memory during --steady"
+    )
+    parser.add_argument("--trace-frames", type=int, default=1, help="tracemalloc's frames with --trace-memory (0: off)")
+    parser.add_argument("--sample-every", type=float, default=60, help="seconds between memory samples")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
     failed = False
@@ -781,10 +1005,14 @@ def main() -> None:
             kill_every=args.kill_every,
             bulk_rows=args.bulk_rows,
             steady=args.steady if number == args.runs - 1 else 0,
-            # The last run also waits out the lease of mail a killed sender held, to see it go out.
-            wait_for_leases=number == args.runs - 1,
+            # Every run waits out the lease of mail a killed sender held (a minute), to see it go out.
+            wait_for_leases=not args.no_lease_wait,
+            warm_up=args.warm_up,
             seed=args.seed + number,
             keep_logs=args.keep_logs,
+            trace_memory=args.trace_memory,
+            trace_frames=args.trace_frames,
+            sample_every=args.sample_every,
             faults=not args.no_faults,
         )
         figures = asyncio.run(run(options))

@@ -28,6 +28,7 @@ async def test_killed_processes_and_a_database_outage_lose_no_answered_change_ro
         bulk_every=12,
         settle_seconds=90,
         wait_for_leases=False,  # mail a killed sender held goes out when its 10-minute lease ends
+        mail_settle_seconds=5,  # news goes out within the settle wait, and is checked
         postgres_url=POSTGRES_ADMIN_URL,
     )
     figures = await chaos.run(options)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime
+import gc
+import inspect
+from collections.abc import AsyncIterator
 
 import pytest
-from graphql import GraphQLSchema, parse, validate
+from graphql import GraphQLSchema, build_schema, parse, subscribe, validate
+from graphql.execution.collect_fields import FieldDetails
 from starlette.websockets import WebSocket, WebSocketState
 
 from backend import compat
 from backend.app import LiveSocket
 from backend.db import new_model
-from backend.graphql.schema import schema
+from backend.graphql.schema import EventExecutor, schema
 from backend.models import Organization, Session, SessionStatus
 from tests.support.factories import make_org, make_session, make_user
 
@@ -81,3 +85,43 @@ async def test_a_query_counted_up_to_a_number_stops_there(db):
     mine = Session.filter(organization_id=org.id)
 
     assert [await compat.count_up_to(mine, most) for most in (2, 3, 10)] == [2, 3, 3]
+
+
+def _collected_fields_alive() -> int:
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, FieldDetails))
+
+
+SCHEMA = build_schema("""
+type Query { dummy: String }
+type Session { id: ID title: String }
+type Event { kind: String session: Session }
+type Subscription { events: Event }
+""")
+
+
+async def _alive_after(count: int, executor_class: type | None) -> int:
+    """FieldDetails alive while a subscription that heard `count` events is still open."""
+
+    async def source(*_: object) -> AsyncIterator[dict]:
+        number = 0
+        while True:
+            number += 1
+            yield {"events": {"kind": "UPDATED", "session": {"id": number, "title": "A"}}}
+
+    SCHEMA.subscription_type.fields["events"].subscribe = source  # type: ignore[union-attr]
+    kwargs = {"executor_class": executor_class} if executor_class else {}
+    stream = subscribe(SCHEMA, parse("subscription { events { kind session { id title } } }"), **kwargs)
+    if inspect.isawaitable(stream):
+        stream = await stream
+    for _ in range(count):
+        assert "errors" not in (await anext(stream)).formatted  # type: ignore[arg-type]
+    alive = _collected_fields_alive()
+    await stream.aclose()  # type: ignore[union-attr]
+    return alive
+
+
+async def test_graphql_core_keeps_what_each_event_collected_for_the_subscriptions_life():
+    # Why EventExecutor exists: when this fails, graphql-core forgets by itself and it can go.
+    assert await _alive_after(200, None) > await _alive_after(20, None) + 500
+    assert await _alive_after(200, EventExecutor) == await _alive_after(20, EventExecutor)

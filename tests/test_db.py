@@ -3,6 +3,11 @@ subscribers, the bulk runner) is woken once it has committed, never for a transa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
+import weakref
+
 import pytest
 from tortoise import Tortoise
 from tortoise.backends.base.client import TransactionalDBClient
@@ -93,3 +98,24 @@ async def test_a_failing_callback_does_not_turn_a_committed_change_into_an_error
 
     assert witness.seen == [(True, False)]  # the callbacks after it still ran
     assert "An after-commit callback failed" in caplog.text
+
+
+@pytest.mark.parametrize("outcome", ["committed", "rolled back"])
+async def test_what_a_transaction_handed_its_callbacks_is_not_kept_by_timers_it_started(db, outcome):
+    # A timer keeps a copy of the context it was started in, as asyncpg's statement cache does for 5 minutes
+    # with each statement a transaction prepares: that must not keep, say, a bulk upload batch's changes.
+    class Batch:
+        pass
+
+    batch = Batch()
+    kept = weakref.ref(batch)
+    with contextlib.suppress(RuntimeError):
+        async with transaction():
+            await after_commit(lambda held=batch: None)
+            timer = asyncio.get_running_loop().call_later(3600, lambda: None)
+            if outcome == "rolled back":
+                raise RuntimeError("rolled back")
+    del batch
+    gc.collect()
+    assert kept() is None
+    timer.cancel()

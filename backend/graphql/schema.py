@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import Executor, GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from backend import compat
 from backend.graphql import error_policy
 from backend.graphql.auth.access_tokens import AccessTokenMutations
 from backend.graphql.auth.mutations import AuthMutations
@@ -64,6 +67,16 @@ class AppSchema(strawberry.Schema):
         error_policy.process_errors(errors, execution_context)
 
 
+class EventExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, with each subscription event's copy memoising only its own work: shared,
+    the memo grew by every event of a subscription (see compat.forget_collected_subfields)."""
+
+    def build_per_event_executor(self, payload: Any) -> Executor:
+        executor = super().build_per_event_executor(payload)
+        compat.forget_collected_subfields(executor)
+        return executor
+
+
 class ParsedOnce(ParserCache):
     """Strawberry's parser cache, except for text that does not parse: that is left to Strawberry's own
     parsing, which answers the syntax error as a GraphQL error. Raised from the cache, the error escapes a
@@ -87,6 +100,7 @@ schema = AppSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    execution_context_class=EventExecutor,
     extensions=[
         GraphQLObservability,
         TokenLimit,
