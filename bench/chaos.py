@@ -6,13 +6,14 @@ faults and the processes' memory and file descriptors are compared between its s
     .venv/bin/python bench/chaos.py                      # 5 minutes of chaos, 3 processes, 20 clients
     .venv/bin/python bench/chaos.py --steady 600         # then 10 minutes without faults (after --warm-up)
 
-The mix: managers list, search, create, edit, invite, delete and upload 500-row files; mentees list,
-enrol and leave; some clients hold `sessionEvents` subscriptions. Restoring a deleted session is not in
-the mix (the app has no restore yet). The database outage is `ALTER DATABASE … ALLOW_CONNECTIONS false`
-plus `pg_terminate_backend` of the throwaway database's connections: the shared cluster is never stopped.
+The mix: managers list, search, create, edit, invite, delete, restore and upload 500-row files; mentees
+list, enrol and leave; some clients hold `sessionEvents` subscriptions. The database outage is `ALTER
+DATABASE … ALLOW_CONNECTIONS false` plus `pg_terminate_backend` of the throwaway database's connections:
+the shared cluster is never stopped.
 
 Checked afterwards:
-- every mutation answered OK is in the database (created, edited, deleted, invited, enrolled or left);
+- every mutation answered OK is in the database (created, edited, deleted, restored, invited, enrolled or
+  left);
 - no mentor is double-booked (R4: no two upcoming or live sessions of one mentor overlap);
 - every bulk upload completed, each valid row applied exactly once and no invalid one;
 - every mail in the outbox went out, seen by a real SMTP server (duplicates counted: a process killed
@@ -71,6 +72,7 @@ UPDATE = f"""mutation($id: ID!, $input: UpdateSessionInput!) {{
   updateSession(id: $id, input: $input, notify: true) {{
     session {{ {SESSION_FIELDS} }} errors {{ code message }} }} }}"""
 DELETE = "mutation($id: ID!) { deleteSession(id: $id) { deletedId errors { code message } } }"
+RESTORE = "mutation($id: ID!) { restoreSession(id: $id) { session { id } errors { code message } } }"
 INVITE = f"""mutation($id: ID!, $emails: [String!]!) {{
   inviteMentees(sessionId: $id, emails: $emails) {{ session {{ {SESSION_FIELDS} }} errors {{ code message }} }} }}"""
 ENROL = "mutation($id: ID!) { enrollInSession(id: $id) { session { id } errors { code message } } }"
@@ -126,7 +128,8 @@ class Ledger:
 
     created: dict[int, str] = field(default_factory=dict)  # session → title, answered OK
     titles: dict[int, str] = field(default_factory=dict)  # session → the last title an OK edit gave it
-    deleted: set[int] = field(default_factory=set)
+    deleted: set[int] = field(default_factory=set)  # answered OK as deleted, not restored since
+    restored: set[int] = field(default_factory=set)  # answered OK as restored, not deleted since
     invited: set[tuple[int, str]] = field(default_factory=set)
     enrolment: dict[tuple[int, str], bool] = field(default_factory=dict)  # (session, mentee) → enrolled
     uploads: dict[int, list[str]] = field(default_factory=dict)  # upload → its rows' titles
@@ -302,6 +305,7 @@ class Clients:
     async def manager(self, number: int) -> None:
         await self.sign_in(MANAGER)
         own: list[int] = []
+        binned: list[int] = []  # deleted by this client, to restore
         next_upload = time.monotonic() + self.rng.uniform(2, self.options.bulk_every)
         while not self.stop.is_set():
             await self.pause()
@@ -337,11 +341,22 @@ class Clients:
                 data = await self.graphql("invite", MANAGER, INVITE, id=str(session_id), emails=[email])
                 if data and accepted(data["inviteMentees"]):
                     self.ledger.invited.add((session_id, email))
-            else:
+            elif choice < 0.96 or not binned:
                 session_id = own.pop(self.rng.randrange(len(own)))
                 data = await self.graphql("delete", MANAGER, DELETE, id=str(session_id))
-                if data and accepted(data["deleteSession"]):
-                    self.ledger.deleted.add(session_id)
+                self.deleted_or_restored(session_id, data and accepted(data["deleteSession"]), deleted=True)
+                binned.append(session_id)
+            else:
+                session_id = binned.pop(self.rng.randrange(len(binned)))
+                data = await self.graphql("restore", MANAGER, RESTORE, id=str(session_id))
+                self.deleted_or_restored(session_id, data and accepted(data["restoreSession"]), deleted=False)
+                own.append(session_id)
+
+    def deleted_or_restored(self, session_id: int, made: bool | None, *, deleted: bool) -> None:
+        self.ledger.settled(("deleted", session_id), bool(made))
+        if made:
+            (self.ledger.deleted if deleted else self.ledger.restored).add(session_id)
+            (self.ledger.restored if deleted else self.ledger.deleted).discard(session_id)
 
     def session_form(self, title: str) -> dict:
         starts = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
@@ -559,9 +574,12 @@ async def check(pool: asyncpg.Pool, ledger: Ledger, windows: list[Window], mail:
             problems.append(f"session {session_id} was answered as created but is not in the database")
         elif found["title"] != title and ("title", session_id) not in ledger.uncertain:
             problems.append(f"session {session_id} is titled {found['title']!r}, the last OK edit said {title!r}")
-    for session_id in ledger.deleted:
+    for session_id in ledger.deleted - {key for kind, key in ledger.uncertain if kind == "deleted"}:
         if session_id in sessions and sessions[session_id]["deleted_at"] is None:
             problems.append(f"session {session_id} was answered as deleted but is not")
+    for session_id in ledger.restored - {key for kind, key in ledger.uncertain if kind == "deleted"}:
+        if session_id not in sessions or sessions[session_id]["deleted_at"] is not None:
+            problems.append(f"session {session_id} was answered as restored but is not")
     attendance = {
         (r["session_id"], r["email"])
         for r in await pool.fetch('SELECT a.session_id, u.email FROM attendance a JOIN "user" u ON u.id = a.mentee_id')
@@ -712,6 +730,7 @@ async def run(options: Options) -> dict[str, Any]:
                     created=len(ledger.created),
                     edited=sum(1 for i, t in ledger.titles.items() if t != ledger.created.get(i)),
                     deleted=len(ledger.deleted),
+                    restored=len(ledger.restored),
                     invited=len(ledger.invited),
                     enrolments=len(ledger.enrolment),
                     unknown_outcomes=len(ledger.uncertain),
