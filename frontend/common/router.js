@@ -104,6 +104,15 @@ export function refresh() {
   return renderCurrent({ focus: false });
 }
 
+/** This page's address with the tab `key` shown in `?tab=`; the default tab leaves the parameter out. */
+export function urlWithTab(key, defaultKey) {
+  const params = new URLSearchParams(location.search);
+  if (key === defaultKey) params.delete('tab');
+  else params.set('tab', key);
+  const search = params.toString();
+  return location.pathname + (search ? `?${search}` : '');
+}
+
 export function setPageTitle(text) {
   document.title = text ? `${text} · SessionDesk` : 'SessionDesk';
 }

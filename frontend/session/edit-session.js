@@ -6,7 +6,7 @@
 import { graphql, graphqlUpload } from '../common/graphql.js';
 import { breadcrumbs, fill, h } from '../common/dom.js';
 import { FormErrors } from '../common/forms.js';
-import { confirmLeaving, navigate, registerRoute, setPageTitle } from '../common/router.js';
+import { confirmLeaving, navigate, registerRoute, setPageTitle, urlWithTab } from '../common/router.js';
 import { plural, TYPE_LABELS } from '../common/format.js';
 import { DETAIL_LABELS, detailFields, meetingFields, sessionValues, valueText } from './session-form.js';
 import { formConflicts } from './edit-conflicts.js';
@@ -341,13 +341,7 @@ function subtitleOf(session) {
 const reasonId = (key) => `${key}-tab-reason`;
 
 /** This page's address with the tab `key` shown. */
-function urlFor(key) {
-  const params = new URLSearchParams(location.search);
-  if (key === 'details') params.delete('tab');
-  else params.set('tab', key);
-  const search = params.toString();
-  return location.pathname + (search ? `?${search}` : '');
-}
+const urlFor = (key) => urlWithTab(key, 'details');
 
 /** A tab; one that is not allowed stays in place, disabled, described by why. */
 function tabButton(tab, allowed, onTabKey) {

@@ -8,7 +8,7 @@
 //   document.dispatchEvent(new CustomEvent(SESSIONS_CHANGED_EVENT)).
 
 import { breadcrumbs, h } from '../common/dom.js';
-import { navigate, setPageTitle } from '../common/router.js';
+import { navigate, setPageTitle, urlWithTab } from '../common/router.js';
 import { mountSessionList, SESSIONS_CHANGED_EVENT } from '../list/sessions-list.js';
 import { mountCalendarView } from '../calendar/calendar.js';
 
@@ -33,13 +33,7 @@ function tabFrom(query) {
   return TABS.some((t) => t.key === tab) ? tab : DEFAULT_TAB;
 }
 
-function urlForTab(tab) {
-  const query = new URLSearchParams(location.search);
-  if (tab === DEFAULT_TAB) query.delete('tab');
-  else query.set('tab', tab);
-  const search = query.toString();
-  return location.pathname + (search ? `?${search}` : '');
-}
+const urlForTab = (tab) => urlWithTab(tab, DEFAULT_TAB);
 
 function tabButton(tab, { onclick, onkeydown }) {
   return h(
