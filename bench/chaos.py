@@ -547,24 +547,21 @@ def held(settle_seconds: float) -> str:
     )
 
 
-HELD = held(120)  # set by `run` for the run's MAIL_SETTLE_SECONDS
-
-
-async def settle(pool: asyncpg.Pool, seconds: float, wait_for_leases: bool) -> None:
+async def settle(pool: asyncpg.Pool, seconds: float, wait_for_leases: bool, held_mail: str) -> None:
     """Wait until every upload is finished and no mail is pending (the processes keep working); mail held
-    by a killed sender's lease is waited for only with `wait_for_leases`."""
+    by a killed sender's lease (`held_mail`, a condition made by `held`) is waited for only with
+    `wait_for_leases`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         busy = await pool.fetchval("SELECT count(*) FROM bulk_upload WHERE status IN ('PENDING', 'RUNNING')")
-        pending = await pool.fetchval(
-            f"SELECT count(*) FROM outbox_message WHERE {UNSENT}" + ("" if wait_for_leases else f" AND NOT ({HELD})")
-        )
+        waiting = UNSENT if wait_for_leases else f"{UNSENT} AND NOT ({held_mail})"
+        pending = await pool.fetchval(f"SELECT count(*) FROM outbox_message WHERE {waiting}")
         if not busy and not pending:
             return
         await asyncio.sleep(1)
 
 
-async def check(pool: asyncpg.Pool, ledger: Ledger, windows: list[Window], mail: Mail) -> list[str]:
+async def check(pool: asyncpg.Pool, ledger: Ledger, windows: list[Window], mail: Mail, held_mail: str) -> list[str]:
     """Every problem found, in words; none when nothing was lost."""
     problems: list[str] = []
     sessions = {r["id"]: r for r in await pool.fetch("SELECT id, title, deleted_at FROM session")}
@@ -622,7 +619,7 @@ async def check(pool: asyncpg.Pool, ledger: Ledger, windows: list[Window], mail:
                 problems.append(f"upload {upload_id} row {number} is applied {counts.get(title, 0)} times")
     stuck_uploads = await pool.fetchval("SELECT count(*) FROM bulk_upload WHERE status IN ('PENDING', 'RUNNING')")
     # Held by a killed sender's lease: kept in the outbox, sent when the lease runs out; not stuck.
-    stuck_mail = await pool.fetchval(f"SELECT count(*) FROM outbox_message WHERE {UNSENT} AND NOT ({HELD})")
+    stuck_mail = await pool.fetchval(f"SELECT count(*) FROM outbox_message WHERE {UNSENT} AND NOT ({held_mail})")
     failed_mail = await pool.fetchval("SELECT count(*) FROM outbox_message WHERE failed_at IS NOT NULL")
     if failed_mail:
         problems.append(f"{failed_mail} mails were marked failed")
@@ -636,7 +633,7 @@ async def check(pool: asyncpg.Pool, ledger: Ledger, windows: list[Window], mail:
             problems.append(f"{count} {what} are stuck")
     for row in await pool.fetch(
         f"""SELECT id, subject, attempts, next_attempt_at, failed_at, left(last_error, 200) AS error FROM outbox_message
-           WHERE {UNSENT} AND NOT ({HELD}) LIMIT 3"""
+           WHERE {UNSENT} AND NOT ({held_mail}) LIMIT 3"""
     ):
         problems.append(f"unsent mail: {dict(row)}")
     sent = [r["id"] for r in await pool.fetch("SELECT id FROM outbox_message WHERE sent_at IS NOT NULL")]
@@ -692,8 +689,6 @@ async def run(options: Options) -> dict[str, Any]:
                 "PUBLIC_URL": "http://desk.example.test",
                 "MAIL_SETTLE_SECONDS": f"{options.mail_settle_seconds:g}",
             }
-            global HELD
-            HELD = held(options.mail_settle_seconds)
             env.pop("PROMETHEUS_MULTIPROC_DIR", None)
             if options.trace_memory:
                 Path(options.trace_memory).mkdir(parents=True, exist_ok=True)
@@ -718,8 +713,9 @@ async def run(options: Options) -> dict[str, Any]:
                 stop.set()
                 await fault_task
                 await pool.execute("SELECT 1")  # the checker's pool may have lost its connections too
-                await settle(pool, options.settle_seconds, options.wait_for_leases)
-                problems = await check(pool, ledger, windows, mail)
+                held_mail = held(options.mail_settle_seconds)
+                await settle(pool, options.settle_seconds, options.wait_for_leases, held_mail)
+                problems = await check(pool, ledger, windows, mail, held_mail)
                 outcomes = Counter(outcome.split(":")[0] for _, _, outcome in ledger.answers)
                 figures.update(
                     seconds=round(time.monotonic() - started),
@@ -739,7 +735,7 @@ async def run(options: Options) -> dict[str, Any]:
                     events_heard=ledger.events,
                     mails_sent=await pool.fetchval("SELECT count(*) FROM outbox_message WHERE sent_at IS NOT NULL"),
                     mails_held_by_a_killed_sender=await pool.fetchval(
-                        f"SELECT count(*) FROM outbox_message WHERE {HELD}"
+                        f"SELECT count(*) FROM outbox_message WHERE {held_mail}"
                     ),
                     mails_received=sum(mail.received.values()),
                     mail_duplicates=sum(n - 1 for n in mail.received.values()),
@@ -790,7 +786,7 @@ async def steady(apps: list[App], options: Options, people: dict, pool: asyncpg.
     labels = await sampled_until(apps, options, time.monotonic() + options.steady)
     at_end = [app.memory_and_descriptors() for app in apps]
     await clients.finish(tasks)
-    await settle(pool, options.settle_seconds, True)
+    await settle(pool, options.settle_seconds, True, held(options.mail_settle_seconds))
     if idle:  # nothing in flight: what is still held was kept; then how much malloc_trim gives back
         await sample_memory(apps, Path(options.trace_memory), "idle-after")
         (Path(options.trace_memory) / TRIM_FLAG).touch()
