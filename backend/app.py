@@ -421,6 +421,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings)
+        await bus.start()
         # BACKGROUND_WORK=worker: a `sessiondesk worker` process does it instead (backend/cli.py).
         workers = background_workers(settings) if settings.background_work == "in-process" else []
         for worker in workers:

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 from tortoise import Tortoise
 
+from backend.metrics import LIVE_SUBSCRIPTIONS
 from backend.outages import database_unavailable
 from backend.settings import get_settings
 
@@ -247,10 +248,23 @@ class EventBus:
         if get_settings().is_postgres:
             await self.listen()
         self.subscriptions.add(subscription)
+        LIVE_SUBSCRIPTIONS.inc()
         try:
             yield subscription
         finally:
             self.subscriptions.discard(subscription)
+            LIVE_SUBSCRIPTIONS.dec()
+
+    async def start(self) -> None:
+        """On PostgreSQL, listen now, at startup: a subscriber is then listening as soon as its subscription
+        starts, rather than once a connection is made for it (events committed meanwhile would be missed).
+        If the database is away, the first subscriber tries again."""
+        if not get_settings().is_postgres:
+            return
+        try:
+            await self.listen()
+        except Exception as error:
+            log.warning("Could not listen for live updates at startup (%r); the first subscriber tries again", error)
 
     async def listen(self) -> None:
         dsn = listener_dsn(get_settings().listener_url)

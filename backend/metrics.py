@@ -31,6 +31,11 @@ WORKER_LAST_RUN = Gauge(
     ["worker"],
     multiprocess_mode="max",
 )
+LIVE_SUBSCRIPTIONS = Gauge(
+    "sessiondesk_live_subscriptions",
+    "Live-update subscriptions listening for events (with --workers, in all of this server's processes).",
+    multiprocess_mode="livesum",
+)
 WORKER_FAILURES = Counter(
     "sessiondesk_background_worker_failed_passes_total",
     "Background worker passes that stopped with an error (logged, retried at the next pass).",

@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # grouping goes by the parameter's position, and a module parametrized with fewer backends (ON_POSTGRES:
     # PostgreSQL first) would otherwise switch the session's database back and forth, each time anew.
     order = {None: -1, **{backend: n for n, backend in enumerate(BACKENDS)}}
-    items.sort(key=lambda item: order[_backend(item)])
+    items.sort(key=lambda item: order.get(_backend(item), -1))  # -1 also for a module none of whose backends is here
 
 
 def _backend(item: pytest.Item) -> str | None:

@@ -14,7 +14,7 @@ from tests.support.app_processes import app_process, wait_until_up
 from tests.support.databases import ON_POSTGRES
 from tests.support.factories import PASSWORD
 from tests.support.graphql_client import GraphQLClient
-from tests.support.live_client import LiveClient, served
+from tests.support.live_client import LiveClient, listening, served
 from tests.support.session_requests import CREATE, a_desk, from_now, mutate, session_form
 
 CREATE_TOKEN = """mutation($name: String!, $scopes: [TokenScope!]!, $expiresAt: DateTime!) {
@@ -243,6 +243,7 @@ async def test_scopes_revocation_and_expiry_hold_in_every_app_process(database, 
             # Revoked through A: B refuses it on its very next request, and ends its open subscription.
             async with LiveClient.connect(process_b, writer["secret"]) as live:
                 events = await live.subscribe("subscription { sessionEvents { kind } }")
+                await listening(process_b, subscriptions=1)
                 await mutate(manager, CREATE, input=session_form(desk.other_mentor))
                 assert (await live.next(events))["sessionEvents"]["kind"] == "CREATED"
                 await mutate(manager, REVOKE_TOKEN, id=writer["accessToken"]["id"])

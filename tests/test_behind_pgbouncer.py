@@ -19,7 +19,7 @@ from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.databases import BACKENDS, PGBOUNCER_POOL_SIZE, POSTGRES_ADMIN_URL
 from tests.support.factories import PASSWORD, make_session
 from tests.support.graphql_client import GraphQLClient
-from tests.support.live_client import LiveClient
+from tests.support.live_client import LiveClient, listening
 from tests.support.server import ServerProcess, server_env, serving, wait_until_async
 from tests.support.session_requests import CREATE, a_desk, mutate, session_form
 
@@ -95,6 +95,7 @@ async def test_eight_app_processes_serve_live_updates_bulk_uploads_reminders_and
                         for n in range(HOSTS * WORKERS)
                     ]
                     operations = [await live.subscribe(EVENTS) for live in subscribers]
+                    await listening(*urls, subscriptions=len(subscribers))
 
                     # Live updates: a session made through host A reaches every subscriber on both hosts.
                     made = await mutate(manager, CREATE, input=session_form(desk.mentor, title="Made on A"))

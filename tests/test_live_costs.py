@@ -12,7 +12,7 @@ from backend.models import Session
 from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.factories import make_org, make_session, make_user
 from tests.support.graphql_client import client_for
-from tests.support.live_client import LiveClient, served
+from tests.support.live_client import LiveClient, listening, served
 from tests.support.session_requests import UPDATE, a_desk, mutate
 
 # Without $p, the page is the operation's default (100), not the field's (10): 100 × (1 + 1 + 1,100).
@@ -100,6 +100,7 @@ async def test_one_person_cannot_hold_open_more_subscription_cost_than_the_budge
         [error] = refused["payload"]["errors"]
         assert error["extensions"] == {"code": "SUBSCRIPTIONS_TOO_COSTLY", "limit": 2_000, "actual": 1_002 + 2 + 1_002}
         assert (await other.receive())["type"] == "complete"
+        await listening(server, subscriptions=2)
 
         # The ones that fit go on hearing; ending the costly one makes room for another.
         session = await make_session(desk.org, desk.mentor, enrolled=(desk.asha,))
@@ -108,7 +109,9 @@ async def test_one_person_cannot_hold_open_more_subscription_cost_than_the_budge
         assert heard["session"]["mentees"] == [{"id": str(desk.asha.id), "name": desk.asha.name}]
         assert (await other.next(cheap))["sessionEvents"]["session"]["title"] == "Heard"
         await live.send({"id": first, "type": "complete"})
+        await listening(server, subscriptions=1)
         again = await other.subscribe(WITH_MENTEES)
+        await listening(server, subscriptions=2)
         await mutate(manager, UPDATE, id=str(session.id), input={"title": "Heard again"})
         messages = [await other.receive(), await other.receive()]
         assert {(m["id"], m["type"]) for m in messages} == {(cheap, "next"), (again, "next")}, messages

@@ -21,7 +21,7 @@ from tests.support.bulk_upload import create, csv_bytes, upload
 from tests.support.databases import ON_POSTGRES
 from tests.support.factories import PASSWORD, make_org, make_session, make_user
 from tests.support.graphql_client import GraphQLClient, client_for
-from tests.support.live_client import LiveClient, closed_code, served
+from tests.support.live_client import LiveClient, closed_code, listening, served
 from tests.support.session_requests import (
     CREATE,
     DELETE,
@@ -249,6 +249,8 @@ async def test_a_change_made_through_one_app_process_reaches_subscribers_of_both
                 manager_events = await manager_live.subscribe(EVENTS)
                 kiran_events = await kiran_live.subscribe(EVENTS)
                 a_events = await on_a.subscribe(EVENTS)
+                await listening(process_b, subscriptions=2)
+                await listening(process_a, subscriptions=1)
 
                 await mutate(manager, UPDATE, id=str(private.id), input={"title": "Still private"})
                 created = await mutate(manager, CREATE, input=session_form(desk.other_mentor, title="Made on A"))

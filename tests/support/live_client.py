@@ -8,10 +8,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import uvicorn
 import websockets
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
+from backend import events
 from tests.support.server import free_port, wait_until_async
 
 PROTOCOL = "graphql-transport-ws"
@@ -20,7 +23,8 @@ PROTOCOL = "graphql-transport-ws"
 @contextlib.asynccontextmanager
 async def served(app: Starlette) -> AsyncIterator[str]:
     """The app served by uvicorn on a free local port in this process (the test database is already open,
-    so the app's lifespan is not run); yields its base URL."""
+    so the app's lifespan is not run, but it listens for events as its startup would); yields its base URL."""
+    await events.bus.start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve())
@@ -87,6 +91,27 @@ class LiveClient:
         assert message.get("id") == operation_id and message["type"] == "next", message
         assert "errors" not in message["payload"], message["payload"]["errors"]
         return message["payload"]["data"]
+
+
+async def listening(*base_urls: str, subscriptions: int) -> None:
+    """Waits until the servers at `base_urls` have `subscriptions` open between them, each listening for
+    events (their /metrics say so). The protocol answers a subscription only with its first event, and a
+    change committed before it listens is not heard: a test waits on this before it makes the change."""
+
+    async def open_now() -> bool:
+        total = 0.0
+        for base_url in base_urls:
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+                text = (await http.get("/metrics")).text
+            total += next(
+                sample.value
+                for family in text_string_to_metric_families(text)
+                if family.name == "sessiondesk_live_subscriptions"
+                for sample in family.samples
+            )
+        return total == subscriptions
+
+    await wait_until_async(open_now, 30, f"{subscriptions} subscriptions listening on {', '.join(base_urls)}")
 
 
 async def closed_code(base_url: str, payload: dict, headers: dict[str, str] | None = None) -> tuple[int, str]:
