@@ -84,10 +84,11 @@ function historyPager(found, previous, next) {
 }
 
 /**
- * `signal` ends loading when the tab is left; `onShow(upload)` shows an upload's rows. Returns
- * { section, load() }; `load()` draws the current page again (after an upload changed).
+ * `signal` ends loading when the tab is left; `onShow(upload)` shows an upload's rows; `onLoaded(found)` hears
+ * each page read, before it is drawn. Returns { section, load() }; `load()` draws the current page again
+ * (after an upload changed).
  */
-export function createHistory({ signal, onShow }) {
+export function createHistory({ signal, onShow, onLoaded }) {
   let page = 1;
   const body = h('div', { id: 'bulk-history-body' });
   const section = h(
@@ -137,6 +138,7 @@ export function createHistory({ signal, onShow }) {
         load();
         return;
       }
+      onLoaded(bulkUploads);
       fill(
         body,
         bulkUploads.items.length

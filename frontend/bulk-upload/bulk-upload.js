@@ -81,16 +81,6 @@ function showLinkedUpload(linked, { signal, job, picker }) {
   );
 }
 
-/** A first upload starts on "Check only": until someone has uploaded once, a file is checked, not applied. */
-async function checkFirstUpload(dryRun, signal) {
-  try {
-    const { bulkUploads } = await graphql('{ bulkUploads(pageSize: 1) { totalCount } }', {}, { signal });
-    if (bulkUploads.totalCount === 0 && !dryRun.dataset.touched) dryRun.checked = true;
-  } catch {
-    // The box stays as it is; the history below says when the uploads cannot be loaded.
-  }
-}
-
 function renderBulkUpload(section, ctx) {
   const controller = new AbortController();
   const { signal } = controller;
@@ -110,6 +100,10 @@ function renderBulkUpload(section, ctx) {
       job.show(upload);
       job.panel.hidden = false;
       job.panel.focus();
+    },
+    // A first upload starts on "Check only": until someone has uploaded once, a file is checked, not applied.
+    onLoaded: ({ totalCount }) => {
+      if (totalCount === 0 && !dryRun.dataset.touched) dryRun.checked = true;
     },
   });
   const picker = createFilePicker(section, send);
@@ -163,7 +157,6 @@ function renderBulkUpload(section, ctx) {
 
   history.load();
   dryRun.addEventListener('change', () => (dryRun.dataset.touched = 'true'));
-  checkFirstUpload(dryRun, signal);
   // The result mail links to ?tab=bulk&upload=<id>: that upload is shown with its row results.
   const linked = ctx?.query?.get('upload');
   if (linked && /^\d+$/.test(linked)) showLinkedUpload(linked, { signal, job, picker });

@@ -258,6 +258,15 @@ HEADER = [
 ]
 
 
+async def open_bulk_tab(page: Page, query: str = "") -> Locator:
+    """The Bulk upload tab, once its history of uploads is shown: "Check only" has its first state then (a
+    manager's first upload starts checked), so a click on it is not undone by that."""
+    await page.goto(f"/workspace/sessions?tab=bulk{query}")
+    tab = page.locator("#bulk-upload-tab")
+    await expect(tab.locator("#bulk-history-body > *")).not_to_have_count(0)
+    return tab
+
+
 def upload_file(mentor_email: str, title: str) -> bytes:
     """One valid Create row (row 2) and one invalid Create row (row 3: no title, 10 minutes, Zoom without link)."""
     valid_start = free_start(days_ahead=120).astimezone(IST)

@@ -13,6 +13,7 @@ from tests.browser.screens import (
     Api,
     downloaded_csv,
     downloaded_header,
+    open_bulk_tab,
     open_session_list,
     people,
     sign_in,
@@ -46,8 +47,7 @@ async def test_bulk_upload_from_sample_to_check_only_to_real_upload_with_results
     title = f"Bulk uploaded {uuid.uuid4().hex[:6]}"
     file_name = f"browser-{uuid.uuid4().hex[:6]}.csv"
     content = upload_file(mentor["email"], title)
-    await page.goto("/workspace/sessions?tab=bulk")
-    tab = page.get_by_role("tabpanel", name="Bulk upload")
+    tab = await open_bulk_tab(page)
 
     # The sample file: the documented columns, in order.
     async with page.expect_download() as sample_info:

@@ -9,7 +9,15 @@ import re
 import pytest
 from playwright.async_api import Page, Route, expect
 
-from tests.browser.screens import HEADER, Api, assert_no_sideways_scroll, people, unique_title, upload_file
+from tests.browser.screens import (
+    HEADER,
+    Api,
+    assert_no_sideways_scroll,
+    open_bulk_tab,
+    people,
+    unique_title,
+    upload_file,
+)
 
 pytestmark = pytest.mark.browser
 FIND_BY_TITLE = "query($search: String) { sessions(search: $search) { totalCount items { id title } } }"
@@ -27,13 +35,6 @@ def edit_missing_session() -> bytes:
     writer.writerow(HEADER)
     writer.writerow(["Edit", "999999", "New title"] + [""] * (len(HEADER) - 3))
     return out.getvalue().encode()
-
-
-async def open_bulk_tab(page: Page):
-    await page.goto("/workspace/sessions?tab=bulk")
-    tab = page.locator("#bulk-upload-tab")
-    await expect(tab.get_by_role("button", name="Upload CSV")).to_be_visible()
-    return tab
 
 
 async def test_a_clean_check_offers_apply_this_file_and_a_bar_shows_the_file_going_up(sized_page: Page, api: Api):
