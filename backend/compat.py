@@ -28,14 +28,29 @@ async def init_orm(config: dict[str, Any]) -> None:
     await Tortoise.init(config=config, _enable_global_fallback=True)
 
 
+def parameterized(query: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """The statement the ORM builds for a query, with its parameters. Tortoise has no public way to get it."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    return query.query.get_parameterized_sql()
+
+
+def paged_statement(query: QuerySet[Any], limit: int, offset: int) -> tuple[str, list[Any]]:
+    """`parameterized(query.limit(limit).offset(offset))`, whose last two parameters are the limit and the
+    offset, so that the same statement serves every page with those two replaced."""
+    sql, params = parameterized(query.limit(limit).offset(offset))
+    if params[-2:] != [limit, offset]:
+        raise RuntimeError(f"The ORM no longer puts LIMIT and OFFSET last among a statement's parameters: {sql}")
+    return sql, params
+
+
 async def unconverted_rows(query: QuerySet[Any]) -> list[dict[str, Any]]:
     """The rows of a query as the database driver returns them, keyed by the statement's column names (a
     related model's as "session__mentor.name"), without building a model or converting a value (a list page
     converts only what the driver does not: see sessions/listing.py). Tortoise has no public way to run a
     query it built and get the driver's rows."""
-    query._choose_db_if_not_chosen()
-    query._make_query()
-    return await query._db.execute_query_dict(*query.query.get_parameterized_sql())
+    statement = parameterized(query)  # chooses the query's connection first
+    return await query._db.execute_query_dict(*statement)
 
 
 async def count_up_to(query: QuerySet[Any], most: int) -> int:

@@ -14,6 +14,7 @@ import pytest
 from graphql import GraphQLSchema, build_schema, parse, subscribe, validate
 from graphql.execution.collect_fields import FieldDetails
 from starlette.websockets import WebSocket, WebSocketState
+from tortoise import Tortoise
 
 from backend import compat
 from backend.app import LiveSocket
@@ -75,6 +76,20 @@ async def test_a_query_run_as_rows_gives_the_drivers_values_keyed_by_the_stateme
     assert rows[0]["title"] == "Plain" and rows[0]["status"] == SessionStatus.UPCOMING.value
     assert rows[0]["session__mentor.name"] == "Asha Rao"
     assert rows[0]["session__mentor__organization.name"] == org.name
+
+
+async def test_a_paged_statement_serves_every_page_with_its_last_two_parameters_replaced(db):
+    org = await make_org()
+    mentor = await make_user(org, "MENTOR")
+    sessions = [await make_session(org, mentor) for _ in range(5)]
+    mine = Session.filter(organization_id=org.id, mentor_id=mentor.id).order_by("id")
+
+    sql, params = compat.paged_statement(mine, 2, 0)
+
+    assert params[-2:] == [2, 0]
+    connection = Tortoise.get_connection("default")
+    pages = [await connection.execute_query_dict(sql, [*params[:-2], 2, offset]) for offset in (0, 2, 4)]
+    assert [[row["id"] for row in page] for page in pages] == [[s.id for s in sessions[n : n + 2]] for n in (0, 2, 4)]
 
 
 async def test_a_query_counted_up_to_a_number_stops_there(db):

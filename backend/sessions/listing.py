@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from tortoise import Tortoise
 from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
-from backend.compat import count_up_to, unconverted_rows
+from backend.compat import count_up_to, paged_statement
 from backend.errors import parse_id
 from backend.inputs import control_character_problem, instant_problem
 from backend.models import (
@@ -400,30 +401,34 @@ async def session_page(
     check_paging(page, page_size)
     query = await find_sessions(viewer, filter, search)
     f = filter or SessionFilter()
-    # Built by the ORM (which knows every filter) with its mentors (one statement, not two), run as rows;
-    # one row more than the page says whether another follows.
-    page_query = (
-        order_sessions(query, sort)
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-        .select_related("mentor__organization")
-    )
+    tallied = counting != Counting.NONE and _tallied(viewer, f, search)
+
+    def page_query() -> QuerySet[Session]:
+        # Built by the ORM (which knows every filter) with its mentors (one statement, not two).
+        ordered = order_sessions(query, sort).select_related("mentor__organization")
+        if not tallied:
+            return ordered
+        # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
+        # statement (one round trip). Exact, whatever was asked.
+        total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
+        return ordered.annotate(total_count=total_count, tally_rows=tally_rows)
+
+    key = None if search and search.strip() else _statement_key(viewer, f, sort, tallied)
+    # One row more than the page says whether another follows.
+    rows = _page_rows(key, page_query, page_size + 1, (page - 1) * page_size)
     total, exact = 0, True
     if counting == Counting.NONE:
-        records = await unconverted_rows(page_query)
-    elif _tallied(viewer, f, search):
-        # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
-        # statement (one round trip); a page past the end asks the tallies alone. Exact, whatever was asked.
-        total_count, tally_rows = tallies.sums(viewer.organization_id, _ticked(f))
-        records = await unconverted_rows(page_query.annotate(total_count=total_count, tally_rows=tally_rows))
+        records = await rows
+    elif tallied:
+        records = await rows
         if records:
             tallies.read(viewer.organization_id, int(records[0]["tally_rows"] or 0))
             total = int(records[0]["total_count"] or 0)
-        else:
+        else:  # a page past the end asks the tallies alone
             total = await tallies.count(viewer.organization_id, _ticked(f)) if page > 1 else 0
     else:
         # Counted from the sessions, on another connection at the same time as the page.
-        (total, exact), records = await asyncio.gather(_count(query, counting), unconverted_rows(page_query))
+        (total, exact), records = await asyncio.gather(_count(query, counting), rows)
     return SessionPage(
         items=_session_rows(records[:page_size]),
         page=page,
@@ -433,6 +438,40 @@ async def session_page(
         match_count=total,
         match_count_exact=exact,
     )
+
+
+# The statements of list pages the ORM built, by everything that decides them but the page (see
+# `_page_rows`); the oldest is dropped past this many.
+STATEMENTS_KEPT = 1_000
+_statements: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+
+def _statement_key(viewer: User, f: SessionFilter, sort: SessionSort | None, tallied: bool) -> tuple[Any, ...]:
+    """Everything a page's statement is made of but the page: the database's dialect, who looks
+    (`visible_sessions`: the viewer's organisation, roles and ID), the filter, the order, and whether the
+    tallies count."""
+    dialect = Tortoise.get_connection("default").capabilities.dialect
+    roles = (viewer.is_manager, viewer.is_mentor, viewer.is_mentee)
+    return (dialect, viewer.id, viewer.organization_id, roles, repr(f), repr(sort or SessionSort()), tallied)
+
+
+async def _page_rows(
+    key: tuple[Any, ...] | None, build: Callable[[], QuerySet[Session]], limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The rows of a page of `build()`'s query. The ORM builds its statement once for each `key`: building
+    it (every filter, join and column through the query builder) costs more CPU than the rest of a list
+    request, and a list is asked for the same way again and again (each live update re-reads the page on
+    screen). Only the page's LIMIT and OFFSET change then. No key (a search, whose statement depends on the
+    mentors it finds first): built every time."""
+    statement = _statements.get(key) if key is not None else None
+    if statement is None:
+        statement = paged_statement(build(), limit, offset)
+        if key is not None:
+            if len(_statements) >= STATEMENTS_KEPT:
+                del _statements[next(iter(_statements))]
+            _statements[key] = statement
+    sql, params = statement
+    return await Tortoise.get_connection("default").execute_query_dict(sql, [*params[:-2], limit, offset])
 
 
 @dataclass
