@@ -266,6 +266,13 @@ class Goal:
     goal: str
     met: bool
     missed_by: str = ""
+    judged: bool = True  # False: a figure shown for comparison, with no goal of its own
+
+    @property
+    def result(self) -> str:
+        if not self.judged:
+            return "-"
+        return "met" if self.met else f"MISSED by {self.missed_by}".strip()
 
 
 class Report:
@@ -275,16 +282,14 @@ class Report:
 
     def add(self, goal: Goal) -> None:
         self.goals.append(goal)
-        verdict = "goal met" if goal.met else f"goal MISSED{f' by {goal.missed_by}' if goal.missed_by else ''}"
+        verdict = {"-": "no goal", "met": "goal met"}.get(goal.result, f"goal {goal.result}")
         figures = f"{self.ours} {goal.ours}, {self.floor} {goal.floor}, ratio {goal.ratio}"
         print(f"  {goal.what}: {figures} ({goal.goal}) -> {verdict}")
 
     def print(self) -> None:
         rows = [("what", self.ours, self.floor, "ratio", "goal", "result")]
         for g in self.goals:
-            rows.append(
-                (g.what, g.ours, g.floor, g.ratio, g.goal, "met" if g.met else f"MISSED by {g.missed_by}".strip())
-            )
+            rows.append((g.what, g.ours, g.floor, g.ratio, g.goal, g.result))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         print()
         for n, r in enumerate(rows):

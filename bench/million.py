@@ -148,9 +148,10 @@ async def run(args: argparse.Namespace) -> None:
                         ms(large),
                         ms(small),
                         f"{ratio:.2f}x",
-                        "goal <= 2x",
-                        ratio <= 2 or what == "exact search",
+                        "none" if what == "exact search" else "goal <= 2x",
+                        ratio <= 2,
                         f"{ratio / 2 - 1:.0%}",
+                        judged=what != "exact search",
                     )
                 )
             for http in https.values():
