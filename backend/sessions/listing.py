@@ -318,12 +318,14 @@ ORGANIZATION_NAME_KEY = "session__mentor__organization.name"
 @functools.cache
 def _converters(is_postgres: bool) -> dict[str, Callable[[Any], Any]]:
     """How a raw value of each page column becomes the model's Python value. asyncpg already returns
-    PostgreSQL's values as Python's (aware datetimes, booleans): only the enums are converted there. SQLite's
-    text and integers go through the ORM fields' own conversion."""
+    PostgreSQL's values as Python's (aware datetimes, booleans): only the enums are converted there, each by a
+    lookup in a table of its members (a tenth of what calling the enum costs). SQLite's text and integers
+    go through the ORM fields' own conversion."""
     columns = {name: Session._meta.fields_map[name] for name in SESSION_COLUMNS}
     columns |= {MENTOR_KEY.format(name): User._meta.fields_map[name] for name in MENTOR_COLUMNS}
     if is_postgres:
-        return {name: enum for name, f in columns.items() if (enum := getattr(f, "enum_type", None))}
+        enums = {name: enum for name, f in columns.items() if (enum := getattr(f, "enum_type", None))}
+        return {name: {member.value: member for member in enum}.__getitem__ for name, enum in enums.items()}
     return {name: f.to_python_value for name, f in columns.items()}
 
 
