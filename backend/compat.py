@@ -29,7 +29,10 @@ async def init_orm(config: dict[str, Any]) -> None:
 
 
 def parameterized(query: QuerySet[Any]) -> tuple[str, list[Any]]:
-    """The statement the ORM builds for a query, with its parameters. Tortoise has no public way to get it."""
+    """The statement the ORM builds for a query, with its parameters, to run as plain rows keyed by its column
+    names (a related model's as "session__mentor.name"), without building a model or converting a value (a
+    list page converts only what the driver does not: see sessions/listing.py). Tortoise has no public way
+    to get it."""
     query._choose_db_if_not_chosen()
     query._make_query()
     return query.query.get_parameterized_sql()
@@ -42,15 +45,6 @@ def paged_statement(query: QuerySet[Any], limit: int, offset: int) -> tuple[str,
     if params[-2:] != [limit, offset]:
         raise RuntimeError(f"The ORM no longer puts LIMIT and OFFSET last among a statement's parameters: {sql}")
     return sql, params
-
-
-async def unconverted_rows(query: QuerySet[Any]) -> list[dict[str, Any]]:
-    """The rows of a query as the database driver returns them, keyed by the statement's column names (a
-    related model's as "session__mentor.name"), without building a model or converting a value (a list page
-    converts only what the driver does not: see sessions/listing.py). Tortoise has no public way to run a
-    query it built and get the driver's rows."""
-    statement = parameterized(query)  # chooses the query's connection first
-    return await query._db.execute_query_dict(*statement)
 
 
 async def count_up_to(query: QuerySet[Any], most: int) -> int:

@@ -70,7 +70,8 @@ async def test_a_query_run_as_rows_gives_the_drivers_values_keyed_by_the_stateme
     mentor = await make_user(org, "MENTOR", name="Asha Rao")
     session = await make_session(org, mentor, title="Plain")
 
-    rows = await compat.unconverted_rows(Session.filter(id=session.id).select_related("mentor__organization"))
+    query = Session.filter(id=session.id).select_related("mentor__organization")
+    rows = await Tortoise.get_connection("default").execute_query_dict(*compat.parameterized(query))
 
     assert len(rows) == 1
     assert rows[0]["title"] == "Plain" and rows[0]["status"] == SessionStatus.UPCOMING.value
