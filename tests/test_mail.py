@@ -12,7 +12,7 @@ import pytest
 
 from backend.db import transaction
 from backend.mail.outbox import Attachment, enqueue
-from backend.mail.sender import MailSender, SmtpUrlError, deliver_pending, retry_delay
+from backend.mail.sender import Claim, MailSender, SmtpUrlError, claim, deliver_batch, deliver_pending, retry_delay
 from backend.models import OutboxMessage, utcnow
 from tests.support.databases import make_settings
 from tests.support.server import wait_until_async
@@ -150,6 +150,27 @@ async def test_two_senders_at_once_send_each_message_once(db, smtp_server):
     assert sum(sent) == 30
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(addresses)
     assert await OutboxMessage.filter(sent_at=None).count() == 0
+
+
+async def test_a_pass_that_stood_still_past_its_lease_leaves_what_another_took_over_to_it(db, smtp_server):
+    settings = smtp_server.use(db)
+    await enqueue(["asha@example.test", "ravi@example.test"], "Rescheduled", "text", "<p>html</p>")
+    now, lease = utcnow(), timedelta(seconds=60)
+    stalled = Claim(await claim(now, lease), now, lease)
+    # Asha's lease ran out while the first pass stood still, and a second pass took her message and sent it.
+    later = now + timedelta(seconds=1)
+    [asha] = [m for m in await OutboxMessage.all() if m.recipients == ["asha@example.test"]]
+    await OutboxMessage.filter(id=asha.id).update(next_attempt_at=now)  # as if the lease had run out
+    taken_over = await claim(later, lease)
+    assert [m.id for m in taken_over] == [asha.id]
+    await deliver_batch(Claim(taken_over, later, lease), settings, later)
+
+    # The first pass wakes up: its renewal finds Asha's message marked by the other pass, and lets it go.
+    await stalled.renew()
+    await deliver_batch(stalled, settings, now)
+
+    assert sorted(m["To"] for m in smtp_server.messages) == ["asha@example.test", "ravi@example.test"]
+    assert (await OutboxMessage.get(id=asha.id)).attempts == 1
 
 
 async def test_without_smtp_url_mail_is_written_to_the_outbox_folder(db, tmp_path):

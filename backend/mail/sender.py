@@ -221,17 +221,26 @@ class Claim:
     """The messages a pass took, its own for a lease from the last renewal. A heartbeat renews the lease
     every third of it while the pass runs, so a batch takes as long as the server needs, while a killed
     process's batch is free again one lease later. The pass sends only while its last renewal is less than
-    half a lease old: when the database stops taking renewals, it stops before another process may start."""
+    half a lease old: when the database stops taking renewals, it stops before another process may start.
+
+    The lease's end the pass wrote (`until`) is its mark on the messages: a renewal moves only those that
+    still carry it. A message another pass claimed once the lease had run out (this process stood still
+    longer than a lease) carries that pass's mark: this pass lets it go and never sends or records it."""
 
     def __init__(self, messages: list[OutboxMessage], now: datetime, lease: timedelta) -> None:
         self.messages = messages
         self.unsettled = {message.id for message in messages}
         self.now, self.lease = now, lease
+        self.until = now + lease  # as `claim` wrote it
         self.started = self.renewed = time.monotonic()
 
     @property
     def held(self) -> bool:
         return time.monotonic() - self.renewed < self.lease.total_seconds() / 2
+
+    def holds(self, message: OutboxMessage) -> bool:
+        """Still this pass's to send: not settled, and not taken over by another pass."""
+        return message.id in self.unsettled
 
     def settle(self, message: OutboxMessage) -> None:
         """Sent, failed or dropped: no longer renewed (a retry keeps the delay recorded for it)."""
@@ -241,12 +250,19 @@ class Claim:
         beat = time.monotonic()
         # The pass's own clock, moved on by the time it has run (a test may give a pass a later `now`).
         until = self.now + timedelta(seconds=beat - self.started) + self.lease
+        renewing = list(self.unsettled)
         try:
-            await OutboxMessage.filter(id__in=list(self.unsettled), sent_at=None).update(next_attempt_at=until)
+            await OutboxMessage.filter(id__in=renewing, sent_at=None, next_attempt_at=self.until).update(
+                next_attempt_at=until
+            )
+            kept = set(await OutboxMessage.filter(id__in=renewing, next_attempt_at=until).values_list("id", flat=True))
         except Exception:  # a database hiccup: the next beat tries again, and `held` stops the pass meanwhile
-            log.warning("Could not renew the lease of %s message(s)", len(self.unsettled), exc_info=True)
+            log.warning("Could not renew the lease of %s message(s)", len(renewing), exc_info=True)
             return
-        self.renewed = beat
+        if lost := self.unsettled.intersection(renewing).difference(kept):
+            log.warning("%s message(s) of this pass were taken over by another once its lease ran out", len(lost))
+            self.unsettled -= lost
+        self.until, self.renewed = until, beat
 
     async def heartbeat(self) -> None:
         while self.unsettled:
@@ -341,11 +357,13 @@ async def deliver_batch(claim: Claim, settings: Settings, now: datetime) -> Batc
                 if not claim.held:
                     log.warning("The mail lease could not be renewed; the rest of the batch waits for it to run out")
                     break
+                if not claim.holds(message):
+                    continue
                 try:
                     written = await send(message, transport, settings)
                 except SmtpConnectionFailed as error:
                     # The server is down: every message of the batch waits for a later attempt, none is lost.
-                    for waiting in claim.messages[index:]:
+                    for waiting in filter(claim.holds, claim.messages[index:]):
                         claim.settle(waiting)
                         await record_failure(waiting, error, now)
                     outcome.server_down = True
