@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable, Sequence
+import operator
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -16,6 +17,7 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.expressions import F, Q, Subquery
+from tortoise.fields import Field
 from tortoise.functions import Count, Lower
 from tortoise.queryset import QuerySet
 
@@ -315,31 +317,52 @@ MENTOR_KEY = "session__mentor.{}"
 ORGANIZATION_NAME_KEY = "session__mentor__organization.name"
 
 
+# A record's values in the order of SessionRow's fields, and of MentorRow's (organization_id last).
+_session_values = operator.itemgetter(*SESSION_COLUMNS)
+_mentor_values = operator.itemgetter(*(MENTOR_KEY.format(name) for name in MENTOR_COLUMNS))
+Converters = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
 @functools.cache
-def _converters(is_postgres: bool) -> dict[str, Callable[[Any], Any]]:
-    """How a raw value of each page column becomes the model's Python value. asyncpg already returns
-    PostgreSQL's values as Python's (aware datetimes, booleans): only the enums are converted there, each by a
-    lookup in a table of its members (a tenth of what calling the enum costs). SQLite's text and integers
-    go through the ORM fields' own conversion."""
-    columns = {name: Session._meta.fields_map[name] for name in SESSION_COLUMNS}
-    columns |= {MENTOR_KEY.format(name): User._meta.fields_map[name] for name in MENTOR_COLUMNS}
-    if is_postgres:
-        enums = {name: enum for name, f in columns.items() if (enum := getattr(f, "enum_type", None))}
-        return {name: {member.value: member for member in enum}.__getitem__ for name, enum in enums.items()}
-    return {name: f.to_python_value for name, f in columns.items()}
+def _converters(is_postgres: bool) -> tuple[Converters, Converters]:
+    """How the raw values of a page's session and of its mentor become the models' Python values: the
+    position of each value that needs converting, and how. asyncpg already returns PostgreSQL's values as
+    Python's (aware datetimes, booleans): only the enums are converted there, each by a lookup in a table of
+    its members (a tenth of what calling the enum costs). SQLite's text and integers go through the ORM
+    fields' own conversion."""
+
+    def converter(f: Field[Any]) -> Callable[[Any], Any] | None:
+        if not is_postgres:
+            return f.to_python_value
+        enum = getattr(f, "enum_type", None)
+        return {member.value: member for member in enum}.__getitem__ if enum else None
+
+    def positions(model: type[Session] | type[User], columns: Sequence[str]) -> Converters:
+        found = ((n, converter(model._meta.fields_map[name])) for n, name in enumerate(columns))
+        return tuple((n, convert) for n, convert in found if convert is not None)
+
+    return positions(Session, SESSION_COLUMNS), positions(User, MENTOR_COLUMNS)
 
 
-def _session_rows(records: list[dict[str, Any]]) -> list[SessionRow]:
-    converters = _converters(get_settings().is_postgres)
+def _converted(values: Sequence[Any], converters: Converters) -> list[Any]:
+    converted = list(values)
+    for n, convert in converters:
+        if converted[n] is not None:
+            converted[n] = convert(converted[n])
+    return converted
+
+
+def _session_rows(records: Sequence[Mapping[str, Any]]) -> list[SessionRow]:
+    """The page's rows, straight from the driver's records (by position: a record's values are read in the
+    order of the rows' fields, and only the values that need it are converted)."""
+    session_converters, mentor_converters = _converters(get_settings().is_postgres)
     rows = []
     for record in records:
-        for name, convert in converters.items():
-            if record[name] is not None:
-                record[name] = convert(record[name])
-        mentor_values = {name: record[MENTOR_KEY.format(name)] for name in MENTOR_COLUMNS}
-        organization = OrganizationRow(id=mentor_values["organization_id"], name=record[ORGANIZATION_NAME_KEY])
-        mentor = MentorRow(**mentor_values, organization=organization)
-        rows.append(SessionRow(**{name: record[name] for name in SESSION_COLUMNS}, mentor=mentor))
+        mentor = _converted(_mentor_values(record), mentor_converters)
+        mentor.append(OrganizationRow(mentor[-1], record[ORGANIZATION_NAME_KEY]))
+        session = _converted(_session_values(record), session_converters)
+        session.append(MentorRow(*mentor))
+        rows.append(SessionRow(*session))
     return rows
 
 
@@ -459,8 +482,8 @@ def _statement_key(viewer: User, f: SessionFilter, sort: SessionSort | None, tal
 
 async def _page_rows(
     key: tuple[Any, ...] | None, build: Callable[[], QuerySet[Session]], limit: int, offset: int
-) -> list[dict[str, Any]]:
-    """The rows of a page of `build()`'s query. The ORM builds its statement once for each `key`: building
+) -> Sequence[Mapping[str, Any]]:
+    """The driver's records of a page of `build()`'s query. The ORM builds its statement once for each `key`: building
     it (every filter, join and column through the query builder) costs more CPU than the rest of a list
     request, and a list is asked for the same way again and again (each live update re-reads the page on
     screen). Only the page's LIMIT and OFFSET change then. No key (a search, whose statement depends on the
@@ -473,7 +496,8 @@ async def _page_rows(
                 del _statements[next(iter(_statements))]
             _statements[key] = statement
     sql, params = statement
-    return await Tortoise.get_connection("default").execute_query_dict(sql, [*params[:-2], limit, offset])
+    _, records = await Tortoise.get_connection("default").execute_query(sql, [*params[:-2], limit, offset])
+    return records
 
 
 @dataclass
