@@ -24,21 +24,33 @@ from backend import compat
 from backend.settings import Settings
 
 
-def connection_config(settings: Settings, statement_timeout: bool = False) -> str | dict:
-    """The database as Tortoise takes it; with `statement_timeout`, PostgreSQL stops any statement of these
-    connections after STATEMENT_TIMEOUT_SECONDS (a query gone slow, say on stale planner statistics,
-    answers 503 instead of holding a connection for minutes). Migrations run without it."""
-    if not (statement_timeout and settings.is_postgres and settings.statement_timeout_seconds):
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """What a pooled connection's release runs, after asyncpg has rolled back a transaction left open:
+    nothing more. asyncpg's default sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
+    ALL;`, a round trip after every statement the app runs, to undo session state the app never leaves: it
+    sets nothing for the session (`SET LOCAL` only, and its settings at connect), takes advisory locks for a
+    transaction only, keeps no cursor open and listens on a connection of its own (backend/events.py)."""
+
+
+def connection_config(settings: Settings, for_app: bool = False) -> str | dict:
+    """The database as Tortoise takes it. The app's own connections (`for_app`) on PostgreSQL go back to
+    the pool without asyncpg's reset query (`_keep_session`), and PostgreSQL stops any of their statements
+    after STATEMENT_TIMEOUT_SECONDS (a query gone slow, say on stale planner statistics, answers 503 instead
+    of holding a connection for minutes). Migrations run without either."""
+    if not (for_app and settings.is_postgres):
         return settings.database_url
     config = expand_db_url(settings.database_url)
-    server_settings = config["credentials"].setdefault("server_settings", {})
-    server_settings["statement_timeout"] = str(settings.statement_timeout_seconds * 1000)
+    credentials = config["credentials"]
+    credentials["reset"] = _keep_session  # passed on to asyncpg.create_pool
+    if settings.statement_timeout_seconds:
+        server_settings = credentials.setdefault("server_settings", {})
+        server_settings["statement_timeout"] = str(settings.statement_timeout_seconds * 1000)
     return config
 
 
-def tortoise_config(settings: Settings, statement_timeout: bool = False) -> dict:
+def tortoise_config(settings: Settings, for_app: bool = False) -> dict:
     return {
-        "connections": {"default": connection_config(settings, statement_timeout)},
+        "connections": {"default": connection_config(settings, for_app)},
         "apps": {
             "models": {
                 "models": ["backend.models"],
@@ -54,7 +66,7 @@ def tortoise_config(settings: Settings, statement_timeout: bool = False) -> dict
 async def open_database(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     compat.release_failed_transactions()
-    await compat.init_orm(tortoise_config(settings, statement_timeout=True))
+    await compat.init_orm(tortoise_config(settings, for_app=True))
 
 
 async def close_database() -> None:
