@@ -210,8 +210,15 @@ async def find_sessions(
     viewer: User, filter: SessionFilter | None = None, search: str | None = None
 ) -> QuerySet[Session]:
     """The sessions the viewer sees that match the filter and search (lists OR within, AND across)."""
-    check_arguments(filter or SessionFilter(), search)
-    return _matching(viewer, filter or SessionFilter(), await _search_condition(viewer, search))
+    return (await _finder(viewer, filter or SessionFilter(), search))()
+
+
+async def _finder(viewer: User, f: SessionFilter, search: str | None) -> Callable[[], QuerySet[Session]]:
+    """`find_sessions` with its arguments checked and its search's mentors looked up, to be built when it is
+    needed (a list page whose statement is kept needs it only to count)."""
+    check_arguments(f, search)
+    condition = await _search_condition(viewer, search)
+    return lambda: _matching(viewer, f, condition)
 
 
 def order_sessions(query: QuerySet[Session], sort: SessionSort | None = None) -> QuerySet[Session]:
@@ -424,13 +431,13 @@ async def session_page(
     (Counting.NONE for a caller that shows no count spares counting them). The page is one statement with
     its mentors and their organisation, read as plain rows."""
     check_paging(page, page_size)
-    query = await find_sessions(viewer, filter, search)
     f = filter or SessionFilter()
+    matching = await _finder(viewer, f, search)
     tallied = counting != Counting.NONE and _tallied(viewer, f, search)
 
     def page_query() -> QuerySet[Session]:
         # Built by the ORM (which knows every filter) with its mentors (one statement, not two).
-        ordered = order_sessions(query, sort).select_related("mentor__organization")
+        ordered = order_sessions(matching(), sort).select_related("mentor__organization")
         if not tallied:
             return ordered
         # A manager's list: the count is the sum of the organisation's tallies, a column of the page's own
@@ -453,7 +460,7 @@ async def session_page(
             total = await tallies.count(viewer.organization_id, _ticked(f)) if page > 1 else 0
     else:
         # Counted from the sessions, on another connection at the same time as the page.
-        (total, exact), records = await asyncio.gather(_count(query, counting), rows)
+        (total, exact), records = await asyncio.gather(_count(matching(), counting), rows)
     return SessionPage(
         items=_session_rows(records[:page_size]),
         page=page,
