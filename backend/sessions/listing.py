@@ -490,11 +490,11 @@ def _statement_key(viewer: User, f: SessionFilter, sort: SessionSort | None, tal
 async def _page_rows(
     key: tuple[Any, ...] | None, build: Callable[[], QuerySet[Session]], limit: int, offset: int
 ) -> Sequence[Mapping[str, Any]]:
-    """The driver's records of a page of `build()`'s query. The ORM builds its statement once for each `key`: building
-    it (every filter, join and column through the query builder) costs more CPU than the rest of a list
-    request, and a list is asked for the same way again and again (each live update re-reads the page on
-    screen). Only the page's LIMIT and OFFSET change then. No key (a search, whose statement depends on the
-    mentors it finds first): built every time."""
+    """The driver's records of a page of `build()`'s query. The ORM builds its statement once for each
+    `key`: building it (every filter, join and column through the query builder) costs more CPU than the
+    rest of a list request, and a list is asked for the same way again and again (each live update re-reads
+    the page on screen). Only the page's LIMIT and OFFSET change then. No key (a search, whose statement
+    depends on the mentors it finds first): built every time."""
     statement = _statements.get(key) if key is not None else None
     if statement is None:
         statement = paged_statement(build(), limit, offset)
