@@ -258,10 +258,10 @@ HEADER = [
 ]
 
 
-async def open_bulk_tab(page: Page, query: str = "") -> Locator:
+async def open_bulk_tab(page: Page) -> Locator:
     """The Bulk upload tab, once its history of uploads is shown: "Check only" has its first state then (a
     manager's first upload starts checked), so a click on it is not undone by that."""
-    await page.goto(f"/workspace/sessions?tab=bulk{query}")
+    await page.goto("/workspace/sessions?tab=bulk")
     tab = page.locator("#bulk-upload-tab")
     await expect(tab.locator("#bulk-history-body > *")).not_to_have_count(0)
     return tab
