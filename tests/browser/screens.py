@@ -201,10 +201,13 @@ async def new_session(api: Api, **overrides) -> dict:
 
 
 async def pick_values(scope: Locator | Page, label: str, *typed: str) -> None:
-    """Choose values in a pick-list (value-picker.js) by typing part of each and taking the first match."""
+    """Choose values in a pick-list (value-picker.js) by typing part of each and taking the first match,
+    once one is offered (the form reads the lists of values after it is shown)."""
     box = scope.get_by_role("combobox", name=label, exact=True)
+    offered = scope.locator(f"#{await box.get_attribute('aria-controls')}").get_by_role("option", disabled=False)
     for text in typed:
         await box.fill(text)
+        await expect(offered.first).to_be_visible()
         await box.press("ArrowDown")
         await box.press("Enter")
 
