@@ -12,7 +12,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.sqlite.client import SqliteTransactionContext
 from tortoise.exceptions import TransactionManagementError
-from tortoise.queryset import QuerySet
+from tortoise.queryset import AwaitableQuery, QuerySet
 
 if TYPE_CHECKING:  # the ORM's layer (db.py) uses this module too; it must not load the web's libraries
     import strawberry
@@ -28,7 +28,7 @@ async def init_orm(config: dict[str, Any]) -> None:
     await Tortoise.init(config=config, _enable_global_fallback=True)
 
 
-def parameterized(query: QuerySet[Any]) -> tuple[str, list[Any]]:
+def parameterized(query: AwaitableQuery[Any]) -> tuple[str, list[Any]]:
     """The statement the ORM builds for a query, with its parameters, to run as plain rows keyed by its column
     names (a related model's as "session__mentor.name"), without building a model or converting a value (a
     list page converts only what the driver does not: see sessions/listing.py). Tortoise has no public way
@@ -52,9 +52,7 @@ async def count_up_to(query: QuerySet[Any], most: int) -> int:
     so the database stops reading at `most`. Tortoise's own `count()` drops a limit from its statement (and
     applies it to the number afterwards), and has no public way to put a query of its in a FROM."""
     limited = query.limit(most).values_list("id")
-    limited._choose_db_if_not_chosen()
-    limited._make_query()
-    sql, params = limited.query.get_parameterized_sql()
+    sql, params = parameterized(limited)
     _, rows = await limited._db.execute_query(f"SELECT COUNT(*) AS n FROM ({sql}) AS counted", params)
     return int(dict(rows[0])["n"])
 
