@@ -4,7 +4,7 @@
 // moving with R7's reason (a published session keeps its mentor), so a drop there saves nothing and says why.
 
 import { h } from '../common/dom.js';
-import { cancel, drop, followPointer, judge, newMove } from './reschedule.js';
+import { followPointer, keyMove, newMove } from './reschedule.js';
 
 /** The mentor of a row of the week: { id, name }. */
 function rowMentor(row) {
@@ -44,29 +44,6 @@ function step(move, key, context) {
   move.mentor = rowMentor(rows[Math.min(rows.length - 1, Math.max(0, index))]);
 }
 
-const ARROWS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'];
-
-/** M picks the chip up; arrows move it (a day, a row), Enter puts it down, Escape puts it back. */
-function keyMove(event, chip, session, context) {
-  const move = chip.keyboardMove;
-  if (!move) {
-    if (event.key !== 'm' && event.key !== 'M') return;
-    event.preventDefault();
-    chip.keyboardMove = newMove(chip, session, context, outlineAt);
-    chip.classList.add('is-dragging');
-    judge(chip.keyboardMove, context);
-  } else if (ARROWS.includes(event.key)) {
-    event.preventDefault();
-    step(move, event.key, context);
-    judge(move, context);
-  } else if (event.key === 'Enter' || event.key === 'Escape') {
-    event.preventDefault();
-    chip.keyboardMove = null;
-    if (event.key === 'Enter') drop(move, context);
-    else cancel(move, context);
-  }
-}
-
 /** Make a chip of the mentors' week movable (the session must be upcoming and the viewer allowed to edit it). */
 export function startMovingInRows(chip, session, context) {
   chip.classList.add('is-movable');
@@ -75,7 +52,8 @@ export function startMovingInRows(chip, session, context) {
   chip.addEventListener('pointerdown', (event) => {
     if (event.button === 0) followPointer(event, newMove(chip, session, context, outlineAt), context, cellAt);
   });
-  chip.addEventListener('keydown', (event) => keyMove(event, chip, session, context));
+  const keys = { step: (move, key) => step(move, key, context), draw: outlineAt };
+  chip.addEventListener('keydown', (event) => keyMove(event, chip, session, context, keys));
   chip.addEventListener('dragstart', (event) => event.preventDefault()); // the link's own drag would fight ours
 }
 

@@ -241,24 +241,23 @@ function dragStart(event, block, session, context) {
   followPointer(event, move, context, pointAt);
 }
 
-/** M picks the session up; arrows move it (15 minutes, a day), Enter puts it down, Escape puts it back. */
-function keyMove(event, block, session, context) {
+const ARROWS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'];
+
+/**
+ * The keyboard's move of a block, in the time grid or the mentors' week: M picks it up (drawn by `draw`), an
+ * arrow moves it (`step(move, key)`), Enter puts it down, Escape puts it back.
+ */
+export function keyMove(event, block, session, context, { step, draw = ghostAt }) {
   const move = block.keyboardMove;
   if (!move) {
     if (event.key !== 'm' && event.key !== 'M') return;
     event.preventDefault();
-    block.keyboardMove = newMove(block, session, context);
+    block.keyboardMove = newMove(block, session, context, draw);
     block.classList.add('is-dragging');
     judge(block.keyboardMove, context);
-    return;
-  }
-  const steps = { ArrowUp: [0, -STEP_MINUTES], ArrowDown: [0, STEP_MINUTES], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
-  if (event.key in steps) {
+  } else if (ARROWS.includes(event.key)) {
     event.preventDefault();
-    const [days, minutes] = steps[event.key];
-    const index = Math.min(context.days.length - 1, Math.max(0, context.days.indexOf(move.day) + days));
-    move.day = context.days[index];
-    move.minute = Math.min(DAY_MINUTES - session.durationMinutes, Math.max(0, move.minute + minutes));
+    step(move, event.key);
     judge(move, context);
   } else if (event.key === 'Enter' || event.key === 'Escape') {
     event.preventDefault();
@@ -268,9 +267,19 @@ function keyMove(event, block, session, context) {
   }
 }
 
+/** Arrow keys in the time grid: up and down a quarter of an hour, left and right a day. */
+function gridStep(move, key, context) {
+  const steps = { ArrowUp: [0, -STEP_MINUTES], ArrowDown: [0, STEP_MINUTES], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+  const [days, minutes] = steps[key];
+  const index = Math.min(context.days.length - 1, Math.max(0, context.days.indexOf(move.day) + days));
+  move.day = context.days[index];
+  move.minute = Math.min(DAY_MINUTES - move.session.durationMinutes, Math.max(0, move.minute + minutes));
+}
+
 /** Make a session block movable (it must be upcoming and the viewer allowed to edit it). */
 export function startMoving(block, session, context) {
   block.addEventListener('pointerdown', (event) => dragStart(event, block, session, context));
-  block.addEventListener('keydown', (event) => keyMove(event, block, session, context));
+  const step = (move, key) => gridStep(move, key, context);
+  block.addEventListener('keydown', (event) => keyMove(event, block, session, context, { step }));
   block.addEventListener('dragstart', (event) => event.preventDefault()); // the link's own drag would fight ours
 }
